@@ -1,0 +1,55 @@
+package chain
+
+import "time"
+
+// Chain names the family a network belongs to; it picks the decoder and the
+// monitor evaluator.
+type Chain string
+
+const (
+	Stellar Chain = "stellar"
+	EVM     Chain = "evm"
+)
+
+// Block is one ledger (Stellar) or block (EVM) of one network, decoded once.
+type Block struct {
+	Chain           Chain     `json:"chain"`
+	Network         string    `json:"network"` // the network slug
+	Ledger          uint64    `json:"ledger"`  // Stellar ledger sequence / EVM block number
+	Hash            string    `json:"hash"`    // lowercase hex
+	ParentHash      string    `json:"parent_hash,omitempty"`
+	CloseTime       time.Time `json:"close_time"`
+	ProtocolVersion uint32    `json:"protocol_version,omitempty"`
+	// Transactions in apply order.
+	Transactions []Transaction `json:"transactions"`
+}
+
+// Contracts returns every contract address the block touches (called or
+// emitting an event), each once, in first-seen order. The monitor index uses
+// it to find candidate monitors in time proportional to the block, not to
+// the number of monitors.
+func (b *Block) Contracts() []string {
+	seen := make(map[string]struct{}, 64)
+	var out []string
+	add := func(a string) {
+		if a == "" {
+			return
+		}
+		if _, ok := seen[a]; !ok {
+			seen[a] = struct{}{}
+			out = append(out, a)
+		}
+	}
+	for i := range b.Transactions {
+		tx := &b.Transactions[i]
+		for j := range tx.Operations {
+			if c := tx.Operations[j].Call; c != nil {
+				add(c.Contract)
+			}
+		}
+		for j := range tx.Events {
+			add(tx.Events[j].Contract)
+		}
+	}
+	return out
+}
