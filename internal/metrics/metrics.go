@@ -1,0 +1,64 @@
+// Package metrics owns ozmon's Prometheus instruments: the seed
+// orchestrator's oz_monitor_* names plus the pipeline's own.
+//
+// One *Metrics is made per process and passed down; nothing is registered
+// globally, so tests can make as many as they like.
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics holds every instrument. Components take one from their caller;
+// tests simply make their own with New.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	WorkerCount     prometheus.Gauge
+	TenantCount     prometheus.Gauge
+	RPCCalls        *prometheus.CounterVec // network, method, outcome
+	CacheRequests   *prometheus.CounterVec // layer (lru|redis)
+	CacheHits       *prometheus.CounterVec // layer
+	CacheMisses     *prometheus.CounterVec // layer
+	BlockProcessing *prometheus.HistogramVec
+	LedgersBehind   *prometheus.GaugeVec // network
+	LedgersEnqueued *prometheus.CounterVec
+	LedgersSkipped  *prometheus.CounterVec   // network, reason
+	EndToEnd        *prometheus.HistogramVec // network: ledger seen at tip → notification delivered
+	Matches         *prometheus.CounterVec   // network
+	Deliveries      *prometheus.CounterVec   // channel, outcome
+	ConfigErrors    *prometheus.CounterVec   // tenant
+
+	TenantEvaluations *prometheus.CounterVec // tenant
+	TenantMatches     *prometheus.CounterVec // tenant
+	TenantDeliveries  *prometheus.CounterVec // tenant
+	TenantScriptMs    *prometheus.CounterVec // tenant
+}
+
+// New creates and registers every instrument on a fresh registry (with the
+// Go and process collectors).
+func New() *Metrics {
+	r := prometheus.NewRegistry()
+	f := func(c prometheus.Collector) { r.MustRegister(c) }
+	m := &Metrics{Registry: r}
+	m.WorkerCount = prometheus.NewGauge(prometheus.GaugeOpts{Name: "oz_monitor_worker_count", Help: "Active workers (asynq servers) in this process."})
+	m.TenantCount = prometheus.NewGauge(prometheus.GaugeOpts{Name: "oz_monitor_tenant_count", Help: "Active tenants loaded by this worker."})
+	m.RPCCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_rpc_calls_total", Help: "RPC calls by network, method and outcome."}, []string{"network", "method", "outcome"})
+	m.CacheRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_cache_requests_total", Help: "Block cache lookups."}, []string{"layer"})
+	m.CacheHits = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_cache_hits_total", Help: "Block cache hits."}, []string{"layer"})
+	m.CacheMisses = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_cache_misses_total", Help: "Block cache misses."}, []string{"layer"})
+	m.BlockProcessing = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_block_processing_duration_seconds", Help: "Time to process a ledger, by network and stage (fetch, evaluate).", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"network", "stage"})
+	m.LedgersBehind = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_blocks_behind", Help: "Ledgers between the confirmed tip and the scheduler cursor."}, []string{"network"})
+	m.LedgersEnqueued = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_enqueued_total", Help: "fetch-block tasks enqueued by the scheduler."}, []string{"network"})
+	m.LedgersSkipped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_skipped_total", Help: "Ledgers the scheduler did not enqueue (beyond max_past_blocks)."}, []string{"network", "reason"})
+	m.EndToEnd = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_ledger_to_delivery_seconds", Help: "From a ledger seen at the tip to its notification delivered.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"network"})
+	m.Matches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_matches_total", Help: "Monitor matches found."}, []string{"network"})
+	m.Deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_deliveries_total", Help: "Notification attempts by channel and outcome."}, []string{"channel", "outcome"})
+	m.ConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped."}, []string{"tenant"})
+	m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
+	m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
+	m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
+	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
+	for _, c := range []prometheus.Collector{m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs} {
+		f(c)
+	}
+	return m
+}

@@ -1,0 +1,57 @@
+package tasks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// TypeDeliver sends one notification: one match through one trigger.
+const TypeDeliver = "deliver"
+
+// Deliver is one (match, trigger) pair. It carries the match's template
+// variables and MonitorMatch JSON, never the trigger's configuration: the
+// handler loads the trigger (and its secrets) from the store, so no secret
+// ever sits in Redis or shows in asynqmon.
+type Deliver struct {
+	V        int    `json:"v"`
+	TenantID string `json:"tenant_id"`
+	Monitor  string `json:"monitor"`
+	Network  string `json:"network"`
+	Ledger   uint64 `json:"ledger"`
+	TxHash   string `json:"tx_hash"`
+	Trigger  string `json:"trigger"`
+	Tier     Tier   `json:"tier"`
+	// Vars are the template variables of the match.
+	Vars map[string]string `json:"vars"`
+	// Match is OpenZeppelin Monitor's MonitorMatch JSON.
+	Match json.RawMessage `json:"match,omitempty"`
+	// ScheduledAt is carried from FetchBlock for latency accounting.
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+}
+
+func (Deliver) Type() string    { return TypeDeliver }
+func (p Deliver) Queue() string { return NotifyQueue(p.Tier) }
+func (p Deliver) TaskID() string {
+	return fmt.Sprintf("deliver:%s:%s:%s:%d:%s:%s", p.TenantID, p.Monitor, p.Network, p.Ledger, p.TxHash, p.Trigger)
+}
+
+// Deliver retries are governed by the trigger's retry_policy (the handler
+// returns a RetryIn delay); MaxRetry here is only the ceiling. Retention is
+// long because a replay must find the id taken for a delivered notification.
+func (Deliver) Options() []asynq.Option { return options(10, 60*time.Second, 7*24*time.Hour) }
+
+// MarshalJSON stamps the payload version.
+func (p Deliver) MarshalJSON() ([]byte, error) {
+	type plain Deliver
+	p.V = PayloadVersion
+	return json.Marshal(plain(p))
+}
+
+// WithMaxRetry returns the deliver options with a trigger-specific retry
+// ceiling.
+func (p Deliver) WithMaxRetry(n int) []asynq.Option {
+	return options(n, 60*time.Second, 7*24*time.Hour)
+}

@@ -1,0 +1,59 @@
+package tasks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// PayloadVersion is the version written into every payload. A handler
+// refuses (without retrying) a payload of a version it does not know, so a
+// rolling upgrade never misreads a task.
+const PayloadVersion = 1
+
+// Payload is what every task payload type implements.
+type Payload interface {
+	// Type is the asynq task type name.
+	Type() string
+	// TaskID is the deterministic id that deduplicates the step.
+	TaskID() string
+	// Queue is the queue the task goes to.
+	Queue() string
+	// Options are the type's retry, timeout and retention options.
+	Options() []asynq.Option
+}
+
+// NewTask encodes p into an asynq task with its TaskID, queue and options.
+func NewTask(p Payload) (*asynq.Task, error) {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s payload: %w", p.Type(), err)
+	}
+	opts := append([]asynq.Option{asynq.TaskID(p.TaskID()), asynq.Queue(p.Queue())}, p.Options()...)
+	return asynq.NewTask(p.Type(), data, opts...), nil
+}
+
+// Decode reads a task payload into p, checking its version.
+func Decode(t *asynq.Task, p any) error {
+	var head struct {
+		V int `json:"v"`
+	}
+	if err := json.Unmarshal(t.Payload(), &head); err != nil {
+		return fmt.Errorf("decode %s payload: %w: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	if head.V != PayloadVersion {
+		return fmt.Errorf("decode %s payload: version %d, this build reads %d: %w", t.Type(), head.V, PayloadVersion, asynq.SkipRetry)
+	}
+	if err := json.Unmarshal(t.Payload(), p); err != nil {
+		return fmt.Errorf("decode %s payload: %w: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return nil
+}
+
+// options shared by the types: MaxRetry, Timeout and a Retention long
+// enough to cover the window in which a duplicate could be produced.
+func options(maxRetry int, timeout, retention time.Duration) []asynq.Option {
+	return []asynq.Option{asynq.MaxRetry(maxRetry), asynq.Timeout(timeout), asynq.Retention(retention)}
+}

@@ -1,0 +1,46 @@
+package tasks
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// RetryInError asks for the next attempt after a given delay: a deliver
+// handler returns it with the trigger's backoff or a receiver's
+// Retry-After.
+type RetryInError struct {
+	Delay time.Duration
+	Err   error
+}
+
+func (e *RetryInError) Error() string {
+	return fmt.Sprintf("%v (retry in %s)", e.Err, e.Delay)
+}
+func (e *RetryInError) Unwrap() error { return e.Err }
+
+// RetryIn wraps err so the next attempt comes after d.
+func RetryIn(d time.Duration, err error) error { return &RetryInError{Delay: d, Err: err} }
+
+// RetryDelay is ozmon's asynq RetryDelayFunc: a delay asked for by the
+// handler wins; otherwise exponential seconds with jitter (1s, 2s, 4s … up
+// to 60s), not asynq's default that reaches hours and weeks — a ledger is
+// worth little an hour late.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var ri *RetryInError
+	if errors.As(err, &ri) && ri.Delay > 0 {
+		return ri.Delay
+	}
+	if n < 0 {
+		n = 0
+	}
+	if n > 6 {
+		n = 6
+	}
+	base := time.Second << n
+	jitter := time.Duration(rand.Int64N(int64(base / 4)))
+	return base + jitter
+}

@@ -1,0 +1,115 @@
+package tasks_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+func TestTaskIDsAreDeterministic(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		p    tasks.Payload
+		id   string
+		q    string
+		kind string
+	}{
+		{tasks.FetchBlock{Network: "stellar_mainnet", Ledger: 63092982}, "fetch-block:stellar_mainnet:63092982", "blocks", "fetch-block"},
+		{tasks.EvaluateTenants{Network: "n", Ledger: 7, Batch: "b3", Tier: tasks.TierHigh}, "eval:n:7:b3", "eval-high", "evaluate-tenants"},
+		{tasks.Deliver{TenantID: "t1", Monitor: "m", Network: "n", Ledger: 7, TxHash: "ab", Trigger: "hook", Tier: tasks.TierLow}, "deliver:t1:m:n:7:ab:hook", "notify-low", "deliver"},
+	}
+	for _, c := range cases {
+		if got := c.p.TaskID(); got != c.id {
+			t.Errorf("TaskID = %q, want %q", got, c.id)
+		}
+		if got := c.p.Queue(); got != c.q {
+			t.Errorf("%s Queue = %q, want %q", c.id, got, c.q)
+		}
+		if got := c.p.Type(); got != c.kind {
+			t.Errorf("%s Type = %q, want %q", c.id, got, c.kind)
+		}
+	}
+}
+
+func TestEnqueueTwiceIsAlreadyDone(t *testing.T) {
+	t.Parallel()
+	opts := testkit.Redis(t)
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: opts.Addr, DB: opts.DB})
+	defer client.Close()
+	ctx := context.Background()
+	p := tasks.FetchBlock{Network: "stellar_testnet", Ledger: 42}
+	first, err := tasks.Enqueue(ctx, client, p)
+	if err != nil || !first {
+		t.Fatalf("first enqueue = %v, %v; want true, nil", first, err)
+	}
+	second, err := tasks.Enqueue(ctx, client, p)
+	if err != nil || second {
+		t.Fatalf("second enqueue = %v, %v; want false, nil (TaskID conflict is 'already done')", second, err)
+	}
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: opts.Addr, DB: opts.DB})
+	defer insp.Close()
+	info, err := insp.GetTaskInfo(tasks.QueueBlocks, p.TaskID())
+	if err != nil {
+		t.Fatalf("task not in queue %s: %v", tasks.QueueBlocks, err)
+	}
+	if info.MaxRetry != 8 || info.Timeout != 30*time.Second || info.Retention != 24*time.Hour {
+		t.Fatalf("options = retry %d timeout %s retention %s", info.MaxRetry, info.Timeout, info.Retention)
+	}
+	var back tasks.FetchBlock
+	if err := tasks.Decode(asynq.NewTask(info.Type, info.Payload), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Network != "stellar_testnet" || back.Ledger != 42 || back.V != tasks.PayloadVersion {
+		t.Fatalf("round trip = %+v", back)
+	}
+}
+
+func TestDecodeRefusesUnknownVersionWithoutRetry(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"v":99,"network":"x"}`, `not json`, `{"v":1,"ledger":"abc"}`} {
+		var p tasks.FetchBlock
+		err := tasks.Decode(asynq.NewTask(tasks.TypeFetchBlock, []byte(body)), &p)
+		if err == nil || !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("Decode(%s) = %v, want a SkipRetry error", body, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "fetch-block") {
+			t.Errorf("error %q does not name the task type", err)
+		}
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	t.Parallel()
+	for n := 0; n < 20; n++ {
+		d := tasks.RetryDelay(n, errors.New("boom"), nil)
+		if d < time.Second || d > 80*time.Second {
+			t.Errorf("RetryDelay(%d) = %s, want seconds, capped near a minute", n, d)
+		}
+	}
+	if d := tasks.RetryDelay(3, tasks.RetryIn(7*time.Second, errors.New("429")), nil); d != 7*time.Second {
+		t.Errorf("RetryIn delay not honoured: %s", d)
+	}
+}
+
+func TestQueuesAndTiers(t *testing.T) {
+	t.Parallel()
+	q := tasks.DefaultQueues()
+	if len(q) != 9 || len(tasks.AllQueues()) != 9 {
+		t.Fatalf("queues = %v", q)
+	}
+	if !(q["eval-critical"] > q["eval-high"] && q["eval-high"] > q["eval-default"] && q["eval-default"] > q["eval-low"] && q["eval-low"] > 0) {
+		t.Fatalf("eval weights not descending by tier: %v", q)
+	}
+	if _, err := tasks.ParseTier("gold"); err == nil {
+		t.Fatal("unknown tier accepted")
+	}
+	if tier, err := tasks.ParseTier(""); err != nil || tier != tasks.TierDefault {
+		t.Fatalf("empty tier = %v %v", tier, err)
+	}
+}
