@@ -1,0 +1,31 @@
+# ozmon — the two commands a newcomer needs are `make dev` and `make test`.
+GO ?= go
+PKGS ?= ./...
+
+.PHONY: dev test lint bench fuzz build clean
+
+## dev: run the whole pipeline in one process on embedded defaults
+dev:
+	$(GO) run ./cmd/ozmon dev
+
+## test: every test, on the real Redis and PostgreSQL of this machine
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 9m $(PKGS)
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+## bench: the benchmarks quoted in the issues' closing notes
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s $(PKGS)
+
+## build: the ozmon binary in ./bin
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ozmon ./cmd/ozmon
+
+clean:
+	rm -rf bin

@@ -1,0 +1,212 @@
+// Package config owns ozmon's process configuration: defaults, the YAML
+// file (/etc/oz-monitor/config.yaml, the seed orchestrator's format),
+// OZ_MONITOR_* environment variables and flags, in rising precedence.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultPath is where the container image looks for the file.
+const DefaultPath = "/etc/oz-monitor/config.yaml"
+
+// Config is everything a process reads at start.
+type Config struct {
+	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL"`
+	RedisURL    string `yaml:"redis_url" env:"REDIS_URL"`
+	// ServiceMode is the seed's key; the subcommand wins when given.
+	ServiceMode string `yaml:"service_mode" env:"SERVICE_MODE"`
+	// ConfigDir is an OpenZeppelin Monitor config directory used as the
+	// tenant store when no database_url is set (one tenant, or
+	// tenants/<slug>/…).
+	ConfigDir string `yaml:"config_dir" env:"CONFIG_DIR"`
+	// CursorFile keeps scheduler cursors when there is no database.
+	CursorFile  string `yaml:"cursor_file" env:"CURSOR_FILE"`
+	MetricsAddr string `yaml:"metrics_addr" env:"METRICS_ADDR"`
+	LogFormat   string `yaml:"log_format" env:"LOG_FORMAT"` // json | text
+	LogLevel    string `yaml:"log_level" env:"LOG_LEVEL"`   // debug | info | warn | error
+
+	Worker       Worker       `yaml:"worker" envPrefix:"WORKER_"`
+	BlockCache   BlockCache   `yaml:"block_cache" envPrefix:"BLOCK_CACHE_"`
+	LoadBalancer LoadBalancer `yaml:"load_balancer" envPrefix:"LOAD_BALANCER_"`
+	BlockWatcher BlockWatcher `yaml:"block_watcher" envPrefix:"BLOCK_WATCHER_"`
+	API          API          `yaml:"api" envPrefix:"API_"`
+	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
+	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
+}
+
+// Worker configures the asynq servers that drain the queues.
+type Worker struct {
+	MaxTenantsPerWorker  int      `yaml:"max_tenants_per_worker" env:"MAX_TENANTS_PER_WORKER"`
+	HealthCheckInterval  Duration `yaml:"health_check_interval" env:"HEALTH_CHECK_INTERVAL"`
+	TenantReloadInterval Duration `yaml:"tenant_reload_interval" env:"TENANT_RELOAD_INTERVAL"`
+	Concurrency          int      `yaml:"concurrency" env:"CONCURRENCY"`
+	ShutdownTimeout      Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+}
+
+// BlockCache configures the Redis block cache. TTLs are in seconds, as in
+// the seed (a duration string like "90s" is accepted too).
+type BlockCache struct {
+	BlockTTL       Duration `yaml:"block_ttl" env:"BLOCK_TTL"`
+	LatestBlockTTL Duration `yaml:"latest_block_ttl" env:"LATEST_BLOCK_TTL"`
+	KeyPrefix      string   `yaml:"key_prefix" env:"KEY_PREFIX"`
+	LRUSize        int      `yaml:"lru_size" env:"LRU_SIZE"`
+}
+
+// LoadBalancer configures how tenants are grouped into evaluate-tenants
+// batches.
+type LoadBalancer struct {
+	Strategy             string   `yaml:"strategy" env:"STRATEGY"`
+	MaxTenantsPerWorker  int      `yaml:"max_tenants_per_worker" env:"MAX_TENANTS_PER_WORKER"`
+	MaxTenantsPerBatch   int      `yaml:"max_tenants_per_batch" env:"MAX_TENANTS_PER_BATCH"`
+	RebalanceThreshold   float64  `yaml:"rebalance_threshold" env:"REBALANCE_THRESHOLD"`
+	MinRebalanceInterval Duration `yaml:"min_rebalance_interval" env:"MIN_REBALANCE_INTERVAL"`
+}
+
+// BlockWatcher holds the seed's block-watcher keys; ozmon reads the
+// retry ones for its RPC client.
+type BlockWatcher struct {
+	ChannelBufferSize int    `yaml:"channel_buffer_size" env:"CHANNEL_BUFFER_SIZE"`
+	MaxBlocksPerFetch uint64 `yaml:"max_blocks_per_fetch" env:"MAX_BLOCKS_PER_FETCH"`
+	RetryAttempts     int    `yaml:"retry_attempts" env:"RETRY_ATTEMPTS"`
+	RetryDelayMs      int    `yaml:"retry_delay_ms" env:"RETRY_DELAY_MS"`
+}
+
+// API is the seed's HTTP section; ozmon serves metrics and health there.
+type API struct {
+	Host        string `yaml:"host" env:"HOST"`
+	Port        int    `yaml:"port" env:"PORT"`
+	CorsEnabled bool   `yaml:"cors_enabled" env:"CORS_ENABLED"`
+	RateLimit   int    `yaml:"rate_limit" env:"RATE_LIMIT"`
+}
+
+// Notify is the operator's policy for notifications.
+type Notify struct {
+	// AllowHosts lists hosts or CIDRs that webhooks may reach although
+	// they are private or loopback (e.g. "127.0.0.1/32" in dev).
+	AllowHosts     []string `yaml:"allow_hosts" env:"ALLOW_HOSTS"`
+	ScriptsEnabled bool     `yaml:"scripts_enabled" env:"SCRIPTS_ENABLED"`
+}
+
+// Asynqmon configures the queue web UI.
+type Asynqmon struct {
+	Addr          string `yaml:"addr" env:"ADDR"`
+	Path          string `yaml:"path" env:"PATH"`
+	BearerToken   string `yaml:"bearer_token" env:"BEARER_TOKEN"`
+	ReadOnlyToken string `yaml:"read_only_token" env:"READ_ONLY_TOKEN"`
+	PrometheusURL string `yaml:"prometheus_url" env:"PROMETHEUS_URL"`
+}
+
+// Defaults returns the configuration used where nothing else is said.
+func Defaults() Config {
+	return Config{
+		ServiceMode: "all",
+		CursorFile:  ".ozmon/cursors.json",
+		MetricsAddr: ":3000",
+		LogFormat:   "json",
+		LogLevel:    "info",
+		Worker: Worker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second),
+			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 20, ShutdownTimeout: Duration(20 * time.Second)},
+		BlockCache:   BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
+		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 50, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
+		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
+		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
+		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
+	}
+}
+
+// Load builds the configuration: defaults, then the file at path (if path
+// is empty, DefaultPath when it exists), then the OZ_MONITOR_* variables of
+// environ. Flags are applied by the caller afterwards.
+func Load(path string, environ []string) (Config, error) {
+	c := Defaults()
+	explicit := path != ""
+	if !explicit {
+		path = DefaultPath
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+			return c, fmt.Errorf("config file %s: %w", path, err)
+		}
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	default:
+		return c, fmt.Errorf("config file: %w", err)
+	}
+	if err := env.ParseWithOptions(&c, env.Options{Prefix: "OZ_MONITOR_", Environment: env.ToMap(environ)}); err != nil {
+		return c, fmt.Errorf("environment: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the values that would otherwise fail late.
+func (c Config) Validate() error {
+	var errs []error
+	switch c.LoadBalancer.Strategy {
+	case "consistent_hashing", "round_robin", "least_loaded", "activity_based":
+	default:
+		errs = append(errs, fmt.Errorf("load_balancer.strategy: %q is not one of consistent_hashing, round_robin, least_loaded, activity_based", c.LoadBalancer.Strategy))
+	}
+	if c.LoadBalancer.MaxTenantsPerBatch <= 0 {
+		errs = append(errs, fmt.Errorf("load_balancer.max_tenants_per_batch: must be > 0"))
+	}
+	if c.BlockCache.BlockTTL <= 0 || c.BlockCache.LatestBlockTTL <= 0 {
+		errs = append(errs, fmt.Errorf("block_cache: block_ttl and latest_block_ttl must be > 0"))
+	}
+	if c.BlockCache.KeyPrefix == "" {
+		errs = append(errs, fmt.Errorf("block_cache.key_prefix: must not be empty"))
+	}
+	if c.Worker.Concurrency <= 0 {
+		errs = append(errs, fmt.Errorf("worker.concurrency: must be > 0"))
+	}
+	if c.LoadBalancer.RebalanceThreshold < 0 || c.LoadBalancer.RebalanceThreshold > 1 {
+		errs = append(errs, fmt.Errorf("load_balancer.rebalance_threshold: %v is outside 0..1", c.LoadBalancer.RebalanceThreshold))
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("log_format: %q is not json or text", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// Duration reads "30s", "5m" or a plain number of seconds (the seed's TTLs).
+type Duration time.Duration
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// UnmarshalText implements encoding.TextUnmarshaler (env and YAML scalars).
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+		*d = Duration(time.Duration(n) * time.Second)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: want seconds or a Go duration like 30s or 5m", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error { return d.UnmarshalText([]byte(n.Value)) }
+
+// MarshalText shows durations as Go durations.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }

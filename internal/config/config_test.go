@@ -1,0 +1,105 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/internal/config"
+)
+
+// The seed orchestrator's example configuration, as its README prints it.
+const seedExample = `database_url: "postgresql://user:password@localhost:5432/tenant_isolation"
+redis_url: "redis://localhost:6379"
+
+worker:
+  max_tenants_per_worker: 50
+  health_check_interval: 30s
+  tenant_reload_interval: 5m
+
+block_cache:
+  block_ttl: 60
+  latest_block_ttl: 5
+  key_prefix: "oz_cache"
+
+load_balancer:
+  strategy: "consistent_hashing"
+  rebalance_threshold: 0.2
+  min_rebalance_interval: 5m
+`
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSeedExampleIsAccepted(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(write(t, seedExample), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisURL != "redis://localhost:6379" || c.BlockCache.BlockTTL.D() != time.Minute ||
+		c.Worker.TenantReloadInterval.D() != 5*time.Minute || c.LoadBalancer.Strategy != "consistent_hashing" {
+		t.Fatalf("parsed %+v", c)
+	}
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(write(t, seedExample), []string{
+		"OZ_MONITOR_REDIS_URL=redis://other:6380/2",
+		"OZ_MONITOR_BLOCK_CACHE_BLOCK_TTL=90",
+		"OZ_MONITOR_LOAD_BALANCER_STRATEGY=round_robin",
+		"OZ_MONITOR_WORKER_TENANT_RELOAD_INTERVAL=45s",
+		"REDIS_URL=ignored-without-prefix",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisURL != "redis://other:6380/2" || c.BlockCache.BlockTTL.D() != 90*time.Second ||
+		c.LoadBalancer.Strategy != "round_robin" || c.Worker.TenantReloadInterval.D() != 45*time.Second {
+		t.Fatalf("env not applied: %+v", c)
+	}
+	if c.DatabaseURL == "" {
+		t.Fatal("file value lost")
+	}
+}
+
+func TestBadInputNamesTheKey(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"worker:\n  max_tenants_per_wroker: 3\n": "max_tenants_per_wroker",
+		"load_balancer:\n  strategy: fastest\n":  "load_balancer.strategy",
+		"block_cache:\n  block_ttl: soon\n":      "soon",
+		"log_format: xml\n":                      "log_format",
+	}
+	for body, want := range cases {
+		if _, err := config.Load(write(t, body), nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want it to name %q", body, err, want)
+		}
+	}
+	if _, err := config.Load(filepath.Join(t.TempDir(), "missing.yaml"), nil); err == nil {
+		t.Error("an explicit missing file was accepted")
+	}
+	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_CONCURRENCY=many"}); err == nil || !strings.Contains(err.Error(), "Concurrency") {
+		t.Errorf("bad env value: %v", err)
+	}
+}
+
+func TestEmptyFileGivesDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(write(t, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BlockCache.KeyPrefix != "oz_cache" || c.LoadBalancer.MaxTenantsPerBatch != 50 {
+		t.Fatalf("defaults = %+v", c)
+	}
+}

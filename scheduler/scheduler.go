@@ -1,0 +1,175 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/tasks"
+	"github.com/robfig/cron/v3"
+)
+
+// Scheduler runs one cron loop per network.
+type Scheduler struct {
+	client     *asynq.Client
+	cursors    Cursors
+	log        *slog.Logger
+	m          *metrics.Metrics
+	maxPerTick uint64
+
+	mu       sync.Mutex
+	networks map[string]Network
+}
+
+// Option configures a Scheduler.
+type Option func(*Scheduler)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Scheduler) { s.log = l } }
+
+// WithMetrics records lag, enqueued and skipped ledgers.
+func WithMetrics(m *metrics.Metrics) Option { return func(s *Scheduler) { s.m = m } }
+
+// WithMaxPerTick bounds how many ledgers one tick enqueues (default 1000),
+// so a long catch-up proceeds in slices and the cursor moves as it goes.
+func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick = n } }
+
+// New returns a scheduler enqueueing with client and keeping cursors in c.
+func New(client *asynq.Client, c Cursors, opts ...Option) *Scheduler {
+	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// AddNetwork registers a network; its schedule is checked here.
+func (s *Scheduler) AddNetwork(n Network) error {
+	if n.Slug == "" || n.Tip == nil {
+		return fmt.Errorf("scheduler: network needs a slug and a tip source")
+	}
+	if _, err := ParseSchedule(n.CronSchedule); err != nil {
+		return fmt.Errorf("network %s: %w", n.Slug, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.networks[n.Slug] = n
+	return nil
+}
+
+// TickResult says what one tick did.
+type TickResult struct {
+	Tip, Target uint64 // the reported tip and tip − confirmations
+	From, To    uint64 // ledgers considered this tick (To < From: none)
+	Enqueued    int    // new fetch-block tasks
+	Duplicates  int    // already scheduled by someone else
+	Skipped     uint64 // beyond max_past_blocks
+}
+
+// Tick runs one scheduling step for a network: it is what the cron loop
+// calls, exported so tests and `ozmon admin` can drive it directly.
+func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
+	s.mu.Lock()
+	n, ok := s.networks[slug]
+	s.mu.Unlock()
+	if !ok {
+		return TickResult{}, fmt.Errorf("scheduler: unknown network %q", slug)
+	}
+	var r TickResult
+	tip, err := n.Tip.Tip(ctx)
+	if err != nil {
+		return r, fmt.Errorf("network %s: read tip: %w", slug, err)
+	}
+	r.Tip = tip
+	if tip <= n.ConfirmationBlocks {
+		return r, nil
+	}
+	r.Target = tip - n.ConfirmationBlocks
+	cur, ok, err := s.cursors.Cursor(ctx, slug)
+	if err != nil {
+		return r, fmt.Errorf("network %s: read cursor: %w", slug, err)
+	}
+	if !ok {
+		// First start: begin at the confirmed tip rather than replaying
+		// history nobody asked for.
+		cur = r.Target - 1
+	}
+	if s.m != nil {
+		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - min(cur, r.Target)))
+	}
+	if r.Target <= cur {
+		return r, nil
+	}
+	r.From = cur + 1
+	if n.MaxPastBlocks > 0 && r.Target-r.From+1 > n.MaxPastBlocks {
+		newFrom := r.Target - n.MaxPastBlocks + 1
+		r.Skipped = newFrom - r.From
+		s.log.Warn("cursor is further behind than max_past_blocks; skipping older ledgers",
+			"network", slug, "from", r.From, "to", newFrom-1, "skipped", r.Skipped, "max_past_blocks", n.MaxPastBlocks)
+		if s.m != nil {
+			s.m.LedgersSkipped.WithLabelValues(slug, "max_past_blocks").Add(float64(r.Skipped))
+		}
+		r.From = newFrom
+	}
+	r.To = min(r.Target, r.From+s.maxPerTick-1)
+	now := time.Now()
+	last := r.From - 1
+	defer func() {
+		if last >= r.From {
+			if aerr := s.cursors.AdvanceCursor(context.WithoutCancel(ctx), slug, last); aerr != nil {
+				s.log.Error("advance cursor", "network", slug, "ledger", last, "err", aerr)
+			}
+		}
+	}()
+	for l := r.From; l <= r.To; l++ {
+		enq, err := tasks.Enqueue(ctx, s.client, tasks.FetchBlock{Network: slug, Ledger: l, ScheduledAt: now})
+		if err != nil {
+			return r, fmt.Errorf("network %s: %w", slug, err)
+		}
+		if enq {
+			r.Enqueued++
+		} else {
+			r.Duplicates++
+		}
+		last = l
+	}
+	if s.m != nil {
+		s.m.LedgersEnqueued.WithLabelValues(slug).Add(float64(r.Enqueued))
+	}
+	return r, nil
+}
+
+// Run starts every network's cron loop and blocks until ctx is done. Ticks
+// of one network never overlap (a slow tick makes the next one skip).
+func (s *Scheduler) Run(ctx context.Context) error {
+	c := cron.New(cron.WithParser(cronParser), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	s.mu.Lock()
+	for slug, n := range s.networks {
+		sched, err := ParseSchedule(n.CronSchedule)
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		c.Schedule(sched, cron.FuncJob(func() {
+			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			r, err := s.Tick(tctx, slug)
+			if err != nil {
+				s.log.Error("scheduler tick", "network", slug, "err", err)
+				return
+			}
+			if r.Enqueued > 0 {
+				s.log.Debug("enqueued ledgers", "network", slug, "from", r.From, "to", r.To, "enqueued", r.Enqueued, "tip", r.Tip)
+			}
+		}))
+	}
+	s.mu.Unlock()
+	c.Start()
+	<-ctx.Done()
+	<-c.Stop().Done()
+	return nil
+}
