@@ -1,0 +1,214 @@
+package stellar
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
+	"github.com/stellar/go-stellar-sdk/xdr"
+)
+
+// MaxLedgersPerCall is stellar-rpc's getLedgers page limit.
+const MaxLedgersPerCall = 200
+
+// MaxKeysPerCall is stellar-rpc's getLedgerEntries key limit.
+const MaxKeysPerCall = 200
+
+// Health is a node's getHealth answer: the tip and the retention window in
+// one small call, which is why ozmon polls it instead of getLatestLedger.
+type Health struct {
+	Status                string
+	LatestLedger          uint32
+	OldestLedger          uint32
+	LatestLedgerCloseTime time.Time // zero if the node does not report it (before RPC v27)
+	OldestLedgerCloseTime time.Time
+	RetentionWindow       uint32
+}
+
+// RawLedger is one ledger as getLedgers returns it, its meta still XDR.
+type RawLedger struct {
+	Sequence  uint32
+	Hash      string // lowercase hex
+	CloseTime time.Time
+	// Meta is the raw XDR of the LedgerCloseMeta (base64-decoded).
+	Meta []byte
+}
+
+// Network is a node's getNetwork answer.
+type Network struct {
+	Passphrase      string
+	ProtocolVersion int
+	FriendbotURL    string
+}
+
+// LedgerEntry is one getLedgerEntries result, decoded.
+type LedgerEntry struct {
+	Key                xdr.LedgerKey
+	Data               xdr.LedgerEntryData
+	LastModifiedLedger uint32
+	LiveUntilLedger    *uint32
+}
+
+// Health calls getHealth.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	var r protocol.GetHealthResponse
+	if err := c.call(ctx, protocol.GetHealthMethodName, 0, nil, &r, nil); err != nil {
+		return Health{}, err
+	}
+	h := Health{
+		Status:          r.Status,
+		LatestLedger:    r.LatestLedger,
+		OldestLedger:    r.OldestLedger,
+		RetentionWindow: r.LedgerRetentionWindow,
+	}
+	if r.LatestLedgerCloseTime > 0 {
+		h.LatestLedgerCloseTime = time.Unix(r.LatestLedgerCloseTime, 0).UTC()
+	}
+	if r.OldestLedgerCloseTime > 0 {
+		h.OldestLedgerCloseTime = time.Unix(r.OldestLedgerCloseTime, 0).UTC()
+	}
+	return h, nil
+}
+
+// Network calls getNetwork.
+func (c *Client) Network(ctx context.Context) (Network, error) {
+	var r protocol.GetNetworkResponse
+	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, nil); err != nil {
+		return Network{}, err
+	}
+	if r.Passphrase == "" {
+		return Network{}, errors.New("stellar rpc getNetwork: empty passphrase")
+	}
+	return Network{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
+}
+
+// Ledgers fetches up to limit (1..200) consecutive ledgers from start with
+// ONE getLedgers call. Fewer come back when the tip is closer than limit.
+// A start older than the node's oldest ledger is ErrLedgerPruned; one past
+// its latest is ErrLedgerAhead.
+func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLedger, error) {
+	if start == 0 {
+		return nil, errors.New("stellar rpc getLedgers: start ledger must be positive")
+	}
+	if limit < 1 || limit > MaxLedgersPerCall {
+		return nil, fmt.Errorf("stellar rpc getLedgers ledger %d: limit %d not in 1..%d", start, limit, MaxLedgersPerCall)
+	}
+	req := protocol.GetLedgersRequest{
+		StartLedger: start,
+		Pagination:  &protocol.LedgerPaginationOptions{Limit: uint(limit)},
+	}
+	var r protocol.GetLedgersResponse
+	var out []RawLedger
+	check := func() error {
+		out = nil
+		if len(r.Ledgers) == 0 {
+			// Some node versions answer an empty page, not the range
+			// error, for a ledger past the tip.
+			if r.LatestLedger != 0 && start > r.LatestLedger {
+				return &PrunedError{Ledger: start, Oldest: r.OldestLedger, Latest: r.LatestLedger}
+			}
+			return nil
+		}
+		if first := r.Ledgers[0].Sequence; first != start {
+			// Some providers start the page at their oldest ledger
+			// instead of failing: the asked ledger is gone there.
+			if first > start {
+				return &PrunedError{Ledger: start, Oldest: max(first, r.OldestLedger), Latest: r.LatestLedger}
+			}
+			return fmt.Errorf("page starts at ledger %d", first)
+		}
+		if len(r.Ledgers) > limit {
+			return fmt.Errorf("%d ledgers returned for limit %d", len(r.Ledgers), limit)
+		}
+		ls := make([]RawLedger, len(r.Ledgers))
+		for i, li := range r.Ledgers {
+			want := start + uint32(i)
+			if li.Sequence != want {
+				return fmt.Errorf("item %d is ledger %d, want %d", i, li.Sequence, want)
+			}
+			rl, err := rawLedger(li)
+			if err != nil {
+				return fmt.Errorf("ledger %d: %w", want, err)
+			}
+			ls[i] = rl
+		}
+		out = ls
+		return nil
+	}
+	if err := c.call(ctx, protocol.GetLedgersMethodName, start, req, &r, check); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Ledger fetches one ledger (a getLedgers call with limit 1). A ledger the
+// node has not closed yet is ErrLedgerAhead.
+func (c *Client) Ledger(ctx context.Context, seq uint32) (RawLedger, error) {
+	ls, err := c.Ledgers(ctx, seq, 1)
+	if err != nil {
+		return RawLedger{}, err
+	}
+	if len(ls) == 0 {
+		return RawLedger{}, fmt.Errorf("stellar rpc getLedgers ledger %d: %w", seq, ErrLedgerAhead)
+	}
+	return ls[0], nil
+}
+
+func rawLedger(li protocol.LedgerInfo) (RawLedger, error) {
+	if li.LedgerMetadata == "" {
+		return RawLedger{}, errors.New("no metadataXdr (was a JSON xdrFormat asked for?)")
+	}
+	meta, err := base64.StdEncoding.DecodeString(li.LedgerMetadata)
+	if err != nil {
+		return RawLedger{}, fmt.Errorf("metadataXdr is not base64: %w", err)
+	}
+	if h, err := hex.DecodeString(li.Hash); err != nil || len(h) != 32 {
+		return RawLedger{}, fmt.Errorf("ledger hash %q is not 32 bytes of hex", truncate(li.Hash, 80))
+	}
+	rl := RawLedger{Sequence: li.Sequence, Hash: li.Hash, Meta: meta}
+	if li.LedgerCloseTime > 0 {
+		rl.CloseTime = time.Unix(li.LedgerCloseTime, 0).UTC()
+	}
+	return rl, nil
+}
+
+// LedgerEntries fetches current ledger entries by key (at most 200 per
+// call). Keys the node does not know are simply absent from the result.
+func (c *Client) LedgerEntries(ctx context.Context, keys []xdr.LedgerKey) ([]LedgerEntry, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if len(keys) > MaxKeysPerCall {
+		return nil, fmt.Errorf("stellar rpc getLedgerEntries: %d keys, at most %d per call", len(keys), MaxKeysPerCall)
+	}
+	req := protocol.GetLedgerEntriesRequest{Keys: make([]string, len(keys))}
+	for i, k := range keys {
+		s, err := xdr.MarshalBase64(k)
+		if err != nil {
+			return nil, fmt.Errorf("stellar rpc getLedgerEntries: encode key %d: %w", i, err)
+		}
+		req.Keys[i] = s
+	}
+	var r protocol.GetLedgerEntriesResponse
+	if err := c.call(ctx, protocol.GetLedgerEntriesMethodName, 0, req, &r, nil); err != nil {
+		return nil, err
+	}
+	out := make([]LedgerEntry, 0, len(r.Entries))
+	for i, e := range r.Entries {
+		var le LedgerEntry
+		if err := xdr.SafeUnmarshalBase64(e.KeyXDR, &le.Key); err != nil {
+			return nil, fmt.Errorf("stellar rpc getLedgerEntries: entry %d key: %w", i, err)
+		}
+		if err := xdr.SafeUnmarshalBase64(e.DataXDR, &le.Data); err != nil {
+			return nil, fmt.Errorf("stellar rpc getLedgerEntries: entry %d data: %w", i, err)
+		}
+		le.LastModifiedLedger = e.LastModifiedLedger
+		le.LiveUntilLedger = e.LiveUntilLedgerSeq
+		out = append(out, le)
+	}
+	return out, nil
+}

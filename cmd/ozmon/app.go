@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/internal/config"
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/files"
+	"github.com/ozmon/ozmon/store/memory"
+	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/redis/go-redis/v9"
+)
+
+// commonFlags are the flags every long-running command accepts; they win
+// over the environment and the config file.
+type commonFlags struct {
+	configPath, redisURL, databaseURL, configDir, metricsAddr, logLevel, logFormat string
+}
+
+func addCommon(fs *flag.FlagSet) *commonFlags {
+	c := &commonFlags{}
+	fs.StringVar(&c.configPath, "config", "", "config file (default "+config.DefaultPath+" when present)")
+	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL (overrides redis_url / OZ_MONITOR_REDIS_URL)")
+	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL URL (overrides database_url / OZ_MONITOR_DATABASE_URL)")
+	fs.StringVar(&c.configDir, "config-dir", "", "OpenZeppelin Monitor config directory used as the store when there is no database")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address of /metrics, /healthz and /readyz (default :3000)")
+	fs.StringVar(&c.logLevel, "log-level", "", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "", "json or text")
+	return c
+}
+
+func (c *commonFlags) load() (config.Config, error) {
+	cfg, err := config.Load(c.configPath, os.Environ())
+	if err != nil {
+		return cfg, err
+	}
+	for _, o := range []struct {
+		flag string
+		dst  *string
+	}{{c.redisURL, &cfg.RedisURL}, {c.databaseURL, &cfg.DatabaseURL}, {c.configDir, &cfg.ConfigDir},
+		{c.metricsAddr, &cfg.MetricsAddr}, {c.logLevel, &cfg.LogLevel}, {c.logFormat, &cfg.LogFormat}} {
+		if o.flag != "" {
+			*o.dst = o.flag
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// app holds what every role shares: configuration, logger, metrics, one
+// Redis client, the store and the networks this deployment serves.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	m        *metrics.Metrics
+	rdb      redis.UniversalClient
+	st       store.Store
+	networks map[string]*stellar.Source
+	netCfg   map[string]*monitor.Network
+	specs    sync.Map // network/contract → *chain.ContractSpec
+	closers  []func()
+}
+
+func (a *app) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// openRedis connects to redisURL and checks it answers.
+func openRedis(ctx context.Context, redisURL string) (redis.UniversalClient, error) {
+	if redisURL == "" {
+		return nil, errors.New("no Redis configured: set redis_url, OZ_MONITOR_REDIS_URL or --redis-url (or use 'ozmon dev')")
+	}
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", redactErr(err, redisURL))
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+	}
+	return rdb, nil
+}
+
+// redactErr keeps a URL (with its password) out of an error text.
+func redactErr(err error, url string) error {
+	if url == "" {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), url, "<redacted url>"))
+}
+
+// openStore opens PostgreSQL (migrating it: the advisory lock makes
+// concurrent starts safe) or, without a database, the config directory.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, func(), error) {
+	if cfg.DatabaseURL != "" {
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()))
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := pg.Migrate(ctx); err != nil {
+			pg.Close()
+			return nil, nil, err
+		}
+		return pg, pg.Close, nil
+	}
+	if cfg.ConfigDir == "" {
+		return nil, nil, errors.New("no store configured: set database_url (PostgreSQL) or config_dir (an OpenZeppelin Monitor config directory)")
+	}
+	st, err := loadDirStore(cfg.ConfigDir, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() {}, nil
+}
+
+// loadDirStore reads a config directory (one tenant, or tenants/<slug>/…)
+// into an in-memory store. Each tenant's networks become the operator's
+// network registry: in this mode the operator and the tenants are one.
+func loadDirStore(dir string, log *slog.Logger) (*memory.Store, error) {
+	tenants, err := files.LoadTenants(dir)
+	if err != nil {
+		var n int
+		if tenants == nil {
+			return nil, fmt.Errorf("load %s: %w", dir, err)
+		}
+		n = files.Report(io.Discard, err)
+		log.Warn("config directory has errors; the broken items are skipped", "dir", dir, "errors", n, "detail", err.Error())
+	}
+	st := memory.New()
+	for slug, cfg := range tenants {
+		st.PutTenant(store.Tenant{ID: slug, Slug: slug, Name: slug, Active: true}, cfg)
+		for s, n := range cfg.Networks {
+			st.PutNetwork(store.NetworkEndpoints{Slug: s, Config: n})
+		}
+	}
+	return st, nil
+}
+
+// openNetworks builds a Stellar source per network of the registry.
+// Networks of other chains are reported and skipped until their chain
+// package exists.
+func (a *app) openNetworks(ctx context.Context) error {
+	list, err := a.st.Networks(ctx)
+	if err != nil {
+		return fmt.Errorf("load networks: %w", err)
+	}
+	a.networks = map[string]*stellar.Source{}
+	a.netCfg = map[string]*monitor.Network{}
+	for _, n := range list {
+		if n.Config == nil {
+			continue
+		}
+		if n.Config.NetworkType != monitor.NetworkStellar {
+			a.log.Warn("network skipped: only Stellar networks are served yet", "network", n.Slug, "type", n.Config.NetworkType)
+			continue
+		}
+		var eps []stellar.Endpoint
+		for _, u := range n.Config.RPCURLs {
+			url, err := u.URL.Resolve(os.LookupEnv)
+			if err != nil {
+				return fmt.Errorf("network %s: rpc url: %w", n.Slug, err)
+			}
+			eps = append(eps, stellar.Endpoint{URL: url, Weight: int(u.Weight)})
+		}
+		slug := n.Slug
+		client, err := stellar.NewClient(eps, stellar.WithLogger(a.log), stellar.WithCallObserver(func(method, _ string, err error) {
+			a.m.RPCCalls.WithLabelValues(slug, method, outcomeLabel(err)).Inc()
+		}))
+		if err != nil {
+			return fmt.Errorf("network %s: %w", n.Slug, err)
+		}
+		a.closers = append(a.closers, func() { client.Close() })
+		a.networks[slug] = &stellar.Source{Client: client, Network: slug, Passphrase: n.Config.NetworkPassphrase}
+		a.netCfg[slug] = n.Config
+	}
+	if len(a.networks) == 0 {
+		return errors.New("no Stellar network to serve: add one to the network registry (ozmon import, or networks/ in the config directory)")
+	}
+	return nil
+}
+
+func outcomeLabel(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
+}
+
+// specSource resolves a monitored address's contract spec: the monitor's
+// inline contract_spec when present, else the contract's WASM spec read
+// from the network once and cached. A contract without one (a Stellar
+// Asset Contract) has no spec: its events still match, its calls do not.
+func (a *app) specSource() monitor.SpecSource {
+	return func(network, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
+		if len(inline) > 0 {
+			return stellar.ParseSpecJSON(inline)
+		}
+		key := network + "/" + contract
+		if s, ok := a.specs.Load(key); ok {
+			return s.(*chain.ContractSpec), nil
+		}
+		src, ok := a.networks[network]
+		if !ok {
+			return nil, nil
+		}
+		spec, err := src.Client.ContractSpec(context.Background(), contract)
+		if errors.Is(err, stellar.ErrNoContractSpec) {
+			a.specs.Store(key, (*chain.ContractSpec)(nil))
+			return nil, nil
+		}
+		if err != nil {
+			// Not cached: the next reload tries again.
+			a.log.Warn("contract spec unavailable; function conditions on it cannot match until a reload succeeds",
+				"network", network, "contract", contract, "err", err)
+			return nil, nil
+		}
+		a.specs.Store(key, spec)
+		return spec, nil
+	}
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/cache"
+	"github.com/ozmon/ozmon/handlers"
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/scheduler"
+	"github.com/ozmon/ozmon/tasks"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+)
+
+// runRole runs the scheduler, the worker, or both, until SIGTERM.
+func runRole(ctx context.Context, role string, args []string, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet(role, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cf := addCommon(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	a := &app{cfg: cfg, log: log, m: metrics.New()}
+	defer a.Close()
+	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, func() { a.rdb.Close() })
+	st, closeStore, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	a.st = st
+	a.closers = append(a.closers, closeStore)
+	if err := a.openNetworks(ctx); err != nil {
+		return err
+	}
+	return a.run(ctx, role == "all" || role == "scheduler", role == "all" || role == "worker", nil)
+}
+
+// run starts the chosen roles plus the HTTP endpoints and blocks until ctx
+// is done; then it shuts down gracefully (in-flight tasks finish or go
+// back to the queue).
+func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOpts []notify.Option) error {
+	g, gctx := errgroup.WithContext(ctx)
+	ready := &readiness{a: a}
+	if a.cfg.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		srv := &http.Server{Handler: a.httpHandler(ready), ReadHeaderTimeout: 5 * time.Second}
+		a.log.Info("serving metrics and health", "addr", ln.Addr().String())
+		g.Go(func() error {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+	client := asynq.NewClientFromRedisClient(a.rdb)
+	defer client.Close()
+	if withScheduler {
+		s := scheduler.New(client, a.st, scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m))
+		for slug, src := range a.networks {
+			n := a.netCfg[slug]
+			limit, unlimited := n.PastBlocksLimit(time.Now())
+			if unlimited {
+				limit = 0
+			}
+			if err := s.AddNetwork(scheduler.Network{Slug: slug, CronSchedule: n.CronSchedule,
+				ConfirmationBlocks: n.ConfirmationBlocks, MaxPastBlocks: limit, Tip: src}); err != nil {
+				return err
+			}
+			a.log.Info("scheduling network", "network", slug, "cron", n.CronSchedule, "confirmations", n.ConfirmationBlocks)
+		}
+		ready.scheduler = s
+		// Queue gauges come from one role per deployment (the scheduler),
+		// so N workers do not multiply the Redis reads of every scrape.
+		insp := asynq.NewInspectorFromRedisClient(a.rdb)
+		a.m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
+		g.Go(func() error { return s.Run(gctx) })
+	}
+	if withWorker {
+		slugs := make([]string, 0, len(a.networks))
+		fetchers := map[string]handlers.BlockFetcher{}
+		for slug, src := range a.networks {
+			slugs = append(slugs, slug)
+			fetchers[slug] = src
+		}
+		slices.Sort(slugs)
+		ts := handlers.NewTenants(a.st, a.specSource(), slugs, a.log, a.m)
+		if err := ts.Reload(ctx); err != nil {
+			return err
+		}
+		a.log.Info("tenants loaded", "tenants", ts.Len())
+		g.Go(func() error { ts.Watch(gctx, a.st, a.cfg.Worker.TenantReloadInterval.D()); return nil })
+		blocks, err := cache.New(a.rdb, cache.WithKeyPrefix(a.cfg.BlockCache.KeyPrefix), cache.WithBlockTTL(a.cfg.BlockCache.BlockTTL.D()),
+			cache.WithLatestTTL(a.cfg.BlockCache.LatestBlockTTL.D()), cache.WithLRUSize(a.cfg.BlockCache.LRUSize), cache.WithMetrics(a.m))
+		if err != nil {
+			return err
+		}
+		strategy, err := handlers.ParseStrategy(a.cfg.LoadBalancer.Strategy)
+		if err != nil {
+			return err
+		}
+		guard, err := notify.NewGuard(notify.Allow(a.cfg.Notify.AllowHosts...))
+		if err != nil {
+			return fmt.Errorf("notify.allow_hosts: %w", err)
+		}
+		opts := append([]notify.Option{notify.WithGuard(guard)}, channelOpts...)
+		if a.cfg.Notify.ScriptsEnabled {
+			opts = append(opts, notify.EnableScripts())
+		}
+		h := handlers.New(handlers.Config{
+			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st,
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb),
+			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
+		})
+		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, slogAsynq{a.log}))
+		if err := srv.Start(h.Mux()); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		a.m.WorkerCount.Inc()
+		ready.worker = srv
+		g.Go(func() error {
+			<-gctx.Done()
+			srv.Shutdown()
+			a.m.WorkerCount.Dec()
+			return nil
+		})
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func (a *app) httpHandler(r *readiness) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.m.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
+		if err := r.check(req.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
+
+// readiness answers /readyz: Redis answers, the store answers, and the
+// worker's asynq server pings.
+type readiness struct {
+	a         *app
+	scheduler *scheduler.Scheduler
+	worker    *asynq.Server
+}
+
+func (r *readiness) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.a.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	if _, err := r.a.st.Networks(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if r.worker != nil {
+		if err := r.worker.Ping(); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
+	for slug := range r.a.networks {
+		if _, ok, err := r.a.st.Cursor(ctx, slug); err != nil {
+			return fmt.Errorf("cursor of %s: %w", slug, err)
+		} else if !ok && r.scheduler != nil {
+			return fmt.Errorf("network %s has no cursor yet", slug)
+		}
+	}
+	return nil
+}
+
+// slogAsynq routes asynq's own logs into slog.
+type slogAsynq struct{ l *slog.Logger }
+
+func (s slogAsynq) Debug(args ...any) { s.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (s slogAsynq) Info(args ...any)  { s.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (s slogAsynq) Warn(args ...any)  { s.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (s slogAsynq) Error(args ...any) { s.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (s slogAsynq) Fatal(args ...any) {
+	s.l.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
+}

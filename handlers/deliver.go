@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// maxInlineRateDelay is the longest a deliver handler waits in place for
+// its tenant's rate limit; longer waits go back to the queue.
+const maxInlineRateDelay = 3 * time.Second
+
+// errRateLimited is the cause recorded when a notification is postponed
+// by its tenant's rate limit.
+var errRateLimited = errors.New("tenant notification rate limit reached; delayed")
+
+// Deliver handles deliver: one notification, sent at most once to a
+// receiver that acknowledges it. The delivery record is read before
+// sending, so a task retried after a successful send (a worker that died
+// before acknowledging) does not send again.
+func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
+	var p tasks.Deliver
+	if err := tasks.Decode(t, &p); err != nil {
+		return err
+	}
+	key := store.DeliveryKey{TenantID: p.TenantID, Monitor: p.Monitor, Network: p.Network, Ledger: p.Ledger, TxHash: p.TxHash, Trigger: p.Trigger}
+	tn, ok := h.cfg.Tenants.Get(p.TenantID)
+	if !ok {
+		return fmt.Errorf("deliver %s: tenant is not active: %w", key, asynq.SkipRetry)
+	}
+	trig, ok := tn.Config.Triggers[p.Trigger]
+	if !ok {
+		h.finish(ctx, key, store.DeliveryArchived, "trigger no longer exists")
+		return fmt.Errorf("deliver %s: trigger does not exist: %w", key, asynq.SkipRetry)
+	}
+	rec, err := h.cfg.Deliveries.BeginDelivery(ctx, key, p.TaskID(), string(trig.TriggerType))
+	if err != nil {
+		return fmt.Errorf("deliver %s: %w", key, err)
+	}
+	if rec.Status == store.DeliveryDelivered {
+		h.cfg.Log.Info("notification already delivered; not resending", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+		return nil
+	}
+	if h.cfg.RateLimiter != nil {
+		delay, err := h.cfg.RateLimiter.Reserve(ctx, p.TenantID)
+		if err != nil {
+			h.cfg.Log.Warn("rate limiter unavailable; sending", "tenant", p.TenantID, "err", err)
+		} else if delay > maxInlineRateDelay {
+			h.finish(ctx, key, store.DeliveryPending, errRateLimited.Error())
+			return tasks.RetryIn(delay, errRateLimited)
+		} else if delay > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(delay):
+			}
+		}
+	}
+	ch, err := h.channel(p.TenantID, trig)
+	if err != nil {
+		h.finish(ctx, key, store.DeliveryArchived, err.Error())
+		h.cfg.Metrics.Deliveries.WithLabelValues(string(trig.TriggerType), "invalid").Inc()
+		return fmt.Errorf("deliver %s: %w: %w", key, err, asynq.SkipRetry)
+	}
+	err = ch.Send(ctx, notify.Notification{TenantID: p.TenantID, Vars: p.Vars, MatchJSON: p.Match})
+	channel := string(trig.TriggerType)
+	if err == nil {
+		h.finish(ctx, key, store.DeliveryDelivered, "")
+		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
+		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
+		if !p.ScheduledAt.IsZero() {
+			h.cfg.Metrics.EndToEnd.WithLabelValues(p.Network).Observe(time.Since(p.ScheduledAt).Seconds())
+		}
+		return nil
+	}
+	policy := notify.RetryPolicy(trig)
+	attempt, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	exhausted := attempt >= int(policy.MaxRetries) || attempt >= maxRetry
+	if !notify.IsRetryable(err) || exhausted {
+		h.finish(ctx, key, store.DeliveryArchived, err.Error())
+		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "archived").Inc()
+		return fmt.Errorf("deliver %s: attempt %d: %w: %w", key, attempt+1, err, asynq.SkipRetry)
+	}
+	h.finish(ctx, key, store.DeliveryFailed, err.Error())
+	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "retry").Inc()
+	delay := notify.Backoff(policy, attempt)
+	var se *notify.SendError
+	if errors.As(err, &se) && se.RetryAfter > delay {
+		delay = se.RetryAfter
+	}
+	return tasks.RetryIn(delay, fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
+}
+
+// finish records an outcome; a record that cannot be written is logged,
+// not fatal: the queue still knows the task's state.
+func (h *Handlers) finish(ctx context.Context, key store.DeliveryKey, st store.DeliveryStatus, msg string) {
+	if err := h.cfg.Deliveries.FinishDelivery(context.WithoutCancel(ctx), key, st, msg); err != nil {
+		h.cfg.Log.Error("record delivery outcome", "delivery", key.String(), "status", st, "err", err)
+	}
+}
+
+type channelKey struct {
+	tenant  string
+	trigger *monitor.Trigger // a reload makes new Trigger values, so the key changes with the config
+}
+
+func (h *Handlers) channel(tenantID string, t *monitor.Trigger) (notify.Channel, error) {
+	k := channelKey{tenantID, t}
+	if ch, ok := h.channels.Load(k); ok {
+		return ch.(notify.Channel), nil
+	}
+	ch, err := notify.New(t, h.cfg.ChannelOptions...)
+	if err != nil {
+		return nil, err
+	}
+	h.channels.Store(k, ch)
+	return ch, nil
+}

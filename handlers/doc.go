@@ -1,0 +1,10 @@
+// Package handlers owns ozmon's asynq handlers — FetchBlock,
+// EvaluateTenants and Deliver — the ServeMux that routes to them, their
+// middleware, and the worker-side view of tenants (compiled monitors and
+// per-network indexes, kept fresh from the store).
+//
+// It is the one place where the queue, the cache, the store, the monitor
+// engine and the notification channels meet; each of those packages knows
+// nothing of the others. Chains enter only through BlockFetcher and
+// monitor.SpecSource, so no handler has an "if stellar".
+package handlers

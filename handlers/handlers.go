@@ -1,0 +1,76 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/cache"
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/store"
+)
+
+// BlockFetcher fetches and decodes one ledger of one network (for
+// Stellar, chain/stellar.Source: one getLedgers call).
+type BlockFetcher interface {
+	FetchBlock(ctx context.Context, ledger uint64) (*chain.Block, error)
+}
+
+// ConditionRunner runs a monitor's trigger_conditions script against a
+// match; false vetoes the match. nil in Config means scripts are disabled.
+type ConditionRunner interface {
+	Allow(ctx context.Context, tenantID string, cond monitor.TriggerCondition, matchJSON []byte) (bool, error)
+}
+
+// Config is everything the handlers need; cmd/ozmon wires it.
+type Config struct {
+	Client     *asynq.Client
+	Cache      *cache.Blocks
+	Fetchers   map[string]BlockFetcher // by network slug
+	Tenants    *Tenants
+	Engine     *monitor.Engine
+	Deliveries store.DeliveryLog
+	// ChannelOptions are passed to notify.New for every trigger (guard,
+	// script policy, Telegram base URL in tests).
+	ChannelOptions []notify.Option
+	// RateLimiter paces each tenant's notifications; nil means no limit.
+	RateLimiter *notify.RateLimiter
+	Conditions  ConditionRunner
+	Activity    *Activity
+
+	Strategy           Strategy
+	MaxTenantsPerBatch int
+	Metrics            *metrics.Metrics
+	Log                *slog.Logger
+}
+
+// Handlers implements the three task types.
+type Handlers struct {
+	cfg      Config
+	prepared *preparedCache
+	channels sync.Map // channelKey → notify.Channel
+}
+
+// New checks cfg and returns the handlers.
+func New(cfg Config) *Handlers {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	if cfg.MaxTenantsPerBatch <= 0 {
+		cfg.MaxTenantsPerBatch = 50
+	}
+	if cfg.Strategy == "" {
+		cfg.Strategy = ConsistentHashing
+	}
+	if cfg.Engine == nil {
+		cfg.Engine = monitor.NewEngine(monitor.WithLogger(cfg.Log))
+	}
+	return &Handlers{cfg: cfg, prepared: newPreparedCache(8)}
+}

@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// Mux routes the three task types through the logging middleware.
+func (h *Handlers) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Use(h.logging)
+	mux.HandleFunc(tasks.TypeFetchBlock, h.FetchBlock)
+	mux.HandleFunc(tasks.TypeEvaluateTenants, h.EvaluateTenants)
+	mux.HandleFunc(tasks.TypeDeliver, h.Deliver)
+	return mux
+}
+
+// logging logs every failed attempt with the task id (never the payload:
+// it holds tenant data) and how long it ran.
+func (h *Handlers) logging(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		start := time.Now()
+		err := next.ProcessTask(ctx, t)
+		if err != nil {
+			id, _ := asynq.GetTaskID(ctx)
+			retry, _ := asynq.GetRetryCount(ctx)
+			lvl := h.cfg.Log.Warn
+			if errors.Is(err, asynq.SkipRetry) {
+				lvl = h.cfg.Log.Error
+			}
+			lvl("task failed", "type", t.Type(), "task_id", id, "retry", retry, "took", time.Since(start), "err", err)
+		}
+		return err
+	})
+}
+
+// ServerConfig is the asynq server configuration ozmon runs with: its
+// queues and weights, its retry delays, and timings suited to ledgers.
+func ServerConfig(concurrency int, shutdown time.Duration, queues map[string]int, log asynq.Logger) asynq.Config {
+	if queues == nil {
+		queues = tasks.DefaultQueues()
+	}
+	return asynq.Config{
+		Concurrency:              concurrency,
+		Queues:                   queues,
+		RetryDelayFunc:           tasks.RetryDelay,
+		ShutdownTimeout:          shutdown,
+		TaskCheckInterval:        100 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   log,
+		LogLevel:                 asynq.WarnLevel,
+	}
+}

@@ -1,0 +1,245 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// Tenant is a worker's compiled view of one tenant.
+type Tenant struct {
+	store.Tenant
+	Config   *monitor.Config
+	Monitors []*monitor.CompiledMonitor
+	// Problems are the tenant's config items that were skipped.
+	Problems []error
+}
+
+// Tier returns the tenant's queue tier.
+func (t *Tenant) Tier() tasks.Tier {
+	if tier, err := tasks.ParseTier(string(t.Tenant.Tier)); err == nil {
+		return tier
+	}
+	return tasks.TierDefault
+}
+
+// Tenants keeps every active tenant compiled and indexed per network. A
+// change to one tenant recompiles that tenant only; readers never block on
+// a reload for long (the index swaps one tenant at a time).
+type Tenants struct {
+	src      store.TenantSource
+	specs    monitor.SpecSource
+	networks map[string]bool // networks this deployment fetches
+	log      *slog.Logger
+	m        *metrics.Metrics
+
+	mu      sync.RWMutex
+	tenants map[string]*Tenant
+	indexes map[string]*monitor.Index
+	perTier map[tasks.Tier]int
+}
+
+// NewTenants returns an empty set for the given networks; call Reload.
+func NewTenants(src store.TenantSource, specs monitor.SpecSource, networks []string, log *slog.Logger, m *metrics.Metrics) *Tenants {
+	ts := &Tenants{src: src, specs: specs, networks: map[string]bool{}, log: log, m: m,
+		tenants: map[string]*Tenant{}, indexes: map[string]*monitor.Index{}, perTier: map[tasks.Tier]int{}}
+	for _, n := range networks {
+		ts.networks[n] = true
+		ts.indexes[n] = monitor.NewIndex(n)
+	}
+	return ts
+}
+
+// Reload reloads every tenant: new ones are added, gone ones removed.
+func (ts *Tenants) Reload(ctx context.Context) error {
+	list, err := ts.src.Tenants(ctx)
+	if err != nil {
+		return fmt.Errorf("reload tenants: %w", err)
+	}
+	seen := make(map[string]bool, len(list))
+	for _, t := range list {
+		seen[t.ID] = true
+		if err := ts.ReloadTenant(ctx, t.ID); err != nil {
+			ts.log.Error("reload tenant", "tenant", t.ID, "err", err)
+		}
+	}
+	ts.mu.RLock()
+	var gone []string
+	for id := range ts.tenants {
+		if !seen[id] {
+			gone = append(gone, id)
+		}
+	}
+	ts.mu.RUnlock()
+	for _, id := range gone {
+		ts.remove(id)
+	}
+	if ts.m != nil {
+		ts.m.TenantCount.Set(float64(ts.Len()))
+	}
+	return nil
+}
+
+// ReloadTenant recompiles one tenant. A tenant that is gone or inactive is
+// removed. Broken monitors are reported (log, metric) and skipped; the
+// tenant's other monitors keep working.
+func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
+	tc, err := ts.src.TenantConfig(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		ts.remove(id)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load tenant %s: %w", id, err)
+	}
+	if !tc.Tenant.Active {
+		ts.remove(id)
+		return nil
+	}
+	t := &Tenant{Tenant: tc.Tenant, Config: tc.Config, Problems: append([]error(nil), tc.Problems...)}
+	names := make([]string, 0, len(tc.Config.Monitors))
+	for name := range tc.Config.Monitors {
+		names = append(names, name)
+	}
+	sort.Strings(names) // deterministic evaluation order
+	for _, name := range names {
+		m := tc.Config.Monitors[name]
+		if m.Paused {
+			continue
+		}
+		cm, err := monitor.Compile(id, m, ts.specs)
+		if err != nil {
+			t.Problems = append(t.Problems, fmt.Errorf("monitor %q: %w", name, err))
+			continue
+		}
+		for _, n := range m.Networks {
+			if !ts.networks[n] {
+				t.Problems = append(t.Problems, fmt.Errorf("monitor %q: network %q is not served by this deployment", name, n))
+			}
+		}
+		for _, trig := range m.Triggers {
+			if _, ok := tc.Config.Triggers[trig]; !ok {
+				t.Problems = append(t.Problems, fmt.Errorf("monitor %q: trigger %q does not exist", name, trig))
+			}
+		}
+		t.Monitors = append(t.Monitors, cm)
+	}
+	for _, p := range t.Problems {
+		ts.log.Warn("tenant config problem skipped", "tenant", id, "slug", tc.Tenant.Slug, "problem", p)
+		if ts.m != nil {
+			ts.m.ConfigErrors.WithLabelValues(id).Inc()
+		}
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if old, ok := ts.tenants[id]; ok {
+		ts.perTier[old.Tier()]--
+	}
+	ts.tenants[id] = t
+	ts.perTier[t.Tier()]++
+	for network, ix := range ts.indexes {
+		var on []*monitor.CompiledMonitor
+		for _, cm := range t.Monitors {
+			if cm.OnNetwork(network) {
+				on = append(on, cm)
+			}
+		}
+		if len(on) == 0 {
+			ix.RemoveTenant(id)
+			continue
+		}
+		if err := ix.SetTenant(id, on); err != nil {
+			return fmt.Errorf("index tenant %s on %s: %w", id, network, err)
+		}
+	}
+	return nil
+}
+
+func (ts *Tenants) remove(id string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if old, ok := ts.tenants[id]; ok {
+		ts.perTier[old.Tier()]--
+		delete(ts.tenants, id)
+	}
+	for _, ix := range ts.indexes {
+		ix.RemoveTenant(id)
+	}
+}
+
+// Get returns a tenant by id.
+func (ts *Tenants) Get(id string) (*Tenant, bool) {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	t, ok := ts.tenants[id]
+	return t, ok
+}
+
+// Len is the number of active tenants.
+func (ts *Tenants) Len() int {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	return len(ts.tenants)
+}
+
+// TierTotal is how many active tenants a tier has.
+func (ts *Tenants) TierTotal(t tasks.Tier) int {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	return ts.perTier[t]
+}
+
+// Index returns a network's monitor index (nil for a network not served).
+func (ts *Tenants) Index(network string) *monitor.Index {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	return ts.indexes[network]
+}
+
+// Watch keeps the set fresh until ctx ends: instantly on the store's change
+// notifications (when it has them) and by a full reload every interval.
+func (ts *Tenants) Watch(ctx context.Context, w store.ChangeWatcher, interval time.Duration) {
+	if w != nil {
+		go func() {
+			for ctx.Err() == nil {
+				err := w.WatchChanges(ctx, func(id string) {
+					if err := ts.ReloadTenant(ctx, id); err != nil {
+						ts.log.Error("reload changed tenant", "tenant", id, "err", err)
+					}
+				})
+				if ctx.Err() != nil {
+					return
+				}
+				ts.log.Warn("config change watch ended; retrying", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}()
+	}
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := ts.Reload(ctx); err != nil {
+				ts.log.Error("periodic tenant reload", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package testkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+// StellarSim is a Stellar RPC server on 127.0.0.1 that serves a fixed or
+// growing set of LedgerCloseMeta: real mainnet files or synthetic ledgers.
+// getHealth, getLatestLedger, getLedgers, getTransactions, getEvents,
+// getNetwork and getLedgerEntries are all derived from the same metas and
+// marshalled with the SDK's protocol structs, so their JSON quirks are the
+// real ones. Faults can be injected per method; calls are counted per
+// method. It is safe for concurrent use.
+type StellarSim struct {
+	srv  *http.Server
+	ln   net.Listener
+	url  string
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	mu         sync.RWMutex
+	passphrase string
+	ledgers    []*simLedger // sorted by sequence
+	tipIdx     int          // ledgers[:tipIdx+1] are visible
+	gen        *SyntheticGenerator
+	retention  int
+	entries    map[string]simEntry // base64 LedgerKey → entry
+	faults     map[string]*Fault
+	calls      map[string]int
+}
+
+// Fault is a misbehaviour of one method (or of all, with method "*").
+// Fields combine: Delay is applied first, then the first of HTTPStatus,
+// Body, Code; Pruned changes the range the method reports.
+type Fault struct {
+	// Code and Message make the method answer a JSON-RPC error.
+	Code    int
+	Message string
+	// HTTPStatus makes it answer this status (429, 503…) with no JSON.
+	HTTPStatus int
+	// Body makes it answer HTTP 200 with this raw body (garbage tests).
+	Body []byte
+	// Delay holds the answer back (the request's context still ends it).
+	Delay time.Duration
+	// Pruned: ledgers before this sequence are reported as outside the
+	// retention window.
+	Pruned uint32
+	// Times is how many calls the fault applies to; 0 means all.
+	Times int
+}
+
+// SimOption configures a StellarSim.
+type SimOption func(*simConfig)
+
+type simConfig struct {
+	addr        string
+	dir         string
+	synthetic   *SyntheticConfig
+	passphrase  string
+	tipInterval time.Duration
+	initialTip  uint32
+	retention   int
+	contracts   map[string][]byte
+}
+
+// SimLedgerDir serves every .xdr, .xdr.gz and .xdr.zst(d) LedgerCloseMeta
+// file in dir, sorted by sequence (gaps allowed).
+func SimLedgerDir(dir string) SimOption { return func(c *simConfig) { c.dir = dir } }
+
+// SimSynthetic serves synthetic ledgers (the default, with a zero config,
+// when no source is given). When the tip passes the last ledger, more
+// are generated, so a synthetic sim never runs dry.
+func SimSynthetic(cfg SyntheticConfig) SimOption {
+	return func(c *simConfig) { c.synthetic = &cfg }
+}
+
+// SimPassphrase sets the network passphrase (getNetwork, and the hashes
+// getTransactions pairs by). Without it a ledger directory's passphrase is
+// detected among the public, test and future networks.
+func SimPassphrase(p string) SimOption { return func(c *simConfig) { c.passphrase = p } }
+
+// SimAddr sets the listen address (default 127.0.0.1:0).
+func SimAddr(addr string) SimOption { return func(c *simConfig) { c.addr = addr } }
+
+// SimTipInterval advances the tip by one ledger every d in real time;
+// 0 (the default) advances it only through Advance.
+func SimTipInterval(d time.Duration) SimOption { return func(c *simConfig) { c.tipInterval = d } }
+
+// SimInitialTip makes ledger seq the tip at start: later ledgers become
+// visible through Advance or the tip interval. Default: the last ledger.
+func SimInitialTip(seq uint32) SimOption { return func(c *simConfig) { c.initialTip = seq } }
+
+// SimRetention keeps at most n ledgers (the oldest are dropped as the
+// tip grows, like a node's retention window); default 10000.
+func SimRetention(n int) SimOption { return func(c *simConfig) { c.retention = n } }
+
+// SimContractWASM serves a WASM contract's instance and code entries
+// through getLedgerEntries.
+func SimContractWASM(contractID string, wasm []byte) SimOption {
+	return func(c *simConfig) {
+		if c.contracts == nil {
+			c.contracts = map[string][]byte{}
+		}
+		c.contracts[contractID] = wasm
+	}
+}
+
+// NewStellarSim loads the ledgers and starts serving. Close stops it.
+func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
+	cfg := simConfig{addr: "127.0.0.1:0", retention: 10000}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.dir != "" && cfg.synthetic != nil {
+		return nil, errors.New("stellar sim: choose one source, a ledger directory or synthetic ledgers")
+	}
+	if cfg.retention < 1 {
+		return nil, fmt.Errorf("stellar sim: retention %d is less than one ledger", cfg.retention)
+	}
+	s := &StellarSim{
+		done:      make(chan struct{}),
+		retention: cfg.retention,
+		entries:   map[string]simEntry{},
+		faults:    map[string]*Fault{},
+		calls:     map[string]int{},
+	}
+	var err error
+	if cfg.dir != "" {
+		err = s.loadDir(cfg.dir, cfg.passphrase)
+	} else {
+		sc := SyntheticConfig{}
+		if cfg.synthetic != nil {
+			sc = *cfg.synthetic
+		}
+		if sc.Passphrase == "" {
+			sc.Passphrase = cfg.passphrase
+		} else if cfg.passphrase != "" && cfg.passphrase != sc.Passphrase {
+			return nil, errors.New("stellar sim: SimPassphrase and SyntheticConfig.Passphrase differ")
+		}
+		err = s.loadSynthetic(sc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for id, wasm := range cfg.contracts {
+		if err := s.addWASMContract(id, wasm); err != nil {
+			return nil, err
+		}
+	}
+	s.tipIdx = len(s.ledgers) - 1
+	if cfg.initialTip != 0 {
+		i := sort.Search(len(s.ledgers), func(i int) bool { return s.ledgers[i].seq > cfg.initialTip }) - 1
+		if i < 0 {
+			return nil, fmt.Errorf("stellar sim: initial tip %d is before the first ledger %d", cfg.initialTip, s.ledgers[0].seq)
+		}
+		s.tipIdx = i
+	}
+
+	s.ln, err = net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("stellar sim: listen on %s: %w", cfg.addr, err)
+	}
+	s.url = "http://" + s.ln.Addr().String()
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.srv.Serve(s.ln) // ends with ErrServerClosed on Close
+	}()
+	if cfg.tipInterval > 0 {
+		s.wg.Add(1)
+		go s.tick(cfg.tipInterval)
+	}
+	return s, nil
+}
+
+// StartStellarSim is NewStellarSim for tests: it fails the test on error
+// and closes the sim when the test ends.
+func StartStellarSim(tb testing.TB, opts ...SimOption) *StellarSim {
+	tb.Helper()
+	s, err := NewStellarSim(opts...)
+	if err != nil {
+		tb.Fatalf("start stellar sim: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func (s *StellarSim) tick(d time.Duration) {
+	defer s.wg.Done()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			_, _ = s.Advance(1) // a directory sim stops at its last ledger
+		}
+	}
+}
+
+// Close stops the server and the tip ticker.
+func (s *StellarSim) Close() error {
+	select {
+	case <-s.done:
+		return nil
+	default:
+	}
+	close(s.done)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		err = s.srv.Close()
+	}
+	s.wg.Wait()
+	return err
+}
+
+// URL is the JSON-RPC endpoint, http://127.0.0.1:port.
+func (s *StellarSim) URL() string { return s.url }
+
+// Passphrase is the network passphrase the sim serves.
+func (s *StellarSim) Passphrase() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.passphrase
+}
+
+// Tip is the latest visible ledger.
+func (s *StellarSim) Tip() uint32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ledgers[s.tipIdx].seq
+}
+
+// Advance makes the next n ledgers visible, generating synthetic ones as
+// needed, and returns the new tip. A directory sim stops at its last
+// ledger and says so.
+func (s *StellarSim) Advance(n int) (uint32, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		if s.tipIdx+1 >= len(s.ledgers) {
+			if s.gen == nil {
+				return s.ledgers[s.tipIdx].seq, fmt.Errorf("stellar sim: no ledger after %d", s.ledgers[s.tipIdx].seq)
+			}
+			if err := s.generateLocked(); err != nil {
+				return s.ledgers[s.tipIdx].seq, err
+			}
+		}
+		s.tipIdx++
+		if drop := len(s.ledgers) - s.retention; drop > 0 && drop <= s.tipIdx {
+			s.ledgers = append(s.ledgers[:0:0], s.ledgers[drop:]...)
+			s.tipIdx -= drop
+		}
+	}
+	return s.ledgers[s.tipIdx].seq, nil
+}
+
+// Ledgers returns the sequences the sim holds, visible or not.
+func (s *StellarSim) Ledgers() []uint32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]uint32, len(s.ledgers))
+	for i, l := range s.ledgers {
+		out[i] = l.seq
+	}
+	return out
+}
+
+// LedgerXDR returns the LedgerCloseMeta bytes of a held ledger.
+func (s *StellarSim) LedgerXDR(seq uint32) ([]byte, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if l := s.findLocked(seq); l != nil {
+		return l.raw, true
+	}
+	return nil, false
+}
+
+// InjectFault makes method ("*" for every method) misbehave; it replaces
+// the method's previous fault. A zero Fault clears it.
+func (s *StellarSim) InjectFault(method string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Code == 0 && f.Message == "" && f.HTTPStatus == 0 && f.Body == nil && f.Delay == 0 && f.Pruned == 0 {
+		delete(s.faults, method)
+		return
+	}
+	s.faults[method] = &f
+}
+
+// ClearFaults removes every injected fault.
+func (s *StellarSim) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+// Calls is how many requests for method arrived (faulted ones included).
+func (s *StellarSim) Calls(method string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.calls[method]
+}
+
+// ResetCalls zeroes the call counters.
+func (s *StellarSim) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.calls)
+}
+
+// takeFault counts a call and returns the fault that applies to it.
+func (s *StellarSim) takeFault(method string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+	for _, key := range []string{method, "*"} {
+		f, ok := s.faults[key]
+		if !ok {
+			continue
+		}
+		out := *f
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				delete(s.faults, key)
+			}
+		}
+		return out, true
+	}
+	return Fault{}, false
+}

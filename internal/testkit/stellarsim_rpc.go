@@ -1,0 +1,412 @@
+package testkit
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
+	"github.com/stellar/go-stellar-sdk/toid"
+	"github.com/stellar/go-stellar-sdk/xdr"
+)
+
+// stellar-rpc's limits (internal/config/options.go).
+const (
+	simLedgersDefault = 50
+	simLedgersMax     = 200
+	simTxDefault      = 50
+	simTxMax          = 200
+	simEventsDefault  = 100
+	simEventsMax      = 10000
+	simEventsScan     = 10000
+	simKeysMax        = 200
+)
+
+// JSON-RPC 2.0 error codes the sim answers with.
+const (
+	codeParse          = -32700
+	codeInvalidRequest = -32600
+	codeNoMethod       = -32601
+	codeInvalidParams  = -32602
+	codeInternal       = -32603
+)
+
+type rpcErr struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *rpcErr) Error() string { return e.Message }
+
+func errf(code int, format string, args ...any) *rpcErr {
+	return &rpcErr{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+type rpcReq struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  string          `json:"method"`
+	Params  json.RawMessage `json:"params"`
+}
+
+type rpcResp struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result,omitempty"`
+	Error   *rpcErr         `json:"error,omitempty"`
+}
+
+func (s *StellarSim) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "JSON-RPC over POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	var req rpcReq
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeRPC(w, rpcResp{ID: json.RawMessage("null"), Error: errf(codeParse, "parse error: %v", err)})
+		return
+	}
+	if len(req.ID) == 0 {
+		req.ID = json.RawMessage("null")
+	}
+	if req.Method == "" {
+		writeRPC(w, rpcResp{ID: req.ID, Error: errf(codeInvalidRequest, "missing method")})
+		return
+	}
+	f, faulted := s.takeFault(req.Method)
+	if faulted {
+		if f.Delay > 0 {
+			t := time.NewTimer(f.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-s.done:
+				t.Stop()
+				return
+			}
+		}
+		switch {
+		case f.HTTPStatus != 0:
+			http.Error(w, http.StatusText(f.HTTPStatus), f.HTTPStatus)
+			return
+		case f.Body != nil:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(f.Body)
+			return
+		case f.Code != 0:
+			writeRPC(w, rpcResp{ID: req.ID, Error: &rpcErr{Code: f.Code, Message: f.Message}})
+			return
+		}
+	}
+	result, rerr := s.dispatch(req.Method, req.Params, f.Pruned)
+	if rerr != nil {
+		writeRPC(w, rpcResp{ID: req.ID, Error: rerr})
+		return
+	}
+	writeRPC(w, rpcResp{ID: req.ID, Result: result})
+}
+
+func writeRPC(w http.ResponseWriter, resp rpcResp) {
+	resp.JSONRPC = "2.0"
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(resp) // the client went away
+}
+
+func decodeParams(raw json.RawMessage, v any) *rpcErr {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return errf(codeInvalidParams, "invalid parameters: %v", err)
+	}
+	return nil
+}
+
+// view is a consistent snapshot of what a request may see.
+type view struct {
+	vis        []*simLedger // visible ledgers, oldest first (pruned ones cut)
+	passphrase string
+	retention  int
+	entries    map[string]simEntry
+}
+
+func (v view) oldest() *simLedger { return v.vis[0] }
+func (v view) latest() *simLedger { return v.vis[len(v.vis)-1] }
+
+// from returns the index of the first visible ledger at or after seq.
+func (v view) from(seq uint32) int {
+	return sort.Search(len(v.vis), func(i int) bool { return v.vis[i].seq >= seq })
+}
+
+func (s *StellarSim) view(pruned uint32) view {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	vis := s.ledgers[:s.tipIdx+1]
+	if pruned != 0 {
+		i := sort.Search(len(vis), func(i int) bool { return vis[i].seq >= pruned })
+		vis = vis[min(i, len(vis)-1):] // a node always keeps its tip
+	}
+	return view{vis: vis, passphrase: s.passphrase, retention: s.retention, entries: s.entries}
+}
+
+func (s *StellarSim) dispatch(method string, params json.RawMessage, pruned uint32) (any, *rpcErr) {
+	v := s.view(pruned)
+	switch method {
+	case protocol.GetHealthMethodName:
+		return protocol.GetHealthResponse{
+			Status:       "healthy",
+			LatestLedger: v.latest().seq, LatestLedgerCloseTime: v.latest().closeTime,
+			OldestLedger: v.oldest().seq, OldestLedgerCloseTime: v.oldest().closeTime,
+			LedgerRetentionWindow: uint32(v.retention),
+		}, nil
+	case protocol.GetNetworkMethodName:
+		return protocol.GetNetworkResponse{Passphrase: v.passphrase, ProtocolVersion: int(v.latest().protocol)}, nil
+	case protocol.GetLatestLedgerMethodName:
+		l := v.latest()
+		return protocol.GetLatestLedgerResponse{
+			Hash: l.hash, ProtocolVersion: l.protocol, Sequence: l.seq, LedgerCloseTime: l.closeTime,
+			LedgerHeader: l.headerB64, LedgerMetadata: l.meta(),
+		}, nil
+	case protocol.GetLedgersMethodName:
+		return s.getLedgers(v, params)
+	case protocol.GetTransactionsMethodName:
+		return s.getTransactions(v, params)
+	case protocol.GetEventsMethodName:
+		return s.getEvents(v, params)
+	case protocol.GetLedgerEntriesMethodName:
+		return s.getLedgerEntries(v, params)
+	}
+	return nil, errf(codeNoMethod, "method %q not found", method)
+}
+
+func checkFormat(f string) *rpcErr {
+	if f != "" && f != protocol.FormatBase64 {
+		return errf(codeInvalidParams, "xdrFormat %q is not served by the simulator (base64 only)", f)
+	}
+	return nil
+}
+
+func pageLimit(p *protocol.LedgerPaginationOptions, def, max uint) (uint, *rpcErr) {
+	if p == nil || p.Limit == 0 {
+		return def, nil
+	}
+	if p.Limit > max {
+		return 0, errf(codeInvalidParams, "limit must not exceed %d", max)
+	}
+	return p.Limit, nil
+}
+
+func rangeErr(start uint32, v view) *rpcErr {
+	return errf(codeInvalidRequest, "start ledger (%d) must be between the oldest ledger: %d and the latest ledger: %d for this rpc instance",
+		start, v.oldest().seq, v.latest().seq)
+}
+
+func (s *StellarSim) getLedgers(v view, params json.RawMessage) (any, *rpcErr) {
+	var req protocol.GetLedgersRequest
+	if e := decodeParams(params, &req); e != nil {
+		return nil, e
+	}
+	if e := checkFormat(req.Format); e != nil {
+		return nil, e
+	}
+	limit, e := pageLimit(req.Pagination, simLedgersDefault, simLedgersMax)
+	if e != nil {
+		return nil, e
+	}
+	start := req.StartLedger
+	if req.Pagination != nil && req.Pagination.Cursor != "" {
+		if req.StartLedger != 0 {
+			return nil, errf(codeInvalidParams, "startLedger (%d) and cursor (%s) cannot both be set", req.StartLedger, req.Pagination.Cursor)
+		}
+		c, err := strconv.ParseUint(req.Pagination.Cursor, 10, 32)
+		if err != nil {
+			return nil, errf(codeInvalidParams, "invalid cursor %q", req.Pagination.Cursor)
+		}
+		start = uint32(c) + 1
+	} else if start < v.oldest().seq || start > v.latest().seq {
+		return nil, rangeErr(start, v)
+	}
+	i := v.from(start)
+	page := v.vis[i:min(i+int(limit), len(v.vis))]
+	resp := protocol.GetLedgersResponse{
+		Ledgers:      make([]protocol.LedgerInfo, len(page)),
+		LatestLedger: v.latest().seq, LatestLedgerCloseTime: v.latest().closeTime,
+		OldestLedger: v.oldest().seq, OldestLedgerCloseTime: v.oldest().closeTime,
+		Cursor: strconv.FormatUint(uint64(start-1), 10),
+	}
+	for j, l := range page {
+		resp.Ledgers[j] = l.info()
+	}
+	if len(page) > 0 {
+		resp.Cursor = strconv.FormatUint(uint64(page[len(page)-1].seq), 10)
+	}
+	return resp, nil
+}
+
+func txCursor(ledger uint32, order int) string {
+	return strconv.FormatInt(toid.New(int32(ledger), int32(order), 1).ToInt64(), 10)
+}
+
+func (s *StellarSim) getTransactions(v view, params json.RawMessage) (any, *rpcErr) {
+	var req protocol.GetTransactionsRequest
+	if e := decodeParams(params, &req); e != nil {
+		return nil, e
+	}
+	if e := checkFormat(req.Format); e != nil {
+		return nil, e
+	}
+	limit, e := pageLimit(req.Pagination, simTxDefault, simTxMax)
+	if e != nil {
+		return nil, e
+	}
+	start, after := req.StartLedger, int32(0)
+	if req.Pagination != nil && req.Pagination.Cursor != "" {
+		if req.StartLedger != 0 {
+			return nil, errf(codeInvalidParams, "startLedger (%d) and cursor (%s) cannot both be set", req.StartLedger, req.Pagination.Cursor)
+		}
+		id, err := strconv.ParseInt(req.Pagination.Cursor, 10, 64)
+		if err != nil {
+			return nil, errf(codeInvalidParams, "invalid cursor %q", req.Pagination.Cursor)
+		}
+		t := toid.Parse(id)
+		start, after = uint32(t.LedgerSequence), t.TransactionOrder
+	} else if start < v.oldest().seq || start > v.latest().seq {
+		return nil, rangeErr(start, v)
+	}
+	resp := protocol.GetTransactionsResponse{
+		Transactions: []protocol.TransactionInfo{},
+		LatestLedger: v.latest().seq, LatestLedgerCloseTime: v.latest().closeTime,
+		OldestLedger: v.oldest().seq, OldestLedgerCloseTime: v.oldest().closeTime,
+	}
+	if req.Pagination != nil {
+		resp.Cursor = req.Pagination.Cursor
+	}
+	for _, l := range v.vis[v.from(start):] {
+		if err := l.derive(v.passphrase); err != nil {
+			return nil, errf(codeInternal, "%v", err)
+		}
+		for _, tx := range l.txs {
+			if l.seq == start && tx.ApplicationOrder <= after {
+				continue
+			}
+			resp.Transactions = append(resp.Transactions, tx)
+			if uint(len(resp.Transactions)) == limit {
+				resp.Cursor = txCursor(l.seq, int(tx.ApplicationOrder))
+				return resp, nil
+			}
+		}
+		// Everything up to the end of this ledger has been returned.
+		resp.Cursor = txCursor(l.seq, len(l.txs))
+	}
+	return resp, nil
+}
+
+func (s *StellarSim) getEvents(v view, params json.RawMessage) (any, *rpcErr) {
+	var req protocol.GetEventsRequest
+	if e := decodeParams(params, &req); e != nil {
+		return nil, e
+	}
+	if err := req.Valid(simEventsMax); err != nil {
+		return nil, errf(codeInvalidParams, "%v", err)
+	}
+	limit := uint(simEventsDefault)
+	if req.Pagination != nil && req.Pagination.Limit > 0 {
+		limit = req.Pagination.Limit
+	}
+	latest := v.latest().seq
+	var after *protocol.Cursor
+	start := req.StartLedger
+	if req.Pagination != nil && req.Pagination.Cursor != nil {
+		after = req.Pagination.Cursor
+		start = after.Ledger
+	} else if start < v.oldest().seq || start > latest {
+		return nil, errf(codeInvalidRequest, "startLedger must be within the ledger range: %d - %d", v.oldest().seq, latest)
+	}
+	end := min(uint64(start)+simEventsScan, uint64(latest)+1)
+	if after == nil && req.EndLedger != 0 {
+		if req.EndLedger <= start {
+			return nil, errf(codeInvalidParams, "endLedger must be after startLedger")
+		}
+		end = min(end, uint64(req.EndLedger))
+	}
+	resp := protocol.GetEventsResponse{
+		Events:       []protocol.EventInfo{},
+		LatestLedger: latest, LatestLedgerCloseTime: v.latest().closeTime,
+		OldestLedger: v.oldest().seq, OldestLedgerCloseTime: v.oldest().closeTime,
+	}
+	for _, l := range v.vis[v.from(start):] {
+		if uint64(l.seq) >= end {
+			break
+		}
+		if err := l.derive(v.passphrase); err != nil {
+			return nil, errf(codeInternal, "%v", err)
+		}
+		for i := range l.events {
+			ev := &l.events[i]
+			if after != nil && ev.cursor.Cmp(*after) <= 0 {
+				continue
+			}
+			if !req.Matches(ev.diag) {
+				continue
+			}
+			resp.Events = append(resp.Events, ev.info)
+			if uint(len(resp.Events)) == limit {
+				resp.Cursor = ev.info.ID
+				return resp, nil
+			}
+		}
+	}
+	// Not a full page: the search window is exhausted; the cursor marks
+	// its end so that the next page starts after it.
+	resp.Cursor = protocol.Cursor{Ledger: uint32(end - 1), Tx: toid.TransactionMask, Op: toid.OperationMask, Event: math.MaxUint32}.String()
+	return resp, nil
+}
+
+func (s *StellarSim) getLedgerEntries(v view, params json.RawMessage) (any, *rpcErr) {
+	var req protocol.GetLedgerEntriesRequest
+	if e := decodeParams(params, &req); e != nil {
+		return nil, e
+	}
+	if e := checkFormat(req.Format); e != nil {
+		return nil, e
+	}
+	if len(req.Keys) == 0 {
+		return nil, errf(codeInvalidParams, "keys must be set")
+	}
+	if len(req.Keys) > simKeysMax {
+		return nil, errf(codeInvalidParams, "key count (%d) exceeds maximum supported (%d)", len(req.Keys), simKeysMax)
+	}
+	resp := protocol.GetLedgerEntriesResponse{Entries: []protocol.LedgerEntryResult{}, LatestLedger: v.latest().seq}
+	liveUntil := v.latest().seq + 1_000_000
+	for i, k := range req.Keys {
+		var key xdr.LedgerKey
+		if err := xdr.SafeUnmarshalBase64(k, &key); err != nil {
+			return nil, errf(codeInvalidParams, "cannot unmarshal key value %s at index %d", k, i)
+		}
+		canon, err := xdr.MarshalBase64(key)
+		if err != nil {
+			return nil, errf(codeInvalidParams, "cannot marshal key at index %d", i)
+		}
+		e, ok := v.entries[canon] // written only before serving starts
+		if !ok {
+			continue
+		}
+		resp.Entries = append(resp.Entries, protocol.LedgerEntryResult{
+			KeyXDR: canon, DataXDR: e.dataB64, LastModifiedLedger: e.lastModified, LiveUntilLedgerSeq: &liveUntil,
+		})
+	}
+	return resp, nil
+}

@@ -1,0 +1,147 @@
+package expr
+
+import "strings"
+
+// Op is a comparison operator.
+type Op uint8
+
+const (
+	OpEq Op = iota + 1
+	OpNe
+	OpGt
+	OpGte
+	OpLt
+	OpLte
+	OpContains
+	OpStartsWith
+	OpEndsWith
+)
+
+var opNames = [...]string{
+	OpEq: "==", OpNe: "!=", OpGt: ">", OpGte: ">=", OpLt: "<", OpLte: "<=",
+	OpContains: "contains", OpStartsWith: "starts_with", OpEndsWith: "ends_with",
+}
+
+func (o Op) String() string {
+	if int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
+	}
+	return "?"
+}
+
+// ordering reports whether o is one of the six ordering/equality operators.
+func (o Op) ordering() bool { return o >= OpEq && o <= OpLte }
+
+// litKind is the syntactic class of a right-hand-side literal; the chain
+// comparison rules dispatch on it (a quoted '100' is not a number).
+type litKind uint8
+
+const (
+	litString litKind = iota + 1 // quoted, bare word or 0x-hex
+	litNumber                    // [+-]digits[.digits], kept as text
+	litBool                      // true / false (lowercase only)
+)
+
+func (k litKind) String() string {
+	switch k {
+	case litString:
+		return "string"
+	case litNumber:
+		return "number"
+	case litBool:
+		return "bool"
+	}
+	return "?"
+}
+
+// literal is a compiled right-hand side. Everything that can be derived
+// from the text alone is derived here, once, so that evaluation never
+// re-parses it.
+type literal struct {
+	kind litKind
+	text string // string content with raw escapes, or the number's text
+	b    bool
+
+	lower string // Rust-style to_lowercase(text)
+	addr  string // Stellar address normalization: whitespace removed, lowercased
+
+	num   intVal // integer value when numOK
+	numOK bool   // text is a Rust-parsable integer ([+-]digits)
+}
+
+// accessor is one step of a variable path: [index] or .key.
+type accessor struct {
+	key   string
+	index uint64
+	isIdx bool
+}
+
+// condition is `lhs op literal`.
+type condition struct {
+	name string
+	path []accessor
+	op   Op
+	lit  literal
+}
+
+type nodeKind uint8
+
+const (
+	nodeCond nodeKind = iota
+	nodeAnd
+	nodeOr
+)
+
+// node is an expression tree node. AND/OR chains are flattened into one
+// n-ary node: evaluating the children left to right with short-circuit is
+// exactly the left-associative binary evaluation, without deep recursion.
+type node struct {
+	kind nodeKind
+	cond *condition
+	kids []node
+}
+
+// Expr is a compiled expression, safe for concurrent use.
+type Expr struct {
+	src  string
+	root node
+	vars []string
+}
+
+// String returns the source text the expression was parsed from.
+func (e *Expr) String() string { return e.src }
+
+// Vars returns the distinct root variable names the expression references,
+// in order of first appearance (e.g. "data" for `data.myKey1 > 5`). The
+// returned slice must not be modified.
+func (e *Expr) Vars() []string { return e.vars }
+
+// HasVar reports whether name is one of Vars (e.g. whether `gas_used` is needed).
+func (e *Expr) HasVar(name string) bool {
+	for _, v := range e.vars {
+		if v == name {
+			return true
+		}
+	}
+	return false
+}
+
+// describe renders a condition's left side for error messages.
+func (c *condition) describe() string {
+	if len(c.path) == 0 {
+		return c.name
+	}
+	var sb strings.Builder
+	sb.WriteString(c.name)
+	for _, a := range c.path {
+		if a.isIdx {
+			sb.WriteByte('[')
+			sb.WriteString(uitoa(a.index))
+			sb.WriteByte(']')
+		} else {
+			sb.WriteByte('.')
+			sb.WriteString(a.key)
+		}
+	}
+	return sb.String()
+}

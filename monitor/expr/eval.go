@@ -1,0 +1,134 @@
+package expr
+
+import "strconv"
+
+// Param is one argument an expression can reference, OpenZeppelin
+// Monitor's (name, value, kind) triple: Value is the text form (decimal
+// for integers, strkey for addresses, compact JSON for Vec/Map arguments of
+// functions, Display text for event arguments), Kind the type name
+// ("I128", "Address", "Vec<Address>", "Map", "U32", "uint256", …).
+type Param struct {
+	Name  string
+	Value string
+	Kind  string
+}
+
+// Comparator is a chain's comparison rules: how a (kind, value) pair
+// compares with a literal, and which kind a JSON node found by path access
+// gets. Implementations are Stellar and EVM; the set is closed because the
+// rules are part of the compatibility contract.
+type Comparator interface {
+	compare(kind, value string, op Op, lit *literal) (bool, error)
+	jsonKind(v *jsonValue) string
+}
+
+// ErrorCode classifies evaluation errors the way OpenZeppelin Monitor does.
+type ErrorCode uint8
+
+const (
+	ErrVariableNotFound ErrorCode = iota + 1
+	ErrTypeMismatch
+	ErrParse
+	ErrUnsupportedOperator
+	ErrIndexOutOfBounds
+	ErrFieldNotFound
+)
+
+var errorCodeNames = [...]string{
+	ErrVariableNotFound: "variable not found", ErrTypeMismatch: "type mismatch",
+	ErrParse: "parse error", ErrUnsupportedOperator: "unsupported operator",
+	ErrIndexOutOfBounds: "index out of bounds", ErrFieldNotFound: "field not found",
+}
+
+func (c ErrorCode) String() string {
+	if int(c) < len(errorCodeNames) && errorCodeNames[c] != "" {
+		return errorCodeNames[c]
+	}
+	return "error"
+}
+
+// EvalError is an evaluation failure; the engine treats it as "no match".
+type EvalError struct {
+	Code ErrorCode
+	Msg  string
+}
+
+func (e *EvalError) Error() string { return e.Code.String() + ": " + e.Msg }
+
+func evalErr(code ErrorCode, msg string) error { return &EvalError{Code: code, Msg: msg} }
+
+// Eval evaluates the expression against params with a chain's rules. AND
+// and OR short-circuit left to right, so an error in a side that is not
+// evaluated is not reported (as in OpenZeppelin Monitor).
+func (e *Expr) Eval(params []Param, c Comparator) (bool, error) {
+	if c == nil {
+		return false, evalErr(ErrTypeMismatch, "no comparator given")
+	}
+	return e.root.eval(params, c)
+}
+
+func (n *node) eval(params []Param, c Comparator) (bool, error) {
+	switch n.kind {
+	case nodeAnd:
+		for i := range n.kids {
+			ok, err := n.kids[i].eval(params, c)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case nodeOr:
+		for i := range n.kids {
+			ok, err := n.kids[i].eval(params, c)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
+	return n.cond.eval(params, c)
+}
+
+func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
+	var p *Param
+	for i := range params {
+		if params[i].Name == cd.name {
+			p = &params[i]
+			break
+		}
+	}
+	if p == nil {
+		return false, evalErr(ErrVariableNotFound, "variable "+strconv.Quote(cd.name)+" not found")
+	}
+	if len(cd.path) == 0 {
+		return c.compare(p.Kind, p.Value, cd.op, &cd.lit)
+	}
+	// Path access: the value is read as JSON whatever its declared kind.
+	root, err := parseJSON(p.Value)
+	if err != nil {
+		return false, evalErr(ErrParse, "value of "+strconv.Quote(cd.name)+" (kind "+p.Kind+") is not JSON: "+err.Error())
+	}
+	cur := &root
+	for i, a := range cd.path {
+		at := func() string { return (&condition{name: cd.name, path: cd.path[:i+1]}).describe() }
+		if a.isIdx {
+			if cur.typ != jArray {
+				return false, evalErr(ErrTypeMismatch, "index access on a non-array at "+at())
+			}
+			if a.index >= uint64(len(cur.arr)) {
+				return false, evalErr(ErrIndexOutOfBounds, "index "+uitoa(a.index)+" out of bounds for array of length "+strconv.Itoa(len(cur.arr))+" at "+at())
+			}
+			cur = &cur.arr[a.index]
+			continue
+		}
+		if cur.typ != jObject {
+			return false, evalErr(ErrTypeMismatch, "key access on a non-object at "+at())
+		}
+		next, ok := cur.get(a.key)
+		if !ok {
+			return false, evalErr(ErrFieldNotFound, "key "+strconv.Quote(a.key)+" not found at "+at())
+		}
+		cur = next
+	}
+	return c.compare(c.jsonKind(cur), cur.text(), cd.op, &cd.lit)
+}

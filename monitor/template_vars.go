@@ -1,0 +1,101 @@
+package monitor
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Variables returns the template variables of the match (section 4.2):
+//
+//	monitor.name, transaction.hash,
+//	functions.<i>.signature, functions.<i>.args.<name>,
+//	events.<i>.signature, events.<i>.args.<name>,
+//
+// where i indexes MatchedOn.Functions / MatchedOn.Events and the
+// arguments come from MatchedOnArgs at the same index (argument names are
+// spec names, or 0, 1, … for events without a spec). Values are the raw
+// match strings; Map and Vec arguments stay JSON (or Display) text.
+//
+// Two more keys hold the summary blocks of 4.3, so that a plain
+// "replace every ${key}" renders ${functions} and ${events} exactly as the
+// original: "functions" and "events" (the empty string when nothing of
+// that kind matched). There are no ledger, network or timestamp
+// variables, as in the original.
+func (m *Match) Variables() map[string]string {
+	vars := make(map[string]string, 4+4*(len(m.MatchedOn.Functions)+len(m.MatchedOn.Events)))
+	vars["monitor.name"] = m.MonitorName
+	if m.Transaction != nil {
+		vars["transaction.hash"] = m.Transaction.Hash
+	}
+	fsigs := make([]string, len(m.MatchedOn.Functions))
+	for i, f := range m.MatchedOn.Functions {
+		fsigs[i] = f.Signature
+	}
+	esigs := make([]string, len(m.MatchedOn.Events))
+	for i, e := range m.MatchedOn.Events {
+		esigs[i] = e.Signature
+	}
+	addEntries(vars, "functions", fsigs, m.MatchedOnArgs.Functions)
+	addEntries(vars, "events", esigs, m.MatchedOnArgs.Events)
+	vars["functions"] = summary("Functions", fsigs, m.MatchedOnArgs.Functions)
+	vars["events"] = summary("Events", esigs, m.MatchedOnArgs.Events)
+	return vars
+}
+
+func addEntries(vars map[string]string, prefix string, sigs []string, args []ArgsEntry) {
+	for i, sig := range sigs {
+		p := prefix + "." + strconv.Itoa(i) + "."
+		vars[p+"signature"] = sig
+		if i < len(args) {
+			for _, a := range args[i].Args {
+				vars[p+"args."+a.Name] = a.Value
+			}
+		}
+	}
+}
+
+// summary renders the ${functions} / ${events} block of 4.3: one "Reason"
+// per matched entry, its signature, and its arguments sorted by name (the
+// last of equal names wins, as in the flattened map the original reads).
+func summary(label string, sigs []string, args []ArgsEntry) string {
+	if len(sigs) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteString("\n\n*Matched ")
+	sb.WriteString(label)
+	sb.WriteString(":*\n")
+	for i, sig := range sigs {
+		if i > 0 {
+			sb.WriteString("\n")
+		}
+		sb.WriteString("\n*Reason ")
+		sb.WriteString(strconv.Itoa(i + 1))
+		sb.WriteString("*\n")
+		sb.WriteString("\n*Signature:* `")
+		sb.WriteString(sig)
+		sb.WriteString("`\n")
+		sb.WriteString("\n*Params:*\n")
+		if i >= len(args) {
+			continue
+		}
+		byName := make(map[string]string, len(args[i].Args))
+		for _, a := range args[i].Args {
+			byName[a.Name] = a.Value
+		}
+		names := make([]string, 0, len(byName))
+		for n := range byName {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			sb.WriteString("\n")
+			sb.WriteString(n)
+			sb.WriteString(": `")
+			sb.WriteString(byName[n])
+			sb.WriteString("`")
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,40 @@
+package notify_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/notify"
+)
+
+func BenchmarkRender(b *testing.B) {
+	vars := sampleVars()
+	tmpl := "*${monitor.name}* deposit of ${functions.0.args.amount} by ${functions.0.args.from}\n" +
+		"${functions}\nhttps://stellar.expert/explorer/public/tx/${transaction.hash} ${unknown}"
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = notify.Render(tmpl, vars)
+	}
+}
+
+func BenchmarkWebhookSend(b *testing.B) {
+	sink := testkit.StartWebhookSink(b)
+	ch, err := notify.NewWebhook("bench", notify.WebhookConfig{
+		URL:     sink.URL() + "/hook",
+		Secret:  "bench-secret",
+		Message: notify.Message{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
+	}, notify.WithGuard(localGuard(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := notify.Notification{TenantID: "t1", Vars: sampleVars()}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ch.Send(ctx, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
+}

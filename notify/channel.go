@@ -1,0 +1,52 @@
+package notify
+
+import (
+	"context"
+	"strconv"
+)
+
+// Channel delivers notifications for one trigger. Send makes exactly one attempt; retrying is
+// the caller's decision, guided by the *SendError it returns.
+type Channel interface {
+	Send(ctx context.Context, n Notification) error
+}
+
+// Notification is one match to announce through a trigger.
+type Notification struct {
+	// TenantID owns the match; it appears in errors and keys the rate limit.
+	TenantID string
+	// Vars are the template variables of the match (monitor.name, transaction.hash,
+	// functions.0.args.amount, …); each channel renders its trigger's message with them.
+	Vars map[string]string
+	// MatchJSON is the MonitorMatch JSON, the payload of raw webhooks and scripts.
+	MatchJSON []byte
+}
+
+// Message is a trigger's title and body templates.
+type Message struct {
+	Title string
+	Body  string
+}
+
+// Render substitutes vars into the title and body.
+func (m Message) Render(vars map[string]string) (title, body string) {
+	return Render(m.Title, vars), Render(m.Body, vars)
+}
+
+// The channels hold resolved secrets (URLs with tokens, passwords), so each one formats as
+// its kind and trigger name only: a channel printed by %v, %+v or %#v reveals nothing.
+
+func (s *Slack) String() string      { return "notify.Slack{trigger: " + quote(s.post.trigger) + "}" }
+func (s *Slack) GoString() string    { return s.String() }
+func (d *Discord) String() string    { return "notify.Discord{trigger: " + quote(d.post.trigger) + "}" }
+func (d *Discord) GoString() string  { return d.String() }
+func (t *Telegram) String() string   { return "notify.Telegram{trigger: " + quote(t.post.trigger) + "}" }
+func (t *Telegram) GoString() string { return t.String() }
+func (w *Webhook) String() string    { return "notify.Webhook{trigger: " + quote(w.post.trigger) + "}" }
+func (w *Webhook) GoString() string  { return w.String() }
+func (e *Email) String() string      { return "notify.Email{trigger: " + quote(e.trigger) + "}" }
+func (e *Email) GoString() string    { return e.String() }
+func (s *Script) String() string     { return "notify.Script{trigger: " + quote(s.trigger) + "}" }
+func (s *Script) GoString() string   { return s.String() }
+
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,243 @@
+package notify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/notify"
+)
+
+const smtpPassword = "smtp-pa55word-xyz"
+
+func emailConfig(sink *testkit.SMTPSink) notify.EmailConfig {
+	return notify.EmailConfig{
+		Host:       sink.Host(),
+		Port:       sink.Port(),
+		Username:   "alerts@example.org",
+		Password:   smtpPassword,
+		Sender:     "alerts@example.org",
+		Recipients: []string{"ops@example.org", "sec@example.org"},
+		Message: notify.Message{
+			Title: "Vault alert: ${monitor.name}",
+			Body:  "## Deposit\n\n**Amount:** ${functions.0.args.amount}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>",
+		},
+	}
+}
+
+type parsedEmail struct {
+	header *mail.Message
+	parts  map[string]string // content type → decoded content
+}
+
+func parseEmail(t *testing.T, data []byte) parsedEmail {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("parse message: %v\n%s", err, data)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("content type %q: %v", m.Header.Get("Content-Type"), err)
+	}
+	out := parsedEmail{header: m, parts: map[string]string{}}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read part: %v", err)
+		}
+		if p.Header.Get("Content-Transfer-Encoding") != "quoted-printable" {
+			t.Fatalf("part encoding %q", p.Header.Get("Content-Transfer-Encoding"))
+		}
+		b, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatalf("decode part: %v", err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		out.parts[ct] = string(b)
+	}
+	return out
+}
+
+func checkEmail(t *testing.T, msg testkit.SMTPMessage) {
+	t.Helper()
+	if !msg.TLS {
+		t.Fatal("message was sent without TLS")
+	}
+	if msg.Username != "alerts@example.org" || msg.Password != smtpPassword {
+		t.Fatalf("auth %q/%q", msg.Username, msg.Password)
+	}
+	if msg.From != "alerts@example.org" || strings.Join(msg.To, ",") != "ops@example.org,sec@example.org" {
+		t.Fatalf("envelope from %q to %v", msg.From, msg.To)
+	}
+	e := parseEmail(t, msg.Data)
+	h := e.header.Header
+	if h.Get("From") != "alerts@example.org" || h.Get("Reply-To") != "alerts@example.org" {
+		t.Fatalf("From %q Reply-To %q", h.Get("From"), h.Get("Reply-To"))
+	}
+	to, err := h.AddressList("To")
+	if err != nil || len(to) != 2 || to[0].Address != "ops@example.org" || to[1].Address != "sec@example.org" {
+		t.Fatalf("To %q: %v", h.Get("To"), err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+	if err != nil || subject != "Vault alert: Vault <deposits>" {
+		t.Fatalf("Subject %q (%v)", subject, err)
+	}
+	text := e.parts["text/plain"]
+	if !strings.Contains(text, "**Amount:** 2240") {
+		t.Fatalf("text part: %q", text)
+	}
+	html := e.parts["text/html"]
+	for _, want := range []string{"<h2>Deposit</h2>", "<strong>Amount:</strong> 2240", "<table>", "<td>1</td>"} {
+		if !strings.Contains(html, want) {
+			t.Fatalf("html part lacks %q:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "<script>") {
+		t.Fatalf("raw HTML passed into the email:\n%s", html)
+	}
+}
+
+func TestEmailSTARTTLS(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	ch, err := notify.NewEmail("vault email", emailConfig(sink),
+		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	msgs, err := sink.WaitFor(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs[0].AuthMech != "PLAIN" {
+		t.Fatalf("auth mechanism %q", msgs[0].AuthMech)
+	}
+	checkEmail(t, msgs[0])
+}
+
+func TestEmailImplicitTLSAndLogin(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t, testkit.SMTPImplicitTLS(),
+		testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPAuthMechanisms("LOGIN"))
+	ch, err := notify.NewEmail("vault email", emailConfig(sink), notify.WithGuard(localGuard(t)),
+		notify.WithTLSConfig(sink.ClientTLSConfig()), notify.WithSMTPSecurity(notify.SMTPImplicitTLS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	msgs := sink.Messages()
+	if len(msgs) != 1 || msgs[0].AuthMech != "LOGIN" {
+		t.Fatalf("messages %+v", msgs)
+	}
+	checkEmail(t, msgs[0])
+}
+
+func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
+	t.Parallel()
+	noTLS := testkit.StartSMTPSink(t, testkit.SMTPNoSTARTTLS())
+	ch, err := notify.NewEmail("e", emailConfig(noTLS), notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
+	if err == nil || notify.IsRetryable(err) || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Fatalf("server without STARTTLS: got %v", err)
+	}
+	// Without trusting the sink's self-signed certificate the handshake fails, permanently.
+	sink := testkit.StartSMTPSink(t)
+	ch, err = notify.NewEmail("e", emailConfig(sink), notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
+	if err == nil || notify.IsRetryable(err) {
+		t.Fatalf("untrusted certificate: got %v", err)
+	}
+	if noTLS.Count()+sink.Count() != 0 {
+		t.Fatal("a message was delivered")
+	}
+}
+
+func TestEmailReplyCodes(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPFailData(451, 554))
+	ch, err := notify.NewEmail("vault email", emailConfig(sink),
+		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		code      int
+		retryable bool
+	}{{451, true}, {554, false}} {
+		err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
+		var se *notify.SendError
+		if !errors.As(err, &se) || se.StatusCode != w.code || se.Retryable != w.retryable || se.Channel != "email" {
+			t.Fatalf("want code %d retryable %v, got %v", w.code, w.retryable, err)
+		}
+	}
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"}); err != nil {
+		t.Fatalf("third send: %v", err)
+	}
+	// Wrong password: 535, permanent, and the password is not in the error.
+	cfg := emailConfig(sink)
+	cfg.Password = "wrong-pa55word-abc"
+	bad, err := notify.NewEmail("vault email", cfg, notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bad.Send(context.Background(), notify.Notification{TenantID: "t1"})
+	var se *notify.SendError
+	if !errors.As(err, &se) || se.StatusCode != 535 || se.Retryable {
+		t.Fatalf("bad password: got %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-pa55word-abc") {
+		t.Fatalf("error reveals the password: %v", err)
+	}
+}
+
+func TestEmailRejectsHeaderInjection(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t)
+	cfg := emailConfig(sink)
+	cfg.Recipients = []string{"ops@example.org\r\nBcc: evil@example.org"}
+	if _, err := notify.NewEmail("e", cfg); err == nil {
+		t.Fatal("recipient with a line break accepted")
+	}
+	cfg = emailConfig(sink)
+	ch, err := notify.NewEmail("e", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rendered subject with line breaks stays one header.
+	msg, err := ch.Compose("hi\r\nBcc: evil@example.org", "body", time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Get("Bcc") != "" || !strings.Contains(m.Header.Get("Subject"), "Bcc: evil") {
+		t.Fatalf("subject injection: headers %v", m.Header)
+	}
+}

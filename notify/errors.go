@@ -1,0 +1,128 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SendError is the failure of one delivery attempt. It names the channel, tenant and trigger
+// and, for HTTP channels, the response status (for email, the SMTP reply code), but never the
+// destination URL or any credential: Slack, Discord and Telegram URLs are themselves secrets.
+type SendError struct {
+	Channel    string        // "slack", "discord", "telegram", "email", "webhook", "script"
+	TenantID   string        // tenant the notification belongs to
+	Trigger    string        // trigger name
+	StatusCode int           // HTTP status or SMTP reply code; 0 when no response was received
+	Retryable  bool          // whether a later attempt may succeed
+	RetryAfter time.Duration // the server's requested wait (Retry-After), 0 if none
+	Detail     string        // redacted, short description of what went wrong
+	Err        error         // the cause, already free of URLs and secrets; may be nil
+}
+
+func (e *SendError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "notify %s: tenant %q trigger %q", e.Channel, e.TenantID, e.Trigger)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": status %d", e.StatusCode)
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Retryable {
+		b.WriteString(" (retryable")
+		if e.RetryAfter > 0 {
+			b.WriteString(", retry after ")
+			b.WriteString(e.RetryAfter.String())
+		}
+		b.WriteString(")")
+	} else {
+		b.WriteString(" (permanent)")
+	}
+	return b.String()
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// IsRetryable reports whether err is, or wraps, a *SendError marked retryable.
+func IsRetryable(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Retryable
+}
+
+// ErrRefused is wrapped by errors for destinations the Guard refuses.
+var ErrRefused = errors.New("destination refused")
+
+// ErrScriptsDisabled is returned by New for a script trigger when the operator has not enabled
+// scripts.
+var ErrScriptsDisabled = errors.New("script triggers are disabled")
+
+// redactor removes known secrets from text that may reach an error message.
+type redactor []string
+
+func (r redactor) clean(s string) string {
+	for _, secret := range r {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// cleanError is an error whose text has been redacted; it still unwraps to the cause so that
+// errors.Is(err, context.DeadlineExceeded) keeps working.
+type cleanError struct {
+	msg   string
+	cause error
+}
+
+func (e *cleanError) Error() string { return e.msg }
+func (e *cleanError) Unwrap() error { return e.cause }
+
+// transportError turns an HTTP client error into a redacted cause and its retryability.
+// *url.Error prints the full request URL, so only its inner error is kept.
+func transportError(err error, r redactor) (error, bool) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	retryable := !errors.Is(err, ErrRefused) && !errors.Is(err, context.Canceled)
+	return &cleanError{msg: r.clean(err.Error()), cause: err}, retryable
+}
+
+// classifyStatus says whether an HTTP status is worth retrying: 408, 429 and 5xx are
+// transient, every other non-2xx is permanent (a retry would fail the same way).
+func classifyStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
+}
+
+// parseRetryAfter reads a Retry-After header given as delta-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		// Cap absurd values; the caller's retry policy still applies its own maximum.
+		return min(time.Duration(secs*float64(time.Second)), 24*time.Hour)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return min(d, 24*time.Hour)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,113 @@
+package notify
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"time"
+)
+
+// Option configures the channels built by New and the channel constructors.
+type Option func(*options)
+
+type options struct {
+	guard          *Guard
+	timeout        time.Duration
+	telegramBase   string
+	tlsConfig      *tls.Config
+	lookupEnv      func(string) (string, bool)
+	logger         *slog.Logger
+	scripts        bool
+	interpreters   map[string]string
+	scriptOutput   int
+	scriptStdin    int
+	smtpTLS        SMTPSecurity
+	responseDetail int
+	scriptDir      string
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{
+		timeout:      30 * time.Second,
+		telegramBase: "https://api.telegram.org",
+		lookupEnv:    func(string) (string, bool) { return "", false },
+		logger:       slog.Default(),
+		interpreters: map[string]string{
+			"Python":     "python3",
+			"JavaScript": "node",
+			"Bash":       "sh",
+		},
+		scriptOutput:   64 << 10,
+		scriptStdin:    4 << 20,
+		responseDetail: 256,
+	}
+	for _, f := range opts {
+		f(o)
+	}
+	return o
+}
+
+// guardOrDefault returns the configured guard, or one with no allow-list: the safe default
+// refuses every internal address.
+func (o *options) guardOrDefault() *Guard {
+	if o.guard != nil {
+		return o.guard
+	}
+	g, _ := NewGuard() // cannot fail without allow-list entries
+	return g
+}
+
+// WithGuard sets the SSRF guard every network channel dials through. Without it channels use
+// a Guard with an empty allow-list.
+func WithGuard(g *Guard) Option { return func(o *options) { o.guard = g } }
+
+// WithTimeout bounds one send attempt (HTTP request or SMTP session); default 30 s.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// TelegramBaseURL replaces https://api.telegram.org (tests point it at a local server).
+func TelegramBaseURL(u string) Option { return func(o *options) { o.telegramBase = u } }
+
+// WithTLSConfig sets the TLS client configuration for SMTP (tests trust the sink's
+// self-signed certificate with it). ServerName is filled in from the trigger's host if empty.
+func WithTLSConfig(c *tls.Config) Option { return func(o *options) { o.tlsConfig = c } }
+
+// WithLookupEnv lets "environment" secrets be resolved through lookup (os.LookupEnv in a
+// single-tenant deployment). By default they are not resolvable: in a multi-tenant service a
+// tenant must not be able to send the operator's environment to a host of its choosing.
+func WithLookupEnv(lookup func(string) (string, bool)) Option {
+	return func(o *options) { o.lookupEnv = lookup }
+}
+
+// WithLogger sets the logger for warnings (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// EnableScripts allows script triggers. Without it New refuses them with ErrScriptsDisabled.
+func EnableScripts() Option { return func(o *options) { o.scripts = true } }
+
+// ScriptInterpreter sets the program that runs scripts of language ("Python", "JavaScript",
+// "Bash"); defaults are python3, node and sh, found on the worker's PATH. The script is passed
+// inline as the argument of -c (-e for node), as OpenZeppelin Monitor does.
+func ScriptInterpreter(language, program string) Option {
+	return func(o *options) {
+		m := make(map[string]string, len(o.interpreters)+1)
+		for k, v := range o.interpreters {
+			m[k] = v
+		}
+		m[language] = program
+		o.interpreters = m
+	}
+}
+
+// ScriptOutputLimit caps how many bytes of a script's stdout and of its stderr are kept
+// (default 64 KiB each); the rest is discarded.
+func ScriptOutputLimit(n int) Option { return func(o *options) { o.scriptOutput = n } }
+
+// ScriptInputLimit caps the stdin document given to a script (default 4 MiB); a larger match
+// is refused rather than truncated into invalid JSON.
+func ScriptInputLimit(n int) Option { return func(o *options) { o.scriptStdin = n } }
+
+// WithSMTPSecurity overrides how email channels secure the SMTP session (see SMTPSecurity).
+func WithSMTPSecurity(s SMTPSecurity) Option { return func(o *options) { o.smtpTLS = s } }
+
+// ScriptDir is the directory relative script_path values are resolved against (OpenZeppelin
+// Monitor resolves them against its working directory, which is also the default here).
+func ScriptDir(dir string) Option { return func(o *options) { o.scriptDir = dir } }

@@ -1,0 +1,167 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/notify"
+)
+
+func writeScript(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "action.sh")
+	if err := os.WriteFile(path, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestScriptDisabledByDefault(t *testing.T) {
+	t.Parallel()
+	path := writeScript(t, "exit 0\n")
+	_, err := notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
+	if !errors.Is(err, notify.ErrScriptsDisabled) {
+		t.Fatalf("got %v, want ErrScriptsDisabled", err)
+	}
+}
+
+func TestScriptReceivesMatchAndArgs(t *testing.T) {
+	t.Parallel()
+	// The script writes its stdin beside itself: the working directory is the script's.
+	path := writeScript(t, "cat > stdin.json\n")
+	ch, err := notify.NewScript("page oncall", notify.ScriptConfig{
+		Language: "Bash", Path: path, Arguments: []string{"--team", "vault"}, Timeout: 5 * time.Second,
+	}, notify.EnableScripts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := `{"Stellar":{"network_slug":"stellar_mainnet"}}`
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	got, err := os.ReadFile(filepath.Join(filepath.Dir(path), "stdin.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"monitor_match":` + match + `,"args":["--team","vault"]}`; string(got) != want {
+		t.Fatalf("stdin\n got %s\nwant %s", got, want)
+	}
+
+	// Without arguments, "args" is null as in OpenZeppelin Monitor.
+	ch, err = notify.NewScript("page oncall", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	got, _ = os.ReadFile(filepath.Join(filepath.Dir(path), "stdin.json"))
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(got, &doc); err != nil || string(doc["args"]) != "null" {
+		t.Fatalf("stdin %s: %v", got, err)
+	}
+}
+
+// The script must not see the worker's environment (where its secrets live).
+func TestScriptEmptyEnvironment(t *testing.T) {
+	t.Parallel()
+	path := writeScript(t, "env\n")
+	ch, err := notify.NewScript("env", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ch.Run(context.Background(), []byte("{}"))
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	// The shell itself may set PWD (and, for some shells, SHLVL, _ or OLDPWD); nothing else.
+	shellSet := map[string]bool{"PWD": true, "SHLVL": true, "_": true, "OLDPWD": true}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
+		name, _, _ := strings.Cut(line, "=")
+		seen[name] = true
+		if line != "" && !shellSet[name] {
+			t.Errorf("script saw environment variable %s", name)
+		}
+	}
+	inherited := 0
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !shellSet[name] {
+			inherited++
+			if seen[name] {
+				t.Errorf("worker variable %s reached the script", name)
+			}
+		}
+	}
+	if inherited == 0 {
+		t.Fatal("the test process has no environment of its own to leak; the test proves nothing")
+	}
+}
+
+func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
+	t.Parallel()
+	// The backgrounded sleep keeps stdout open; only killing the group ends the run.
+	path := writeScript(t, "sleep 30 &\nsleep 30\n")
+	ch, err := notify.NewScript("slow", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, notify.EnableScripts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte("{}")})
+	if !errors.Is(err, notify.ErrScriptTimeout) {
+		t.Fatalf("got %v, want ErrScriptTimeout", err)
+	}
+	if notify.IsRetryable(err) {
+		t.Fatal("script failures must not be retried")
+	}
+}
+
+func TestScriptBoundedOutputAndFailure(t *testing.T) {
+	t.Parallel()
+	path := writeScript(t, "head -c 200000 /dev/zero | tr '\\0' x\necho oops >&2\nexit 3\n")
+	ch, err := notify.NewScript("noisy", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+		notify.EnableScripts(), notify.ScriptOutputLimit(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ch.Run(context.Background(), []byte("{}"))
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "oops") {
+		t.Fatalf("got %v, want exit status 3 with stderr", err)
+	}
+	if len(res.Stdout) != 1000 || !res.Truncated {
+		t.Fatalf("stdout %d bytes truncated=%v, want 1000 and true", len(res.Stdout), res.Truncated)
+	}
+	// Oversized stdin is refused rather than cut into invalid JSON.
+	small, err := notify.NewScript("small", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+		notify.EnableScripts(), notify.ScriptInputLimit(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := small.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(`{"k":"0123456789"}`)}); err == nil {
+		t.Fatal("oversized stdin accepted")
+	}
+}
+
+func TestScriptInterpreterOption(t *testing.T) {
+	t.Parallel()
+	path := writeScript(t, "echo ran\n")
+	if _, err := notify.NewScript("s", notify.ScriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, notify.EnableScripts()); err == nil {
+		t.Fatal("unknown language accepted")
+	}
+	// Python scripts through /bin/sh: proves the option picks the program.
+	ch, err := notify.NewScript("s", notify.ScriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
+		notify.EnableScripts(), notify.ScriptInterpreter("Python", "/bin/sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ch.Run(context.Background(), nil)
+	if err != nil || strings.TrimSpace(string(res.Stdout)) != "ran" {
+		t.Fatalf("got %q, %v", res.Stdout, err)
+	}
+}

@@ -1,0 +1,96 @@
+package notify
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// Telegram sends through the Bot API's sendMessage with MarkdownV2 formatting.
+type Telegram struct {
+	endpoint       string
+	chatID         string
+	disablePreview bool
+	msg            Message
+	post           *poster
+}
+
+// NewTelegram builds a Telegram channel for trigger. token is the bot token (secret); the API
+// base URL is https://api.telegram.org unless TelegramBaseURL says otherwise.
+func NewTelegram(trigger, token, chatID string, disableWebPreview bool, msg Message, opts ...Option) *Telegram {
+	o := newOptions(opts)
+	endpoint := strings.TrimRight(o.telegramBase, "/") + "/bot" + token + "/sendMessage"
+	return &Telegram{
+		endpoint:       endpoint,
+		chatID:         chatID,
+		disablePreview: disableWebPreview,
+		msg:            msg,
+		post:           newPoster("telegram", trigger, o, endpoint, token),
+	}
+}
+
+type telegramPayload struct {
+	ChatID                string `json:"chat_id"`
+	Text                  string `json:"text"`
+	ParseMode             string `json:"parse_mode"`
+	DisableWebPagePreview bool   `json:"disable_web_page_preview"`
+}
+
+// Send posts one message. The text is "*TITLE* \n\nBODY" with both parts escaped for
+// MarkdownV2 (the space after the closing asterisk is OpenZeppelin Monitor's).
+func (t *Telegram) Send(ctx context.Context, n Notification) error {
+	title, body := t.msg.Render(n.Vars)
+	payload, err := jsonBody(telegramPayload{
+		ChatID:                t.chatID,
+		Text:                  "*" + EscapeMarkdownV2(title) + "* \n\n" + EscapeMarkdownV2(body),
+		ParseMode:             "MarkdownV2",
+		DisableWebPagePreview: t.disablePreview,
+	})
+	if err != nil {
+		se := t.post.fail(n.TenantID)
+		se.Detail, se.Err = "encode payload", err
+		return se
+	}
+	return t.post.do(ctx, n.TenantID, http.MethodPost, t.endpoint, jsonHeader(), payload)
+}
+
+// markdownEntity matches the spans EscapeMarkdownV2 keeps as written: fenced and inline code,
+// bold, italic and strike-through, and links (whose label and URL are escaped separately).
+var markdownEntity = regexp.MustCompile("(?s)```.*?```|`[^`]*`|\\*[^*]*\\*|_[^_]*_|~[^~]*~|\\[([^\\]]+)\\]\\(([^)]+)\\)")
+
+const markdownV2Special = "_*[]()~`>#+-=|{}.!\\"
+
+func escapeMarkdownChars(b *strings.Builder, s string) {
+	for _, r := range s {
+		if strings.ContainsRune(markdownV2Special, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+}
+
+// EscapeMarkdownV2 escapes text for Telegram's MarkdownV2 the way OpenZeppelin Monitor does:
+// each of _ * [ ] ( ) ~ ` > # + - = | { } . ! \ gets a backslash, except inside recognised
+// entities (```…```, `…`, *…*, _…_, ~…~), which are copied verbatim; in a link [label](url)
+// the label and URL characters are escaped individually.
+func EscapeMarkdownV2(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/8)
+	last := 0
+	for _, m := range markdownEntity.FindAllStringSubmatchIndex(text, -1) {
+		escapeMarkdownChars(&b, text[last:m[0]])
+		if m[2] >= 0 && m[4] >= 0 {
+			b.WriteByte('[')
+			escapeMarkdownChars(&b, text[m[2]:m[3]])
+			b.WriteString("](")
+			escapeMarkdownChars(&b, text[m[4]:m[5]])
+			b.WriteByte(')')
+		} else {
+			b.WriteString(text[m[0]:m[1]])
+		}
+		last = m[1]
+	}
+	escapeMarkdownChars(&b, text[last:])
+	return b.String()
+}

@@ -1,0 +1,83 @@
+package notify_test
+
+import (
+	"testing"
+
+	"github.com/ozmon/ozmon/notify"
+)
+
+func TestRender(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{
+		"monitor.name":            "Vault",
+		"transaction.hash":        "0x12",
+		"functions.0.args.amount": "2240",
+		"x":                       "${monitor.name}",
+	}
+	cases := []struct{ name, tmpl, want string }{
+		{"plain text", "no placeholders", "no placeholders"},
+		{"known keys", "${monitor.name}: ${transaction.hash}", "Vault: 0x12"},
+		{"every occurrence", "${monitor.name}/${monitor.name}", "Vault/Vault"},
+		{"unknown kept", "${monitor.nam} ${nope}", "${monitor.nam} ${nope}"},
+		{"case sensitive", "${Monitor.Name}", "${Monitor.Name}"},
+		{"dotted arg", "amount=${functions.0.args.amount}", "amount=2240"},
+		{"value not re-expanded", "${x}", "${monitor.name}"},
+		{"unterminated", "a ${monitor.name", "a ${monitor.name"},
+		{"nested opener", "${a${monitor.name}", "${aVault"},
+		{"empty key", "${}", "${}"},
+		{"no functions gives empty summary", "f:${functions}.", "f:."},
+		{"no events gives empty summary", "e:${events}.", "e:."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if got := notify.Render(c.tmpl, vars); got != c.want {
+				t.Fatalf("Render(%q) = %q, want %q", c.tmpl, got, c.want)
+			}
+		})
+	}
+}
+
+// The layout example of the compatibility spec (4.3), byte for byte.
+func TestRenderEventsSummary(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{
+		"transaction.hash":     "0x12",
+		"events.0.signature":   "Transfer(address,address,uint256)",
+		"events.0.args.value":  "10",
+		"events.0.args.from":   "0x1",
+		"events.0.args.to":     "0x2",
+		"functions.x.bogus":    "ignored",
+		"functionsX.0.args.to": "ignored",
+	}
+	got := notify.Render("Tx: ${transaction.hash}\n\n${events}", vars)
+	want := "Tx: 0x12\n\n\n\n*Matched Events:*\n\n*Reason 1*\n\n*Signature:* `Transfer(address,address,uint256)`\n\n*Params:*\n\nfrom: `0x1`\nto: `0x2`\nvalue: `10`"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{
+		"functions.10.signature":  "b()",
+		"functions.2.signature":   "a(I128)",
+		"functions.2.args.amount": "5",
+	}
+	got := notify.Render("${functions}", vars)
+	want := "\n\n*Matched Functions:*\n" +
+		"\n*Reason 1*\n\n*Signature:* `a(I128)`\n\n*Params:*\n\namount: `5`" +
+		"\n" +
+		"\n*Reason 2*\n\n*Signature:* `b()`\n\n*Params:*\n"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestRenderPrefersSuppliedSummary(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"functions": "SUMMARY", "functions.0.signature": "f()"}
+	if got := notify.Render("[${functions}]", vars); got != "[SUMMARY]" {
+		t.Fatalf("got %q", got)
+	}
+}

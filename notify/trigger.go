@@ -1,0 +1,95 @@
+package notify
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// New builds the channel for a validated trigger, resolving its secrets (environment secrets
+// only through WithLookupEnv). A script trigger needs EnableScripts. Errors name the trigger
+// but never a secret's value.
+func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
+	if t == nil {
+		return nil, fmt.Errorf("notify: build channel: nil trigger")
+	}
+	o := newOptions(opts)
+	resolve := func(field string, s monitor.SecretValue) (string, error) {
+		v, err := s.Resolve(o.lookupEnv)
+		if err != nil {
+			return "", fmt.Errorf("notify: %s trigger %q: %s: %w", t.TriggerType, t.Name, field, err)
+		}
+		return v, nil
+	}
+	switch {
+	case t.Slack != nil:
+		u, err := resolve("slack_url", t.Slack.SlackURL)
+		if err != nil {
+			return nil, err
+		}
+		return NewSlack(t.Name, u, message(t.Slack.Message), opts...), nil
+	case t.Discord != nil:
+		u, err := resolve("discord_url", t.Discord.DiscordURL)
+		if err != nil {
+			return nil, err
+		}
+		return NewDiscord(t.Name, u, message(t.Discord.Message), opts...), nil
+	case t.Telegram != nil:
+		tok, err := resolve("token", t.Telegram.Token)
+		if err != nil {
+			return nil, err
+		}
+		c := t.Telegram
+		return NewTelegram(t.Name, tok, c.ChatID, c.DisableWebPreview, message(c.Message), opts...), nil
+	case t.Email != nil:
+		c := t.Email
+		user, err := resolve("username", c.Username)
+		if err != nil {
+			return nil, err
+		}
+		pass, err := resolve("password", c.Password)
+		if err != nil {
+			return nil, err
+		}
+		return NewEmail(t.Name, EmailConfig{
+			Host: c.Host, Port: int(c.Port), Username: user, Password: pass,
+			Sender: c.Sender, Recipients: c.Recipients, Message: message(c.Message),
+		}, opts...)
+	case t.Webhook != nil:
+		c := t.Webhook
+		u, err := resolve("url", c.URL)
+		if err != nil {
+			return nil, err
+		}
+		cfg := WebhookConfig{URL: u, Method: c.Method, Headers: c.Headers, Mode: PayloadMode(c.PayloadMode)}
+		if c.Secret != nil {
+			if cfg.Secret, err = resolve("secret", *c.Secret); err != nil {
+				return nil, err
+			}
+			cfg.Signed = true
+		}
+		if c.Message != nil {
+			cfg.Message = message(*c.Message)
+		}
+		return NewWebhook(t.Name, cfg, opts...)
+	case t.Script != nil:
+		c := t.Script
+		path := c.ScriptPath
+		if o.scriptDir != "" && !filepath.IsAbs(path) {
+			path = filepath.Join(o.scriptDir, path)
+		}
+		return NewScript(t.Name, ScriptConfig{
+			Language:  string(c.Language),
+			Path:      path,
+			Arguments: c.Arguments,
+			Timeout:   time.Duration(c.TimeoutMs) * time.Millisecond,
+		}, opts...)
+	}
+	return nil, fmt.Errorf("notify: trigger %q: no configuration for type %q", t.Name, t.TriggerType)
+}
+
+func message(m monitor.NotificationMessage) Message {
+	return Message{Title: m.Title, Body: m.Body}
+}

@@ -1,0 +1,167 @@
+package files
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// DefaultTenant names the only tenant of a directory without tenants/.
+const DefaultTenant = "default"
+
+// LoadDir loads one OpenZeppelin Monitor config directory: every *.json file
+// (extension in any case, sorted, not recursive) of dir/networks,
+// dir/monitors and dir/triggers, then validates the whole (see
+// monitor.Config.Validate). When dir has none of those but has a config/
+// folder, that folder is used, so an OZ project root works too.
+//
+// Errors from every file are collected and returned as
+// monitor.ValidationErrors, sources relative to dir.
+func LoadDir(dir string) (*monitor.Config, error) {
+	return loadDir(dir, "")
+}
+
+// loadDir loads dir, naming files in errors as prefix + path inside dir.
+func loadDir(dir, prefix string) (*monitor.Config, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		src := strings.TrimSuffix(prefix, "/")
+		if src == "" {
+			src = dir
+		}
+		return nil, monitor.ValidationErrors{{Source: src, Msg: "config directory does not exist or is not a directory"}}
+	}
+	if !isDir(filepath.Join(dir, "networks")) && !isDir(filepath.Join(dir, "monitors")) &&
+		!isDir(filepath.Join(dir, "triggers")) && isDir(filepath.Join(dir, "config")) {
+		dir = filepath.Join(dir, "config")
+		prefix += "config/"
+	}
+	l := &loader{
+		dir:    dir,
+		prefix: prefix,
+		cfg: &monitor.Config{
+			Networks: map[string]*monitor.Network{},
+			Monitors: map[string]*monitor.Monitor{},
+			Triggers: map[string]*monitor.Trigger{},
+		},
+		monitorFile: map[string]string{},
+		triggerFile: map[string]string{},
+	}
+	l.each("networks", l.network)
+	l.each("monitors", l.monitor)
+	l.each("triggers", l.triggers)
+	if len(l.errs) > 0 {
+		// Cross references are only checked on a complete set; on a partial
+		// one they would report the files that failed as missing.
+		return nil, l.errs
+	}
+	if err := l.cfg.Validate(strings.TrimSuffix(prefix, "/")); err != nil {
+		return nil, err
+	}
+	return l.cfg, nil
+}
+
+type loader struct {
+	dir, prefix string
+	cfg         *monitor.Config
+	errs        monitor.ValidationErrors
+	monitorFile map[string]string
+	triggerFile map[string]string
+}
+
+func (l *loader) fail(source, path, format string, args ...any) {
+	l.errs = append(l.errs, &monitor.ValidationError{Source: source, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) add(err error) {
+	l.errs = append(l.errs, monitor.AsValidationErrors(err)...)
+}
+
+// each calls load for every JSON file of dir/sub, in name order.
+func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
+	src := l.prefix + sub
+	entries, err := os.ReadDir(filepath.Join(l.dir, sub))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			l.fail(src, "", "directory is missing")
+		} else {
+			l.fail(src, "", "cannot read directory: %v", err)
+		}
+		return
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !strings.EqualFold(filepath.Ext(e.Name()), ".json") {
+			continue
+		}
+		// Follow symlinks (a mounted ConfigMap is made of them).
+		if st, err := os.Stat(filepath.Join(l.dir, sub, e.Name())); err == nil && st.Mode().IsRegular() {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		source := src + "/" + name
+		data, err := os.ReadFile(filepath.Join(l.dir, sub, name))
+		if err != nil {
+			l.fail(source, "", "cannot read file: %v", err)
+			continue
+		}
+		load(source, strings.TrimSuffix(name, filepath.Ext(name)), data)
+	}
+}
+
+func (l *loader) network(source, stem string, data []byte) {
+	n, err := monitor.ParseNetwork(source, data)
+	if err != nil {
+		l.add(err)
+		return
+	}
+	// A network is found by slug at run time, so OZ effectively requires
+	// the file to be named after it.
+	if n.Slug != stem {
+		l.fail(source, "slug", "slug %q must equal the file name without .json (%q)", n.Slug, stem)
+		return
+	}
+	l.cfg.Networks[n.Slug] = n
+}
+
+func (l *loader) monitor(source, _ string, data []byte) {
+	m, err := monitor.ParseMonitor(source, data)
+	if err != nil {
+		l.add(err)
+		return
+	}
+	if first, dup := l.monitorFile[m.Name]; dup {
+		l.fail(source, "name", "monitor name %q is already used by %s", m.Name, first)
+		return
+	}
+	l.monitorFile[m.Name] = source
+	l.cfg.Monitors[m.Name] = m
+}
+
+func (l *loader) triggers(source, _ string, data []byte) {
+	ts, err := monitor.ParseTriggers(source, data)
+	if err != nil {
+		l.add(err)
+		return
+	}
+	for _, t := range ts {
+		if first, dup := l.triggerFile[t.Key]; dup {
+			l.fail(source, t.Key, "trigger key %q is already defined in %s", t.Key, first)
+			continue
+		}
+		l.triggerFile[t.Key] = source
+		l.cfg.Triggers[t.Key] = t
+	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,67 @@
+package files
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// LoadTenants loads dir/tenants/<slug>/ as one config directory per tenant
+// (see LoadDir), keyed by slug. A dir without tenants/ is a single tenant
+// named DefaultTenant. Errors of every tenant are collected, sources
+// relative to dir ("tenants/acme/monitors/usdc.json").
+func LoadTenants(dir string) (map[string]*monitor.Config, error) {
+	root := filepath.Join(dir, "tenants")
+	if !isDir(root) {
+		cfg, err := LoadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]*monitor.Config{DefaultTenant: cfg}, nil
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, monitor.ValidationErrors{{Source: "tenants", Msg: fmt.Sprintf("cannot read directory: %v", err)}}
+	}
+	out := map[string]*monitor.Config{}
+	var errs monitor.ValidationErrors
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		slug := e.Name()
+		prefix := "tenants/" + slug + "/"
+		if !validTenantSlug(slug) {
+			errs = append(errs, &monitor.ValidationError{Source: "tenants/" + slug,
+				Msg: fmt.Sprintf("tenant directory name %q may contain only lowercase letters, digits, '-' and '_'", slug)})
+			continue
+		}
+		cfg, err := loadDir(filepath.Join(root, slug), prefix)
+		if err != nil {
+			errs = append(errs, monitor.AsValidationErrors(err)...)
+			continue
+		}
+		out[slug] = cfg
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if len(out) == 0 {
+		return nil, monitor.ValidationErrors{{Source: "tenants", Msg: "no tenant directories"}}
+	}
+	return out, nil
+}
+
+func validTenantSlug(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,42 @@
+package files
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// Validate loads every tenant of dir (see LoadTenants) and returns what is
+// wrong, for `ozmon validate <dir>`; nil means the directory is usable.
+func Validate(dir string) error {
+	_, err := LoadTenants(dir)
+	return err
+}
+
+// Report prints each problem of err on its own line and returns how many
+// there were (0 for a nil err).
+func Report(w io.Writer, err error) int {
+	es := monitor.AsValidationErrors(err)
+	for _, e := range es {
+		fmt.Fprintln(w, e.Error())
+	}
+	return len(es)
+}
+
+// Warnings loads every tenant of dir and lists what OZ would warn about
+// (see monitor.Config.Warnings), in tenant order; it is empty when the
+// directory does not load, since Validate reports that.
+func Warnings(dir string) monitor.ValidationErrors {
+	tenants, err := LoadTenants(dir)
+	if err != nil {
+		return nil
+	}
+	var out monitor.ValidationErrors
+	for _, slug := range slices.Sorted(maps.Keys(tenants)) {
+		out = append(out, tenants[slug].Warnings("tenants/"+slug)...)
+	}
+	return out
+}

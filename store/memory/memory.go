@@ -1,0 +1,224 @@
+// Package memory is an in-process store.Store: tenants, networks, cursors
+// and delivery records held in maps. `ozmon dev` fills it from a config
+// directory; tests use it where PostgreSQL is not the subject.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+)
+
+// Store implements store.Store in memory. Safe for concurrent use.
+type Store struct {
+	mu         sync.Mutex
+	tenants    map[string]*store.TenantConfig
+	networks   map[string]store.NetworkEndpoints
+	cursors    map[string]uint64
+	deliveries map[store.DeliveryKey]*store.Delivery
+	watchers   []chan string
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{tenants: map[string]*store.TenantConfig{}, networks: map[string]store.NetworkEndpoints{},
+		cursors: map[string]uint64{}, deliveries: map[store.DeliveryKey]*store.Delivery{}}
+}
+
+// PutTenant adds or replaces a tenant and its configuration, and tells
+// watchers. problems are reported by TenantConfig as a loader found them.
+func (s *Store) PutTenant(t store.Tenant, cfg *monitor.Config, problems ...error) {
+	if cfg == nil {
+		cfg = &monitor.Config{}
+	}
+	if t.Tier == "" {
+		t.Tier = store.TierDefault
+	}
+	s.mu.Lock()
+	s.tenants[t.ID] = &store.TenantConfig{Tenant: t, Config: cfg, Problems: problems}
+	ws := slices.Clone(s.watchers)
+	s.mu.Unlock()
+	notify(ws, t.ID)
+}
+
+// RemoveTenant deletes a tenant and tells watchers.
+func (s *Store) RemoveTenant(id string) {
+	s.mu.Lock()
+	delete(s.tenants, id)
+	ws := slices.Clone(s.watchers)
+	s.mu.Unlock()
+	notify(ws, id)
+}
+
+func notify(ws []chan string, id string) {
+	for _, w := range ws {
+		w <- id
+	}
+}
+
+// PutNetwork adds or replaces an operator network.
+func (s *Store) PutNetwork(n store.NetworkEndpoints) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.networks[n.Slug] = n
+}
+
+// Tenants implements store.TenantSource.
+func (s *Store) Tenants(context.Context) ([]store.Tenant, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]store.Tenant, 0, len(s.tenants))
+	for _, tc := range s.tenants {
+		if tc.Tenant.Active {
+			out = append(out, tc.Tenant)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out, nil
+}
+
+// TenantConfig implements store.TenantSource.
+func (s *Store) TenantConfig(_ context.Context, id string) (*store.TenantConfig, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tc, ok := s.tenants[id]
+	if !ok {
+		return nil, fmt.Errorf("tenant %s: %w", id, store.ErrNotFound)
+	}
+	cp := *tc
+	return &cp, nil
+}
+
+// Networks implements store.NetworkRegistry.
+func (s *Store) Networks(context.Context) ([]store.NetworkEndpoints, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]store.NetworkEndpoints, 0, len(s.networks))
+	for _, n := range s.networks {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out, nil
+}
+
+// Cursor implements store.CursorStore.
+func (s *Store) Cursor(_ context.Context, network string) (uint64, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.cursors[network]
+	return n, ok, nil
+}
+
+// AdvanceCursor implements store.CursorStore; it never moves backwards.
+func (s *Store) AdvanceCursor(_ context.Context, network string, ledger uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.cursors[network]; !ok || ledger > cur {
+		s.cursors[network] = ledger
+	}
+	return nil
+}
+
+// WatchChanges implements store.ChangeWatcher.
+func (s *Store) WatchChanges(ctx context.Context, fn func(tenantID string)) error {
+	ch := make(chan string, 64)
+	s.mu.Lock()
+	s.watchers = append(s.watchers, ch)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.watchers = slices.DeleteFunc(s.watchers, func(c chan string) bool { return c == ch })
+		s.mu.Unlock()
+		// Drain so a concurrent notify never blocks on us.
+		for {
+			select {
+			case <-ch:
+			default:
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case id := <-ch:
+			fn(id)
+		}
+	}
+}
+
+// BeginDelivery implements store.DeliveryLog.
+func (s *Store) BeginDelivery(_ context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	d, ok := s.deliveries[key]
+	if !ok {
+		d = &store.Delivery{Key: key, TaskID: taskID, Status: store.DeliveryPending, Channel: channel, FirstAttemptAt: &now, CreatedAt: now}
+		s.deliveries[key] = d
+	}
+	if d.Status != store.DeliveryDelivered {
+		d.Attempts++
+		d.Status = store.DeliverySending
+		d.UpdatedAt = now
+	}
+	return *d, nil
+}
+
+// FinishDelivery implements store.DeliveryLog; delivered is final.
+func (s *Store) FinishDelivery(_ context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.deliveries[key]
+	if !ok {
+		now := time.Now()
+		d = &store.Delivery{Key: key, CreatedAt: now}
+		s.deliveries[key] = d
+	}
+	if d.Status == store.DeliveryDelivered {
+		return nil
+	}
+	now := time.Now()
+	d.Status, d.LastError, d.UpdatedAt = status, lastError, now
+	if status == store.DeliveryDelivered {
+		d.DeliveredAt = &now
+	}
+	return nil
+}
+
+// ListDeliveries implements store.DeliveryLog.
+func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.Delivery
+	for _, d := range s.deliveries {
+		switch {
+		case f.TenantID != "" && d.Key.TenantID != f.TenantID,
+			f.Monitor != "" && d.Key.Monitor != f.Monitor,
+			f.TaskID != "" && d.TaskID != f.TaskID,
+			f.Status != "" && d.Status != f.Status,
+			!f.Since.IsZero() && d.CreatedAt.Before(f.Since),
+			!f.Until.IsZero() && !d.CreatedAt.Before(f.Until):
+			continue
+		}
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

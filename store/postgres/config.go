@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+)
+
+// TenantConfig loads one tenant's active networks, monitors and triggers in
+// one round trip and parses each JSONB configuration. An item that does not
+// parse or validate (unknown key, bad expression, a reference to a missing
+// network or trigger, a duplicate name) becomes an *store.ItemError in
+// Problems and is left out; the rest of the tenant still loads.
+//
+// Keys follow monitor.Config: networks by the network_id column (which
+// must equal the JSON slug), monitors by the name column, triggers by the
+// name column (what monitors list in "triggers"). As the tenant-isolation
+// orchestrator did, the name column wins over the monitor JSON's "name",
+// since only the column is unique per tenant. A monitor's networks come
+// from its JSON, not from the single network_id foreign key, so monitors
+// watching several networks keep them all.
+func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.TenantConfig, error) {
+	if !validUUID(tenantID) {
+		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, store.ErrNotFound)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+tenantColumns+tenantFrom+` WHERE t.id = $1`, tenantID)
+	b.Queue(`SELECT network_id, configuration FROM tenant_networks
+		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY network_id`, tenantID)
+	b.Queue(`SELECT name, configuration FROM tenant_monitors
+		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY name`, tenantID)
+	b.Queue(`SELECT name, configuration FROM tenant_triggers
+		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY name`, tenantID)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+
+	tenant, err := scanTenant(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, err)
+	}
+	var items [3][]namedJSON
+	for i, table := range []string{"tenant_networks", "tenant_monitors", "tenant_triggers"} {
+		items[i], err = readNamedJSON(br)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: load config of tenant %s: read %s: %w", tenantID, table, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, err)
+	}
+	tc := &store.TenantConfig{Tenant: tenant}
+	tc.Config, tc.Problems = buildConfig(tenant.Slug, items[0], items[1], items[2])
+	return tc, nil
+}
+
+type namedJSON struct {
+	name string
+	data []byte
+}
+
+func readNamedJSON(br pgx.BatchResults) ([]namedJSON, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []namedJSON
+	for rows.Next() {
+		var n namedJSON
+		if err := rows.Scan(&n.name, &n.data); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// itemRef says which row a parsed object came from, so validation errors,
+// which name the object by its source, can be pinned on the row.
+type itemRef struct {
+	table string
+	name  string
+}
+
+// buildConfig parses rows into a monitor.Config, dropping each item that
+// fails and recording why. Networks and triggers are validated first, on
+// their own; then each monitor is validated against the surviving networks
+// and triggers, one at a time, so that one bad monitor costs only itself.
+func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monitor.Config, []error) {
+	cfg := &monitor.Config{
+		Networks: make(map[string]*monitor.Network, len(networks)),
+		Monitors: make(map[string]*monitor.Monitor, len(monitors)),
+		Triggers: make(map[string]*monitor.Trigger, len(triggers)),
+	}
+	var problems []error
+	fail := func(table, name string, err error) {
+		problems = append(problems, &store.ItemError{Tenant: slug, Table: table, Name: name, Err: stripSource(err)})
+	}
+	refs := map[string]itemRef{}
+	source := func(kind, table, name string) string {
+		src := "tenant " + slug + "/" + kind + " " + name
+		refs[src] = itemRef{table: table, name: name}
+		return src
+	}
+
+	for _, it := range networks {
+		n, err := monitor.ParseNetwork(source("network", "tenant_networks", it.name), it.data)
+		if err != nil {
+			fail("tenant_networks", it.name, err)
+			continue
+		}
+		cfg.Networks[it.name] = n
+	}
+	for _, it := range triggers {
+		t, err := monitor.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data)
+		if err != nil {
+			fail("tenant_triggers", it.name, err)
+			continue
+		}
+		t.Key = it.name
+		cfg.Triggers[it.name] = t
+	}
+	parsed := make(map[string]*monitor.Monitor, len(monitors))
+	for _, it := range monitors {
+		m, err := monitor.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data)
+		if err != nil {
+			fail("tenant_monitors", it.name, err)
+			continue
+		}
+		m.Name = it.name
+		parsed[it.name] = m
+	}
+
+	// Networks and triggers on their own: drop each one a problem is
+	// pinned on (a network whose slug is not its network_id, a trigger
+	// whose display name repeats another's).
+	if err := cfg.Validate("tenant " + slug); err != nil {
+		for ref, errs := range groupBySource(err, refs) {
+			switch ref.table {
+			case "tenant_networks":
+				delete(cfg.Networks, ref.name)
+			case "tenant_triggers":
+				delete(cfg.Triggers, ref.name)
+			}
+			fail(ref.table, ref.name, errs)
+		}
+	}
+
+	names := make([]string, 0, len(parsed))
+	for name := range parsed {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	one := &monitor.Config{Networks: cfg.Networks, Triggers: cfg.Triggers}
+	// The unique index on (tenant_id, name) is case-sensitive; OZ compares
+	// names ignoring case and surrounding space, and so does this.
+	taken := map[string]string{}
+	for _, name := range names {
+		m := parsed[name]
+		norm := strings.ToLower(strings.TrimSpace(name))
+		if first, dup := taken[norm]; dup {
+			fail("tenant_monitors", name, fmt.Errorf("monitor name %q is already used by monitor %q", name, first))
+			continue
+		}
+		one.Monitors = map[string]*monitor.Monitor{name: m}
+		if err := one.Validate("tenant " + slug); err != nil {
+			fail("tenant_monitors", name, err)
+			continue
+		}
+		taken[norm] = name
+		cfg.Monitors[name] = m
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i].(*store.ItemError), problems[j].(*store.ItemError)
+		if a.Table != b.Table {
+			return a.Table < b.Table
+		}
+		return a.Name < b.Name
+	})
+	return cfg, problems
+}
+
+// groupBySource splits a validation error by the object it concerns.
+// Errors that name no known object are pinned on the tenant itself.
+func groupBySource(err error, refs map[string]itemRef) map[itemRef]monitor.ValidationErrors {
+	out := map[itemRef]monitor.ValidationErrors{}
+	for _, ve := range monitor.AsValidationErrors(err) {
+		ref, ok := refs[ve.Source]
+		if !ok {
+			ref = itemRef{table: "tenants", name: ve.Source}
+		}
+		out[ref] = append(out[ref], ve)
+	}
+	return out
+}
+
+// stripSource removes the object's source from validation errors, because
+// the ItemError wrapping them already says which tenant, table and row.
+func stripSource(err error) error {
+	var es monitor.ValidationErrors
+	if errors.As(err, &es) {
+		for _, e := range es {
+			e.Source = ""
+		}
+		return err
+	}
+	var e *monitor.ValidationError
+	if errors.As(err, &e) {
+		e.Source = ""
+	}
+	return err
+}

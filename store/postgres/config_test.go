@@ -1,0 +1,344 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+func TestImportThenTenantConfigRoundTrip(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	f := standardFixture()
+	id := importFixture(t, s, "acme", f)
+
+	tc, err := s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tc.Problems) != 0 {
+		t.Fatalf("problems: %v", tc.Problems)
+	}
+	if tc.Tenant.ID != id || tc.Tenant.Slug != "acme" || !tc.Tenant.Active || tc.Tenant.Tier != store.TierDefault {
+		t.Fatalf("tenant = %+v", tc.Tenant)
+	}
+	if tc.Tenant.MaxMonitors != 10 || tc.Tenant.MaxRPCRequestsPerMinute != 1000 {
+		t.Fatalf("tenant quotas not the schema defaults: %+v", tc.Tenant)
+	}
+	if got := sortedMapKeys(tc.Config.Monitors); !reflect.DeepEqual(got, []string{"Big swaps", "Small swaps"}) {
+		t.Fatalf("monitors = %v", got)
+	}
+	if got := sortedMapKeys(tc.Config.Triggers); !reflect.DeepEqual(got, []string{"big_hook", "ops_hook"}) {
+		t.Fatalf("triggers = %v", got)
+	}
+	if n := tc.Config.Networks["stellar_testnet"]; n == nil || n.Name != "Stellar stellar_testnet" {
+		t.Fatalf("network = %+v", n)
+	}
+	m := tc.Config.Monitors["Big swaps"]
+	if !reflect.DeepEqual(m.Triggers, []string{"ops_hook", "big_hook"}) || m.MatchConditions.Functions[0].Expr == nil {
+		t.Fatalf("monitor lost content: %+v", m)
+	}
+	if tr := tc.Config.Triggers["ops_hook"]; tr.Name != "Ops hook" || tr.Key != "ops_hook" || tr.Webhook == nil {
+		t.Fatalf("trigger = %+v", tr)
+	}
+	if err := tc.Config.Validate("loaded"); err != nil {
+		t.Fatalf("loaded config does not validate: %v", err)
+	}
+
+	// The stored JSONB is the user's JSON (same value, as JSONB keeps no
+	// formatting), and the columns are what the tenant API would write.
+	var monitorID, name, conf string
+	if err := s.pool.QueryRow(ctx, `SELECT monitor_id, name, configuration::text FROM tenant_monitors
+		WHERE tenant_id = $1 AND name = 'Big swaps'`, id).Scan(&monitorID, &name, &conf); err != nil {
+		t.Fatal(err)
+	}
+	if monitorID != "Big swaps" || !sameJSON(t, conf, f.monitors["Big swaps"]) {
+		t.Fatalf("stored monitor %q = %s", monitorID, conf)
+	}
+	var typ, owner string
+	if err := s.pool.QueryRow(ctx, `SELECT t.type, m.name, t.configuration::text FROM tenant_triggers t
+		JOIN tenant_monitors m ON m.id = t.monitor_id WHERE t.tenant_id = $1 AND t.trigger_id = 'ops_hook'`, id).Scan(&typ, &owner, &conf); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "webhook" || owner != "Big swaps" || !sameJSON(t, conf, f.triggers["ops_hook"]) {
+		t.Fatalf("stored trigger: type %s owner %s conf %s", typ, owner, conf)
+	}
+
+	// Importing again updates in place: same tenant, no duplicates.
+	f.monitors["Small swaps"] = monitorJSON("Small swaps", "stellar_testnet", "amount < 20", "ops_hook")
+	if id2 := importFixture(t, s, "acme", f); id2 != id {
+		t.Fatalf("re-import created tenant %s, want %s", id2, id)
+	}
+	tc, err = s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tc.Config.Monitors) != 2 || tc.Config.Monitors["Small swaps"].MatchConditions.Functions[0].Expression != "amount < 20" {
+		t.Fatalf("re-import did not update: %+v", tc.Config.Monitors["Small swaps"])
+	}
+}
+
+func sameJSON(t *testing.T, a, b string) bool {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal([]byte(a), &va); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(b), &vb); err != nil {
+		t.Fatal(err)
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+func TestBrokenMonitorRowsAreReportedNotFatal(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	id := importFixture(t, s, "acme", standardFixture())
+	var netRow string
+	if err := s.pool.QueryRow(ctx, `SELECT id::text FROM tenant_networks WHERE tenant_id = $1`, id).Scan(&netRow); err != nil {
+		t.Fatal(err)
+	}
+	unknownKey := strings.Replace(monitorJSON("Colourful", "stellar_testnet", "amount > 1"), `"paused": false,`, `"paused": false, "colour": "red",`, 1)
+	broken := map[string]string{
+		"Not an object":  `"just a string"`,
+		"Colourful":      unknownKey,
+		"Bad expression": monitorJSON("Bad expression", "stellar_testnet", "amount >>> AND ("),
+		"Missing hook":   monitorJSON("Missing hook", "stellar_testnet", "amount > 1", "no_such_trigger"),
+		"Other network":  monitorJSON("Other network", "stellar_mainnet", "amount > 1"),
+		"big swaps ":     monitorJSON("big swaps ", "stellar_testnet", "amount > 1"),
+	}
+	for name, conf := range broken {
+		if _, err := s.pool.Exec(ctx, `INSERT INTO tenant_monitors (tenant_id, monitor_id, name, network_id, configuration)
+			VALUES ($1, $2, $2, $3, $4)`, id, name, netRow, conf); err != nil {
+			t.Fatalf("insert %s: %v", name, err)
+		}
+	}
+	tc, err := s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedMapKeys(tc.Config.Monitors); !reflect.DeepEqual(got, []string{"Big swaps", "Small swaps"}) {
+		t.Fatalf("good monitors = %v, want both", got)
+	}
+	want := map[string]string{
+		"Not an object":  "expected",
+		"Colourful":      "colour",
+		"Bad expression": "expression",
+		"Missing hook":   "no_such_trigger",
+		"Other network":  "stellar_mainnet",
+		"big swaps ":     `already used by monitor "Big swaps"`,
+	}
+	if len(tc.Problems) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(tc.Problems), len(want), tc.Problems)
+	}
+	for _, p := range tc.Problems {
+		var ie *store.ItemError
+		if !errors.As(p, &ie) {
+			t.Fatalf("problem %v is not an ItemError", p)
+		}
+		frag, ok := want[ie.Name]
+		if !ok || ie.Table != "tenant_monitors" || ie.Tenant != "acme" {
+			t.Fatalf("unexpected problem %+v", ie)
+		}
+		msg := p.Error()
+		t.Logf("problem: %s", msg)
+		if !strings.Contains(msg, frag) || !strings.HasPrefix(msg, `tenant acme: tenant_monitors "`+ie.Name+`": `) {
+			t.Errorf("problem for %s = %q, want it to mention %q", ie.Name, msg, frag)
+		}
+	}
+}
+
+func TestBrokenTriggerAndNetworkRows(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	id := importFixture(t, s, "acme", standardFixture())
+	// A trigger with a config of the wrong shape takes its monitors with it
+	// (they reference it), but not the monitors that do not.
+	if _, err := s.pool.Exec(ctx, `UPDATE tenant_triggers SET configuration = '{"name": "x", "trigger_type": "webhook", "config": {}}'
+		WHERE tenant_id = $1 AND name = 'big_hook'`, id); err != nil {
+		t.Fatal(err)
+	}
+	// A network whose slug disagrees with its network_id.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO tenant_networks (tenant_id, network_id, name, blockchain, configuration)
+		VALUES ($1, 'stellar_other', 'x', 'stellar', $2)`, id, networkJSON("stellar_elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	tc, err := s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range tc.Problems {
+		var ie *store.ItemError
+		if errors.As(p, &ie) {
+			got[ie.Table+"/"+ie.Name] = true
+		}
+	}
+	for _, w := range []string{"tenant_triggers/big_hook", "tenant_networks/stellar_other", "tenant_monitors/Big swaps"} {
+		if !got[w] {
+			t.Errorf("no problem for %s in %v", w, tc.Problems)
+		}
+	}
+	if tc.Config.Monitors["Small swaps"] == nil || tc.Config.Triggers["ops_hook"] == nil || tc.Config.Networks["stellar_testnet"] == nil {
+		t.Fatalf("healthy items were dropped: %v", tc.Problems)
+	}
+}
+
+func TestTenantsWithSameMonitorNamesStaySeparate(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	fa := standardFixture()
+	fb := standardFixture()
+	fb.monitors["Big swaps"] = monitorJSON("Big swaps", "stellar_testnet", "amount > 999999", "ops_hook")
+	fb.triggers = map[string]string{"ops_hook": triggerJSON("Beta ops")}
+	a := importFixture(t, s, "alpha", fa)
+	b := importFixture(t, s, "beta", fb)
+	if a == b {
+		t.Fatal("two tenants got one id")
+	}
+	ta, err := s.TenantConfig(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := s.TenantConfig(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ta.Config.Monitors["Big swaps"].MatchConditions.Functions[0].Expression; e != "amount > 1000" {
+		t.Fatalf("alpha's monitor = %q", e)
+	}
+	if e := tb.Config.Monitors["Big swaps"].MatchConditions.Functions[0].Expression; e != "amount > 999999" {
+		t.Fatalf("beta's monitor = %q", e)
+	}
+	if ta.Config.Triggers["ops_hook"].Name != "Ops hook" || tb.Config.Triggers["ops_hook"].Name != "Beta ops" {
+		t.Fatal("triggers with the same key mixed between tenants")
+	}
+	if len(tb.Config.Triggers) != 1 {
+		t.Fatalf("beta sees triggers %v", sortedMapKeys(tb.Config.Triggers))
+	}
+}
+
+func TestTenantsListsActiveOnlyWithTier(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	a := importFixture(t, s, "alpha", standardFixture())
+	b := importFixture(t, s, "beta", standardFixture())
+	if err := s.SetTenantTier(ctx, a, store.TierCritical); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE tenants SET is_active = false WHERE id = $1`, b); err != nil {
+		t.Fatal(err)
+	}
+	// NULL flags and quotas (allowed by the original schema) read as the
+	// defaults.
+	c := importFixture(t, s, "gamma", standardFixture())
+	if _, err := s.pool.Exec(ctx, `UPDATE tenants SET is_active = NULL, max_monitors = NULL WHERE id = $1`, c); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := s.Tenants(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0].Slug != "alpha" || ts[1].Slug != "gamma" {
+		t.Fatalf("tenants = %+v", ts)
+	}
+	if ts[0].Tier != store.TierCritical || ts[1].Tier != store.TierDefault || ts[1].MaxMonitors != 10 || !ts[1].Active {
+		t.Fatalf("tenants = %+v", ts)
+	}
+	if err := s.SetTenantTier(ctx, a, "urgent"); err == nil {
+		t.Fatal("unknown tier accepted")
+	}
+	if err := s.SetTenantTier(ctx, "00000000-0000-0000-0000-000000000000", store.TierLow); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("tier of a missing tenant: %v", err)
+	}
+	if _, err := s.TenantConfig(ctx, "not-a-uuid"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("config of a bad id: %v", err)
+	}
+	if _, err := s.TenantConfig(ctx, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("config of a missing tenant: %v", err)
+	}
+}
+
+func TestImportUsesOperatorNetworkWhenTenantHasNone(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	if err := s.UpsertNetwork(ctx, "stellar_mainnet", []byte(networkJSON("stellar_mainnet"))); err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{
+		networks: map[string]string{"stellar_mainnet": networkJSON("stellar_mainnet")},
+		monitors: map[string]string{"Swaps": monitorJSON("Swaps", "stellar_mainnet", "amount > 1")},
+	}
+	cfg, raw := f.build(t)
+	// The tenant's files reference the network but do not define it.
+	delete(cfg.Networks, "stellar_mainnet")
+	delete(raw.Networks, "stellar_mainnet")
+	id, err := s.ImportTenant(ctx, "acme", cfg, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := s.TenantConfig(ctx, id)
+	if err != nil || len(tc.Problems) != 0 || tc.Config.Monitors["Swaps"] == nil || tc.Config.Networks["stellar_mainnet"] == nil {
+		t.Fatalf("config = %+v, err %v", tc, err)
+	}
+	// Without a registry entry the import fails, naming the network.
+	f.monitors = map[string]string{"Other": monitorJSON("Other", "stellar_futurenet", "amount > 1")}
+	f.networks = map[string]string{"stellar_futurenet": networkJSON("stellar_futurenet")}
+	cfg, raw = f.build(t)
+	delete(cfg.Networks, "stellar_futurenet")
+	if _, err := s.ImportTenant(ctx, "acme", cfg, raw); err == nil || !strings.Contains(err.Error(), "stellar_futurenet") {
+		t.Fatalf("import without the network: %v", err)
+	}
+}
+
+func TestImportSkipsTriggerNoMonitorUses(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	f := standardFixture()
+	f.triggers["spare_hook"] = triggerJSON("Spare hook")
+	id := importFixture(t, s, "acme", f)
+	tc, err := s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tc.Config.Triggers["spare_hook"]; ok || len(tc.Config.Triggers) != 2 || len(tc.Problems) != 0 {
+		t.Fatalf("triggers %v, problems %v", sortedMapKeys(tc.Config.Triggers), tc.Problems)
+	}
+	// Once a monitor uses it, a later import stores it under that monitor.
+	f.monitors["Small swaps"] = monitorJSON("Small swaps", "stellar_testnet", "amount < 10", "ops_hook", "spare_hook")
+	importFixture(t, s, "acme", f)
+	tc, err = s.TenantConfig(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.Config.Triggers["spare_hook"] == nil || len(tc.Problems) != 0 {
+		t.Fatalf("triggers %v, problems %v", sortedMapKeys(tc.Config.Triggers), tc.Problems)
+	}
+}
+
+func TestImportRejectsMissingRawJSON(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	cfg, raw := standardFixture().build(t)
+	delete(raw.Monitors, "Big swaps")
+	_, err := s.ImportTenant(context.Background(), "acme", cfg, raw)
+	if err == nil || !strings.Contains(err.Error(), `monitor "Big swaps": no original JSON`) {
+		t.Fatalf("import without raw JSON: %v", err)
+	}
+	// Nothing of the failed import was kept, not even the tenant.
+	if ts, err := s.Tenants(context.Background()); err != nil || len(ts) != 0 {
+		t.Fatalf("tenants after failed import: %+v, %v", ts, err)
+	}
+}

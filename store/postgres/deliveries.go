@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+const deliveryColumns = `tenant_id::text, monitor, network, ledger, tx_hash, trigger, task_id, status, attempts,
+	last_error, channel, first_attempt_at, delivered_at, created_at, updated_at`
+
+func scanDelivery(row pgx.Row) (store.Delivery, error) {
+	var d store.Delivery
+	var ledger int64
+	var status string
+	err := row.Scan(&d.Key.TenantID, &d.Key.Monitor, &d.Key.Network, &ledger, &d.Key.TxHash, &d.Key.Trigger,
+		&d.TaskID, &status, &d.Attempts, &d.LastError, &d.Channel, &d.FirstAttemptAt, &d.DeliveredAt,
+		&d.CreatedAt, &d.UpdatedAt)
+	d.Key.Ledger = uint64(ledger)
+	d.Status = store.DeliveryStatus(status)
+	return d, err
+}
+
+func checkKey(key store.DeliveryKey) error {
+	switch {
+	case !validUUID(key.TenantID):
+		return fmt.Errorf("tenant id %q is not a UUID", key.TenantID)
+	case key.Ledger > math.MaxInt64:
+		return fmt.Errorf("ledger %d out of range", key.Ledger)
+	case key.Monitor == "" || key.Network == "" || key.Trigger == "":
+		return errors.New("monitor, network and trigger are required")
+	}
+	return nil
+}
+
+// BeginDelivery records an attempt at delivering key. The first call
+// creates the record; later calls count another attempt and take the new
+// task id and channel. A delivered record comes back unchanged (status
+// delivered, attempts not counted), telling the caller not to resend.
+func (s *Store) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
+	if err := checkKey(key); err != nil {
+		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
+	}
+	// The no-op update on a delivered row is what makes RETURNING hand
+	// back the existing record in the same statement.
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
+			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW())
+		ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
+			attempts = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.attempts
+				ELSE ozmon_deliveries.attempts + 1 END,
+			status = CASE WHEN ozmon_deliveries.status = 'delivered' THEN 'delivered' ELSE 'sending' END,
+			task_id = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.task_id
+				ELSE EXCLUDED.task_id END,
+			channel = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.channel
+				ELSE EXCLUDED.channel END,
+			first_attempt_at = COALESCE(ozmon_deliveries.first_attempt_at, EXCLUDED.first_attempt_at),
+			updated_at = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.updated_at
+				ELSE NOW() END
+		RETURNING `+deliveryColumns,
+		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// FinishDelivery stores the outcome of the latest attempt. Delivered is
+// final: a later FinishDelivery of any status leaves the record as it is
+// (a duplicate task that lost the race must not turn it into failed).
+func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
+	if err := checkKey(key); err != nil {
+		return fmt.Errorf("postgres: finish delivery %s: %w", key, err)
+	}
+	if !status.Valid() || status == store.DeliveryPending {
+		return fmt.Errorf("postgres: finish delivery %s: status %q is not an outcome", key, status)
+	}
+	var current string
+	err := s.pool.QueryRow(ctx, `WITH upd AS (
+			UPDATE ozmon_deliveries SET status = $7, last_error = $8, updated_at = NOW(),
+				delivered_at = CASE WHEN $7 = 'delivered' THEN NOW() ELSE delivered_at END
+			WHERE tenant_id = $1 AND monitor = $2 AND network = $3 AND ledger = $4 AND tx_hash = $5 AND trigger = $6
+				AND status <> 'delivered'
+			RETURNING status)
+		SELECT status FROM upd
+		UNION ALL
+		SELECT status FROM ozmon_deliveries
+			WHERE tenant_id = $1 AND monitor = $2 AND network = $3 AND ledger = $4 AND tx_hash = $5 AND trigger = $6
+		LIMIT 1`,
+		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, string(status), lastError).Scan(&current)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: finish delivery %s: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, err)
+	}
+	return nil
+}
+
+// ListDeliveries returns the deliveries matching f, newest first.
+func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.TenantID != "" {
+		if !validUUID(f.TenantID) {
+			return nil, fmt.Errorf("postgres: list deliveries: tenant id %q is not a UUID", f.TenantID)
+		}
+		add("tenant_id = ?", f.TenantID)
+	}
+	if f.Monitor != "" {
+		add("monitor = ?", f.Monitor)
+	}
+	if f.TaskID != "" {
+		add("task_id = ?", f.TaskID)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return nil, fmt.Errorf("postgres: list deliveries: unknown status %q", f.Status)
+		}
+		add("status = ?", string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		add("created_at >= ?", f.Since)
+	}
+	if !f.Until.IsZero() {
+		add("created_at < ?", f.Until)
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = 100
+	case limit > 1000:
+		limit = 1000
+	}
+	q := `SELECT ` + deliveryColumns + ` FROM ozmon_deliveries`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY created_at DESC, tenant_id, monitor, network, ledger DESC, tx_hash, trigger LIMIT ` + strconv.Itoa(limit)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+	}
+	return out, nil
+}

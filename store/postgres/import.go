@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+)
+
+// ImportTenant stores cfg as tenant slug's configuration, creating the
+// tenant if it does not exist, in one transaction. Rows are written the way
+// the tenant-isolation API writes them: the configuration column holds the
+// item's original JSON from raw (so secrets and key order survive), next to
+// the addressing columns:
+//
+//   - tenant_networks: network_id = the slug, name, blockchain ("stellar",
+//     "evm");
+//   - tenant_monitors: monitor_id and name = the monitor's name, network_id
+//     = the row of its first network (when the tenant defines no such
+//     network, a copy of the operator's registry entry is added for it);
+//   - tenant_triggers: trigger_id and name = the trigger key monitors use,
+//     type, monitor_id = the first monitor (by name) that uses it.
+//
+// Existing items with the same keys are updated and re-activated; items
+// not in cfg are left alone. The schema ties every trigger to one monitor,
+// so a trigger that no monitor of the tenant references is skipped with a
+// warning. Validate cfg (cfg.Validate) before calling: ImportTenant only
+// refuses what the database cannot hold.
+func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Config, raw store.RawConfig) (string, error) {
+	if strings.TrimSpace(slug) == "" {
+		return "", errors.New("postgres: import tenant: empty slug")
+	}
+	if cfg == nil {
+		return "", fmt.Errorf("postgres: import tenant %q: nil config", slug)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return "", fmt.Errorf("postgres: import tenant %q: begin: %w", slug, err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+
+	var tenantID string
+	if err := tx.QueryRow(ctx, `INSERT INTO tenants (name, slug) VALUES ($1, $1)
+		ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+		RETURNING id::text`, slug).Scan(&tenantID); err != nil {
+		return "", fmt.Errorf("postgres: import tenant %q: create tenant: %w", slug, err)
+	}
+	imp := &importer{tx: tx, slug: slug, tenantID: tenantID, networkRows: map[string]string{}}
+
+	for _, key := range sortedKeys(cfg.Networks) {
+		if err := imp.network(ctx, key, cfg.Networks[key], raw.Networks[key]); err != nil {
+			return "", err
+		}
+	}
+	monitorRows := map[string]string{}
+	for _, key := range sortedKeys(cfg.Monitors) {
+		id, err := imp.monitor(ctx, key, cfg.Monitors[key], raw.Monitors[key])
+		if err != nil {
+			return "", err
+		}
+		monitorRows[key] = id
+	}
+	for _, key := range sortedKeys(cfg.Triggers) {
+		owner := ""
+		for _, mk := range sortedKeys(cfg.Monitors) {
+			if m := cfg.Monitors[mk]; m != nil && containsString(m.Triggers, key) {
+				owner = monitorRows[mk]
+				break
+			}
+		}
+		if err := imp.trigger(ctx, key, cfg.Triggers[key], raw.Triggers[key], owner); err != nil {
+			return "", err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return "", fmt.Errorf("postgres: import tenant %q: commit: %w", slug, err)
+	}
+	for _, key := range imp.skipped {
+		s.log.Warn("postgres: import: trigger skipped, no monitor of the tenant references it",
+			"tenant", slug, "trigger", key)
+	}
+	return tenantID, nil
+}
+
+type importer struct {
+	tx          pgx.Tx
+	slug        string
+	tenantID    string
+	networkRows map[string]string // slug → tenant_networks.id
+	skipped     []string
+}
+
+// rawItem returns the stored JSON of an item: the user's bytes, which
+// must be one JSON value.
+func (imp *importer) rawItem(kind, key string, raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("postgres: import tenant %q: %s %q: no original JSON in RawConfig", imp.slug, kind, key)
+	}
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("postgres: import tenant %q: %s %q: original JSON is not valid JSON", imp.slug, kind, key)
+	}
+	return raw, nil
+}
+
+func (imp *importer) network(ctx context.Context, key string, n *monitor.Network, raw json.RawMessage) error {
+	if n == nil {
+		return fmt.Errorf("postgres: import tenant %q: network %q is nil", imp.slug, key)
+	}
+	data, err := imp.rawItem("network", key, raw)
+	if err != nil {
+		return err
+	}
+	var id string
+	err = imp.tx.QueryRow(ctx, `INSERT INTO tenant_networks (tenant_id, network_id, name, blockchain, configuration)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (tenant_id, network_id) DO UPDATE SET name = EXCLUDED.name, blockchain = EXCLUDED.blockchain,
+			configuration = EXCLUDED.configuration, is_active = true
+		RETURNING id::text`,
+		imp.tenantID, key, n.Name, strings.ToLower(string(n.NetworkType)), string(data)).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("postgres: import tenant %q: network %q: %w", imp.slug, key, err)
+	}
+	imp.networkRows[key] = id
+	return nil
+}
+
+// networkRow finds the tenant_networks row a monitor hangs off: one
+// imported now, one the tenant already has, or a copy of the operator's
+// registry entry.
+func (imp *importer) networkRow(ctx context.Context, slug string) (string, error) {
+	if id, ok := imp.networkRows[slug]; ok {
+		return id, nil
+	}
+	var id string
+	err := imp.tx.QueryRow(ctx, `SELECT id::text FROM tenant_networks WHERE tenant_id = $1 AND network_id = $2`,
+		imp.tenantID, slug).Scan(&id)
+	if err == nil {
+		imp.networkRows[slug] = id
+		return id, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return "", err
+	}
+	var data []byte
+	err = imp.tx.QueryRow(ctx, `SELECT configuration FROM ozmon_networks WHERE slug = $1`, slug).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("network %q is defined neither by the tenant nor in the operator's registry", slug)
+	}
+	if err != nil {
+		return "", err
+	}
+	n, err := monitor.ParseNetwork("ozmon_networks/"+slug, data)
+	if err != nil {
+		return "", fmt.Errorf("operator network %q: %w", slug, err)
+	}
+	if err := imp.tx.QueryRow(ctx, `INSERT INTO tenant_networks (tenant_id, network_id, name, blockchain, configuration)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
+		imp.tenantID, slug, n.Name, strings.ToLower(string(n.NetworkType)), string(data)).Scan(&id); err != nil {
+		return "", err
+	}
+	imp.networkRows[slug] = id
+	return id, nil
+}
+
+func (imp *importer) monitor(ctx context.Context, key string, m *monitor.Monitor, raw json.RawMessage) (string, error) {
+	if m == nil {
+		return "", fmt.Errorf("postgres: import tenant %q: monitor %q is nil", imp.slug, key)
+	}
+	data, err := imp.rawItem("monitor", key, raw)
+	if err != nil {
+		return "", err
+	}
+	if len(m.Networks) == 0 {
+		return "", fmt.Errorf("postgres: import tenant %q: monitor %q: no networks", imp.slug, key)
+	}
+	netRow, err := imp.networkRow(ctx, m.Networks[0])
+	if err != nil {
+		return "", fmt.Errorf("postgres: import tenant %q: monitor %q: %w", imp.slug, key, err)
+	}
+	var id string
+	err = imp.tx.QueryRow(ctx, `INSERT INTO tenant_monitors (tenant_id, monitor_id, name, network_id, configuration)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (tenant_id, monitor_id) DO UPDATE SET name = EXCLUDED.name, network_id = EXCLUDED.network_id,
+			configuration = EXCLUDED.configuration, is_active = true
+		RETURNING id::text`,
+		imp.tenantID, key, key, netRow, string(data)).Scan(&id)
+	if err != nil {
+		if c, ok := isUniqueViolation(err); ok {
+			return "", fmt.Errorf("postgres: import tenant %q: monitor %q: another monitor of the tenant already has this name (%s): %w", imp.slug, key, c, err)
+		}
+		return "", fmt.Errorf("postgres: import tenant %q: monitor %q: %w", imp.slug, key, err)
+	}
+	return id, nil
+}
+
+func (imp *importer) trigger(ctx context.Context, key string, t *monitor.Trigger, raw json.RawMessage, owner string) error {
+	if t == nil {
+		return fmt.Errorf("postgres: import tenant %q: trigger %q is nil", imp.slug, key)
+	}
+	data, err := imp.rawItem("trigger", key, raw)
+	if err != nil {
+		return err
+	}
+	if owner == "" {
+		// Not referenced by an imported monitor: maybe by one the tenant
+		// already has.
+		err := imp.tx.QueryRow(ctx, `SELECT id::text FROM tenant_monitors
+			WHERE tenant_id = $1 AND configuration->'triggers' ? $2 ORDER BY name LIMIT 1`,
+			imp.tenantID, key).Scan(&owner)
+		if errors.Is(err, pgx.ErrNoRows) {
+			imp.skipped = append(imp.skipped, key)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: import tenant %q: trigger %q: find its monitor: %w", imp.slug, key, err)
+		}
+	}
+	_, err = imp.tx.Exec(ctx, `INSERT INTO tenant_triggers (tenant_id, trigger_id, monitor_id, name, type, configuration)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (tenant_id, trigger_id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
+			configuration = EXCLUDED.configuration, is_active = true`,
+		imp.tenantID, key, owner, key, string(t.TriggerType), string(data))
+	if err != nil {
+		if c, ok := isUniqueViolation(err); ok {
+			return fmt.Errorf("postgres: import tenant %q: trigger %q: another trigger of the tenant already has this name (%s): %w", imp.slug, key, c, err)
+		}
+		return fmt.Errorf("postgres: import tenant %q: trigger %q: %w", imp.slug, key, err)
+	}
+	return nil
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// DefaultNotifyChannel is the LISTEN/NOTIFY channel used when none is given.
+const DefaultNotifyChannel = "ozmon_config_changes"
+
+// DefaultReloadInterval is how often WatchChanges polls for changes it may
+// have missed (the orchestrator's tenant_reload_interval default).
+const DefaultReloadInterval = 5 * time.Minute
+
+// Option configures a Store.
+type Option func(*options)
+
+type options struct {
+	logger         *slog.Logger
+	channel        string
+	reloadInterval time.Duration
+	connectTimeout time.Duration
+}
+
+func defaultOptions() options {
+	return options{
+		logger:         slog.New(slog.DiscardHandler),
+		channel:        DefaultNotifyChannel,
+		reloadInterval: DefaultReloadInterval,
+		connectTimeout: 15 * time.Second,
+	}
+}
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithNotifyChannel sets the LISTEN/NOTIFY channel for config changes. It
+// must be a lowercase identifier ([a-z_][a-z0-9_]*, at most 63 bytes) and
+// the same for every process using the database.
+func WithNotifyChannel(name string) Option {
+	return func(o *options) { o.channel = name }
+}
+
+// WithReloadInterval sets how often WatchChanges polls for changes it may
+// have missed (default 5 minutes).
+func WithReloadInterval(d time.Duration) Option {
+	return func(o *options) { o.reloadInterval = d }
+}
+
+// WithConnectTimeout bounds Open's first connection (default 15 s), so a
+// wrong host fails fast instead of hanging a pod's start.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(o *options) { o.connectTimeout = d }
+}
+
+func (o *options) validate() error {
+	if !validChannel(o.channel) {
+		return fmt.Errorf("notify channel %q: want a lowercase identifier of at most 63 bytes", o.channel)
+	}
+	if o.reloadInterval <= 0 {
+		return fmt.Errorf("reload interval %s: must be positive", o.reloadInterval)
+	}
+	if o.connectTimeout <= 0 {
+		return fmt.Errorf("connect timeout %s: must be positive", o.connectTimeout)
+	}
+	return nil
+}
+
+func validChannel(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c == '_':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+// Store is the PostgreSQL implementation of store.Store, plus the write
+// helpers the import and admin commands use.
+type Store struct {
+	pool      *pgxpool.Pool
+	ownsPool  bool
+	log       *slog.Logger
+	channel   string
+	reload    time.Duration
+	connectTO time.Duration
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (a postgres:// URL or a
+// keyword/value string) and checks that it answers. Errors name the
+// database with its password redacted. Pool settings come from the URL
+// (pool_max_conns, pool_max_conn_lifetime, … as pgxpool reads them).
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := o.validate(); err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	pw := urlPassword(url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse database URL %s: %w", redactURL(url), scrub(err, pw))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open pool for %s: %w", redactURL(url), scrub(err, pw))
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, o.connectTimeout)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		if errors.Is(pingCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, fmt.Errorf("postgres: connect to %s: no answer within %s: %w", redactURL(url), o.connectTimeout, scrub(err, pw))
+		}
+		return nil, fmt.Errorf("postgres: connect to %s: %w", redactURL(url), scrub(err, pw))
+	}
+	s := newStore(pool, o)
+	s.ownsPool = true
+	return s, nil
+}
+
+// New wraps a pool the caller already has (and keeps ownership of: Close
+// does not close it).
+func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := o.validate(); err != nil {
+		return nil, fmt.Errorf("postgres: new: %w", err)
+	}
+	return newStore(pool, o), nil
+}
+
+func newStore(pool *pgxpool.Pool, o options) *Store {
+	return &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout}
+}
+
+// Pool returns the underlying pool, for callers that share it.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// NotifyChannel is the LISTEN/NOTIFY channel this store writes (Migrate)
+// and listens on (WatchChanges).
+func (s *Store) NotifyChannel() string { return s.channel }
+
+// Close closes the pool if Open created it.
+func (s *Store) Close() {
+	if s.ownsPool {
+		s.pool.Close()
+	}
+}

@@ -1,0 +1,77 @@
+// Package store owns the persistence contract of ozmon: tenants and their configs,
+// the network registry, per-network cursors and the delivery log (store/postgres, store/files).
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is wrapped by lookups of a tenant or delivery that does not
+// exist, so callers can tell "gone" from "broken" with errors.Is.
+var ErrNotFound = errors.New("not found")
+
+// TenantSource lists tenants and loads each tenant's configuration.
+type TenantSource interface {
+	// Tenants returns the active tenants, ordered by slug.
+	Tenants(ctx context.Context) ([]Tenant, error)
+	// TenantConfig loads one tenant's networks, monitors and triggers. Items
+	// that fail to parse are reported in TenantConfig.Problems and left out,
+	// so one broken monitor never hides the tenant's others. An unknown
+	// tenant gives an error wrapping ErrNotFound.
+	TenantConfig(ctx context.Context, tenantID string) (*TenantConfig, error)
+}
+
+// NetworkRegistry is the operator's list of networks ozmon fetches ledgers
+// from. Tenants reference these networks by slug; the RPC endpoints in a
+// tenant's own network definitions are never used for fetching.
+type NetworkRegistry interface {
+	Networks(ctx context.Context) ([]NetworkEndpoints, error)
+}
+
+// CursorStore keeps the last ledger processed per network so a restart
+// resumes where it stopped instead of skipping to the tip.
+type CursorStore interface {
+	// Cursor returns the last processed ledger of network; ok is false when
+	// the network has never been processed.
+	Cursor(ctx context.Context, network string) (ledger uint64, ok bool, err error)
+	// AdvanceCursor moves the cursor forward to ledger. A value lower than
+	// (or equal to) the stored one is a no-op: cursors never go backwards,
+	// so a slow replica cannot undo a faster one's progress.
+	AdvanceCursor(ctx context.Context, network string, ledger uint64) error
+}
+
+// ChangeWatcher reports configuration changes so workers reload a tenant
+// without a restart.
+type ChangeWatcher interface {
+	// WatchChanges blocks until ctx is done, calling fn with the tenant's id
+	// each time that tenant's configuration (tenant row, networks, monitors,
+	// triggers or ozmon settings) changes. fn runs on the watcher's
+	// goroutine; a slow fn delays the next call, it never loses one.
+	WatchChanges(ctx context.Context, fn func(tenantID string)) error
+}
+
+// DeliveryLog records each notification (one per match and trigger) so a
+// retried or duplicated task never sends it twice and operators can see
+// what was sent.
+type DeliveryLog interface {
+	// BeginDelivery creates the record for key, or fetches it, and counts
+	// one more attempt. The returned record tells the handler whether the
+	// notification was already delivered, in which case it must not be
+	// resent (and the attempt is not counted).
+	BeginDelivery(ctx context.Context, key DeliveryKey, taskID, channel string) (Delivery, error)
+	// FinishDelivery stores the outcome of the attempt. A delivered record is
+	// final: finishing it again with another status changes nothing.
+	FinishDelivery(ctx context.Context, key DeliveryKey, status DeliveryStatus, lastError string) error
+	// ListDeliveries returns records matching filter, newest first.
+	ListDeliveries(ctx context.Context, filter DeliveryFilter) ([]Delivery, error)
+}
+
+// Store is everything the pipeline needs from persistence.
+type Store interface {
+	TenantSource
+	NetworkRegistry
+	CursorStore
+	ChangeWatcher
+	DeliveryLog
+}
