@@ -13,10 +13,11 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     CGO_ENABLED=0 go build -trimpath -o /out/ozmon ./cmd/ozmon
 
 # distroless/static carries CA certificates and tzdata, no shell, and runs as
-# uid 65532 ("nonroot").
+# uid 65532 ("nonroot"); USER is numeric so that Kubernetes runAsNonRoot
+# can verify it.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/ozmon /ozmon
-USER nonroot:nonroot
+USER 65532:65532
 # 3000: /metrics, /healthz, /readyz; 8080: asynqmon (ozmon asynqmon).
 EXPOSE 3000 8080
 ENTRYPOINT ["/ozmon"]

@@ -50,6 +50,10 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("asynqmon: prometheus url must be an absolute http(s) URL")
 		}
+		// asynqmon writes the address into its HTML page.
+		if u.User != nil {
+			return nil, fmt.Errorf("asynqmon: prometheus url must not carry credentials (asynqmon shows it in the page)")
+		}
 	}
 
 	build := func(readOnly bool) http.Handler {

@@ -110,9 +110,14 @@ func TestUIServedWithToken(t *testing.T) {
 	if code, _, _ := f.do(t, "GET", "/elsewhere", adminToken); code != http.StatusNotFound {
 		t.Errorf("GET /elsewhere = %d, want 404", code)
 	}
-	// The read-only role gets the page too.
-	if code, _, _ := f.do(t, "GET", "/asynqmon/", readOnlyToken); code != http.StatusOK {
-		t.Errorf("read-only GET /asynqmon/ = %d", code)
+	if !strings.Contains(body, `FLAG_READ_ONLY="false"`) {
+		t.Errorf("admin page is not in asynqmon's read-write mode")
+	}
+	// The read-only role gets the page too, in asynqmon's read-only mode
+	// (buttons hidden).
+	code, _, body = f.do(t, "GET", "/asynqmon/", readOnlyToken)
+	if code != http.StatusOK || !strings.Contains(body, `FLAG_READ_ONLY="true"`) {
+		t.Errorf("read-only GET /asynqmon/ = %d, read-only flag set: %v", code, strings.Contains(body, `FLAG_READ_ONLY="true"`))
 	}
 }
 
@@ -338,6 +343,7 @@ func TestNewRefusesUnsafeConfig(t *testing.T) {
 		{"basic without password", []asynqmon.Option{asynqmon.WithBasicAuth("ops", "", false)}},
 		{"relative path", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPath("asynqmon")}},
 		{"bad prometheus url", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL("prometheus:9090")}},
+		{"prometheus url with credentials", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL("http://u:p@prometheus:9090")}},
 	} {
 		h, err := asynqmon.New(rdb, tc.opts...)
 		if err == nil || h != nil {
@@ -365,5 +371,33 @@ func TestCustomPath(t *testing.T) {
 	// Only an admin credential: a read-only token is not accepted.
 	if code, _, _ := f.do(t, "GET", "/admin/queues/api/queues", readOnlyToken); code != http.StatusUnauthorized {
 		t.Errorf("unconfigured read-only token = %d, want 401", code)
+	}
+}
+
+// WithPrometheusURL sends asynqmon's chart queries to that server.
+func TestPrometheusURL(t *testing.T) {
+	t.Parallel()
+	queries := make(chan string, 32)
+	prom := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case queries <- r.URL.Path + "?" + r.URL.Query().Get("query"):
+		default:
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"success","data":{"resultType":"matrix","result":[]}}`)
+	}))
+	t.Cleanup(prom.Close)
+	f := newFixture(t, asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL(prom.URL))
+	code, _, body := f.do(t, "GET", "/asynqmon/api/metrics?duration=3600&endtime=1700000000", adminToken)
+	if code != http.StatusOK {
+		t.Fatalf("GET api/metrics = %d %s", code, body)
+	}
+	select {
+	case q := <-queries:
+		if !strings.HasPrefix(q, "/api/v1/query_range?") || !strings.Contains(q, "asynq_") {
+			t.Errorf("prometheus got %q", q)
+		}
+	default:
+		t.Fatal("asynqmon did not query the configured Prometheus")
 	}
 }

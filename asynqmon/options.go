@@ -27,8 +27,14 @@ type settings struct {
 }
 
 // WithPath mounts the UI under p (default DefaultPath). p must start with a
-// slash; a trailing slash is ignored.
-func WithPath(p string) Option { return func(s *settings) { s.path = p } }
+// slash; a trailing slash is ignored; an empty p keeps the default.
+func WithPath(p string) Option {
+	return func(s *settings) {
+		if p != "" {
+			s.path = p
+		}
+	}
+}
 
 // WithAdminToken lets callers presenting tok (as a bearer token, or as the
 // basic-auth password) do everything. An empty tok is ignored, so callers can
@@ -46,7 +52,9 @@ func WithBasicAuth(user, pass string, readOnly bool) Option {
 }
 
 // WithPrometheusURL points asynqmon's metrics charts at a Prometheus server
-// (e.g. "http://prometheus:9090"). The charts query the asynq_* series.
+// (e.g. "http://prometheus:9090"). The charts query the asynq_* series of
+// asynq's x/metrics collector, not ozmon's oz_monitor_queue_*; without such
+// an exporter the chart page stays empty. An empty u disables the charts.
 func WithPrometheusURL(u string) Option { return func(s *settings) { s.prometheusURL = u } }
 
 // WithLogger sets where refused requests are logged (at debug level, without

@@ -41,9 +41,13 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("evaluate ledger %s/%d: prepare: %w", p.Network, p.Ledger, err)
 	}
 	ix := h.cfg.Tenants.Index(p.Network)
+	if ix == nil {
+		return nil
+	}
 	var errs []error
-	for _, id := range p.Tenants {
-		if err := h.evaluateTenant(ctx, p, b, prep, ix, id); err != nil {
+	for _, tm := range ix.CandidatesOf(b, p.Tenants) {
+		id := tm.TenantID
+		if err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors); err != nil {
 			if ctx.Err() != nil {
 				return err // shutting down: the whole batch is retried
 			}
@@ -70,14 +74,12 @@ type enqueueError struct{ err error }
 func (e *enqueueError) Error() string { return e.err.Error() }
 func (e *enqueueError) Unwrap() error { return e.err }
 
-func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, b *chain.Block, prep *monitor.PreparedBlock, ix *monitor.Index, id string) error {
+// evaluateTenant evaluates one tenant's candidate monitors (those whose
+// contracts the ledger touches, plus its address-less ones).
+func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, prep *monitor.PreparedBlock, id string, mons []*monitor.CompiledMonitor) error {
 	tn, ok := h.cfg.Tenants.Get(id)
-	if !ok || ix == nil {
+	if !ok {
 		return nil // removed or deactivated since the batch was made
-	}
-	mons := ix.Tenant(id)
-	if len(mons) == 0 {
-		return nil
 	}
 	h.cfg.Metrics.TenantEvaluations.WithLabelValues(id).Inc()
 	matches, err := h.cfg.Engine.EvaluateTenant(ctx, id, prep, mons)

@@ -159,7 +159,7 @@ func tenantConfig(t testing.TB, name string, tg eventTarget, expression, sinkURL
 
 // pipeline is a running deployment: simulator, stores, workers, schedulers.
 type pipeline struct {
-	t       *testing.T
+	t       testing.TB
 	sim     *testkit.StellarSim
 	sink    *testkit.WebhookSink
 	st      *postgres.Store
@@ -170,7 +170,7 @@ type pipeline struct {
 	stops   []func()
 }
 
-func newPipeline(t *testing.T, ledgerDir string, sinkOpts ...testkit.WebhookSinkOption) *pipeline {
+func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...testkit.WebhookSinkOption) *pipeline {
 	t.Helper()
 	p := &pipeline{t: t, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if testing.Verbose() {
@@ -283,12 +283,15 @@ func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
 }
 
 // startScheduler runs one scheduler replica on a fast cron.
-func (p *pipeline) startScheduler() {
+func (p *pipeline) startScheduler() { p.startSchedulerEvery("@every 200ms") }
+
+// startSchedulerEvery runs one scheduler replica on the given cron.
+func (p *pipeline) startSchedulerEvery(spec string) {
 	p.t.Helper()
 	rdb := redis.NewClient(p.rdbOpts)
 	client := asynq.NewClientFromRedisClient(rdb)
 	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log))
-	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: "@every 200ms", Tip: p.src}); err != nil {
+	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: spec, Tip: p.src}); err != nil {
 		p.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -340,7 +343,7 @@ func (p *pipeline) waitDelivered(n int, timeout time.Duration) []testkit.SinkReq
 
 type notification struct{ monitor, tx string }
 
-func parseNotifications(t *testing.T, reqs []testkit.SinkRequest) map[notification]int {
+func parseNotifications(t testing.TB, reqs []testkit.SinkRequest) map[notification]int {
 	t.Helper()
 	got := map[notification]int{}
 	for _, r := range reqs {

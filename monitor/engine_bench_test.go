@@ -23,8 +23,9 @@ import (
 	"github.com/ozmon/ozmon/monitor/expr"
 )
 
-// The engine benchmarks run many tenants' monitors against the 20
-// consecutive real mainnet ledgers 63092982… of the shared test data.
+// The engine benchmarks run many tenants' monitors against the
+// consecutive real mainnet ledgers 63092982–63093001 of the
+// shared test data.
 
 const mainnetPassphrase = "Public Global Stellar Network ; September 2015"
 

@@ -32,6 +32,11 @@ func TestCompileErrors(t *testing.T) {
 		t.Fatalf("spec error: err = %v", err)
 	}
 
+	// Specs without a parser refuses inline specs rather than ignoring them.
+	if _, err := monitor.Compile("t9", m, monitor.Specs(nil, nil)); err == nil || !strings.Contains(err.Error(), "no spec parser") {
+		t.Fatalf("inline spec without parser: err = %v", err)
+	}
+
 	m = &monitor.Monitor{Name: "status", Networks: []string{"stellar_mainnet"}}
 	m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: "success"}}
 	if _, err := monitor.Compile("t9", m, nil); err == nil {

@@ -67,9 +67,15 @@ func Example() {
 		},
 	}
 
+	// Prepare the ledger once; every tenant's evaluation shares it.
 	engine := monitor.NewEngine()
+	prepared, err := engine.Prepare(block)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, tm := range ix.Candidates(block) {
-		matches, err := engine.EvaluateBlock(context.Background(), block, tm.Monitors)
+		matches, err := engine.EvaluateTenant(context.Background(), tm.TenantID, prepared, tm.Monitors)
 		if err != nil {
 			fmt.Println(err)
 			return

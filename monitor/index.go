@@ -181,6 +181,45 @@ func (ix *Index) Candidates(b *chain.Block) []TenantMonitors {
 	return out
 }
 
+// CandidatesOf is Candidates restricted to the given tenants (one batch of
+// an evaluation task): it costs the block's contracts plus those tenants'
+// monitors, whatever the size of the index. Unknown tenants and tenants
+// without candidates are left out; the result is sorted by tenant id.
+func (ix *Index) CandidatesOf(b *chain.Block, tenantIDs []string) []TenantMonitors {
+	if b == nil || b.Network != ix.network || len(tenantIDs) == 0 {
+		return nil
+	}
+	touched := make(map[string]struct{}, 64)
+	for _, c := range normalizedContracts(b) {
+		touched[c] = struct{}{}
+	}
+	ids := slices.Clone(tenantIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out []TenantMonitors
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, t := range ids {
+		var ms []*CompiledMonitor
+		for _, cm := range ix.tenants[t] {
+			if cm.everyTransaction() {
+				ms = append(ms, cm)
+				continue
+			}
+			for _, a := range cm.addrList {
+				if _, ok := touched[a]; ok {
+					ms = append(ms, cm)
+					break
+				}
+			}
+		}
+		if len(ms) > 0 {
+			out = append(out, TenantMonitors{TenantID: t, Monitors: ms})
+		}
+	}
+	return out
+}
+
 // TenantsFor returns the ids (sorted) of the tenants having at least one
 // candidate monitor for the block: the only tenants worth evaluating it
 // for.

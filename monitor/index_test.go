@@ -55,6 +55,11 @@ func TestIndexCandidatesOnlyForTouchedContracts(t *testing.T) {
 		[]string{"t1/on-a", "t1/on-b", "t1/on-a-and-b", "t1/tx-only", "t2/on-b"})
 	wantEqual(t, "tenants for a block touching A and B", ix.TenantsFor(both), []string{"t1", "t2"})
 
+	// A batch of tenants sees the same candidates as the whole index.
+	wantEqual(t, "candidates of t2 (and an unknown tenant)", names(ix.CandidatesOf(both, []string{"t2", "nobody", "t2"})), []string{"t2/on-b"})
+	wantEqual(t, "candidates of both tenants", names(ix.CandidatesOf(both, []string{"t2", "t1"})), names(ix.Candidates(both)))
+	wantEqual(t, "candidates of t2 for a block touching A", names(ix.CandidatesOf(onlyA, []string{"t2"})), []string(nil))
+
 	other := newBlock(tx("h", true, callOp("COTHER", "f")))
 	other.Network = "stellar_testnet"
 	if c := ix.Candidates(other); len(c) != 0 {

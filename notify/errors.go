@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -96,8 +95,9 @@ func transportError(err error, r redactor) (error, bool) {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	retryable := !errors.Is(err, ErrRefused) && !errors.Is(err, context.Canceled)
-	return &cleanError{msg: r.clean(err.Error()), cause: err}, retryable
+	// Everything but a guard refusal is worth another attempt: connection errors, timeouts,
+	// and cancellation (the worker stopped; the destination did not refuse).
+	return &cleanError{msg: r.clean(err.Error()), cause: err}, !errors.Is(err, ErrRefused)
 }
 
 // classifyStatus says whether an HTTP status is worth retrying: 408, 429 and 5xx are

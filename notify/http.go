@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -92,6 +91,11 @@ func jsonBody(v any) ([]byte, error) {
 
 // do sends body to target with the given headers; a non-2xx response is a *SendError.
 func (p *poster) do(ctx context.Context, tenant, method, target string, header http.Header, body []byte) error {
+	if lt := strings.ToLower(target); !strings.HasPrefix(lt, "http://") && !strings.HasPrefix(lt, "https://") {
+		se := p.fail(tenant)
+		se.Detail = "destination URL is not http or https"
+		return se
+	}
 	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
 	if err != nil {
 		// The error text of NewRequest can quote the URL: keep only a fixed description.
@@ -107,9 +111,6 @@ func (p *poster) do(ctx context.Context, tenant, method, target string, header h
 		se := p.fail(tenant)
 		se.Err, se.Retryable = transportError(err, p.secrets)
 		se.Detail = "request failed"
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ctxErr, context.Canceled) {
-			se.Retryable = true // the worker stopped, the destination did not refuse
-		}
 		return se
 	}
 	defer resp.Body.Close()

@@ -181,3 +181,15 @@ func TestWebhookTimeout(t *testing.T) {
 		t.Fatalf("slow receiver: got %v, want a retryable error", err)
 	}
 }
+
+func TestWebhookRefusesNonHTTPScheme(t *testing.T) {
+	t.Parallel()
+	ch, err := notify.NewWebhook("file hook", notify.WebhookConfig{URL: "file:///etc/passwd", Message: notify.Message{Title: "t", Body: "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
+	if err == nil || notify.IsRetryable(err) || strings.Contains(err.Error(), "passwd") {
+		t.Fatalf("file URL: got %v, want a permanent error that does not show the URL", err)
+	}
+}

@@ -197,13 +197,16 @@ func TestGarbageResponses(t *testing.T) {
 		`not json at all`,
 		`{"jsonrpc":"2.0","id":1,"result":null}`,
 		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":"nope"}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":"x"}]}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"zz","metadataXdr":"AAAA"}]}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"!!"}]}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":""}]}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":99,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"}]}}`,
-		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"},{"sequence":102,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"}]}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":"x"}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"zz","metadataXdr":"AAAA"}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"!!"}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":""}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":99,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"},{"sequence":102,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"}],"latestLedger":200,"oldestLedger":1}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[],"latestLedger":200,"oldestLedger":1}`,
+		`{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"sequence":100,"hash":"` + strings.Repeat("ab", 32) + `","metadataXdr":"AAAA"}],"latestLedger":"200"}}`,
 		`{"jsonrpc":"2.0","id":1,"error":"not an object"}`,
+		`{"jsonrpc":"2.0","id":1,"error":{"code":"x"}}`,
 		`[]`,
 	} {
 		sim := testkit.StartStellarSim(t, synth(27, 100, 3, 1))
@@ -340,7 +343,7 @@ func TestPrunedOnOneEndpointOutageOnOther(t *testing.T) {
 	if err == nil || errors.Is(err, stellar.ErrLedgerPruned) {
 		t.Fatalf("want an outage (the down node may keep the ledger), got %v", err)
 	}
-	if !strings.Contains(err.Error(), "outside the retention window") || !strings.Contains(err.Error(), "HTTP 502") {
+	if !strings.Contains(err.Error(), "must be between the oldest ledger: 110") || !strings.Contains(err.Error(), "HTTP 502") {
 		t.Fatalf("error %q should say both what each node answered", err)
 	}
 	if a.Calls("getLedgers") != 1 || b.Calls("getLedgers") != 3 {

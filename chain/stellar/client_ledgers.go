@@ -56,7 +56,13 @@ type LedgerEntry struct {
 // Health calls getHealth.
 func (c *Client) Health(ctx context.Context) (Health, error) {
 	var r protocol.GetHealthResponse
-	if err := c.call(ctx, protocol.GetHealthMethodName, 0, nil, &r, nil); err != nil {
+	check := func() error {
+		if r.LatestLedger == 0 {
+			return errors.New("getHealth answer has no latestLedger")
+		}
+		return nil
+	}
+	if err := c.call(ctx, protocol.GetHealthMethodName, 0, nil, &r, check); err != nil {
 		return Health{}, err
 	}
 	h := Health{
@@ -77,11 +83,14 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 // Network calls getNetwork.
 func (c *Client) Network(ctx context.Context) (Network, error) {
 	var r protocol.GetNetworkResponse
-	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, nil); err != nil {
-		return Network{}, err
+	check := func() error {
+		if r.Passphrase == "" {
+			return errors.New("getNetwork answer has no passphrase")
+		}
+		return nil
 	}
-	if r.Passphrase == "" {
-		return Network{}, errors.New("stellar rpc getNetwork: empty passphrase")
+	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, check); err != nil {
+		return Network{}, err
 	}
 	return Network{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
 }
@@ -105,6 +114,9 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 	var out []RawLedger
 	check := func() error {
 		out = nil
+		if r.LatestLedger == 0 {
+			return errors.New("getLedgers answer has no latestLedger")
+		}
 		if len(r.Ledgers) == 0 {
 			// Some node versions answer an empty page, not the range
 			// error, for a ledger past the tip.
@@ -194,7 +206,13 @@ func (c *Client) LedgerEntries(ctx context.Context, keys []xdr.LedgerKey) ([]Led
 		req.Keys[i] = s
 	}
 	var r protocol.GetLedgerEntriesResponse
-	if err := c.call(ctx, protocol.GetLedgerEntriesMethodName, 0, req, &r, nil); err != nil {
+	check := func() error {
+		if r.LatestLedger == 0 {
+			return errors.New("getLedgerEntries answer has no latestLedger")
+		}
+		return nil
+	}
+	if err := c.call(ctx, protocol.GetLedgerEntriesMethodName, 0, req, &r, check); err != nil {
 		return nil, err
 	}
 	out := make([]LedgerEntry, 0, len(r.Entries))

@@ -179,13 +179,38 @@ type rpcRequest struct {
 	Params  any    `json:"params,omitempty"`
 }
 
+// rpcResponse decodes straight into Result, which holds the caller's
+// pointer (encoding/json fills a non-nil pointer held in an interface).
 type rpcResponse struct {
-	JSONRPC string          `json:"jsonrpc"`
-	Result  json.RawMessage `json:"result"`
-	Error   *struct {
+	Result any `json:"result"`
+	Error  *struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+}
+
+// limitedBody caps a response body and remembers why reading stopped.
+type limitedBody struct {
+	r        io.Reader
+	left     int64
+	exceeded bool
+	readErr  error
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		b.exceeded = true
+		return 0, errors.New("response too large")
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err != nil && err != io.EOF {
+		b.readErr = err
+	}
+	return n, err
 }
 
 // attempt makes one HTTP POST to one endpoint.
@@ -220,17 +245,20 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, method string, ledger
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 		return fail(transient, CallError{HTTPStatus: resp.StatusCode, Err: errors.New(http.StatusText(resp.StatusCode))})
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxRespBytes+1))
-	if err != nil {
-		return fail(transient, CallError{Err: fmt.Errorf("read response: %w", c.transportErr(ctx, actx, err))})
-	}
-	if int64(len(raw)) > c.maxRespBytes {
-		return fail(transient, CallError{Err: fmt.Errorf("response larger than %d bytes", c.maxRespBytes)})
-	}
-
-	var env rpcResponse
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return fail(transient, CallError{Err: fmt.Errorf("invalid JSON-RPC response (%d bytes): %w", len(raw), err)})
+	// Decode the envelope and the result in one streaming pass: a
+	// catch-up batch is tens of MB of JSON, and decoding it into a
+	// json.RawMessage first would scan it twice more.
+	reflect.ValueOf(result).Elem().SetZero() // an earlier attempt may have half-filled it
+	env := rpcResponse{Result: result}
+	lb := &limitedBody{r: resp.Body, left: c.maxRespBytes}
+	if err := json.NewDecoder(lb).Decode(&env); err != nil {
+		switch {
+		case lb.exceeded:
+			return fail(transient, CallError{Err: fmt.Errorf("response larger than %d bytes", c.maxRespBytes)})
+		case lb.readErr != nil:
+			return fail(transient, CallError{Err: fmt.Errorf("read response: %w", c.transportErr(ctx, actx, lb.readErr))})
+		}
+		return fail(transient, CallError{Err: fmt.Errorf("invalid JSON-RPC response: %w", err)})
 	}
 	if env.Error != nil {
 		msg := truncate(env.Error.Message, 300)
@@ -244,14 +272,11 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, method string, ledger
 		}
 		return fail(kind, CallError{Code: env.Error.Code, Message: msg})
 	}
-	if len(env.Result) == 0 || string(env.Result) == "null" {
-		return fail(transient, CallError{Err: errors.New("JSON-RPC response has no result")})
+	if env.Result == nil { // "result": null
+		return fail(transient, CallError{Err: errors.New("JSON-RPC response has a null result")})
 	}
-	// A failed earlier attempt may have half-filled result.
-	reflect.ValueOf(result).Elem().SetZero()
-	if err := json.Unmarshal(env.Result, result); err != nil {
-		return fail(transient, CallError{Err: fmt.Errorf("decode %s result: %w", method, err)})
-	}
+	// An absent "result" leaves result zero; each method's check rejects
+	// a zero answer (no latest ledger, no passphrase).
 	return transient, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -45,6 +46,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.LogFormat, cfg.MetricsAddr = "text", *metricsAddr
 	cfg.Worker.TenantReloadInterval = config.Duration(10 * time.Second)
 	cfg.Notify.AllowHosts = []string{"127.0.0.1/32"} // the local sink
+	cfg.Notify.ResolveEnvSecrets = true              // one operator, one environment
 	log := newLogger(cfg, stderr)
 	a := &app{cfg: cfg, log: log, m: metrics.New()}
 	defer a.Close()
@@ -117,10 +119,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return a.run(ctx, true, true, nil)
 }
 
+// compactBody shows a template-mode webhook body as "title | body" on one
+// line, and anything else as compact text.
 func compactBody(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 400 {
-		s = s[:400] + "…"
+	var msg struct{ Title, Body string }
+	s := string(b)
+	if json.Unmarshal(b, &msg) == nil && msg.Title != "" {
+		s = msg.Title + " | " + msg.Body
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
 	}
 	return s
 }

@@ -33,7 +33,7 @@ func writeDevConfig(dir, rpcURL, webhookURL string, token, app string) error {
 			"url": map[string]any{"type": "plain", "value": webhookURL}, "method": "POST",
 			"secret":  map[string]any{"type": "plain", "value": "dev-signing-secret"},
 			"headers": map[string]any{"Content-Type": "application/json"},
-			"message": map[string]any{"title": "${monitor.name} fired on ledger ${transaction.hash}",
+			"message": map[string]any{"title": "${monitor.name}: tx ${transaction.hash}",
 				"body": "${monitor.name}: tx ${transaction.hash}\n${events}${functions}"},
 		},
 	}}

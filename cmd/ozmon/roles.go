@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -131,12 +132,26 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			return fmt.Errorf("notify.allow_hosts: %w", err)
 		}
 		opts := append([]notify.Option{notify.WithGuard(guard)}, channelOpts...)
+		if a.cfg.Notify.ResolveEnvSecrets {
+			opts = append(opts, notify.WithLookupEnv(os.LookupEnv))
+		}
+		var conds handlers.ConditionRunner
 		if a.cfg.Notify.ScriptsEnabled {
 			opts = append(opts, notify.EnableScripts())
+			if a.cfg.Notify.ScriptDir != "" {
+				opts = append(opts, notify.ScriptDir(a.cfg.Notify.ScriptDir))
+			}
+			conds = handlers.ScriptConditions{Options: opts}
+		}
+		var limiter *notify.RateLimiter
+		if a.cfg.Notify.RatePerMinute > 0 {
+			if limiter, err = notify.NewRateLimiter(a.rdb, notify.PerMinute(a.cfg.Notify.RatePerMinute, max(1, a.cfg.Notify.RateBurst))); err != nil {
+				return err
+			}
 		}
 		h := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st,
-			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb),
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
 		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, slogAsynq{a.log}))

@@ -97,6 +97,18 @@ type Notify struct {
 	// they are private or loopback (e.g. "127.0.0.1/32" in dev).
 	AllowHosts     []string `yaml:"allow_hosts" env:"ALLOW_HOSTS"`
 	ScriptsEnabled bool     `yaml:"scripts_enabled" env:"SCRIPTS_ENABLED"`
+	// ScriptDir is where relative script_path values resolve: the
+	// operator's directory of vetted scripts.
+	ScriptDir string `yaml:"script_dir" env:"SCRIPT_DIR"`
+	// ResolveEnvSecrets lets tenants' {"type":"environment"} secrets read
+	// this process's environment. Off by default: in a multi-tenant
+	// deployment it would let a tenant send the operator's variables to a
+	// host of its choosing. Turn it on for single-tenant deployments.
+	ResolveEnvSecrets bool `yaml:"resolve_env_secrets" env:"RESOLVE_ENV_SECRETS"`
+	// RatePerMinute paces each tenant's notifications (0: no limit);
+	// excess is delayed, never dropped.
+	RatePerMinute float64 `yaml:"rate_per_minute" env:"RATE_PER_MINUTE"`
+	RateBurst     int     `yaml:"rate_burst" env:"RATE_BURST"`
 }
 
 // Asynqmon configures the queue web UI.

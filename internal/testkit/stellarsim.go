@@ -77,7 +77,9 @@ func SimLedgerDir(dir string) SimOption { return func(c *simConfig) { c.dir = di
 
 // SimSynthetic serves synthetic ledgers (the default, with a zero config,
 // when no source is given). When the tip passes the last ledger, more
-// are generated, so a synthetic sim never runs dry.
+// are generated, so a synthetic sim never runs dry. A live demo that
+// advances with SimTipInterval may want cfg.StartTime = time.Now() and
+// cfg.Interval equal to the tip interval, so close times look current.
 func SimSynthetic(cfg SyntheticConfig) SimOption {
 	return func(c *simConfig) { c.synthetic = &cfg }
 }
@@ -265,6 +267,17 @@ func (s *StellarSim) Advance(n int) (uint32, error) {
 		}
 	}
 	return s.ledgers[s.tipIdx].seq, nil
+}
+
+// Identities returns the addresses of a synthetic sim's accounts and
+// contracts (false for a sim of ledger files).
+func (s *StellarSim) Identities() (SyntheticIdentities, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.gen == nil {
+		return SyntheticIdentities{}, false
+	}
+	return s.gen.Identities(), true
 }
 
 // Ledgers returns the sequences the sim holds, visible or not.

@@ -152,6 +152,9 @@ func TestSimTipAndRange(t *testing.T) {
 	if err != nil || len(r.Ledgers) != 2 || r.Ledgers[1].Sequence != 56 {
 		t.Fatalf("after advance: %+v %v", r.Ledgers, err)
 	}
+	if ids, ok := s.Identities(); !ok || ids.App != testkit.SyntheticIDs(3, "").App {
+		t.Fatalf("identities %+v %v", ids, ok)
+	}
 	n, err := c.GetNetwork(ctx)
 	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != testkit.SyntheticProtocol {
 		t.Fatalf("network %+v %v", n, err)
@@ -488,6 +491,9 @@ func TestSimMainnetFiles(t *testing.T) {
 	}
 	if s.Passphrase() != network.PublicNetworkPassphrase {
 		t.Fatalf("detected passphrase %q", s.Passphrase())
+	}
+	if _, ok := s.Identities(); ok {
+		t.Fatal("a file sim claims synthetic identities")
 	}
 	c := sdkClient(t, s)
 	ctx := context.Background()

@@ -1,0 +1,109 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+)
+
+// multiMonitorTenant gives one tenant a monitor per target; monitor i
+// carries expressions[i] ("" = fire on every event of the target).
+func multiMonitorTenant(b *testing.B, prefix string, tgs []eventTarget, expressions []string, sinkURL string) (*monitor.Config, store.RawConfig) {
+	cfg, raw := tenantConfig(b, prefix+"-0", tgs[0], expressions[0], sinkURL)
+	for i := 1; i < len(tgs); i++ {
+		c, r := tenantConfig(b, fmt.Sprintf("%s-%d", prefix, i), tgs[i], expressions[i], sinkURL)
+		for k, v := range c.Monitors {
+			cfg.Monitors[k] = v
+			raw.Monitors[k] = r.Monitors[k]
+		}
+	}
+	return cfg, raw
+}
+
+// BenchmarkPipeline1000Tenants runs the 20 real mainnet ledgers through
+// one worker process with 1,000 tenants × 5 monitors (one monitor per
+// tenant fires on a rare event, four are candidates whose expressions do
+// not hold). It reports
+//   - ledgers/s when all 20 ledgers are already at the tip (catch-up), and
+//   - the latency from a ledger appearing at the simulator to its
+//     notifications reaching the webhook sink, p50 and p99, with ledgers
+//     appearing every 500 ms and the default 1 s scheduler poll.
+//
+// Run it with -benchtime 1x: each iteration is a whole deployment.
+func BenchmarkPipeline1000Tenants(b *testing.B) {
+	dir, blocks := mainnetLedgers(b)
+	targets := rareTargets(blocks, 1000)
+	rare := rareTargets(blocks, 2)
+	for b.Loop() {
+		for _, mode := range []string{"catchup", "latency"} {
+			p := newPipeline(b, dir)
+			for i := 0; i < 1000; i++ {
+				tgs := []eventTarget{rare[i%len(rare)]}
+				exprs := []string{""}
+				for j := 1; j < 5; j++ {
+					tgs = append(tgs, targets[(i*5+j)%len(targets)])
+					exprs = append(exprs, "0 == 'never-this-value'")
+				}
+				cfg, raw := multiMonitorTenant(b, fmt.Sprintf("t%04d", i), tgs, exprs, p.sink.URL())
+				p.importTenant(fmt.Sprintf("t%04d", i), cfg, raw, "")
+			}
+			want := 0
+			for i := 0; i < 1000; i++ {
+				want += len(rare[i%len(rare)].txs)
+			}
+			ledgerOfTx := map[string]uint64{}
+			for _, blk := range blocks {
+				for _, tx := range blk.Transactions {
+					ledgerOfTx[tx.Hash] = blk.Ledger
+				}
+			}
+			switch mode {
+			case "catchup":
+				if _, err := p.sim.Advance(lastLedger - firstLedger); err != nil {
+					b.Fatal(err)
+				}
+				p.startWorker(20, nil)
+				start := time.Now()
+				p.startSchedulerEvery("@every 100ms")
+				p.waitDelivered(want, 5*time.Minute)
+				el := time.Since(start)
+				b.ReportMetric(20/el.Seconds(), "ledgers/s")
+				b.ReportMetric(float64(want), "notifications")
+			case "latency":
+				p.startWorker(20, nil)
+				p.startSchedulerEvery("*/1 * * * * *")
+				appeared := map[uint64]time.Time{firstLedger: time.Now()}
+				for p.sim.Tip() < lastLedger {
+					time.Sleep(500 * time.Millisecond)
+					tip, err := p.sim.Advance(1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					appeared[uint64(tip)] = time.Now()
+				}
+				reqs := p.waitDelivered(want, 5*time.Minute)
+				var lat []time.Duration
+				for _, r := range reqs {
+					var body struct{ Body string }
+					if err := json.Unmarshal(r.Body, &body); err != nil {
+						b.Fatal(err)
+					}
+					l, ok := ledgerOfTx[body.Body]
+					if !ok {
+						b.Fatalf("notification for unknown tx %q", body.Body)
+					}
+					lat = append(lat, r.At.Sub(appeared[l]))
+				}
+				sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+				b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
+			}
+			p.stopAll()
+		}
+	}
+}
