@@ -48,11 +48,11 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 	if s.prometheusURL != "" {
 		u, err := url.Parse(s.prometheusURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("asynqmon: prometheus url must be an absolute http(s) URL")
+			return nil, errors.New("asynqmon: prometheus url must be an absolute http(s) URL")
 		}
 		// asynqmon writes the address into its HTML page.
 		if u.User != nil {
-			return nil, fmt.Errorf("asynqmon: prometheus url must not carry credentials (asynqmon shows it in the page)")
+			return nil, errors.New("asynqmon: prometheus url must not carry credentials (asynqmon shows it in the page)")
 		}
 	}
 
@@ -67,7 +67,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 		})
 	}
 	// A role no credential grants is never routed to; skip building its
-	// asynqmon (each one holds an Inspector and parses the UI template).
+	// asynqmon (each one holds its own Inspector).
 	notFound := http.NotFoundHandler()
 	admin, readOnly := notFound, notFound
 	if auth.has(roleAdmin) {
@@ -116,8 +116,9 @@ func cleanPath(p string) (string, error) {
 	if !strings.HasPrefix(p, "/") {
 		return "", fmt.Errorf("asynqmon: path %q must start with a slash", p)
 	}
-	if strings.ContainsAny(p, "{}?#") {
-		return "", fmt.Errorf("asynqmon: path %q must not contain {, }, ? or #", p)
+	// The path becomes a ServeMux pattern: no wildcards, no spaces.
+	if strings.ContainsAny(p, "{}?# \t") {
+		return "", fmt.Errorf("asynqmon: path %q must not contain {, }, ?, # or spaces", p)
 	}
 	return strings.TrimSuffix(p, "/"), nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/tasks"
+	"golang.org/x/sync/errgroup"
 )
 
 // EvaluateTenants handles evaluate-tenants: it reads the ledger from the
@@ -94,6 +95,10 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	if err := h.cfg.Activity.Record(ctx, id, len(matches)); err != nil {
 		h.cfg.Log.Warn("record activity", "tenant", id, "err", err)
 	}
+	// Deliver tasks are enqueued concurrently: each is one Redis round trip
+	// and a busy tenant can have hundreds per ledger.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
 	for _, m := range matches {
 		js, err := m.MarshalOZJSON()
 		if err != nil {
@@ -111,10 +116,16 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
 				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, Match: js, ScheduledAt: p.ScheduledAt,
 			}
-			if _, err := tasks.Enqueue(ctx, h.cfg.Client, d); err != nil {
-				return &enqueueError{fmt.Errorf("tenant %s: %w", id, err)}
-			}
+			g.Go(func() error {
+				if _, err := tasks.Enqueue(gctx, h.cfg.Client, d); err != nil {
+					return &enqueueError{fmt.Errorf("tenant %s: %w", id, err)}
+				}
+				return nil
+			})
 		}
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return nil
 }

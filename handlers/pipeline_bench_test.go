@@ -67,7 +67,7 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 				if _, err := p.sim.Advance(lastLedger - firstLedger); err != nil {
 					b.Fatal(err)
 				}
-				p.startWorker(20, nil)
+				p.startWorker(50, nil)
 				start := time.Now()
 				p.startSchedulerEvery("@every 100ms")
 				p.waitDelivered(want, 5*time.Minute)
@@ -75,7 +75,7 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 				b.ReportMetric(20/el.Seconds(), "ledgers/s")
 				b.ReportMetric(float64(want), "notifications")
 			case "latency":
-				p.startWorker(20, nil)
+				p.startWorker(50, nil)
 				p.startSchedulerEvery("*/1 * * * * *")
 				appeared := map[uint64]time.Time{firstLedger: time.Now()}
 				for p.sim.Tip() < lastLedger {

@@ -262,7 +262,7 @@ func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
 	h := handlers.New(handlers.Config{
 		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: p.src}, Tenants: ts,
 		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
-		MaxTenantsPerBatch: 25, Metrics: m, Log: p.log,
+		MaxTenantsPerBatch: 50, Metrics: m, Log: p.log,
 	})
 	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, nil)
 	srv := asynq.NewServerFromRedisClient(rdb, cfg)

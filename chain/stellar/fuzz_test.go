@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/stellar/go-stellar-sdk/network"
 	"github.com/stellar/go-stellar-sdk/xdr"
 )
 
@@ -27,18 +28,80 @@ func sharedSeedDir(elem ...string) string {
 	return dir
 }
 
-// FuzzDecodeLedgerXDR feeds arbitrary bytes to DecodeLedgerXDR. It must
-// never panic, and whatever it accepts must be a LedgerCloseMeta the SDK
-// decodes too, from which DecodeLedger builds the very same block.
+// trimLedger keeps a real ledger's first transactions plus its first
+// contract call(s) (their results, metas and envelopes, in one classic tx set
+// phase, without SCP info, upgrades or evicted keys): a small seed of
+// real mainnet data that mutations can explore
+// quickly. (A whole 1 MB ledger makes the fuzzing engine spend its time
+// minimising.)
+func trimLedger(tb testing.TB, raw []byte, first, calls int) []byte {
+	tb.Helper()
+	var lcm xdr.LedgerCloseMeta
+	if err := xdr.SafeUnmarshal(raw, &lcm); err != nil {
+		tb.Fatal(err)
+	}
+	envs := map[xdr.Hash]xdr.TransactionEnvelope{}
+	for _, env := range lcm.TransactionEnvelopes() {
+		h, err := network.HashTransactionInEnvelope(env, network.PublicNetworkPassphrase)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		envs[h] = env
+	}
+	var keep []int
+	for i := 0; i < lcm.CountTransactions(); i++ {
+		env := envs[lcm.TransactionResultPair(i).TransactionHash]
+		isCall := false
+		for _, op := range env.Operations() {
+			isCall = isCall || op.Body.Type == xdr.OperationTypeInvokeHostFunction
+		}
+		if i < first || (isCall && calls > 0) {
+			keep = append(keep, i)
+			if isCall && i >= first {
+				calls--
+			}
+		}
+	}
+	var kept []xdr.TransactionEnvelope
+	for _, i := range keep {
+		kept = append(kept, envs[lcm.TransactionResultPair(i).TransactionHash])
+	}
+	phases := []xdr.TransactionPhase{{V: 0, V0Components: &[]xdr.TxSetComponent{{
+		Type: xdr.TxSetComponentTypeTxsetCompTxsMaybeDiscountedFee, TxsMaybeDiscountedFee: &xdr.TxSetComponentTxsMaybeDiscountedFee{Txs: kept}}}}}
+	switch lcm.V {
+	case 1:
+		var tp []xdr.TransactionResultMeta
+		for _, i := range keep {
+			tp = append(tp, lcm.V1.TxProcessing[i])
+		}
+		lcm.V1.TxProcessing, lcm.V1.TxSet.V1TxSet.Phases = tp, phases
+		lcm.V1.ScpInfo, lcm.V1.UpgradesProcessing, lcm.V1.EvictedKeys = nil, nil, nil
+	case 2:
+		var tp []xdr.TransactionResultMetaV1
+		for _, i := range keep {
+			tp = append(tp, lcm.V2.TxProcessing[i])
+		}
+		lcm.V2.TxProcessing, lcm.V2.TxSet.V1TxSet.Phases = tp, phases
+		lcm.V2.ScpInfo, lcm.V2.UpgradesProcessing, lcm.V2.EvictedKeys = nil, nil, nil
+	default:
+		tb.Fatalf("trimLedger: LCM V%d", lcm.V)
+	}
+	return marshal(tb, lcm)
+}
+
+// FuzzDecodeLedgerXDR feeds arbitrary bytes to DecodeLedgerXDR (with the
+// testnet or, when pubnet, the mainnet passphrase). It must never panic,
+// and whatever it accepts must be a LedgerCloseMeta the SDK decodes too,
+// from which DecodeLedger builds the very same block.
 func FuzzDecodeLedgerXDR(f *testing.F) {
 	for _, ver := range []int32{0, 1, 2} {
 		txs := []craftedTx{classicTx(), v0Tx()}
 		if ver > 0 {
 			txs = append(txs, feeBumpTx(ver+2))
 		}
-		f.Add(marshal(f, craftLCM(f, ver, false, txs...)))
+		f.Add(marshal(f, craftLCM(f, ver, false, txs...)), false)
 	}
-	f.Add(marshal(f, craftLCM(f, 2, true, classicTx(), feeBumpTx(4))))
+	f.Add(marshal(f, craftLCM(f, 2, true, classicTx(), feeBumpTx(4))), false)
 	if dir := sharedSeedDir("ozmonitor", "stellar"); dir != "" {
 		var items []struct {
 			Stellar struct {
@@ -48,20 +111,24 @@ func FuzzDecodeLedgerXDR(f *testing.F) {
 		if b, err := os.ReadFile(filepath.Join(dir, "blocks.json")); err == nil && json.Unmarshal(b, &items) == nil {
 			for _, it := range items {
 				if raw, err := base64.StdEncoding.DecodeString(it.Stellar.MetadataXDR); err == nil {
-					f.Add(raw)
+					f.Add(raw, false)
 				}
 			}
 		}
 	}
 	if dir := sharedSeedDir("stellar", "mainnet"); dir != "" {
-		// One real mainnet ledger (its hashes only pair under the mainnet
-		// passphrase, so mutations exercise the walk up to the pairing).
-		if raw, err := ReadLedgerFile(filepath.Join(dir, "ledger-57500008.xdr.gz")); err == nil {
-			f.Add(raw)
+		// A real mainnet ledger (LCM V2, protocol 26), trimmed to its first
+		// transaction and first contract call.
+		if raw, err := ReadLedgerFile(filepath.Join(dir, "ledger-63092982.xdr.gz")); err == nil {
+			f.Add(trimLedger(f, raw, 1, 1), true)
 		}
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		blk, err := DecodeLedgerXDR("testnet", testPassphrase, data)
+	f.Fuzz(func(t *testing.T, data []byte, pubnet bool) {
+		passphrase := testPassphrase
+		if pubnet {
+			passphrase = network.PublicNetworkPassphrase
+		}
+		blk, err := DecodeLedgerXDR("testnet", passphrase, data)
 		if err != nil {
 			if blk != nil {
 				t.Fatal("a block with an error")
@@ -72,7 +139,7 @@ func FuzzDecodeLedgerXDR(f *testing.F) {
 		if err := xdr.SafeUnmarshal(data, &lcm); err != nil {
 			t.Fatalf("DecodeLedgerXDR accepted what the SDK rejects: %v", err)
 		}
-		blk2, err := DecodeLedger("testnet", testPassphrase, lcm)
+		blk2, err := DecodeLedger("testnet", passphrase, lcm)
 		if err != nil {
 			t.Fatalf("DecodeLedger rejects what DecodeLedgerXDR accepted: %v", err)
 		}

@@ -39,6 +39,7 @@ func commands() []command {
 		{"validate", "check an OpenZeppelin Monitor config directory", runValidate},
 		{"test-monitor", "evaluate one monitor over a ledger range and print its matches", runTestMonitor},
 		{"simulate", "serve a Stellar RPC simulator on 127.0.0.1", runSimulate},
+		{"asynqmon", "serve the asynqmon queue web UI behind authentication", runAsynqmon},
 		{"admin", "inspect queues, retry or delete archived tasks, list and resend deliveries", runAdmin},
 	}
 }

@@ -129,7 +129,7 @@ func Defaults() Config {
 		LogFormat:   "json",
 		LogLevel:    "info",
 		Worker: Worker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second),
-			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 20, ShutdownTimeout: Duration(20 * time.Second)},
+			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 50, ShutdownTimeout: Duration(20 * time.Second)},
 		BlockCache:   BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
 		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 50, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},

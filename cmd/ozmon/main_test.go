@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/stellar/go-stellar-sdk/network"
+)
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestUsageAndUnknownCommand(t *testing.T) {
+	t.Parallel()
+	if code, _, errOut := runCmd(t); code != 2 || !strings.Contains(errOut, "test-monitor") {
+		t.Fatalf("no args: code %d, %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown: code %d, %q", code, errOut)
+	}
+}
+
+func TestValidateExamplesAndBrokenConfig(t *testing.T) {
+	t.Parallel()
+	// The project's own broken configs: every one must fail with a message.
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "monitor", "testdata", "broken", "*"))
+	if len(dirs) < 25 {
+		t.Fatalf("found %d broken configs, want ≥ 25", len(dirs))
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			continue
+		}
+		code, out, _ := runCmd(t, "validate", d)
+		if code != 1 || strings.TrimSpace(out) == "" {
+			t.Errorf("validate %s: code %d, output %q; want 1 and the errors", d, code, out)
+		}
+	}
+	// A good directory validates.
+	good := t.TempDir()
+	mustWrite(t, filepath.Join(good, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
+		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
+	for _, sub := range []string{"monitors", "triggers"} {
+		if err := os.MkdirAll(filepath.Join(good, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errOut := runCmd(t, "validate", good); code != 0 || !strings.Contains(out, ": ok") {
+		t.Fatalf("good dir: code %d %s %s", code, out, errOut)
+	}
+}
+
+func mustWrite(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTestMonitorOverRealLedgers runs `ozmon test-monitor` against the
+// mainnet ledger files and against the simulator serving them: a monitor
+// on failed transactions matches exactly the failed transactions of the
+// range, one JSON line each.
+func TestTestMonitorOverRealLedgers(t *testing.T) {
+	t.Parallel()
+	dir := testkit.SharedPath(t, "testdata", "stellar", "mainnet")
+	failed := 0
+	for seq := uint64(63092982); seq <= 63092984; seq++ {
+		matches, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, p := range matches {
+			data, err := stellar.ReadLedgerFile(p)
+			if err != nil {
+				continue
+			}
+			b, err := stellar.DecodeLedgerXDR("stellar_mainnet", network.PublicNetworkPassphrase, data)
+			if err != nil || b.Ledger != seq {
+				continue
+			}
+			for _, tx := range b.Transactions {
+				if !tx.Success {
+					failed++
+				}
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no failed transactions in the range to test with")
+	}
+	mon := filepath.Join(t.TempDir(), "failed.json")
+	mustWrite(t, mon, `{"name":"Failed txs","paused":false,"networks":["stellar_mainnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":[]}`)
+	check := func(how string, code int, out, errOut string) {
+		t.Helper()
+		if code != 0 {
+			t.Fatalf("%s: code %d: %s", how, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != failed+1 {
+			t.Fatalf("%s: %d lines, want %d matches + summary", how, len(lines), failed)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(lines[0]), &m); err != nil || m["Stellar"] == nil {
+			t.Fatalf("%s: first line is not a Stellar MonitorMatch: %s", how, lines[0])
+		}
+		if !strings.HasPrefix(lines[len(lines)-1], strings.TrimSpace(strings.Split(lines[len(lines)-1], " ")[0])+" match(es)") {
+			t.Fatalf("%s: summary %q", how, lines[len(lines)-1])
+		}
+	}
+	code, out, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "63092982:63092984", "--ledgers", dir)
+	check("--ledgers", code, out, errOut)
+	sim := testkit.StartStellarSim(t, testkit.SimLedgerDir(dir), testkit.SimInitialTip(63093001))
+	code, out, errOut = runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "63092982:63092984", "--rpc", sim.URL())
+	check("--rpc", code, out, errOut)
+	if c := sim.Calls("getLedgers"); c != 1 {
+		t.Errorf("getLedgers calls = %d, want 1 (one batch for the range)", c)
+	}
+	// Bad input is named.
+	if code, _, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_futurenet", "--ledger", "1", "--ledgers", dir); code != 1 || !strings.Contains(errOut, "--network-file") {
+		t.Fatalf("unknown network: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "9:3", "--ledgers", dir); code != 1 || !strings.Contains(errOut, "M ≥ N") {
+		t.Fatalf("bad range: %d %s", code, errOut)
+	}
+}
