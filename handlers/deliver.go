@@ -13,14 +13,6 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// maxInlineRateDelay is the longest a deliver handler waits in place for
-// its tenant's rate limit; longer waits go back to the queue.
-const maxInlineRateDelay = 3 * time.Second
-
-// errRateLimited is the cause recorded when a notification is postponed
-// by its tenant's rate limit.
-var errRateLimited = errors.New("tenant notification rate limit reached; delayed")
-
 // Deliver handles deliver: one notification, sent at most once to a
 // receiver that acknowledges it. The delivery record is read before
 // sending, so a task retried after a successful send (a worker that died
@@ -48,21 +40,6 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		h.cfg.Log.Info("notification already delivered; not resending", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
 		return nil
 	}
-	if h.cfg.RateLimiter != nil {
-		delay, err := h.cfg.RateLimiter.Reserve(ctx, p.TenantID)
-		if err != nil {
-			h.cfg.Log.Warn("rate limiter unavailable; sending", "tenant", p.TenantID, "err", err)
-		} else if delay > maxInlineRateDelay {
-			h.finish(ctx, key, store.DeliveryPending, errRateLimited.Error())
-			return tasks.RetryIn(delay, errRateLimited)
-		} else if delay > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(delay):
-			}
-		}
-	}
 	ch, err := h.channel(p.TenantID, trig)
 	if err != nil {
 		h.finish(ctx, key, store.DeliveryArchived, err.Error())
@@ -82,8 +59,10 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	policy := notify.RetryPolicy(trig)
 	attempt, _ := asynq.GetRetryCount(ctx)
-	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	exhausted := attempt >= int(policy.MaxRetries) || attempt >= maxRetry
+	exhausted := attempt >= int(policy.MaxRetries)
+	if maxRetry, ok := asynq.GetMaxRetry(ctx); ok && attempt >= maxRetry {
+		exhausted = true // asynq would archive it anyway: say so in the record
+	}
 	if !notify.IsRetryable(err) || exhausted {
 		h.finish(ctx, key, store.DeliveryArchived, err.Error())
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "archived").Inc()

@@ -95,10 +95,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	if err := h.cfg.Activity.Record(ctx, id, len(matches)); err != nil {
 		h.cfg.Log.Warn("record activity", "tenant", id, "err", err)
 	}
-	// Deliver tasks are enqueued concurrently: each is one Redis round trip
-	// and a busy tenant can have hundreds per ledger.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	var ds []tasks.Deliver
 	for _, m := range matches {
 		js, err := m.MarshalOZJSON()
 		if err != nil {
@@ -112,17 +109,37 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			if _, ok := tn.Config.Triggers[trig]; !ok {
 				continue // reported when the tenant was loaded
 			}
-			d := tasks.Deliver{
+			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
 				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, Match: js, ScheduledAt: p.ScheduledAt,
-			}
-			g.Go(func() error {
-				if _, err := tasks.Enqueue(gctx, h.cfg.Client, d); err != nil {
-					return &enqueueError{fmt.Errorf("tenant %s: %w", id, err)}
-				}
-				return nil
 			})
 		}
+	}
+	// The tenant's rate limit turns into start times: past its burst, a
+	// flooding tenant's notifications are scheduled into the future rather
+	// than queued in front of other tenants' alerts. Delayed, never dropped.
+	var delays []time.Duration
+	if h.cfg.RateLimiter != nil && len(ds) > 0 {
+		if delays, err = h.cfg.RateLimiter.ReserveN(ctx, id, len(ds)); err != nil {
+			h.cfg.Log.Warn("rate limiter unavailable; notifications not paced", "tenant", id, "err", err)
+			delays = nil
+		}
+	}
+	// Deliver tasks are enqueued concurrently: each is one Redis round trip
+	// and a busy tenant can have hundreds per ledger.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, d := range ds {
+		var opts []asynq.Option
+		if i < len(delays) && delays[i] > 0 {
+			opts = append(opts, asynq.ProcessIn(delays[i]))
+		}
+		g.Go(func() error {
+			if _, err := tasks.Enqueue(gctx, h.cfg.Client, d, opts...); err != nil {
+				return &enqueueError{fmt.Errorf("tenant %s: %w", id, err)}
+			}
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return err

@@ -37,7 +37,8 @@ type Config struct {
 	// ChannelOptions are passed to notify.New for every trigger (guard,
 	// script policy, Telegram base URL in tests).
 	ChannelOptions []notify.Option
-	// RateLimiter paces each tenant's notifications; nil means no limit.
+	// RateLimiter paces each tenant's notifications (applied when the
+	// deliver tasks are enqueued); nil means no limit.
 	RateLimiter *notify.RateLimiter
 	Conditions  ConditionRunner
 	Activity    *Activity

@@ -49,7 +49,7 @@ func ServerConfig(concurrency int, shutdown time.Duration, queues map[string]int
 		Queues:                   queues,
 		RetryDelayFunc:           tasks.RetryDelay,
 		ShutdownTimeout:          shutdown,
-		TaskCheckInterval:        100 * time.Millisecond,
+		TaskCheckInterval:        50 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
 		Logger:                   log,
 		LogLevel:                 asynq.WarnLevel,

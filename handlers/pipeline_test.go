@@ -165,6 +165,7 @@ type pipeline struct {
 	st      *postgres.Store
 	rdbOpts *redis.Options
 	src     *stellar.Source
+	limit   notify.Limit // per-tenant notification rate; zero: none
 	log     *slog.Logger
 	mu      sync.Mutex
 	stops   []func()
@@ -232,13 +233,10 @@ func (p *pipeline) importTenant(slug string, cfg *monitor.Config, raw store.RawC
 	return id
 }
 
-// startWorker starts one stateless worker (its own Redis client, block
-// cache LRU and tenant view) and returns a function that stops it.
-func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
+// newHandlers builds a worker's handlers on its own Redis client, block
+// cache and tenant view, kept fresh until ctx ends.
+func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metrics.Metrics) (*handlers.Handlers, *asynq.Client) {
 	p.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	rdb := redis.NewClient(p.rdbOpts)
-	m := metrics.New()
 	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if len(inline) > 0 {
 			return stellar.ParseSpecJSON(inline)
@@ -258,12 +256,28 @@ func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
 	if err != nil {
 		p.t.Fatal(err)
 	}
+	var limiter *notify.RateLimiter
+	if p.limit.Rate > 0 {
+		if limiter, err = notify.NewRateLimiter(rdb, p.limit); err != nil {
+			p.t.Fatal(err)
+		}
+	}
 	client := asynq.NewClientFromRedisClient(rdb)
 	h := handlers.New(handlers.Config{
 		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: p.src}, Tenants: ts,
 		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
-		MaxTenantsPerBatch: 50, Metrics: m, Log: p.log,
+		RateLimiter: limiter, MaxTenantsPerBatch: 50, Metrics: m, Log: p.log,
 	})
+	return h, client
+}
+
+// startWorker starts one stateless worker (its own Redis client, block
+// cache LRU and tenant view) and returns a function that stops it.
+func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
+	p.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	rdb := redis.NewClient(p.rdbOpts)
+	h, client := p.newHandlers(ctx, rdb, metrics.New())
 	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, nil)
 	srv := asynq.NewServerFromRedisClient(rdb, cfg)
 	if err := srv.Start(h.Mux()); err != nil {
@@ -321,6 +335,7 @@ func (p *pipeline) waitDelivered(n int, timeout time.Duration) []testkit.SinkReq
 	if err != nil {
 		p.t.Fatalf("waiting for %d notifications: %v (got %d)", n, err, p.sink.Count())
 	}
+	p.t.Logf("all %d notifications arrived", n)
 	// Let any duplicate that is still in flight arrive before asserting.
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
 	defer insp.Close()
@@ -455,4 +470,23 @@ func killRedisClients(t *testing.T, o *redis.Options) {
 	if killed == 0 {
 		t.Fatal("no redis connection of the test's database to kill")
 	}
+}
+
+func parseTrigger(t testing.TB, raw json.RawMessage) *monitor.Trigger {
+	t.Helper()
+	tr, err := monitor.ParseTrigger("hook", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Key = "hook"
+	return tr
+}
+
+func parseMonitor(t testing.TB, raw []byte) *monitor.Monitor {
+	t.Helper()
+	m, err := monitor.ParseMonitor("monitor", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

