@@ -1,11 +1,5 @@
-// Package stellar decodes Stellar ledgers into ozmon's chain model and
-// formats Soroban contract specs (SEP-48) the way OpenZeppelin Monitor does.
-//
-// The hot path is DecodeLedgerXDR: it reads a LedgerCloseMeta's XDR bytes
-// through the SDK's zero-copy views (validated once up front), pairs every
-// TxProcessing entry with its envelope by hash, and builds each transaction,
-// operation, argument and event exactly once. DecodeLedger does the same for
-// a LedgerCloseMeta the caller has already decoded.
+// Package stellar owns ozmon's Stellar side: the RPC client, decoding ledgers
+// into the chain model, and Soroban contract specs (SEP-48) as OZ Monitor formats them.
 package stellar
 
 import (
@@ -73,7 +67,9 @@ func DecodeLedgerXDR(network, passphrase string, raw []byte) (blk *chain.Block, 
 	headerFromView(header, blk)
 
 	d := &decoder{hasher: hasher}
-	var pending []pendingTx
+	// Mainnet carries ~3 KB of ledger per transaction; start near that so
+	// the envelopes rarely outgrow the slice.
+	pending := make([]pendingTx, 0, len(raw)/3000+8)
 	visit := func(env []byte) int {
 		pending = append(pending, pendingTx{})
 		p := &pending[len(pending)-1]

@@ -3,11 +3,13 @@ package stellar
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
@@ -104,91 +106,111 @@ func sdkRead(tb testing.TB, passphrase string, lcm xdr.LedgerCloseMeta) []sdkTx 
 // hashes, status, fee, source, operation count and the contract events per
 // operation and per transaction.
 func TestMainnetLedgersAgreeWithSDK(t *testing.T) {
-	for _, path := range mainnetLedgerFiles(t) {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			t.Parallel()
-			raw := readLedger(t, path)
-			blk, err := DecodeLedgerXDR(mainnetSlug, network.PublicNetworkPassphrase, raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var lcm xdr.LedgerCloseMeta
-			if err := xdr.SafeUnmarshal(raw, &lcm); err != nil {
-				t.Fatal(err)
-			}
-			want := sdkRead(t, network.PublicNetworkPassphrase, lcm)
+	var mapTransfers, i128Transfers atomic.Int64
+	t.Run("ledgers", func(t *testing.T) {
+		for _, path := range mainnetLedgerFiles(t) {
+			t.Run(filepath.Base(path), func(t *testing.T) {
+				t.Parallel()
+				raw := readLedger(t, path)
+				blk, err := DecodeLedgerXDR(mainnetSlug, network.PublicNetworkPassphrase, raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var lcm xdr.LedgerCloseMeta
+				if err := xdr.SafeUnmarshal(raw, &lcm); err != nil {
+					t.Fatal(err)
+				}
+				want := sdkRead(t, network.PublicNetworkPassphrase, lcm)
 
-			hdr := lcm.LedgerHeaderHistoryEntry()
-			if blk.Chain != chain.Stellar || blk.Network != mainnetSlug ||
-				blk.Ledger != uint64(lcm.LedgerSequence()) ||
-				blk.Hash != hex.EncodeToString(hdr.Hash[:]) ||
-				blk.ParentHash != hex.EncodeToString(hdr.Header.PreviousLedgerHash[:]) ||
-				!blk.CloseTime.Equal(lcm.ClosedAt()) ||
-				blk.ProtocolVersion != lcm.ProtocolVersion() {
-				t.Fatalf("header mismatch: %+v", blk)
-			}
-			if len(blk.Transactions) != len(want) {
-				t.Fatalf("%d transactions, SDK reads %d", len(blk.Transactions), len(want))
-			}
-			var events, calls int
-			for i, w := range want {
-				tx := &blk.Transactions[i]
-				if tx.Index != i+1 || tx.Hash != w.hash {
-					t.Fatalf("tx %d: index %d hash %s, SDK hash %s", i+1, tx.Index, tx.Hash, w.hash)
+				hdr := lcm.LedgerHeaderHistoryEntry()
+				if blk.Chain != chain.Stellar || blk.Network != mainnetSlug ||
+					blk.Ledger != uint64(lcm.LedgerSequence()) ||
+					blk.Hash != hex.EncodeToString(hdr.Hash[:]) ||
+					blk.ParentHash != hex.EncodeToString(hdr.Header.PreviousLedgerHash[:]) ||
+					!blk.CloseTime.Equal(lcm.ClosedAt()) ||
+					blk.ProtocolVersion != lcm.ProtocolVersion() {
+					t.Fatalf("header mismatch: %+v", blk)
 				}
-				if tx.Success != w.success || tx.FeeCharged != w.feeCharged || tx.Source != w.source ||
-					tx.FeeBump != w.feeBump || len(tx.Operations) != w.ops {
-					t.Fatalf("tx %s: got success=%v fee=%d source=%s feeBump=%v ops=%d; SDK %+v",
-						tx.Hash, tx.Success, tx.FeeCharged, tx.Source, tx.FeeBump, len(tx.Operations), w)
+				if len(blk.Transactions) != len(want) {
+					t.Fatalf("%d transactions, SDK reads %d", len(blk.Transactions), len(want))
 				}
-				if tx.FeeBump && tx.FeeSource == "" {
-					t.Fatalf("tx %s: fee bump without fee source", tx.Hash)
-				}
-				gotOp := map[int]int{}
-				gotTx := 0
-				for _, ev := range tx.Events {
-					if ev.TxIndex != tx.Index {
-						t.Fatalf("tx %s: event TxIndex %d", tx.Hash, ev.TxIndex)
+				var events, calls int
+				for i, w := range want {
+					tx := &blk.Transactions[i]
+					if tx.Index != i+1 || tx.Hash != w.hash {
+						t.Fatalf("tx %d: index %d hash %s, SDK hash %s", i+1, tx.Index, tx.Hash, w.hash)
 					}
-					if ev.OpIndex < 0 {
-						gotTx++
-					} else {
-						gotOp[ev.OpIndex]++
+					if tx.Success != w.success || tx.FeeCharged != w.feeCharged || tx.Source != w.source ||
+						tx.FeeBump != w.feeBump || len(tx.Operations) != w.ops {
+						t.Fatalf("tx %s: got success=%v fee=%d source=%s feeBump=%v ops=%d; SDK %+v",
+							tx.Hash, tx.Success, tx.FeeCharged, tx.Source, tx.FeeBump, len(tx.Operations), w)
+					}
+					if tx.FeeBump && tx.FeeSource == "" {
+						t.Fatalf("tx %s: fee bump without fee source", tx.Hash)
+					}
+					gotOp := map[int]int{}
+					gotTx := 0
+					for _, ev := range tx.Events {
+						if ev.TxIndex != tx.Index {
+							t.Fatalf("tx %s: event TxIndex %d", tx.Hash, ev.TxIndex)
+						}
+						if ev.OpIndex < 0 {
+							gotTx++
+						} else {
+							gotOp[ev.OpIndex]++
+						}
+					}
+					if gotTx != w.txEvents {
+						t.Fatalf("tx %s: %d transaction-level events, SDK %d", tx.Hash, gotTx, w.txEvents)
+					}
+					for op, n := range w.opEvents {
+						if gotOp[op] != n {
+							t.Fatalf("tx %s op %d: %d events, SDK %d", tx.Hash, op, gotOp[op], n)
+						}
+						delete(gotOp, op)
+					}
+					if len(gotOp) != 0 {
+						t.Fatalf("tx %s: events on operations the SDK has none for: %v", tx.Hash, gotOp)
+					}
+					if len(tx.EnvelopeXDR) == 0 || len(tx.ResultXDR) == 0 {
+						t.Fatalf("tx %s: raw XDR missing", tx.Hash)
+					}
+					events += len(tx.Events)
+					for _, ev := range tx.Events {
+						// CAP-67 SAC transfers carry an i128 or {amount, to_muxed_id}.
+						if len(ev.Topics) == 4 && ev.Topics[0].String() == "transfer" {
+							switch ev.Data.Kind {
+							case chain.KindI128:
+								i128Transfers.Add(1)
+							case chain.KindMap:
+								if js := ev.Data.OZJSON(); strings.Contains(js, `"amount":{"type":"I128"`) && strings.Contains(js, `"to_muxed_id":`) {
+									mapTransfers.Add(1)
+								}
+							}
+						}
+					}
+					for _, op := range tx.Operations {
+						if op.Call != nil {
+							calls++
+						}
 					}
 				}
-				if gotTx != w.txEvents {
-					t.Fatalf("tx %s: %d transaction-level events, SDK %d", tx.Hash, gotTx, w.txEvents)
-				}
-				for op, n := range w.opEvents {
-					if gotOp[op] != n {
-						t.Fatalf("tx %s op %d: %d events, SDK %d", tx.Hash, op, gotOp[op], n)
-					}
-					delete(gotOp, op)
-				}
-				if len(gotOp) != 0 {
-					t.Fatalf("tx %s: events on operations the SDK has none for: %v", tx.Hash, gotOp)
-				}
-				if len(tx.EnvelopeXDR) == 0 || len(tx.ResultXDR) == 0 {
-					t.Fatalf("tx %s: raw XDR missing", tx.Hash)
-				}
-				events += len(tx.Events)
-				for _, op := range tx.Operations {
-					if op.Call != nil {
-						calls++
-					}
-				}
-			}
-			t.Logf("ledger %d: %d txs, %d contract calls, %d events", blk.Ledger, len(blk.Transactions), calls, events)
+				t.Logf("ledger %d: %d txs, %d contract calls, %d events", blk.Ledger, len(blk.Transactions), calls, events)
 
-			// The struct path must build exactly the same block.
-			blk2, err := DecodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(blk, blk2) {
-				t.Fatal(diffBlocks(blk, blk2))
-			}
-		})
+				// The struct path must build exactly the same block.
+				blk2, err := DecodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(blk, blk2) {
+					t.Fatal(diffBlocks(blk, blk2))
+				}
+			})
+		}
+	})
+	t.Logf("SAC transfer events: %d with i128 data, %d with {amount, to_muxed_id} data", i128Transfers.Load(), mapTransfers.Load())
+	if mapTransfers.Load() == 0 || i128Transfers.Load() == 0 {
+		t.Fatal("expected both transfer data shapes in the mainnet ledgers")
 	}
 }
 
@@ -214,7 +236,11 @@ func diffBlocks(a, b *chain.Block) string {
 			return sb.String()
 		}
 	}
-	ha, hb := *a, *b
-	ha.Transactions, hb.Transactions = nil, nil
-	return "headers differ"
+	return fmt.Sprintf("headers differ: %+v vs %+v", headerOf(a), headerOf(b))
+}
+
+func headerOf(b *chain.Block) chain.Block {
+	h := *b
+	h.Transactions = nil
+	return h
 }

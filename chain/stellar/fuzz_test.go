@@ -93,6 +93,10 @@ func trimLedger(tb testing.TB, raw []byte, first, calls int) []byte {
 // testnet or, when pubnet, the mainnet passphrase). It must never panic,
 // and whatever it accepts must be a LedgerCloseMeta the SDK decodes too,
 // from which DecodeLedger builds the very same block.
+//
+// Run it with -fuzzminimizetime=0 (or a few seconds): the engine minimises
+// every new interesting input, an O(n²) search over kilobytes of ledger
+// that would otherwise take the whole run.
 func FuzzDecodeLedgerXDR(f *testing.F) {
 	for _, ver := range []int32{0, 1, 2} {
 		txs := []craftedTx{classicTx(), v0Tx()}

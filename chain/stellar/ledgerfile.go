@@ -86,7 +86,7 @@ func isBase64Text(b []byte) bool {
 }
 
 func stripSpace(b []byte) []byte {
-	if bytes.IndexAny(b, " \t\r\n") < 0 {
+	if !bytes.ContainsAny(b, " \t\r\n") {
 		return b
 	}
 	out := make([]byte, 0, len(b))
