@@ -83,9 +83,6 @@ func (ts *Tenants) Reload(ctx context.Context) error {
 	for _, id := range gone {
 		ts.remove(id)
 	}
-	if ts.m != nil {
-		ts.m.TenantCount.Set(float64(ts.Len()))
-	}
 	return nil
 }
 
@@ -146,6 +143,7 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 	}
 	ts.tenants[id] = t
 	ts.perTier[t.Tier()]++
+	ts.countLocked()
 	for network, ix := range ts.indexes {
 		var on []*monitor.CompiledMonitor
 		for _, cm := range t.Monitors {
@@ -171,8 +169,15 @@ func (ts *Tenants) remove(id string) {
 		ts.perTier[old.Tier()]--
 		delete(ts.tenants, id)
 	}
+	ts.countLocked()
 	for _, ix := range ts.indexes {
 		ix.RemoveTenant(id)
+	}
+}
+
+func (ts *Tenants) countLocked() {
+	if ts.m != nil {
+		ts.m.TenantCount.Set(float64(len(ts.tenants)))
 	}
 }
 
@@ -227,7 +232,21 @@ func (ts *Tenants) Watch(ctx context.Context, w store.ChangeWatcher, interval ti
 			}
 		}()
 	}
+	if w != nil {
+		// A change made between the caller's first Reload and the moment
+		// the watcher starts listening would be missed: one more full
+		// reload shortly after listening began closes that window.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if err := ts.Reload(ctx); err != nil {
+			ts.log.Error("tenant reload after watch start", "err", err)
+		}
+	}
 	if interval <= 0 {
+		<-ctx.Done()
 		return
 	}
 	t := time.NewTicker(interval)

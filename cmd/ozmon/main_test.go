@@ -11,6 +11,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/stellar/go-stellar-sdk/network"
 )
 
@@ -135,5 +136,48 @@ func TestTestMonitorOverRealLedgers(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "9:3", "--ledgers", dir); code != 1 || !strings.Contains(errOut, "M ≥ N") {
 		t.Fatalf("bad range: %d %s", code, errOut)
+	}
+}
+
+// TestImportIntoPostgres imports an OpenZeppelin Monitor config directory
+// as a tenant (registering its network for the operator), and refuses a
+// broken one without writing anything.
+func TestImportIntoPostgres(t *testing.T) {
+	t.Parallel()
+	url, _ := testkit.PostgresSchema(t)
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
+		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
+	mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
+	mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"https://hooks.example/x"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+	code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", "--tier", "high", "--register-networks", dir)
+	if code != 0 || !strings.Contains(out, "imported tenant acme") || !strings.Contains(out, "1 monitors") {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	// Broken: an expression that does not parse. Nothing changes.
+	mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure","expression":"value >"}]},"trigger_conditions":[],"triggers":["hook"]}`)
+	code, out, _ = runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
+	if code != 1 || !strings.Contains(out, "monitors/m.json: match_conditions.transactions[0].expression") {
+		t.Fatalf("broken import: %d %q", code, out)
+	}
+	st, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, err := st.TenantBySlug(context.Background(), "acme")
+	if err != nil || tn.Tier != "high" {
+		t.Fatalf("tenant = %+v, %v", tn, err)
+	}
+	tc, err := st.TenantConfig(context.Background(), tn.ID)
+	if err != nil || len(tc.Config.Monitors) != 1 || tc.Config.Monitors["Failed"].MatchConditions.Transactions[0].Expression != "" {
+		t.Fatalf("stored config changed by a refused import: %+v %v", tc, err)
+	}
+	nets, err := st.Networks(context.Background())
+	if err != nil || len(nets) != 1 || nets[0].Slug != "stellar_testnet" {
+		t.Fatalf("registry = %+v %v", nets, err)
 	}
 }
