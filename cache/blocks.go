@@ -84,16 +84,21 @@ func (c *Blocks) Put(ctx context.Context, b *chain.Block) error {
 // Get returns a cached block, from the LRU if it is there, else from Redis
 // (and then remembers it in the LRU). ErrMiss when neither has it.
 func (c *Blocks) Get(ctx context.Context, network string, ledger uint64) (*chain.Block, error) {
+	return c.get(ctx, network, ledger, true)
+}
+
+// get is Get; counted says whether the lookup shows in the metrics (a
+// re-check under the fetch lock is not a request of its own).
+func (c *Blocks) get(ctx context.Context, network string, ledger uint64, counted bool) (*chain.Block, error) {
 	key := c.BlockKey(network, ledger)
-	c.count("lru", false)
 	if b, ok := c.lru.get(key); ok {
-		c.count("lru", true)
+		c.count(counted, "lru", true)
 		return b, nil
 	}
-	c.count("redis", false)
+	c.count(counted, "lru", false)
 	data, err := c.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
-		c.miss()
+		c.count(counted, "redis", false)
 		return nil, ErrMiss
 	}
 	if err != nil {
@@ -103,29 +108,24 @@ func (c *Blocks) Get(ctx context.Context, network string, ledger uint64) (*chain
 	if err != nil {
 		// A corrupt entry is a miss: the caller refetches and overwrites it.
 		c.rdb.Del(ctx, key)
-		c.miss()
+		c.count(counted, "redis", false)
 		return nil, fmt.Errorf("%w: %s/%d: %v", ErrMiss, network, ledger, err)
 	}
-	c.count("redis", true)
+	c.count(counted, "redis", true)
 	c.lru.put(key, b)
 	return b, nil
 }
 
-func (c *Blocks) count(layer string, hit bool) {
-	if c.m == nil {
-		return
-	}
-	if hit {
-		c.m.CacheHits.WithLabelValues(layer).Inc()
+// count records one lookup of a layer: a request, and a hit or a miss.
+func (c *Blocks) count(counted bool, layer string, hit bool) {
+	if c.m == nil || !counted {
 		return
 	}
 	c.m.CacheRequests.WithLabelValues(layer).Inc()
-}
-
-func (c *Blocks) miss() {
-	if c.m != nil {
-		c.m.CacheMisses.WithLabelValues("lru").Inc()
-		c.m.CacheMisses.WithLabelValues("redis").Inc()
+	if hit {
+		c.m.CacheHits.WithLabelValues(layer).Inc()
+	} else {
+		c.m.CacheMisses.WithLabelValues(layer).Inc()
 	}
 }
 

@@ -56,7 +56,7 @@ func (c *Blocks) GetOrFetch(ctx context.Context, network string, ledger uint64, 
 		if ok {
 			defer unlock()
 			// Another pod may have finished between our Get and our Lock.
-			if b, err := c.Get(ctx, network, ledger); err == nil {
+			if b, err := c.get(ctx, network, ledger, false); err == nil {
 				return b, nil
 			}
 			b, err := fetch(ctx)

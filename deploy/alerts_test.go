@@ -1,10 +1,14 @@
 package deploy_test
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 func TestAlertRules(t *testing.T) {
@@ -58,16 +62,33 @@ func TestAlertRules(t *testing.T) {
 		}
 	}
 
+	// The rule file decodes strictly as the Prometheus Operator's rule
+	// spec (the same format: groups of alert rules), so a misspelt key
+	// such as "anotations" fails here.
+	raw, err := os.ReadFile("prometheus/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec monitoringv1.PrometheusRuleSpec
+	if err := sigsyaml.UnmarshalStrict(raw, &spec); err != nil {
+		t.Errorf("prometheus/alerts.yaml: %v", err)
+	}
+	js, err := sigsyaml.YAMLToJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := decodeStrict(js, &monitoringv1.PrometheusRuleSpec{}); err != nil {
+		t.Errorf("prometheus/alerts.yaml: %v", err)
+	}
+
 	// The PrometheusRule carries exactly the same groups.
-	rule := k8sObjects(t, "k8s/base")["PrometheusRule/ozmon"]
-	if rule == nil {
-		t.Fatal("no PrometheusRule ozmon in k8s/base")
-	}
-	if rule["apiVersion"] != "monitoring.coreos.com/v1" {
-		t.Errorf("PrometheusRule apiVersion %v", rule["apiVersion"])
-	}
-	if !reflect.DeepEqual(dig(rule, "spec", "groups"), doc["groups"]) {
+	objs := objectsByKey(t, "k8s/base")
+	rule := as[monitoringv1.PrometheusRule](t, objs, "PrometheusRule/ozmon")
+	if !reflect.DeepEqual(rule.Spec, spec) {
 		t.Error("k8s/base/prometheusrule.yaml spec.groups differ from prometheus/alerts.yaml")
+	}
+	if len(rule.Spec.Groups) != len(groups) {
+		t.Errorf("PrometheusRule has %d groups, alerts.yaml %d", len(rule.Spec.Groups), len(groups))
 	}
 }
 

@@ -1,155 +1,161 @@
 package deploy_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"sort"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// crdSchema returns the openAPIV3Schema of the CRD in file for kind, and the
-// apiVersion ("group/version") objects of that kind must carry.
-func crdSchema(t *testing.T, file, kind string) (schema map[string]any, apiVersion string) {
+// crdSchemas caches compiled schemas by CRD file and apiVersion/kind.
+var crdSchemas sync.Map // string -> *jsonschema.Schema
+
+// crdSchema compiles the openAPIV3Schema that the CRD in file serves for
+// apiVersion and kind. It fails the test if the CRD does not serve them.
+//
+// The schema is made strict the way the API server is lenient: an object
+// schema that lists properties and neither allows additional properties
+// nor sets x-kubernetes-preserve-unknown-fields gets
+// additionalProperties: false. (The API server would silently prune such a
+// field: a setting that does not take effect.) The other x-kubernetes-*
+// keywords are ignored, and so are CEL rules (x-kubernetes-validations).
+func crdSchema(t *testing.T, file, apiVersion, kind string) *jsonschema.Schema {
 	t.Helper()
-	for _, d := range yamlDocs(t, file) {
-		if d["kind"] != "CustomResourceDefinition" || dig(d, "spec", "names", "kind") != kind {
+	key := file + "\x00" + apiVersion + "/" + kind
+	if s, ok := crdSchemas.Load(key); ok {
+		return s.(*jsonschema.Schema)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := splitYAML(data)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	group, version, _ := strings.Cut(apiVersion, "/")
+	for _, d := range docs {
+		js, err := sigsyaml.YAMLToJSON(d)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		// jsonschema.UnmarshalJSON keeps numbers exact (json.Number).
+		crd, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if dig(crd, "kind") != "CustomResourceDefinition" || dig(crd, "spec", "names", "kind") != kind || dig(crd, "spec", "group") != group {
 			continue
 		}
-		group, _ := dig(d, "spec", "group").(string)
-		for _, v := range asList(dig(d, "spec", "versions")) {
-			if dig(v, "storage") == true {
-				s, _ := dig(v, "schema", "openAPIV3Schema").(map[string]any)
-				return s, group + "/" + dig(v, "name").(string)
+		for _, v := range asList(dig(crd, "spec", "versions")) {
+			if dig(v, "name") != version {
+				continue
 			}
+			if dig(v, "served") != true {
+				t.Fatalf("%s: %s is not served", file, apiVersion)
+			}
+			schema, ok := dig(v, "schema", "openAPIV3Schema").(map[string]any)
+			if !ok {
+				t.Fatalf("%s: %s has no openAPIV3Schema", file, apiVersion)
+			}
+			closeObjects(schema)
+			c := jsonschema.NewCompiler()
+			// OpenAPI v3.0 schemas are closest to draft 4 (boolean
+			// exclusiveMinimum and friends).
+			c.DefaultDraft(jsonschema.Draft4)
+			url := "file:///crd/" + strings.ReplaceAll(key, "\x00", "/") + ".json"
+			if err := c.AddResource(url, schema); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			s, err := c.Compile(url)
+			if err != nil {
+				t.Fatalf("%s: compile the %s schema: %v", file, apiVersion, err)
+			}
+			crdSchemas.Store(key, s)
+			return s
 		}
+		t.Fatalf("%s: the CRD of %s does not serve version %s", file, kind, version)
 	}
-	t.Fatalf("%s: no CRD for kind %s", file, kind)
-	return nil, ""
+	t.Fatalf("%s: no CRD for %s in group %s", file, kind, group)
+	return nil
 }
 
-// validate checks v against a structural OpenAPI v3 schema the way the API
-// server would before storing it: types, required fields, enums, bounds, and
-// unknown fields (which the server would silently prune; here they are
-// errors, since a pruned field is a setting that does not take effect).
-// CEL rules (x-kubernetes-validations) are not evaluated.
-func validate(path string, v any, s map[string]any) []string {
-	if s == nil {
-		return nil
-	}
-	if anyOf := asList(s["anyOf"]); len(anyOf) > 0 && s["type"] == nil {
-		for _, alt := range anyOf {
-			m, _ := alt.(map[string]any)
-			if len(validate(path, v, m)) == 0 {
-				return nil
-			}
+// closeObjects sets additionalProperties: false on every object schema that
+// lists its properties and does not say unknown fields are kept.
+func closeObjects(v any) {
+	switch s := v.(type) {
+	case map[string]any:
+		_, hasProps := s["properties"]
+		_, hasAddl := s["additionalProperties"]
+		if hasProps && !hasAddl && s["x-kubernetes-preserve-unknown-fields"] != true {
+			s["additionalProperties"] = false
 		}
-		return []string{fmt.Sprintf("%s: %v matches none of anyOf", path, v)}
+		for _, sub := range s {
+			closeObjects(sub)
+		}
+	case []any:
+		for _, sub := range s {
+			closeObjects(sub)
+		}
+	}
+}
+
+// crdErrors validates obj (JSON form) against its CRD in file: the schema,
+// and metadata strictly as an ObjectMeta (the schema leaves it free-form).
+func crdErrors(t *testing.T, file string, obj map[string]any) []string {
+	t.Helper()
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	s := crdSchema(t, file, apiVersion, kind)
+	js, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
 	}
 	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, path+": "+fmt.Sprintf(format, a...)) }
-	if s["x-kubernetes-int-or-string"] == true {
-		switch v.(type) {
-		case int, string:
-			return nil
+	if err := s.Validate(inst); err != nil {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatal(err)
 		}
-		bad("want an integer or a string, got %T", v)
-		return errs
+		errs = append(errs, leafErrors(ve)...)
 	}
-	switch s["type"] {
-	case "object":
-		m, ok := v.(map[string]any)
-		if !ok {
-			bad("want an object, got %T", v)
-			return errs
-		}
-		for _, r := range asList(s["required"]) {
-			if _, ok := m[r.(string)]; !ok {
-				bad("required field %q missing", r)
-			}
-		}
-		props, _ := s["properties"].(map[string]any)
-		addl, _ := s["additionalProperties"].(map[string]any)
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			switch ps, ok := props[k].(map[string]any); {
-			case ok:
-				errs = append(errs, validate(path+"."+k, m[k], ps)...)
-			case addl != nil:
-				errs = append(errs, validate(path+"."+k, m[k], addl)...)
-			case props == nil || s["x-kubernetes-preserve-unknown-fields"] == true:
-				// free-form object (e.g. metadata)
-			default:
-				bad("unknown field %q", k)
-			}
-		}
-	case "array":
-		l, ok := v.([]any)
-		if !ok {
-			bad("want an array, got %T", v)
-			return errs
-		}
-		if mi, ok := s["minItems"].(int); ok && len(l) < mi {
-			bad("%d items, want at least %d", len(l), mi)
-		}
-		items, _ := s["items"].(map[string]any)
-		for i, e := range l {
-			errs = append(errs, validate(fmt.Sprintf("%s[%d]", path, i), e, items)...)
-		}
-	case "string":
-		str, ok := v.(string)
-		if !ok {
-			bad("want a string, got %T %v (quote it)", v, v)
-			return errs
-		}
-		if ml, ok := s["minLength"].(int); ok && len(str) < ml {
-			bad("shorter than %d", ml)
-		}
-		if enum := asList(s["enum"]); len(enum) > 0 && !slices.Contains(enum, any(str)) {
-			bad("%q is not one of %v", str, enum)
-		}
-	case "integer":
-		n, ok := v.(int)
-		if !ok {
-			bad("want an integer, got %T %v", v, v)
-			return errs
-		}
-		if mn, ok := s["minimum"].(int); ok && n < mn {
-			bad("%d is below the minimum %d", n, mn)
-		}
-	case "boolean":
-		if _, ok := v.(bool); !ok {
-			bad("want a boolean, got %T", v)
-		}
+	meta, _ := json.Marshal(obj["metadata"])
+	if err := decodeStrict(meta, &metav1.ObjectMeta{}); err != nil {
+		errs = append(errs, "metadata: "+err.Error())
 	}
 	return errs
 }
 
-// checkAgainstCRD validates obj against the CRD of its kind.
-func checkAgainstCRD(t *testing.T, crdFile string, obj map[string]any) {
-	t.Helper()
-	kind, _ := obj["kind"].(string)
-	schema, apiVersion := crdSchema(t, crdFile, kind)
-	if obj["apiVersion"] != apiVersion {
-		t.Errorf("%s: apiVersion %v, the CRD serves %s", kind, obj["apiVersion"], apiVersion)
+// leafErrors flattens a validation error to one line per failed keyword,
+// "/json/pointer: message".
+func leafErrors(ve *jsonschema.ValidationError) []string {
+	var out []string
+	for _, u := range ve.BasicOutput().Errors {
+		if u.Error != nil && u.Error.String() != "" {
+			out = append(out, fmt.Sprintf("%s: %s", u.InstanceLocation, u.Error))
+		}
 	}
-	for _, e := range validate(kind, obj, schema) {
-		t.Errorf("%s", e)
-	}
+	return out
 }
 
 // TestValidatorRejects makes sure the schema check can fail: a broken copy
-// of the ScaledObject must produce the expected errors.
+// of a ScaledObject must produce the expected errors.
 func TestValidatorRejects(t *testing.T) {
 	t.Parallel()
-	crd := sharedCRD(t, "keda.sh_scaledobjects.yaml")
-	schema, _ := crdSchema(t, crd, "ScaledObject")
 	broken := map[string]any{
-		"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": map[string]any{"name": "x"},
+		"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": map[string]any{"name": "x", "lables": map[string]any{}},
 		"spec": map[string]any{
 			"minReplicaCount":  -1,
 			"pollingIntervall": 5,
@@ -157,13 +163,15 @@ func TestValidatorRejects(t *testing.T) {
 			"advanced":         map[string]any{"scalingModifiers": map[string]any{"metricType": "Utilization"}},
 		},
 	}
-	got := strings.Join(validate("ScaledObject", broken, schema), "\n")
+	got := strings.Join(crdErrors(t, sharedCRD(t, "keda.sh_scaledobjects.yaml"), broken), "\n")
+	t.Logf("errors reported:\n%s", got)
 	for _, want := range []string{
-		`required field "scaleTargetRef" missing`,
-		`unknown field "pollingIntervall"`,
-		"-1 is below the minimum 0",
-		"databaseIndex: want a string",
-		`"Utilization" is not one of`,
+		"/spec: missing property 'scaleTargetRef'",
+		"/spec: additional properties 'pollingIntervall' not allowed",
+		"/spec/minReplicaCount: minimum: got -1, want 0",
+		"/spec/triggers/0/metadata/databaseIndex: got number, want string",
+		"/spec/advanced/scalingModifiers/metricType: value must be one of",
+		`unknown field "lables"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("validator did not report %q; got:\n%s", want, got)

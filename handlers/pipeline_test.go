@@ -278,7 +278,7 @@ func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
 	h, client := p.newHandlers(ctx, rdb, metrics.New())
-	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, nil)
+	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, handlers.AsynqLogger(p.log))
 	srv := asynq.NewServerFromRedisClient(rdb, cfg)
 	if err := srv.Start(h.Mux()); err != nil {
 		p.t.Fatal(err)

@@ -139,6 +139,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 	}
 	if s.m != nil {
 		s.m.LedgersEnqueued.WithLabelValues(slug).Add(float64(r.Enqueued))
+		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - last))
 	}
 	return r, nil
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -154,7 +153,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
-		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, slogAsynq{a.log}))
+		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, handlers.AsynqLogger(a.log)))
 		if err := srv.Start(h.Mux()); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -218,15 +217,4 @@ func (r *readiness) check(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// slogAsynq routes asynq's own logs into slog.
-type slogAsynq struct{ l *slog.Logger }
-
-func (s slogAsynq) Debug(args ...any) { s.l.Debug(fmt.Sprint(args...), "component", "asynq") }
-func (s slogAsynq) Info(args ...any)  { s.l.Info(fmt.Sprint(args...), "component", "asynq") }
-func (s slogAsynq) Warn(args ...any)  { s.l.Warn(fmt.Sprint(args...), "component", "asynq") }
-func (s slogAsynq) Error(args ...any) { s.l.Error(fmt.Sprint(args...), "component", "asynq") }
-func (s slogAsynq) Fatal(args ...any) {
-	s.l.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
 }
