@@ -26,6 +26,9 @@ type Transaction struct {
 	// match on has been decoded out of it.
 	EnvelopeXDR []byte `json:"envelope_xdr,omitempty"`
 	ResultXDR   []byte `json:"result_xdr,omitempty"`
+
+	// EVM is set on EVM networks' transactions (nil on Stellar).
+	EVM *EVMTransaction `json:"evm,omitempty"`
 }
 
 // Memo is a Stellar transaction memo. Type is "none", "text", "id", "hash"
