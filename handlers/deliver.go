@@ -52,8 +52,8 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		h.finish(ctx, key, store.DeliveryDelivered, "")
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
 		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
-		if !p.ScheduledAt.IsZero() {
-			h.cfg.Metrics.EndToEnd.WithLabelValues(p.Network).Observe(time.Since(p.ScheduledAt).Seconds())
+		if !p.LedgerClosedAt.IsZero() {
+			h.cfg.Metrics.EndToEnd.WithLabelValues(p.Network).Observe(time.Since(p.LedgerClosedAt).Seconds())
 		}
 		return nil
 	}

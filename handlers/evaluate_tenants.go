@@ -112,6 +112,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
 				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, Match: js, ScheduledAt: p.ScheduledAt,
+				LedgerClosedAt: m.LedgerCloseTime,
 			})
 		}
 	}

@@ -23,6 +23,7 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	networks map[string]Network
+	lastTick map[string]time.Time // last successful tick per network
 }
 
 // Option configures a Scheduler.
@@ -40,7 +41,7 @@ func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick 
 
 // New returns a scheduler enqueueing with client and keeping cursors in c.
 func New(client *asynq.Client, c Cursors, opts ...Option) *Scheduler {
-	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}}
+	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}, lastTick: map[string]time.Time{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -102,6 +103,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - min(cur, r.Target)))
 	}
 	if r.Target <= cur {
+		s.markTick(slug)
 		return r, nil
 	}
 	r.From = cur + 1
@@ -141,6 +143,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 		s.m.LedgersEnqueued.WithLabelValues(slug).Add(float64(r.Enqueued))
 		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - last))
 	}
+	s.markTick(slug)
 	return r, nil
 }
 
@@ -173,4 +176,31 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	<-ctx.Done()
 	<-c.Stop().Done()
 	return nil
+}
+
+func (s *Scheduler) markTick(slug string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastTick[slug] = time.Now()
+}
+
+// Stale reports the networks whose last successful tick is older than
+// three schedule intervals (and at least 30 s): the tip cannot be read,
+// or the cursor cannot be written. /readyz uses it.
+func (s *Scheduler) Stale(now time.Time) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for slug, n := range s.networks {
+		sched, err := ParseSchedule(n.CronSchedule)
+		if err != nil {
+			continue
+		}
+		first := sched.Next(now)
+		limit := max(30*time.Second, 3*sched.Next(first).Sub(first))
+		if last, ok := s.lastTick[slug]; !ok || now.Sub(last) > limit {
+			out = append(out, slug)
+		}
+	}
+	return out
 }

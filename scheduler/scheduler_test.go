@@ -204,3 +204,22 @@ func TestRunTicksOnSchedule(t *testing.T) {
 		t.Fatalf("cron loop enqueued %v, want 500..503", got)
 	}
 }
+
+func TestStaleNetworks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := scheduler.New(e.client, e.cursors)
+	_ = s.AddNetwork(e.network(0, 0))
+	_ = s.AddNetwork(scheduler.Network{Slug: "broken", Tip: scheduler.TipFunc(func(context.Context) (uint64, error) { return 0, errors.New("down") })})
+	e.tip.Store(10)
+	ctx := context.Background()
+	_, _ = s.Tick(ctx, "stellar_testnet")
+	_, _ = s.Tick(ctx, "broken")
+	now := time.Now()
+	if st := s.Stale(now); len(st) != 1 || st[0] != "broken" {
+		t.Fatalf("Stale(now) = %v, want [broken]", st)
+	}
+	if st := s.Stale(now.Add(time.Minute)); len(st) != 2 {
+		t.Fatalf("a minute later both are stale, got %v", st)
+	}
+}

@@ -75,3 +75,9 @@ type Store interface {
 	ChangeWatcher
 	DeliveryLog
 }
+
+// DeliveryResetter is implemented by stores that let an operator force the
+// resend of a notification that was already delivered.
+type DeliveryResetter interface {
+	ResetDelivery(ctx context.Context, key DeliveryKey) error
+}

@@ -30,6 +30,9 @@ type Deliver struct {
 	Match json.RawMessage `json:"match,omitempty"`
 	// ScheduledAt is carried from FetchBlock for latency accounting.
 	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+	// LedgerClosedAt is the ledger's close time: the latency metric runs
+	// from it to the receiver's answer.
+	LedgerClosedAt time.Time `json:"ledger_closed_at,omitzero"`
 }
 
 func (Deliver) Type() string    { return TypeDeliver }

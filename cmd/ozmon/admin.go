@@ -21,8 +21,9 @@ const adminUsage = `usage: ozmon admin <what> [flags]
   archived retry  [--queue Q] (--id ID | --all)
   archived delete [--queue Q] (--id ID | --all)
   deliveries list  [--tenant ID] [--monitor M] [--status S] [--since T] [--until T] [--task-id ID] [--limit N]
-  deliveries retry [--tenant ID] [--monitor M] [--since T] [--until T] [--task-id ID]
-                                           resend archived notifications (never one already delivered)
+  deliveries retry [--tenant ID] [--monitor M] [--since T] [--until T] [--task-id ID] [--force]
+                                           resend archived notifications; one already delivered
+                                           only with --force
 
 Times are RFC 3339. The asynq CLI works on the same Redis too (see README).`
 
@@ -56,6 +57,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	since := fs.String("since", "", "from this time (RFC 3339)")
 	until := fs.String("until", "", "before this time (RFC 3339)")
 	taskID := fs.String("task-id", "", "deliver task id")
+	force := fs.Bool("force", false, "deliveries retry: resend even notifications already delivered")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
@@ -99,7 +101,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if verb == "list" {
 			return adminDeliveriesList(ctx, st, f, stdout)
 		}
-		return adminDeliveriesRetry(ctx, st, insp, f, stdout)
+		return adminDeliveriesRetry(ctx, st, insp, f, *force, stdout)
 	}
 	fmt.Fprintln(stderr, adminUsage)
 	return exitError{2}
@@ -236,7 +238,7 @@ func adminDeliveriesList(ctx context.Context, st store.DeliveryLog, f store.Deli
 // adminDeliveriesRetry re-queues the archived deliver tasks of the
 // matching records. A delivered record is never resent: the handler checks
 // it again before sending, so even a racing asynqmon "run" cannot.
-func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, insp *asynq.Inspector, f store.DeliveryFilter, w io.Writer) error {
+func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, insp *asynq.Inspector, f store.DeliveryFilter, force bool, w io.Writer) error {
 	list, err := st.ListDeliveries(ctx, f)
 	if err != nil {
 		return err
@@ -244,9 +246,15 @@ func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, insp *asynq
 	var requeued, refused, missing int
 	for _, d := range list {
 		if d.Status == store.DeliveryDelivered {
-			refused++
-			fmt.Fprintf(w, "refused: %s was already delivered\n", d.TaskID)
-			continue
+			r, ok := st.(store.DeliveryResetter)
+			if !force || !ok {
+				refused++
+				fmt.Fprintf(w, "refused: %s was already delivered (use --force to resend)\n", d.TaskID)
+				continue
+			}
+			if err := r.ResetDelivery(ctx, d.Key); err != nil {
+				return err
+			}
 		}
 		ok := false
 		for _, t := range tasks.Tiers() {

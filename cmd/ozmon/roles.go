@@ -59,7 +59,7 @@ func runRole(ctx context.Context, role string, args []string, _, stderr io.Write
 // back to the queue).
 func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOpts []notify.Option) error {
 	g, gctx := errgroup.WithContext(ctx)
-	ready := &readiness{a: a}
+	ready := &readiness{a: a, started: time.Now()}
 	if a.cfg.MetricsAddr != "" {
 		ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 		if err != nil {
@@ -191,6 +191,7 @@ func (a *app) httpHandler(r *readiness) http.Handler {
 // worker's asynq server pings.
 type readiness struct {
 	a         *app
+	started   time.Time
 	scheduler *scheduler.Scheduler
 	worker    *asynq.Server
 }
@@ -209,11 +210,14 @@ func (r *readiness) check(ctx context.Context) error {
 			return fmt.Errorf("worker: %w", err)
 		}
 	}
-	for slug := range r.a.networks {
-		if _, ok, err := r.a.st.Cursor(ctx, slug); err != nil {
-			return fmt.Errorf("cursor of %s: %w", slug, err)
-		} else if !ok && r.scheduler != nil {
-			return fmt.Errorf("network %s has no cursor yet", slug)
+	if r.scheduler != nil {
+		// A scheduler that cannot tick (tip unreadable, cursor unwritable)
+		// for three intervals is not ready; a freshly started one gets the
+		// same grace.
+		if time.Since(r.started) > 30*time.Second {
+			if stale := r.scheduler.Stale(time.Now()); len(stale) > 0 {
+				return fmt.Errorf("scheduler cursor not advancing for %v", stale)
+			}
 		}
 	}
 	return nil

@@ -22,7 +22,7 @@ type Metrics struct {
 	LedgersBehind   *prometheus.GaugeVec // network
 	LedgersEnqueued *prometheus.CounterVec
 	LedgersSkipped  *prometheus.CounterVec   // network, reason
-	EndToEnd        *prometheus.HistogramVec // network: ledger seen at tip → notification delivered
+	EndToEnd        *prometheus.HistogramVec // network: ledger closed → notification delivered
 	Matches         *prometheus.CounterVec   // network
 	Deliveries      *prometheus.CounterVec   // channel, outcome
 	ConfigErrors    *prometheus.CounterVec   // tenant
@@ -49,7 +49,7 @@ func New() *Metrics {
 	m.LedgersBehind = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_blocks_behind", Help: "Ledgers between the confirmed tip and the scheduler cursor."}, []string{"network"})
 	m.LedgersEnqueued = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_enqueued_total", Help: "fetch-block tasks enqueued by the scheduler."}, []string{"network"})
 	m.LedgersSkipped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_skipped_total", Help: "Ledgers the scheduler did not enqueue (beyond max_past_blocks)."}, []string{"network", "reason"})
-	m.EndToEnd = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_ledger_to_delivery_seconds", Help: "From a ledger seen at the tip to its notification delivered.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"network"})
+	m.EndToEnd = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_ledger_to_delivery_seconds", Help: "From a ledger's close to its notification accepted by the receiver.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"network"})
 	m.Matches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_matches_total", Help: "Monitor matches found."}, []string{"network"})
 	m.Deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_deliveries_total", Help: "Notification attempts by channel and outcome."}, []string{"channel", "outcome"})
 	m.ConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped."}, []string{"tenant"})

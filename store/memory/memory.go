@@ -222,3 +222,16 @@ func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]sto
 	}
 	return out, nil
 }
+
+// ResetDelivery makes a delivery sendable again, also one already
+// delivered (a forced resend).
+func (s *Store) ResetDelivery(_ context.Context, key store.DeliveryKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.deliveries[key]
+	if !ok {
+		return fmt.Errorf("delivery %s: %w", key, store.ErrNotFound)
+	}
+	d.Status, d.LastError, d.DeliveredAt, d.UpdatedAt = store.DeliveryFailed, "reset for a forced resend", nil, time.Now()
+	return nil
+}
