@@ -42,6 +42,10 @@ type Tenants struct {
 	log      *slog.Logger
 	m        *metrics.Metrics
 
+	// checkTrigger vets a trigger's destination when a tenant is loaded
+	// (the validation half of the SSRF guard; sending checks again).
+	checkTrigger func(context.Context, *monitor.Trigger) error
+
 	mu      sync.RWMutex
 	tenants map[string]*Tenant
 	indexes map[string]*monitor.Index
@@ -57,6 +61,13 @@ func NewTenants(src store.TenantSource, specs monitor.SpecSource, networks []str
 		ts.indexes[n] = monitor.NewIndex(n)
 	}
 	return ts
+}
+
+// CheckTriggers makes every load vet each trigger with f (e.g.
+// notify.Check with the deployment's guard); a refused trigger is reported
+// as a problem of its tenant. Call before Reload.
+func (ts *Tenants) CheckTriggers(f func(context.Context, *monitor.Trigger) error) {
+	ts.checkTrigger = f
 }
 
 // Reload reloads every tenant: new ones are added, gone ones removed.
@@ -129,6 +140,18 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 			}
 		}
 		t.Monitors = append(t.Monitors, cm)
+	}
+	if ts.checkTrigger != nil {
+		keys := make([]string, 0, len(tc.Config.Triggers))
+		for k := range tc.Config.Triggers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := ts.checkTrigger(ctx, tc.Config.Triggers[k]); err != nil {
+				t.Problems = append(t.Problems, fmt.Errorf("trigger %q: %w", k, err))
+			}
+		}
 	}
 	for _, p := range t.Problems {
 		ts.log.Warn("tenant config problem skipped", "tenant", id, "slug", tc.Tenant.Slug, "problem", p)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/store/postgres"
@@ -49,6 +51,23 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pcfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	// The validation half of the SSRF guard: a destination on a private,
+	// loopback or metadata address is refused here, before it is stored.
+	opts, err := (&app{cfg: pcfg}).channelOptions(nil)
+	if err != nil {
+		return err
+	}
+	refused := 0
+	for _, k := range sortedKeys(cfg.Triggers) {
+		if err := notify.Check(ctx, cfg.Triggers[k], opts...); errors.Is(err, notify.ErrRefused) {
+			fmt.Fprintf(stdout, "triggers: %s: %v\n", k, err)
+			refused++
+		}
+	}
+	if refused > 0 {
+		fmt.Fprintf(stderr, "%d trigger(s) refused; nothing imported\n", refused)
+		return exitError{1}
 	}
 	if pcfg.DatabaseURL == "" {
 		return fmt.Errorf("no database: set database_url, OZ_MONITOR_DATABASE_URL or --database-url")
@@ -123,4 +142,13 @@ func readRaw(dir string) (store.RawConfig, error) {
 		}
 	}
 	return raw, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

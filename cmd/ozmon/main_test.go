@@ -181,3 +181,26 @@ func TestImportIntoPostgres(t *testing.T) {
 		t.Fatalf("registry = %+v %v", nets, err)
 	}
 }
+
+// TestImportRefusesPrivateDestinations: a webhook on loopback, a private
+// or a metadata address is refused at import (SSRF), naming the trigger.
+func TestImportRefusesPrivateDestinations(t *testing.T) {
+	t.Parallel()
+	url, _ := testkit.PostgresSchema(t)
+	for _, dest := range []string{"http://127.0.0.1:8080/x", "http://169.254.169.254/latest", "http://10.0.0.1/hook", "http://[::1]/x"} {
+		dir := t.TempDir()
+		mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
+		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
+		mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
+		mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"`+dest+`"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+		code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
+		if code != 1 || !strings.Contains(out, "triggers: hook:") || !strings.Contains(errOut, "nothing imported") {
+			t.Errorf("%s: code %d out %q err %q", dest, code, out, errOut)
+		}
+		if strings.Contains(out, dest) {
+			t.Errorf("the refusal repeats the (secret-bearing) URL: %s", out)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/ozmon/ozmon/cache"
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/tasks"
@@ -112,6 +113,18 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		slices.Sort(slugs)
 		ts := handlers.NewTenants(a.st, a.specSource(), slugs, a.log, a.m)
+		opts, err := a.channelOptions(channelOpts)
+		if err != nil {
+			return err
+		}
+		ts.CheckTriggers(func(ctx context.Context, t *monitor.Trigger) error {
+			// Only a refused destination is a config problem; a name that
+			// does not resolve today may resolve at send time.
+			if err := notify.Check(ctx, t, opts...); errors.Is(err, notify.ErrRefused) {
+				return err
+			}
+			return nil
+		})
 		if err := ts.Reload(ctx); err != nil {
 			return err
 		}
@@ -126,20 +139,8 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		if err != nil {
 			return err
 		}
-		guard, err := notify.NewGuard(notify.Allow(a.cfg.Notify.AllowHosts...))
-		if err != nil {
-			return fmt.Errorf("notify.allow_hosts: %w", err)
-		}
-		opts := append([]notify.Option{notify.WithGuard(guard)}, channelOpts...)
-		if a.cfg.Notify.ResolveEnvSecrets {
-			opts = append(opts, notify.WithLookupEnv(os.LookupEnv))
-		}
 		var conds handlers.ConditionRunner
 		if a.cfg.Notify.ScriptsEnabled {
-			opts = append(opts, notify.EnableScripts())
-			if a.cfg.Notify.ScriptDir != "" {
-				opts = append(opts, notify.ScriptDir(a.cfg.Notify.ScriptDir))
-			}
 			conds = handlers.ScriptConditions{Options: opts}
 		}
 		var limiter *notify.RateLimiter
@@ -221,4 +222,24 @@ func (r *readiness) check(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// channelOptions are the notify options of this deployment: the SSRF
+// guard with the operator's allow-list, secret and script policy.
+func (a *app) channelOptions(extra []notify.Option) ([]notify.Option, error) {
+	guard, err := notify.NewGuard(notify.Allow(a.cfg.Notify.AllowHosts...))
+	if err != nil {
+		return nil, fmt.Errorf("notify.allow_hosts: %w", err)
+	}
+	opts := append([]notify.Option{notify.WithGuard(guard)}, extra...)
+	if a.cfg.Notify.ResolveEnvSecrets {
+		opts = append(opts, notify.WithLookupEnv(os.LookupEnv))
+	}
+	if a.cfg.Notify.ScriptsEnabled {
+		opts = append(opts, notify.EnableScripts())
+		if a.cfg.Notify.ScriptDir != "" {
+			opts = append(opts, notify.ScriptDir(a.cfg.Notify.ScriptDir))
+		}
+	}
+	return opts, nil
 }
