@@ -166,6 +166,7 @@ type pipeline struct {
 	rdbOpts *redis.Options
 	src     *stellar.Source
 	limit   notify.Limit // per-tenant notification rate; zero: none
+	batch   int          // max tenants per evaluate-tenants task
 	log     *slog.Logger
 	mu      sync.Mutex
 	stops   []func()
@@ -173,7 +174,7 @@ type pipeline struct {
 
 func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...testkit.WebhookSinkOption) *pipeline {
 	t.Helper()
-	p := &pipeline{t: t, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p := &pipeline{t: t, log: slog.New(slog.NewTextHandler(io.Discard, nil)), batch: 50}
 	if testing.Verbose() {
 		p.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -266,7 +267,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	h := handlers.New(handlers.Config{
 		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: p.src}, Tenants: ts,
 		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
-		RateLimiter: limiter, MaxTenantsPerBatch: 50, Metrics: m, Log: p.log,
+		RateLimiter: limiter, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
 	})
 	return h, client
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"context"
 	"encoding/json"
 	"os"
@@ -202,5 +203,25 @@ func TestImportRefusesPrivateDestinations(t *testing.T) {
 		if strings.Contains(out, dest) {
 			t.Errorf("the refusal repeats the (secret-bearing) URL: %s", out)
 		}
+	}
+}
+
+// TestFlagsWinOverEnvironmentAndFile: flags > OZ_MONITOR_* > file > defaults.
+func TestFlagsWinOverEnvironmentAndFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	mustWrite(t, file, "redis_url: redis://file:1\nmetrics_addr: \":1111\"\nlog_level: warn\n")
+	t.Setenv("OZ_MONITOR_REDIS_URL", "redis://env:2")
+	t.Setenv("OZ_MONITOR_METRICS_ADDR", ":2222")
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	cf := addCommon(fs)
+	if err := fs.Parse([]string{"--config", file, "--redis-url", "redis://flag:3"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RedisURL != "redis://flag:3" || cfg.MetricsAddr != ":2222" || cfg.LogLevel != "warn" || cfg.BlockCache.KeyPrefix != "oz_cache" {
+		t.Fatalf("precedence wrong: redis %q metrics %q level %q prefix %q", cfg.RedisURL, cfg.MetricsAddr, cfg.LogLevel, cfg.BlockCache.KeyPrefix)
 	}
 }
