@@ -29,13 +29,26 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("evaluate ledger %d: network %q is not served by this worker: %w", p.Ledger, p.Network, asynq.SkipRetry)
 	}
 	start := time.Now()
+	// RPC calls are counted by the fetcher's client (its call observer),
+	// per method and endpoint attempt.
 	b, err := h.cfg.Cache.GetOrFetch(ctx, p.Network, p.Ledger, func(ctx context.Context) (*chain.Block, error) {
-		b, err := fetcher.FetchBlock(ctx, p.Ledger)
-		h.cfg.Metrics.RPCCalls.WithLabelValues(p.Network, "getLedgers", outcome(err)).Inc()
-		return b, err
+		return fetcher.FetchBlock(ctx, p.Ledger)
 	})
 	if err != nil {
 		return fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err)
+	}
+	if p.BlockHash != "" && b.Hash != p.BlockHash {
+		// The cache holds another version of this height (a reorg): ask
+		// the node for the one the batch was made from.
+		if b, err = fetcher.FetchBlock(ctx, p.Ledger); err != nil {
+			return fmt.Errorf("evaluate ledger %s/%d: refetch after reorg: %w", p.Network, p.Ledger, err)
+		}
+		if b.Hash != p.BlockHash {
+			return fmt.Errorf("evaluate ledger %s/%d: block %s was replaced by %s: %w", p.Network, p.Ledger, p.BlockHash, b.Hash, asynq.SkipRetry)
+		}
+		if err := h.cfg.Cache.Put(ctx, b); err != nil {
+			return err
+		}
 	}
 	prep, err := h.prepared.get(h.cfg.Engine, b)
 	if err != nil {

@@ -25,16 +25,59 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("fetch ledger %d: network %q is not served by this worker: %w", p.Ledger, p.Network, asynq.SkipRetry)
 	}
 	start := time.Now()
+	// RPC calls are counted by the fetcher's client (its call observer),
+	// per method and endpoint attempt.
 	b, err := h.cfg.Cache.GetOrFetch(ctx, p.Network, p.Ledger, func(ctx context.Context) (*chain.Block, error) {
-		b, err := fetcher.FetchBlock(ctx, p.Ledger)
-		h.cfg.Metrics.RPCCalls.WithLabelValues(p.Network, "getLedgers", outcome(err)).Inc()
-		return b, err
+		return fetcher.FetchBlock(ctx, p.Ledger)
 	})
 	if err != nil {
 		return fmt.Errorf("fetch ledger %s/%d: %w", p.Network, p.Ledger, err)
 	}
 	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "fetch").Observe(time.Since(start).Seconds())
 
+	if h.cfg.Redis != nil {
+		if err := h.checkLinks(ctx, p, fetcher, b); err != nil {
+			return err
+		}
+	}
+	return h.fanOut(ctx, p, b, "")
+}
+
+// checkLinks compares the block's parent hash with the hash processed for
+// the block before it; on a mismatch the chain reorganised and the
+// replaced blocks are processed again (see reorg). Then it records this
+// block's hash.
+func (h *Handlers) checkLinks(ctx context.Context, p tasks.FetchBlock, fetcher BlockFetcher, b *chain.Block) error {
+	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
+	if b.ParentHash != "" && p.Ledger > 0 {
+		prev, ok, err := links.get(ctx, p.Network, p.Ledger-1)
+		if err != nil {
+			return err
+		}
+		if ok && prev != b.ParentHash {
+			n, err := h.reorg(ctx, p.Network, fetcher, b, func(ctx context.Context, canon *chain.Block) error {
+				return h.fanOut(ctx, tasks.FetchBlock{Network: p.Network, Ledger: canon.Ledger, ScheduledAt: p.ScheduledAt}, canon, "@"+short(canon.Hash))
+			})
+			if err != nil {
+				return err
+			}
+			h.cfg.Log.Warn("chain reorganisation handled", "network", p.Network, "at", p.Ledger, "depth", n)
+		}
+	}
+	return links.set(ctx, p.Network, p.Ledger, b.Hash)
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+// fanOut enqueues the evaluate-tenants batches of a block: only tenants
+// whose monitors could match it get work. suffix distinguishes the batches
+// of a block re-processed after a reorganisation from the replaced one's.
+func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, suffix string) error {
 	ix := h.cfg.Tenants.Index(p.Network)
 	if ix == nil {
 		return nil
@@ -49,6 +92,7 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	}
 	var scores map[string]float64
 	if h.cfg.Strategy == ActivityBased {
+		var err error
 		if scores, err = h.cfg.Activity.Scores(ctx, ids); err != nil {
 			h.cfg.Log.Warn("activity scores unavailable; batching by hash", "err", err)
 		}
@@ -67,7 +111,8 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	for _, bt := range batches {
 		g.Go(func() error {
 			_, err := tasks.Enqueue(gctx, h.cfg.Client, tasks.EvaluateTenants{
-				Network: p.Network, Ledger: p.Ledger, Batch: bt.Key, Tier: bt.Tier, Tenants: bt.Tenants, ScheduledAt: p.ScheduledAt,
+				Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
+				BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,
 			})
 			return err
 		})
@@ -76,11 +121,4 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err)
 	}
 	return nil
-}
-
-func outcome(err error) string {
-	if err != nil {
-		return "error"
-	}
-	return "ok"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // BlockFetcher fetches and decodes one ledger of one network (for
@@ -42,6 +43,9 @@ type Config struct {
 	RateLimiter *notify.RateLimiter
 	Conditions  ConditionRunner
 	Activity    *Activity
+	// Redis, when set, keeps each processed block's hash so parent links
+	// are checked and chain reorganisations handled.
+	Redis redis.UniversalClient
 
 	Strategy           Strategy
 	MaxTenantsPerBatch int

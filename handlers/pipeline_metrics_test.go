@@ -9,17 +9,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/cache"
-	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/stellar"
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,48 +25,7 @@ import (
 // startMeteredWorker is startWorker with the worker's *metrics.Metrics
 // handed back, so the test can scrape what the worker exported.
 func (p *pipeline) startMeteredWorker(concurrency int) *metrics.Metrics {
-	p.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	rdb := redis.NewClient(p.rdbOpts)
-	m := metrics.New()
-	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
-		if len(inline) > 0 {
-			return stellar.ParseSpecJSON(inline)
-		}
-		return nil, nil
-	}
-	ts := handlers.NewTenants(p.st, specs, []string{mainnet}, p.log, m)
-	if err := ts.Reload(ctx); err != nil {
-		p.t.Fatal(err)
-	}
-	go ts.Watch(ctx, p.st, time.Minute)
-	blocks, err := cache.New(rdb, cache.WithMetrics(m))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	guard, err := notify.NewGuard(notify.Allow("127.0.0.1/32"))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	client := asynq.NewClientFromRedisClient(rdb)
-	h := handlers.New(handlers.Config{
-		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: p.src}, Tenants: ts,
-		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
-		MaxTenantsPerBatch: 50, Metrics: m, Log: p.log,
-	})
-	srv := asynq.NewServerFromRedisClient(rdb, handlers.ServerConfig(concurrency, 5*time.Second, nil, nil))
-	if err := srv.Start(h.Mux()); err != nil {
-		p.t.Fatal(err)
-	}
-	var once sync.Once
-	p.addStop(func() {
-		once.Do(func() {
-			cancel()
-			srv.Shutdown()
-			client.Close()
-			rdb.Close()
-		})
-	})
+	_, m := p.startWorkerM(concurrency, nil)
 	return m
 }
 

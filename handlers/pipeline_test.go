@@ -263,9 +263,22 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 			p.t.Fatal(err)
 		}
 	}
+	// Each worker has its own RPC client, counting its calls like
+	// cmd/ozmon's observer does.
+	rpc, err := stellar.NewClient([]stellar.Endpoint{{URL: p.sim.URL(), Weight: 100}}, stellar.WithCallObserver(func(method, _ string, err error) {
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+		}
+		m.RPCCalls.WithLabelValues(mainnet, method, outcome).Inc()
+	}))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	src := &stellar.Source{Client: rpc, Network: mainnet, Passphrase: network.PublicNetworkPassphrase}
 	client := asynq.NewClientFromRedisClient(rdb)
 	h := handlers.New(handlers.Config{
-		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: p.src}, Tenants: ts,
+		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: src}, Tenants: ts, Redis: rdb,
 		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
 		RateLimiter: limiter, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
 	})
@@ -275,10 +288,17 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 // startWorker starts one stateless worker (its own Redis client, block
 // cache LRU and tenant view) and returns a function that stops it.
 func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
+	stop, _ := p.startWorkerM(concurrency, queues)
+	return stop
+}
+
+// startWorkerM is startWorker that also hands back the worker's metrics.
+func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(), *metrics.Metrics) {
 	p.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
-	h, client := p.newHandlers(ctx, rdb, metrics.New())
+	m := metrics.New()
+	h, client := p.newHandlers(ctx, rdb, m)
 	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, handlers.AsynqLogger(p.log))
 	srv := asynq.NewServerFromRedisClient(rdb, cfg)
 	if err := srv.Start(h.Mux()); err != nil {
@@ -294,7 +314,7 @@ func (p *pipeline) startWorker(concurrency int, queues map[string]int) func() {
 		})
 	}
 	p.addStop(stop)
-	return stop
+	return stop, m
 }
 
 // startScheduler runs one scheduler replica on a fast cron.

@@ -81,3 +81,12 @@ type Store interface {
 type DeliveryResetter interface {
 	ResetDelivery(ctx context.Context, key DeliveryKey) error
 }
+
+// OrphanFlagger is implemented by stores that record which deliveries came
+// from blocks a chain reorganisation replaced.
+type OrphanFlagger interface {
+	// FlagOrphaned marks the deliveries of network's block ledger whose
+	// transaction is not among canonicalTxs (the replacing block's), and
+	// returns how many it marked.
+	FlagOrphaned(ctx context.Context, network string, ledger uint64, canonicalTxs []string) (int, error)
+}

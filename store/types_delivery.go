@@ -57,6 +57,8 @@ type Delivery struct {
 	DeliveredAt    *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Orphaned is set when the match came from a block a reorg replaced.
+	Orphaned bool
 }
 
 // DeliveryFilter selects deliveries for ListDeliveries. Zero fields do not

@@ -22,6 +22,9 @@ type EvaluateTenants struct {
 	Batch   string   `json:"batch"`
 	Tier    Tier     `json:"tier"`
 	Tenants []string `json:"tenants"` // tenant ids
+	// BlockHash pins the block version evaluated: after a reorganisation a
+	// worker's cache may still hold the replaced block of this height.
+	BlockHash string `json:"block_hash,omitempty"`
 	// ScheduledAt is carried from FetchBlock for latency accounting.
 	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
 }

@@ -189,11 +189,7 @@ func (a *app) openNetworks(ctx context.Context) error {
 		}
 		slug := n.Slug
 		client, err := stellar.NewClient(eps, stellar.WithLogger(a.log), stellar.WithCallObserver(func(method, _ string, err error) {
-			// getLedgers is counted by the handlers, once per ledger
-			// fetched; every other call (getHealth, getLedgerEntries) here.
-			if method != "getLedgers" {
-				a.m.RPCCalls.WithLabelValues(slug, method, outcomeLabel(err)).Inc()
-			}
+			a.m.RPCCalls.WithLabelValues(slug, method, outcomeLabel(err)).Inc()
 		}))
 		if err != nil {
 			return fmt.Errorf("network %s: %w", n.Slug, err)

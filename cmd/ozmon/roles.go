@@ -151,7 +151,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		h := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st,
-			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter,
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, Redis: a.rdb,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
 		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, handlers.AsynqLogger(a.log)))

@@ -26,6 +26,10 @@ type Metrics struct {
 	Matches         *prometheus.CounterVec   // network
 	Deliveries      *prometheus.CounterVec   // channel, outcome
 	ConfigErrors    *prometheus.CounterVec   // tenant
+	Reorgs          *prometheus.CounterVec   // network: blocks replaced by a reorganisation
+	// OrphanedDeliveries counts delivered notifications whose block was
+	// later replaced (network).
+	OrphanedDeliveries *prometheus.CounterVec
 
 	TenantEvaluations *prometheus.CounterVec // tenant
 	TenantMatches     *prometheus.CounterVec // tenant
@@ -53,11 +57,13 @@ func New() *Metrics {
 	m.Matches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_matches_total", Help: "Monitor matches found."}, []string{"network"})
 	m.Deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_deliveries_total", Help: "Notification attempts by channel and outcome."}, []string{"channel", "outcome"})
 	m.ConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped."}, []string{"tenant"})
+	m.Reorgs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_reorged_blocks_total", Help: "Processed blocks later replaced by a chain reorganisation."}, []string{"network"})
+	m.OrphanedDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_orphaned_deliveries_total", Help: "Deliveries whose block a reorganisation replaced (flagged in the delivery log)."}, []string{"network"})
 	m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
 	m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
 	m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
 	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
-	for _, c := range []prometheus.Collector{m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs} {
+	for _, c := range []prometheus.Collector{m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs} {
 		f(c)
 	}
 	return m

@@ -235,3 +235,21 @@ func (s *Store) ResetDelivery(_ context.Context, key store.DeliveryKey) error {
 	d.Status, d.LastError, d.DeliveredAt, d.UpdatedAt = store.DeliveryFailed, "reset for a forced resend", nil, time.Now()
 	return nil
 }
+
+// FlagOrphaned implements store.OrphanFlagger.
+func (s *Store) FlagOrphaned(_ context.Context, network string, ledger uint64, canonicalTxs []string) (int, error) {
+	keep := make(map[string]bool, len(canonicalTxs))
+	for _, h := range canonicalTxs {
+		keep[h] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, d := range s.deliveries {
+		if k.Network == network && k.Ledger == ledger && !keep[k.TxHash] && !d.Orphaned {
+			d.Orphaned = true
+			n++
+		}
+	}
+	return n, nil
+}

@@ -14,7 +14,7 @@ import (
 )
 
 const deliveryColumns = `tenant_id::text, monitor, network, ledger, tx_hash, trigger, task_id, status, attempts,
-	last_error, channel, first_attempt_at, delivered_at, created_at, updated_at`
+	last_error, channel, first_attempt_at, delivered_at, created_at, updated_at, orphaned`
 
 func scanDelivery(row pgx.Row) (store.Delivery, error) {
 	var d store.Delivery
@@ -22,7 +22,7 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 	var status string
 	err := row.Scan(&d.Key.TenantID, &d.Key.Monitor, &d.Key.Network, &ledger, &d.Key.TxHash, &d.Key.Trigger,
 		&d.TaskID, &status, &d.Attempts, &d.LastError, &d.Channel, &d.FirstAttemptAt, &d.DeliveredAt,
-		&d.CreatedAt, &d.UpdatedAt)
+		&d.CreatedAt, &d.UpdatedAt, &d.Orphaned)
 	d.Key.Ledger = uint64(ledger)
 	d.Status = store.DeliveryStatus(status)
 	return d, err
