@@ -13,7 +13,8 @@ import (
 )
 
 // ErrBlockTypeMismatch is returned when a block of a chain the engine does
-// not evaluate (EVM, for now) is handed to it.
+// not evaluate is handed to it, or a block of one chain to a monitor of the
+// other.
 var ErrBlockTypeMismatch = errors.New("block type mismatch")
 
 // Engine evaluates compiled monitors against ledgers. It holds no
@@ -66,6 +67,8 @@ type PreparedBlock struct {
 	mu     sync.Mutex
 	calls  map[itemKey]*resolvedCall
 	events map[itemKey]*decodedEvent
+
+	evm *evmBlock // set instead of the Stellar fields on an EVM block
 }
 
 // Prepare precomputes the block for evaluation.
@@ -73,8 +76,11 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 	if b == nil {
 		return nil, fmt.Errorf("prepare block: nil block")
 	}
+	if b.Chain == chain.EVM {
+		return &PreparedBlock{Block: b, evm: prepareEVM(b)}, nil
+	}
 	if b.Chain != chain.Stellar {
-		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
+		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar and evm blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
 	}
 	p := &PreparedBlock{
 		Block:      b,
@@ -208,6 +214,13 @@ func (e *Engine) EvaluatePrepared(ctx context.Context, p *PreparedBlock, monitor
 			return nil, fmt.Errorf("evaluate ledger %d of %s: %w", p.Block.Ledger, p.Block.Network, err)
 		}
 		if cm == nil || cm.Paused || !cm.OnNetwork(p.Block.Network) {
+			continue
+		}
+		if cm.chain != "" && cm.chain != p.Block.Chain {
+			return nil, fmt.Errorf("evaluate %s block %d of %s with %s monitor %q of tenant %s: %w", p.Block.Chain, p.Block.Ledger, p.Block.Network, cm.chain, cm.Name, cm.TenantID, ErrBlockTypeMismatch)
+		}
+		if p.evm != nil {
+			out = s.evaluateEVMMonitor(cm, out)
 			continue
 		}
 		out = s.evaluateMonitor(cm, out)

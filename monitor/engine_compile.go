@@ -61,10 +61,16 @@ type CompiledMonitor struct {
 	events    []sigCond
 	txs       []txCond
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
+	chain     chain.Chain                         // "" when unknown: any block
+	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
 
 	jsonOnce sync.Once
 	jsonVal  json.RawMessage
 	jsonErr  error
+
+	evmJSONOnce sync.Once
+	evmJSONVal  json.RawMessage
+	evmJSONErr  error
 }
 
 type sigCond struct {
@@ -80,11 +86,16 @@ type txCond struct {
 }
 
 // Compile prepares m, owned by tenantID, for evaluation. specs may be nil
-// (no spec for any address). The monitor is compiled for every network it
+// (no spec for any address); EVM addresses get their ABI from the source of
+// WithABISource instead. The monitor is compiled for every network it
 // names; the index only uses it on those networks.
-func Compile(tenantID string, m *Monitor, specs SpecSource) (*CompiledMonitor, error) {
+func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOption) (*CompiledMonitor, error) {
 	if m == nil {
 		return nil, fmt.Errorf("compile monitor of tenant %s: nil monitor", tenantID)
+	}
+	var o compileOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	cm := &CompiledMonitor{
 		TenantID: tenantID,
@@ -96,7 +107,7 @@ func Compile(tenantID string, m *Monitor, specs SpecSource) (*CompiledMonitor, e
 		specs:    make(map[string]map[string]*contractSpec, len(m.Networks)),
 	}
 	for _, a := range m.Addresses {
-		n := normalizeKey(a.Address)
+		n := normalizeAddr(a.Address)
 		if n == "" {
 			continue
 		}
@@ -132,13 +143,20 @@ func Compile(tenantID string, m *Monitor, specs SpecSource) (*CompiledMonitor, e
 		}
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
 	}
+	cm.chain = o.chain
+	if cm.chain == "" {
+		cm.chain = inferChain(cm.addrList)
+	}
+	if err := cm.compileABIs(m, o.abis); err != nil {
+		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", m.Name, tenantID, err)
+	}
 	if specs != nil {
 		for _, network := range m.Networks {
 			var byAddr map[string]*contractSpec
 			for _, a := range m.Addresses {
-				n := normalizeKey(a.Address)
-				if n == "" {
-					continue
+				n := normalizeAddr(a.Address)
+				if n == "" || isEVMAddress(n) {
+					continue // an ABI, not a Soroban spec
 				}
 				if _, done := byAddr[n]; done {
 					continue // the first entry of an address wins, as in the original
@@ -195,7 +213,7 @@ func compileExpr(src string, e *expr.Expr) (*expr.Expr, *string, error) {
 
 // Watches reports whether the monitor watches the contract (any spelling).
 func (cm *CompiledMonitor) Watches(contract string) bool {
-	_, ok := cm.addrs[normalizeKey(contract)]
+	_, ok := cm.addrs[normalizeAddr(contract)]
 	return ok
 }
 

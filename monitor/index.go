@@ -87,7 +87,7 @@ func (ix *Index) SetTenant(tenantID string, monitors []*CompiledMonitor) error {
 	ix.total += len(kept)
 	for i, cm := range kept {
 		e := indexEntry{pos: int32(i), cm: cm}
-		if cm.everyTransaction() {
+		if cm.seesEveryTx() {
 			ix.everyTx[tenantID] = append(ix.everyTx[tenantID], e)
 			continue
 		}
@@ -202,7 +202,7 @@ func (ix *Index) CandidatesOf(b *chain.Block, tenantIDs []string) []TenantMonito
 	for _, t := range ids {
 		var ms []*CompiledMonitor
 		for _, cm := range ix.tenants[t] {
-			if cm.everyTransaction() {
+			if cm.seesEveryTx() {
 				ms = append(ms, cm)
 				continue
 			}
@@ -248,6 +248,9 @@ func (ix *Index) TenantsFor(b *chain.Block) []string {
 }
 
 func normalizedContracts(b *chain.Block) []string {
+	if b.Chain == chain.EVM {
+		return evmBlockAddresses(b) // the address gate also looks at senders
+	}
 	cs := b.Contracts()
 	for i, c := range cs {
 		cs[i] = normalizeKey(c)

@@ -69,9 +69,12 @@ type MatchedOnArgs struct {
 }
 
 // ArgsEntry is the argument list of one matched call or event.
+// HexSignature is the EVM selector (see evmFunctionMatches for its two
+// spellings); it is empty, and omitted, on Stellar.
 type ArgsEntry struct {
-	Signature string `json:"signature"`
-	Args      []Arg  `json:"args"`
+	Signature    string `json:"signature"`
+	HexSignature string `json:"hex_signature,omitempty"`
+	Args         []Arg  `json:"args"`
 }
 
 // MarshalOZJSON renders the match as OpenZeppelin Monitor's Stellar
@@ -82,6 +85,9 @@ type ArgsEntry struct {
 func (m *Match) MarshalOZJSON() ([]byte, error) {
 	if m == nil || m.Transaction == nil {
 		return nil, fmt.Errorf("marshal match: no transaction")
+	}
+	if m.Transaction.EVM != nil {
+		return m.marshalEVMJSON()
 	}
 	var monitorJSON json.RawMessage
 	if m.Monitor != nil {

@@ -9,6 +9,7 @@ import (
 // Variables returns the template variables of the match (section 4.2):
 //
 //	monitor.name, transaction.hash,
+//	transaction.from, transaction.to, transaction.value (EVM only),
 //	functions.<i>.signature, functions.<i>.args.<name>,
 //	events.<i>.signature, events.<i>.args.<name>,
 //
@@ -27,6 +28,9 @@ func (m *Match) Variables() map[string]string {
 	vars["monitor.name"] = m.MonitorName
 	if m.Transaction != nil {
 		vars["transaction.hash"] = m.Transaction.Hash
+		if m.Transaction.EVM != nil {
+			addEVMTransactionVars(vars, m.Transaction)
+		}
 	}
 	fsigs := make([]string, len(m.MatchedOn.Functions))
 	for i, f := range m.MatchedOn.Functions {

@@ -16,14 +16,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/monitor"
-	"github.com/stellar/go-stellar-sdk/network"
 )
-
-// builtinPassphrases lets test-monitor run without a network file.
-var builtinPassphrases = map[string]string{
-	"stellar_mainnet": network.PublicNetworkPassphrase,
-	"stellar_testnet": network.TestNetworkPassphrase,
-}
 
 // runTestMonitor evaluates one monitor over a ledger range and prints each
 // match as OpenZeppelin Monitor's MonitorMatch JSON, one per line, then a
@@ -145,10 +138,10 @@ func networkPassphrase(slug, file string) (string, error) {
 		}
 		return n.NetworkPassphrase, nil
 	}
-	if p, ok := builtinPassphrases[slug]; ok {
-		return p, nil
+	if n, ok := monitor.BuiltinNetwork(slug); ok && n.NetworkType == monitor.NetworkStellar {
+		return n.NetworkPassphrase, nil
 	}
-	return "", fmt.Errorf("network %q is not built in (stellar_mainnet, stellar_testnet): pass --network-file", slug)
+	return "", fmt.Errorf("network %q is not a built-in Stellar network (stellar_mainnet, stellar_testnet): pass --network-file", slug)
 }
 
 // ledgerLoader returns a function reading one ledger, from RPC (batches of

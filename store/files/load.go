@@ -60,6 +60,8 @@ func loadDir(dir, prefix string) (*monitor.Config, error) {
 		// one they would report the files that failed as missing.
 		return nil, l.errs
 	}
+	// Well-known networks (stellar_mainnet, anvil_local, …) need no file.
+	l.cfg.AddBuiltinNetworks()
 	if err := l.cfg.Validate(strings.TrimSuffix(prefix, "/")); err != nil {
 		return nil, err
 	}

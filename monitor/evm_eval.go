@@ -1,0 +1,291 @@
+package monitor
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor/expr"
+)
+
+// evaluateEVMMonitor appends the monitor's matches on an EVM block, in
+// block order. Every EVM monitor is gated by its addresses (3.12): only
+// transactions whose sender, recipient or a log emitter is watched are
+// visited.
+func (s *evalState) evaluateEVMMonitor(cm *CompiledMonitor, out []*Match) []*Match {
+	eb := s.p.evm
+	s.txs = s.txs[:0]
+	for _, a := range cm.addrList {
+		s.txs = append(s.txs, eb.byAddr[a]...)
+	}
+	if len(s.txs) == 0 {
+		return out
+	}
+	if len(cm.addrList) > 1 {
+		slices.Sort(s.txs)
+		s.txs = slices.Compact(s.txs)
+	}
+	for _, ti := range s.txs {
+		if m := s.evaluateEVMTx(cm, int(ti)); m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// evaluateEVMTx applies one monitor to one gated transaction: the
+// top-level call, the logs of watched contracts, the transaction
+// conditions, then the combination rule (3.8).
+func (s *evalState) evaluateEVMTx(cm *CompiledMonitor, ti int) *Match {
+	b := s.p.Block
+	tx := &b.Transactions[ti]
+	if tx.EVM == nil {
+		return nil
+	}
+	hasF, hasE, hasT := len(cm.functions) > 0, len(cm.events) > 0, len(cm.txs) > 0
+
+	var funcs []FunctionMatch
+	var fargs []ArgsEntry
+	if hasF {
+		funcs, fargs = s.evmFunctionMatches(cm, ti)
+	}
+	var evs []EventMatch
+	var eargs []ArgsEntry
+	if hasE {
+		evs, eargs = s.evmEventMatches(cm, ti)
+	}
+	if (hasF || hasE) && len(funcs) == 0 && len(evs) == 0 {
+		return nil
+	}
+	var txm []TransactionMatch
+	if hasT {
+		txm = s.evmTransactionMatches(cm, ti)
+		if len(txm) == 0 {
+			return nil
+		}
+	}
+
+	m := &Match{
+		TenantID:        cm.TenantID,
+		MonitorName:     cm.Name,
+		Network:         b.Network,
+		Ledger:          b.Ledger,
+		LedgerHash:      b.Hash,
+		LedgerCloseTime: b.CloseTime,
+		Transaction:     tx,
+		Monitor:         cm,
+		MatchedOn: MatchedOn{
+			Functions:    []FunctionMatch{},
+			Events:       []EventMatch{},
+			Transactions: []TransactionMatch{},
+		},
+	}
+	if len(funcs) > 0 {
+		m.MatchedOn.Functions, m.MatchedOnArgs.Functions = funcs, fargs
+	}
+	if len(evs) > 0 {
+		m.MatchedOn.Events, m.MatchedOnArgs.Events = evs, eargs
+	}
+	if hasT {
+		m.MatchedOn.Transactions = txm
+	}
+	return m
+}
+
+// evmFunctionMatches matches the top-level call only (internal calls are
+// invisible, as in the original): the recipient must be watched and have
+// an ABI knowing the selector; the first condition whose signature and
+// expression fit wins. hex_signature is "0x"+selector when an expression
+// decided, the bare selector otherwise (the original's inconsistency,
+// which its fixtures assert).
+func (s *evalState) evmFunctionMatches(cm *CompiledMonitor, ti int) ([]FunctionMatch, []ArgsEntry) {
+	to := s.p.evm.to[ti]
+	if to == "" || !cm.watchesNormalized(to) {
+		return nil, nil
+	}
+	abi := cm.abi(s.p.Block.Network, to)
+	if abi == nil {
+		return nil, nil
+	}
+	d := s.evmCall(ti, abi)
+	if !d.ok {
+		return nil, nil
+	}
+	tx := &s.p.Block.Transactions[ti]
+	for i := range cm.functions {
+		fc := &cm.functions[i]
+		if fc.sigNorm != d.sigNorm || !s.evmHolds(cm, fc.expr, d.params, tx) {
+			continue
+		}
+		hexSig := d.selector
+		if fc.expr != nil {
+			hexSig = "0x" + d.selector
+		}
+		return []FunctionMatch{{Signature: d.signature, Expression: fc.text}},
+			[]ArgsEntry{{Signature: d.signature, Args: d.args, HexSignature: hexSig}}
+	}
+	return nil, nil
+}
+
+// evmEventMatches matches the logs of watched contracts that have an ABI,
+// in log order. Per log the conditions with its signature are tried in
+// order and the first that holds records it, with its arguments.
+func (s *evalState) evmEventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, []ArgsEntry) {
+	tx := &s.p.Block.Transactions[ti]
+	var evs []EventMatch
+	var eargs []ArgsEntry
+	var abis map[string]*evmABI // looked up once, on the first watched log
+	for li, addr := range s.p.evm.logAddr[ti] {
+		if !cm.watchesNormalized(addr) {
+			continue
+		}
+		if abis == nil {
+			if abis = cm.abis[s.p.Block.Network]; abis == nil {
+				return nil, nil // no ABI at all on this network
+			}
+		}
+		abi := abis[addr]
+		if abi == nil {
+			continue
+		}
+		if len(tx.EVM.Logs[li].Topics) == 0 {
+			continue // anonymous log: no selector to find the event by
+		}
+		d := s.evmLog(ti, li, abi)
+		if !d.ok {
+			continue
+		}
+		for i := range cm.events {
+			ec := &cm.events[i]
+			if ec.sigNorm != d.sigNorm || !s.evmHolds(cm, ec.expr, d.params, tx) {
+				continue
+			}
+			evs = append(evs, EventMatch{Signature: d.signature, Expression: ec.text})
+			eargs = append(eargs, ArgsEntry{Signature: d.signature, Args: d.args, HexSignature: "0x" + d.selector})
+			break
+		}
+	}
+	return evs, eargs
+}
+
+// evmTransactionMatches applies the transaction conditions: the first whose
+// status fits and whose expression holds is recorded, with the
+// transaction's real status (from its receipt; assumed Success without
+// one, as in the original).
+func (s *evalState) evmTransactionMatches(cm *CompiledMonitor, ti int) []TransactionMatch {
+	tx := &s.p.Block.Transactions[ti]
+	status := StatusSuccess
+	if r := tx.EVM.Receipt; r != nil && r.Status != 1 {
+		status = StatusFailure
+	}
+	for i := range cm.txs {
+		tc := &cm.txs[i]
+		if tc.status != StatusAny && tc.status != status {
+			continue
+		}
+		if tc.expr != nil && !s.evmHolds(cm, tc.expr, s.evmParams(ti), tx) {
+			continue
+		}
+		return []TransactionMatch{{Status: string(status), Expression: tc.text}}
+	}
+	return nil
+}
+
+// evmCall returns the transaction's input decoded by the ABI, decoding it
+// on first use; every monitor sharing the decoder shares the result.
+func (s *evalState) evmCall(ti int, abi *evmABI) *evmDecoded {
+	return s.evmDecode(s.p.evm.calls, evmItemKey{tx: int32(ti), item: -1, abi: abi.key}, func() *evmDecoded {
+		in := s.p.Block.Transactions[ti].EVM.Input
+		if len(in) < 4 {
+			return &evmDecoded{}
+		}
+		return newEVMDecoded(abi.dec.DecodeCall(in))
+	})
+}
+
+// evmLog is evmCall for a log.
+func (s *evalState) evmLog(ti, li int, abi *evmABI) *evmDecoded {
+	return s.evmDecode(s.p.evm.logs, evmItemKey{tx: int32(ti), item: int32(li), abi: abi.key}, func() *evmDecoded {
+		l := &s.p.Block.Transactions[ti].EVM.Logs[li]
+		return newEVMDecoded(abi.dec.DecodeLog(l.Topics, l.Data))
+	})
+}
+
+// evmDecode looks k up in cache, decoding outside the lock on a miss. Two
+// evaluations racing on an item may both decode it; the results are equal
+// and the first stored wins.
+func (s *evalState) evmDecode(cache map[evmItemKey]*evmDecoded, k evmItemKey, decode func() *evmDecoded) *evmDecoded {
+	p := s.p
+	p.mu.Lock()
+	d, ok := cache[k]
+	p.mu.Unlock()
+	if ok {
+		return d
+	}
+	d = decode()
+	p.mu.Lock()
+	if prev, ok := cache[k]; ok {
+		d = prev
+	} else {
+		cache[k] = d
+	}
+	p.mu.Unlock()
+	return d
+}
+
+// evmParams returns the transaction's expression parameters, built once.
+func (s *evalState) evmParams(ti int) []expr.Param {
+	p := s.p
+	p.mu.Lock()
+	ps, ok := p.evm.params[int32(ti)]
+	p.mu.Unlock()
+	if ok {
+		return ps
+	}
+	ps = evmTransactionParams(&p.Block.Transactions[ti])
+	p.mu.Lock()
+	if prev, ok := p.evm.params[int32(ti)]; ok {
+		ps = prev
+	} else {
+		p.evm.params[int32(ti)] = ps
+	}
+	p.mu.Unlock()
+	return ps
+}
+
+// evmHolds evaluates a condition's expression with the EVM comparison
+// rules; no expression holds, an evaluation error is "no match" (logged at
+// debug level).
+func (s *evalState) evmHolds(cm *CompiledMonitor, e *expr.Expr, params []expr.Param, tx *chain.Transaction) bool {
+	if e == nil {
+		return true
+	}
+	ok, err := e.Eval(params, expr.EVM{})
+	if err != nil {
+		if l := s.engine.log; l != nil && l.Enabled(context.Background(), slog.LevelDebug) {
+			l.Debug("expression did not evaluate; condition does not match",
+				"tenant", cm.TenantID, "monitor", cm.Name, "network", s.p.Block.Network,
+				"block", s.p.Block.Ledger, "tx", tx.Hash, "expression", e.String(), "err", err)
+		}
+		return false
+	}
+	return ok
+}
+
+// watchesNormalized reports whether the monitor watches a normalized
+// address. Most monitors watch one or two addresses, for which comparing
+// strings beats hashing them, and this runs for every log of every gated
+// transaction.
+func (cm *CompiledMonitor) watchesNormalized(addr string) bool {
+	if len(cm.addrList) <= 4 {
+		for _, a := range cm.addrList {
+			if a == addr {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := cm.addrs[addr]
+	return ok
+}
