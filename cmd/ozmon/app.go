@@ -77,10 +77,12 @@ type app struct {
 	m        *metrics.Metrics
 	rdb      redis.UniversalClient
 	st       store.Store
-	networks map[string]*stellar.Source
-	netCfg   map[string]*monitor.Network
-	specs    sync.Map // network/contract → *chain.ContractSpec
-	closers  []func()
+	networks map[string]networkSource
+	// stellarClients serve contract-spec lookups of Stellar networks.
+	stellarClients map[string]*stellar.Client
+	netCfg         map[string]*monitor.Network
+	specs          sync.Map // network/contract → *chain.ContractSpec
+	closers        []func()
 }
 
 func (a *app) Close() {
@@ -161,47 +163,78 @@ func loadDirStore(dir string, log *slog.Logger) (*memory.Store, error) {
 	return st, nil
 }
 
-// openNetworks builds a Stellar source per network of the registry.
-// Networks of other chains are reported and skipped until their chain
-// package exists.
+// networkSource is one served network as the pipeline sees it: its tip
+// for the scheduler, one decoded block for the handlers.
+type networkSource interface {
+	Tip(ctx context.Context) (uint64, error)
+	FetchBlock(ctx context.Context, ledger uint64) (*chain.Block, error)
+}
+
+// openNetworks builds a source per network of the operator's registry.
 func (a *app) openNetworks(ctx context.Context) error {
 	list, err := a.st.Networks(ctx)
 	if err != nil {
 		return fmt.Errorf("load networks: %w", err)
 	}
-	a.networks = map[string]*stellar.Source{}
+	a.networks = map[string]networkSource{}
+	a.stellarClients = map[string]*stellar.Client{}
 	a.netCfg = map[string]*monitor.Network{}
 	for _, n := range list {
 		if n.Config == nil {
 			continue
 		}
-		if n.Config.NetworkType != monitor.NetworkStellar {
-			a.log.Warn("network skipped: only Stellar networks are served yet", "network", n.Slug, "type", n.Config.NetworkType)
-			continue
-		}
-		var eps []stellar.Endpoint
+		var eps []endpoint
 		for _, u := range n.Config.RPCURLs {
 			url, err := u.URL.Resolve(os.LookupEnv)
 			if err != nil {
 				return fmt.Errorf("network %s: rpc url: %w", n.Slug, err)
 			}
-			eps = append(eps, stellar.Endpoint{URL: url, Weight: int(u.Weight)})
+			eps = append(eps, endpoint{url, int(u.Weight)})
 		}
 		slug := n.Slug
-		client, err := stellar.NewClient(eps, stellar.WithLogger(a.log), stellar.WithCallObserver(func(method, _ string, err error) {
+		observe := func(method, _ string, err error) {
 			a.m.RPCCalls.WithLabelValues(slug, method, outcomeLabel(err)).Inc()
-		}))
-		if err != nil {
-			return fmt.Errorf("network %s: %w", n.Slug, err)
 		}
-		a.closers = append(a.closers, func() { client.Close() })
-		a.networks[slug] = &stellar.Source{Client: client, Network: slug, Passphrase: n.Config.NetworkPassphrase}
+		src, err := a.openSource(n.Config, eps, observe)
+		if err != nil {
+			return fmt.Errorf("network %s: %w", slug, err)
+		}
+		if src == nil {
+			a.log.Warn("network skipped: its chain is not served yet", "network", slug, "type", n.Config.NetworkType)
+			continue
+		}
+		a.networks[slug] = src
 		a.netCfg[slug] = n.Config
 	}
 	if len(a.networks) == 0 {
-		return errors.New("no Stellar network to serve: add one to the network registry (ozmon import, or networks/ in the config directory)")
+		return errors.New("no network to serve: add one to the network registry (ozmon import --register-networks, or networks/ in the config directory)")
 	}
 	return nil
+}
+
+type endpoint struct {
+	url    string
+	weight int
+}
+
+// openSource makes the chain's client and source for one network; nil for
+// a chain this build does not serve.
+func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method, endpoint string, err error)) (networkSource, error) {
+	switch n.NetworkType {
+	case monitor.NetworkStellar:
+		var se []stellar.Endpoint
+		for _, e := range eps {
+			se = append(se, stellar.Endpoint{URL: e.url, Weight: e.weight})
+		}
+		client, err := stellar.NewClient(se, stellar.WithLogger(a.log), stellar.WithCallObserver(observe))
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, func() { client.Close() })
+		a.stellarClients[n.Slug] = client
+		return &stellar.Source{Client: client, Network: n.Slug, Passphrase: n.NetworkPassphrase}, nil
+	}
+	return nil, nil
 }
 
 func outcomeLabel(err error) string {
@@ -224,11 +257,11 @@ func (a *app) specSource() monitor.SpecSource {
 		if s, ok := a.specs.Load(key); ok {
 			return s.(*chain.ContractSpec), nil
 		}
-		src, ok := a.networks[network]
+		client, ok := a.stellarClients[network]
 		if !ok {
 			return nil, nil
 		}
-		spec, err := src.Client.ContractSpec(context.Background(), contract)
+		spec, err := client.ContractSpec(context.Background(), contract)
 		if errors.Is(err, stellar.ErrNoContractSpec) {
 			a.specs.Store(key, (*chain.ContractSpec)(nil))
 			return nil, nil

@@ -225,3 +225,24 @@ func TestFlagsWinOverEnvironmentAndFile(t *testing.T) {
 		t.Fatalf("precedence wrong: redis %q metrics %q level %q prefix %q", cfg.RedisURL, cfg.MetricsAddr, cfg.LogLevel, cfg.BlockCache.KeyPrefix)
 	}
 }
+
+// TestDevShowsNotifications runs `ozmon dev` on its embedded defaults
+// (in-process Redis, simulator, sample tenants, local sink) for a few
+// seconds: notifications print.
+func TestDevShowsNotifications(t *testing.T) {
+	t.Chdir(t.TempDir()) // dev writes its sample tenants under .ozmon/
+	t.Setenv("OZ_MONITOR_REDIS_URL", "")
+	code, out, errOut := runCmd(t, "dev", "--for", "8s", "--ledger-interval", "500ms", "--metrics-addr", "")
+	if code != 0 {
+		t.Fatalf("dev exited %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "notification "); n == 0 {
+		t.Fatalf("no notification printed in 8 s; stderr:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "DEV MODE") {
+		t.Fatal("the in-process Redis warning is missing")
+	}
+	if _, err := os.Stat(filepath.Join(".ozmon", "dev", "config", "tenants", "acme", "monitors")); err != nil {
+		t.Fatalf("sample tenants not written: %v", err)
+	}
+}
