@@ -1,6 +1,9 @@
 package chain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Chain names the family a network belongs to; it picks the decoder and the
 // monitor evaluator.
@@ -25,7 +28,8 @@ type Block struct {
 }
 
 // Contracts returns every contract address the block touches (called or
-// emitting an event), each once, in first-seen order. The monitor index uses
+// emitting an event), each once, in first-seen order. On EVM that is each
+// transaction's To and every log's Address, as lowercase hex. The monitor index uses
 // it to find candidate monitors in time proportional to the block, not to
 // the number of monitors.
 func (b *Block) Contracts() []string {
@@ -49,6 +53,12 @@ func (b *Block) Contracts() []string {
 		}
 		for j := range tx.Events {
 			add(tx.Events[j].Contract)
+		}
+		if x := tx.EVM; x != nil {
+			add(strings.ToLower(x.To))
+			for j := range x.Logs {
+				add(strings.ToLower(x.Logs[j].Address))
+			}
 		}
 	}
 	return out

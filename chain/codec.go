@@ -14,12 +14,13 @@ import (
 // allocations; this format decodes in a fraction of that with a handful of
 // allocations.
 //
-// Layout (version 1), integers as encoding/binary uvarints unless noted:
+// Layout (version 2), integers as encoding/binary uvarints unless noted:
 //
-//	byte    version (1)
+//	byte    version (2)
 //	uvarint text heap length, bytes heap length
 //	uvarint counts: transactions, operations, events, calls, payments,
-//	        values, map entries (totals over the whole block)
+//	        values, map entries, EVM transactions, EVM logs, EVM log
+//	        topics, EVM receipts (totals over the whole block)
 //	[text heap]  every string's bytes, concatenated in encoding order
 //	[bytes heap] every []byte's bytes, concatenated in encoding order
 //	structure:   the block's fields in declaration order; a string or
@@ -50,11 +51,18 @@ import (
 // Text, 0x80 a second byte saying which of Bytes (1), Items (2), Entries (4)
 // follow. Every field is written whatever the kind, so a Value round-trips
 // even when it carries fields its kind does not use.
+//
+// A transaction whose EVM field is set has the txEVM flag and, after its
+// result XDR, the EVMTransaction's fields in declaration order: each log
+// as address, topic count and topics, data, log index and raw JSON; the
+// receipt as a presence byte then status, gas used and raw JSON; then the
+// transaction's raw JSON. Nil-ness of EVM and Receipt is kept; empty Logs,
+// Topics, Input, Data and Raw decode as nil.
 
 // BinaryVersion is the first byte of MarshalBinary's output; a change of
 // layout takes a new version so that caches holding the old one miss
 // instead of misreading.
-const BinaryVersion byte = 1
+const BinaryVersion byte = 2
 
 // MaxValueDepth bounds Value nesting (a Vec is one level deeper than its
 // parent). Soroban itself caps nesting well below it; the bound keeps a
@@ -77,6 +85,7 @@ const (
 const (
 	txSuccess = 1
 	txFeeBump = 2
+	txEVM     = 4
 )
 
 // Operation payload bits.
@@ -97,7 +106,14 @@ const (
 	minValueLen   = 1  // tag
 	minEntryLen   = 2  // key and value tags
 	minBlockLen   = 9  // chain, network, ledger, hash, parent, seconds, nanos, protocol, #transactions
+	minEVMTxLen   = 13 // from, to, value, input, nonce, gas, 3 fee fields, tx index, #logs, receipt bit, raw
+	minLogLen     = 5  // address, #topics, data, log index, raw
+	minTopicLen   = 1  // length
+	minReceiptLen = 3  // status, gas used, raw
 )
+
+// headerTotals is how many uvarints follow the version byte.
+const headerTotals = 13
 
 // MarshalBinary encodes b in the binary format described above.
 func (b *Block) MarshalBinary() ([]byte, error) {
@@ -116,13 +132,15 @@ func (b *Block) AppendBinary(dst []byte) ([]byte, error) {
 
 	// Grow once: the header, both heaps and an estimate of the structure
 	// (lengths and small integers mostly take a byte or two).
-	estimate := 1 + 9*binary.MaxVarintLen64 + s.textLen + s.bytesLen +
-		s.strings + 2*s.values + 2*s.entries + 24*s.txs + 8*s.ops + 8*s.events + 12*s.payments + 48
+	estimate := 1 + headerTotals*binary.MaxVarintLen64 + s.textLen + s.bytesLen +
+		s.strings + 2*s.values + 2*s.entries + 24*s.txs + 8*s.ops + 8*s.events + 12*s.payments +
+		16*s.evmTxs + 8*s.logs + 8*s.receipts + 48
 	dst = slices.Grow(dst, estimate)
 	dst = append(dst, BinaryVersion)
 	dst = binary.AppendUvarint(dst, uint64(s.textLen))
 	dst = binary.AppendUvarint(dst, uint64(s.bytesLen))
-	for _, n := range [...]int{s.txs, s.ops, s.events, s.calls, s.payments, s.values, s.entries} {
+	for _, n := range [...]int{s.txs, s.ops, s.events, s.calls, s.payments, s.values, s.entries,
+		s.evmTxs, s.logs, s.topics, s.receipts} {
 		dst = binary.AppendUvarint(dst, uint64(n))
 	}
 	// Reserve the heaps; the structure is appended after them and the
@@ -145,6 +163,7 @@ func (b *Block) AppendBinary(dst []byte) ([]byte, error) {
 type sizer struct {
 	textLen, bytesLen, strings                         int
 	txs, ops, events, calls, payments, values, entries int
+	evmTxs, logs, topics, receipts                     int
 }
 
 func (s *sizer) str(v string)   { s.textLen += len(v); s.strings++ }
@@ -198,8 +217,36 @@ func (s *sizer) block(b *Block) error {
 				return fmt.Errorf("transaction %d event %d data: %w", i, j, err)
 			}
 		}
+		if x := tx.EVM; x != nil {
+			s.evmTx(x)
+		}
 	}
 	return nil
+}
+
+func (s *sizer) evmTx(x *EVMTransaction) {
+	s.evmTxs++
+	for _, v := range [...]string{x.From, x.To, x.Value, x.Nonce, x.Gas, x.GasPrice, x.MaxFeePerGas, x.MaxPriorityFeePerGas} {
+		s.str(v)
+	}
+	s.bytes(x.Input)
+	s.bytes(x.Raw)
+	s.logs += len(x.Logs)
+	for i := range x.Logs {
+		l := &x.Logs[i]
+		s.str(l.Address)
+		s.topics += len(l.Topics)
+		for _, t := range l.Topics {
+			s.str(t)
+		}
+		s.bytes(l.Data)
+		s.bytes(l.Raw)
+	}
+	if r := x.Receipt; r != nil {
+		s.receipts++
+		s.str(r.GasUsed)
+		s.bytes(r.Raw)
+	}
 }
 
 func (s *sizer) valueList(vs []Value, depth int) error {
@@ -293,6 +340,9 @@ func (e *encoder) transaction(tx *Transaction) {
 	if tx.FeeBump {
 		flags |= txFeeBump
 	}
+	if tx.EVM != nil {
+		flags |= txEVM
+	}
 	e.buf = append(e.buf, flags)
 	e.varint(tx.FeeCharged)
 	e.str(tx.Source)
@@ -315,6 +365,43 @@ func (e *encoder) transaction(tx *Transaction) {
 	}
 	e.bytes(tx.EnvelopeXDR)
 	e.bytes(tx.ResultXDR)
+	if x := tx.EVM; x != nil {
+		e.evmTx(x)
+	}
+}
+
+func (e *encoder) evmTx(x *EVMTransaction) {
+	e.str(x.From)
+	e.str(x.To)
+	e.str(x.Value)
+	e.bytes(x.Input)
+	e.str(x.Nonce)
+	e.str(x.Gas)
+	e.str(x.GasPrice)
+	e.str(x.MaxFeePerGas)
+	e.str(x.MaxPriorityFeePerGas)
+	e.uvarint(x.TransactionIndex)
+	e.uvarint(uint64(len(x.Logs)))
+	for i := range x.Logs {
+		l := &x.Logs[i]
+		e.str(l.Address)
+		e.uvarint(uint64(len(l.Topics)))
+		for _, t := range l.Topics {
+			e.str(t)
+		}
+		e.bytes(l.Data)
+		e.uvarint(l.LogIndex)
+		e.bytes(l.Raw)
+	}
+	if r := x.Receipt; r != nil {
+		e.buf = append(e.buf, 1)
+		e.uvarint(r.Status)
+		e.str(r.GasUsed)
+		e.bytes(r.Raw)
+	} else {
+		e.buf = append(e.buf, 0)
+	}
+	e.bytes(x.Raw)
 }
 
 func (e *encoder) operation(op *Operation) {
@@ -437,6 +524,10 @@ type decoder struct {
 	payments []Payment
 	values   []Value
 	entries  []MapEntry
+	evmTxs   []EVMTransaction
+	logs     []EVMLog
+	topics   []string
+	receipts []EVMReceipt
 }
 
 // decodeError names what was wrong and where; its offset is into the
@@ -564,9 +655,10 @@ func decodeBlock(b *Block, data []byte) error {
 	if version != BinaryVersion {
 		return d.fail(0, "unknown format version %d (want %d)", version, BinaryVersion)
 	}
-	var hdr [9]uint64
+	var hdr [headerTotals]uint64
 	names := [...]string{"text heap length", "bytes heap length", "transaction total", "operation total",
-		"event total", "call total", "payment total", "value total", "map entry total"}
+		"event total", "call total", "payment total", "value total", "map entry total",
+		"EVM transaction total", "EVM log total", "EVM topic total", "EVM receipt total"}
 	for i := range hdr {
 		if hdr[i], err = d.uvarint(names[i]); err != nil {
 			return err
@@ -584,7 +676,8 @@ func decodeBlock(b *Block, data []byte) error {
 	// that could not fit are refused before anything is allocated.
 	structLen := uint64(len(data) - d.off)
 	need := uint64(minBlockLen)
-	for i, minLen := range [...]uint64{minTxLen, minOpLen, minEventLen, minCallLen, minPaymentLen, minValueLen, minEntryLen} {
+	for i, minLen := range [...]uint64{minTxLen, minOpLen, minEventLen, minCallLen, minPaymentLen, minValueLen, minEntryLen,
+		minEVMTxLen, minLogLen, minTopicLen, minReceiptLen} {
 		n := hdr[2+i]
 		if n > structLen || need+n*minLen > structLen {
 			return d.fail(1, "header totals need more than the %d bytes of structure (%s %d)", structLen, names[2+i], n)
@@ -603,6 +696,10 @@ func decodeBlock(b *Block, data []byte) error {
 	d.payments = alloc[Payment](hdr[6])
 	d.values = alloc[Value](hdr[7])
 	d.entries = alloc[MapEntry](hdr[8])
+	d.evmTxs = alloc[EVMTransaction](hdr[9])
+	d.logs = alloc[EVMLog](hdr[10])
+	d.topics = alloc[string](hdr[11])
+	d.receipts = alloc[EVMReceipt](hdr[12])
 
 	if err := d.blockFields(b, txs); err != nil {
 		return err
@@ -614,7 +711,8 @@ func decodeBlock(b *Block, data []byte) error {
 		return d.fail(d.off, "%d bytes of the text heap unused", len(d.text)-d.tp)
 	case d.bp != len(d.heap):
 		return d.fail(d.off, "%d bytes of the bytes heap unused", len(d.heap)-d.bp)
-	case len(d.ops)+len(d.events)+len(d.calls)+len(d.payments)+len(d.values)+len(d.entries) != 0:
+	case len(d.ops)+len(d.events)+len(d.calls)+len(d.payments)+len(d.values)+len(d.entries) != 0,
+		len(d.evmTxs)+len(d.logs)+len(d.topics)+len(d.receipts) != 0:
 		return d.fail(d.off, "header totals exceed the elements present")
 	}
 	return nil
@@ -708,7 +806,7 @@ func (d *decoder) transaction(tx *Transaction) error {
 	if err != nil {
 		return err
 	}
-	if flags&^(txSuccess|txFeeBump) != 0 {
+	if flags&^(txSuccess|txFeeBump|txEVM) != 0 {
 		return d.fail(start, "unknown transaction flags %#x", flags)
 	}
 	tx.Success = flags&txSuccess != 0
@@ -754,6 +852,111 @@ func (d *decoder) transaction(tx *Transaction) error {
 		return err
 	}
 	if tx.ResultXDR, err = d.bytes("result XDR"); err != nil {
+		return err
+	}
+	if flags&txEVM != 0 {
+		if len(d.evmTxs) == 0 {
+			return d.fail(start, "more EVM transactions than the header's total")
+		}
+		x := &d.evmTxs[0]
+		d.evmTxs = d.evmTxs[1:]
+		if err := d.evmTx(x); err != nil {
+			return fmt.Errorf("evm: %w", err)
+		}
+		tx.EVM = x
+	}
+	return nil
+}
+
+func (d *decoder) evmTx(x *EVMTransaction) error {
+	var err error
+	for _, f := range [...]struct {
+		dst  *string
+		what string
+	}{{&x.From, "from"}, {&x.To, "to"}, {&x.Value, "value"}} {
+		if *f.dst, err = d.str(f.what); err != nil {
+			return err
+		}
+	}
+	if x.Input, err = d.bytes("input"); err != nil {
+		return err
+	}
+	for _, f := range [...]struct {
+		dst  *string
+		what string
+	}{{&x.Nonce, "nonce"}, {&x.Gas, "gas"}, {&x.GasPrice, "gas price"},
+		{&x.MaxFeePerGas, "max fee per gas"}, {&x.MaxPriorityFeePerGas, "max priority fee per gas"}} {
+		if *f.dst, err = d.str(f.what); err != nil {
+			return err
+		}
+	}
+	if x.TransactionIndex, err = d.uvarint("transaction index"); err != nil {
+		return err
+	}
+	n, err := d.count("log count", len(d.logs))
+	if err != nil {
+		return err
+	}
+	x.Logs = take(&d.logs, n)
+	for i := range x.Logs {
+		if err := d.evmLog(&x.Logs[i]); err != nil {
+			return fmt.Errorf("log %d: %w", i, err)
+		}
+	}
+	start := d.off
+	has, err := d.byte("receipt presence")
+	if err != nil {
+		return err
+	}
+	switch has {
+	case 0:
+	case 1:
+		if len(d.receipts) == 0 {
+			return d.fail(start, "more receipts than the header's total")
+		}
+		r := &d.receipts[0]
+		d.receipts = d.receipts[1:]
+		if r.Status, err = d.uvarint("receipt status"); err != nil {
+			return err
+		}
+		if r.GasUsed, err = d.str("receipt gas used"); err != nil {
+			return err
+		}
+		if r.Raw, err = d.bytes("receipt raw"); err != nil {
+			return err
+		}
+		x.Receipt = r
+	default:
+		return d.fail(start, "bad receipt presence byte %#x", has)
+	}
+	if x.Raw, err = d.bytes("raw"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (d *decoder) evmLog(l *EVMLog) error {
+	var err error
+	if l.Address, err = d.str("address"); err != nil {
+		return err
+	}
+	n, err := d.count("topic count", len(d.topics))
+	if err != nil {
+		return err
+	}
+	l.Topics = take(&d.topics, n)
+	for i := range l.Topics {
+		if l.Topics[i], err = d.str("topic"); err != nil {
+			return err
+		}
+	}
+	if l.Data, err = d.bytes("data"); err != nil {
+		return err
+	}
+	if l.LogIndex, err = d.uvarint("log index"); err != nil {
+		return err
+	}
+	if l.Raw, err = d.bytes("raw"); err != nil {
 		return err
 	}
 	return nil

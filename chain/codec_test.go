@@ -96,6 +96,36 @@ func handBuiltBlocks() []*chain.Block {
 		{Chain: chain.EVM, Network: "eth", Ledger: math.MaxUint64, ProtocolVersion: math.MaxUint32,
 			CloseTime: time.Unix(-62135596800, 0).UTC(), Transactions: []chain.Transaction{}},
 		{Chain: chain.Stellar, CloseTime: time.Unix(1, 999_999_999).UTC(), Transactions: []chain.Transaction{{}}},
+		evmBlock(),
+	}
+}
+
+// evmBlock covers EVMTransaction: logs with and without topics, a receipt,
+// no receipt, contract creation (no To), empty and nil slices.
+func evmBlock() *chain.Block {
+	return &chain.Block{
+		Chain: chain.EVM, Network: "ethereum_mainnet", Ledger: 21306058,
+		Hash:       "0x9432868b7fc57e85f0435ca3047f6a76add86f804b3c1af85647520061e30f80",
+		ParentHash: "0x347f3343ea70f601585ce2ef2bda6aec23294533e921791b120610a40f387596",
+		CloseTime:  time.Unix(1733036783, 0).UTC(),
+		Transactions: []chain.Transaction{
+			{Hash: "0xd5069b22", Index: 1, Success: true, EVM: &chain.EVMTransaction{
+				From: "0x58b704065b7aff3ed351052f8560019e05925023", To: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
+				Value: "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+				Input: []byte{0xa9, 0x05, 0x9c, 0xbb, 0}, Nonce: "7", Gas: "62272", MaxFeePerGas: "1", MaxPriorityFeePerGas: "2",
+				TransactionIndex: 175,
+				Logs: []chain.EVMLog{
+					{Address: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", Topics: []string{"0xddf2", "0x0000", "0x0001"},
+						Data: []byte{1, 2}, LogIndex: 353, Raw: json.RawMessage(`{"logIndex":"0x161"}`)},
+					{Address: "0xb", LogIndex: 354, Topics: []string{}},
+				},
+				Receipt: &chain.EVMReceipt{Status: 1, GasUsed: "62272", Raw: json.RawMessage(`{"status":"0x1"}`)},
+				Raw:     json.RawMessage(`{"hash":"0xd5069b22"}`),
+			}},
+			{Hash: "0xe802", Index: 2, EVM: &chain.EVMTransaction{From: "0x1", Value: "0", GasPrice: "9", Input: []byte{},
+				Receipt: &chain.EVMReceipt{}}},
+			{Hash: "0xabcd", Index: 3, Success: true, EVM: &chain.EVMTransaction{}},
+		},
 	}
 }
 
@@ -112,6 +142,20 @@ func normalise(b *chain.Block) {
 		tx.Events = nilIfEmpty(tx.Events)
 		tx.EnvelopeXDR = nilIfEmpty(tx.EnvelopeXDR)
 		tx.ResultXDR = nilIfEmpty(tx.ResultXDR)
+		if x := tx.EVM; x != nil {
+			x.Input = nilIfEmpty(x.Input)
+			x.Raw = nilIfEmpty(x.Raw)
+			x.Logs = nilIfEmpty(x.Logs)
+			for j := range x.Logs {
+				l := &x.Logs[j]
+				l.Topics = nilIfEmpty(l.Topics)
+				l.Data = nilIfEmpty(l.Data)
+				l.Raw = nilIfEmpty(l.Raw)
+			}
+			if r := x.Receipt; r != nil {
+				r.Raw = nilIfEmpty(r.Raw)
+			}
+		}
 		for j := range tx.Operations {
 			if c := tx.Operations[j].Call; c != nil {
 				c.Args = normaliseValues(c.Args)
@@ -242,12 +286,15 @@ func TestMarshalBinaryRefusesWhatCannotDecode(t *testing.T) {
 	}
 }
 
-// header builds the start of a version-1 encoding by hand: heap lengths
-// and totals, then the given heaps.
+// header builds the start of an encoding by hand: heap lengths and totals
+// (missing trailing totals, the EVM ones, are zero), then the given heaps.
 func header(text, heap string, totals ...uint64) []byte {
 	b := []byte{chain.BinaryVersion}
 	b = binary.AppendUvarint(b, uint64(len(text)))
 	b = binary.AppendUvarint(b, uint64(len(heap)))
+	for len(totals) < 11 {
+		totals = append(totals, 0)
+	}
 	for _, n := range totals {
 		b = binary.AppendUvarint(b, n)
 	}
@@ -296,10 +343,10 @@ func TestUnmarshalBinaryRejectsBadInput(t *testing.T) {
 		name, data, want string
 	}{
 		{"empty", "", "version truncated at offset 0"},
-		{"unknown version", "\x02", "unknown format version 2"},
-		{"huge text heap", string(binary.AppendUvarint([]byte{1}, 1<<62)), "truncated"},
-		{"huge heaps", string(header("", "", 0, 0, 0, 0, 0, 0, 0)[:1]) + "\xff\xff\xff\xff\x0f\x00\x00\x00\x00\x00\x00\x00\x00", "exceed the"},
-		{"varint overflow", "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
+		{"unknown version", "\x01", "unknown format version 1"},
+		{"huge text heap", string(binary.AppendUvarint([]byte{chain.BinaryVersion}, 1<<62)), "truncated"},
+		{"huge heaps", string(header("", "", 0, 0, 0, 0, 0, 0, 0)[:1]) + "\xff\xff\xff\xff\x0f\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "exceed the"},
+		{"varint overflow", "\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
 		{"huge value total", string(header("", "", 0, 0, 0, 0, 0, 1<<40, 0)) + "\x00\x00\x00\x00\x00\x00\x00\x00\x00", "header totals need more"},
 		{"huge transaction total", string(header("", "", 1<<20, 0, 0, 0, 0, 0, 0)) + strings.Repeat("\x00", 64), "header totals need more"},
 		{"unknown kind", string(oneEventBlock(0, 0, []byte{0x1f})), "unknown value kind 31"},

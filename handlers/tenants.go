@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
@@ -45,6 +46,9 @@ type Tenants struct {
 	// checkTrigger vets a trigger's destination when a tenant is loaded
 	// (the validation half of the SSRF guard; sending checks again).
 	checkTrigger func(context.Context, *monitor.Trigger) error
+	// abis decodes EVM calls and logs (chain/evm's ABI cache); nil
+	// leaves EVM monitors without decoders.
+	abis monitor.ABISource
 
 	mu      sync.RWMutex
 	tenants map[string]*Tenant
@@ -68,6 +72,28 @@ func NewTenants(src store.TenantSource, specs monitor.SpecSource, networks []str
 // as a problem of its tenant. Call before Reload.
 func (ts *Tenants) CheckTriggers(f func(context.Context, *monitor.Trigger) error) {
 	ts.checkTrigger = f
+}
+
+// UseABIs gives compiled EVM monitors their ABI decoders. Call before
+// Reload.
+func (ts *Tenants) UseABIs(src monitor.ABISource) { ts.abis = src }
+
+// ReceiptsFor returns the decision an EVM source asks before fetching a
+// block's receipts: true when some candidate monitor of the block needs
+// them (a status condition, or an expression on gas_used).
+func (ts *Tenants) ReceiptsFor(network string) func(b *chain.Block) bool {
+	return func(b *chain.Block) bool {
+		ix := ts.Index(network)
+		if ix == nil {
+			return false
+		}
+		for _, tm := range ix.Candidates(b) {
+			if monitor.NeedsReceipts(tm.Monitors) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // Reload reloads every tenant: new ones are added, gone ones removed.
@@ -124,7 +150,11 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 		if m.Paused {
 			continue
 		}
-		cm, err := monitor.Compile(id, m, ts.specs)
+		var opts []monitor.CompileOption
+		if ts.abis != nil {
+			opts = append(opts, monitor.WithABISource(ts.abis))
+		}
+		cm, err := monitor.Compile(id, m, ts.specs, opts...)
 		if err != nil {
 			t.Problems = append(t.Problems, fmt.Errorf("monitor %q: %w", name, err))
 			continue

@@ -18,9 +18,9 @@ import (
 // them. Kinds are the ABI type strings ("uint256", "tuple", "string[]").
 //
 // A decoder is shared by every monitor and block that uses it and must be
-// safe for concurrent use. Returning the same comparable value (a pointer)
-// for every monitor of a contract lets the engine decode each call and log
-// once for all of them.
+// safe for concurrent use. Returning the same pointer for every monitor of
+// a contract lets the engine decode each call and log once for all of
+// them.
 type ABIDecoder interface {
 	// DecodeCall decodes a transaction input: 4-byte selector then the
 	// ABI-encoded arguments. It returns the function's signature,
@@ -69,12 +69,14 @@ func WithChain(c chain.Chain) CompileOption {
 // which its decodings are cached in a prepared block.
 type evmABI struct {
 	dec ABIDecoder
-	key any // dec itself when comparable, else this evmABI
+	key any // dec itself when it is a pointer, else this evmABI
 }
 
 func newEVMABI(dec ABIDecoder) *evmABI {
 	a := &evmABI{dec: dec}
-	if t := reflect.TypeOf(dec); t != nil && t.Comparable() {
+	// Only a pointer is a safe map key: a comparable struct may still
+	// hold an interface whose dynamic value panics when hashed.
+	if t := reflect.TypeOf(dec); t != nil && t.Kind() == reflect.Pointer {
 		a.key = dec
 	} else {
 		a.key = a

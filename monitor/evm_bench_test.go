@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/monitor"
 )
 
@@ -63,11 +64,7 @@ func evmBenchBlock() *chain.Block {
 
 // evmBenchMonitors compiles the monitors, all sharing one ABI decoder (as
 // a source returning one decoder per contract ABI does).
-func evmBenchMonitors(b *testing.B) []*monitor.CompiledMonitor {
-	abi, err := parseTestABI([]byte(ruleABI))
-	if err != nil {
-		b.Fatal(err)
-	}
+func evmBenchMonitors(b *testing.B, abi monitor.ABIDecoder) []*monitor.CompiledMonitor {
 	src := monitor.WithABISource(func(string, string, json.RawMessage) (monitor.ABIDecoder, error) { return abi, nil })
 	r := rand.New(rand.NewPCG(3, 4))
 	out := make([]*monitor.CompiledMonitor, 0, benchMonitors)
@@ -107,9 +104,24 @@ func evmBenchMonitors(b *testing.B) []*monitor.CompiledMonitor {
 	return out
 }
 
+// BenchmarkEVMEvaluateBlock runs with the tests' ABI decoder and with
+// chain/evm's (go-ethereum), which production uses.
 func BenchmarkEVMEvaluateBlock(b *testing.B) {
+	ours, err := parseTestABI([]byte(ruleABI))
+	if err != nil {
+		b.Fatal(err)
+	}
+	prod, err := evm.ParseABI([]byte(ruleABI))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decoder=test", func(b *testing.B) { benchEVMEvaluate(b, ours) })
+	b.Run("decoder=chain-evm", func(b *testing.B) { benchEVMEvaluate(b, prod) })
+}
+
+func benchEVMEvaluate(b *testing.B, abi monitor.ABIDecoder) {
 	blk := evmBenchBlock()
-	cms := evmBenchMonitors(b)
+	cms := evmBenchMonitors(b, abi)
 	e := monitor.NewEngine()
 	ctx := context.Background()
 	matches := 0

@@ -258,3 +258,34 @@ func TestEVMIndexCandidates(t *testing.T) {
 		t.Fatalf("matches = %d, err = %v; want 2", len(ms), err)
 	}
 }
+
+// One prepared block is shared by concurrent evaluations (one per tenant
+// batch); the decodings they cache must not change anyone's result.
+func TestEVMPreparedBlockConcurrent(t *testing.T) {
+	t.Parallel()
+	f := loadEVMFixture(t)
+	b := f.block(t, 0, blockOpts{logsOf: allTxs, receipts: true})
+	cm := compileEVM(t, loadEVMMonitor(t, "monitor.json"), usdcSpec(t))
+	e := monitor.NewEngine()
+	want, err := e.EvaluateBlock(context.Background(), b, []*monitor.CompiledMonitor{cm})
+	if err != nil || len(want) != 1 {
+		t.Fatalf("matches = %d, err = %v", len(want), err)
+	}
+	p, err := e.Prepare(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make(chan []*monitor.Match, 8)
+	for range 8 {
+		go func() {
+			ms, _ := e.EvaluateTenant(context.Background(), "tenant-a", p, []*monitor.CompiledMonitor{cm})
+			results <- ms
+		}()
+	}
+	for range 8 {
+		got := <-results
+		if len(got) != 1 || !reflect.DeepEqual(got[0].MatchedOnArgs, want[0].MatchedOnArgs) {
+			t.Fatalf("concurrent evaluation = %+v, want %+v", got, want)
+		}
+	}
+}

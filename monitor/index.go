@@ -15,8 +15,10 @@ import (
 // rather than to the number of monitors. Monitors with function or event
 // conditions are keyed by their (normalized) contract addresses; monitors
 // that must see every transaction (transaction-only or condition-less:
-// Stellar has no address gate for them) are kept apart. Paused monitors
-// and monitors of other networks are left out.
+// Stellar has no address gate for them) are kept apart. EVM monitors are
+// all keyed by their addresses, which an EVM block matches through its
+// senders, recipients and log emitters (the address gate of 3.12). Paused
+// monitors and monitors of other networks are left out.
 //
 // Tenants are replaced one at a time (SetTenant, RemoveTenant) at a cost
 // proportional to that tenant's monitors. An Index is safe for concurrent

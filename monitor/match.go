@@ -79,7 +79,8 @@ type ArgsEntry struct {
 
 // MarshalOZJSON renders the match as OpenZeppelin Monitor's Stellar
 // MonitorMatch object (section 3.9), the payload of raw webhooks and
-// scripts. Fields ozmon does not keep (result meta, diagnostic events,
+// scripts; a match on an EVM transaction renders as the EVM MonitorMatch
+// instead (3.12, see marshalEVMJSON). Fields ozmon does not keep (result meta, diagnostic events,
 // ledger header and metadata XDR) are omitted, as absent RPC fields are in
 // the original; "decoded" is null.
 func (m *Match) MarshalOZJSON() ([]byte, error) {

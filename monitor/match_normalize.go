@@ -58,4 +58,4 @@ func normalizeKey(s string) string {
 
 // NormalizeAddress returns the form in which the index and the engine
 // compare Stellar contract addresses (whitespace removed, lowercased).
-func NormalizeAddress(addr string) string { return normalizeKey(addr) }
+func NormalizeAddress(addr string) string { return normalizeAddr(addr) }

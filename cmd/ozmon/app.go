@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
@@ -80,6 +81,7 @@ type app struct {
 	networks map[string]networkSource
 	// stellarClients serve contract-spec lookups of Stellar networks.
 	stellarClients map[string]*stellar.Client
+	evmSources     map[string]*evm.Source
 	netCfg         map[string]*monitor.Network
 	specs          sync.Map // network/contract → *chain.ContractSpec
 	closers        []func()
@@ -178,6 +180,7 @@ func (a *app) openNetworks(ctx context.Context) error {
 	}
 	a.networks = map[string]networkSource{}
 	a.stellarClients = map[string]*stellar.Client{}
+	a.evmSources = map[string]*evm.Source{}
 	a.netCfg = map[string]*monitor.Network{}
 	for _, n := range list {
 		if n.Config == nil {
@@ -233,8 +236,35 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 		a.closers = append(a.closers, func() { client.Close() })
 		a.stellarClients[n.Slug] = client
 		return &stellar.Source{Client: client, Network: n.Slug, Passphrase: n.NetworkPassphrase}, nil
+	case monitor.NetworkEVM:
+		var ee []evm.Endpoint
+		for _, e := range eps {
+			ee = append(ee, evm.Endpoint{URL: e.url, Weight: e.weight})
+		}
+		client, err := evm.NewClient(ee, evm.WithLogger(a.log), evm.WithCallObserver(observe))
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, func() { client.Close() })
+		// ReceiptsFor is set by the worker once its tenants are loaded.
+		src := &evm.Source{Client: client, Network: n.Slug}
+		a.evmSources[n.Slug] = src
+		return src, nil
 	}
 	return nil, nil
+}
+
+// abiSource parses each distinct inline ABI once (one decoder shared by
+// every monitor of a contract, so each call and log is decoded once).
+func (a *app) abiSource() monitor.ABISource {
+	cache := evm.NewABICache()
+	return func(_, _ string, inline json.RawMessage) (monitor.ABIDecoder, error) {
+		abi, err := cache.Get(inline)
+		if abi == nil {
+			return nil, err // no ABI, or a bad one: never a typed nil
+		}
+		return abi, nil
+	}
 }
 
 func outcomeLabel(err error) string {

@@ -113,6 +113,10 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		slices.Sort(slugs)
 		ts := handlers.NewTenants(a.st, a.specSource(), slugs, a.log, a.m)
+		ts.UseABIs(a.abiSource())
+		for slug, src := range a.evmSources {
+			src.ReceiptsFor = ts.ReceiptsFor(slug)
+		}
 		opts, err := a.channelOptions(channelOpts)
 		if err != nil {
 			return err

@@ -1,0 +1,216 @@
+package evm
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/ozmon/ozmon/chain"
+)
+
+// ABI is a parsed contract ABI. It decodes calls and logs into chain.Args
+// rendered as OpenZeppelin Monitor renders them (RenderValue), and
+// satisfies monitor.ABIDecoder. It is immutable and safe for concurrent
+// use.
+type ABI struct {
+	abi abi.ABI
+}
+
+// ParseABI parses a JSON ABI (the array a monitor's contract_spec holds).
+func ParseABI(data []byte) (*ABI, error) {
+	a, err := abi.JSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("parse ABI: %w", err)
+	}
+	return &ABI{abi: a}, nil
+}
+
+// Function is an ABI function as matching sees it.
+type Function struct {
+	Name      string
+	Signature string  // name(canonical types), tuples expanded
+	Selector  [4]byte // first 4 bytes of keccak256(Signature)
+	method    *abi.Method
+}
+
+// Event is an ABI event as matching sees it.
+type Event struct {
+	Name      string
+	Signature string      // Name(canonical types)
+	Topic     common.Hash // keccak256(Signature), the logs' topics[0]
+	event     *abi.Event
+}
+
+// FunctionBySelector finds the function a call's first 4 bytes select.
+func (a *ABI) FunctionBySelector(sel [4]byte) (*Function, error) {
+	m, err := a.abi.MethodById(sel[:])
+	if err != nil {
+		return nil, fmt.Errorf("selector 0x%x: %w", sel, err)
+	}
+	f := &Function{Name: m.RawName, Signature: m.Sig, method: m}
+	copy(f.Selector[:], m.ID)
+	return f, nil
+}
+
+// EventByTopic finds the (non-anonymous) event whose topic0 this is.
+func (a *ABI) EventByTopic(topic0 common.Hash) (*Event, error) {
+	e, err := a.abi.EventByID(topic0)
+	if err != nil {
+		return nil, fmt.Errorf("event topic %s: %w", topic0.Hex(), err)
+	}
+	return &Event{Name: e.RawName, Signature: e.Sig, Topic: e.ID, event: e}, nil
+}
+
+// Functions returns every function of the ABI (order unspecified).
+func (a *ABI) Functions() []*Function {
+	out := make([]*Function, 0, len(a.abi.Methods))
+	for _, m := range a.abi.Methods {
+		f := &Function{Name: m.RawName, Signature: m.Sig, method: &m}
+		copy(f.Selector[:], m.ID)
+		out = append(out, f)
+	}
+	return out
+}
+
+// DecodeCall decodes a transaction input against the ABI: it returns the
+// function's canonical signature, its selector as 8 lowercase hex digits
+// (no 0x) and the arguments in ABI order. An unknown selector or an input
+// that does not decode is an error, never a panic.
+func (a *ABI) DecodeCall(input []byte) (signature, selectorHex string, args []chain.Arg, err error) {
+	defer recoverDecode(&err)
+	if len(input) < 4 {
+		return "", "", nil, fmt.Errorf("decode call: input of %d bytes has no selector", len(input))
+	}
+	f, err := a.FunctionBySelector([4]byte(input[:4]))
+	if err != nil {
+		return "", "", nil, fmt.Errorf("decode call: %w", err)
+	}
+	vals, err := f.method.Inputs.Unpack(input[4:])
+	if err != nil {
+		return "", "", nil, fmt.Errorf("decode call %s: %w", f.Signature, err)
+	}
+	if len(vals) != len(f.method.Inputs) {
+		return "", "", nil, fmt.Errorf("decode call %s: %d values for %d inputs", f.Signature, len(vals), len(f.method.Inputs))
+	}
+	args = make([]chain.Arg, len(vals))
+	for i, in := range f.method.Inputs {
+		s, err := RenderValue(in.Type, vals[i])
+		if err != nil {
+			return "", "", nil, fmt.Errorf("decode call %s: input %q: %w", f.Signature, in.Name, err)
+		}
+		args[i] = chain.Arg{Name: in.Name, Value: s, Kind: Kind(in.Type)}
+	}
+	return f.Signature, hex.EncodeToString(f.Selector[:]), args, nil
+}
+
+// DecodeLog decodes a log against the ABI: topics[0] (0x hex) selects the
+// event, the other topics are its indexed inputs, data the others. It
+// returns the event's signature, topics[0] lowercase with 0x, and the
+// arguments in ABI order with Indexed set. An indexed input of a dynamic
+// type (string, bytes, array, tuple) is only its hash in the topic and is
+// rendered as that 0x hash.
+func (a *ABI) DecodeLog(topics []string, data []byte) (signature, topicHex string, args []chain.Arg, err error) {
+	defer recoverDecode(&err)
+	if len(topics) == 0 {
+		return "", "", nil, errors.New("decode log: no topics (anonymous event)")
+	}
+	hashes := make([]common.Hash, len(topics))
+	for i, t := range topics {
+		h, err := parseHash(t)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("decode log: topic %d: %w", i, err)
+		}
+		hashes[i] = common.HexToHash(h)
+	}
+	ev, err := a.EventByTopic(hashes[0])
+	if err != nil {
+		return "", "", nil, fmt.Errorf("decode log: %w", err)
+	}
+	inputs := ev.event.Inputs
+	nIndexed := 0
+	for _, in := range inputs {
+		if in.Indexed {
+			nIndexed++
+		}
+	}
+	if nIndexed != len(topics)-1 {
+		return "", "", nil, fmt.Errorf("decode log %s: %d indexed inputs but %d topics", ev.Signature, nIndexed, len(topics)-1)
+	}
+	vals, err := inputs.NonIndexed().Unpack(data)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("decode log %s: data: %w", ev.Signature, err)
+	}
+	args = make([]chain.Arg, len(inputs))
+	ti, vi := 1, 0
+	for i, in := range inputs {
+		arg := chain.Arg{Name: in.Name, Kind: Kind(in.Type), Indexed: in.Indexed}
+		if in.Indexed {
+			topic := hashes[ti]
+			ti++
+			if isHashedInTopic(in.Type) {
+				arg.Value = "0x" + hex.EncodeToString(topic[:])
+			} else {
+				v, err := abi.Arguments{{Name: in.Name, Type: in.Type}}.Unpack(topic[:])
+				if err != nil || len(v) != 1 {
+					return "", "", nil, fmt.Errorf("decode log %s: indexed input %q: %v", ev.Signature, in.Name, err)
+				}
+				if arg.Value, err = RenderValue(in.Type, v[0]); err != nil {
+					return "", "", nil, fmt.Errorf("decode log %s: indexed input %q: %w", ev.Signature, in.Name, err)
+				}
+			}
+		} else {
+			if vi >= len(vals) {
+				return "", "", nil, fmt.Errorf("decode log %s: too few values in data", ev.Signature)
+			}
+			if arg.Value, err = RenderValue(in.Type, vals[vi]); err != nil {
+				return "", "", nil, fmt.Errorf("decode log %s: input %q: %w", ev.Signature, in.Name, err)
+			}
+			vi++
+		}
+		args[i] = arg
+	}
+	return ev.Signature, "0x" + hex.EncodeToString(hashes[0][:]), args, nil
+}
+
+// isHashedInTopic reports whether an indexed input of type t is stored as
+// its keccak256 hash rather than its value.
+func isHashedInTopic(t abi.Type) bool {
+	switch t.T {
+	case abi.StringTy, abi.BytesTy, abi.SliceTy, abi.ArrayTy, abi.TupleTy:
+		return true
+	}
+	return false
+}
+
+// Kind is the ABI type string OpenZeppelin Monitor reports for an
+// argument: "uint256", "address", "tuple", "tuple[]", "string[]"….
+func Kind(t abi.Type) string {
+	switch t.T {
+	case abi.TupleTy:
+		return "tuple"
+	case abi.SliceTy:
+		return Kind(*t.Elem) + "[]"
+	case abi.ArrayTy:
+		return fmt.Sprintf("%s[%d]", Kind(*t.Elem), t.Size)
+	}
+	return t.String()
+}
+
+func recoverDecode(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("abi decode: malformed input: %v", r)
+	}
+}
+
+// Selector returns the 4-byte selector of a canonical function signature
+// (whitespace removed) as 8 lowercase hex digits.
+func Selector(signature string) string {
+	sig := strings.Join(strings.Fields(signature), "")
+	h := keccak([]byte(sig))
+	return hex.EncodeToString(h[:4])
+}

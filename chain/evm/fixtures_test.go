@@ -1,0 +1,50 @@
+package evm_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/internal/testkit"
+)
+
+// ozFixtures reads OpenZeppelin Monitor's EVM blocks and receipts.
+func ozFixtures(tb testing.TB) (blocks, receipts []byte) {
+	tb.Helper()
+	dir := testkit.SharedPath(tb, "testdata", "ozmonitor", "evm")
+	var err error
+	if blocks, err = os.ReadFile(filepath.Join(dir, "blocks.json")); err != nil {
+		tb.Fatal(err)
+	}
+	if receipts, err = os.ReadFile(filepath.Join(dir, "transaction_receipts.json")); err != nil {
+		tb.Fatal(err)
+	}
+	return blocks, receipts
+}
+
+func ozSpec(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(testkit.SharedPath(tb, "testdata", "ozmonitor", "evm", "contract_specs", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// fastClient is a client over urls with short timeouts and backoff.
+func fastClient(tb testing.TB, urls ...string) *evm.Client {
+	tb.Helper()
+	eps := make([]evm.Endpoint, len(urls))
+	for i, u := range urls {
+		eps[i] = evm.Endpoint{URL: u, Weight: 100 - i}
+	}
+	c, err := evm.NewClient(eps, evm.WithCallTimeout(500*time.Millisecond), evm.WithRetries(2),
+		evm.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
