@@ -166,6 +166,7 @@ type pipeline struct {
 	rdbOpts *redis.Options
 	src     *stellar.Source
 	limit   notify.Limit // per-tenant notification rate; zero: none
+	evm     *evmNet      // a second, EVM network served beside mainnet
 	batch   int          // max tenants per evaluate-tenants task
 	log     *slog.Logger
 	mu      sync.Mutex
@@ -244,7 +245,12 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 		}
 		return nil, nil
 	}
-	ts := handlers.NewTenants(p.st, specs, []string{mainnet}, p.log, m)
+	networks := []string{mainnet}
+	if p.evm != nil {
+		networks = append(networks, p.evm.slug)
+	}
+	ts := handlers.NewTenants(p.st, specs, networks, p.log, m)
+	ts.UseABIs(abiSource())
 	if err := ts.Reload(ctx); err != nil {
 		p.t.Fatal(err)
 	}
@@ -277,8 +283,12 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	}
 	src := &stellar.Source{Client: rpc, Network: mainnet, Passphrase: network.PublicNetworkPassphrase}
 	client := asynq.NewClientFromRedisClient(rdb)
+	fetchers := map[string]handlers.BlockFetcher{mainnet: src}
+	if p.evm != nil {
+		fetchers[p.evm.slug] = p.evm.source(m, ts)
+	}
 	h := handlers.New(handlers.Config{
-		Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{mainnet: src}, Tenants: ts, Redis: rdb,
+		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Redis: rdb,
 		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
 		RateLimiter: limiter, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
 	})

@@ -256,7 +256,7 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 
 // abiSource parses each distinct inline ABI once (one decoder shared by
 // every monitor of a contract, so each call and log is decoded once).
-func (a *app) abiSource() monitor.ABISource {
+func newABISource() monitor.ABISource {
 	cache := evm.NewABICache()
 	return func(_, _ string, inline json.RawMessage) (monitor.ABIDecoder, error) {
 		abi, err := cache.Get(inline)

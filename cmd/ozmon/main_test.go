@@ -246,3 +246,31 @@ func TestDevShowsNotifications(t *testing.T) {
 		t.Fatalf("sample tenants not written: %v", err)
 	}
 }
+
+// TestTestMonitorEVM runs OpenZeppelin Monitor's EVM fixture monitor
+// against the EVM simulator serving the fixture blocks: block 21306058
+// has exactly one match (tx 0xd5069b…), as OZ's execution test expects.
+func TestTestMonitorEVM(t *testing.T) {
+	t.Parallel()
+	read := func(elem ...string) []byte {
+		data, err := os.ReadFile(testkit.SharedPath(t, append([]string{"testdata", "ozmonitor", "evm"}, elem...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(read("blocks.json"), read("transaction_receipts.json")))
+	mon := testkit.SharedPath(t, "testdata", "ozmonitor", "evm", "monitors", "monitor.json")
+	code, out, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "ethereum_mainnet", "--ledger", "21306058", "--rpc", sim.URL())
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"EVM"`) ||
+		!strings.Contains(lines[0], "0xd5069b22a3a89a36d592d5a1f72a281bc5d11d6d0bac6f0a878c13abb764b6d8") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if code, _, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "ethereum_mainnet", "--ledger", "21306058", "--ledgers", "/tmp"); code != 1 || !strings.Contains(errOut, "EVM network") {
+		t.Fatalf("EVM with --ledgers: %d %s", code, errOut)
+	}
+}

@@ -113,7 +113,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		slices.Sort(slugs)
 		ts := handlers.NewTenants(a.st, a.specSource(), slugs, a.log, a.m)
-		ts.UseABIs(a.abiSource())
+		ts.UseABIs(newABISource())
 		for slug, src := range a.evmSources {
 			src.ReceiptsFor = ts.ReceiptsFor(slug)
 		}

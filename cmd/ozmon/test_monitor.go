@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/monitor"
 )
@@ -25,11 +26,11 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("test-monitor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	monPath := fs.String("monitor", "", "monitor JSON file")
-	slug := fs.String("network", "", "network slug (stellar_mainnet and stellar_testnet are built in)")
+	slug := fs.String("network", "", "network slug (stellar_mainnet, stellar_testnet, ethereum_mainnet and anvil_local are built in)")
 	netFile := fs.String("network-file", "", "network JSON file for other networks")
 	ledgers := fs.String("ledger", "", "ledger N or range N:M")
-	rpcURL := fs.String("rpc", "", "Stellar RPC URL to fetch ledgers from")
-	dir := fs.String("ledgers", "", "directory of LedgerCloseMeta files instead of --rpc")
+	rpcURL := fs.String("rpc", "", "RPC URL to fetch ledgers (Stellar) or blocks (EVM) from")
+	dir := fs.String("ledgers", "", "Stellar only: directory of LedgerCloseMeta files instead of --rpc")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ozmon test-monitor --monitor FILE --network SLUG --ledger N[:M] (--rpc URL | --ledgers DIR) [--network-file F]")
 		fs.PrintDefaults()
@@ -45,7 +46,7 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	passphrase, err := networkPassphrase(*slug, *netFile)
+	netw, err := networkDef(*slug, *netFile)
 	if err != nil {
 		return err
 	}
@@ -57,31 +58,24 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	var client *stellar.Client
-	if *rpcURL != "" {
-		if client, err = stellar.NewClient([]stellar.Endpoint{{URL: *rpcURL, Weight: 100}}); err != nil {
-			return err
+	var (
+		cm   *monitor.CompiledMonitor
+		load func(uint64) (*chain.Block, error)
+	)
+	switch netw.NetworkType {
+	case monitor.NetworkStellar:
+		cm, load, err = stellarTestMonitor(ctx, mon, netw, *rpcURL, *dir)
+	case monitor.NetworkEVM:
+		if *rpcURL == "" {
+			return fmt.Errorf("network %s is an EVM network: pass --rpc (--ledgers reads Stellar ledger files)", *slug)
 		}
-		defer client.Close()
+		cm, load, err = evmTestMonitor(ctx, mon, netw, *rpcURL)
+	default:
+		err = fmt.Errorf("network %s: %s networks are not supported", *slug, netw.NetworkType)
 	}
-	specs := func(_, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
-		if len(inline) > 0 {
-			return stellar.ParseSpecJSON(inline)
-		}
-		if client == nil {
-			return nil, nil
-		}
-		s, err := client.ContractSpec(ctx, contract)
-		if errors.Is(err, stellar.ErrNoContractSpec) {
-			return nil, nil
-		}
-		return s, err
-	}
-	cm, err := monitor.Compile("local", mon, specs)
 	if err != nil {
 		return err
 	}
-	load := ledgerLoader(ctx, client, *dir, *slug, passphrase)
 	engine := monitor.NewEngine()
 	matches, start := 0, time.Now()
 	for seq := from; seq <= to; seq++ {
@@ -123,25 +117,68 @@ func parseRange(s string) (from, to uint64, err error) {
 	return from, to, nil
 }
 
-func networkPassphrase(slug, file string) (string, error) {
+// networkDef is the network from --network-file, or a built-in one.
+func networkDef(slug, file string) (*monitor.Network, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		n, err := monitor.ParseNetwork(file, data)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if n.Slug != slug {
-			return "", fmt.Errorf("%s: slug %q, but --network is %q", file, n.Slug, slug)
+			return nil, fmt.Errorf("%s: slug %q, but --network is %q", file, n.Slug, slug)
 		}
-		return n.NetworkPassphrase, nil
+		return n, nil
 	}
-	if n, ok := monitor.BuiltinNetwork(slug); ok && n.NetworkType == monitor.NetworkStellar {
-		return n.NetworkPassphrase, nil
+	if n, ok := monitor.BuiltinNetwork(slug); ok {
+		return n, nil
 	}
-	return "", fmt.Errorf("network %q is not a built-in Stellar network (stellar_mainnet, stellar_testnet): pass --network-file", slug)
+	return nil, fmt.Errorf("network %q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local): pass --network-file", slug)
+}
+
+func stellarTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor.Network, rpcURL, dir string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
+	var client *stellar.Client
+	if rpcURL != "" {
+		var err error
+		if client, err = stellar.NewClient([]stellar.Endpoint{{URL: rpcURL, Weight: 100}}); err != nil {
+			return nil, nil, err
+		}
+	}
+	specs := func(_, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
+		if len(inline) > 0 {
+			return stellar.ParseSpecJSON(inline)
+		}
+		if client == nil {
+			return nil, nil
+		}
+		s, err := client.ContractSpec(ctx, contract)
+		if errors.Is(err, stellar.ErrNoContractSpec) {
+			return nil, nil
+		}
+		return s, err
+	}
+	cm, err := monitor.Compile("local", mon, specs, monitor.WithChain(chain.Stellar))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cm, ledgerLoader(ctx, client, dir, netw.Slug, netw.NetworkPassphrase), nil
+}
+
+func evmTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor.Network, rpcURL string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
+	client, err := evm.NewClient([]evm.Endpoint{{URL: rpcURL, Weight: 100}})
+	if err != nil {
+		return nil, nil, err
+	}
+	cm, err := monitor.Compile("local", mon, nil, monitor.WithABISource(newABISource()), monitor.WithChain(chain.EVM))
+	if err != nil {
+		return nil, nil, err
+	}
+	src := &evm.Source{Client: client, Network: netw.Slug,
+		Receipts: func() bool { return monitor.NeedsReceipts([]*monitor.CompiledMonitor{cm}) }}
+	return cm, func(n uint64) (*chain.Block, error) { return src.FetchBlock(ctx, n) }, nil
 }
 
 // ledgerLoader returns a function reading one ledger, from RPC (batches of
