@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
@@ -272,5 +276,66 @@ func TestTestMonitorEVM(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "ethereum_mainnet", "--ledger", "21306058", "--ledgers", "/tmp"); code != 1 || !strings.Contains(errOut, "EVM network") {
 		t.Fatalf("EVM with --ledgers: %d %s", code, errOut)
+	}
+}
+
+// TestSimulateServesBothChains starts `ozmon simulate` for each chain and
+// reads its tip over JSON-RPC.
+func TestSimulateServesBothChains(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ chain, method, want string }{
+		{"stellar", "getHealth", `"latestLedger"`},
+		{"evm", "eth_blockNumber", `"result":"0x`},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errOut syncBuffer
+		done := make(chan int)
+		go func() {
+			done <- run(ctx, []string{"simulate", "--chain", c.chain, "--addr", "127.0.0.1:0", "--interval", "0"}, &out, &errOut)
+		}()
+		var url string
+		waitFor(t, func() bool {
+			_, rest, ok := strings.Cut(out.String(), " on ")
+			if ok {
+				url = strings.Fields(rest)[0]
+				url = strings.TrimSuffix(url, ",")
+			}
+			return ok
+		})
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"`+c.method+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), c.want) {
+			t.Errorf("%s %s: %s", c.chain, c.method, body)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("%s simulate exited %d: %s", c.chain, code, errOut.String())
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 200 && !cond(); i++ {
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !cond() {
+		t.Fatal("condition not met in 5 s")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
@@ -16,13 +18,21 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8000", "listen address")
-	dir := fs.String("ledgers", "", "serve the LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst) of this directory")
+	dir := fs.String("ledgers", "", "serve files: Stellar LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst), or for --chain evm a directory with OZ's blocks.json and transaction_receipts.json")
 	seed := fs.Int64("seed", 1, "seed of the synthetic ledgers (without --ledgers)")
 	tx := fs.Int("tx-per-ledger", 50, "transactions per synthetic ledger")
 	passphrase := fs.String("passphrase", "", "network passphrase (default: the test network for synthetic, mainnet for files)")
 	interval := fs.Duration("interval", 5*time.Second, "close a ledger this often (0: serve every ledger at once)")
+	chainName := fs.String("chain", "stellar", "stellar or evm")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch *chainName {
+	case "stellar":
+	case "evm":
+		return simulateEVM(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
+	default:
+		return fmt.Errorf("--chain %q: want stellar or evm", *chainName)
 	}
 	opts := []testkit.SimOption{testkit.SimAddr(*addr), testkit.SimTipInterval(*interval)}
 	if *passphrase != "" {
@@ -40,6 +50,35 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer sim.Close()
 	ls := sim.Ledgers()
 	fmt.Fprintf(stdout, "stellar RPC simulator on %s (passphrase %q), ledgers %d..%d, tip %d\n", sim.URL(), sim.Passphrase(), ls[0], ls[len(ls)-1], sim.Tip())
+	<-ctx.Done()
+	return nil
+}
+
+// simulateEVM serves an EVM JSON-RPC simulator: OpenZeppelin Monitor's
+// fixture files (blocks.json, transaction_receipts.json in dir) or
+// synthetic ERC-20 traffic.
+func simulateEVM(ctx context.Context, addr, dir string, seed uint64, tx int, interval time.Duration, stdout io.Writer) error {
+	opts := []testkit.EVMSimOption{testkit.EVMSimAddr(addr), testkit.EVMSimTipInterval(interval)}
+	if dir != "" {
+		blocks, err := os.ReadFile(filepath.Join(dir, "blocks.json"))
+		if err != nil {
+			return err
+		}
+		receipts, err := os.ReadFile(filepath.Join(dir, "transaction_receipts.json"))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, testkit.EVMSimFixtures(blocks, receipts))
+	} else {
+		opts = append(opts, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: seed, TxPerBlock: tx}))
+	}
+	sim, err := testkit.NewEVMSim(opts...)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	bs := sim.Blocks()
+	fmt.Fprintf(stdout, "EVM RPC simulator on %s, blocks %d..%d, tip %d\n", sim.URL(), bs[0], bs[len(bs)-1], sim.Tip())
 	<-ctx.Done()
 	return nil
 }
