@@ -329,3 +329,61 @@ func waitQueuesIdle(t *testing.T, p *pipeline) {
 		return true
 	})
 }
+
+// TestEVMReceiptsOnlyWhenNeeded: a monitor on failed token transactions
+// needs receipts (status is only in the receipt); the pipeline fetches
+// them for the blocks it evaluates and notifies exactly the failed ones.
+func TestEVMReceiptsOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	dir, blocks := mainnetLedgers(t)
+	p := newPipeline(t, dir)
+	e := p.withEVM(t)
+	tokens := testkit.EVMSynthTokens()
+	var addrs []any
+	for _, tok := range tokens {
+		addrs = append(addrs, map[string]any{"address": tok})
+	}
+	cfg, raw := tenantConfig(t, "stellar-side", rareTargets(blocks, 1)[0], "0 == 'never'", p.sink.URL())
+	evmTenant(t, cfg, raw, "failed-token-txs", map[string]any{
+		"addresses":        addrs,
+		"match_conditions": map[string]any{"functions": []any{}, "events": []any{}, "transactions": []any{map[string]any{"status": "Failure"}}},
+	})
+	p.importTenant("watcher", cfg, raw, "")
+	rpc, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[notification]int{}
+	txs := 0
+	for n := e.sim.Blocks()[0]; n <= e.sim.Tip(); n++ {
+		src := &evm.Source{Client: rpc, Network: e.slug, Receipts: func() bool { return true }}
+		b, err := src.FetchBlock(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs += len(b.Transactions)
+		for _, tx := range b.Transactions {
+			if !tx.Success && touchesToken(tx, tokens) {
+				want[notification{"failed-token-txs", tx.Hash}] = 1
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no failed token transaction in the synthetic blocks")
+	}
+	e.sim.ResetCalls()
+	p.startWorker(10, nil)
+	p.startEVMScheduler(0)
+	got := parseNotifications(t, p.waitDelivered(len(want), time.Minute))
+	for n := range want {
+		if got[n] != 1 {
+			t.Errorf("failed tx %v notified %d times", n, got[n])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d notifications, want %d", len(got), len(want))
+	}
+	if c := e.sim.Calls("eth_getTransactionReceipt"); c == 0 || c > txs {
+		t.Errorf("receipt calls = %d, want between 1 and %d", c, txs)
+	}
+}
