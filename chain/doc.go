@@ -2,7 +2,7 @@
 // Transactions in apply order, their Operations (contract calls, payments),
 // contract Events and the typed Value that carries every argument exactly.
 //
-// Chain packages (chain/stellar, later chain/evm) decode their wire formats
+// Chain packages (chain/stellar, chain/evm) decode their wire formats
 // into these types once per ledger; everything downstream (cache, monitor
 // engine, notifications) reads only this model.
 package chain
