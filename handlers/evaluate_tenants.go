@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/tasks"
 	"golang.org/x/sync/errgroup"
@@ -24,18 +23,10 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	fetcher, ok := h.cfg.Fetchers[p.Network]
-	if !ok {
-		return fmt.Errorf("evaluate ledger %d: network %q is not served by this worker: %w", p.Ledger, p.Network, asynq.SkipRetry)
-	}
 	start := time.Now()
-	// RPC calls are counted by the fetcher's client (its call observer),
-	// per method and endpoint attempt.
-	b, err := h.cfg.Cache.GetOrFetch(ctx, p.Network, p.Ledger, func(ctx context.Context) (*chain.Block, error) {
-		return fetcher.FetchBlock(ctx, p.Ledger)
-	})
+	b, fetcher, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
 	if err != nil {
-		return fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err)
+		return err
 	}
 	if p.BlockHash != "" && b.Hash != p.BlockHash {
 		// The cache holds another version of this height (a reorg): ask

@@ -20,18 +20,10 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	fetcher, ok := h.cfg.Fetchers[p.Network]
-	if !ok {
-		return fmt.Errorf("fetch ledger %d: network %q is not served by this worker: %w", p.Ledger, p.Network, asynq.SkipRetry)
-	}
 	start := time.Now()
-	// RPC calls are counted by the fetcher's client (its call observer),
-	// per method and endpoint attempt.
-	b, err := h.cfg.Cache.GetOrFetch(ctx, p.Network, p.Ledger, func(ctx context.Context) (*chain.Block, error) {
-		return fetcher.FetchBlock(ctx, p.Ledger)
-	})
+	b, fetcher, err := h.block(ctx, "fetch", p.Network, p.Ledger)
 	if err != nil {
-		return fmt.Errorf("fetch ledger %s/%d: %w", p.Network, p.Ledger, err)
+		return err
 	}
 	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "fetch").Observe(time.Since(start).Seconds())
 
@@ -41,6 +33,22 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	return h.fanOut(ctx, p, b, "")
+}
+
+// block returns a ledger from the cache, or fetches it once across all
+// pods. RPC calls are counted by the fetcher's client (its call observer).
+func (h *Handlers) block(ctx context.Context, stage, network string, ledger uint64) (*chain.Block, BlockFetcher, error) {
+	fetcher, ok := h.cfg.Fetchers[network]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s ledger %d: network %q is not served by this worker: %w", stage, ledger, network, asynq.SkipRetry)
+	}
+	b, err := h.cfg.Cache.GetOrFetch(ctx, network, ledger, func(ctx context.Context) (*chain.Block, error) {
+		return fetcher.FetchBlock(ctx, ledger)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s ledger %s/%d: %w", stage, network, ledger, err)
+	}
+	return b, fetcher, nil
 }
 
 // checkLinks compares the block's parent hash with the hash processed for

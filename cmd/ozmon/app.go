@@ -43,6 +43,15 @@ func addCommon(fs *flag.FlagSet) *commonFlags {
 	return c
 }
 
+// parseAndLoad parses args into fs (which carries c's flags) and loads the
+// configuration with the flags applied last.
+func (c *commonFlags) parseAndLoad(fs *flag.FlagSet, args []string) (config.Config, error) {
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, err
+	}
+	return c.load()
+}
+
 func (c *commonFlags) load() (config.Config, error) {
 	cfg, err := config.Load(c.configPath, os.Environ())
 	if err != nil {

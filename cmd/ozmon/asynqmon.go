@@ -14,10 +14,7 @@ func runAsynqmon(ctx context.Context, args []string, _, stderr io.Writer) error 
 	fs := flag.NewFlagSet("asynqmon", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf := addCommon(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := cf.load()
+	cfg, err := cf.parseAndLoad(fs, args)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf := addCommon(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := cf.load()
+	cfg, err := cf.parseAndLoad(fs, args)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,7 @@ func runRole(ctx context.Context, role string, args []string, _, stderr io.Write
 	fs := flag.NewFlagSet(role, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf := addCommon(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := cf.load()
+	cfg, err := cf.parseAndLoad(fs, args)
 	if err != nil {
 		return err
 	}
