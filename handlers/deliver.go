@@ -86,20 +86,27 @@ func (h *Handlers) finish(ctx context.Context, key store.DeliveryKey, st store.D
 	}
 }
 
+// channelKey names a tenant's trigger; the cached channel is rebuilt when
+// a reload hands a new *monitor.Trigger for it, so the cache holds one
+// entry per (tenant, trigger) whatever the number of reloads.
 type channelKey struct {
-	tenant  string
-	trigger *monitor.Trigger // a reload makes new Trigger values, so the key changes with the config
+	tenant, trigger string
+}
+
+type cachedChannel struct {
+	trigger *monitor.Trigger
+	ch      notify.Channel
 }
 
 func (h *Handlers) channel(tenantID string, t *monitor.Trigger) (notify.Channel, error) {
-	k := channelKey{tenantID, t}
-	if ch, ok := h.channels.Load(k); ok {
-		return ch.(notify.Channel), nil
+	k := channelKey{tenantID, t.Key}
+	if c, ok := h.channels.Load(k); ok && c.(cachedChannel).trigger == t {
+		return c.(cachedChannel).ch, nil
 	}
 	ch, err := notify.New(t, h.cfg.ChannelOptions...)
 	if err != nil {
 		return nil, err
 	}
-	h.channels.Store(k, ch)
+	h.channels.Store(k, cachedChannel{t, ch})
 	return ch, nil
 }
