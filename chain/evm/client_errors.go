@@ -2,9 +2,8 @@ package evm
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
-	"strings"
+
+	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
 )
 
 var (
@@ -34,29 +33,8 @@ type CallError struct {
 }
 
 func (e *CallError) Error() string {
-	var sb strings.Builder
-	sb.WriteString("evm rpc ")
-	sb.WriteString(e.Method)
-	if e.Subject != "" {
-		sb.WriteString(" ")
-		sb.WriteString(e.Subject)
-	}
-	sb.WriteString(" at ")
-	sb.WriteString(e.Endpoint)
-	sb.WriteString(": ")
-	switch {
-	case e.HTTPStatus != 0:
-		fmt.Fprintf(&sb, "HTTP %d", e.HTTPStatus)
-		if e.Err != nil {
-			sb.WriteString(": ")
-			sb.WriteString(e.Err.Error())
-		}
-	case e.Code != 0:
-		fmt.Fprintf(&sb, "JSON-RPC error %d: %s", e.Code, e.Message)
-	case e.Err != nil:
-		sb.WriteString(e.Err.Error())
-	}
-	return sb.String()
+	f := jsonrpc.Fault{Endpoint: e.Endpoint, HTTPStatus: e.HTTPStatus, Code: e.Code, Message: e.Message, Err: e.Err}
+	return f.Describe("evm rpc", e.Method, e.Subject)
 }
 
 func (e *CallError) Unwrap() error { return e.Err }
@@ -64,30 +42,4 @@ func (e *CallError) Unwrap() error { return e.Err }
 // RedactURL returns rawURL without what may be a secret: user info, the
 // query string and any path segment that looks like an API key (16 or more
 // characters holding a digit, as providers put keys in the path).
-func RedactURL(rawURL string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", errors.New("invalid URL") // the URL itself may hold a key
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("URL scheme %q is not http or https", u.Scheme)
-	}
-	if u.Host == "" {
-		return "", errors.New("URL has no host")
-	}
-	out := url.URL{Scheme: u.Scheme, Host: u.Host}
-	if u.User != nil {
-		out.User = url.User("REDACTED")
-	}
-	segs := strings.Split(u.Path, "/")
-	for i, s := range segs {
-		if len(s) >= 16 && strings.ContainsAny(s, "0123456789") {
-			segs[i] = "REDACTED"
-		}
-	}
-	out.Path = strings.Join(segs, "/")
-	if u.RawQuery != "" {
-		out.RawQuery = "REDACTED"
-	}
-	return out.String(), nil
-}
+func RedactURL(rawURL string) (string, error) { return jsonrpc.RedactURL(rawURL) }

@@ -3,10 +3,11 @@ package stellar
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
 )
 
 var (
@@ -69,29 +70,8 @@ type CallError struct {
 }
 
 func (e *CallError) Error() string {
-	var sb strings.Builder
-	sb.WriteString("stellar rpc ")
-	sb.WriteString(e.Method)
-	if e.Ledger != 0 {
-		sb.WriteString(" ledger ")
-		sb.WriteString(strconv.FormatUint(uint64(e.Ledger), 10))
-	}
-	sb.WriteString(" at ")
-	sb.WriteString(e.Endpoint)
-	sb.WriteString(": ")
-	switch {
-	case e.HTTPStatus != 0:
-		fmt.Fprintf(&sb, "HTTP %d", e.HTTPStatus)
-		if e.Err != nil {
-			sb.WriteString(": ")
-			sb.WriteString(e.Err.Error())
-		}
-	case e.Code != 0:
-		fmt.Fprintf(&sb, "JSON-RPC error %d: %s", e.Code, e.Message)
-	case e.Err != nil:
-		sb.WriteString(e.Err.Error())
-	}
-	return sb.String()
+	f := jsonrpc.Fault{Endpoint: e.Endpoint, HTTPStatus: e.HTTPStatus, Code: e.Code, Message: e.Message, Err: e.Err}
+	return f.Describe("stellar rpc", e.Method, ledgerSubject(e.Ledger))
 }
 
 func (e *CallError) Unwrap() error { return e.Err }
@@ -130,37 +110,4 @@ func classifyRange(code int, msg string, ledger uint32, endpoint string) *Pruned
 // RedactURL returns rawURL without what may be a secret: user info, the
 // query string and any path segment that looks like an API key (16 or more
 // characters holding a digit, as providers put keys in the path).
-func RedactURL(rawURL string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", errors.New("invalid URL") // the URL itself may hold a key
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("URL scheme %q is not http or https", u.Scheme)
-	}
-	if u.Host == "" {
-		return "", errors.New("URL has no host")
-	}
-	out := url.URL{Scheme: u.Scheme, Host: u.Host}
-	if u.User != nil {
-		out.User = url.User("REDACTED")
-	}
-	segs := strings.Split(u.Path, "/")
-	for i, s := range segs {
-		if looksLikeKey(s) {
-			segs[i] = "REDACTED"
-		}
-	}
-	out.Path = strings.Join(segs, "/")
-	if u.RawQuery != "" {
-		out.RawQuery = "REDACTED"
-	}
-	return out.String(), nil
-}
-
-func looksLikeKey(s string) bool {
-	if len(s) < 16 {
-		return false
-	}
-	return strings.ContainsAny(s, "0123456789")
-}
+func RedactURL(rawURL string) (string, error) { return jsonrpc.RedactURL(rawURL) }

@@ -1,0 +1,93 @@
+package jsonrpc
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a Transport. Out-of-range values keep the default, so
+// a chain package can pass its users' options straight through.
+type Option func(*Transport)
+
+// WithHTTPClient sets the HTTP client (transport, proxies, TLS).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(t *Transport) {
+		if hc != nil {
+			t.http = hc
+		}
+	}
+}
+
+// WithCallTimeout bounds one attempt of one call at one endpoint.
+func WithCallTimeout(d time.Duration) Option {
+	return func(t *Transport) {
+		if d > 0 {
+			t.callTimeout = d
+		}
+	}
+}
+
+// WithRetries sets how many rounds over all endpoints a call makes.
+func WithRetries(rounds int) Option {
+	return func(t *Transport) {
+		if rounds > 0 {
+			t.rounds = rounds
+		}
+	}
+}
+
+// WithBackoff sets the pause after the first failed round and its cap.
+func WithBackoff(base, max time.Duration) Option {
+	return func(t *Transport) {
+		if base > 0 {
+			t.backoffBase = base
+		}
+		if max > 0 {
+			t.backoffMax = max
+		}
+	}
+}
+
+// WithLogger sets the logger for failed attempts and failovers.
+func WithLogger(l *slog.Logger) Option {
+	return func(t *Transport) {
+		if l != nil {
+			t.log = l
+		}
+	}
+}
+
+// WithCallObserver is called after every attempt with the method, the
+// redacted endpoint URL and the attempt's error (nil on success).
+func WithCallObserver(f func(method, endpointURL string, err error)) Option {
+	return func(t *Transport) { t.observe = f }
+}
+
+// WithMaxResponseBytes caps one response body.
+func WithMaxResponseBytes(n int64) Option {
+	return func(t *Transport) {
+		if n > 0 {
+			t.maxRespBytes = n
+		}
+	}
+}
+
+// WithFailback sets how long calls keep starting at a fallback endpoint
+// before the highest-weight one is tried first again.
+func WithFailback(d time.Duration) Option {
+	return func(t *Transport) {
+		if d > 0 {
+			t.failbackAfter = d
+		}
+	}
+}
+
+// WithRawResult makes calls hand back the result as it came: the body is
+// read whole under the size cap, Call.Result must be a *json.RawMessage, a
+// null result is a result ("null", for the Check to judge) and an absent
+// one is an error. Without it the result streams straight into
+// Call.Result, and a null result is an error.
+func WithRawResult() Option {
+	return func(t *Transport) { t.raw = true }
+}
