@@ -106,6 +106,7 @@ func sdkRead(tb testing.TB, passphrase string, lcm xdr.LedgerCloseMeta) []sdkTx 
 // hashes, status, fee, source, operation count and the contract events per
 // operation and per transaction.
 func TestMainnetLedgersAgreeWithSDK(t *testing.T) {
+	testkit.SharedDir(t) // skips, saying why, without the shared ledgers
 	var mapTransfers, i128Transfers atomic.Int64
 	t.Run("ledgers", func(t *testing.T) {
 		for _, path := range mainnetLedgerFiles(t) {
