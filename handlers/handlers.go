@@ -69,7 +69,7 @@ func New(cfg Config) *Handlers {
 		cfg.Metrics = metrics.New()
 	}
 	if cfg.MaxTenantsPerBatch <= 0 {
-		cfg.MaxTenantsPerBatch = 50
+		cfg.MaxTenantsPerBatch = 200
 	}
 	if cfg.Strategy == "" {
 		cfg.Strategy = ConsistentHashing

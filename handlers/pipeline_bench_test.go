@@ -49,6 +49,7 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 	for b.Loop() {
 		for _, mode := range []string{"catchup", "latency"} {
 			p := newPipeline(b, dir)
+			p.batch = 200 // the configuration default
 			for i := 0; i < 1000; i++ {
 				tgs := []eventTarget{rare[i%len(rare)]}
 				exprs := []string{""}

@@ -131,7 +131,7 @@ func Defaults() Config {
 		Worker: Worker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second),
 			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 50, ShutdownTimeout: Duration(20 * time.Second)},
 		BlockCache:   BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
-		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 50, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
+		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 200, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},

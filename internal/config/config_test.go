@@ -99,7 +99,7 @@ func TestEmptyFileGivesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.BlockCache.KeyPrefix != "oz_cache" || c.LoadBalancer.MaxTenantsPerBatch != 50 {
+	if c.BlockCache.KeyPrefix != "oz_cache" || c.LoadBalancer.MaxTenantsPerBatch != 200 {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
