@@ -2,16 +2,21 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: dev test lint bench fuzz build clean
+.PHONY: dev test services lint bench fuzz build clean
 
 ## dev: run the whole pipeline in one process on embedded defaults
 dev:
 	$(GO) run ./cmd/ozmon dev
 
 ## test: every test, on the real Redis and PostgreSQL of this machine
-test:
+## (started, or installed with apt, when they are not running)
+test: services
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 9m $(PKGS)
+
+## services: make sure Redis and PostgreSQL answer on 127.0.0.1
+services:
+	@bash scripts/ensure-services.sh
 
 ## lint: gofmt, go vet, staticcheck
 lint:
