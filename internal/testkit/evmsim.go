@@ -1,11 +1,9 @@
 package testkit
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -21,11 +19,7 @@ import (
 // tip advances on demand or on an interval, and Reorg replaces the newest
 // blocks with another branch. It is safe for concurrent use.
 type EVMSim struct {
-	srv  *http.Server
-	ln   net.Listener
-	url  string
-	done chan struct{}
-	wg   sync.WaitGroup
+	*rpcServer
 
 	mu       sync.RWMutex
 	chainID  uint64
@@ -34,8 +28,6 @@ type EVMSim struct {
 	receipts map[string]*evmSimReceipt
 	gen      *evmSynthGen
 	reorgs   int
-	faults   map[string]*Fault
-	calls    map[string]int
 }
 
 // EVMSimOption configures an EVMSim.
@@ -99,13 +91,14 @@ func NewEVMSim(opts ...EVMSimOption) (*EVMSim, error) {
 	if cfg.fixtures && cfg.synthetic != nil {
 		return nil, errors.New("evm sim: choose one source, fixtures or synthetic blocks")
 	}
-	s := &EVMSim{
-		done:     make(chan struct{}),
-		chainID:  cfg.chainID,
-		receipts: map[string]*evmSimReceipt{},
-		faults:   map[string]*Fault{},
-		calls:    map[string]int{},
-	}
+	s := &EVMSim{chainID: cfg.chainID, receipts: map[string]*evmSimReceipt{}}
+	s.rpcServer = newRPCServer(func(method string, params json.RawMessage, _ Fault) (any, *rpcErr) {
+		res, err := s.dispatchEVM(method, params)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}, true)
 	if cfg.fixtures {
 		if err := s.loadFixtures(cfg.blocksJSON, cfg.receiptsJSON); err != nil {
 			return nil, err
@@ -138,21 +131,9 @@ func NewEVMSim(opts ...EVMSimOption) (*EVMSim, error) {
 		s.tipIdx = i
 	}
 
-	var err error
-	s.ln, err = net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return nil, fmt.Errorf("evm sim: listen on %s: %w", cfg.addr, err)
-	}
-	s.url = "http://" + s.ln.Addr().String()
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_ = s.srv.Serve(s.ln) // ends with ErrServerClosed on Close
-	}()
-	if cfg.tipInterval > 0 {
-		s.wg.Add(1)
-		go s.tick(cfg.tipInterval)
+	// A fixture sim stops at its last block: Advance then errs, ignored.
+	if err := s.start("evm sim", cfg.addr, cfg.tipInterval, func() { _, _ = s.Advance(1) }); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -168,41 +149,6 @@ func StartEVMSim(tb testing.TB, opts ...EVMSimOption) *EVMSim {
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
-
-func (s *EVMSim) tick(d time.Duration) {
-	defer s.wg.Done()
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			_, _ = s.Advance(1) // a fixture sim stops at its last block
-		}
-	}
-}
-
-// Close stops the server and the tip ticker.
-func (s *EVMSim) Close() error {
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	close(s.done)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if err != nil {
-		err = s.srv.Close()
-	}
-	s.wg.Wait()
-	return err
-}
-
-// URL is the JSON-RPC endpoint, http://127.0.0.1:port.
-func (s *EVMSim) URL() string { return s.url }
 
 // Tip is the latest visible block number.
 func (s *EVMSim) Tip() uint64 {
@@ -262,59 +208,4 @@ func (s *EVMSim) TxHashes(n uint64) []string {
 		return nil
 	}
 	return append([]string(nil), s.blocks[i].txHashes...)
-}
-
-// InjectFault makes method ("*" for every method) misbehave; it replaces
-// the method's previous fault. A zero Fault clears it.
-func (s *EVMSim) InjectFault(method string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Code == 0 && f.Message == "" && f.HTTPStatus == 0 && f.Body == nil && f.Delay == 0 {
-		delete(s.faults, method)
-		return
-	}
-	s.faults[method] = &f
-}
-
-// ClearFaults removes every injected fault.
-func (s *EVMSim) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.faults)
-}
-
-// Calls is how many requests for method arrived (faulted ones included).
-func (s *EVMSim) Calls(method string) int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.calls[method]
-}
-
-// ResetCalls zeroes the call counters.
-func (s *EVMSim) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.calls)
-}
-
-// takeFault counts a call and returns the fault that applies to it.
-func (s *EVMSim) takeFault(method string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[method]++
-	for _, key := range []string{method, "*"} {
-		f, ok := s.faults[key]
-		if !ok {
-			continue
-		}
-		out := *f
-		if f.Times > 0 {
-			f.Times--
-			if f.Times == 0 {
-				delete(s.faults, key)
-			}
-		}
-		return out, true
-	}
-	return Fault{}, false
 }

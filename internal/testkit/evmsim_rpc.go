@@ -2,89 +2,12 @@ package testkit
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // evmMaxLogRange bounds an eth_getLogs block range, like providers do.
 const evmMaxLogRange = 10000
-
-// evmResp always carries "result" (null included) unless it is an error.
-type evmResp struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Result  json.RawMessage `json:"result,omitempty"`
-	Error   *rpcErr         `json:"error,omitempty"`
-}
-
-func (s *EVMSim) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "JSON-RPC over POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return
-	}
-	var req rpcReq
-	if err := json.Unmarshal(body, &req); err != nil {
-		writeEVM(w, evmResp{ID: json.RawMessage("null"), Error: errf(codeParse, "parse error: %v", err)})
-		return
-	}
-	if len(req.ID) == 0 {
-		req.ID = json.RawMessage("null")
-	}
-	if req.Method == "" {
-		writeEVM(w, evmResp{ID: req.ID, Error: errf(codeInvalidRequest, "missing method")})
-		return
-	}
-	if f, faulted := s.takeFault(req.Method); faulted {
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.done:
-				t.Stop()
-				return
-			}
-		}
-		switch {
-		case f.HTTPStatus != 0:
-			http.Error(w, http.StatusText(f.HTTPStatus), f.HTTPStatus)
-			return
-		case f.Body != nil:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(f.Body)
-			return
-		case f.Code != 0:
-			writeEVM(w, evmResp{ID: req.ID, Error: &rpcErr{Code: f.Code, Message: f.Message}})
-			return
-		}
-	}
-	result, rerr := s.dispatchEVM(req.Method, req.Params)
-	if rerr != nil {
-		writeEVM(w, evmResp{ID: req.ID, Error: rerr})
-		return
-	}
-	writeEVM(w, evmResp{ID: req.ID, Result: result})
-}
-
-func writeEVM(w http.ResponseWriter, resp evmResp) {
-	resp.JSONRPC = "2.0"
-	if resp.Error == nil && resp.Result == nil {
-		resp.Result = json.RawMessage("null")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(resp) // the client went away
-}
 
 func marshalResult(v any) (json.RawMessage, *rpcErr) {
 	b, err := json.Marshal(v)

@@ -1,11 +1,9 @@
 package testkit
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sort"
 	"sync"
 	"testing"
@@ -20,11 +18,7 @@ import (
 // real ones. Faults can be injected per method; calls are counted per
 // method. It is safe for concurrent use.
 type StellarSim struct {
-	srv  *http.Server
-	ln   net.Listener
-	url  string
-	done chan struct{}
-	wg   sync.WaitGroup
+	*rpcServer
 
 	mu         sync.RWMutex
 	passphrase string
@@ -33,8 +27,6 @@ type StellarSim struct {
 	gen        *SyntheticGenerator
 	retention  int
 	entries    map[string]simEntry // base64 LedgerKey → entry
-	faults     map[string]*Fault
-	calls      map[string]int
 }
 
 // Fault is a misbehaviour of one method (or of all, with method "*").
@@ -127,13 +119,10 @@ func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 	if cfg.retention < 1 {
 		return nil, fmt.Errorf("stellar sim: retention %d is less than one ledger", cfg.retention)
 	}
-	s := &StellarSim{
-		done:      make(chan struct{}),
-		retention: cfg.retention,
-		entries:   map[string]simEntry{},
-		faults:    map[string]*Fault{},
-		calls:     map[string]int{},
-	}
+	s := &StellarSim{retention: cfg.retention, entries: map[string]simEntry{}}
+	s.rpcServer = newRPCServer(func(method string, params json.RawMessage, f Fault) (any, *rpcErr) {
+		return s.dispatch(method, params, f.Pruned)
+	}, false)
 	var err error
 	if cfg.dir != "" {
 		err = s.loadDir(cfg.dir, cfg.passphrase)
@@ -166,20 +155,9 @@ func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 		s.tipIdx = i
 	}
 
-	s.ln, err = net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return nil, fmt.Errorf("stellar sim: listen on %s: %w", cfg.addr, err)
-	}
-	s.url = "http://" + s.ln.Addr().String()
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_ = s.srv.Serve(s.ln) // ends with ErrServerClosed on Close
-	}()
-	if cfg.tipInterval > 0 {
-		s.wg.Add(1)
-		go s.tick(cfg.tipInterval)
+	// A directory sim stops at its last ledger: Advance then errs, ignored.
+	if err := s.start("stellar sim", cfg.addr, cfg.tipInterval, func() { _, _ = s.Advance(1) }); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -195,41 +173,6 @@ func StartStellarSim(tb testing.TB, opts ...SimOption) *StellarSim {
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
-
-func (s *StellarSim) tick(d time.Duration) {
-	defer s.wg.Done()
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			_, _ = s.Advance(1) // a directory sim stops at its last ledger
-		}
-	}
-}
-
-// Close stops the server and the tip ticker.
-func (s *StellarSim) Close() error {
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	close(s.done)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if err != nil {
-		err = s.srv.Close()
-	}
-	s.wg.Wait()
-	return err
-}
-
-// URL is the JSON-RPC endpoint, http://127.0.0.1:port.
-func (s *StellarSim) URL() string { return s.url }
 
 // Passphrase is the network passphrase the sim serves.
 func (s *StellarSim) Passphrase() string {
@@ -299,59 +242,4 @@ func (s *StellarSim) LedgerXDR(seq uint32) ([]byte, bool) {
 		return l.raw, true
 	}
 	return nil, false
-}
-
-// InjectFault makes method ("*" for every method) misbehave; it replaces
-// the method's previous fault. A zero Fault clears it.
-func (s *StellarSim) InjectFault(method string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Code == 0 && f.Message == "" && f.HTTPStatus == 0 && f.Body == nil && f.Delay == 0 && f.Pruned == 0 {
-		delete(s.faults, method)
-		return
-	}
-	s.faults[method] = &f
-}
-
-// ClearFaults removes every injected fault.
-func (s *StellarSim) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.faults)
-}
-
-// Calls is how many requests for method arrived (faulted ones included).
-func (s *StellarSim) Calls(method string) int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.calls[method]
-}
-
-// ResetCalls zeroes the call counters.
-func (s *StellarSim) ResetCalls() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.calls)
-}
-
-// takeFault counts a call and returns the fault that applies to it.
-func (s *StellarSim) takeFault(method string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls[method]++
-	for _, key := range []string{method, "*"} {
-		f, ok := s.faults[key]
-		if !ok {
-			continue
-		}
-		out := *f
-		if f.Times > 0 {
-			f.Times--
-			if f.Times == 0 {
-				delete(s.faults, key)
-			}
-		}
-		return out, true
-	}
-	return Fault{}, false
 }

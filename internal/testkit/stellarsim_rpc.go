@@ -3,12 +3,9 @@ package testkit
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"sort"
 	"strconv"
-	"time"
 
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 	"github.com/stellar/go-stellar-sdk/toid"
@@ -45,84 +42,6 @@ func (e *rpcErr) Error() string { return e.Message }
 
 func errf(code int, format string, args ...any) *rpcErr {
 	return &rpcErr{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-type rpcReq struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
-}
-
-type rpcResp struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Result  any             `json:"result,omitempty"`
-	Error   *rpcErr         `json:"error,omitempty"`
-}
-
-func (s *StellarSim) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "JSON-RPC over POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return
-	}
-	var req rpcReq
-	if err := json.Unmarshal(body, &req); err != nil {
-		writeRPC(w, rpcResp{ID: json.RawMessage("null"), Error: errf(codeParse, "parse error: %v", err)})
-		return
-	}
-	if len(req.ID) == 0 {
-		req.ID = json.RawMessage("null")
-	}
-	if req.Method == "" {
-		writeRPC(w, rpcResp{ID: req.ID, Error: errf(codeInvalidRequest, "missing method")})
-		return
-	}
-	f, faulted := s.takeFault(req.Method)
-	if faulted {
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.done:
-				t.Stop()
-				return
-			}
-		}
-		switch {
-		case f.HTTPStatus != 0:
-			http.Error(w, http.StatusText(f.HTTPStatus), f.HTTPStatus)
-			return
-		case f.Body != nil:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(f.Body)
-			return
-		case f.Code != 0:
-			writeRPC(w, rpcResp{ID: req.ID, Error: &rpcErr{Code: f.Code, Message: f.Message}})
-			return
-		}
-	}
-	result, rerr := s.dispatch(req.Method, req.Params, f.Pruned)
-	if rerr != nil {
-		writeRPC(w, rpcResp{ID: req.ID, Error: rerr})
-		return
-	}
-	writeRPC(w, rpcResp{ID: req.ID, Result: result})
-}
-
-func writeRPC(w http.ResponseWriter, resp rpcResp) {
-	resp.JSONRPC = "2.0"
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(resp) // the client went away
 }
 
 func decodeParams(raw json.RawMessage, v any) *rpcErr {
