@@ -43,7 +43,7 @@ func (s *evalState) evaluateEVMTx(cm *CompiledMonitor, ti int) *Match {
 	if tx.EVM == nil {
 		return nil
 	}
-	hasF, hasE, hasT := len(cm.functions) > 0, len(cm.events) > 0, len(cm.txs) > 0
+	hasF, hasE := len(cm.functions) > 0, len(cm.events) > 0
 
 	var funcs []FunctionMatch
 	var fargs []ArgsEntry
@@ -55,42 +55,7 @@ func (s *evalState) evaluateEVMTx(cm *CompiledMonitor, ti int) *Match {
 	if hasE {
 		evs, eargs = s.evmEventMatches(cm, ti)
 	}
-	if (hasF || hasE) && len(funcs) == 0 && len(evs) == 0 {
-		return nil
-	}
-	var txm []TransactionMatch
-	if hasT {
-		txm = s.evmTransactionMatches(cm, ti)
-		if len(txm) == 0 {
-			return nil
-		}
-	}
-
-	m := &Match{
-		TenantID:        cm.TenantID,
-		MonitorName:     cm.Name,
-		Network:         b.Network,
-		Ledger:          b.Ledger,
-		LedgerHash:      b.Hash,
-		LedgerCloseTime: b.CloseTime,
-		Transaction:     tx,
-		Monitor:         cm,
-		MatchedOn: MatchedOn{
-			Functions:    []FunctionMatch{},
-			Events:       []EventMatch{},
-			Transactions: []TransactionMatch{},
-		},
-	}
-	if len(funcs) > 0 {
-		m.MatchedOn.Functions, m.MatchedOnArgs.Functions = funcs, fargs
-	}
-	if len(evs) > 0 {
-		m.MatchedOn.Events, m.MatchedOnArgs.Events = evs, eargs
-	}
-	if hasT {
-		m.MatchedOn.Transactions = txm
-	}
-	return m
+	return combine(cm, b, tx, funcs, fargs, evs, eargs, func() []TransactionMatch { return s.evmTransactionMatches(cm, ti) })
 }
 
 // evmFunctionMatches matches the top-level call only (internal calls are

@@ -108,7 +108,7 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 func (s *evalState) evaluateTx(cm *CompiledMonitor, ti int) *Match {
 	b := s.p.Block
 	tx := &b.Transactions[ti]
-	hasF, hasE, hasT := len(cm.functions) > 0, len(cm.events) > 0, len(cm.txs) > 0
+	hasF, hasE := len(cm.functions) > 0, len(cm.events) > 0
 
 	var funcs []FunctionMatch
 	var fargs []ArgsEntry
@@ -168,43 +168,7 @@ func (s *evalState) evaluateTx(cm *CompiledMonitor, ti int) *Match {
 		}
 	}
 
-	if (hasF || hasE) && !(hasF && len(funcs) > 0) && !(hasE && len(evs) > 0) {
-		return nil
-	}
-
-	var txm []TransactionMatch
-	if hasT {
-		txm = s.transactionMatches(cm, ti)
-		if len(txm) == 0 {
-			return nil
-		}
-	}
-
-	m := &Match{
-		TenantID:        cm.TenantID,
-		MonitorName:     cm.Name,
-		Network:         b.Network,
-		Ledger:          b.Ledger,
-		LedgerHash:      b.Hash,
-		LedgerCloseTime: b.CloseTime,
-		Transaction:     tx,
-		Monitor:         cm,
-		MatchedOn: MatchedOn{
-			Functions:    []FunctionMatch{},
-			Events:       []EventMatch{},
-			Transactions: []TransactionMatch{},
-		},
-	}
-	if hasF && len(funcs) > 0 {
-		m.MatchedOn.Functions, m.MatchedOnArgs.Functions = funcs, fargs
-	}
-	if hasE && len(evs) > 0 {
-		m.MatchedOn.Events, m.MatchedOnArgs.Events = evs, eargs
-	}
-	if hasT {
-		m.MatchedOn.Transactions = txm
-	}
-	return m
+	return combine(cm, b, tx, funcs, fargs, evs, eargs, func() []TransactionMatch { return s.transactionMatches(cm, ti) })
 }
 
 // transactionMatches applies the transaction conditions (3.7). The status
