@@ -33,7 +33,7 @@ func (v Value) AppendOZJSON(b []byte) []byte {
 		b = hex.AppendEncode(b, v.Bytes)
 		return append(b, '"')
 	case KindString, KindSymbol, KindAddress:
-		return appendJSONString(b, v.Text)
+		return AppendJSONString(b, v.Text)
 	case KindVec:
 		b = append(b, '[')
 		for i, it := range v.Items {
@@ -61,7 +61,7 @@ func (v Value) AppendOZJSON(b []byte) []byte {
 			if len(b) > 0 && b[len(b)-1] != '{' {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, p.k)
+			b = AppendJSONString(b, p.k)
 			b = append(b, ':')
 			b = p.v.AppendOZJSON(b)
 		}
@@ -73,9 +73,11 @@ func (v Value) AppendOZJSON(b []byte) []byte {
 // OZJSON returns AppendOZJSON's rendering as a string.
 func (v Value) OZJSON() string { return string(v.AppendOZJSON(nil)) }
 
-// appendJSONString quotes s the way serde_json does: only '"', '\\' and
-// control characters are escaped (no HTML escaping of <, >, &).
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString appends s quoted the way serde_json quotes it (what
+// OpenZeppelin Monitor's JSON shows): '"' and '\\' escaped, control
+// characters as \b \f \n \r \t or \u00XX, everything else raw (no HTML
+// escaping of <, >, &).
+func AppendJSONString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
@@ -83,6 +85,10 @@ func appendJSONString(b []byte, s string) []byte {
 		switch {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
+		case c == '\b':
+			b = append(b, '\\', 'b')
+		case c == '\f':
+			b = append(b, '\\', 'f')
 		case c == '\n':
 			b = append(b, '\\', 'n')
 		case c == '\r':

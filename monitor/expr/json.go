@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"github.com/ozmon/ozmon/chain"
 	"math"
 	"slices"
 	"strconv"
@@ -458,7 +459,7 @@ func (v *jsonValue) appendJSON(b []byte) []byte {
 	case jBool:
 		return strconv.AppendBool(b, v.b)
 	case jString:
-		return appendSerdeString(b, v.str)
+		return chain.AppendJSONString(b, v.str)
 	case jNumber:
 		switch v.ntyp {
 		case numPosInt:
@@ -482,44 +483,13 @@ func (v *jsonValue) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendSerdeString(b, v.obj[i].key)
+			b = chain.AppendJSONString(b, v.obj[i].key)
 			b = append(b, ':')
 			b = v.obj[i].val.appendJSON(b)
 		}
 		return append(b, '}')
 	}
 	return b
-}
-
-// appendSerdeString quotes s as serde_json does: '"' and '\\' escaped,
-// control characters as \b \f \n \r \t or \u00XX, everything else raw.
-func appendSerdeString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"':
-			b = append(b, '\\', '"')
-		case c == '\\':
-			b = append(b, '\\', '\\')
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 // appendRyu formats a finite f64 the way Rust's ryu crate (used by
