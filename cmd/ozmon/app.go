@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
@@ -92,7 +91,7 @@ type app struct {
 	stellarClients map[string]*stellar.Client
 	evmSources     map[string]*evm.Source
 	netCfg         map[string]*monitor.Network
-	specs          sync.Map // network/contract → *chain.ContractSpec
+	specs          stellar.SpecCache // contract specs read from the network
 	closers        []func()
 }
 
@@ -292,26 +291,23 @@ func (a *app) specSource() monitor.SpecSource {
 		if len(inline) > 0 {
 			return stellar.ParseSpecJSON(inline)
 		}
-		key := network + "/" + contract
-		if s, ok := a.specs.Load(key); ok {
-			return s.(*chain.ContractSpec), nil
-		}
 		client, ok := a.stellarClients[network]
 		if !ok {
 			return nil, nil
 		}
-		spec, err := client.ContractSpec(context.Background(), contract)
-		if errors.Is(err, stellar.ErrNoContractSpec) {
-			a.specs.Store(key, (*chain.ContractSpec)(nil))
-			return nil, nil
-		}
+		spec, err := a.specs.GetOrLoad(context.Background(), network, contract, func(ctx context.Context) (*chain.ContractSpec, error) {
+			spec, err := client.ContractSpec(ctx, contract)
+			if errors.Is(err, stellar.ErrNoContractSpec) {
+				return nil, nil // cached: a Stellar Asset Contract has none
+			}
+			return spec, err
+		})
 		if err != nil {
-			// Not cached: the next reload tries again.
+			// Errors are not cached: the next reload tries again.
 			a.log.Warn("contract spec unavailable; function conditions on it cannot match until a reload succeeds",
 				"network", network, "contract", contract, "err", err)
 			return nil, nil
 		}
-		a.specs.Store(key, spec)
 		return spec, nil
 	}
 }
