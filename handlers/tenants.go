@@ -96,7 +96,12 @@ func (ts *Tenants) ReceiptsFor(network string) func(b *chain.Block) bool {
 	}
 }
 
-// Reload reloads every tenant: new ones are added, gone ones removed.
+// Reload reloads every tenant: new ones are added, gone ones removed. A
+// tenant whose store Version is unchanged and that loaded without problems
+// is kept as it is: recompiling thousands of unchanged tenants on every
+// reload interval would cost seconds of CPU. Tenants with problems are
+// retried each time, as some problems pass (a contract spec the RPC could
+// not serve, a DNS answer).
 func (ts *Tenants) Reload(ctx context.Context) error {
 	list, err := ts.src.Tenants(ctx)
 	if err != nil {
@@ -105,6 +110,9 @@ func (ts *Tenants) Reload(ctx context.Context) error {
 	seen := make(map[string]bool, len(list))
 	for _, t := range list {
 		seen[t.ID] = true
+		if ts.current(t) {
+			continue
+		}
 		if err := ts.ReloadTenant(ctx, t.ID); err != nil {
 			ts.log.Error("reload tenant", "tenant", t.ID, "err", err)
 		}
@@ -121,6 +129,17 @@ func (ts *Tenants) Reload(ctx context.Context) error {
 		ts.remove(id)
 	}
 	return nil
+}
+
+// current reports whether the loaded copy of t is up to date.
+func (ts *Tenants) current(t store.Tenant) bool {
+	if t.Version == "" {
+		return false
+	}
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	have, ok := ts.tenants[t.ID]
+	return ok && have.Version == t.Version && len(have.Problems) == 0
 }
 
 // ReloadTenant recompiles one tenant. A tenant that is gone or inactive is

@@ -60,4 +60,10 @@ type Tenant struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// Version changes whenever anything in the tenant's configuration
+	// changes (its row, settings, networks, monitors or triggers), so a
+	// periodic reload can skip tenants it already has. Empty means the
+	// store cannot tell: reload every time.
+	Version string
 }

@@ -15,7 +15,7 @@ import (
 // Changes arrive by LISTEN on the store's notify channel, fed by the
 // triggers Migrate installs. Notifications sent while no connection is
 // listening are lost, so WatchChanges also compares a per-tenant
-// fingerprint (row counts and newest updated_at of the tenant's rows)
+// fingerprint (the tenant's Version: a hash of all its configuration rows)
 // every reload interval and after each reconnect, and calls fn for every
 // tenant whose fingerprint moved. fn may therefore be called more than once
 // for one change; it must be idempotent (a reload is).
@@ -121,12 +121,7 @@ func (w *watcher) poll(ctx context.Context) error {
 
 // snapshot fingerprints every tenant's configuration.
 func (s *Store) snapshot(ctx context.Context) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id::text, concat_ws('|',
-			t.updated_at, t.is_active, st.updated_at,
-			(SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '') FROM tenant_networks WHERE tenant_id = t.id),
-			(SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '') FROM tenant_monitors WHERE tenant_id = t.id),
-			(SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '') FROM tenant_triggers WHERE tenant_id = t.id))
-		FROM tenants t LEFT JOIN ozmon_tenant_settings st ON st.tenant_id = t.id`)
+	rows, err := s.pool.Query(ctx, `SELECT t.id::text, `+tenantVersion+tenantFrom)
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint tenant configs: %w", err)
 	}

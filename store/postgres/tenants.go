@@ -17,7 +17,18 @@ import (
 const tenantColumns = `t.id::text, t.slug, t.name, COALESCE(s.tier, 'default'), COALESCE(t.is_active, true),
 	COALESCE(t.max_monitors, 10), COALESCE(t.max_networks, 5), COALESCE(t.max_triggers_per_monitor, 10),
 	COALESCE(t.max_rpc_requests_per_minute, 1000), COALESCE(t.max_storage_mb, 1000),
-	COALESCE(t.created_at, 'epoch'::timestamptz), COALESCE(t.updated_at, 'epoch'::timestamptz)`
+	COALESCE(t.created_at, 'epoch'::timestamptz), COALESCE(t.updated_at, 'epoch'::timestamptz), ` + tenantVersion
+
+// tenantVersion fingerprints everything a worker compiles from a tenant:
+// the full text of its row, its settings and each of its network, monitor
+// and trigger rows (configuration included), so any edit moves it, also
+// one made with triggers disabled or an old updated_at. It is computed in
+// the same statement as the tenant row, before the configuration rows are
+// read, so a version can be older than the config it labels, never newer.
+const tenantVersion = `md5(concat_ws('|', t::text, s::text,
+	(SELECT string_agg(x::text, ',' ORDER BY x.id) FROM tenant_networks x WHERE x.tenant_id = t.id),
+	(SELECT string_agg(x::text, ',' ORDER BY x.id) FROM tenant_monitors x WHERE x.tenant_id = t.id),
+	(SELECT string_agg(x::text, ',' ORDER BY x.id) FROM tenant_triggers x WHERE x.tenant_id = t.id)))`
 
 const tenantFrom = ` FROM tenants t LEFT JOIN ozmon_tenant_settings s ON s.tenant_id = t.id`
 
@@ -26,7 +37,7 @@ func scanTenant(row pgx.Row) (store.Tenant, error) {
 	var tier string
 	err := row.Scan(&t.ID, &t.Slug, &t.Name, &tier, &t.Active,
 		&t.MaxMonitors, &t.MaxNetworks, &t.MaxTriggers, &t.MaxRPCRequestsPerMinute, &t.MaxStorageMB,
-		&t.CreatedAt, &t.UpdatedAt)
+		&t.CreatedAt, &t.UpdatedAt, &t.Version)
 	t.Tier = store.Tier(tier)
 	return t, err
 }
