@@ -44,16 +44,34 @@ func checkKey(key store.DeliveryKey) error {
 // creates the record; later calls count another attempt and take the new
 // task id and channel. A delivered record comes back unchanged (status
 // delivered, attempts not counted), telling the caller not to resend.
+//
+// Concurrent calls are written together (see groupCommit); each returns
+// once its own row is committed.
 func (s *Store) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
 	if err := checkKey(key); err != nil {
 		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
 	}
+	return s.begins.do(ctx, beginItem{key, taskID, channel})
+}
+
+// beginOne is BeginDelivery as one statement.
+func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, error) {
+	key, taskID, channel := it.key, it.taskID, it.channel
 	// The no-op update on a delivered row is what makes RETURNING hand
 	// back the existing record in the same statement.
 	d, err := scanDelivery(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
 			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW())
-		ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW()) `+beginConflict,
+		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// beginConflict turns a begin into "one more attempt" on an existing
+// record, or hands a delivered record back untouched.
+const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
 			attempts = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.attempts
 				ELSE ozmon_deliveries.attempts + 1 END,
 			status = CASE WHEN ozmon_deliveries.status = 'delivered' THEN 'delivered' ELSE 'sending' END,
@@ -64,17 +82,13 @@ func (s *Store) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID
 			first_attempt_at = COALESCE(ozmon_deliveries.first_attempt_at, EXCLUDED.first_attempt_at),
 			updated_at = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.updated_at
 				ELSE NOW() END
-		RETURNING `+deliveryColumns,
-		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
-	if err != nil {
-		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
-	}
-	return d, nil
-}
+		RETURNING ` + deliveryColumns
 
 // FinishDelivery stores the outcome of the latest attempt. Delivered is
 // final: a later FinishDelivery of any status leaves the record as it is
 // (a duplicate task that lost the race must not turn it into failed).
+//
+// Concurrent calls are written together, as BeginDelivery's.
 func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("postgres: finish delivery %s: %w", key, err)
@@ -82,6 +96,13 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 	if !status.Valid() || status == store.DeliveryPending {
 		return fmt.Errorf("postgres: finish delivery %s: status %q is not an outcome", key, status)
 	}
+	_, err := s.finishes.do(ctx, finishItem{key, status, lastError})
+	return err
+}
+
+// finishOne is FinishDelivery as one statement.
+func (s *Store) finishOne(ctx context.Context, it finishItem) (struct{}, error) {
+	key, status, lastError := it.key, it.status, it.lastError
 	var current string
 	err := s.pool.QueryRow(ctx, `WITH upd AS (
 			UPDATE ozmon_deliveries SET status = $7, last_error = $8, updated_at = NOW(),
@@ -96,12 +117,12 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 		LIMIT 1`,
 		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, string(status), lastError).Scan(&current)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: finish delivery %s: %w", key, store.ErrNotFound)
+		return struct{}{}, fmt.Errorf("postgres: finish delivery %s: %w", key, store.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, err)
+		return struct{}{}, fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, err)
 	}
-	return nil
+	return struct{}{}, nil
 }
 
 // ListDeliveries returns the deliveries matching f, newest first.

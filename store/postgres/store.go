@@ -22,6 +22,10 @@ type Store struct {
 	channel   string
 	reload    time.Duration
 	connectTO time.Duration
+
+	// Delivery records are written in groups (groupcommit.go).
+	begins   *groupCommit[beginItem, store.Delivery]
+	finishes *groupCommit[finishItem, struct{}]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -86,7 +90,12 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 func newStore(pool *pgxpool.Pool, o options) *Store {
-	return &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout}
+	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout}
+	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
+		timeout: deliveryWriteTimeout, key: beginItem.groupKey, one: s.beginOne, batch: s.beginBatch}
+	s.finishes = &groupCommit[finishItem, struct{}]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
+		timeout: deliveryWriteTimeout, key: finishItem.groupKey, one: s.finishOne, batch: s.finishBatch}
+	return s
 }
 
 // Pool returns the underlying pool, for callers that share it.
