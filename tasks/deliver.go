@@ -53,6 +53,9 @@ func (p Deliver) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(p))
 }
 
+// payloadVersion lets Decode check the version after one decoding pass.
+func (p *Deliver) payloadVersion() int { return p.V }
+
 // WithMaxRetry returns the deliver options with a trigger-specific retry
 // ceiling.
 func (p Deliver) WithMaxRetry(n int) []asynq.Option {

@@ -45,3 +45,6 @@ func (p EvaluateTenants) MarshalJSON() ([]byte, error) {
 	p.V = PayloadVersion
 	return json.Marshal(plain(p))
 }
+
+// payloadVersion lets Decode check the version after one decoding pass.
+func (p *EvaluateTenants) payloadVersion() int { return p.V }

@@ -36,3 +36,6 @@ func (p FetchBlock) MarshalJSON() ([]byte, error) {
 	p.V = PayloadVersion
 	return json.Marshal(plain(p))
 }
+
+// payloadVersion lets Decode check the version after one decoding pass.
+func (p *FetchBlock) payloadVersion() int { return p.V }

@@ -1,0 +1,90 @@
+package tasks_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/ozmon/ozmon/tasks"
+)
+
+func sampleDeliver(vars map[string]string, match string) tasks.Deliver {
+	return tasks.Deliver{TenantID: "70e4ab2a-6b05-4db3-8862-f2c9c463943a", Monitor: `Big "swaps" <&>`, Network: "stellar_mainnet",
+		Ledger: 63092987, TxHash: "d0ccbe4c", Trigger: "hook\\1", Tier: tasks.TierHigh, Vars: vars, Match: json.RawMessage(match),
+		ScheduledAt: time.Date(2026, 11, 27, 7, 8, 29, 2568903, time.UTC), LedgerClosedAt: time.Date(2026, 11, 27, 7, 8, 20, 0, time.FixedZone("x", 3600))}
+}
+
+// TestDeliverPayloadRoundTrip: every awkward string a template variable
+// can hold comes back from NewTask and Decode as it went in.
+func TestDeliverPayloadRoundTrip(t *testing.T) {
+	awkward := map[string]string{
+		"events":          "\n\n*Matched Events:*\n\t`transfer(Address,Map<String,I128>)`",
+		"quote\"key":      `back\slash "quoted"`,
+		"ctl":             "\x00\x01\x08\x0c\x1f\x7f",
+		"unicode":         "héllo ✓ \u2028 \u2029 𝄞",
+		"html":            "<script>&amp;</script>",
+		"empty":           "",
+		"events.0.args.3": "{amount:2510000599}",
+	}
+	for name, d := range map[string]tasks.Deliver{
+		"vars":       sampleDeliver(awkward, ""),
+		"match":      sampleDeliver(map[string]string{"a": "b"}, `{"Stellar":{"monitor":{"name":"x"},"ledger":{"sequence":1}}}`),
+		"nil vars":   sampleDeliver(nil, ""),
+		"zero times": {TenantID: "t", Monitor: "m", Network: "n", Trigger: "tr", Tier: tasks.TierDefault},
+	} {
+		task, err := tasks.NewTask(d)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var back tasks.Deliver
+		if err := tasks.Decode(task, &back); err != nil {
+			t.Fatalf("%s: decode: %v", name, err)
+		}
+		d.V = tasks.PayloadVersion
+		if !reflect.DeepEqual(back.Vars, d.Vars) || string(back.Match) != string(d.Match) || back.TenantID != d.TenantID ||
+			back.Monitor != d.Monitor || back.Trigger != d.Trigger || back.Ledger != d.Ledger || back.V != d.V ||
+			!back.ScheduledAt.Equal(d.ScheduledAt) || !back.LedgerClosedAt.Equal(d.LedgerClosedAt) {
+			t.Errorf("%s: decoded back as %+v", name, back)
+		}
+	}
+}
+
+func TestDeliverJSONRefusesInvalidMatch(t *testing.T) {
+	if _, err := tasks.NewTask(sampleDeliver(nil, `{"Stellar":`)); err == nil {
+		t.Fatal("a payload with a truncated match JSON was encoded")
+	}
+}
+
+// TestDecodeExplainsAFutureVersion: a payload of another version that
+// also does not fit today's struct is reported as a version problem.
+func TestDecodeExplainsAFutureVersion(t *testing.T) {
+	var d tasks.Deliver
+	err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(`{"v":2,"ledger":"sixty"}`)), &d)
+	if err == nil || !strings.Contains(err.Error(), "version 2, this build reads 1") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func BenchmarkDeliverPayload(b *testing.B) {
+	vars := map[string]string{}
+	for _, k := range []string{"monitor.name", "transaction.hash", "ledger.sequence", "events", "functions",
+		"events.0.signature", "events.0.args.0", "events.0.args.1", "events.0.args.2", "events.0.args.3",
+		"transaction.from", "transaction.to", "transaction.fee", "network.name", "network.slug"} {
+		vars[k] = "GB6Q5YVITH3VDE2UA5AQTWNG3FDQ3NCLUMLLYWJ5Y4FRVJMLWPZPB5KS `transfer(Address,Address,String,I128)`"
+	}
+	d := sampleDeliver(vars, "")
+	for b.Loop() {
+		task, err := tasks.NewTask(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var back tasks.Deliver
+		if err := tasks.Decode(task, &back); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
