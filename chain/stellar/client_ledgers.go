@@ -111,6 +111,10 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 		Pagination:  &protocol.LedgerPaginationOptions{Limit: uint(limit)},
 	}
 	var r protocol.GetLedgersResponse
+	// metas holds the decoded metadataXdr of r.Ledgers when parseLedgers
+	// read the answer (nil when encoding/json did).
+	var metas [][]byte
+	parse := func(body []byte) bool { return parseLedgers(body, &r, &metas) }
 	var out []RawLedger
 	check := func() error {
 		out = nil
@@ -142,7 +146,11 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 			if li.Sequence != want {
 				return fmt.Errorf("item %d is ledger %d, want %d", i, li.Sequence, want)
 			}
-			rl, err := rawLedger(li)
+			var meta []byte
+			if metas != nil {
+				meta = metas[i]
+			}
+			rl, err := rawLedger(li, meta)
 			if err != nil {
 				return fmt.Errorf("ledger %d: %w", want, err)
 			}
@@ -151,7 +159,7 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 		out = ls
 		return nil
 	}
-	if err := c.call(ctx, protocol.GetLedgersMethodName, start, req, &r, check); err != nil {
+	if err := c.callParsed(ctx, protocol.GetLedgersMethodName, start, req, &r, parse, check); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -170,13 +178,18 @@ func (c *Client) Ledger(ctx context.Context, seq uint32) (RawLedger, error) {
 	return ls[0], nil
 }
 
-func rawLedger(li protocol.LedgerInfo) (RawLedger, error) {
-	if li.LedgerMetadata == "" {
-		return RawLedger{}, errors.New("no metadataXdr (was a JSON xdrFormat asked for?)")
-	}
-	meta, err := base64.StdEncoding.DecodeString(li.LedgerMetadata)
-	if err != nil {
-		return RawLedger{}, fmt.Errorf("metadataXdr is not base64: %w", err)
+// rawLedger checks li and decodes its meta, unless parseLedgers already
+// has (meta non-nil).
+func rawLedger(li protocol.LedgerInfo, meta []byte) (RawLedger, error) {
+	if meta == nil {
+		if li.LedgerMetadata == "" {
+			return RawLedger{}, errors.New("no metadataXdr (was a JSON xdrFormat asked for?)")
+		}
+		var err error
+		meta, err = base64.StdEncoding.DecodeString(li.LedgerMetadata)
+		if err != nil {
+			return RawLedger{}, fmt.Errorf("metadataXdr is not base64: %w", err)
+		}
 	}
 	if h, err := hex.DecodeString(li.Hash); err != nil || len(h) != 32 {
 		return RawLedger{}, fmt.Errorf("ledger hash %q is not 32 bytes of hex", truncate(li.Hash, 80))

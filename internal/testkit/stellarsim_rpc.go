@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -161,18 +162,42 @@ func (s *StellarSim) getLedgers(v view, params json.RawMessage) (any, *rpcErr) {
 	i := v.from(start)
 	page := v.vis[i:min(i+int(limit), len(v.vis))]
 	resp := protocol.GetLedgersResponse{
-		Ledgers:      make([]protocol.LedgerInfo, len(page)),
+		Ledgers:      []protocol.LedgerInfo{},
 		LatestLedger: v.latest().seq, LatestLedgerCloseTime: v.latest().closeTime,
 		OldestLedger: v.oldest().seq, OldestLedgerCloseTime: v.oldest().closeTime,
 		Cursor: strconv.FormatUint(uint64(start-1), 10),
 	}
-	for j, l := range page {
-		resp.Ledgers[j] = l.info()
-	}
 	if len(page) > 0 {
 		resp.Cursor = strconv.FormatUint(uint64(page[len(page)-1].seq), 10)
 	}
-	return resp, nil
+	return ledgersJSON(resp, page)
+}
+
+// ledgersJSON is the getLedgers answer resp (whose Ledgers is empty) with
+// page's ledgers, spliced from their cached JSON pieces: it is what
+// encoding resp with the ledgers' infos would give, without encoding
+// their metas again.
+func ledgersJSON(resp protocol.GetLedgersResponse, page []*simLedger) (any, *rpcErr) {
+	const open = `{"ledgers":[`
+	b, err := encodeJSON(resp)
+	if err != nil {
+		return nil, errf(codeInternal, "encode getLedgers answer: %v", err)
+	}
+	rest, ok := bytes.CutPrefix(b, []byte(open+"]"))
+	if !ok {
+		return nil, errf(codeInternal, "getLedgers answer does not start with its ledgers: %.80s", b)
+	}
+	out := make(preEncoded, 0, 3+4*len(page))
+	out = append(out, []byte(open))
+	for j, l := range page {
+		if j > 0 {
+			out = append(out, []byte(","))
+		}
+		if out, err = l.jsonPieces(out); err != nil {
+			return nil, errf(codeInternal, "%v", err)
+		}
+	}
+	return append(out, []byte("]"), rest), nil
 }
 
 func txCursor(ledger uint32, order int) string {

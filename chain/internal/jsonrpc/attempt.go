@@ -39,11 +39,15 @@ func (t *Transport) attempt(ctx context.Context, ep endpoint, c *Call) (attemptK
 		return fail(transient, Fault{HTTPStatus: resp.StatusCode, Err: errors.New(http.StatusText(resp.StatusCode))})
 	}
 
-	decode := t.decodeStream
-	if t.raw {
-		decode = t.decodeRaw
+	var rpcErr *rpcError
+	switch {
+	case t.raw:
+		rpcErr, err = t.decodeRaw(ctx, actx, resp.Body, c.Result)
+	case c.Parse != nil:
+		rpcErr, err = t.decodeParsed(ctx, actx, resp, c)
+	default:
+		rpcErr, err = t.decodeStream(ctx, actx, resp.Body, c.Result)
 	}
-	rpcErr, err := decode(ctx, actx, resp.Body, c.Result)
 	if err != nil {
 		return fail(transient, Fault{Err: err})
 	}

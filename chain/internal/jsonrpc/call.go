@@ -24,6 +24,13 @@ type Call struct {
 	// Fault turns one failed attempt into the chain package's error type.
 	// It is required.
 	Fault func(Fault) error
+	// Parse, if set, is tried first on the whole body of a 2xx answer
+	// (read under the size cap, sized by Content-Length): it fills Result
+	// itself and reports true, or reports false for anything it does not
+	// read exactly as encoding/json would (see Scanner), and the body then
+	// goes through encoding/json as without it. It lets a big, regular
+	// answer skip the general scanner. Ignored with WithRawResult.
+	Parse func(body []byte) bool
 	// Check, if set, vets a decoded result; its error fails the attempt
 	// (transient unless Answer claims it).
 	Check func() error

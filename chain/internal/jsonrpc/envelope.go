@@ -1,11 +1,13 @@
 package jsonrpc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"reflect"
 )
 
@@ -57,6 +59,62 @@ func (t *Transport) decodeStream(ctx, actx context.Context, body io.Reader, resu
 	// An absent "result" leaves result zero; the caller's Check rejects a
 	// zero answer.
 	return nil, nil
+}
+
+// maxPrealloc bounds the buffer readBody allocates on a Content-Length's
+// word; beyond it the buffer grows with the bytes that really arrive.
+const maxPrealloc = 64 << 20
+
+// decodeParsed reads the whole body and lets c.Parse read it, or, when it
+// declines, encoding/json as decodeStream would.
+func (t *Transport) decodeParsed(ctx, actx context.Context, resp *http.Response, c *Call) (*rpcError, error) {
+	body, err := t.readBody(ctx, actx, resp.Body, resp.ContentLength)
+	if err != nil {
+		return nil, err
+	}
+	if c.Parse(body) {
+		return nil, nil
+	}
+	return t.decodeStream(ctx, actx, bytes.NewReader(body), c.Result)
+}
+
+// readBody reads a whole body under the cap into one buffer: sized from
+// Content-Length when the server sent one (plus a byte, so that reading
+// EOF does not grow it), else grown by doubling, which copies less than
+// io.ReadAll's gentler growth for a body of tens of MB. A Content-Length
+// is trusted up to maxPrealloc; one claiming more than the cap is read
+// (and refused) as without.
+func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size int64) ([]byte, error) {
+	limit := t.maxRespBytes + 1
+	var buf []byte
+	if size >= 0 && size < limit {
+		// Content-Length sizes the buffer, but only up to what a real
+		// answer needs up front (a 20-ledger mainnet batch is ~30 MB): a
+		// lying endpoint must not make us allocate the whole cap at once.
+		buf = make([]byte, 0, min(size+1, maxPrealloc))
+	}
+	r := io.LimitReader(body, limit)
+	for {
+		if len(buf) == cap(buf) {
+			c := min(max(2*int64(cap(buf)), 64<<10), limit)
+			buf = append(make([]byte, 0, c), buf...)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
+		}
+		if int64(len(buf)) >= limit {
+			break
+		}
+	}
+	if int64(len(buf)) > t.maxRespBytes {
+		return nil, fmt.Errorf("response larger than %d bytes", t.maxRespBytes)
+	}
+	return buf, nil
 }
 
 // decodeRaw reads the whole body under the cap and hands back the raw
