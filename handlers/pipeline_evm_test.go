@@ -75,7 +75,7 @@ func (p *pipeline) startEVMScheduler(confirmations uint64) {
 		p.t.Fatal(err)
 	}
 	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log))
-	if err := s.AddNetwork(scheduler.Network{Slug: p.evm.slug, CronSchedule: "@every 100ms", ConfirmationBlocks: confirmations,
+	if err := s.AddNetwork(scheduler.Network{Slug: p.evm.slug, CronSchedule: "@every 1s", ConfirmationBlocks: confirmations,
 		Tip: &evm.Source{Client: rpc, Network: p.evm.slug}}); err != nil {
 		p.t.Fatal(err)
 	}

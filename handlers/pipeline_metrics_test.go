@@ -39,7 +39,7 @@ func (p *pipeline) startMeteredScheduler() *metrics.Metrics {
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
 	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithMetrics(m))
-	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: "@every 200ms", Tip: p.src}); err != nil {
+	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: "@every 1s", Tip: p.src}); err != nil {
 		p.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -165,9 +165,10 @@ type pipeline struct {
 	st      *postgres.Store
 	rdbOpts *redis.Options
 	src     *stellar.Source
-	limit   notify.Limit // per-tenant notification rate; zero: none
-	evm     *evmNet      // a second, EVM network served beside mainnet
-	batch   int          // max tenants per evaluate-tenants task
+	limit   notify.Limit      // per-tenant notification rate; zero: none
+	evm     *evmNet           // a second, EVM network served beside mainnet
+	batch   int               // max tenants per evaluate-tenants task
+	records store.DeliveryLog // the workers' delivery log; nil: st
 	log     *slog.Logger
 	mu      sync.Mutex
 	stops   []func()
@@ -287,9 +288,13 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.evm != nil {
 		fetchers[p.evm.slug] = p.evm.source(m, ts)
 	}
+	records := store.DeliveryLog(p.st)
+	if p.records != nil {
+		records = p.records
+	}
 	h := handlers.New(handlers.Config{
 		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Redis: rdb,
-		Deliveries: p.st, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
+		Deliveries: records, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
 		RateLimiter: limiter, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
 	})
 	return h, client
@@ -328,7 +333,7 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 }
 
 // startScheduler runs one scheduler replica on a fast cron.
-func (p *pipeline) startScheduler() { p.startSchedulerEvery("@every 200ms") }
+func (p *pipeline) startScheduler() { p.startSchedulerEvery("@every 1s") }
 
 // startSchedulerEvery runs one scheduler replica on the given cron.
 func (p *pipeline) startSchedulerEvery(spec string) {

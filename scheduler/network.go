@@ -3,6 +3,8 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -41,6 +43,12 @@ var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom
 func ParseSchedule(spec string) (cron.Schedule, error) {
 	if spec == "" {
 		spec = "* * * * * *"
+	}
+	if d, ok := strings.CutPrefix(spec, "@every "); ok {
+		// robfig/cron would silently run such a schedule once a second.
+		if every, err := time.ParseDuration(d); err == nil && every < time.Second {
+			return nil, fmt.Errorf("cron_schedule %q: intervals under a second are not supported (the cron would run it once a second); use \"@every 1s\" or more", spec)
+		}
 	}
 	s, err := cronParser.Parse(spec)
 	if err != nil {

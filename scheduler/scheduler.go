@@ -150,7 +150,11 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 // Run starts every network's cron loop and blocks until ctx is done. Ticks
 // of one network never overlap (a slow tick makes the next one skip).
 func (s *Scheduler) Run(ctx context.Context) error {
-	c := cron.New(cron.WithParser(cronParser), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	c := cron.New(cron.WithParser(cronParser))
+	// Ticks of a network never overlap; the first one runs at once, so a
+	// (re)started scheduler catches up without waiting out an interval.
+	noOverlap := cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger))
+	var first []cron.Job
 	s.mu.Lock()
 	for slug, n := range s.networks {
 		sched, err := ParseSchedule(n.CronSchedule)
@@ -158,7 +162,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			s.mu.Unlock()
 			return err
 		}
-		c.Schedule(sched, cron.FuncJob(func() {
+		job := noOverlap.Then(cron.FuncJob(func() {
 			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			r, err := s.Tick(tctx, slug)
@@ -170,11 +174,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.log.Debug("enqueued ledgers", "network", slug, "from", r.From, "to", r.To, "enqueued", r.Enqueued, "tip", r.Tip)
 			}
 		}))
+		c.Schedule(sched, job)
+		first = append(first, job)
 	}
 	s.mu.Unlock()
+	var firstRuns sync.WaitGroup
+	for _, job := range first {
+		firstRuns.Go(job.Run)
+	}
 	c.Start()
 	<-ctx.Done()
 	<-c.Stop().Done()
+	firstRuns.Wait()
 	return nil
 }
 

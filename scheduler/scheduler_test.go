@@ -5,6 +5,8 @@ import (
 	"errors"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -221,5 +223,43 @@ func TestStaleNetworks(t *testing.T) {
 	}
 	if st := s.Stale(now.Add(time.Minute)); len(st) != 2 {
 		t.Fatalf("a minute later both are stale, got %v", st)
+	}
+}
+
+// TestRunTicksAtOnce: a (re)started scheduler catches up immediately, not
+// at the schedule's next slot — here a yearly one that would never come.
+func TestRunTicksAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := scheduler.New(e.client, e.cursors)
+	n := e.network(0, 0)
+	n.CronSchedule = "0 0 0 1 1 *"
+	_ = s.AddNetwork(n)
+	e.tip.Store(700)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.queued(t)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := e.queued(t); len(got) != 1 || got[0] != 700 {
+		t.Fatalf("first tick enqueued %v, want [700]", got)
+	}
+}
+
+func TestParseScheduleRefusesSubSecondIntervals(t *testing.T) {
+	for spec, ok := range map[string]bool{"@every 100ms": false, "@every 999ms": false, "@every 1s": true, "*/1 * * * * *": true, "": true, "* * *": false} {
+		_, err := scheduler.ParseSchedule(spec)
+		if (err == nil) != ok {
+			t.Errorf("ParseSchedule(%q) = %v", spec, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), strconv.Quote(spec)) {
+			t.Errorf("ParseSchedule(%q): error %q does not name the schedule", spec, err)
+		}
 	}
 }
