@@ -314,8 +314,11 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 	rdb := redis.NewClient(p.rdbOpts)
 	m := metrics.New()
 	h, client := p.newHandlers(ctx, rdb, m)
-	cfg := handlers.ServerConfig(concurrency, 5*time.Second, queues, handlers.AsynqLogger(p.log))
-	srv := asynq.NewServerFromRedisClient(rdb, cfg)
+	srv, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
+		Queues: queues, Logger: handlers.AsynqLogger(p.log)})
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	if err := srv.Start(h.Mux()); err != nil {
 		p.t.Fatal(err)
 	}

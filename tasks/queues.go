@@ -1,6 +1,9 @@
 package tasks
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Tier is a tenant's priority class; it picks the tenant's eval and notify
 // queues.
@@ -41,6 +44,9 @@ func EvalQueue(t Tier) string { return "eval-" + string(t) }
 
 // NotifyQueue is the deliver queue of a tier: "notify-<tier>".
 func NotifyQueue(t Tier) string { return "notify-" + string(t) }
+
+// IsNotifyQueue reports whether a queue holds deliver tasks.
+func IsNotifyQueue(name string) bool { return strings.HasPrefix(name, "notify-") }
 
 // tierWeight is the default weight of a tier's queues.
 func tierWeight(t Tier) int {

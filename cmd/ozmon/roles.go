@@ -155,9 +155,13 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, Redis: a.rdb,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
-		srv := asynq.NewServerFromRedisClient(a.rdb, handlers.ServerConfig(a.cfg.Worker.Concurrency, a.cfg.Worker.ShutdownTimeout.D(), nil, handlers.AsynqLogger(a.log)))
+		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
+			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(), Logger: handlers.AsynqLogger(a.log)})
+		if err != nil {
+			return err
+		}
 		if err := srv.Start(h.Mux()); err != nil {
-			return fmt.Errorf("start worker: %w", err)
+			return err
 		}
 		a.m.WorkerCount.Inc()
 		ready.worker = srv
@@ -195,7 +199,7 @@ type readiness struct {
 	a         *app
 	started   time.Time
 	scheduler *scheduler.Scheduler
-	worker    *asynq.Server
+	worker    *handlers.Worker
 }
 
 func (r *readiness) check(ctx context.Context) error {

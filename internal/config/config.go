@@ -52,6 +52,7 @@ type Worker struct {
 	HealthCheckInterval  Duration `yaml:"health_check_interval" env:"HEALTH_CHECK_INTERVAL"`
 	TenantReloadInterval Duration `yaml:"tenant_reload_interval" env:"TENANT_RELOAD_INTERVAL"`
 	Concurrency          int      `yaml:"concurrency" env:"CONCURRENCY"`
+	NotifyConcurrency    int      `yaml:"notify_concurrency" env:"NOTIFY_CONCURRENCY"`
 	ShutdownTimeout      Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
 
@@ -129,7 +130,7 @@ func Defaults() Config {
 		LogFormat:   "json",
 		LogLevel:    "info",
 		Worker: Worker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second),
-			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 50, ShutdownTimeout: Duration(20 * time.Second)},
+			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 50, NotifyConcurrency: 50, ShutdownTimeout: Duration(20 * time.Second)},
 		BlockCache:   BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
 		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 200, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
@@ -184,6 +185,9 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.Concurrency <= 0 {
 		errs = append(errs, fmt.Errorf("worker.concurrency: must be > 0"))
+	}
+	if c.Worker.NotifyConcurrency <= 0 {
+		errs = append(errs, fmt.Errorf("worker.notify_concurrency: must be > 0"))
 	}
 	if c.LoadBalancer.RebalanceThreshold < 0 || c.LoadBalancer.RebalanceThreshold > 1 {
 		errs = append(errs, fmt.Errorf("load_balancer.rebalance_threshold: %v is outside 0..1", c.LoadBalancer.RebalanceThreshold))

@@ -1,0 +1,136 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ozmon/ozmon/handlers"
+	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// TestSlowReceiversDoNotHoldUpEvaluation: deliveries and evaluations have
+// separate slots. Every receiver here takes 3 s to answer and the worker
+// has one delivery slot, yet all 20 ledgers are fetched and evaluated
+// while the deliveries queue up behind the slow receiver.
+func TestSlowReceiversDoNotHoldUpEvaluation(t *testing.T) {
+	t.Parallel()
+	dir, blocks := mainnetLedgers(t)
+	p := newPipeline(t, dir, testkit.SinkDefault(testkit.SinkResponse{Delay: 3 * time.Second}))
+	tgs := rareTargets(blocks, 3)
+	for i := range 5 {
+		cfg, raw := tenantConfig(t, fmt.Sprintf("m%d", i), tgs[i], "", p.sink.URL())
+		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
+	}
+	if _, err := p.sim.Advance(lastLedger - firstLedger); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rdb := redis.NewClient(p.rdbOpts)
+	defer rdb.Close()
+	h, client := p.newHandlers(ctx, rdb, metrics.New())
+	defer client.Close()
+	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 2, NotifyConcurrency: 1, ShutdownTimeout: time.Second,
+		Logger: handlers.AsynqLogger(p.log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(h.Mux()); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	p.startScheduler()
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
+	defer insp.Close()
+	waitUntil(t, 30*time.Second, "every ledger fetched and evaluated", func() bool {
+		busy, done := 0, 0
+		for _, q := range []string{tasks.QueueBlocks, tasks.EvalQueue(tasks.TierDefault)} {
+			if info, err := insp.GetQueueInfo(q); err == nil {
+				busy += info.Pending + info.Active + info.Retry
+				done += info.Completed
+			}
+		}
+		return busy == 0 && done > 20
+	})
+	info, err := insp.GetQueueInfo(tasks.NotifyQueue(tasks.TierDefault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Pending < 2 || info.Active != 1 {
+		t.Fatalf("notify queue: %d pending, %d active; want deliveries waiting behind the one slow send", info.Pending, info.Active)
+	}
+	if n := len(p.sink.Requests()); n > 2 {
+		t.Fatalf("%d requests reached a receiver that needs 3 s each", n)
+	}
+}
+
+func TestNewWorkerRefusesBadSizes(t *testing.T) {
+	rdb := redis.NewClient(testkit.Redis(t))
+	defer rdb.Close()
+	for _, c := range []struct {
+		cfg  handlers.WorkerConfig
+		want string
+	}{
+		{handlers.WorkerConfig{Concurrency: 0}, "concurrency 0 must be > 0"},
+		{handlers.WorkerConfig{Concurrency: 1, NotifyConcurrency: -1}, "notify concurrency -1"},
+		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{}}, "no queues"},
+	} {
+		if _, err := handlers.NewWorker(rdb, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewWorker(%+v) = %v, want an error with %q", c.cfg, err, c.want)
+		}
+	}
+}
+
+// TestWorkerNotifyOnly: a worker given only notify queues runs deliveries
+// and nothing else (the split never invents queues).
+func TestWorkerNotifyOnly(t *testing.T) {
+	rdb := redis.NewClient(testkit.Redis(t))
+	defer rdb.Close()
+	var mu sync.Mutex
+	var seen []string
+	mux := asynq.NewServeMux()
+	record := func(_ context.Context, task *asynq.Task) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, task.Type())
+		return nil
+	}
+	mux.HandleFunc(tasks.TypeDeliver, record)
+	mux.HandleFunc(tasks.TypeFetchBlock, record)
+	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{tasks.NotifyQueue(tasks.TierDefault): 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	defer client.Close()
+	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeFetchBlock, nil), asynq.Queue(tasks.QueueBlocks)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, nil), asynq.Queue(tasks.NotifyQueue(tasks.TierDefault))); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the deliver task", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) > 0
+	})
+	time.Sleep(300 * time.Millisecond) // room for a wrongly drained fetch-block
+	w.Shutdown()
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, ",") != tasks.TypeDeliver {
+		t.Fatalf("ran %v, want only the deliver task", seen)
+	}
+}
