@@ -91,6 +91,13 @@ func TestBadInputNamesTheKey(t *testing.T) {
 	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_CONCURRENCY=many"}); err == nil || !strings.Contains(err.Error(), "Concurrency") {
 		t.Errorf("bad env value: %v", err)
 	}
+	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_NOTIFY_CONCURRENCY=0"}); err == nil || !strings.Contains(err.Error(), "worker.notify_concurrency: must be > 0") {
+		t.Errorf("zero notify concurrency: %v", err)
+	}
+	c, err := config.Load("", []string{"OZ_MONITOR_WORKER_NOTIFY_CONCURRENCY=200"})
+	if err != nil || c.Worker.NotifyConcurrency != 200 || c.Worker.Concurrency != 50 {
+		t.Errorf("notify concurrency from the environment: %+v, %v", c.Worker, err)
+	}
 }
 
 func TestEmptyFileGivesDefaults(t *testing.T) {
