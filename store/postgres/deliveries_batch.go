@@ -15,9 +15,11 @@ const (
 	// deliveryBatch bounds the rows of one grouped statement; a worker's
 	// default concurrency (50) fits in one.
 	deliveryBatch = 64
-	// deliveryFlights is how many grouped statements may run at once: with
-	// two, one batch fills while the other is written.
-	deliveryFlights = 2
+	// deliveryFlights is how many grouped statements may run at once. One:
+	// rows arriving while a statement runs form the next, bigger group; a
+	// second flight halved the groups and cost PostgreSQL more CPU per
+	// record (measured with BenchmarkDeliveries and the pipeline benchmark).
+	deliveryFlights = 1
 	// deliveryWriteTimeout bounds one grouped statement.
 	deliveryWriteTimeout = 30 * time.Second
 )
