@@ -3,19 +3,23 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
-	"sync"
-
 	"fmt"
-	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/tasks"
-	"github.com/redis/go-redis/v9"
-	"golang.org/x/sync/errgroup"
+	"os"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // multiMonitorTenant gives one tenant a monitor per target; monitor i
@@ -36,7 +40,10 @@ func multiMonitorTenant(b testing.TB, prefix string, tgs []eventTarget, expressi
 // one worker process with 1,000 tenants × 5 monitors (one monitor per
 // tenant fires on a rare event, four are candidates whose expressions do
 // not hold). It reports
-//   - ledgers/s when all 20 ledgers are already at the tip (catch-up), and
+//   - ledgers/s when all 20 ledgers are already at the tip (catch-up):
+//     evaluated (every ledger fetched, every tenant evaluated, every
+//     deliver task queued) and delivered (every notification at the
+//     sink), with the CPU the machine, Redis and PostgreSQL spent, and
 //   - the latency from a ledger appearing at the simulator to its
 //     notifications reaching the webhook sink, p50 and p99, with ledgers
 //     appearing every 500 ms and the default 1 s scheduler poll.
@@ -77,7 +84,9 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 				}
 				p.startWorker(50, nil)
 				start := time.Now()
-				p.startSchedulerEvery("@every 100ms")
+				cpu0 := sysCPU()
+				rc0, pc0 := procCPU("redis-server"), procCPU("postgres")
+				p.startSchedulerEvery("@every 1s")
 				evaluated := make(chan time.Duration, 1)
 				go func() { evaluated <- waitEvaluated(p, start) }()
 				reqs := p.waitDelivered(want, 5*time.Minute)
@@ -85,6 +94,11 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 				// Until the last notification reached the sink: the whole
 				// ledger → notification pipeline, not the test's polling.
 				el := reqs[len(reqs)-1].At.Sub(start)
+				// Where the two cores went: the whole machine, and the
+				// Redis and PostgreSQL servers' share of it (Linux /proc).
+				b.ReportMetric(sysCPU()-cpu0, "machine-CPU-s")
+				b.ReportMetric(procCPU("redis-server")-rc0, "redis-CPU-s")
+				b.ReportMetric(procCPU("postgres")-pc0, "postgres-CPU-s")
 				b.Logf("catch-up took %s; first notification after %s", el, reqs[0].At.Sub(start))
 				b.ReportMetric(20/el.Seconds(), "ledgers-delivered/s")
 				b.ReportMetric(float64(want), "notifications")
@@ -123,7 +137,8 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 }
 
 // BenchmarkDeliveries measures one worker process sending notifications to
-// a local webhook receiver: 5,000 deliver tasks of 10 tenants are queued,
+// a local webhook receiver: 5,000 deliver tasks of 10 tenants, each with a
+// real match's variables and MonitorMatch JSON, are queued,
 // then a worker (concurrency 50, notify queues only) drains them. It
 // reports deliveries/s, and the delivery record's own cost (BeginDelivery
 // + FinishDelivery on PostgreSQL, 50 at a time) as p50/p99.
@@ -137,6 +152,7 @@ func BenchmarkDeliveries(b *testing.B) {
 			cfg, raw := tenantConfig(b, fmt.Sprintf("m%d", i), tgs[i], "", p.sink.URL())
 			ids[i] = p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
 		}
+		vars, match := realMatch(b, blocks, tgs[0])
 		const n = 5000
 		rdb := redis.NewClient(p.rdbOpts)
 		client := asynq.NewClientFromRedisClient(rdb)
@@ -147,7 +163,7 @@ func BenchmarkDeliveries(b *testing.B) {
 				tx := fmt.Sprintf("%064x", i)
 				_, err := tasks.Enqueue(ctx, client, tasks.Deliver{TenantID: ids[i%10], Monitor: fmt.Sprintf("m%d", i%10), Network: mainnet,
 					Ledger: firstLedger, TxHash: tx, Trigger: "hook", Tier: tasks.TierDefault,
-					Vars: map[string]string{"monitor.name": "bench", "transaction.hash": tx}})
+					Vars: vars, Match: match})
 				return err
 			})
 		}
@@ -158,11 +174,18 @@ func BenchmarkDeliveries(b *testing.B) {
 		for _, tr := range tasks.Tiers() {
 			notifyOnly[tasks.NotifyQueue(tr)] = 1
 		}
+		timed := &timedRecords{DeliveryLog: p.st, begun: map[store.DeliveryKey]time.Duration{}}
+		p.records = timed
 		start := time.Now()
 		p.startWorker(50, notifyOnly)
 		reqs := p.waitDelivered(n, 5*time.Minute)
 		el := reqs[len(reqs)-1].At.Sub(start)
 		b.ReportMetric(float64(n)/el.Seconds(), "deliveries/s")
+		// What the record added to each delivery of that run (begin +
+		// outcome, at full throughput).
+		lat := timed.latencies()
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "record-inrun-p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "record-inrun-p99-ms")
 
 		// The record's cost alone: one writer (the latency a delivery adds
 		// on an idle system), then 50 concurrent writers as in a busy worker.
@@ -175,6 +198,66 @@ func BenchmarkDeliveries(b *testing.B) {
 		rdb.Close()
 		p.stopAll()
 	}
+}
+
+// realMatch is what a real deliver task carries: the template variables
+// and MonitorMatch JSON of a match of tg on the mainnet ledgers (~3 KB).
+func realMatch(b *testing.B, blocks []*chain.Block, tg eventTarget) (map[string]string, json.RawMessage) {
+	cfg, _ := tenantConfig(b, "bench", tg, "", "http://127.0.0.1:9")
+	cm, err := monitor.Compile("00000000-0000-0000-0000-000000000001", cfg.Monitors["bench"], nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, blk := range blocks {
+		ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), blk, []*monitor.CompiledMonitor{cm})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ms) > 0 {
+			js, err := ms[0].MarshalOZJSON()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return ms[0].Variables(), js
+		}
+	}
+	b.Fatalf("no match for %s %s", tg.contract, tg.signature)
+	return nil, nil
+}
+
+// timedRecords times each delivery's BeginDelivery + FinishDelivery.
+type timedRecords struct {
+	store.DeliveryLog
+	mu    sync.Mutex
+	begun map[store.DeliveryKey]time.Duration
+	total []time.Duration
+}
+
+func (r *timedRecords) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
+	t0 := time.Now()
+	d, err := r.DeliveryLog.BeginDelivery(ctx, key, taskID, channel)
+	r.mu.Lock()
+	r.begun[key] = time.Since(t0)
+	r.mu.Unlock()
+	return d, err
+}
+
+func (r *timedRecords) FinishDelivery(ctx context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
+	t0 := time.Now()
+	err := r.DeliveryLog.FinishDelivery(ctx, key, status, lastError)
+	el := time.Since(t0)
+	r.mu.Lock()
+	r.total = append(r.total, r.begun[key]+el)
+	r.mu.Unlock()
+	return err
+}
+
+func (r *timedRecords) latencies() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lat := slices.Clone(r.total)
+	slices.Sort(lat)
+	return lat
 }
 
 // recordLatency times BeginDelivery + FinishDelivery, conc at a time.
@@ -227,4 +310,40 @@ func waitEvaluated(p *pipeline, start time.Time) time.Duration {
 			return time.Since(start)
 		}
 	}
+}
+
+// sysCPU is the CPU time the whole machine has spent busy, in seconds (0
+// where /proc/stat is missing).
+func sysCPU() float64 {
+	data, _ := os.ReadFile("/proc/stat")
+	var user, nice, sys, idle, iowait, irq, softirq float64
+	_, _ = fmt.Sscanf(string(data), "cpu %f %f %f %f %f %f %f", &user, &nice, &sys, &idle, &iowait, &irq, &softirq)
+	return (user + nice + sys + irq + softirq) / 100
+}
+
+// procCPU is the CPU time, in seconds, of the live processes whose name
+// starts with name (0 where /proc is missing).
+func procCPU(name string) float64 {
+	ents, _ := os.ReadDir("/proc")
+	var total float64
+	for _, e := range ents {
+		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+		if err != nil || !strings.HasPrefix(string(comm), name) {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		end := strings.LastIndexByte(string(stat), ')')
+		if err != nil || end < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[end+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		var user, sys float64
+		_, _ = fmt.Sscan(f[11], &user)
+		_, _ = fmt.Sscan(f[12], &sys)
+		total += (user + sys) / 100
+	}
+	return total
 }
