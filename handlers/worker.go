@@ -1,8 +1,8 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -22,7 +22,7 @@ type WorkerConfig struct {
 	// ShutdownTimeout is how long in-flight tasks get to finish on
 	// Shutdown before they go back to their queue.
 	ShutdownTimeout time.Duration
-	// Queues and their weights; nil means tasks.DefaultQueues(). Queues
+	// Queues and their weights; nil or empty means tasks.DefaultQueues(). Queues
 	// named notify-* go to the notify server, the others to the pipeline
 	// server; a side without queues runs no server.
 	Queues map[string]int
@@ -55,8 +55,20 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		cfg.NotifyConcurrency = cfg.Concurrency
 	}
 	queues := cfg.Queues
-	if queues == nil {
+	if len(queues) == 0 {
 		queues = tasks.DefaultQueues()
+	}
+	known := map[string]bool{}
+	for _, q := range tasks.AllQueues() {
+		known[q] = true
+	}
+	for q, w := range queues {
+		if !known[q] {
+			return nil, fmt.Errorf("worker: queue %q is not one of %s", q, strings.Join(tasks.AllQueues(), ", "))
+		}
+		if w <= 0 {
+			return nil, fmt.Errorf("worker: queue %q has weight %d, must be > 0", q, w)
+		}
 	}
 	pipeline, notify := map[string]int{}, map[string]int{}
 	for q, w := range queues {
@@ -76,9 +88,6 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		}
 		w.servers = append(w.servers, asynq.NewServerFromRedisClient(rdb,
 			ServerConfig(side.concurrency, cfg.ShutdownTimeout, side.queues, cfg.Logger)))
-	}
-	if len(w.servers) == 0 {
-		return nil, errors.New("worker: no queues to drain")
 	}
 	return w, nil
 }

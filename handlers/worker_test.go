@@ -82,7 +82,8 @@ func TestNewWorkerRefusesBadSizes(t *testing.T) {
 	}{
 		{handlers.WorkerConfig{Concurrency: 0}, "concurrency 0 must be > 0"},
 		{handlers.WorkerConfig{Concurrency: 1, NotifyConcurrency: -1}, "notify concurrency -1"},
-		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{}}, "no queues"},
+		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{"notify-urgent": 1}}, `queue "notify-urgent" is not one of blocks, eval-critical`},
+		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{"blocks": 0}}, `queue "blocks" has weight 0`},
 	} {
 		if _, err := handlers.NewWorker(rdb, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewWorker(%+v) = %v, want an error with %q", c.cfg, err, c.want)

@@ -156,7 +156,8 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
-			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(), Logger: handlers.AsynqLogger(a.log)})
+			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
+			Logger: handlers.AsynqLogger(a.log)})
 		if err != nil {
 			return err
 		}

@@ -53,7 +53,12 @@ type Worker struct {
 	TenantReloadInterval Duration `yaml:"tenant_reload_interval" env:"TENANT_RELOAD_INTERVAL"`
 	Concurrency          int      `yaml:"concurrency" env:"CONCURRENCY"`
 	NotifyConcurrency    int      `yaml:"notify_concurrency" env:"NOTIFY_CONCURRENCY"`
-	ShutdownTimeout      Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+	// Queues this worker drains, with their weights; empty means every
+	// queue at its default weight. A deployment can run a dedicated pool
+	// for high-value tenants ("eval-critical:1,notify-critical:1") and
+	// another for the rest.
+	Queues          map[string]int `yaml:"queues" env:"QUEUES"`
+	ShutdownTimeout Duration       `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
 }
 
 // BlockCache configures the Redis block cache. TTLs are in seconds, as in
@@ -188,6 +193,11 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.NotifyConcurrency <= 0 {
 		errs = append(errs, fmt.Errorf("worker.notify_concurrency: must be > 0"))
+	}
+	for q, w := range c.Worker.Queues {
+		if w <= 0 {
+			errs = append(errs, fmt.Errorf("worker.queues: %q has weight %d, must be > 0", q, w))
+		}
 	}
 	if c.LoadBalancer.RebalanceThreshold < 0 || c.LoadBalancer.RebalanceThreshold > 1 {
 		errs = append(errs, fmt.Errorf("load_balancer.rebalance_threshold: %v is outside 0..1", c.LoadBalancer.RebalanceThreshold))

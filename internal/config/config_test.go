@@ -94,6 +94,13 @@ func TestBadInputNamesTheKey(t *testing.T) {
 	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_NOTIFY_CONCURRENCY=0"}); err == nil || !strings.Contains(err.Error(), "worker.notify_concurrency: must be > 0") {
 		t.Errorf("zero notify concurrency: %v", err)
 	}
+	q, err := config.Load("", []string{"OZ_MONITOR_WORKER_QUEUES=eval-critical:3,notify-critical:5"})
+	if err != nil || q.Worker.Queues["eval-critical"] != 3 || q.Worker.Queues["notify-critical"] != 5 || len(q.Worker.Queues) != 2 {
+		t.Errorf("worker queues from the environment: %v, %v", q.Worker.Queues, err)
+	}
+	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_QUEUES=eval-critical:0"}); err == nil || !strings.Contains(err.Error(), `worker.queues: "eval-critical" has weight 0`) {
+		t.Errorf("zero queue weight: %v", err)
+	}
 	c, err := config.Load("", []string{"OZ_MONITOR_WORKER_NOTIFY_CONCURRENCY=200"})
 	if err != nil || c.Worker.NotifyConcurrency != 200 || c.Worker.Concurrency != 50 {
 		t.Errorf("notify concurrency from the environment: %+v, %v", c.Worker, err)
