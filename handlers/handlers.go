@@ -61,6 +61,9 @@ type Handlers struct {
 }
 
 // New checks cfg and returns the handlers.
+// Tenants is the tenant view the handlers evaluate against.
+func (h *Handlers) Tenants() *Tenants { return h.cfg.Tenants }
+
 func New(cfg Config) *Handlers {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

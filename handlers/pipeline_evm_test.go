@@ -318,15 +318,21 @@ func waitQueuesIdle(t *testing.T, p *pipeline) {
 	t.Helper()
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
 	defer insp.Close()
+	// Queues are read one after another, so a task moving from one to the
+	// next (a fetch-block enqueueing its evaluations as it completes) can
+	// slip between two reads: idle must be seen several times in a row.
+	idleReads := 0
 	waitUntil(t, time.Minute, "the queues to drain", func() bool {
 		qs, _ := insp.Queues()
 		for _, q := range qs {
 			info, err := insp.GetQueueInfo(q)
 			if err != nil || info.Pending+info.Active+info.Retry+info.Scheduled > 0 {
+				idleReads = 0
 				return false
 			}
 		}
-		return true
+		idleReads++
+		return idleReads >= 4
 	})
 }
 

@@ -315,7 +315,7 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 	m := metrics.New()
 	h, client := p.newHandlers(ctx, rdb, m)
 	srv, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
-		Queues: queues, Logger: handlers.AsynqLogger(p.log)})
+		Queues: queues, Tiers: h.Tenants().Tiers, Logger: handlers.AsynqLogger(p.log), Log: p.log})
 	if err != nil {
 		p.t.Fatal(err)
 	}

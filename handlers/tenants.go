@@ -275,6 +275,20 @@ func (ts *Tenants) TierTotal(t tasks.Tier) int {
 	return ts.perTier[t]
 }
 
+// Tiers returns the tiers that have at least one active tenant, highest
+// first.
+func (ts *Tenants) Tiers() []tasks.Tier {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	var out []tasks.Tier
+	for _, t := range tasks.Tiers() {
+		if ts.perTier[t] > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Index returns a network's monitor index (nil for a network not served).
 func (ts *Tenants) Index(network string) *monitor.Index {
 	ts.mu.RLock()

@@ -2,7 +2,11 @@ package handlers
 
 import (
 	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -22,25 +26,53 @@ type WorkerConfig struct {
 	// ShutdownTimeout is how long in-flight tasks get to finish on
 	// Shutdown before they go back to their queue.
 	ShutdownTimeout time.Duration
-	// Queues and their weights; nil or empty means tasks.DefaultQueues(). Queues
-	// named notify-* go to the notify server, the others to the pipeline
-	// server; a side without queues runs no server.
+	// Queues and their weights; nil or empty means tasks.DefaultQueues().
+	// Queues named notify-* go to the notify server, the others to the
+	// pipeline server; a side without queues runs no server.
 	Queues map[string]int
-	Logger asynq.Logger
+	// Tiers, when set, reports the tiers that have tenants (normally
+	// Tenants.Tiers). The worker then drains, of Queues, only blocks, those
+	// tiers' queues and any queue that still holds tasks; see Worker.
+	Tiers func() []tasks.Tier
+	// CheckEvery is how often the drained set is reconsidered when Tiers is
+	// set (default 1 s); queue contents are read every fifth time.
+	CheckEvery time.Duration
+	Logger     asynq.Logger
+	Log        *slog.Logger // the worker's own messages (default: discard)
 }
 
 // Worker is one pod's asynq servers: one drains the pipeline queues
 // (blocks, eval-*), one the notify queues.
 //
-// Why two: asynq's Dequeue asks Redis once per queue, in weighted order,
-// until one has a task, and each server has a single dequeue loop. With
-// all nine queues in one server most tasks cost several round trips on
-// that one loop, which capped a worker's throughput in benchmarks. Two
-// loops over five and four queues double that ceiling, and slow receivers
-// (a delivery holds its slot up to its timeout) can no longer take the
-// slots that ledger evaluations need.
+// Why two, and why it follows the tiers in use: asynq's Dequeue asks Redis
+// once per queue, in weighted order, until one has a task, and each server
+// has a single dequeue loop. With all nine queues in one server a task
+// cost several round trips on that one loop, which capped a worker's
+// throughput in benchmarks. Two loops (and slow receivers, each holding a
+// delivery slot up to its timeout, can no longer take the slots ledger
+// evaluation needs) and no queue of a tier without tenants (the common
+// deployment has one tier) bring most dequeues down to one round trip.
+// Weights between the tiers that are drained are unchanged.
+//
+// A queue outside the tiers in use is still drained while it holds
+// anything — pending, scheduled, retrying, active elsewhere or completed
+// and retained — so leftovers of a demoted tier, replays and asynq's
+// clean-up are never stranded; such tasks wait at most five checks.
 type Worker struct {
+	rdb    redis.UniversalClient
+	cfg    WorkerConfig
+	queues map[string]int // everything this worker may drain
+	insp   *asynq.Inspector
+
+	mu      sync.Mutex
+	started bool
+	h       asynq.Handler
+	active  map[string]bool // the running servers' queues
 	servers []*asynq.Server
+	busy    map[string]bool // queues that held tasks at the last look
+	stop    chan struct{}
+	done    chan struct{}
+	retired sync.WaitGroup // servers shutting down after a change
 }
 
 // NewWorker returns a worker on rdb; call Start.
@@ -53,6 +85,12 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	}
 	if cfg.NotifyConcurrency == 0 {
 		cfg.NotifyConcurrency = cfg.Concurrency
+	}
+	if cfg.CheckEvery <= 0 {
+		cfg.CheckEvery = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	queues := cfg.Queues
 	if len(queues) == 0 {
@@ -70,38 +108,142 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 			return nil, fmt.Errorf("worker: queue %q has weight %d, must be > 0", q, w)
 		}
 	}
-	pipeline, notify := map[string]int{}, map[string]int{}
-	for q, w := range queues {
-		if tasks.IsNotifyQueue(q) {
-			notify[q] = w
-		} else {
-			pipeline[q] = w
+	return &Worker{rdb: rdb, cfg: cfg, queues: queues, insp: asynq.NewInspectorFromRedisClient(rdb),
+		busy: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}, nil
+}
+
+// Start starts the servers with handler h (normally Handlers.Mux) and, when
+// Tiers is set, the loop that keeps the drained set current.
+func (w *Worker) Start(h asynq.Handler) error {
+	w.mu.Lock()
+	w.h = h
+	w.started = true
+	w.mu.Unlock()
+	if w.cfg.Tiers != nil {
+		w.lookAtQueues()
+	}
+	if err := w.apply(w.wanted()); err != nil {
+		close(w.done)
+		return err
+	}
+	if w.cfg.Tiers == nil {
+		close(w.done)
+		return nil
+	}
+	go w.follow()
+	return nil
+}
+
+// follow reconsiders the drained set every CheckEvery until Shutdown.
+func (w *Worker) follow() {
+	defer close(w.done)
+	t := time.NewTicker(w.cfg.CheckEvery)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+		}
+		if n%5 == 0 {
+			w.lookAtQueues()
+		}
+		if err := w.apply(w.wanted()); err != nil {
+			w.cfg.Log.Error("worker: change drained queues", "err", err)
 		}
 	}
-	w := &Worker{}
+}
+
+// lookAtQueues records which queues hold tasks. A queue that cannot be
+// read counts as holding some: draining it costs little, stranding it a lot.
+func (w *Worker) lookAtQueues() {
+	busy := map[string]bool{}
+	used, err := w.insp.Queues() // queues that ever had a task
+	for q := range w.queues {
+		if err != nil {
+			busy[q] = true
+			continue
+		}
+		if !slices.Contains(used, q) {
+			continue
+		}
+		info, err := w.insp.GetQueueInfo(q)
+		busy[q] = err != nil || info.Pending+info.Active+info.Scheduled+info.Retry+info.Aggregating+info.Completed > 0
+	}
+	w.mu.Lock()
+	w.busy = busy
+	w.mu.Unlock()
+}
+
+// wanted is the set to drain now: every queue without Tiers; else blocks,
+// the queues of tiers with tenants, and queues holding tasks.
+func (w *Worker) wanted() map[string]bool {
+	want := map[string]bool{}
+	if w.cfg.Tiers == nil {
+		for q := range w.queues {
+			want[q] = true
+		}
+		return want
+	}
+	candidates := []string{tasks.QueueBlocks}
+	for _, t := range w.cfg.Tiers() {
+		candidates = append(candidates, tasks.EvalQueue(t), tasks.NotifyQueue(t))
+	}
+	w.mu.Lock()
+	for q, b := range w.busy {
+		if b {
+			candidates = append(candidates, q)
+		}
+	}
+	w.mu.Unlock()
+	for _, q := range candidates {
+		if _, ok := w.queues[q]; ok {
+			want[q] = true
+		}
+	}
+	return want
+}
+
+// apply runs servers for exactly the queues in want: new servers start
+// before the old ones are asked to stop, so draining never pauses.
+func (w *Worker) apply(want map[string]bool) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if maps.Equal(want, w.active) {
+		return nil
+	}
+	pipeline, notify := map[string]int{}, map[string]int{}
+	for q := range want {
+		if tasks.IsNotifyQueue(q) {
+			notify[q] = w.queues[q]
+		} else {
+			pipeline[q] = w.queues[q]
+		}
+	}
+	var started []*asynq.Server
 	for _, side := range []struct {
 		queues      map[string]int
 		concurrency int
-	}{{pipeline, cfg.Concurrency}, {notify, cfg.NotifyConcurrency}} {
+	}{{pipeline, w.cfg.Concurrency}, {notify, w.cfg.NotifyConcurrency}} {
 		if len(side.queues) == 0 {
 			continue
 		}
-		w.servers = append(w.servers, asynq.NewServerFromRedisClient(rdb,
-			ServerConfig(side.concurrency, cfg.ShutdownTimeout, side.queues, cfg.Logger)))
-	}
-	return w, nil
-}
-
-// Start starts every server with handler h (normally Handlers.Mux). On
-// error, servers already started are shut down.
-func (w *Worker) Start(h asynq.Handler) error {
-	for i, srv := range w.servers {
-		if err := srv.Start(h); err != nil {
-			for _, started := range w.servers[:i] {
-				started.Shutdown()
+		srv := asynq.NewServerFromRedisClient(w.rdb, ServerConfig(side.concurrency, w.cfg.ShutdownTimeout, side.queues, w.cfg.Logger))
+		if err := srv.Start(w.h); err != nil {
+			for _, s := range started {
+				s.Shutdown()
 			}
 			return fmt.Errorf("start worker: %w", err)
 		}
+		started = append(started, srv)
+	}
+	old := w.servers
+	w.servers, w.active = started, want
+	if old != nil {
+		w.cfg.Log.Info("worker: drained queues changed", "queues", slices.Sorted(maps.Keys(want)))
+	}
+	for _, srv := range old {
+		w.retired.Go(srv.Shutdown)
 	}
 	return nil
 }
@@ -109,21 +251,43 @@ func (w *Worker) Start(h asynq.Handler) error {
 // Shutdown stops fetching tasks and waits up to the shutdown timeout for
 // in-flight ones; the rest return to their queues.
 func (w *Worker) Shutdown() {
-	done := make(chan struct{}, len(w.servers))
-	for _, srv := range w.servers {
-		go func() { srv.Shutdown(); done <- struct{}{} }()
+	w.mu.Lock()
+	started := w.started
+	w.mu.Unlock()
+	if !started {
+		return
 	}
-	for range w.servers {
-		<-done
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
 	}
+	<-w.done
+	w.mu.Lock()
+	current := w.servers
+	w.servers = nil
+	w.mu.Unlock()
+	for _, srv := range current {
+		w.retired.Go(srv.Shutdown)
+	}
+	w.retired.Wait()
 }
 
 // Ping checks that every server can reach Redis.
 func (w *Worker) Ping() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, srv := range w.servers {
 		if err := srv.Ping(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Queues returns the queues drained now, sorted.
+func (w *Worker) Queues() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Sorted(maps.Keys(w.active))
 }

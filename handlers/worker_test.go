@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -133,5 +134,86 @@ func TestWorkerNotifyOnly(t *testing.T) {
 	defer mu.Unlock()
 	if strings.Join(seen, ",") != tasks.TypeDeliver {
 		t.Fatalf("ran %v, want only the deliver task", seen)
+	}
+}
+
+// TestWorkerFollowsTiersInUse: a worker drains blocks and the queues of
+// the tiers that have tenants, picks up a queue of another tier as soon
+// as it holds a task (a replay, a demoted tier's leftovers), and follows a
+// tier appearing.
+func TestWorkerFollowsTiersInUse(t *testing.T) {
+	rdb := redis.NewClient(testkit.Redis(t))
+	defer rdb.Close()
+	var mu sync.Mutex
+	inUse := []tasks.Tier{tasks.TierDefault}
+	var ran []string
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(tasks.TypeDeliver, func(_ context.Context, task *asynq.Task) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ran = append(ran, string(task.Payload()))
+		return nil
+	})
+	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, CheckEvery: 20 * time.Millisecond,
+		Tiers: func() []tasks.Tier {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(inUse)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	if got := strings.Join(w.Queues(), ","); got != "blocks,eval-default,notify-default" {
+		t.Fatalf("drained at start: %s", got)
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	defer client.Close()
+	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("replayed critical")), asynq.Queue(tasks.NotifyQueue(tasks.TierCritical))); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the critical task with no critical tenant", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(ran) == 1
+	})
+	mu.Lock()
+	inUse = append(inUse, tasks.TierHigh)
+	mu.Unlock()
+	waitUntil(t, 10*time.Second, "the high tier's queues", func() bool {
+		q := strings.Join(w.Queues(), ",")
+		return strings.Contains(q, "eval-high") && strings.Contains(q, "notify-high")
+	})
+	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("high")), asynq.Queue(tasks.NotifyQueue(tasks.TierHigh))); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the high tier's task", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(ran) == 2 && ran[1] == "high"
+	})
+	if err := w.Ping(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWorkerWithoutTiersDrainsEveryQueue(t *testing.T) {
+	rdb := redis.NewClient(testkit.Redis(t))
+	defer rdb.Close()
+	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Shutdown() // before Start: nothing to stop, must not block
+	if err := w.Start(asynq.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	want := slices.Sorted(slices.Values(tasks.AllQueues()))
+	if got := w.Queues(); !slices.Equal(got, want) {
+		t.Fatalf("drained %v, want %v", got, want)
 	}
 }

@@ -157,7 +157,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
 			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
-			Logger: handlers.AsynqLogger(a.log)})
+			Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
 		if err != nil {
 			return err
 		}
