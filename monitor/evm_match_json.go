@@ -35,7 +35,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		MatchedOnArgs: m.MatchedOnArgs,
 	}
 	if len(body.Transaction) == 0 {
-		raw, err := marshalNoEscape(rpcTransaction(tx, m))
+		raw, err := MarshalNoEscape(rpcTransaction(tx, m))
 		if err != nil {
 			return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 		}
@@ -58,7 +58,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 			body.Logs = append(body.Logs, l.Raw)
 			continue
 		}
-		raw, err := marshalNoEscape(rpcLog{
+		raw, err := MarshalNoEscape(rpcLog{
 			Address:         l.Address,
 			Topics:          l.Topics,
 			Data:            "0x" + hex.EncodeToString(l.Data),
@@ -70,7 +70,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		}
 		body.Logs = append(body.Logs, raw)
 	}
-	b, err := marshalNoEscape(ozEVMMatch{EVM: body})
+	b, err := MarshalNoEscape(ozEVMMatch{EVM: body})
 	if err != nil {
 		return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 	}
@@ -143,7 +143,7 @@ func (cm *CompiledMonitor) evmConfigJSON() (json.RawMessage, error) {
 		for i, a := range cm.Config.Addresses {
 			c.Addresses[i] = MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
 		}
-		cm.evmJSONVal, cm.evmJSONErr = marshalNoEscape(&c)
+		cm.evmJSONVal, cm.evmJSONErr = MarshalNoEscape(&c)
 	})
 	return cm.evmJSONVal, cm.evmJSONErr
 }

@@ -125,16 +125,17 @@ func (m *Match) MarshalOZJSON() ([]byte, error) {
 		MatchedOn:     m.MatchedOn,
 		MatchedOnArgs: m.MatchedOnArgs,
 	}}
-	b, err := marshalNoEscape(out)
+	b, err := MarshalNoEscape(out)
 	if err != nil {
 		return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 	}
 	return b, nil
 }
 
-// marshalNoEscape is json.Marshal without HTML escaping, like serde_json:
-// expressions keep their ">=" rather than "\u003e=".
-func marshalNoEscape(v any) ([]byte, error) {
+// MarshalNoEscape is json.Marshal without HTML escaping, as serde_json
+// (and so OpenZeppelin Monitor) writes JSON: expressions keep their ">="
+// rather than "\u003e=", and bodies signed with HMAC match byte for byte.
+func MarshalNoEscape(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -195,7 +196,7 @@ func (o MatchedOn) MarshalJSON() ([]byte, error) {
 	if p.Transactions == nil {
 		p.Transactions = []TransactionMatch{}
 	}
-	return marshalNoEscape(p)
+	return MarshalNoEscape(p)
 }
 
 // MarshalJSON writes an entry without arguments as "args": [].
@@ -205,5 +206,5 @@ func (e ArgsEntry) MarshalJSON() ([]byte, error) {
 	if p.Args == nil {
 		p.Args = []Arg{}
 	}
-	return marshalNoEscape(p)
+	return MarshalNoEscape(p)
 }

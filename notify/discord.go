@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"net/http"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // Discord posts to a Discord webhook: {"content": "*TITLE*\n\nBODY"}.
@@ -21,7 +23,7 @@ func NewDiscord(trigger, webhookURL string, msg Message, opts ...Option) *Discor
 // Send posts one message.
 func (d *Discord) Send(ctx context.Context, n Notification) error {
 	title, body := d.msg.Render(n.Vars)
-	payload, err := jsonBody(struct {
+	payload, err := monitor.MarshalNoEscape(struct {
 		Content string `json:"content"`
 	}{"*" + title + "*\n\n" + body})
 	if err != nil {

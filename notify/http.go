@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -75,18 +74,6 @@ func urlSecrets(secrets []string) redactor {
 
 func (p *poster) fail(tenant string) *SendError {
 	return &SendError{Channel: p.channel, TenantID: tenant, Trigger: p.trigger}
-}
-
-// jsonBody encodes v compactly without HTML escaping, byte for byte what serde_json writes,
-// so that signatures computed over it match OpenZeppelin Monitor's.
-func jsonBody(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // do sends body to target with the given headers; a non-2xx response is a *SendError.

@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"net/http"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // Slack posts to a Slack incoming webhook with the Block Kit payload OpenZeppelin Monitor sends:
@@ -36,7 +38,7 @@ type slackPayload struct {
 // Send posts one message.
 func (s *Slack) Send(ctx context.Context, n Notification) error {
 	title, body := s.msg.Render(n.Vars)
-	payload, err := jsonBody(slackPayload{Blocks: []slackBlock{{
+	payload, err := monitor.MarshalNoEscape(slackPayload{Blocks: []slackBlock{{
 		Type: "section",
 		Text: slackText{Type: "mrkdwn", Text: "*" + title + "*\n\n" + body},
 	}}})

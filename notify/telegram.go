@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // Telegram sends through the Bot API's sendMessage with MarkdownV2 formatting.
@@ -41,7 +43,7 @@ type telegramPayload struct {
 // MarkdownV2 (the space after the closing asterisk is OpenZeppelin Monitor's).
 func (t *Telegram) Send(ctx context.Context, n Notification) error {
 	title, body := t.msg.Render(n.Vars)
-	payload, err := jsonBody(telegramPayload{
+	payload, err := monitor.MarshalNoEscape(telegramPayload{
 		ChatID:                t.chatID,
 		Text:                  "*" + EscapeMarkdownV2(title) + "* \n\n" + EscapeMarkdownV2(body),
 		ParseMode:             "MarkdownV2",

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // PayloadMode says what a webhook sends: the rendered message or the raw MonitorMatch.
@@ -98,7 +100,7 @@ func (w *Webhook) Payload(n Notification) ([]byte, error) {
 		return buf.Bytes(), nil
 	}
 	title, body := w.cfg.Message.Render(n.Vars)
-	return jsonBody(struct {
+	return monitor.MarshalNoEscape(struct {
 		Title string `json:"title"`
 		Body  string `json:"body"`
 	}{title, body})
