@@ -66,9 +66,20 @@ func (g *groupCommit[T, R]) do(ctx context.Context, item T) (R, error) {
 	}
 }
 
+// linger is how long a flight waits before its next statement when the
+// last one carried several rows: under load a little wait gathers a bigger
+// group, and PostgreSQL's cost per row falls with the group's size (about
+// 100 µs a row in groups of four, 30 µs in groups of fifty). A lone
+// caller never waits.
+const linger = 300 * time.Microsecond
+
 // fly flushes batches until the queue is empty, then gives its slot back.
 func (g *groupCommit[T, R]) fly() {
+	last := 0
 	for {
+		if last > 1 {
+			time.Sleep(linger)
+		}
 		g.mu.Lock()
 		batch := g.take()
 		if len(batch) == 0 {
@@ -77,6 +88,7 @@ func (g *groupCommit[T, R]) fly() {
 			return
 		}
 		g.mu.Unlock()
+		last = len(batch)
 		g.flush(batch)
 	}
 }
