@@ -68,9 +68,10 @@ func (g *groupCommit[T, R]) do(ctx context.Context, item T) (R, error) {
 
 // linger is how long a flight waits before its next statement when the
 // last one carried several rows: under load a little wait gathers a bigger
-// group, and PostgreSQL's cost per row falls with the group's size (about
-// 100 µs a row in groups of four, 30 µs in groups of fifty). A lone
-// caller never waits.
+// group, and a statement's cost grows much slower than its rows (on an
+// idle machine five rows took ~0.5 ms, fifty ~1.4 ms). In the pipeline
+// benchmark it cut PostgreSQL's CPU and raised ledgers delivered per
+// second by ~10%. A lone caller never waits.
 const linger = 300 * time.Microsecond
 
 // fly flushes batches until the queue is empty, then gives its slot back.
