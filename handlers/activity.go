@@ -30,17 +30,25 @@ func (a *Activity) key(t time.Time) string {
 	return a.prefix + strconv.FormatInt(t.Unix()/60, 10)
 }
 
-// Record adds n matches to the tenant's current minute.
-func (a *Activity) Record(ctx context.Context, tenantID string, n int) error {
-	if a == nil || n <= 0 {
+// Record adds each tenant's matches to its current minute, in one round
+// trip for a whole batch of tenants.
+func (a *Activity) Record(ctx context.Context, matches map[string]int) error {
+	if a == nil {
 		return nil
 	}
 	k := a.key(a.now())
 	pipe := a.rdb.Pipeline()
-	pipe.HIncrBy(ctx, k, tenantID, int64(n))
+	for id, n := range matches {
+		if n > 0 {
+			pipe.HIncrBy(ctx, k, id, int64(n))
+		}
+	}
+	if pipe.Len() == 0 {
+		return nil
+	}
 	pipe.Expire(ctx, k, time.Hour)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record activity of tenant %s: %w", tenantID, err)
+		return fmt.Errorf("record activity of %d tenants: %w", len(matches), err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -49,61 +48,74 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	if ix == nil {
 		return nil
 	}
-	var errs []error
+	var out []queuedDeliver
+	matched := map[string]int{}
 	for _, tm := range ix.CandidatesOf(b, p.Tenants) {
 		id := tm.TenantID
-		if err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors); err != nil {
+		ds, n, err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors)
+		if err != nil {
 			if ctx.Err() != nil {
 				return err // shutting down: the whole batch is retried
 			}
 			h.cfg.Log.Error("tenant evaluation failed; other tenants of the batch continue",
 				"tenant", id, "network", p.Network, "ledger", p.Ledger, "err", err)
 			h.cfg.Metrics.ConfigErrors.WithLabelValues(id).Inc()
-			errs = append(errs, err)
 		}
+		out = append(out, ds...)
+		if n > 0 {
+			matched[id] = n
+		}
+	}
+	if err := h.cfg.Activity.Record(ctx, matched); err != nil {
+		h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
 	}
 	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "evaluate").Observe(time.Since(start).Seconds())
-	// Enqueue failures (Redis) are worth a retry of the batch: deliver
-	// TaskIDs dedupe what was already enqueued.
-	for _, err := range errs {
-		var ee *enqueueError
-		if errors.As(err, &ee) {
-			return fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err)
-		}
+	// Deliver tasks of the whole batch are enqueued concurrently: each is
+	// one Redis round trip. A failure (Redis) is worth a retry of the
+	// batch: deliver TaskIDs dedupe what was already enqueued.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, q := range out {
+		g.Go(func() error {
+			if _, err := tasks.Enqueue(gctx, h.cfg.Client, q.task, q.opts...); err != nil {
+				return fmt.Errorf("evaluate ledger %s/%d: tenant %s: %w", p.Network, p.Ledger, q.task.TenantID, err)
+			}
+			return nil
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
-type enqueueError struct{ err error }
-
-func (e *enqueueError) Error() string { return e.err.Error() }
-func (e *enqueueError) Unwrap() error { return e.err }
+// queuedDeliver is a deliver task waiting to be enqueued, with its start
+// time when the tenant's rate limit delays it.
+type queuedDeliver struct {
+	task tasks.Deliver
+	opts []asynq.Option
+}
 
 // evaluateTenant evaluates one tenant's candidate monitors (those whose
-// contracts the ledger touches, plus its address-less ones).
-func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, prep *monitor.PreparedBlock, id string, mons []*monitor.CompiledMonitor) error {
+// contracts the ledger touches, plus its address-less ones) and returns
+// the deliver tasks to enqueue and the number of matches.
+func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, prep *monitor.PreparedBlock, id string, mons []*monitor.CompiledMonitor) ([]queuedDeliver, int, error) {
 	tn, ok := h.cfg.Tenants.Get(id)
 	if !ok {
-		return nil // removed or deactivated since the batch was made
+		return nil, 0, nil // removed or deactivated since the batch was made
 	}
 	h.cfg.Metrics.TenantEvaluations.WithLabelValues(id).Inc()
 	matches, err := h.cfg.Engine.EvaluateTenant(ctx, id, prep, mons)
 	if err != nil {
-		return fmt.Errorf("tenant %s: %w", id, err)
+		return nil, 0, fmt.Errorf("tenant %s: %w", id, err)
 	}
 	if len(matches) == 0 {
-		return nil
+		return nil, 0, nil
 	}
 	h.cfg.Metrics.Matches.WithLabelValues(p.Network).Add(float64(len(matches)))
 	h.cfg.Metrics.TenantMatches.WithLabelValues(id).Add(float64(len(matches)))
-	if err := h.cfg.Activity.Record(ctx, id, len(matches)); err != nil {
-		h.cfg.Log.Warn("record activity", "tenant", id, "err", err)
-	}
 	var ds []tasks.Deliver
 	for _, m := range matches {
 		js, err := m.MarshalOZJSON()
 		if err != nil {
-			return fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
+			return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
 		}
 		if !h.conditionsAllow(ctx, id, m, js) {
 			continue
@@ -130,26 +142,14 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			delays = nil
 		}
 	}
-	// Deliver tasks are enqueued concurrently: each is one Redis round trip
-	// and a busy tenant can have hundreds per ledger.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	out := make([]queuedDeliver, len(ds))
 	for i, d := range ds {
-		var opts []asynq.Option
+		out[i].task = d
 		if i < len(delays) && delays[i] > 0 {
-			opts = append(opts, asynq.ProcessIn(delays[i]))
+			out[i].opts = []asynq.Option{asynq.ProcessIn(delays[i])}
 		}
-		g.Go(func() error {
-			if _, err := tasks.Enqueue(gctx, h.cfg.Client, d, opts...); err != nil {
-				return &enqueueError{fmt.Errorf("tenant %s: %w", id, err)}
-			}
-			return nil
-		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return nil
+	return out, len(matches), nil
 }
 
 func txHash(m *monitor.Match) string {
