@@ -193,10 +193,10 @@ func BenchmarkDeliveries(b *testing.B) {
 		timed.reset()
 		const paced = 4000
 		g, ctx = errgroup.WithContext(context.Background())
-		tick := time.NewTicker(10 * time.Millisecond)
-		for i := 0; i < paced; i += 10 {
+		tick := time.NewTicker(2 * time.Millisecond)
+		for i := 0; i < paced; i += 2 {
 			<-tick.C
-			for j := i; j < i+10; j++ {
+			for j := i; j < i+2; j++ {
 				g.Go(func() error {
 					tx := fmt.Sprintf("paced%059x", j)
 					_, err := tasks.Enqueue(ctx, client, tasks.Deliver{TenantID: ids[j%10], Monitor: fmt.Sprintf("m%d", j%10), Network: mainnet,
