@@ -146,7 +146,10 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	for i, d := range ds {
 		out[i].task = d
 		if i < len(delays) && delays[i] > 0 {
-			out[i].opts = []asynq.Option{asynq.ProcessIn(delays[i])}
+			out[i].opts = append(out[i].opts, asynq.ProcessIn(delays[i]))
+		}
+		if h.cfg.DeliverRetention > 0 {
+			out[i].opts = append(out[i].opts, asynq.Retention(h.cfg.DeliverRetention))
 		}
 	}
 	return out, len(matches), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/cache"
@@ -41,8 +42,11 @@ type Config struct {
 	// RateLimiter paces each tenant's notifications (applied when the
 	// deliver tasks are enqueued); nil means no limit.
 	RateLimiter *notify.RateLimiter
-	Conditions  ConditionRunner
-	Activity    *Activity
+	// DeliverRetention keeps each sent notification's task (the window
+	// for a forced resend); 0 means the tasks package's default.
+	DeliverRetention time.Duration
+	Conditions       ConditionRunner
+	Activity         *Activity
 	// Redis, when set, keeps each processed block's hash so parent links
 	// are checked and chain reorganisations handled.
 	Redis redis.UniversalClient

@@ -169,6 +169,7 @@ type pipeline struct {
 	evm     *evmNet           // a second, EVM network served beside mainnet
 	batch   int               // max tenants per evaluate-tenants task
 	records store.DeliveryLog // the workers' delivery log; nil: st
+	retain  time.Duration     // deliver task retention; 0: the default
 	log     *slog.Logger
 	mu      sync.Mutex
 	stops   []func()
@@ -295,7 +296,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	h := handlers.New(handlers.Config{
 		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Redis: rdb,
 		Deliveries: records, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
-		RateLimiter: limiter, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
+		RateLimiter: limiter, DeliverRetention: p.retain, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
 	})
 	return h, client
 }

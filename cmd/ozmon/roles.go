@@ -152,7 +152,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		h := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st,
-			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, Redis: a.rdb,
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,

@@ -115,6 +115,11 @@ type Notify struct {
 	// excess is delayed, never dropped.
 	RatePerMinute float64 `yaml:"rate_per_minute" env:"RATE_PER_MINUTE"`
 	RateBurst     int     `yaml:"rate_burst" env:"RATE_BURST"`
+	// Retention is how long a sent notification's task, payload included,
+	// stays in Redis: the window for a forced resend (`ozmon admin
+	// deliveries retry --force`). Memory grows with it (a few KB per
+	// notification); the PostgreSQL record guards against resends either way.
+	Retention Duration `yaml:"retention" env:"RETENTION"`
 }
 
 // Asynqmon configures the queue web UI.
@@ -141,6 +146,7 @@ func Defaults() Config {
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
+		Notify:       Notify{Retention: Duration(7 * 24 * time.Hour)},
 	}
 }
 
@@ -193,6 +199,11 @@ func (c Config) Validate() error {
 	}
 	if c.Worker.NotifyConcurrency <= 0 {
 		errs = append(errs, fmt.Errorf("worker.notify_concurrency: must be > 0"))
+	}
+	if c.Notify.Retention.D() < time.Hour {
+		// Shorter would let a retried evaluation (or a re-processed
+		// ledger) enqueue a notification again whose task id is gone.
+		errs = append(errs, fmt.Errorf("notify.retention: %s is less than 1h", c.Notify.Retention.D()))
 	}
 	for q, w := range c.Worker.Queues {
 		if w <= 0 {

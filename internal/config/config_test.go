@@ -101,6 +101,12 @@ func TestBadInputNamesTheKey(t *testing.T) {
 	if _, err := config.Load("", []string{"OZ_MONITOR_WORKER_QUEUES=eval-critical:0"}); err == nil || !strings.Contains(err.Error(), `worker.queues: "eval-critical" has weight 0`) {
 		t.Errorf("zero queue weight: %v", err)
 	}
+	if _, err := config.Load("", []string{"OZ_MONITOR_NOTIFY_RETENTION=10m"}); err == nil || !strings.Contains(err.Error(), "notify.retention: 10m0s is less than 1h") {
+		t.Errorf("short notify retention: %v", err)
+	}
+	if r, err := config.Load("", []string{"OZ_MONITOR_NOTIFY_RETENTION=24h"}); err != nil || r.Notify.Retention.D() != 24*time.Hour {
+		t.Errorf("notify retention from the environment: %v, %v", r.Notify.Retention, err)
+	}
 	c, err := config.Load("", []string{"OZ_MONITOR_WORKER_NOTIFY_CONCURRENCY=200"})
 	if err != nil || c.Worker.NotifyConcurrency != 200 || c.Worker.Concurrency != 50 {
 		t.Errorf("notify concurrency from the environment: %+v, %v", c.Worker, err)
