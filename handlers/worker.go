@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -116,6 +117,10 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 // Tiers is set, the loop that keeps the drained set current.
 func (w *Worker) Start(h asynq.Handler) error {
 	w.mu.Lock()
+	if w.started {
+		w.mu.Unlock()
+		return errors.New("worker: already started")
+	}
 	w.h = h
 	w.started = true
 	w.mu.Unlock()

@@ -212,6 +212,9 @@ func TestWorkerWithoutTiersDrainsEveryQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Shutdown()
+	if err := w.Start(asynq.NewServeMux()); err == nil || !strings.Contains(err.Error(), "already started") {
+		t.Fatalf("second Start: %v", err)
+	}
 	want := slices.Sorted(slices.Values(tasks.AllQueues()))
 	if got := w.Queues(); !slices.Equal(got, want) {
 		t.Fatalf("drained %v, want %v", got, want)
