@@ -94,12 +94,12 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 	if len(cands) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(cands))
-	for _, c := range cands {
-		ids = append(ids, c.TenantID)
-	}
 	var scores map[string]float64
 	if h.cfg.Strategy == ActivityBased {
+		ids := make([]string, 0, len(cands))
+		for _, c := range cands {
+			ids = append(ids, c.TenantID)
+		}
 		var err error
 		if scores, err = h.cfg.Activity.Scores(ctx, ids); err != nil {
 			h.cfg.Log.Warn("activity scores unavailable; batching by hash", "err", err)

@@ -70,7 +70,7 @@ type Worker struct {
 	h       asynq.Handler
 	active  map[string]bool // the running servers' queues
 	servers []*asynq.Server
-	busy    map[string]bool // queues that held tasks at the last look
+	busy    map[string]bool // queues outside inUse that held tasks at the last look
 	stop    chan struct{}
 	done    chan struct{}
 	retired sync.WaitGroup // servers shutting down after a change
@@ -125,7 +125,7 @@ func (w *Worker) Start(h asynq.Handler) error {
 	w.started = true
 	w.mu.Unlock()
 	if w.cfg.Tiers != nil {
-		w.lookAtQueues()
+		w.lookAtQueues(w.inUse())
 	}
 	if err := w.apply(w.wanted()); err != nil {
 		close(w.done)
@@ -151,7 +151,7 @@ func (w *Worker) follow() {
 		case <-t.C:
 		}
 		if n%5 == 0 {
-			w.lookAtQueues()
+			w.lookAtQueues(w.inUse())
 		}
 		if err := w.apply(w.wanted()); err != nil {
 			w.cfg.Log.Error("worker: change drained queues", "err", err)
@@ -159,52 +159,58 @@ func (w *Worker) follow() {
 	}
 }
 
-// lookAtQueues records which queues hold tasks. A queue that cannot be
-// read counts as holding some: draining it costs little, stranding it a lot.
-func (w *Worker) lookAtQueues() {
+// lookAtQueues records which queues hold tasks, of those not in skip
+// (drained anyway). A queue that cannot be read counts as holding some:
+// draining it costs little, stranding it a lot.
+func (w *Worker) lookAtQueues(skip map[string]bool) {
 	busy := map[string]bool{}
 	used, err := w.insp.Queues() // queues that ever had a task
 	for q := range w.queues {
-		if err != nil {
+		switch {
+		case skip[q]:
+		case err != nil:
 			busy[q] = true
-			continue
+		case slices.Contains(used, q):
+			info, err := w.insp.GetQueueInfo(q)
+			if err != nil || info.Pending+info.Active+info.Scheduled+info.Retry+info.Aggregating+info.Completed > 0 {
+				busy[q] = true
+			}
 		}
-		if !slices.Contains(used, q) {
-			continue
-		}
-		info, err := w.insp.GetQueueInfo(q)
-		busy[q] = err != nil || info.Pending+info.Active+info.Scheduled+info.Retry+info.Aggregating+info.Completed > 0
 	}
 	w.mu.Lock()
 	w.busy = busy
 	w.mu.Unlock()
 }
 
-// wanted is the set to drain now: every queue without Tiers; else blocks,
-// the queues of tiers with tenants, and queues holding tasks.
-func (w *Worker) wanted() map[string]bool {
-	want := map[string]bool{}
+// inUse is what is drained whatever it holds: every queue without Tiers;
+// else blocks and the queues of the tiers that have tenants.
+func (w *Worker) inUse() map[string]bool {
+	use := map[string]bool{}
 	if w.cfg.Tiers == nil {
 		for q := range w.queues {
-			want[q] = true
+			use[q] = true
 		}
-		return want
+		return use
 	}
-	candidates := []string{tasks.QueueBlocks}
+	names := []string{tasks.QueueBlocks}
 	for _, t := range w.cfg.Tiers() {
-		candidates = append(candidates, tasks.EvalQueue(t), tasks.NotifyQueue(t))
+		names = append(names, tasks.EvalQueue(t), tasks.NotifyQueue(t))
 	}
-	w.mu.Lock()
-	for q, b := range w.busy {
-		if b {
-			candidates = append(candidates, q)
-		}
-	}
-	w.mu.Unlock()
-	for _, q := range candidates {
+	for _, q := range names {
 		if _, ok := w.queues[q]; ok {
-			want[q] = true
+			use[q] = true
 		}
+	}
+	return use
+}
+
+// wanted is the set to drain now: inUse and the queues holding tasks.
+func (w *Worker) wanted() map[string]bool {
+	want := w.inUse()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for q := range w.busy {
+		want[q] = true
 	}
 	return want
 }

@@ -133,7 +133,7 @@ func TestGroupedWriteFailsOnlyTheBadRow(t *testing.T) {
 func TestGroupCommitTakeKeepsKeysApart(t *testing.T) {
 	g := &groupCommit[string, int]{maxBatch: 3, key: func(s string) string { return s }}
 	for _, k := range []string{"a", "a", "b", "c", "d", "b"} {
-		g.queue = append(g.queue, &pending[string, int]{item: k})
+		g.queue = append(g.queue, &pending[string, int]{item: k, key: k})
 	}
 	var got [][]string
 	for {

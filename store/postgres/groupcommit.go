@@ -38,6 +38,7 @@ type result[R any] struct {
 
 type pending[T, R any] struct {
 	item T
+	key  string // g.key(item), computed once
 	res  result[R]
 	done chan struct{}
 }
@@ -46,7 +47,7 @@ type pending[T, R any] struct {
 // own result. A caller whose ctx ends stops waiting; its row may still be
 // written.
 func (g *groupCommit[T, R]) do(ctx context.Context, item T) (R, error) {
-	p := &pending[T, R]{item: item, done: make(chan struct{})}
+	p := &pending[T, R]{item: item, key: g.key(item), done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, p)
 	start := g.flights < g.maxFlights
@@ -104,9 +105,8 @@ func (g *groupCommit[T, R]) take() []*pending[T, R] {
 	keys := map[string]bool{}
 	rest := g.queue[:0]
 	for _, p := range g.queue {
-		k := g.key(p.item)
-		if len(batch) < g.maxBatch && !keys[k] {
-			keys[k] = true
+		if len(batch) < g.maxBatch && !keys[p.key] {
+			keys[p.key] = true
 			batch = append(batch, p)
 			continue
 		}
