@@ -11,7 +11,7 @@ import (
 // BlockNumber returns the latest block number (eth_blockNumber).
 func (c *Client) BlockNumber(ctx context.Context) (uint64, error) {
 	var n uint64
-	_, err := c.call(ctx, "eth_blockNumber", "", nil, func(raw json.RawMessage) error {
+	err := c.call(ctx, "eth_blockNumber", "", nil, func(raw json.RawMessage) error {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("block number: %w", err)
@@ -29,7 +29,7 @@ func (c *Client) BlockNumber(ctx context.Context) (uint64, error) {
 // endpoint, then fails naming the block and field.
 func (c *Client) Block(ctx context.Context, n uint64) (*RawBlock, error) {
 	var b *RawBlock
-	_, err := c.call(ctx, "eth_getBlockByNumber", "block "+strconv.FormatUint(n, 10), []any{hexQuantity(n), true},
+	err := c.call(ctx, "eth_getBlockByNumber", "block "+strconv.FormatUint(n, 10), []any{hexQuantity(n), true},
 		func(raw json.RawMessage) error {
 			var err error
 			b, err = DecodeBlock(raw)
@@ -61,7 +61,7 @@ func (c *Client) Logs(ctx context.Context, from, to uint64) ([]Log, error) {
 	}
 	var logs []Log
 	params := []any{map[string]string{"fromBlock": hexQuantity(from), "toBlock": hexQuantity(to)}}
-	_, err := c.call(ctx, "eth_getLogs", subject, params, func(raw json.RawMessage) error {
+	err := c.call(ctx, "eth_getLogs", subject, params, func(raw json.RawMessage) error {
 		if isNull(raw) {
 			return errors.New("null logs")
 		}
@@ -86,7 +86,7 @@ func (c *Client) Logs(ctx context.Context, from, to uint64) ([]Log, error) {
 // Receipt fetches one transaction's receipt (eth_getTransactionReceipt).
 func (c *Client) Receipt(ctx context.Context, txHash string) (*Receipt, error) {
 	var r *Receipt
-	_, err := c.call(ctx, "eth_getTransactionReceipt", "tx "+txHash, []any{txHash}, func(raw json.RawMessage) error {
+	err := c.call(ctx, "eth_getTransactionReceipt", "tx "+txHash, []any{txHash}, func(raw json.RawMessage) error {
 		var err error
 		r, err = DecodeReceipt(raw)
 		switch {
@@ -108,7 +108,7 @@ func (c *Client) Receipt(ctx context.Context, txHash string) (*Receipt, error) {
 // NetVersion returns net_version, OpenZeppelin Monitor's connection test.
 func (c *Client) NetVersion(ctx context.Context) (string, error) {
 	var v string
-	_, err := c.call(ctx, "net_version", "", nil, func(raw json.RawMessage) error {
+	err := c.call(ctx, "net_version", "", nil, func(raw json.RawMessage) error {
 		if err := json.Unmarshal(raw, &v); err != nil || v == "" {
 			return fmt.Errorf("net_version: want a non-empty string, got %s", short(string(raw)))
 		}
@@ -120,7 +120,7 @@ func (c *Client) NetVersion(ctx context.Context) (string, error) {
 // ChainID returns eth_chainId.
 func (c *Client) ChainID(ctx context.Context) (uint64, error) {
 	var id uint64
-	_, err := c.call(ctx, "eth_chainId", "", nil, func(raw json.RawMessage) error {
+	err := c.call(ctx, "eth_chainId", "", nil, func(raw json.RawMessage) error {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("chain id: %w", err)

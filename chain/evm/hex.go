@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
 )
 
 // Hex decoding of JSON-RPC values: quantities ("0x1a", no leading zeros
@@ -109,4 +111,4 @@ func isHex(s string) bool {
 // hexQuantity encodes n as a JSON-RPC quantity.
 func hexQuantity(n uint64) string { return "0x" + strconv.FormatUint(n, 16) }
 
-func short(s string) string { return truncate(s, 80) }
+func short(s string) string { return jsonrpc.Truncate(s, 80) }

@@ -17,15 +17,15 @@ type notFound struct{ err error }
 func (n notFound) Error() string { return n.err.Error() }
 func (n notFound) Unwrap() error { return n.err }
 
-// call runs one JSON-RPC method with failover and returns its raw result.
-// subject names what the call is about ("block 12") for errors. check, if
-// set, vets the raw result; a notFound from it makes this endpoint final.
-func (c *Client) call(ctx context.Context, method, subject string, params any, check func(json.RawMessage) error) (json.RawMessage, error) {
+// call runs one JSON-RPC method with failover. subject names what the call
+// is about ("block 12") for errors. check vets the raw result and keeps
+// what it needs; a notFound from it makes this endpoint final.
+func (c *Client) call(ctx context.Context, method, subject string, params any, check func(json.RawMessage) error) error {
 	if params == nil {
 		params = []any{} // nodes want "params": [], not no params
 	}
 	var raw json.RawMessage
-	call := jsonrpc.Call{
+	return c.rpc.Call(ctx, jsonrpc.Call{
 		Method:  method,
 		Params:  params,
 		Result:  &raw,
@@ -35,6 +35,7 @@ func (c *Client) call(ctx context.Context, method, subject string, params any, c
 			return &CallError{Method: method, Endpoint: f.Endpoint, Subject: subject,
 				HTTPStatus: f.HTTPStatus, Code: f.Code, Message: f.Message, Err: f.Err}
 		},
+		Check:  func() error { return check(raw) },
 		Answer: func(err error, _ string) bool { return errors.As(err, new(notFound)) },
 		Settle: func(answers []error) error {
 			var nf notFound
@@ -45,14 +46,5 @@ func (c *Client) call(ctx context.Context, method, subject string, params any, c
 			}
 			return fmt.Errorf("evm rpc %s: %w", where, nf.err)
 		},
-	}
-	if check != nil {
-		call.Check = func() error { return check(raw) }
-	}
-	if err := c.rpc.Call(ctx, call); err != nil {
-		return nil, err
-	}
-	return raw, nil
+	})
 }
-
-func truncate(s string, n int) string { return jsonrpc.Truncate(s, n) }

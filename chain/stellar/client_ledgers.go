@@ -10,6 +10,8 @@ import (
 
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 	"github.com/stellar/go-stellar-sdk/xdr"
+
+	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
 )
 
 // MaxLedgersPerCall is stellar-rpc's getLedgers page limit.
@@ -124,7 +126,7 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 		if len(r.Ledgers) == 0 {
 			// Some node versions answer an empty page, not the range
 			// error, for a ledger past the tip.
-			if r.LatestLedger != 0 && start > r.LatestLedger {
+			if start > r.LatestLedger {
 				return &PrunedError{Ledger: start, Oldest: r.OldestLedger, Latest: r.LatestLedger}
 			}
 			return nil
@@ -192,7 +194,7 @@ func rawLedger(li protocol.LedgerInfo, meta []byte) (RawLedger, error) {
 		}
 	}
 	if h, err := hex.DecodeString(li.Hash); err != nil || len(h) != 32 {
-		return RawLedger{}, fmt.Errorf("ledger hash %q is not 32 bytes of hex", truncate(li.Hash, 80))
+		return RawLedger{}, fmt.Errorf("ledger hash %q is not 32 bytes of hex", jsonrpc.Truncate(li.Hash, 80))
 	}
 	rl := RawLedger{Sequence: li.Sequence, Hash: li.Hash, Meta: meta}
 	if li.LedgerCloseTime > 0 {

@@ -341,36 +341,17 @@ func DecodeTransaction(passphrase string, ledger uint32, index int, envelopeB64,
 	}()
 	defer catch(&err)
 
-	envRaw, err := decodeBase64XDR("envelope", envelopeB64, func(b []byte) ([]byte, error) {
-		v := xdr.TransactionEnvelopeView(b)
-		if err := v.ValidateFull(); err != nil {
-			return nil, err
-		}
-		return v.Raw()
-	})
+	envRaw, err := decodeBase64XDR[xdr.TransactionEnvelopeView]("envelope", envelopeB64)
 	if err != nil {
 		return tx, err
 	}
-	resRaw, err := decodeBase64XDR("result", resultB64, func(b []byte) ([]byte, error) {
-		v := xdr.TransactionResultView(b)
-		if err := v.ValidateFull(); err != nil {
-			return nil, err
-		}
-		return v.Raw()
-	})
+	resRaw, err := decodeBase64XDR[xdr.TransactionResultView]("result", resultB64)
 	if err != nil {
 		return tx, err
 	}
 	var metaRaw []byte
 	if metaB64 != "" {
-		metaRaw, err = decodeBase64XDR("meta", metaB64, func(b []byte) ([]byte, error) {
-			v := xdr.TransactionMetaView(b)
-			if err := v.ValidateFull(); err != nil {
-				return nil, err
-			}
-			return v.Raw()
-		})
-		if err != nil {
+		if metaRaw, err = decodeBase64XDR[xdr.TransactionMetaView]("meta", metaB64); err != nil {
 			return tx, err
 		}
 	}
@@ -396,14 +377,25 @@ func DecodeTransaction(passphrase string, ledger uint32, index int, envelopeB64,
 	return tx, nil
 }
 
-// decodeBase64XDR decodes base64 text and checks, with exact, that the bytes
-// hold exactly one well-formed value.
-func decodeBase64XDR(what, b64 string, exact func([]byte) ([]byte, error)) ([]byte, error) {
+// xdrView is an SDK XDR view type (xdr.TransactionEnvelopeView, …).
+type xdrView interface {
+	~[]byte
+	ValidateFull() error
+	Raw() ([]byte, error)
+}
+
+// decodeBase64XDR decodes base64 text and checks that the bytes hold
+// exactly one well-formed V.
+func decodeBase64XDR[V xdrView](what, b64 string) ([]byte, error) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, fmt.Errorf("%s: bad base64: %w", what, err)
 	}
-	got, err := exact(raw)
+	v := V(raw)
+	if err := v.ValidateFull(); err != nil {
+		return nil, fmt.Errorf("malformed %s XDR: %w", what, err)
+	}
+	got, err := v.Raw()
 	if err != nil {
 		return nil, fmt.Errorf("malformed %s XDR: %w", what, err)
 	}
@@ -414,8 +406,8 @@ func decodeBase64XDR(what, b64 string, exact func([]byte) ([]byte, error)) ([]by
 }
 
 func headerFromView(v xdr.LedgerHeaderHistoryEntryView, blk *chain.Block) {
-	hf := mustFields(v.Fields())
-	h := mustFields(hf.Header.Fields())
+	hf := must(v.Fields())
+	h := must(hf.Header.Fields())
 	blk.Ledger = uint64(h.LedgerSeq.MustValue())
 	blk.Hash = hex.EncodeToString(hf.Hash.MustRaw())
 	blk.ParentHash = hex.EncodeToString(h.PreviousLedgerHash.MustRaw())

@@ -70,5 +70,3 @@ func ledgerSubject(ledger uint32) string {
 	}
 	return fmt.Sprintf("ledger %d", ledger)
 }
-
-func truncate(s string, n int) string { return jsonrpc.Truncate(s, n) }

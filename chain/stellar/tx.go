@@ -50,19 +50,12 @@ func catch(errp *error) {
 	}
 }
 
-// must and mustFields panic with err like the SDK's Must accessors do.
+// must panics with err like the SDK's Must accessors do.
 func must[T any](v T, err error) T {
 	if err != nil {
 		raise(err)
 	}
 	return v
-}
-
-func mustFields[T any](f T, err error) T {
-	if err != nil {
-		raise(err)
-	}
-	return f
 }
 
 func raise(err error) {
@@ -151,7 +144,7 @@ func (d *decoder) envelope(b []byte, p *pendingTx) {
 	var size int
 	switch t := env.MustType(); t {
 	case xdr.EnvelopeTypeEnvelopeTypeTxV0:
-		f := mustFields(xdr.TransactionV0View(after(b, 4)).Fields())
+		f := must(xdr.TransactionV0View(after(b, 4)).Fields())
 		p.tx.Source = d.key(strkey.VersionByteAccountID, f.SourceAccountEd25519.MustRaw())
 		p.tx.Memo = memoFromView(f.Memo)
 		p.tx.Operations = d.operations(f.Operations, p.tx.Source)
@@ -166,7 +159,7 @@ func (d *decoder) envelope(b []byte, p *pendingTx) {
 		}
 		size = 4 + len(f)
 	case xdr.EnvelopeTypeEnvelopeTypeTxFeeBump:
-		f := mustFields(xdr.FeeBumpTransactionView(after(b, 4)).Fields())
+		f := must(xdr.FeeBumpTransactionView(after(b, 4)).Fields())
 		p.tx.FeeBump = true
 		p.tx.FeeSource, _, _ = d.muxedAccount(f.FeeSource)
 		if it := f.InnerTx.MustType(); it != xdr.EnvelopeTypeEnvelopeTypeTx {
@@ -186,7 +179,7 @@ func (d *decoder) envelope(b []byte, p *pendingTx) {
 
 // txV1 decodes a Transaction into p and returns its exact wire bytes.
 func (d *decoder) txV1(b []byte, p *pendingTx) []byte {
-	f := mustFields(xdr.TransactionView(b).Fields())
+	f := must(xdr.TransactionView(b).Fields())
 	g, m, _ := d.muxedAccount(f.SourceAccount)
 	p.tx.Source, p.tx.SourceMuxed = g, m
 	p.tx.Memo = memoFromView(f.Memo)
@@ -260,7 +253,7 @@ func (d *decoder) operations(arr []byte, txSource string) []chain.Operation {
 
 // operation decodes one Operation into out and returns its wire size.
 func (d *decoder) operation(b []byte, index int, txSource string, out *chain.Operation) int {
-	f := mustFields(xdr.OperationView(b).Fields())
+	f := must(xdr.OperationView(b).Fields())
 	*out = chain.Operation{Index: index, Type: chain.OpOther}
 	if src, ok := f.SourceAccount.MustUnwrap(); ok {
 		out.Source = d.muxedAddress(src)
@@ -309,10 +302,10 @@ func (d *decoder) asset(a xdr.AssetView) (string, int) {
 	case xdr.AssetTypeAssetTypeNative:
 		return "native", 4
 	case xdr.AssetTypeAssetTypeCreditAlphanum4:
-		f := mustFields(a.MustAlphaNum4().Fields())
+		f := must(a.MustAlphaNum4().Fields())
 		return d.assetString(f.AssetCode.MustRaw(), accountKey(f.Issuer)), 4 + len(f.View)
 	case xdr.AssetTypeAssetTypeCreditAlphanum12:
-		f := mustFields(a.MustAlphaNum12().Fields())
+		f := must(a.MustAlphaNum12().Fields())
 		return d.assetString(f.AssetCode.MustRaw(), accountKey(f.Issuer)), 4 + len(f.View)
 	default:
 		fail("unknown asset type %d", int32(t))
@@ -533,7 +526,7 @@ func operationName(t xdr.OperationType) string {
 	return "operation_" + strconv.Itoa(int(t))
 }
 
-// eventsFromMeta is eventsFromMetaView for a decoded TransactionMeta.
+// eventsFromMeta is metaEvents for a decoded TransactionMeta.
 func eventsFromMeta(meta xdr.TransactionMeta, isSoroban bool, txIndex int) ([]chain.Event, error) {
 	var out []chain.Event
 	add := func(ev *xdr.ContractEvent, opIndex int) error {
