@@ -105,18 +105,15 @@ func tenantIDs(raw json.RawMessage) any {
 	if err := json.Unmarshal(raw, &ids); err != nil {
 		return redacted
 	}
-	if len(ids) <= maxShownTenants {
-		out := make([]string, len(ids))
-		for i, id := range ids {
-			out[i] = truncate(id)
-		}
-		return out
-	}
-	out := make([]string, 0, maxShownTenants+1)
-	for _, id := range ids[:maxShownTenants] {
+	n := min(len(ids), maxShownTenants)
+	out := make([]string, 0, n+1)
+	for _, id := range ids[:n] {
 		out = append(out, truncate(id))
 	}
-	return append(out, fmt.Sprintf("… %d more", len(ids)-maxShownTenants))
+	if len(ids) > n {
+		out = append(out, fmt.Sprintf("… %d more", len(ids)-n))
+	}
+	return out
 }
 
 // sensitiveName reports field names that are hidden even if a later change

@@ -23,7 +23,8 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	networks map[string]Network
-	lastTick map[string]time.Time // last successful tick per network
+	scheds   map[string]cron.Schedule // each network's parsed CronSchedule
+	lastTick map[string]time.Time     // last successful tick per network
 }
 
 // Option configures a Scheduler.
@@ -41,7 +42,7 @@ func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick 
 
 // New returns a scheduler enqueueing with client and keeping cursors in c.
 func New(client *asynq.Client, c Cursors, opts ...Option) *Scheduler {
-	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}, lastTick: map[string]time.Time{}}
+	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}, scheds: map[string]cron.Schedule{}, lastTick: map[string]time.Time{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -53,12 +54,14 @@ func (s *Scheduler) AddNetwork(n Network) error {
 	if n.Slug == "" || n.Tip == nil {
 		return fmt.Errorf("scheduler: network needs a slug and a tip source")
 	}
-	if _, err := ParseSchedule(n.CronSchedule); err != nil {
+	sched, err := ParseSchedule(n.CronSchedule)
+	if err != nil {
 		return fmt.Errorf("network %s: %w", n.Slug, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.networks[n.Slug] = n
+	s.scheds[n.Slug] = sched
 	return nil
 }
 
@@ -156,12 +159,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	noOverlap := cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger))
 	var first []cron.Job
 	s.mu.Lock()
-	for slug, n := range s.networks {
-		sched, err := ParseSchedule(n.CronSchedule)
-		if err != nil {
-			s.mu.Unlock()
-			return err
-		}
+	for slug, sched := range s.scheds {
 		job := noOverlap.Then(cron.FuncJob(func() {
 			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
@@ -202,11 +200,7 @@ func (s *Scheduler) Stale(now time.Time) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for slug, n := range s.networks {
-		sched, err := ParseSchedule(n.CronSchedule)
-		if err != nil {
-			continue
-		}
+	for slug, sched := range s.scheds {
 		first := sched.Next(now)
 		limit := max(30*time.Second, 3*sched.Next(first).Sub(first))
 		if last, ok := s.lastTick[slug]; !ok || now.Sub(last) > limit {

@@ -58,10 +58,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	until := fs.String("until", "", "before this time (RFC 3339)")
 	taskID := fs.String("task-id", "", "deliver task id")
 	force := fs.Bool("force", false, "deliveries retry: resend even notifications already delivered")
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	cfg, err := cf.load()
+	cfg, err := cf.parseAndLoad(fs, rest)
 	if err != nil {
 		return err
 	}

@@ -7,14 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
-	"github.com/ozmon/ozmon/store/postgres"
 )
 
 // runImport validates an OpenZeppelin Monitor config directory and loads
@@ -59,7 +60,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	refused := 0
-	for _, k := range sortedKeys(cfg.Triggers) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.Triggers)) {
 		if err := notify.Check(ctx, cfg.Triggers[k], opts...); errors.Is(err, notify.ErrRefused) {
 			fmt.Fprintf(stdout, "triggers: %s: %v\n", k, err)
 			refused++
@@ -69,17 +70,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "%d trigger(s) refused; nothing imported\n", refused)
 		return exitError{1}
 	}
-	if pcfg.DatabaseURL == "" {
-		return fmt.Errorf("no database: set database_url, OZ_MONITOR_DATABASE_URL or --database-url")
-	}
-	st, err := postgres.Open(ctx, pcfg.DatabaseURL, postgres.WithLogger(newLogger(pcfg, stderr)))
+	st, err := openPostgres(ctx, pcfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	if *register {
 		for slugN, data := range raw.Networks {
 			if err := st.UpsertNetwork(ctx, slugN, data); err != nil {
@@ -142,13 +137,4 @@ func readRaw(dir string) (store.RawConfig, error) {
 		}
 	}
 	return raw, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
+	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/store/postgres"
 )
 
@@ -19,21 +21,33 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return fmt.Errorf("no database: set database_url, OZ_MONITOR_DATABASE_URL or --database-url")
-	}
-	st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(newLogger(cfg, stderr)))
+	st, err := openPostgres(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "schema at version %d\n", v)
 	return nil
+}
+
+// openPostgres opens the configured database and brings its schema up to
+// date, for the commands that need PostgreSQL itself (not a config
+// directory).
+func openPostgres(ctx context.Context, cfg config.Config, stderr io.Writer) (*postgres.Store, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("no database: set database_url, OZ_MONITOR_DATABASE_URL or --database-url")
+	}
+	st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(newLogger(cfg, stderr)))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }

@@ -37,11 +37,9 @@ type Metrics struct {
 	TenantScriptMs    *prometheus.CounterVec // tenant
 }
 
-// New creates and registers every instrument on a fresh registry (with the
-// Go and process collectors).
+// New creates and registers every instrument on a fresh registry.
 func New() *Metrics {
 	r := prometheus.NewRegistry()
-	f := func(c prometheus.Collector) { r.MustRegister(c) }
 	m := &Metrics{Registry: r}
 	m.WorkerCount = prometheus.NewGauge(prometheus.GaugeOpts{Name: "oz_monitor_worker_count", Help: "Active workers (asynq servers) in this process."})
 	m.TenantCount = prometheus.NewGauge(prometheus.GaugeOpts{Name: "oz_monitor_tenant_count", Help: "Active tenants loaded by this worker."})
@@ -63,8 +61,6 @@ func New() *Metrics {
 	m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
 	m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
 	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
-	for _, c := range []prometheus.Collector{m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs} {
-		f(c)
-	}
+	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs)
 	return m
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -156,11 +158,7 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 		}
 	}
 
-	names := make([]string, 0, len(parsed))
-	for name := range parsed {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(parsed))
 	one := &monitor.Config{Networks: cfg.Networks, Triggers: cfg.Triggers}
 	// The unique index on (tenant_id, name) is case-sensitive; OZ compares
 	// names ignoring case and surrounding space, and so does this.

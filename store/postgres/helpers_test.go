@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,4 +159,4 @@ func importFixture(tb testing.TB, s *Store, slug string, f fixture) string {
 	return id
 }
 
-func sortedMapKeys[T any](m map[string]T) []string { return sortedKeys(m) }
+func sortedMapKeys[T any](m map[string]T) []string { return slices.Sorted(maps.Keys(m)) }

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -54,23 +55,24 @@ func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Conf
 	}
 	imp := &importer{tx: tx, slug: slug, tenantID: tenantID, networkRows: map[string]string{}}
 
-	for _, key := range sortedKeys(cfg.Networks) {
+	for _, key := range slices.Sorted(maps.Keys(cfg.Networks)) {
 		if err := imp.network(ctx, key, cfg.Networks[key], raw.Networks[key]); err != nil {
 			return "", err
 		}
 	}
+	monitorKeys := slices.Sorted(maps.Keys(cfg.Monitors))
 	monitorRows := map[string]string{}
-	for _, key := range sortedKeys(cfg.Monitors) {
+	for _, key := range monitorKeys {
 		id, err := imp.monitor(ctx, key, cfg.Monitors[key], raw.Monitors[key])
 		if err != nil {
 			return "", err
 		}
 		monitorRows[key] = id
 	}
-	for _, key := range sortedKeys(cfg.Triggers) {
+	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
 		owner := ""
-		for _, mk := range sortedKeys(cfg.Monitors) {
-			if m := cfg.Monitors[mk]; m != nil && containsString(m.Triggers, key) {
+		for _, mk := range monitorKeys {
+			if m := cfg.Monitors[mk]; m != nil && slices.Contains(m.Triggers, key) {
 				owner = monitorRows[mk]
 				break
 			}
@@ -234,22 +236,4 @@ func (imp *importer) trigger(ctx context.Context, key string, t *monitor.Trigger
 		return fmt.Errorf("postgres: import tenant %q: trigger %q: %w", imp.slug, key, err)
 	}
 	return nil
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
