@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
@@ -39,15 +35,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return exitError{2}
 	}
 	dir := fs.Arg(0)
-	cfg, err := files.LoadDir(dir)
+	cfg, raw, err := files.LoadDirRaw(dir)
 	if err != nil {
 		n := files.Report(stdout, err)
 		fmt.Fprintf(stderr, "%d error(s); nothing imported\n", n)
 		return exitError{1}
-	}
-	raw, err := readRaw(dir)
-	if err != nil {
-		return err
 	}
 	pcfg, err := cf.load()
 	if err != nil {
@@ -98,43 +90,4 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "imported tenant %s (%s): %d networks, %d monitors, %d triggers\n",
 		*slug, id, len(cfg.Networks), len(cfg.Monitors), len(cfg.Triggers))
 	return nil
-}
-
-// readRaw collects each item's original JSON, keyed as monitor.Config keys
-// them (network slug, monitor name, trigger key).
-func readRaw(dir string) (store.RawConfig, error) {
-	raw := store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{}, Triggers: map[string]json.RawMessage{}}
-	for _, sub := range []string{"networks", "monitors", "triggers"} {
-		paths, _ := filepath.Glob(filepath.Join(dir, sub, "*.json"))
-		sort.Strings(paths)
-		for _, p := range paths {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return raw, fmt.Errorf("read %s: %w", p, err)
-			}
-			switch sub {
-			case "networks":
-				var n struct{ Slug string }
-				if err := json.Unmarshal(data, &n); err != nil {
-					return raw, fmt.Errorf("%s: %w", p, err)
-				}
-				raw.Networks[n.Slug] = data
-			case "monitors":
-				var m struct{ Name string }
-				if err := json.Unmarshal(data, &m); err != nil {
-					return raw, fmt.Errorf("%s: %w", p, err)
-				}
-				raw.Monitors[m.Name] = data
-			case "triggers":
-				var ts map[string]json.RawMessage
-				if err := json.Unmarshal(data, &ts); err != nil {
-					return raw, fmt.Errorf("%s: %w", p, err)
-				}
-				for k, v := range ts {
-					raw.Triggers[k] = v
-				}
-			}
-		}
-	}
-	return raw, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -337,5 +338,45 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	if !cond() {
 		t.Fatal("condition not met in 5 s")
+	}
+}
+
+// TestImportProjectRoot: import takes what validate takes — an
+// OpenZeppelin Monitor project root (its config/ folder) and files whose
+// extension is upper case — and stores each item's original JSON.
+func TestImportProjectRoot(t *testing.T) {
+	t.Parallel()
+	url, _ := testkit.PostgresSchema(t)
+	dir := t.TempDir()
+	cfgDir := filepath.Join(dir, "config")
+	mustWrite(t, filepath.Join(cfgDir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
+		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
+	monitorJSON := `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`
+	mustWrite(t, filepath.Join(cfgDir, "monitors", "M.JSON"), monitorJSON)
+	mustWrite(t, filepath.Join(cfgDir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"https://hooks.example/x"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+	code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
+	if code != 0 || !strings.Contains(out, "1 networks, 1 monitors, 1 triggers") {
+		t.Fatalf("import of a project root: %d %s %s", code, out, errOut)
+	}
+	st, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var stored string
+	if err := st.Pool().QueryRow(context.Background(), `SELECT configuration::text FROM tenant_monitors WHERE name = 'Failed'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if err := json.Unmarshal([]byte(stored), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(monitorJSON), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("stored monitor %s, want the file's JSON", stored)
 	}
 }

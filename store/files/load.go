@@ -1,6 +1,7 @@
 package files
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
 )
 
 // DefaultTenant names the only tenant of a directory without tenants/.
@@ -24,17 +26,25 @@ const DefaultTenant = "default"
 // Errors from every file are collected and returned as
 // monitor.ValidationErrors, sources relative to dir.
 func LoadDir(dir string) (*monitor.Config, error) {
+	cfg, _, err := loadDir(dir, "")
+	return cfg, err
+}
+
+// LoadDirRaw is LoadDir that also returns each item's original JSON, keyed
+// as the config keys it (network slug, monitor name, trigger key): what
+// the PostgreSQL store keeps, byte for byte, on import.
+func LoadDirRaw(dir string) (*monitor.Config, store.RawConfig, error) {
 	return loadDir(dir, "")
 }
 
 // loadDir loads dir, naming files in errors as prefix + path inside dir.
-func loadDir(dir, prefix string) (*monitor.Config, error) {
+func loadDir(dir, prefix string) (*monitor.Config, store.RawConfig, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		src := strings.TrimSuffix(prefix, "/")
 		if src == "" {
 			src = dir
 		}
-		return nil, monitor.ValidationErrors{{Source: src, Msg: "config directory does not exist or is not a directory"}}
+		return nil, store.RawConfig{}, monitor.ValidationErrors{{Source: src, Msg: "config directory does not exist or is not a directory"}}
 	}
 	if !isDir(filepath.Join(dir, "networks")) && !isDir(filepath.Join(dir, "monitors")) &&
 		!isDir(filepath.Join(dir, "triggers")) && isDir(filepath.Join(dir, "config")) {
@@ -49,6 +59,8 @@ func loadDir(dir, prefix string) (*monitor.Config, error) {
 			Monitors: map[string]*monitor.Monitor{},
 			Triggers: map[string]*monitor.Trigger{},
 		},
+		raw: store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{},
+			Triggers: map[string]json.RawMessage{}},
 		monitorFile: map[string]string{},
 		triggerFile: map[string]string{},
 	}
@@ -58,19 +70,20 @@ func loadDir(dir, prefix string) (*monitor.Config, error) {
 	if len(l.errs) > 0 {
 		// Cross references are only checked on a complete set; on a partial
 		// one they would report the files that failed as missing.
-		return nil, l.errs
+		return nil, store.RawConfig{}, l.errs
 	}
 	// Well-known networks (stellar_mainnet, anvil_local, …) need no file.
 	l.cfg.AddBuiltinNetworks()
 	if err := l.cfg.Validate(strings.TrimSuffix(prefix, "/")); err != nil {
-		return nil, err
+		return nil, store.RawConfig{}, err
 	}
-	return l.cfg, nil
+	return l.cfg, l.raw, nil
 }
 
 type loader struct {
 	dir, prefix string
 	cfg         *monitor.Config
+	raw         store.RawConfig
 	errs        monitor.ValidationErrors
 	monitorFile map[string]string
 	triggerFile map[string]string
@@ -131,6 +144,7 @@ func (l *loader) network(source, stem string, data []byte) {
 		return
 	}
 	l.cfg.Networks[n.Slug] = n
+	l.raw.Networks[n.Slug] = data
 }
 
 func (l *loader) monitor(source, _ string, data []byte) {
@@ -145,6 +159,7 @@ func (l *loader) monitor(source, _ string, data []byte) {
 	}
 	l.monitorFile[m.Name] = source
 	l.cfg.Monitors[m.Name] = m
+	l.raw.Monitors[m.Name] = data
 }
 
 func (l *loader) triggers(source, _ string, data []byte) {
@@ -153,6 +168,8 @@ func (l *loader) triggers(source, _ string, data []byte) {
 		l.add(err)
 		return
 	}
+	var raw map[string]json.RawMessage // parses: ParseTriggers accepted it
+	_ = json.Unmarshal(data, &raw)
 	for _, t := range ts {
 		if first, dup := l.triggerFile[t.Key]; dup {
 			l.fail(source, t.Key, "trigger key %q is already defined in %s", t.Key, first)
@@ -160,6 +177,7 @@ func (l *loader) triggers(source, _ string, data []byte) {
 		}
 		l.triggerFile[t.Key] = source
 		l.cfg.Triggers[t.Key] = t
+		l.raw.Triggers[t.Key] = raw[t.Key]
 	}
 }
 

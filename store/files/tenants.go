@@ -38,7 +38,7 @@ func LoadTenants(dir string) (map[string]*monitor.Config, error) {
 				Msg: fmt.Sprintf("tenant directory name %q may contain only lowercase letters, digits, '-' and '_'", slug)})
 			continue
 		}
-		cfg, err := loadDir(filepath.Join(root, slug), prefix)
+		cfg, _, err := loadDir(filepath.Join(root, slug), prefix)
 		if err != nil {
 			errs = append(errs, monitor.AsValidationErrors(err)...)
 			continue
