@@ -204,9 +204,9 @@ func (e *Engine) EvaluateTenant(ctx context.Context, tenantID string, p *Prepare
 
 // EvaluatePrepared is EvaluateBlock on a prepared block.
 func (e *Engine) EvaluatePrepared(ctx context.Context, p *PreparedBlock, monitors []*CompiledMonitor) ([]*Match, error) {
-	s := &evalState{
-		engine: e,
-		p:      p,
+	s := &evalState{engine: e, p: p, cmp: e.cmp}
+	if p.evm != nil {
+		s.cmp = expr.EVM{}
 	}
 	var out []*Match
 	for _, cm := range monitors {

@@ -1,32 +1,13 @@
 package monitor
 
-import (
-	"context"
-	"log/slog"
-	"slices"
-
-	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/monitor/expr"
-)
+import "github.com/ozmon/ozmon/monitor/expr"
 
 // evaluateEVMMonitor appends the monitor's matches on an EVM block, in
 // block order. Every EVM monitor is gated by its addresses (3.12): only
 // transactions whose sender, recipient or a log emitter is watched are
 // visited.
 func (s *evalState) evaluateEVMMonitor(cm *CompiledMonitor, out []*Match) []*Match {
-	eb := s.p.evm
-	s.txs = s.txs[:0]
-	for _, a := range cm.addrList {
-		s.txs = append(s.txs, eb.byAddr[a]...)
-	}
-	if len(s.txs) == 0 {
-		return out
-	}
-	if len(cm.addrList) > 1 {
-		slices.Sort(s.txs)
-		s.txs = slices.Compact(s.txs)
-	}
-	for _, ti := range s.txs {
+	for _, ti := range s.gate(cm, s.p.evm.byAddr) {
 		if m := s.evaluateEVMTx(cm, int(ti)); m != nil {
 			out = append(out, m)
 		}
@@ -43,16 +24,14 @@ func (s *evalState) evaluateEVMTx(cm *CompiledMonitor, ti int) *Match {
 	if tx.EVM == nil {
 		return nil
 	}
-	hasF, hasE := len(cm.functions) > 0, len(cm.events) > 0
-
 	var funcs []FunctionMatch
 	var fargs []ArgsEntry
-	if hasF {
+	if len(cm.functions) > 0 {
 		funcs, fargs = s.evmFunctionMatches(cm, ti)
 	}
 	var evs []EventMatch
 	var eargs []ArgsEntry
-	if hasE {
+	if len(cm.events) > 0 {
 		evs, eargs = s.evmEventMatches(cm, ti)
 	}
 	return combine(cm, b, tx, funcs, fargs, evs, eargs, func() []TransactionMatch { return s.evmTransactionMatches(cm, ti) })
@@ -80,7 +59,7 @@ func (s *evalState) evmFunctionMatches(cm *CompiledMonitor, ti int) ([]FunctionM
 	tx := &s.p.Block.Transactions[ti]
 	for i := range cm.functions {
 		fc := &cm.functions[i]
-		if fc.sigNorm != d.sigNorm || !s.evmHolds(cm, fc.expr, d.params, tx) {
+		if fc.sigNorm != d.sigNorm || !s.holds(cm, fc.expr, d.params, tx) {
 			continue
 		}
 		hexSig := d.selector
@@ -123,7 +102,7 @@ func (s *evalState) evmEventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, 
 		}
 		for i := range cm.events {
 			ec := &cm.events[i]
-			if ec.sigNorm != d.sigNorm || !s.evmHolds(cm, ec.expr, d.params, tx) {
+			if ec.sigNorm != d.sigNorm || !s.holds(cm, ec.expr, d.params, tx) {
 				continue
 			}
 			evs = append(evs, EventMatch{Signature: d.signature, Expression: ec.text})
@@ -149,7 +128,7 @@ func (s *evalState) evmTransactionMatches(cm *CompiledMonitor, ti int) []Transac
 		if tc.status != StatusAny && tc.status != status {
 			continue
 		}
-		if tc.expr != nil && !s.evmHolds(cm, tc.expr, s.evmParams(ti), tx) {
+		if tc.expr != nil && !s.holds(cm, tc.expr, s.evmParams(ti), tx) {
 			continue
 		}
 		return []TransactionMatch{{Status: string(status), Expression: tc.text}}
@@ -160,8 +139,9 @@ func (s *evalState) evmTransactionMatches(cm *CompiledMonitor, ti int) []Transac
 // evmCall returns the transaction's input decoded by the ABI, decoding it
 // on first use; every monitor sharing the decoder shares the result.
 func (s *evalState) evmCall(ti int, abi *evmABI) *evmDecoded {
-	return s.evmDecode(s.p.evm.calls, evmItemKey{tx: int32(ti), item: -1, abi: abi.key}, func() *evmDecoded {
-		in := s.p.Block.Transactions[ti].EVM.Input
+	p := s.p
+	return lazy(&p.mu, p.evm.calls, evmItemKey{tx: int32(ti), item: -1, abi: abi.key}, func() *evmDecoded {
+		in := p.Block.Transactions[ti].EVM.Input
 		if len(in) < 4 {
 			return &evmDecoded{}
 		}
@@ -171,86 +151,17 @@ func (s *evalState) evmCall(ti int, abi *evmABI) *evmDecoded {
 
 // evmLog is evmCall for a log.
 func (s *evalState) evmLog(ti, li int, abi *evmABI) *evmDecoded {
-	return s.evmDecode(s.p.evm.logs, evmItemKey{tx: int32(ti), item: int32(li), abi: abi.key}, func() *evmDecoded {
-		l := &s.p.Block.Transactions[ti].EVM.Logs[li]
+	p := s.p
+	return lazy(&p.mu, p.evm.logs, evmItemKey{tx: int32(ti), item: int32(li), abi: abi.key}, func() *evmDecoded {
+		l := &p.Block.Transactions[ti].EVM.Logs[li]
 		return newEVMDecoded(abi.dec.DecodeLog(l.Topics, l.Data))
 	})
-}
-
-// evmDecode looks k up in cache, decoding outside the lock on a miss. Two
-// evaluations racing on an item may both decode it; the results are equal
-// and the first stored wins.
-func (s *evalState) evmDecode(cache map[evmItemKey]*evmDecoded, k evmItemKey, decode func() *evmDecoded) *evmDecoded {
-	p := s.p
-	p.mu.Lock()
-	d, ok := cache[k]
-	p.mu.Unlock()
-	if ok {
-		return d
-	}
-	d = decode()
-	p.mu.Lock()
-	if prev, ok := cache[k]; ok {
-		d = prev
-	} else {
-		cache[k] = d
-	}
-	p.mu.Unlock()
-	return d
 }
 
 // evmParams returns the transaction's expression parameters, built once.
 func (s *evalState) evmParams(ti int) []expr.Param {
 	p := s.p
-	p.mu.Lock()
-	ps, ok := p.evm.params[int32(ti)]
-	p.mu.Unlock()
-	if ok {
-		return ps
-	}
-	ps = evmTransactionParams(&p.Block.Transactions[ti])
-	p.mu.Lock()
-	if prev, ok := p.evm.params[int32(ti)]; ok {
-		ps = prev
-	} else {
-		p.evm.params[int32(ti)] = ps
-	}
-	p.mu.Unlock()
-	return ps
-}
-
-// evmHolds evaluates a condition's expression with the EVM comparison
-// rules; no expression holds, an evaluation error is "no match" (logged at
-// debug level).
-func (s *evalState) evmHolds(cm *CompiledMonitor, e *expr.Expr, params []expr.Param, tx *chain.Transaction) bool {
-	if e == nil {
-		return true
-	}
-	ok, err := e.Eval(params, expr.EVM{})
-	if err != nil {
-		if l := s.engine.log; l != nil && l.Enabled(context.Background(), slog.LevelDebug) {
-			l.Debug("expression did not evaluate; condition does not match",
-				"tenant", cm.TenantID, "monitor", cm.Name, "network", s.p.Block.Network,
-				"block", s.p.Block.Ledger, "tx", tx.Hash, "expression", e.String(), "err", err)
-		}
-		return false
-	}
-	return ok
-}
-
-// watchesNormalized reports whether the monitor watches a normalized
-// address. Most monitors watch one or two addresses, for which comparing
-// strings beats hashing them, and this runs for every log of every gated
-// transaction.
-func (cm *CompiledMonitor) watchesNormalized(addr string) bool {
-	if len(cm.addrList) <= 4 {
-		for _, a := range cm.addrList {
-			if a == addr {
-				return true
-			}
-		}
-		return false
-	}
-	_, ok := cm.addrs[addr]
-	return ok
+	return lazy(&p.mu, p.evm.params, int32(ti), func() []expr.Param {
+		return evmTransactionParams(&p.Block.Transactions[ti])
+	})
 }

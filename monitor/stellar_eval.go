@@ -1,20 +1,6 @@
 package monitor
 
-import (
-	"context"
-	"log/slog"
-	"slices"
-
-	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/monitor/expr"
-)
-
-// evalState is one evaluation call's scratch.
-type evalState struct {
-	engine *Engine
-	p      *PreparedBlock
-	txs    []int32 // reused buffer of candidate transaction indexes
-}
+import "github.com/ozmon/ozmon/chain"
 
 // itemKey names an operation or event of a transaction as resolved against
 // one spec (nil: none).
@@ -24,26 +10,12 @@ type itemKey struct {
 }
 
 // call returns the operation's call resolved against the spec, decoding it
-// on first use. Two evaluations racing on the same item may both decode
-// it; the results are equal and the first stored wins.
+// on first use.
 func (s *evalState) call(ti, oi int, cs *contractSpec) *resolvedCall {
 	p := s.p
-	k := itemKey{int32(ti), int32(oi), cs.spec}
-	p.mu.Lock()
-	rc, ok := p.calls[k]
-	p.mu.Unlock()
-	if ok {
-		return rc
-	}
-	rc = resolveCall(p.Block.Transactions[ti].Operations[oi].Call, cs)
-	p.mu.Lock()
-	if prev, ok := p.calls[k]; ok {
-		rc = prev
-	} else {
-		p.calls[k] = rc
-	}
-	p.mu.Unlock()
-	return rc
+	return lazy(&p.mu, p.calls, itemKey{int32(ti), int32(oi), cs.spec}, func() *resolvedCall {
+		return resolveCall(p.Block.Transactions[ti].Operations[oi].Call, cs)
+	})
 }
 
 // event is call for events; a nil spec decodes positionally.
@@ -53,21 +25,9 @@ func (s *evalState) event(ti, ei int, cs *contractSpec) *decodedEvent {
 	if cs != nil {
 		k.spec = cs.spec
 	}
-	p.mu.Lock()
-	de, ok := p.events[k]
-	p.mu.Unlock()
-	if ok {
-		return de
-	}
-	de = decodeEvent(&p.Block.Transactions[ti].Events[ei], cs)
-	p.mu.Lock()
-	if prev, ok := p.events[k]; ok {
-		de = prev
-	} else {
-		p.events[k] = de
-	}
-	p.mu.Unlock()
-	return de
+	return lazy(&p.mu, p.events, k, func() *decodedEvent {
+		return decodeEvent(&p.Block.Transactions[ti].Events[ei], cs)
+	})
 }
 
 // evaluateMonitor appends the monitor's matches, in ledger order.
@@ -83,18 +43,7 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 	}
 	// Function and event conditions can only match a transaction that
 	// touches a watched contract, so only those are visited.
-	s.txs = s.txs[:0]
-	for _, a := range cm.addrList {
-		s.txs = append(s.txs, s.p.byContract[a]...)
-	}
-	if len(s.txs) == 0 {
-		return out
-	}
-	if len(cm.addrList) > 1 {
-		slices.Sort(s.txs)
-		s.txs = slices.Compact(s.txs)
-	}
-	for _, ti := range s.txs {
+	for _, ti := range s.gate(cm, s.p.byContract) {
 		if m := s.evaluateTx(cm, int(ti)); m != nil {
 			out = append(out, m)
 		}
@@ -106,69 +55,79 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 // events (3.6), transaction conditions (3.7) and the combination rule
 // (3.8). It allocates only when something matches.
 func (s *evalState) evaluateTx(cm *CompiledMonitor, ti int) *Match {
-	b := s.p.Block
-	tx := &b.Transactions[ti]
-	hasF, hasE := len(cm.functions) > 0, len(cm.events) > 0
-
 	var funcs []FunctionMatch
 	var fargs []ArgsEntry
-	if hasF {
-		for oi, addr := range s.p.callAddr[ti] {
-			if addr == "" {
-				continue
-			}
-			if _, ok := cm.addrs[addr]; !ok {
-				continue
-			}
-			cs := cm.spec(b.Network, addr)
-			if cs == nil {
-				continue // no spec: functions never match (quirk 3.11.1)
-			}
-			rc := s.call(ti, oi, cs)
-			if !rc.ok {
-				continue
-			}
-			for i := range cm.functions {
-				fc := &cm.functions[i]
-				if fc.sigNorm != rc.sigNorm || !s.holds(cm, fc.expr, rc.params, tx) {
-					continue
-				}
-				funcs = append(funcs, FunctionMatch{Signature: rc.signature, Expression: fc.text})
-				fargs = append(fargs, ArgsEntry{Signature: rc.signature, Args: rc.args})
-				break // the first matching condition wins for a call
-			}
-		}
+	if len(cm.functions) > 0 {
+		funcs, fargs = s.functionMatches(cm, ti)
 	}
-
 	var evs []EventMatch
 	var eargs []ArgsEntry
-	if hasE {
-		for ei, addr := range s.p.eventAddr[ti] {
-			if addr == "" {
+	if len(cm.events) > 0 {
+		evs, eargs = s.eventMatches(cm, ti)
+	}
+	b := s.p.Block
+	return combine(cm, b, &b.Transactions[ti], funcs, fargs, evs, eargs, func() []TransactionMatch { return s.transactionMatches(cm, ti) })
+}
+
+// functionMatches matches the calls to watched contracts, in operation
+// order; per call the first condition that fits wins.
+func (s *evalState) functionMatches(cm *CompiledMonitor, ti int) ([]FunctionMatch, []ArgsEntry) {
+	b := s.p.Block
+	tx := &b.Transactions[ti]
+	var funcs []FunctionMatch
+	var fargs []ArgsEntry
+	for oi, addr := range s.p.callAddr[ti] {
+		if !cm.watchesNormalized(addr) {
+			continue // not a call ("") or not watched
+		}
+		cs := cm.spec(b.Network, addr)
+		if cs == nil {
+			continue // no spec: functions never match (quirk 3.11.1)
+		}
+		rc := s.call(ti, oi, cs)
+		if !rc.ok {
+			continue
+		}
+		for i := range cm.functions {
+			fc := &cm.functions[i]
+			if fc.sigNorm != rc.sigNorm || !s.holds(cm, fc.expr, rc.params, tx) {
 				continue
 			}
-			if _, ok := cm.addrs[addr]; !ok {
-				continue
-			}
-			de := s.event(ti, ei, cm.spec(b.Network, addr))
-			if !de.ok {
-				continue
-			}
-			// Every matching condition is recorded (no break), and the
-			// arguments always go with it, so that events.N.args pairs
-			// with events.N.signature (ozmon's fix 10.6).
-			for i := range cm.events {
-				ec := &cm.events[i]
-				if ec.sigNorm != de.sigNorm || !s.holds(cm, ec.expr, de.params, tx) {
-					continue
-				}
-				evs = append(evs, EventMatch{Signature: de.signature, Expression: ec.text})
-				eargs = append(eargs, ArgsEntry{Signature: de.signature, Args: de.args})
-			}
+			funcs = append(funcs, FunctionMatch{Signature: rc.signature, Expression: fc.text})
+			fargs = append(fargs, ArgsEntry{Signature: rc.signature, Args: rc.args})
+			break // the first matching condition wins for a call
 		}
 	}
+	return funcs, fargs
+}
 
-	return combine(cm, b, tx, funcs, fargs, evs, eargs, func() []TransactionMatch { return s.transactionMatches(cm, ti) })
+// eventMatches matches the events of watched contracts, in event order.
+// Every matching condition is recorded (no break), and the arguments
+// always go with it, so that events.N.args pairs with events.N.signature
+// (ozmon's fix 10.6).
+func (s *evalState) eventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, []ArgsEntry) {
+	b := s.p.Block
+	tx := &b.Transactions[ti]
+	var evs []EventMatch
+	var eargs []ArgsEntry
+	for ei, addr := range s.p.eventAddr[ti] {
+		if !cm.watchesNormalized(addr) {
+			continue
+		}
+		de := s.event(ti, ei, cm.spec(b.Network, addr))
+		if !de.ok {
+			continue
+		}
+		for i := range cm.events {
+			ec := &cm.events[i]
+			if ec.sigNorm != de.sigNorm || !s.holds(cm, ec.expr, de.params, tx) {
+				continue
+			}
+			evs = append(evs, EventMatch{Signature: de.signature, Expression: ec.text})
+			eargs = append(eargs, ArgsEntry{Signature: de.signature, Args: de.args})
+		}
+	}
+	return evs, eargs
 }
 
 // transactionMatches applies the transaction conditions (3.7). The status
@@ -207,22 +166,4 @@ func (s *evalState) transactionMatches(cm *CompiledMonitor, ti int) []Transactio
 		}
 	}
 	return out
-}
-
-// holds evaluates a condition's expression; no expression holds. An
-// evaluation error is "no match" and is logged at debug level.
-func (s *evalState) holds(cm *CompiledMonitor, e *expr.Expr, params []expr.Param, tx *chain.Transaction) bool {
-	if e == nil {
-		return true
-	}
-	ok, err := e.Eval(params, s.engine.cmp)
-	if err != nil {
-		if l := s.engine.log; l != nil && l.Enabled(context.Background(), slog.LevelDebug) {
-			l.Debug("expression did not evaluate; condition does not match",
-				"tenant", cm.TenantID, "monitor", cm.Name, "network", s.p.Block.Network,
-				"ledger", s.p.Block.Ledger, "tx", tx.Hash, "expression", e.String(), "err", err)
-		}
-		return false
-	}
-	return ok
 }

@@ -42,8 +42,8 @@ func (m *Match) Variables() map[string]string {
 	}
 	addEntries(vars, "functions", fsigs, m.MatchedOnArgs.Functions)
 	addEntries(vars, "events", esigs, m.MatchedOnArgs.Events)
-	vars["functions"] = summary("Functions", fsigs, m.MatchedOnArgs.Functions)
-	vars["events"] = summary("Events", esigs, m.MatchedOnArgs.Events)
+	vars["functions"] = Summary("Functions", fsigs, m.MatchedOnArgs.Functions)
+	vars["events"] = Summary("Events", esigs, m.MatchedOnArgs.Events)
 	return vars
 }
 
@@ -59,10 +59,11 @@ func addEntries(vars map[string]string, prefix string, sigs []string, args []Arg
 	}
 }
 
-// summary renders the ${functions} / ${events} block of 4.3: one "Reason"
-// per matched entry, its signature, and its arguments sorted by name (the
-// last of equal names wins, as in the flattened map the original reads).
-func summary(label string, sigs []string, args []ArgsEntry) string {
+// Summary renders the ${functions} / ${events} block of 4.3, titled
+// "Matched <label>:": one "Reason" per signature, numbered from 1, with the
+// arguments at the same index sorted by name (the last of equal names
+// wins, as in the flattened map the original reads); "" when sigs is empty.
+func Summary(label string, sigs []string, args []ArgsEntry) string {
 	if len(sigs) == 0 {
 		return ""
 	}

@@ -1,11 +1,6 @@
 package notify
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/ozmon/ozmon/monitor"
-)
+import "context"
 
 // Discord posts to a Discord webhook: {"content": "*TITLE*\n\nBODY"}.
 type Discord struct {
@@ -23,13 +18,7 @@ func NewDiscord(trigger, webhookURL string, msg Message, opts ...Option) *Discor
 // Send posts one message.
 func (d *Discord) Send(ctx context.Context, n Notification) error {
 	title, body := d.msg.Render(n.Vars)
-	payload, err := monitor.MarshalNoEscape(struct {
+	return d.post.postJSON(ctx, n.TenantID, d.url, struct {
 		Content string `json:"content"`
 	}{"*" + title + "*\n\n" + body})
-	if err != nil {
-		se := d.post.fail(n.TenantID)
-		se.Detail, se.Err = "encode payload", err
-		return se
-	}
-	return d.post.do(ctx, n.TenantID, http.MethodPost, d.url, jsonHeader(), payload)
 }

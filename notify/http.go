@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // transport is the guard's shared HTTP transport: every channel dialling through the same
@@ -74,6 +76,21 @@ func urlSecrets(secrets []string) redactor {
 
 func (p *poster) fail(tenant string) *SendError {
 	return &SendError{Channel: p.channel, TenantID: tenant, Trigger: p.trigger}
+}
+
+// postJSON encodes v (HTML characters unescaped) and POSTs it as JSON.
+func (p *poster) postJSON(ctx context.Context, tenant, target string, v any) error {
+	payload, err := monitor.MarshalNoEscape(v)
+	if err != nil {
+		se := p.fail(tenant)
+		se.Detail, se.Err = "encode payload", err
+		return se
+	}
+	return p.do(ctx, tenant, http.MethodPost, target, jsonHeader(), payload)
+}
+
+func jsonHeader() http.Header {
+	return http.Header{"Content-Type": {"application/json"}}
 }
 
 // do sends body to target with the given headers; a non-2xx response is a *SendError.

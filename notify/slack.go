@@ -2,9 +2,6 @@ package notify
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/ozmon/ozmon/monitor"
 )
 
 // Slack posts to a Slack incoming webhook with the Block Kit payload OpenZeppelin Monitor sends:
@@ -38,18 +35,8 @@ type slackPayload struct {
 // Send posts one message.
 func (s *Slack) Send(ctx context.Context, n Notification) error {
 	title, body := s.msg.Render(n.Vars)
-	payload, err := monitor.MarshalNoEscape(slackPayload{Blocks: []slackBlock{{
+	return s.post.postJSON(ctx, n.TenantID, s.url, slackPayload{Blocks: []slackBlock{{
 		Type: "section",
 		Text: slackText{Type: "mrkdwn", Text: "*" + title + "*\n\n" + body},
 	}}})
-	if err != nil {
-		se := s.post.fail(n.TenantID)
-		se.Detail, se.Err = "encode payload", err
-		return se
-	}
-	return s.post.do(ctx, n.TenantID, http.MethodPost, s.url, jsonHeader(), payload)
-}
-
-func jsonHeader() http.Header {
-	return http.Header{"Content-Type": {"application/json"}}
 }

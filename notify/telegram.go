@@ -2,11 +2,8 @@ package notify
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"strings"
-
-	"github.com/ozmon/ozmon/monitor"
 )
 
 // Telegram sends through the Bot API's sendMessage with MarkdownV2 formatting.
@@ -43,18 +40,12 @@ type telegramPayload struct {
 // MarkdownV2 (the space after the closing asterisk is OpenZeppelin Monitor's).
 func (t *Telegram) Send(ctx context.Context, n Notification) error {
 	title, body := t.msg.Render(n.Vars)
-	payload, err := monitor.MarshalNoEscape(telegramPayload{
+	return t.post.postJSON(ctx, n.TenantID, t.endpoint, telegramPayload{
 		ChatID:                t.chatID,
 		Text:                  "*" + EscapeMarkdownV2(title) + "* \n\n" + EscapeMarkdownV2(body),
 		ParseMode:             "MarkdownV2",
 		DisableWebPagePreview: t.disablePreview,
 	})
-	if err != nil {
-		se := t.post.fail(n.TenantID)
-		se.Detail, se.Err = "encode payload", err
-		return se
-	}
-	return t.post.do(ctx, n.TenantID, http.MethodPost, t.endpoint, jsonHeader(), payload)
 }
 
 // markdownEntity matches the spans EscapeMarkdownV2 keeps as written: fenced and inline code,

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // Render substitutes ${key} placeholders in tmpl with vars, following OpenZeppelin Monitor's
@@ -67,9 +69,9 @@ func lookupVar(vars map[string]string, key string) (string, bool) {
 // parameters are sorted by name.
 func Summary(vars map[string]string, prefix, label string) string {
 	type reason struct {
-		idx  int
-		sig  string
-		args []string // "name" sorted, looked up again when writing
+		idx    int
+		hasSig bool
+		entry  monitor.ArgsEntry
 	}
 	p := prefix + "."
 	byIdx := map[int]*reason{}
@@ -94,44 +96,22 @@ func Summary(vars map[string]string, prefix, label string) string {
 		}
 		switch {
 		case field == "signature":
-			r.sig = v
+			r.hasSig, r.entry.Signature = true, v
 		case strings.HasPrefix(field, "args."):
-			r.args = append(r.args, field[len("args."):])
+			r.entry.Args = append(r.entry.Args, monitor.Arg{Name: field[len("args."):], Value: v})
 		}
 	}
 	reasons := make([]*reason, 0, len(byIdx))
 	for _, r := range byIdx {
-		if _, ok := vars[p+strconv.Itoa(r.idx)+".signature"]; ok {
+		if r.hasSig {
 			reasons = append(reasons, r)
 		}
 	}
-	if len(reasons) == 0 {
-		return ""
-	}
 	sort.Slice(reasons, func(a, b int) bool { return reasons[a].idx < reasons[b].idx })
-
-	var b strings.Builder
-	b.WriteString("\n\n*Matched ")
-	b.WriteString(label)
-	b.WriteString(":*\n")
-	for n, r := range reasons {
-		if n > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString("\n*Reason ")
-		b.WriteString(strconv.Itoa(n + 1))
-		b.WriteString("*\n\n*Signature:* `")
-		b.WriteString(r.sig)
-		b.WriteString("`\n\n*Params:*\n")
-		sort.Strings(r.args)
-		argPrefix := p + strconv.Itoa(r.idx) + ".args."
-		for _, name := range r.args {
-			b.WriteString("\n")
-			b.WriteString(name)
-			b.WriteString(": `")
-			b.WriteString(vars[argPrefix+name])
-			b.WriteString("`")
-		}
+	sigs := make([]string, len(reasons))
+	args := make([]monitor.ArgsEntry, len(reasons))
+	for i, r := range reasons {
+		sigs[i], args[i] = r.entry.Signature, r.entry
 	}
-	return b.String()
+	return monitor.Summary(label, sigs, args)
 }

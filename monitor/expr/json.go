@@ -110,85 +110,94 @@ func (r *jsonReader) value(depth int) (jsonValue, error) {
 	case c == '-' || isDigit(c):
 		return r.number()
 	case c == '[':
-		if depth+1 >= jsonMaxDepth {
-			return jsonValue{}, r.fail("recursion limit exceeded")
-		}
-		r.p++
-		v := jsonValue{typ: jArray}
-		r.ws()
-		if r.p < len(r.s) && r.s[r.p] == ']' {
-			r.p++
-			return v, nil
-		}
-		for {
-			r.ws()
-			e, err := r.value(depth + 1)
-			if err != nil {
-				return jsonValue{}, err
-			}
-			v.arr = append(v.arr, e)
-			r.ws()
-			if r.p >= len(r.s) {
-				return jsonValue{}, r.fail("unexpected end of JSON")
-			}
-			switch r.s[r.p] {
-			case ',':
-				r.p++
-			case ']':
-				r.p++
-				return v, nil
-			default:
-				return jsonValue{}, r.fail("expected ',' or ']'")
-			}
-		}
+		return r.array(depth)
 	case c == '{':
-		if depth+1 >= jsonMaxDepth {
-			return jsonValue{}, r.fail("recursion limit exceeded")
-		}
-		r.p++
-		v := jsonValue{typ: jObject}
-		r.ws()
-		if r.p < len(r.s) && r.s[r.p] == '}' {
-			r.p++
-			return v, nil
-		}
-		for {
-			r.ws()
-			if r.p >= len(r.s) || r.s[r.p] != '"' {
-				return jsonValue{}, r.fail("expected object key")
-			}
-			k, err := r.string()
-			if err != nil {
-				return jsonValue{}, err
-			}
-			r.ws()
-			if r.p >= len(r.s) || r.s[r.p] != ':' {
-				return jsonValue{}, r.fail("expected ':'")
-			}
-			r.p++
-			r.ws()
-			e, err := r.value(depth + 1)
-			if err != nil {
-				return jsonValue{}, err
-			}
-			v.obj = append(v.obj, jsonMember{k, e})
-			r.ws()
-			if r.p >= len(r.s) {
-				return jsonValue{}, r.fail("unexpected end of JSON")
-			}
-			switch r.s[r.p] {
-			case ',':
-				r.p++
-			case '}':
-				r.p++
-				v.obj = sortMembers(v.obj)
-				return v, nil
-			default:
-				return jsonValue{}, r.fail("expected ',' or '}'")
-			}
-		}
+		return r.object(depth)
 	}
 	return jsonValue{}, r.fail("unexpected character")
+}
+
+func (r *jsonReader) array(depth int) (jsonValue, error) {
+	v := jsonValue{typ: jArray}
+	if empty, err := r.open(depth, ']'); err != nil || empty {
+		return v, err
+	}
+	for {
+		r.ws()
+		e, err := r.value(depth + 1)
+		if err != nil {
+			return jsonValue{}, err
+		}
+		v.arr = append(v.arr, e)
+		if end, err := r.next(']'); err != nil || end {
+			return v, err
+		}
+	}
+}
+
+func (r *jsonReader) object(depth int) (jsonValue, error) {
+	v := jsonValue{typ: jObject}
+	if empty, err := r.open(depth, '}'); err != nil || empty {
+		return v, err
+	}
+	for {
+		r.ws()
+		if r.p >= len(r.s) || r.s[r.p] != '"' {
+			return jsonValue{}, r.fail("expected object key")
+		}
+		k, err := r.string()
+		if err != nil {
+			return jsonValue{}, err
+		}
+		r.ws()
+		if r.p >= len(r.s) || r.s[r.p] != ':' {
+			return jsonValue{}, r.fail("expected ':'")
+		}
+		r.p++
+		r.ws()
+		e, err := r.value(depth + 1)
+		if err != nil {
+			return jsonValue{}, err
+		}
+		v.obj = append(v.obj, jsonMember{k, e})
+		if end, err := r.next('}'); err != nil || end {
+			v.obj = sortMembers(v.obj)
+			return v, err
+		}
+	}
+}
+
+// open consumes the bracket opening an array or object at depth, and its
+// closing one too when the container is empty.
+func (r *jsonReader) open(depth int, closer byte) (empty bool, err error) {
+	if depth+1 >= jsonMaxDepth {
+		return false, r.fail("recursion limit exceeded")
+	}
+	r.p++
+	r.ws()
+	if r.p < len(r.s) && r.s[r.p] == closer {
+		r.p++
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes the ',' or closing bracket after a container's element and
+// reports whether the container ended.
+func (r *jsonReader) next(closer byte) (end bool, err error) {
+	r.ws()
+	if r.p >= len(r.s) {
+		return false, r.fail("unexpected end of JSON")
+	}
+	switch r.s[r.p] {
+	case ',':
+		r.p++
+		return false, nil
+	case closer:
+		r.p++
+		return true, nil
+	}
+	return false, r.fail("expected ',' or '" + string(rune(closer)) + "'")
 }
 
 // sortMembers orders members by key and keeps the last of equal keys, as a
