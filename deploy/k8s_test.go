@@ -105,7 +105,7 @@ func TestScaledObject(t *testing.T) {
 			t.Fatalf("%s: no ScaledObject ozmon-worker", dir)
 		}
 		// Both objects are validated against KEDA's CRD schemas by
-		// TestManifestsDecodeStrictly; this test needs no shared folder.
+		// TestManifestsDecodeStrictly; this test needs no CRD files.
 		if objs["TriggerAuthentication/ozmon-redis"] == nil {
 			t.Fatalf("%s: no TriggerAuthentication ozmon-redis", dir)
 		}

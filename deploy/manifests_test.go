@@ -414,7 +414,7 @@ var typedKinds = map[string]func() any{
 }
 
 // crdKinds maps apiVersion/kind of custom resources checked against their
-// CRD's OpenAPI schema to the CRD file in the shared folder.
+// CRD's OpenAPI schema to the CRD file in testdata/k8s-crds.
 var crdKinds = map[string]string{
 	"keda.sh/v1alpha1/ScaledObject":          "keda.sh_scaledobjects.yaml",
 	"keda.sh/v1alpha1/TriggerAuthentication": "keda.sh_triggerauthentications.yaml",
@@ -554,8 +554,7 @@ func TestManifestsDecodeStrictly(t *testing.T) {
 			if file, _, ok := strings.Cut(o.source, "#"); ok {
 				seen[filepath.ToSlash(file)] = true
 			}
-			// A subtest each, so that the KEDA objects alone are skipped
-			// when the shared folder with their CRDs is absent.
+			// A subtest each, so a failure names the object.
 			t.Run(dir+"/"+o.key(), func(t *testing.T) { checkObject(t, o) })
 		}
 		if len(objs) < 5 {

@@ -13,15 +13,14 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 )
 
-// sharedSeedDir returns a directory under ../shared/testdata when it exists
-// ("" otherwise): fuzz targets add real seeds when they can but still run on
-// their built-in seeds in a checkout without the shared folder.
+// sharedSeedDir returns a directory under the repository's testdata when it
+// exists ("" otherwise): fuzz targets add real seeds when they can.
 func sharedSeedDir(elem ...string) string {
 	root, err := testkit.ModuleRoot()
 	if err != nil {
 		return ""
 	}
-	dir := filepath.Join(append([]string{filepath.Dir(root), "shared", "testdata"}, elem...)...)
+	dir := filepath.Join(append([]string{root, "testdata"}, elem...)...)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return ""
 	}

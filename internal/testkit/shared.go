@@ -6,27 +6,33 @@ import (
 	"testing"
 )
 
-// SharedDir returns the absolute path of the shared folder that sits beside
-// the checkout (../shared from the module root), which holds the real
-// mainnet ledgers and OpenZeppelin Monitor fixtures. A test that needs it is
-// skipped, saying why, in a clone that has no such folder beside it.
+// SharedDir returns the module root, whose testdata/ folder carries the real
+// data tests read: mainnet ledgers (testdata/stellar/mainnet), OpenZeppelin
+// Monitor's fixtures and example configs (testdata/ozmonitor) and the CRDs
+// the manifests are checked against (testdata/k8s-crds). They ship with
+// the repository, so a bare clone runs every test; a missing folder is a
+// broken checkout and fails the test rather than skipping it.
 func SharedDir(tb testing.TB) string {
 	tb.Helper()
 	root, err := ModuleRoot()
 	if err != nil {
 		tb.Fatalf("find module root: %v", err)
 	}
-	dir := filepath.Join(filepath.Dir(root), "shared")
-	if st, err := os.Stat(filepath.Join(dir, "testdata")); err != nil || !st.IsDir() {
-		tb.Skipf("skipping: this test reads real data from %s/testdata, which is not beside this checkout", dir)
+	if st, err := os.Stat(filepath.Join(root, "testdata")); err != nil || !st.IsDir() {
+		tb.Fatalf("test data folder %s/testdata is missing: the checkout is incomplete", root)
 	}
-	return dir
+	return root
 }
 
 // SharedPath joins elem onto SharedDir, e.g. SharedPath(t, "testdata", "stellar", "mainnet").
+// A path that does not exist fails the test: data is never optional.
 func SharedPath(tb testing.TB, elem ...string) string {
 	tb.Helper()
-	return filepath.Join(append([]string{SharedDir(tb)}, elem...)...)
+	p := filepath.Join(append([]string{SharedDir(tb)}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		tb.Fatalf("test data %s: %v", p, err)
+	}
+	return p
 }
 
 // ModuleRoot returns the directory holding ozmon's go.mod, searching upwards
