@@ -13,6 +13,10 @@ type Channel interface {
 
 // Notification is one match to announce through a trigger.
 type Notification struct {
+	// ID is the notification's idempotency key (tasks.Deliver.NotificationID):
+	// the same on every attempt, after crashes and replays. Channels send it
+	// where the receiver can deduplicate on it.
+	ID string
 	// TenantID owns the match; it appears in errors and keys the rate limit.
 	TenantID string
 	// Vars are the template variables of the match (monitor.name, transaction.hash,

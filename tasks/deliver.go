@@ -1,6 +1,8 @@
 package tasks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -39,6 +41,19 @@ func (Deliver) Type() string    { return TypeDeliver }
 func (p Deliver) Queue() string { return NotifyQueue(p.Tier) }
 func (p Deliver) TaskID() string {
 	return fmt.Sprintf("deliver:%s:%s:%s:%d:%s:%s", p.TenantID, p.Monitor, p.Network, p.Ledger, p.TxHash, p.Trigger)
+}
+
+// NotificationID is the notification's idempotency key: derived from the
+// TaskID alone, so it is the same on every attempt, after a crash, a
+// replay or a re-driven ledger, and receivers can drop a second copy. It
+// names nothing of the tenant (a hash), so it is safe in any header.
+func (p Deliver) NotificationID() string { return NotificationID(p.TaskID()) }
+
+// NotificationID derives a notification id ("ntf_" and 32 hex digits)
+// from a deliver TaskID.
+func NotificationID(deliverTaskID string) string {
+	sum := sha256.Sum256([]byte(deliverTaskID))
+	return "ntf_" + hex.EncodeToString(sum[:16])
 }
 
 // Deliver retries are governed by the trigger's retry_policy (the handler

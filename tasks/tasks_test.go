@@ -113,3 +113,20 @@ func TestQueuesAndTiers(t *testing.T) {
 		t.Fatalf("empty tier = %v %v", tier, err)
 	}
 }
+
+func TestNotificationIDIsStableAndDistinct(t *testing.T) {
+	a := tasks.Deliver{TenantID: "t1", Monitor: "m", Network: "n", Ledger: 7, TxHash: "h", Trigger: "x"}
+	b := a
+	b.Vars = map[string]string{"changed": "payload"} // payload is not identity
+	if a.NotificationID() != b.NotificationID() {
+		t.Fatalf("same TaskID, different ids: %s vs %s", a.NotificationID(), b.NotificationID())
+	}
+	c := a
+	c.Trigger = "y"
+	if a.NotificationID() == c.NotificationID() {
+		t.Fatalf("different notifications share id %s", a.NotificationID())
+	}
+	if id := a.NotificationID(); len(id) != 36 || id[:4] != "ntf_" {
+		t.Fatalf("id %q is not ntf_ and 32 hex digits", id)
+	}
+}

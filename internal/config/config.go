@@ -120,6 +120,25 @@ type Notify struct {
 	// deliveries retry --force`). Memory grows with it (a few KB per
 	// notification); the PostgreSQL record guards against resends either way.
 	Retention Duration `yaml:"retention" env:"RETENTION"`
+	// SendTimeout bounds one send attempt (HTTP request, SMTP session,
+	// script run). A worker stopping gives in-flight sends at least this
+	// long to finish.
+	SendTimeout Duration `yaml:"send_timeout" env:"SEND_TIMEOUT"`
+	// InDoubt is what a recovered deliver task does with a notification
+	// whose earlier attempt started and never recorded an outcome (a
+	// worker killed mid-send) on a channel that has no idempotency key of
+	// its own (Slack, Discord, Telegram): "resend" (at least once: the
+	// message may repeat) or "hold" (record it in_doubt and archive the
+	// task for an operator to decide). Channels that carry the
+	// notification id (webhook, email, script) always resend it.
+	InDoubt string `yaml:"in_doubt" env:"IN_DOUBT"`
+	// TenantConcurrency bounds one tenant's deliveries in flight in a
+	// worker (0: a tenth of worker.notify_concurrency, at least 1);
+	// DestinationConcurrency bounds one destination host's (0: half of
+	// it). Work beyond either is scheduled a moment later, never dropped,
+	// so a hanging endpoint cannot hold every delivery slot.
+	TenantConcurrency      int `yaml:"tenant_concurrency" env:"TENANT_CONCURRENCY"`
+	DestinationConcurrency int `yaml:"destination_concurrency" env:"DESTINATION_CONCURRENCY"`
 }
 
 // Asynqmon configures the queue web UI.
@@ -146,7 +165,7 @@ func Defaults() Config {
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
-		Notify:       Notify{Retention: Duration(7 * 24 * time.Hour)},
+		Notify:       Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend"},
 	}
 }
 
@@ -204,6 +223,17 @@ func (c Config) Validate() error {
 		// Shorter would let a retried evaluation (or a re-processed
 		// ledger) enqueue a notification again whose task id is gone.
 		errs = append(errs, fmt.Errorf("notify.retention: %s is less than 1h", c.Notify.Retention.D()))
+	}
+	if c.Notify.SendTimeout.D() <= 0 {
+		errs = append(errs, fmt.Errorf("notify.send_timeout: must be > 0"))
+	}
+	switch c.Notify.InDoubt {
+	case "resend", "hold":
+	default:
+		errs = append(errs, fmt.Errorf("notify.in_doubt: %q is not resend or hold", c.Notify.InDoubt))
+	}
+	if c.Notify.TenantConcurrency < 0 || c.Notify.DestinationConcurrency < 0 {
+		errs = append(errs, fmt.Errorf("notify.tenant_concurrency and notify.destination_concurrency: must be >= 0"))
 	}
 	for q, w := range c.Worker.Queues {
 		if w <= 0 {

@@ -123,3 +123,27 @@ func TestEmptyFileGivesDefaults(t *testing.T) {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
+
+func TestNotifyDeliveryKeys(t *testing.T) {
+	c, err := config.Load("", []string{"OZ_MONITOR_NOTIFY_SEND_TIMEOUT=3s", "OZ_MONITOR_NOTIFY_IN_DOUBT=hold",
+		"OZ_MONITOR_NOTIFY_TENANT_CONCURRENCY=4", "OZ_MONITOR_NOTIFY_DESTINATION_CONCURRENCY=9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Notify.SendTimeout.D() != 3*time.Second || c.Notify.InDoubt != "hold" || c.Notify.TenantConcurrency != 4 || c.Notify.DestinationConcurrency != 9 {
+		t.Fatalf("notify keys from the environment: %+v", c.Notify)
+	}
+	d := config.Defaults()
+	if d.Notify.SendTimeout.D() != 30*time.Second || d.Notify.InDoubt != "resend" {
+		t.Fatalf("defaults: %+v", d.Notify)
+	}
+	for env, want := range map[string]string{
+		"OZ_MONITOR_NOTIFY_IN_DOUBT=maybe":        `notify.in_doubt: "maybe" is not resend or hold`,
+		"OZ_MONITOR_NOTIFY_SEND_TIMEOUT=0s":       "notify.send_timeout: must be > 0",
+		"OZ_MONITOR_NOTIFY_TENANT_CONCURRENCY=-1": "notify.tenant_concurrency",
+	} {
+		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error naming %q", env, err, want)
+		}
+	}
+}
