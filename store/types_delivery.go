@@ -7,7 +7,12 @@ import (
 
 // DeliveryStatus is where a delivery is in its life:
 // pending → sending → delivered, or → failed (will be retried) → archived
-// (retries exhausted, in the dead-letter queue).
+// (retries exhausted, in the dead-letter queue). A record left in sending
+// by an attempt that never recorded its outcome (a worker killed mid-send)
+// is in doubt: the receiver may or may not have it. The next attempt
+// resends it with the same notification id, or, for channels that carry no
+// id when the operator asked to hold them, marks it in_doubt and archives
+// the task for the operator to decide.
 type DeliveryStatus string
 
 // The delivery statuses.
@@ -17,12 +22,13 @@ const (
 	DeliveryDelivered DeliveryStatus = "delivered"
 	DeliveryFailed    DeliveryStatus = "failed"
 	DeliveryArchived  DeliveryStatus = "archived"
+	DeliveryInDoubt   DeliveryStatus = "in_doubt"
 )
 
 // Valid reports whether s is a known status.
 func (s DeliveryStatus) Valid() bool {
 	switch s {
-	case DeliveryPending, DeliverySending, DeliveryDelivered, DeliveryFailed, DeliveryArchived:
+	case DeliveryPending, DeliverySending, DeliveryDelivered, DeliveryFailed, DeliveryArchived, DeliveryInDoubt:
 		return true
 	}
 	return false
@@ -59,6 +65,10 @@ type Delivery struct {
 	UpdatedAt      time.Time
 	// Orphaned is set when the match came from a block a reorg replaced.
 	Orphaned bool
+	// Previous is the status before this attempt, as BeginDelivery found it
+	// ("" for a new record). DeliverySending there means an earlier attempt
+	// started and never recorded its outcome: the notification is in doubt.
+	Previous DeliveryStatus
 }
 
 // DeliveryFilter selects deliveries for ListDeliveries. Zero fields do not

@@ -23,6 +23,7 @@ type Store struct {
 	cursors    map[string]uint64
 	deliveries map[store.DeliveryKey]*store.Delivery
 	watchers   []chan string
+	progress   map[string]*networkProgress
 }
 
 var _ store.Store = (*Store)(nil)
@@ -30,7 +31,7 @@ var _ store.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{tenants: map[string]*store.TenantConfig{}, networks: map[string]store.NetworkEndpoints{},
-		cursors: map[string]uint64{}, deliveries: map[store.DeliveryKey]*store.Delivery{}}
+		cursors: map[string]uint64{}, deliveries: map[store.DeliveryKey]*store.Delivery{}, progress: map[string]*networkProgress{}}
 }
 
 // PutTenant adds or replaces a tenant and its configuration, and tells
@@ -162,16 +163,22 @@ func (s *Store) BeginDelivery(_ context.Context, key store.DeliveryKey, taskID, 
 	defer s.mu.Unlock()
 	now := time.Now()
 	d, ok := s.deliveries[key]
-	if !ok {
+	var prev store.DeliveryStatus
+	if ok {
+		prev = d.Status
+	} else {
 		d = &store.Delivery{Key: key, TaskID: taskID, Status: store.DeliveryPending, Channel: channel, FirstAttemptAt: &now, CreatedAt: now}
 		s.deliveries[key] = d
 	}
 	if d.Status != store.DeliveryDelivered {
 		d.Attempts++
 		d.Status = store.DeliverySending
+		d.TaskID, d.Channel = taskID, channel
 		d.UpdatedAt = now
 	}
-	return *d, nil
+	out := *d
+	out.Previous = prev
+	return out, nil
 }
 
 // FinishDelivery implements store.DeliveryLog; delivered is final.

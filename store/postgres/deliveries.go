@@ -28,6 +28,24 @@ func scanDelivery(row pgx.Row) (store.Delivery, error) {
 	return d, err
 }
 
+// scanBegun reads a row returned by a begin statement: the record and the
+// status it had before the statement (NULL for a new record).
+func scanBegun(row pgx.Row) (store.Delivery, error) {
+	var d store.Delivery
+	var ledger int64
+	var status string
+	var prev *string
+	err := row.Scan(&d.Key.TenantID, &d.Key.Monitor, &d.Key.Network, &ledger, &d.Key.TxHash, &d.Key.Trigger,
+		&d.TaskID, &status, &d.Attempts, &d.LastError, &d.Channel, &d.FirstAttemptAt, &d.DeliveredAt,
+		&d.CreatedAt, &d.UpdatedAt, &d.Orphaned, &prev)
+	d.Key.Ledger = uint64(ledger)
+	d.Status = store.DeliveryStatus(status)
+	if prev != nil {
+		d.Previous = store.DeliveryStatus(*prev)
+	}
+	return d, err
+}
+
 func checkKey(key store.DeliveryKey) error {
 	switch {
 	case !validUUID(key.TenantID):
@@ -59,7 +77,7 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 	key, taskID, channel := it.key, it.taskID, it.channel
 	// The no-op update on a delivered row is what makes RETURNING hand
 	// back the existing record in the same statement.
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
+	d, err := scanBegun(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
 			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW()) `+beginConflict,
 		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
@@ -70,7 +88,9 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 }
 
 // beginConflict turns a begin into "one more attempt" on an existing
-// record, or hands a delivered record back untouched.
+// record, or hands a delivered record back untouched. The last column is
+// the status before the statement: a subquery in RETURNING reads the
+// statement's snapshot, which does not see the row's own update.
 const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
 			attempts = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.attempts
 				ELSE ozmon_deliveries.attempts + 1 END,
@@ -82,7 +102,11 @@ const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash
 			first_attempt_at = COALESCE(ozmon_deliveries.first_attempt_at, EXCLUDED.first_attempt_at),
 			updated_at = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.updated_at
 				ELSE NOW() END
-		RETURNING ` + deliveryColumns
+		RETURNING ` + deliveryColumns + `,
+			(SELECT o.status FROM ozmon_deliveries o WHERE o.tenant_id = ozmon_deliveries.tenant_id
+				AND o.monitor = ozmon_deliveries.monitor AND o.network = ozmon_deliveries.network
+				AND o.ledger = ozmon_deliveries.ledger AND o.tx_hash = ozmon_deliveries.tx_hash
+				AND o.trigger = ozmon_deliveries.trigger)`
 
 // FinishDelivery stores the outcome of the latest attempt. Delivered is
 // final: a later FinishDelivery of any status leaves the record as it is

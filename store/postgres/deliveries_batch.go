@@ -94,7 +94,7 @@ func (s *Store) beginBatch(ctx context.Context, items []beginItem) ([]result[sto
 	defer rows.Close()
 	got := make(map[string]store.Delivery, len(items))
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := scanBegun(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -135,3 +135,57 @@ func TestListDeliveriesFilters(t *testing.T) {
 		t.Fatalf("after deleting beta: %d deliveries", got)
 	}
 }
+
+// TestBeginDeliveryReportsPreviousStatus: an attempt that finds the record
+// still "sending" knows an earlier attempt never recorded its outcome (the
+// notification is in doubt); the single and the grouped statement agree.
+func TestBeginDeliveryReportsPreviousStatus(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	tenant := importFixture(t, s, "acme", standardFixture())
+	key := func(i int) store.DeliveryKey {
+		return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: uint64(700 + i), TxHash: "ab", Trigger: "ops_hook"}
+	}
+	steps := []struct {
+		finish store.DeliveryStatus // outcome recorded after the begin ("" = none: the worker died)
+		want   store.DeliveryStatus // Previous reported by the next begin
+	}{
+		{"", ""},                    // new record
+		{"", store.DeliverySending}, // the first attempt died mid-send
+		{store.DeliveryFailed, store.DeliverySending},
+		{store.DeliveryInDoubt, store.DeliveryFailed},
+		{store.DeliveryDelivered, store.DeliveryInDoubt},
+		{"", store.DeliveryDelivered},
+	}
+	for _, grouped := range []bool{false, true} {
+		k := key(0)
+		if grouped {
+			k = key(1)
+		}
+		for i, st := range steps {
+			var d store.Delivery
+			var err error
+			if grouped {
+				var rs []result[store.Delivery]
+				rs, err = s.beginBatch(ctx, []beginItem{{k, "task", "webhook"}})
+				if err == nil {
+					d = rs[0].val
+				}
+			} else {
+				d, err = s.BeginDelivery(ctx, k, "task", "webhook")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Previous != st.want {
+				t.Fatalf("grouped=%v step %d: previous %q, want %q (record %+v)", grouped, i, d.Previous, st.want, d)
+			}
+			if st.finish != "" {
+				if err := s.FinishDelivery(ctx, k, st.finish, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+var _ store.Progress = (*Store)(nil)
+
+// networkProgress is one network's unfinished ledgers and watermark.
+type networkProgress struct {
+	open      map[uint64]*store.LedgerProgress
+	top       uint64 // newest ledger recorded
+	completed uint64
+	any       bool
+}
+
+func (s *Store) net(network string) *networkProgress {
+	p, ok := s.progress[network]
+	if !ok {
+		p = &networkProgress{open: map[uint64]*store.LedgerProgress{}}
+		s.progress[network] = p
+	}
+	return p
+}
+
+// MarkScheduled implements store.Progress.
+func (s *Store) MarkScheduled(_ context.Context, network string, from, to uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.net(network)
+	now := time.Now()
+	for l := from; l <= to && to >= from; l++ {
+		if (p.any && l <= p.top) && p.open[l] == nil {
+			continue // recorded before (finished or open)
+		}
+		if p.open[l] == nil {
+			p.open[l] = &store.LedgerProgress{Network: network, Ledger: l, ScheduledAt: now}
+		}
+		p.top, p.any = max(p.top, l), true
+	}
+	return nil
+}
+
+// MarkFannedOut implements store.Progress.
+func (s *Store) MarkFannedOut(_ context.Context, network string, ledger uint64, batches []store.BatchRef, replace bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.net(network)
+	lp := p.open[ledger]
+	if lp == nil {
+		if p.any && ledger <= p.top {
+			return nil // finished already
+		}
+		lp = &store.LedgerProgress{Network: network, Ledger: ledger, ScheduledAt: time.Now()}
+		p.open[ledger] = lp
+		p.top, p.any = max(p.top, ledger), true
+	}
+	if lp.FannedOut && !replace {
+		return nil
+	}
+	lp.FannedOut, lp.Pending = true, slices.Clone(batches)
+	if len(lp.Pending) == 0 {
+		delete(p.open, ledger)
+	}
+	return nil
+}
+
+// MarkBatchDone implements store.Progress.
+func (s *Store) MarkBatchDone(_ context.Context, network string, ledger uint64, batch store.BatchRef) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.net(network)
+	lp := p.open[ledger]
+	if lp == nil {
+		return nil
+	}
+	lp.Pending = slices.DeleteFunc(lp.Pending, func(b store.BatchRef) bool { return b == batch })
+	if lp.FannedOut && len(lp.Pending) == 0 {
+		delete(p.open, ledger)
+	}
+	return nil
+}
+
+// Incomplete implements store.Progress.
+func (s *Store) Incomplete(_ context.Context, network string, limit int) (uint64, bool, []store.LedgerProgress, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.net(network)
+	if !p.any {
+		return 0, false, nil, nil
+	}
+	ledgers := make([]uint64, 0, len(p.open))
+	for l := range p.open {
+		ledgers = append(ledgers, l)
+	}
+	slices.Sort(ledgers)
+	mark := p.top
+	if len(ledgers) > 0 {
+		mark = ledgers[0] - 1
+	}
+	p.completed = max(p.completed, mark)
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []store.LedgerProgress
+	for _, l := range ledgers[:min(limit, len(ledgers))] {
+		lp := *p.open[l]
+		lp.Pending = slices.Clone(lp.Pending)
+		out = append(out, lp)
+	}
+	return p.completed, true, out, nil
+}
+
+// MarkRedriven implements store.Progress.
+func (s *Store) MarkRedriven(_ context.Context, network string, ledger uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if lp := s.net(network).open[ledger]; lp != nil {
+		lp.Redrives++
+		lp.LastRedriveAt = time.Now()
+		lp.FannedOut, lp.Pending = false, nil
+	}
+	return nil
+}
+
+// GiveUp implements store.Progress.
+func (s *Store) GiveUp(_ context.Context, network string, ledger uint64, _ string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.net(network).open, ledger)
+	return nil
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// BatchRef names one evaluate-tenants task of a ledger: its queue and
+// TaskID, which is what it takes to look it up in Redis.
+type BatchRef struct {
+	Queue  string
+	TaskID string
+}
+
+// LedgerProgress is the durable record of one scheduled ledger that has
+// not completed: fetched, every batch evaluated, every deliver task
+// enqueued.
+type LedgerProgress struct {
+	Network     string
+	Ledger      uint64
+	ScheduledAt time.Time
+	// FannedOut is set once fetch-block recorded its batches; Pending are
+	// those batches not yet done.
+	FannedOut bool
+	Pending   []BatchRef
+	// Redrives counts how often the ledger was scheduled again after its
+	// work was lost; LastRedriveAt is the latest.
+	Redrives      int
+	LastRedriveAt time.Time
+}
+
+// Progress keeps, durably and outside Redis, what each network's ledgers
+// have become: scheduled, fanned out, completed. When Redis loses tasks
+// (no persistence, a failover to a replica that missed writes, a flush),
+// the ledgers between the last completed and the last scheduled show what
+// must be driven again; the delivery log makes re-driving safe.
+type Progress interface {
+	// MarkScheduled records ledgers from..to of network as scheduled (a
+	// ledger already recorded is left as it is).
+	MarkScheduled(ctx context.Context, network string, from, to uint64) error
+	// MarkFannedOut records the batches fetch-block is about to enqueue for
+	// ledger. The first call sets them; later calls (a retried fetch-block)
+	// keep what is recorded, unless replace is set (a re-driven ledger,
+	// whose batches start over). No batches completes the ledger.
+	MarkFannedOut(ctx context.Context, network string, ledger uint64, batches []BatchRef, replace bool) error
+	// MarkBatchDone records one batch as evaluated, its deliver tasks
+	// enqueued; the last one completes the ledger.
+	MarkBatchDone(ctx context.Context, network string, ledger uint64, batch BatchRef) error
+	// Incomplete moves network's completed watermark past every finished
+	// ledger and returns it (ok false: nothing recorded yet) with up to limit
+	// unfinished ledgers, oldest first.
+	Incomplete(ctx context.Context, network string, limit int) (completed uint64, ok bool, ledgers []LedgerProgress, err error)
+	// MarkRedriven counts one more re-drive of ledger and forgets its
+	// recorded batches (the re-driven fetch-block records them anew).
+	MarkRedriven(ctx context.Context, network string, ledger uint64) error
+	// GiveUp stops tracking ledger as unfinished, keeping why: it was
+	// retried as often as allowed or is older than the recovery window.
+	// Such a ledger is counted and logged by the caller; it is never
+	// dropped silently.
+	GiveUp(ctx context.Context, network string, ledger uint64, reason string) error
+}
