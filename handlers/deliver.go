@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -13,10 +15,35 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// Deliver handles deliver: one notification, sent at most once to a
-// receiver that acknowledges it. The delivery record is read before
-// sending, so a task retried after a successful send (a worker that died
-// before acknowledging) does not send again.
+// InDoubtPolicy is what a deliver task does with a notification whose
+// earlier attempt started and never recorded an outcome (its worker died
+// mid-send, or the outcome could not be written), when the channel carries
+// no id the receiver could deduplicate on.
+type InDoubtPolicy string
+
+const (
+	// InDoubtResend sends again: at least once; a chat message may repeat.
+	InDoubtResend InDoubtPolicy = "resend"
+	// InDoubtHold records the notification in_doubt and archives the task:
+	// an operator resends it (`ozmon admin deliveries retry --force`) or not.
+	InDoubtHold InDoubtPolicy = "hold"
+)
+
+// Deliver handles deliver: one notification, identified by a notification
+// id that every attempt sends, so receivers that honour it see it once.
+//
+// The delivery record is read (and the attempt counted) before sending:
+//   - delivered: a retried or replayed task sends nothing;
+//   - sending: an earlier attempt never recorded its outcome. If that
+//     attempt left its outcome on the task (written when PostgreSQL
+//     refused it), the outcome is recorded now and nothing is sent;
+//     otherwise the notification is in doubt and is sent again with the
+//     same id — or, for a channel without ids, held when the operator
+//     asked for that.
+//
+// Outcomes are written with retries; one that still cannot be written is
+// kept on the task and the task is deferred, so a PostgreSQL outage never
+// leaves a delivered notification looking unsent.
 func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	var p tasks.Deliver
 	if err := tasks.Decode(t, &p); err != nil {
@@ -29,31 +56,56 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	trig, ok := tn.Config.Triggers[p.Trigger]
 	if !ok {
-		h.finish(ctx, key, store.DeliveryArchived, "trigger no longer exists")
+		h.finish(ctx, t, key, store.DeliveryArchived, "trigger no longer exists")
 		return fmt.Errorf("deliver %s: trigger does not exist: %w", key, asynq.SkipRetry)
 	}
-	rec, err := h.cfg.Deliveries.BeginDelivery(ctx, key, p.TaskID(), string(trig.TriggerType))
+	channel := string(trig.TriggerType)
+	ch, chErr := h.channel(p.TenantID, trig)
+	dest := "invalid"
+	if chErr == nil {
+		dest = notify.Destination(ch)
+	}
+	release, why, ok := h.inflight.acquire(ctx, p.TenantID, dest)
+	if !ok {
+		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "deferred").Inc()
+		return tasks.Defer(why.deferFor(rand.N(time.Second)), fmt.Errorf("deliver %s: %s has the most deliveries in flight it may hold (none finished for %s)",
+			key, fullWhat(why.full, p.TenantID, dest), why.stuck.Round(time.Millisecond)))
+	}
+	defer release()
+
+	rec, err := h.cfg.Deliveries.BeginDelivery(ctx, key, p.TaskID(), channel)
+	if errors.Is(err, store.ErrInvalid) {
+		return fmt.Errorf("deliver %s: %w: %w", key, err, asynq.SkipRetry)
+	}
 	if err != nil {
-		return fmt.Errorf("deliver %s: %w", key, err)
+		// The delivery log is unreachable: not the notification's fault,
+		// so the task waits without spending its retries.
+		return tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: %w", key, err))
 	}
 	if rec.Status == store.DeliveryDelivered {
 		h.cfg.Log.Info("notification already delivered; not resending", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
 		return nil
 	}
-	ch, err := h.channel(p.TenantID, trig)
-	if err != nil {
-		h.finish(ctx, key, store.DeliveryArchived, err.Error())
-		h.cfg.Metrics.Deliveries.WithLabelValues(string(trig.TriggerType), "invalid").Inc()
-		return fmt.Errorf("deliver %s: %w: %w", key, err, asynq.SkipRetry)
+	if chErr != nil {
+		h.finish(ctx, t, key, store.DeliveryArchived, chErr.Error())
+		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
+		return fmt.Errorf("deliver %s: %w: %w", key, chErr, asynq.SkipRetry)
 	}
-	err = ch.Send(ctx, notify.Notification{TenantID: p.TenantID, Vars: p.Vars, MatchJSON: p.Match})
-	channel := string(trig.TriggerType)
+	if rec.Previous == store.DeliverySending {
+		if done, err := h.inDoubt(ctx, t, p, key, ch, channel); done || err != nil {
+			return err
+		}
+	}
+
+	err = ch.Send(ctx, notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars, MatchJSON: p.Match})
 	if err == nil {
-		h.finish(ctx, key, store.DeliveryDelivered, "")
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
 		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
 		if !p.LedgerClosedAt.IsZero() {
 			h.cfg.Metrics.EndToEnd.WithLabelValues(p.Network).Observe(time.Since(p.LedgerClosedAt).Seconds())
+		}
+		if !h.finish(ctx, t, key, store.DeliveryDelivered, "") {
+			return tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: delivered, outcome kept on the task until the delivery log takes it", key))
 		}
 		return nil
 	}
@@ -64,11 +116,11 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		exhausted = true // asynq would archive it anyway: say so in the record
 	}
 	if !notify.IsRetryable(err) || exhausted {
-		h.finish(ctx, key, store.DeliveryArchived, err.Error())
+		h.finish(ctx, t, key, store.DeliveryArchived, err.Error())
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "archived").Inc()
 		return fmt.Errorf("deliver %s: attempt %d: %w: %w", key, attempt+1, err, asynq.SkipRetry)
 	}
-	h.finish(ctx, key, store.DeliveryFailed, err.Error())
+	h.finish(ctx, t, key, store.DeliveryFailed, err.Error())
 	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "retry").Inc()
 	delay := notify.Backoff(policy, attempt)
 	var se *notify.SendError
@@ -78,13 +130,91 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	return tasks.RetryIn(delay, fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
 }
 
-// finish records an outcome; a record that cannot be written is logged,
-// not fatal: the queue still knows the task's state.
-func (h *Handlers) finish(ctx context.Context, key store.DeliveryKey, st store.DeliveryStatus, msg string) {
-	if err := h.cfg.Deliveries.FinishDelivery(context.WithoutCancel(ctx), key, st, msg); err != nil {
-		h.cfg.Log.Error("record delivery outcome", "delivery", key.String(), "status", st, "err", err)
+// inDoubt settles a notification whose earlier attempt left no outcome.
+// done reports that the task is finished (err is then its result).
+func (h *Handlers) inDoubt(ctx context.Context, t *asynq.Task, p tasks.Deliver, key store.DeliveryKey, ch notify.Channel, channel string) (done bool, err error) {
+	if st, ok := h.keptOutcome(ctx); ok {
+		// The earlier attempt knew its outcome but could not record it.
+		if st == store.DeliveryDelivered {
+			h.finish(ctx, t, key, store.DeliveryDelivered, "")
+			h.cfg.Log.Info("notification delivered by an earlier attempt; outcome recorded now, not resent", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+			return true, nil
+		}
+		return false, nil // it failed: an ordinary retry
 	}
+	if !notify.CarriesID(ch) && h.cfg.InDoubt == InDoubtHold {
+		h.finish(ctx, t, key, store.DeliveryInDoubt, "an earlier attempt started and recorded no outcome; held by notify.in_doubt = hold")
+		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "in_doubt_held").Inc()
+		h.cfg.Log.Warn("notification in doubt; held for an operator", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger, "notification_id", p.NotificationID())
+		return true, fmt.Errorf("deliver %s: in doubt, held for an operator (ozmon admin deliveries retry --force resends it): %w", key, asynq.SkipRetry)
+	}
+	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "in_doubt_resent").Inc()
+	h.cfg.Log.Warn("notification in doubt; resending with the same notification id", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger, "notification_id", p.NotificationID(), "receiver_dedupes", notify.CarriesID(ch))
+	return false, nil
 }
+
+// outcomeNote is what an attempt leaves on its task (asynq's result field)
+// when the delivery log would not take its outcome.
+type outcomeNote struct {
+	Outcome store.DeliveryStatus `json:"outcome"`
+}
+
+// keptOutcome reads the outcome an earlier attempt left on this task.
+func (h *Handlers) keptOutcome(ctx context.Context) (store.DeliveryStatus, bool) {
+	if h.insp == nil {
+		return "", false
+	}
+	id, _ := asynq.GetTaskID(ctx)
+	queue, _ := asynq.GetQueueName(ctx)
+	info, err := h.insp.GetTaskInfo(queue, id)
+	if err != nil || len(info.Result) == 0 {
+		return "", false
+	}
+	var n outcomeNote
+	if json.Unmarshal(info.Result, &n) != nil || !n.Outcome.Valid() {
+		return "", false
+	}
+	return n.Outcome, true
+}
+
+// finish records an outcome, retrying for a few seconds. One that still
+// cannot be written is kept on the task so the next attempt can record
+// it; finish then reports false.
+func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.DeliveryKey, st store.DeliveryStatus, msg string) bool {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.OutcomeWriteTimeout)
+	defer cancel()
+	var err error
+	for wait := 100 * time.Millisecond; ; wait *= 2 {
+		err = h.cfg.Deliveries.FinishDelivery(wctx, key, st, msg)
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			return err == nil
+		}
+		select {
+		case <-wctx.Done():
+		case <-time.After(wait):
+			continue
+		}
+		break
+	}
+	h.cfg.Log.Error("record delivery outcome; keeping it on the task", "delivery", key.String(), "status", st, "err", err)
+	if t != nil && t.ResultWriter() != nil {
+		note, _ := json.Marshal(outcomeNote{Outcome: st})
+		if _, werr := t.ResultWriter().Write(note); werr != nil {
+			h.cfg.Log.Error("keep delivery outcome on the task", "delivery", key.String(), "status", st, "err", werr)
+		}
+	}
+	return false
+}
+
+func fullWhat(full, tenant, dest string) string {
+	if full == "destination" {
+		return "destination " + dest
+	}
+	return "tenant " + tenant
+}
+
+// storeDelay is how long a delivery waits for an unreachable delivery log.
+func storeDelay() time.Duration { return 2*time.Second + rand.N(2*time.Second) }
 
 // channelKey names a tenant's trigger; the cached channel is rebuilt when
 // a reload hands a new *monitor.Trigger for it, so the cache holds one

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"golang.org/x/sync/errgroup"
 )
@@ -34,6 +35,11 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			return fmt.Errorf("evaluate ledger %s/%d: refetch after reorg: %w", p.Network, p.Ledger, err)
 		}
 		if b.Hash != p.BlockHash {
+			// The canonical block is processed under its own batch ids;
+			// this one's work is over.
+			if err := h.batchDone(ctx, p); err != nil {
+				return err
+			}
 			return fmt.Errorf("evaluate ledger %s/%d: block %s was replaced by %s: %w", p.Network, p.Ledger, p.BlockHash, b.Hash, asynq.SkipRetry)
 		}
 		if err := h.cfg.Cache.Put(ctx, b); err != nil {
@@ -46,7 +52,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	}
 	ix := h.cfg.Tenants.Index(p.Network)
 	if ix == nil {
-		return nil
+		return h.batchDone(ctx, p)
 	}
 	var out []queuedDeliver
 	matched := map[string]int{}
@@ -83,7 +89,23 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return h.batchDone(ctx, p)
+}
+
+// batchDone records the batch as evaluated with every deliver task
+// enqueued. An unreachable progress store defers the batch (its retry
+// enqueues nothing twice) rather than leave the ledger looking unfinished.
+func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error {
+	if h.cfg.Progress == nil {
+		return nil
+	}
+	if err := h.cfg.Progress.MarkBatchDone(ctx, p.Network, p.Ledger, store.BatchRef{Queue: p.Queue(), TaskID: p.TaskID()}); err != nil {
+		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
+	}
+	return nil
 }
 
 // queuedDeliver is a deliver task waiting to be enqueued, with its start

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"golang.org/x/sync/errgroup"
 )
@@ -85,12 +87,46 @@ func short(hash string) string {
 // fanOut enqueues the evaluate-tenants batches of a block: only tenants
 // whose monitors could match it get work. suffix distinguishes the batches
 // of a block re-processed after a reorganisation from the replaced one's.
+//
+// With a progress store the batches are recorded before they are enqueued,
+// so the ledger counts as complete only once each of them is done, and a
+// batch that Redis loses is found missing by the scheduler.
 func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, suffix string) error {
-	ix := h.cfg.Tenants.Index(p.Network)
-	if ix == nil {
-		return nil
+	var batches []tasks.EvaluateTenants
+	if ix := h.cfg.Tenants.Index(p.Network); ix != nil {
+		batches = h.batches(ctx, ix.Candidates(b), p, b, suffix)
 	}
-	cands := ix.Candidates(b)
+	track := h.cfg.Progress != nil && suffix == ""
+	if track {
+		refs := make([]store.BatchRef, len(batches))
+		for i, bt := range batches {
+			refs[i] = store.BatchRef{Queue: bt.Queue(), TaskID: bt.TaskID()}
+		}
+		if err := h.cfg.Progress.MarkFannedOut(ctx, p.Network, p.Ledger, refs, p.Redrive > 0); err != nil {
+			return tasks.Defer(storeDelay(), fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err))
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, bt := range batches {
+		g.Go(func() error {
+			enq, err := tasks.Enqueue(gctx, h.cfg.Client, bt)
+			if err == nil && !enq && track && p.Redrive > 0 {
+				// A re-driven ledger: a batch that survived in Redis and
+				// already ran will not run again, so count it done now.
+				err = h.doneIfCompleted(gctx, bt)
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err)
+	}
+	return nil
+}
+
+// batches groups a block's candidate tenants into evaluate-tenants tasks.
+func (h *Handlers) batches(ctx context.Context, cands []monitor.TenantMonitors, p tasks.FetchBlock, b *chain.Block, suffix string) []tasks.EvaluateTenants {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -113,20 +149,24 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 		}
 		list = append(list, Candidate{TenantID: c.TenantID, Tier: tier, Monitors: len(c.Monitors), Activity: scores[c.TenantID]})
 	}
-	batches := Batches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for _, bt := range batches {
-		g.Go(func() error {
-			_, err := tasks.Enqueue(gctx, h.cfg.Client, tasks.EvaluateTenants{
-				Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
-				BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,
-			})
-			return err
+	var out []tasks.EvaluateTenants
+	for _, bt := range Batches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {
+		out = append(out, tasks.EvaluateTenants{
+			Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
+			BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err)
+	return out
+}
+
+// doneIfCompleted marks a batch done when its task has completed.
+func (h *Handlers) doneIfCompleted(ctx context.Context, bt tasks.EvaluateTenants) error {
+	if h.insp == nil {
+		return nil
 	}
-	return nil
+	info, err := h.insp.GetTaskInfo(bt.Queue(), bt.TaskID())
+	if err != nil || info.State != asynq.TaskStateCompleted {
+		return nil // still to run (it marks itself), or gone: the scheduler looks again
+	}
+	return h.cfg.Progress.MarkBatchDone(ctx, bt.Network, bt.Ledger, store.BatchRef{Queue: bt.Queue(), TaskID: bt.TaskID()})
 }

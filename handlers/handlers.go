@@ -45,7 +45,22 @@ type Config struct {
 	// DeliverRetention keeps each sent notification's task (the window
 	// for a forced resend); 0 means the tasks package's default.
 	DeliverRetention time.Duration
-	Conditions       ConditionRunner
+	// InDoubt is the policy for in-doubt notifications on channels that
+	// carry no notification id (default InDoubtResend).
+	InDoubt InDoubtPolicy
+	// TenantInFlight and DestinationInFlight bound one tenant's and one
+	// destination host's deliveries in flight in this worker (0: no bound);
+	// past them a delivery waits InFlightWait for a slot, then is deferred.
+	TenantInFlight, DestinationInFlight int
+	InFlightWait                        time.Duration
+	// OutcomeWriteTimeout bounds the retries of one outcome write (default
+	// 10 s); past it the outcome is kept on the task.
+	OutcomeWriteTimeout time.Duration
+	// Progress, when set, records each ledger's batches and their
+	// completion durably, so the scheduler can re-drive ledgers whose
+	// tasks Redis lost.
+	Progress   store.Progress
+	Conditions ConditionRunner
 	Activity         *Activity
 	// Redis, when set, keeps each processed block's hash so parent links
 	// are checked and chain reorganisations handled.
@@ -62,6 +77,8 @@ type Handlers struct {
 	cfg      Config
 	prepared *preparedCache
 	channels sync.Map // channelKey → notify.Channel
+	inflight *inflight
+	insp     *asynq.Inspector // reads outcomes kept on tasks; nil without Redis
 }
 
 // New checks cfg and returns the handlers.
@@ -84,5 +101,21 @@ func New(cfg Config) *Handlers {
 	if cfg.Engine == nil {
 		cfg.Engine = monitor.NewEngine(monitor.WithLogger(cfg.Log))
 	}
-	return &Handlers{cfg: cfg, prepared: newPreparedCache(8)}
+	if cfg.InDoubt == "" {
+		cfg.InDoubt = InDoubtResend
+	}
+	if cfg.InFlightWait <= 0 {
+		cfg.InFlightWait = 100 * time.Millisecond
+	}
+	if cfg.OutcomeWriteTimeout <= 0 {
+		cfg.OutcomeWriteTimeout = 10 * time.Second
+	}
+	h := &Handlers{cfg: cfg, prepared: newPreparedCache(8)}
+	if cfg.TenantInFlight > 0 || cfg.DestinationInFlight > 0 {
+		h.inflight = newInflight(cfg.TenantInFlight, cfg.DestinationInFlight, cfg.InFlightWait)
+	}
+	if cfg.Redis != nil {
+		h.insp = asynq.NewInspectorFromRedisClient(cfg.Redis)
+	}
+	return h
 }

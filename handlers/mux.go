@@ -50,6 +50,7 @@ func ServerConfig(concurrency int, shutdown time.Duration, queues map[string]int
 		Concurrency:              concurrency,
 		Queues:                   queues,
 		RetryDelayFunc:           tasks.RetryDelay,
+		IsFailure:                tasks.IsFailure,
 		ShutdownTimeout:          shutdown,
 		TaskCheckInterval:        50 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,

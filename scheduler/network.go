@@ -33,6 +33,50 @@ type Network struct {
 	// 0 means no bound.
 	MaxPastBlocks uint64
 	Tip           TipSource
+	// Recovery bounds the re-driving of ledgers whose work was lost; the
+	// zero value is the default policy (see Recovery).
+	Recovery Recovery
+}
+
+// Recovery is a network's policy for unfinished ledgers: those scheduled
+// whose work did not complete and whose tasks are no longer in Redis
+// (Redis lost them) — or, when RetryArchived, whose fetch or evaluation
+// was archived after its retries. OpenZeppelin Monitor's recovery_config
+// maps onto it (see FromRecoveryConfig in cmd).
+type Recovery struct {
+	// CronSchedule is when to look (recovery_config.cron_schedule); empty:
+	// every 5 s.
+	CronSchedule string
+	// Grace is how long a ledger may go without completing before its
+	// tasks are looked for (default 30 s): a ledger in normal flight is
+	// never mistaken for a lost one.
+	Grace time.Duration
+	// MaxPerRun bounds the ledgers re-driven per run (default 100).
+	MaxPerRun int
+	// MaxRedrives bounds the re-drives of one ledger (default 10); then it
+	// is given up: logged, counted, recorded — never silently.
+	MaxRedrives int
+	// RetryDelay is the least time between two re-drives of one ledger.
+	RetryDelay time.Duration
+	// MaxAge gives up unfinished ledgers more than this many ledgers behind
+	// the confirmed tip (0: no limit).
+	MaxAge uint64
+	// RetryArchived re-drives ledgers whose tasks were archived too (their
+	// archived tasks are removed from the dead-letter queue when re-driven).
+	RetryArchived bool
+}
+
+func (r Recovery) withDefaults() Recovery {
+	if r.Grace <= 0 {
+		r.Grace = 30 * time.Second
+	}
+	if r.MaxPerRun <= 0 {
+		r.MaxPerRun = 100
+	}
+	if r.MaxRedrives <= 0 {
+		r.MaxRedrives = 10
+	}
+	return r
 }
 
 // cronParser accepts the six-field (seconds) cron of OpenZeppelin Monitor

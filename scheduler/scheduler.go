@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/robfig/cron/v3"
 )
@@ -17,6 +18,8 @@ import (
 type Scheduler struct {
 	client     *asynq.Client
 	cursors    Cursors
+	progress   store.Progress   // nil: no durable progress, no re-drive
+	insp       *asynq.Inspector // finds a ledger's tasks in Redis
 	log        *slog.Logger
 	m          *metrics.Metrics
 	maxPerTick uint64
@@ -25,6 +28,7 @@ type Scheduler struct {
 	networks map[string]Network
 	scheds   map[string]cron.Schedule // each network's parsed CronSchedule
 	lastTick map[string]time.Time     // last successful tick per network
+	recovery map[string]cron.Schedule // recovery_config's own cron, per network
 }
 
 // Option configures a Scheduler.
@@ -40,9 +44,15 @@ func WithMetrics(m *metrics.Metrics) Option { return func(s *Scheduler) { s.m = 
 // so a long catch-up proceeds in slices and the cursor moves as it goes.
 func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick = n } }
 
+// WithProgress keeps each ledger's progress durably in p and re-drives
+// ledgers whose tasks Redis lost, looking them up with insp (see Recover).
+func WithProgress(p store.Progress, insp *asynq.Inspector) Option {
+	return func(s *Scheduler) { s.progress, s.insp = p, insp }
+}
+
 // New returns a scheduler enqueueing with client and keeping cursors in c.
 func New(client *asynq.Client, c Cursors, opts ...Option) *Scheduler {
-	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}, scheds: map[string]cron.Schedule{}, lastTick: map[string]time.Time{}}
+	s := &Scheduler{client: client, cursors: c, log: slog.Default(), maxPerTick: 1000, networks: map[string]Network{}, scheds: map[string]cron.Schedule{}, lastTick: map[string]time.Time{}, recovery: map[string]cron.Schedule{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -58,10 +68,19 @@ func (s *Scheduler) AddNetwork(n Network) error {
 	if err != nil {
 		return fmt.Errorf("network %s: %w", n.Slug, err)
 	}
+	var rec cron.Schedule
+	if n.Recovery.CronSchedule != "" {
+		if rec, err = ParseSchedule(n.Recovery.CronSchedule); err != nil {
+			return fmt.Errorf("network %s: recovery_config: %w", n.Slug, err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.networks[n.Slug] = n
 	s.scheds[n.Slug] = sched
+	if rec != nil {
+		s.recovery[n.Slug] = rec
+	}
 	return nil
 }
 
@@ -121,6 +140,13 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 		r.From = newFrom
 	}
 	r.To = min(r.Target, r.From+s.maxPerTick-1)
+	// Recorded before anything is enqueued: a ledger Redis then loses is
+	// still known to be unfinished.
+	if s.progress != nil {
+		if err := s.progress.MarkScheduled(ctx, slug, r.From, r.To); err != nil {
+			return r, fmt.Errorf("network %s: %w", slug, err)
+		}
+	}
 	now := time.Now()
 	last := r.From - 1
 	defer func() {
@@ -174,6 +200,22 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}))
 		c.Schedule(sched, job)
 		first = append(first, job)
+		if s.progress == nil {
+			continue
+		}
+		// Lost ledgers are looked for on recovery_config's own cron when
+		// the network has one, else every few seconds.
+		rsched, ok := s.recovery[slug]
+		if !ok {
+			rsched = cron.Every(5 * time.Second)
+		}
+		c.Schedule(rsched, noOverlap.Then(cron.FuncJob(func() {
+			rctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			if _, err := s.Recover(rctx, slug); err != nil {
+				s.log.Error("scheduler recovery", "network", slug, "err", err)
+			}
+		})))
 	}
 	s.mu.Unlock()
 	var firstRuns sync.WaitGroup

@@ -11,6 +11,11 @@ import (
 // exist, so callers can tell "gone" from "broken" with errors.Is.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is wrapped by errors about the request itself (a malformed
+// key, an unknown status): retrying cannot help, unlike an unreachable
+// database.
+var ErrInvalid = errors.New("invalid")
+
 // TenantSource lists tenants and loads each tenant's configuration.
 type TenantSource interface {
 	// Tenants returns the active tenants, ordered by slug.

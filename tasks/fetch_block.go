@@ -19,11 +19,20 @@ type FetchBlock struct {
 	// ScheduledAt is when the scheduler saw the ledger at the tip; it
 	// feeds the ledger-to-notification latency metric.
 	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+	// Redrive counts how often the scheduler drove this ledger again after
+	// Redis lost its work (0: the first time). Each re-drive is a new task,
+	// so it is not refused by the lost one's TaskID still being taken.
+	Redrive int `json:"redrive,omitempty"`
 }
 
 func (FetchBlock) Type() string     { return TypeFetchBlock }
 func (FetchBlock) Queue() string    { return QueueBlocks }
-func (p FetchBlock) TaskID() string { return fmt.Sprintf("fetch-block:%s:%d", p.Network, p.Ledger) }
+func (p FetchBlock) TaskID() string {
+	if p.Redrive > 0 {
+		return fmt.Sprintf("fetch-block:%s:%d:r%d", p.Network, p.Ledger, p.Redrive)
+	}
+	return fmt.Sprintf("fetch-block:%s:%d", p.Network, p.Ledger)
+}
 
 // FetchBlock retention covers the scheduler's whole catch-up horizon: a
 // second scheduler (or a restart from an older cursor) must find the id

@@ -3,6 +3,7 @@ package tasks_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,19 @@ func TestNotificationIDIsStableAndDistinct(t *testing.T) {
 	}
 	if id := a.NotificationID(); len(id) != 36 || id[:4] != "ntf_" {
 		t.Fatalf("id %q is not ntf_ and 32 hex digits", id)
+	}
+}
+
+func TestDeferIsNotAFailure(t *testing.T) {
+	base := errors.New("tenant busy")
+	d := tasks.Defer(3*time.Second, base)
+	if tasks.IsFailure(d) || !tasks.IsFailure(base) || tasks.IsFailure(nil) {
+		t.Fatalf("IsFailure: defer %v, plain %v, nil %v", tasks.IsFailure(d), tasks.IsFailure(base), tasks.IsFailure(nil))
+	}
+	if got := tasks.RetryDelay(5, fmt.Errorf("deliver: %w", d), nil); got != 3*time.Second {
+		t.Fatalf("deferred delay %s, want 3s (no extra second, no backoff)", got)
+	}
+	if !errors.Is(d, base) {
+		t.Fatal("Defer hides its cause")
 	}
 }

@@ -15,10 +15,12 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/cache"
 	"github.com/ozmon/ozmon/handlers"
+	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/scheduler"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
@@ -81,7 +83,11 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 	client := asynq.NewClientFromRedisClient(a.rdb)
 	defer client.Close()
 	if withScheduler {
-		s := scheduler.New(client, a.st, scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m))
+		sopts := []scheduler.Option{scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m)}
+		if p, ok := a.st.(store.Progress); ok {
+			sopts = append(sopts, scheduler.WithProgress(p, asynq.NewInspectorFromRedisClient(a.rdb)))
+		}
+		s := scheduler.New(client, a.st, sopts...)
 		for slug, src := range a.networks {
 			n := a.netCfg[slug]
 			limit, unlimited := n.PastBlocksLimit(time.Now())
@@ -89,7 +95,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 				limit = 0
 			}
 			if err := s.AddNetwork(scheduler.Network{Slug: slug, CronSchedule: n.CronSchedule,
-				ConfirmationBlocks: n.ConfirmationBlocks, MaxPastBlocks: limit, Tip: src}); err != nil {
+				ConfirmationBlocks: n.ConfirmationBlocks, MaxPastBlocks: limit, Tip: src, Recovery: recovery(n.RecoveryConfig)}); err != nil {
 				return err
 			}
 			a.log.Info("scheduling network", "network", slug, "cron", n.CronSchedule, "confirmations", n.ConfirmationBlocks)
@@ -150,9 +156,12 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 				return err
 			}
 		}
+		progress, _ := a.st.(store.Progress)
+		perTenant, perDest := inFlightBounds(a.cfg)
 		h := handlers.New(handlers.Config{
-			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st,
+			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st, Progress: progress,
 			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
+			InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
@@ -237,7 +246,7 @@ func (a *app) channelOptions(extra []notify.Option) ([]notify.Option, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notify.allow_hosts: %w", err)
 	}
-	opts := append([]notify.Option{notify.WithGuard(guard)}, extra...)
+	opts := append([]notify.Option{notify.WithGuard(guard), notify.WithTimeout(a.cfg.Notify.SendTimeout.D())}, extra...)
 	if a.cfg.Notify.ResolveEnvSecrets {
 		opts = append(opts, notify.WithLookupEnv(os.LookupEnv))
 	}
@@ -248,4 +257,37 @@ func (a *app) channelOptions(extra []notify.Option) ([]notify.Option, error) {
 		}
 	}
 	return opts, nil
+}
+
+// inFlightBounds are the per-tenant and per-destination bounds on a
+// worker's deliveries in flight: notify.tenant_concurrency and
+// notify.destination_concurrency, or a tenth and a half of the notify pool.
+func inFlightBounds(cfg config.Config) (perTenant, perDest int) {
+	pool := cfg.Worker.NotifyConcurrency
+	perTenant, perDest = cfg.Notify.TenantConcurrency, cfg.Notify.DestinationConcurrency
+	if perTenant == 0 {
+		perTenant = max(1, pool/10)
+	}
+	if perDest == 0 {
+		perDest = max(1, pool/2)
+	}
+	return perTenant, perDest
+}
+
+// recovery maps OpenZeppelin Monitor's recovery_config onto the
+// scheduler's re-drive policy. Without one (or disabled), ledgers lost from
+// Redis are still re-driven with the defaults; archived work is left in
+// the dead-letter queue for an operator.
+func recovery(rc *monitor.RecoveryConfig) scheduler.Recovery {
+	if rc == nil || !rc.Enabled {
+		return scheduler.Recovery{}
+	}
+	return scheduler.Recovery{
+		CronSchedule:  rc.CronSchedule,
+		MaxPerRun:     int(min(rc.MaxBlocksPerRun, 1<<20)),
+		MaxRedrives:   int(rc.MaxRetries),
+		RetryDelay:    time.Duration(min(rc.RetryDelayMs, 1<<40)) * time.Millisecond,
+		MaxAge:        rc.MaxBlockAge,
+		RetryArchived: true,
+	}
 }

@@ -30,6 +30,14 @@ type Metrics struct {
 	// OrphanedDeliveries counts delivered notifications whose block was
 	// later replaced (network).
 	OrphanedDeliveries *prometheus.CounterVec
+	// LedgersRedriven counts ledgers scheduled again because Redis lost
+	// their tasks (network); LedgersLost those given up, loudly (network,
+	// reason); LedgersUnfinished is the scheduled ledgers not yet complete
+	// (network); LedgersCompleted the ledger up to which all are.
+	LedgersRedriven   *prometheus.CounterVec
+	LedgersLost       *prometheus.CounterVec
+	LedgersUnfinished *prometheus.GaugeVec
+	LedgersCompleted  *prometheus.GaugeVec
 
 	TenantEvaluations *prometheus.CounterVec // tenant
 	TenantMatches     *prometheus.CounterVec // tenant
@@ -57,10 +65,15 @@ func New() *Metrics {
 	m.ConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped."}, []string{"tenant"})
 	m.Reorgs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_reorged_blocks_total", Help: "Processed blocks later replaced by a chain reorganisation."}, []string{"network"})
 	m.OrphanedDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_orphaned_deliveries_total", Help: "Deliveries whose block a reorganisation replaced (flagged in the delivery log)."}, []string{"network"})
+	m.LedgersRedriven = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_redriven_total", Help: "Ledgers scheduled again because their tasks were lost from Redis (or, with recovery_config, archived)."}, []string{"network"})
+	m.LedgersLost = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_given_up_total", Help: "Unfinished ledgers given up after the re-drive limits (logged with the ledger)."}, []string{"network", "reason"})
+	m.LedgersUnfinished = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledgers_unfinished", Help: "Scheduled ledgers not yet complete (fetched, evaluated, every deliver task enqueued), as last seen by the scheduler."}, []string{"network"})
+	m.LedgersCompleted = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledger_completed", Help: "The ledger up to which every scheduled ledger is complete."}, []string{"network"})
 	m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
 	m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
 	m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
 	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
-	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs)
+	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
+		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs)
 	return m
 }

@@ -49,11 +49,11 @@ func scanBegun(row pgx.Row) (store.Delivery, error) {
 func checkKey(key store.DeliveryKey) error {
 	switch {
 	case !validUUID(key.TenantID):
-		return fmt.Errorf("tenant id %q is not a UUID", key.TenantID)
+		return fmt.Errorf("tenant id %q is not a UUID: %w", key.TenantID, store.ErrInvalid)
 	case key.Ledger > math.MaxInt64:
-		return fmt.Errorf("ledger %d out of range", key.Ledger)
+		return fmt.Errorf("ledger %d out of range: %w", key.Ledger, store.ErrInvalid)
 	case key.Monitor == "" || key.Network == "" || key.Trigger == "":
-		return errors.New("monitor, network and trigger are required")
+		return fmt.Errorf("monitor, network and trigger are required: %w", store.ErrInvalid)
 	}
 	return nil
 }
@@ -120,7 +120,10 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 	if !status.Valid() || status == store.DeliveryPending {
 		return fmt.Errorf("postgres: finish delivery %s: status %q is not an outcome", key, status)
 	}
-	_, err := s.finishes.do(ctx, finishItem{key, status, lastError})
+	// A receiver's reply or a script's stderr may hold NUL bytes or invalid
+	// UTF-8, which PostgreSQL refuses: a refused outcome would leave the
+	// record in sending.
+	_, err := s.finishes.do(ctx, finishItem{key, status, sanitizeText(lastError)})
 	return err
 }
 

@@ -189,3 +189,26 @@ func TestBeginDeliveryReportsPreviousStatus(t *testing.T) {
 		}
 	}
 }
+
+// A reply with a NUL byte or invalid UTF-8 is stored, not refused (a
+// refused outcome would leave the record in sending).
+func TestFinishDeliveryStoresUnprintableErrors(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	tenant := importFixture(t, s, "acme", standardFixture())
+	key := store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: 1, TxHash: "ab", Trigger: "ops_hook"}
+	if _, err := s.BeginDelivery(ctx, key, "task", "webhook"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishDelivery(ctx, key, store.DeliveryFailed, "HTTP 500: a\x00b\xffc"); err != nil {
+		t.Fatalf("finish with NUL and invalid UTF-8: %v", err)
+	}
+	list, err := s.ListDeliveries(ctx, store.DeliveryFilter{TenantID: tenant})
+	if err != nil || len(list) != 1 || list[0].Status != store.DeliveryFailed || list[0].LastError != "HTTP 500: ab\uFFFDc" {
+		t.Fatalf("stored: %+v, %v", list, err)
+	}
+	if _, err := s.BeginDelivery(ctx, store.DeliveryKey{TenantID: "x", Monitor: "m", Network: "n", Trigger: "t"}, "", ""); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("malformed key: %v, want ErrInvalid", err)
+	}
+}

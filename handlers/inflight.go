@@ -1,0 +1,130 @@
+package handlers
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// inflight bounds one worker's deliveries in flight per tenant and per
+// destination host. Every tenant shares the notify pool and a send holds
+// its slot up to the send timeout, so without a bound a few hanging
+// endpoints would hold every slot and delay everyone's alerts.
+//
+// A delivery over a bound whose tenant (or host) is flowing — it finished
+// a send within the last wait — waits that long for a slot: a fast
+// endpoint frees one within milliseconds and a burst goes on at full
+// speed. One whose sends are stuck is moved aside at once (deferred, never
+// dropped), for longer the longer it has been stuck, so a hanging tenant's
+// backlog neither holds slots nor churns the queue.
+type inflight struct {
+	perTenant, perDest int
+	wait               time.Duration
+
+	mu      sync.Mutex
+	tenants map[string]*slots
+	dests   map[string]*slots
+	freed   chan struct{} // closed and replaced on every release
+}
+
+// slots is one tenant's or host's deliveries in flight and when one last
+// finished (or, before any did, when the first started).
+type slots struct {
+	n    int
+	last time.Time
+}
+
+func newInflight(perTenant, perDest int, wait time.Duration) *inflight {
+	return &inflight{perTenant: perTenant, perDest: perDest, wait: wait,
+		tenants: map[string]*slots{}, dests: map[string]*slots{}, freed: make(chan struct{})}
+}
+
+// refusal says why a delivery was moved aside: which bound ("tenant" or
+// "destination") and how long that one has not finished a send.
+type refusal struct {
+	full  string
+	stuck time.Duration
+}
+
+// acquire takes a slot for tenant and dest. ok false means the delivery is
+// to be deferred; the refusal says why.
+func (f *inflight) acquire(ctx context.Context, tenant, dest string) (release func(), r refusal, ok bool) {
+	if f == nil {
+		return func() {}, r, true
+	}
+	var timer <-chan time.Time
+	for {
+		now := time.Now()
+		f.mu.Lock()
+		t, d := f.tenants[tenant], f.dests[dest]
+		var busy *slots
+		switch {
+		case f.perTenant > 0 && t != nil && t.n >= f.perTenant:
+			busy, r.full = t, "tenant"
+		case f.perDest > 0 && d != nil && d.n >= f.perDest:
+			busy, r.full = d, "destination"
+		default:
+			take(f.tenants, tenant, now)
+			take(f.dests, dest, now)
+			f.mu.Unlock()
+			var once sync.Once
+			return func() { once.Do(func() { f.release(tenant, dest) }) }, refusal{}, true
+		}
+		r.stuck = now.Sub(busy.last)
+		freed := f.freed
+		f.mu.Unlock()
+		if r.stuck > f.wait {
+			return nil, r, false // stuck: waiting would only hold a slot
+		}
+		if timer == nil {
+			tm := time.NewTimer(f.wait)
+			defer tm.Stop()
+			timer = tm.C
+		}
+		select {
+		case <-freed:
+		case <-timer:
+			return nil, r, false
+		case <-ctx.Done():
+			return nil, r, false
+		}
+	}
+}
+
+func take(m map[string]*slots, k string, now time.Time) {
+	s := m[k]
+	if s == nil {
+		s = &slots{last: now}
+		m[k] = s
+	}
+	s.n++
+}
+
+func (f *inflight) release(tenant, dest string) {
+	now := time.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range []struct {
+		m map[string]*slots
+		k string
+	}{{f.tenants, tenant}, {f.dests, dest}} {
+		if s := e.m[e.k]; s != nil {
+			if s.n--; s.n <= 0 {
+				delete(e.m, e.k)
+			} else {
+				s.last = now
+			}
+		}
+	}
+	close(f.freed)
+	f.freed = make(chan struct{})
+}
+
+// deferFor is how long a refused delivery is put aside: a second or two
+// while its tenant is merely busy, growing with how long it has been stuck
+// (half of it, at most 30 s), so a hanging endpoint's backlog returns
+// rarely and its first delivery after recovery comes soon.
+func (r refusal) deferFor(jitter time.Duration) time.Duration {
+	d := max(time.Second, min(r.stuck/2, 30*time.Second))
+	return d + jitter
+}
