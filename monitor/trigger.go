@@ -478,7 +478,7 @@ func (r *cfgReader) webhookConfig(o *cfgObject) *WebhookConfig {
 }
 
 // webhookSigning reads ozmon's "signing" extension. It is read after the OZ
-// fields so that an unknown-field message lists them first, as OZ would.
+// fields so that an unknown-field message lists OZ's own fields first.
 func (r *cfgReader) webhookSigning(o *cfgObject, c *WebhookConfig) {
 	if !o.has("signing") {
 		o.get("signing", false) // known, absent: oz
