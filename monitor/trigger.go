@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"net/mail"
@@ -91,8 +92,23 @@ const (
 	PayloadRaw      PayloadMode = "raw"
 )
 
+// WebhookSigning says how a signed webhook proves where it came from. It is
+// ozmon's extension field "signing"; OpenZeppelin Monitor knows only the
+// X-Signature scheme.
+type WebhookSigning string
+
+// The signing schemes. The empty value, the field left out, means SigningOZ.
+const (
+	// SigningOZ is OpenZeppelin Monitor's X-Signature / X-Timestamp HMAC.
+	SigningOZ WebhookSigning = "oz"
+	// SigningStandardWebhooks is the Standard Webhooks scheme (webhook-id,
+	// webhook-timestamp, webhook-signature), which receivers can verify with
+	// the spec's libraries. It needs a secret.
+	SigningStandardWebhooks WebhookSigning = "standard_webhooks"
+)
+
 // WebhookConfig calls an HTTP endpoint. Method is upper-cased; Secret, when
-// set, is the HMAC key for the X-Signature header.
+// set, is the HMAC key of the Signing scheme (X-Signature by default).
 type WebhookConfig struct {
 	URL         SecretValue          `json:"url"`
 	Method      string               `json:"method"`
@@ -101,6 +117,10 @@ type WebhookConfig struct {
 	Message     *NotificationMessage `json:"message,omitempty"`
 	PayloadMode PayloadMode          `json:"payload_mode"`
 	RetryPolicy RetryPolicy          `json:"retry_policy"`
+	// Signing is empty when the field is absent, so that a config written
+	// back out stays loadable by OpenZeppelin Monitor, which rejects
+	// unknown fields.
+	Signing WebhookSigning `json:"signing,omitempty"`
 }
 
 // ScriptConfig runs a user script as the notification.
@@ -453,7 +473,45 @@ func (r *cfgReader) webhookConfig(o *cfgObject) *WebhookConfig {
 		}
 	}
 	c.RetryPolicy = r.optRetryPolicy(o)
+	r.webhookSigning(o, c)
 	return c
+}
+
+// webhookSigning reads ozmon's "signing" extension. It is read after the OZ
+// fields so that an unknown-field message lists OZ's own fields first.
+func (r *cfgReader) webhookSigning(o *cfgObject, c *WebhookConfig) {
+	if !o.has("signing") {
+		o.get("signing", false) // known, absent: oz
+		return
+	}
+	s, ok := o.enum("signing", false, string(SigningOZ), string(SigningStandardWebhooks))
+	if !ok {
+		return
+	}
+	c.Signing = WebhookSigning(s)
+	if c.Signing != SigningStandardWebhooks {
+		return
+	}
+	// Unsigned Standard Webhooks do not exist: the signature covers the id
+	// and timestamp, which is what makes them worth trusting.
+	if c.Secret == nil {
+		if !o.has("secret") { // a secret that is present but invalid is already reported
+			r.fail(o.path, `missing required field "secret" (required when signing is "standard_webhooks")`)
+		}
+		return
+	}
+	// A whsec_ secret is base64 after the prefix (notify decodes it the same
+	// way); catch a mangled one at validation rather than at the first send.
+	// Only plain values are known here. The value is never echoed.
+	if v, plain := c.Secret.plain(); plain {
+		if rest, whsec := strings.CutPrefix(v, "whsec_"); whsec {
+			if key, err := base64.StdEncoding.DecodeString(rest); err != nil || len(key) == 0 {
+				r.fail(joinKey(o.path, "secret"), `a "whsec_" secret must continue with a non-empty standard base64 key`)
+			}
+		} else if v == "" {
+			r.fail(joinKey(o.path, "secret"), `must not be empty when signing is "standard_webhooks"`)
+		}
+	}
 }
 
 func (r *cfgReader) scriptConfig(o *cfgObject) *ScriptConfig {

@@ -168,6 +168,34 @@ func TestParseTriggerErrors(t *testing.T) {
 			`t.json: config.language: invalid value "Node" (expected one of "Python", "JavaScript", "Bash")`,
 			`t.json: config.timeout_ms: 5000000000 is out of range (maximum 4294967295)`,
 		}},
+		{"webhook signing unknown", webhookWith(`"signing": "svix", "secret": {"type": "plain", "value": "k"}`), []string{
+			`t.json: config.signing: invalid value "svix" (expected one of "oz", "standard_webhooks")`,
+		}},
+		{"webhook signing letter case", webhookWith(`"signing": "Standard_Webhooks", "secret": {"type": "plain", "value": "k"}`), []string{
+			`t.json: config.signing: invalid value "Standard_Webhooks" (expected one of "oz", "standard_webhooks"); values are case-sensitive: use "standard_webhooks"`,
+		}},
+		{"webhook signing not a string", webhookWith(`"signing": true`), []string{
+			`t.json: config.signing: expected string, got boolean`,
+		}},
+		{"standard webhooks without secret", webhookWith(`"signing": "standard_webhooks"`), []string{
+			`t.json: config: missing required field "secret" (required when signing is "standard_webhooks")`,
+		}},
+		{"standard webhooks with null secret", webhookWith(`"signing": "standard_webhooks", "secret": null`), []string{
+			`t.json: config: missing required field "secret" (required when signing is "standard_webhooks")`,
+		}},
+		// The invalid secret is reported once, by the secret reader, not again as missing.
+		{"standard webhooks with an invalid secret", webhookWith(`"signing": "standard_webhooks", "secret": "s3cr3t"`), []string{
+			`t.json: config.secret: expected secret object {"type": …, "value": …}, got string`,
+		}},
+		{"standard webhooks with an empty secret", webhookWith(`"signing": "standard_webhooks", "secret": {"type": "plain", "value": ""}`), []string{
+			`t.json: config.secret: must not be empty when signing is "standard_webhooks"`,
+		}},
+		{"standard webhooks whsec_ not base64", webhookWith(`"signing": "standard_webhooks", "secret": {"type": "plain", "value": "whsec_s3cr3t!!"}`), []string{
+			`t.json: config.secret: a "whsec_" secret must continue with a non-empty standard base64 key`,
+		}},
+		{"standard webhooks whsec_ without key", webhookWith(`"signing": "standard_webhooks", "secret": {"type": "plain", "value": "whsec_"}`), []string{
+			`t.json: config.secret: a "whsec_" secret must continue with a non-empty standard base64 key`,
+		}},
 		{"not an object", `[]`, []string{`t.json: expected trigger (object), got array`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,6 +211,63 @@ func TestParseTriggerErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// webhookWith is a valid template webhook trigger with extra config fields.
+func webhookWith(fields string) string {
+	return `{"name": "n", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "https://hooks.example.org/x"}, ` +
+		`"message": {"title": "t", "body": "b"}, ` + fields + `}}`
+}
+
+func TestParseWebhookSigning(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, fields string
+		want         WebhookSigning
+		marshalled   string // expected in the marshalled trigger; "" means no "signing" key
+	}{
+		{"absent", `"secret": {"type": "plain", "value": "k"}`, "", ""},
+		{"absent and unsigned", `"method": "POST"`, "", ""},
+		{"oz", `"signing": "oz", "secret": {"type": "plain", "value": "k"}`, SigningOZ, `"signing":"oz"`},
+		{"oz unsigned", `"signing": "oz"`, SigningOZ, `"signing":"oz"`},
+		{"null is absent", `"signing": null`, "", ""},
+		{"standard, raw secret", `"signing": "standard_webhooks", "secret": {"type": "plain", "value": "k"}`, SigningStandardWebhooks, `"signing":"standard_webhooks"`},
+		{"standard, whsec_ secret", `"signing": "standard_webhooks", "secret": {"type": "plain", "value": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`, SigningStandardWebhooks, `"signing":"standard_webhooks"`},
+		// Only plain values are checked at parse time; the others are resolved later.
+		{"standard, environment secret", `"signing": "standard_webhooks", "secret": {"type": "environment", "value": "HOOK_KEY"}`, SigningStandardWebhooks, `"signing":"standard_webhooks"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tr, err := ParseTrigger("t.json", []byte(webhookWith(tc.fields)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr.Webhook.Signing != tc.want {
+				t.Fatalf("signing %q, want %q", tr.Webhook.Signing, tc.want)
+			}
+			b, err := json.Marshal(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := strings.Contains(string(b), `"signing"`)
+			if tc.marshalled == "" && has {
+				t.Fatalf("default signing written out (OZ would reject it): %s", b)
+			}
+			if tc.marshalled != "" && !strings.Contains(string(b), tc.marshalled) {
+				t.Fatalf("marshalled trigger lacks %s: %s", tc.marshalled, b)
+			}
+		})
+	}
+}
+
+// An unknown field lists "signing" among the allowed ones, after OZ's own.
+func TestWebhookUnknownFieldListsSigning(t *testing.T) {
+	t.Parallel()
+	_, err := ParseTrigger("t.json", []byte(webhookWith(`"sign": "oz"`)))
+	want := `t.json: config: unknown field "sign" (allowed: url, method, secret, headers, payload_mode, message, retry_policy, signing)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got\n%v\nwant\n%s", err, want)
 	}
 }
 

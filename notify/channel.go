@@ -15,7 +15,8 @@ type Channel interface {
 type Notification struct {
 	// ID is the notification's idempotency key (tasks.Deliver.NotificationID):
 	// the same on every attempt, after crashes and replays. Channels send it
-	// where the receiver can deduplicate on it.
+	// where the receiver can deduplicate on it (see CarriesID). It may hold
+	// letters, digits, '_' and '-' only; a channel refuses anything else.
 	ID string
 	// TenantID owns the match; it appears in errors and keys the rate limit.
 	TenantID string

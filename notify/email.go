@@ -137,10 +137,12 @@ func (e *Email) fail(tenant string) *SendError {
 	return &SendError{Channel: "email", TenantID: tenant, Trigger: e.trigger}
 }
 
-// Send delivers one message in one SMTP session.
+// Send delivers one message in one SMTP session. Its Message-ID is built from the
+// notification's ID, so every attempt of one notification sends the same Message-ID, which
+// mail clients and some servers use to drop the copy a retry may produce.
 func (e *Email) Send(ctx context.Context, n Notification) error {
 	title, body := e.cfg.Message.Render(n.Vars)
-	msg, err := e.Compose(title, body, time.Now())
+	msg, err := e.compose(n.ID, title, body, time.Now())
 	if err != nil {
 		se := e.fail(n.TenantID)
 		se.Detail, se.Err = "compose message", err
@@ -304,24 +306,47 @@ func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 	return nil, fmt.Errorf("unexpected AUTH LOGIN challenge")
 }
 
-// Compose builds the RFC 5322 message for a rendered title and Markdown body.
+// Compose builds the RFC 5322 message for a rendered title and Markdown body, with a random
+// Message-ID (Send uses the notification's ID instead).
 func (e *Email) Compose(title, body string, now time.Time) ([]byte, error) {
+	return e.compose("", title, body, now)
+}
+
+// messageID returns the Message-ID for a notification ID: "<ID@ozmon>", the same on every
+// attempt; without an ID, a random one at the sender's domain. checkID admits only letters,
+// digits, '_' and '-', all of them RFC 5322 atext, so the id can neither break the
+// Message-ID's syntax nor end the header.
+func (e *Email) messageID(id string) (string, error) {
+	if id == "" {
+		var r [12]byte
+		_, _ = rand.Read(r[:])
+		domain := e.cfg.Sender[strings.LastIndexByte(e.cfg.Sender, '@')+1:]
+		return "<" + hex.EncodeToString(r[:]) + "@" + domain + ">", nil
+	}
+	if err := checkID(id); err != nil {
+		return "", fmt.Errorf("message id: %w", err)
+	}
+	return "<" + id + "@ozmon>", nil
+}
+
+func (e *Email) compose(notificationID, title, body string, now time.Time) ([]byte, error) {
+	msgID, err := e.messageID(notificationID)
+	if err != nil {
+		return nil, err
+	}
 	var html bytes.Buffer
 	if err := e.md.Convert([]byte(body), &html); err != nil {
 		return nil, fmt.Errorf("render markdown: %w", err)
 	}
 	var out bytes.Buffer
 	mw := multipart.NewWriter(&out)
-	var id [12]byte
-	_, _ = rand.Read(id[:])
-	domain := e.cfg.Sender[strings.LastIndexByte(e.cfg.Sender, '@')+1:]
 	hdr := []string{
 		"From: " + e.cfg.Sender,
 		"Reply-To: " + e.cfg.Sender,
 		"To: " + strings.Join(e.cfg.Recipients, ", "),
 		"Subject: " + mime.QEncoding.Encode("utf-8", headerSafe(title)),
 		"Date: " + now.UTC().Format(time.RFC1123Z),
-		"Message-ID: <" + hex.EncodeToString(id[:]) + "@" + domain + ">",
+		"Message-ID: " + msgID,
 		"MIME-Version: 1.0",
 		`Content-Type: multipart/alternative; boundary="` + mw.Boundary() + `"`,
 	}

@@ -241,3 +241,71 @@ func TestEmailRejectsHeaderInjection(t *testing.T) {
 		t.Fatalf("subject injection: headers %v", m.Header)
 	}
 }
+
+// Every attempt of one notification sends the same Message-ID, built from its ID, so a
+// duplicate left by a retry can be recognised; another notification gets another one.
+func TestEmailMessageIDFromNotificationID(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	ch, err := notify.NewEmail("vault email", emailConfig(sink),
+		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "ntf_0123456789abcdef0123456789abcdef"
+	for _, n := range []notify.Notification{
+		{ID: id, TenantID: "t1", Vars: sampleVars()},
+		{ID: id, TenantID: "t1", Vars: sampleVars()}, // a retry
+		{ID: "ntf_ffffffffffffffffffffffffffffffff", TenantID: "t1", Vars: sampleVars()},
+		{TenantID: "t1", Vars: sampleVars()}, // no ID: a random Message-ID, as before
+	} {
+		if err := ch.Send(context.Background(), n); err != nil {
+			t.Fatalf("send %q: %v", n.ID, err)
+		}
+	}
+	msgs, err := sink.WaitFor(4, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range msgs {
+		e := parseEmail(t, m.Data)
+		if n := len(e.header.Header["Message-Id"]); n != 1 {
+			t.Fatalf("%d Message-ID headers", n)
+		}
+		got = append(got, e.header.Header.Get("Message-ID"))
+	}
+	want := []string{"<" + id + "@ozmon>", "<" + id + "@ozmon>", "<ntf_ffffffffffffffffffffffffffffffff@ozmon>"}
+	for i, w := range want {
+		if got[i] != w {
+			t.Errorf("message %d: Message-ID %q, want %q", i, got[i], w)
+		}
+	}
+	if !strings.HasSuffix(got[3], "@example.org>") || strings.Contains(got[3], "ozmon") {
+		t.Errorf("without an ID: Message-ID %q, want a random one at the sender's domain", got[3])
+	}
+	// What the message header parser reads is the id itself.
+	if addr, err := mail.ParseAddress(strings.Trim(got[0], "<>")); err != nil || addr.Address != id+"@ozmon" {
+		t.Errorf("Message-ID %q is not a valid msg-id: %v", got[0], err)
+	}
+}
+
+// An ID that could end the Message-ID header is refused, permanently, and nothing is sent.
+func TestEmailRefusesUnusableID(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	ch, err := notify.NewEmail("vault email", emailConfig(sink),
+		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"ntf_1>\r\nBcc: evil@example.org", "ntf_1@evil", "<ntf_1>"} {
+		err := ch.Send(context.Background(), notify.Notification{ID: id, TenantID: "t1"})
+		if err == nil || notify.IsRetryable(err) {
+			t.Errorf("id %q: got %v, want a permanent error", id, err)
+		}
+	}
+	if n := sink.Count(); n != 0 {
+		t.Fatalf("%d messages delivered", n)
+	}
+}

@@ -25,9 +25,10 @@ type ScriptConfig struct {
 // Script runs an operator-enabled script per notification, as OpenZeppelin Monitor does: the
 // file's content is passed inline to the language's interpreter (-c, or -e for node) and stdin
 // is {"monitor_match": <MonitorMatch>, "args": <arguments or null>}. Exit status 0 means
-// delivered. Unlike OpenZeppelin Monitor the script gets an empty environment (no inherited
-// secrets), its stdout and stderr are bounded, and on timeout its whole process group is
-// killed.
+// delivered. Unlike OpenZeppelin Monitor the script gets no inherited environment (no
+// secrets): only OZMON_NOTIFICATION_ID, the notification's idempotency key, the same on every
+// attempt, for a script that must not act twice. Its stdout and stderr are bounded, and on
+// timeout its whole process group is killed.
 type Script struct {
 	trigger string
 	cfg     ScriptConfig
@@ -110,7 +111,17 @@ func (s *Script) Send(ctx context.Context, n Notification) error {
 		se.Detail, se.Err = "encode stdin", err
 		return se
 	}
-	if _, err := s.Run(ctx, stdin); err != nil {
+	// The id goes in the environment, not stdin, whose document is OpenZeppelin Monitor's.
+	env := []string{}
+	if n.ID != "" {
+		if err := checkID(n.ID); err != nil {
+			se := s.fail(n.TenantID)
+			se.Detail, se.Err = "idempotency key", err
+			return se
+		}
+		env = append(env, "OZMON_NOTIFICATION_ID="+n.ID)
+	}
+	if _, err := s.run(ctx, stdin, env); err != nil {
 		se := s.fail(n.TenantID)
 		se.Err = err
 		return se
@@ -123,15 +134,24 @@ var ErrScriptTimeout = errors.New("script execution timed out")
 
 // Run executes the script once with stdin and returns its bounded output; a non-zero exit is an
 // error that carries the (bounded) stderr. Trigger-condition evaluation can reuse it and read
-// the last line of Stdout.
+// the last line of Stdout. The script's environment is empty.
 func (s *Script) Run(ctx context.Context, stdin []byte) (ScriptResult, error) {
+	return s.run(ctx, stdin, []string{})
+}
+
+// run executes the script with exactly env as its environment: never nil, which would
+// inherit the worker's environment and its secrets.
+func (s *Script) run(ctx context.Context, stdin []byte, env []string) (ScriptResult, error) {
+	if env == nil {
+		env = []string{}
+	}
 	if len(stdin) > s.inMax {
 		return ScriptResult{}, fmt.Errorf("run script: stdin of %d bytes exceeds the %d-byte limit", len(stdin), s.inMax)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.program, s.flag, s.content)
-	cmd.Env = []string{} // empty, not nil: nil would inherit the worker's environment
+	cmd.Env = env // never nil: nil would inherit the worker's environment
 	cmd.Dir = s.dir
 	cmd.Stdin = bytes.NewReader(stdin)
 	stdout := &capped{max: s.outMax}

@@ -165,3 +165,44 @@ func TestScriptInterpreterOption(t *testing.T) {
 		t.Fatalf("got %q, %v", res.Stdout, err)
 	}
 }
+
+// The script sees the notification's ID in OZMON_NOTIFICATION_ID, the same on every attempt,
+// and still nothing of the worker's environment.
+func TestScriptSeesNotificationID(t *testing.T) {
+	t.Parallel()
+	path := writeScript(t, "env > env.txt\n")
+	ch, err := notify.NewScript("idempotent", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shellSet := map[string]bool{"PWD": true, "SHLVL": true, "_": true, "OLDPWD": true}
+	for _, tc := range []struct {
+		name, id string
+		want     string // the variable's line, or "" for none
+	}{
+		{"with an ID", "ntf_0123456789abcdef0123456789abcdef", "OZMON_NOTIFICATION_ID=ntf_0123456789abcdef0123456789abcdef"},
+		{"without an ID", "", ""},
+	} {
+		if err := ch.Send(context.Background(), notify.Notification{ID: tc.id, TenantID: "t1", MatchJSON: []byte("{}")}); err != nil {
+			t.Fatalf("%s: send: %v", tc.name, err)
+		}
+		out, err := os.ReadFile(filepath.Join(filepath.Dir(path), "env.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ours []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			name, _, _ := strings.Cut(line, "=")
+			if line != "" && !shellSet[name] {
+				ours = append(ours, line)
+			}
+		}
+		if got := strings.Join(ours, "\n"); got != tc.want {
+			t.Errorf("%s: script environment %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// An ID that is not letters, digits, '_' and '-' is refused before the script runs.
+	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_1\x00X=1", TenantID: "t1", MatchJSON: []byte("{}")}); err == nil {
+		t.Fatal("ID with a NUL accepted")
+	}
+}

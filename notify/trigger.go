@@ -63,7 +63,7 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg := WebhookConfig{URL: u, Method: c.Method, Headers: c.Headers, Mode: PayloadMode(c.PayloadMode)}
+		cfg := WebhookConfig{URL: u, Method: c.Method, Headers: c.Headers, Mode: PayloadMode(c.PayloadMode), Signing: Signing(c.Signing)}
 		if c.Secret != nil {
 			if cfg.Secret, err = resolve("secret", *c.Secret); err != nil {
 				return nil, err

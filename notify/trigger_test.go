@@ -135,3 +135,33 @@ func TestNewSlackTriggerAndSecretSafety(t *testing.T) {
 		t.Fatalf("formatting the channel: %s", s)
 	}
 }
+
+// The "signing" field of a webhook trigger reaches the channel: a standard_webhooks trigger
+// sends headers a Standard Webhooks receiver verifies, and no X-Signature.
+func TestNewWebhookStandardSigningFromTriggerJSON(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartWebhookSink(t)
+	tr := parseTrigger(t, fmt.Sprintf(`{"std": {
+	  "name": "Standard webhook", "trigger_type": "webhook",
+	  "config": {
+	    "url": {"type": "plain", "value": %q},
+	    "secret": {"type": "plain", "value": %q},
+	    "signing": "standard_webhooks",
+	    "payload_mode": "raw"
+	  }}}`, sink.URL()+"/std", specSecret))
+	ch, err := notify.New(tr, notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "ntf_00000000000000000000000000000001"
+	if err := ch.Send(context.Background(), notify.Notification{ID: id, TenantID: "t1", MatchJSON: []byte(`{"m":1}`)}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	r := sink.Requests()[0]
+	if err := notify.VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, time.Now()); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if r.Header.Get("webhook-id") != id || r.Header.Get("Idempotency-Key") != id || r.Header.Get("X-Signature") != "" {
+		t.Fatalf("headers %v", r.Header)
+	}
+}

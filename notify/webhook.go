@@ -25,6 +25,18 @@ const (
 	PayloadRaw      PayloadMode = "raw"      // the MonitorMatch JSON
 )
 
+// Signing says how a signed webhook proves its origin (the trigger's "signing" field).
+type Signing string
+
+// The signing schemes.
+const (
+	// SigningOZ is OpenZeppelin Monitor's X-Signature / X-Timestamp HMAC, the default.
+	SigningOZ Signing = "oz"
+	// SigningStandardWebhooks is the Standard Webhooks scheme: webhook-id, webhook-timestamp
+	// and webhook-signature (see SignStandardWebhook). It needs a secret.
+	SigningStandardWebhooks Signing = "standard_webhooks"
+)
+
 // WebhookConfig is a generic webhook trigger's configuration, secrets already resolved.
 type WebhookConfig struct {
 	URL     string            // destination (secret: may carry a token)
@@ -34,13 +46,19 @@ type WebhookConfig struct {
 	Headers map[string]string // custom headers, applied after Content-Type (may override it)
 	Message Message           // used in template mode
 	Mode    PayloadMode       // template (default) or raw
+	Signing Signing           // oz (default) or standard_webhooks, which requires Secret
 }
 
-// Webhook sends a JSON payload to an arbitrary URL, optionally signed: X-Signature is the
+// Webhook sends a JSON payload to an arbitrary URL. Every request carries the notification's
+// ID as Idempotency-Key, the same on every retry, so the receiver can drop duplicates. A
+// webhook with a secret signs its requests. By default (SigningOZ) X-Signature is the
 // lowercase hex HMAC-SHA256, keyed with the secret, of the compact JSON body followed by the
-// X-Timestamp value (Unix milliseconds), exactly as OpenZeppelin Monitor computes it.
+// X-Timestamp value (Unix milliseconds), exactly as OpenZeppelin Monitor computes it; with
+// SigningStandardWebhooks it sends webhook-id, webhook-timestamp and webhook-signature
+// instead.
 type Webhook struct {
 	cfg  WebhookConfig
+	key  []byte // Standard Webhooks HMAC key, decoded once from the secret
 	post *poster
 	now  func() time.Time
 }
@@ -69,6 +87,22 @@ func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, er
 	if cfg.Secret != "" {
 		cfg.Signed = true
 	}
+	var key []byte
+	switch cfg.Signing {
+	case "":
+		cfg.Signing = SigningOZ
+	case SigningOZ:
+	case SigningStandardWebhooks:
+		if !cfg.Signed {
+			return nil, fmt.Errorf("notify: webhook trigger %q: signing %q needs a secret", trigger, cfg.Signing)
+		}
+		var err error
+		if key, err = standardWebhookKey(cfg.Secret); err != nil {
+			return nil, fmt.Errorf("notify: webhook trigger %q: signing secret: %w", trigger, err)
+		}
+	default:
+		return nil, fmt.Errorf("notify: webhook trigger %q: signing %q is not oz or standard_webhooks", trigger, cfg.Signing)
+	}
 	secrets := []string{cfg.URL}
 	if cfg.Secret != "" {
 		secrets = append(secrets, cfg.Secret)
@@ -76,7 +110,7 @@ func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, er
 	for _, v := range cfg.Headers {
 		secrets = append(secrets, v) // header values are usually API keys
 	}
-	return &Webhook{cfg: cfg, post: newPoster("webhook", trigger, o, secrets...), now: time.Now}, nil
+	return &Webhook{cfg: cfg, key: key, post: newPoster("webhook", trigger, o, secrets...), now: time.Now}, nil
 }
 
 // Sign returns the X-Signature value for body sent at timestamp (Unix milliseconds, decimal).
@@ -114,14 +148,45 @@ func (w *Webhook) Send(ctx context.Context, n Notification) error {
 		se.Detail, se.Err = "build payload", err
 		return se
 	}
+	if err := w.checkID(n.ID); err != nil {
+		se := w.post.fail(n.TenantID)
+		se.Detail, se.Err = "idempotency key", err
+		return se
+	}
 	h := jsonHeader()
 	for k, v := range w.cfg.Headers {
 		h.Set(k, v)
 	}
-	if w.cfg.Signed {
+	// Set after the custom headers: a fixed Idempotency-Key configured by hand would make
+	// the receiver drop every notification after the first.
+	if n.ID != "" {
+		h.Set("Idempotency-Key", n.ID)
+	}
+	// The timestamp is taken per attempt, so a retry is signed afresh and stays inside the
+	// receiver's replay window; the id stays the same, so the receiver sees a duplicate.
+	switch {
+	case w.cfg.Signing == SigningStandardWebhooks:
+		ts := strconv.FormatInt(w.now().Unix(), 10)
+		h.Set(headerWebhookID, n.ID)
+		h.Set(headerWebhookTimestamp, ts)
+		h.Set(headerWebhookSignature, signStandardWebhook(w.key, n.ID, ts, payload))
+	case w.cfg.Signed:
 		ts := strconv.FormatInt(w.now().UnixMilli(), 10)
 		h.Set("X-Signature", Sign(w.cfg.Secret, payload, ts))
 		h.Set("X-Timestamp", ts)
 	}
 	return w.post.do(ctx, n.TenantID, w.cfg.Method, w.cfg.URL, h, payload)
+}
+
+// checkID checks a notification's ID before anything is sent. Standard Webhooks signs the id,
+// and a webhook-id that changed between attempts would defeat the receiver's deduplication,
+// so that mode refuses to send without one.
+func (w *Webhook) checkID(id string) error {
+	if id == "" {
+		if w.cfg.Signing == SigningStandardWebhooks {
+			return fmt.Errorf("signing %q needs the notification ID for webhook-id", w.cfg.Signing)
+		}
+		return nil
+	}
+	return checkID(id)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,12 +108,19 @@ func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 func TestWebhookConfigErrors(t *testing.T) {
 	t.Parallel()
 	for name, cfg := range map[string]notify.WebhookConfig{
-		"bad method":   {URL: "http://127.0.0.1/", Method: "PATCH"},
-		"bad mode":     {URL: "http://127.0.0.1/", Mode: "xml"},
-		"empty secret": {URL: "http://127.0.0.1/", Signed: true},
+		"bad method":                            {URL: "http://127.0.0.1/", Method: "PATCH"},
+		"bad mode":                              {URL: "http://127.0.0.1/", Mode: "xml"},
+		"empty secret":                          {URL: "http://127.0.0.1/", Signed: true},
+		"bad signing":                           {URL: "http://127.0.0.1/", Secret: "k", Signing: "svix"},
+		"standard webhooks without secret":      {URL: "http://127.0.0.1/", Signing: notify.SigningStandardWebhooks},
+		"standard webhooks, whsec_ not base64":  {URL: "http://127.0.0.1/", Secret: "whsec_s3cr3t!", Signing: notify.SigningStandardWebhooks},
+		"standard webhooks, whsec_ without key": {URL: "http://127.0.0.1/", Secret: "whsec_", Signing: notify.SigningStandardWebhooks},
 	} {
-		if _, err := notify.NewWebhook("w", cfg); err == nil {
+		_, err := notify.NewWebhook("w", cfg)
+		if err == nil {
 			t.Errorf("%s: NewWebhook accepted %+v", name, cfg)
+		} else if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%s: error reveals the secret: %v", name, err)
 		}
 	}
 }
@@ -191,5 +199,223 @@ func TestWebhookRefusesNonHTTPScheme(t *testing.T) {
 	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
 	if err == nil || notify.IsRetryable(err) || strings.Contains(err.Error(), "passwd") {
 		t.Fatalf("file URL: got %v, want a permanent error that does not show the URL", err)
+	}
+}
+
+// steppingClock returns start, then start+step, start+2*step, … on successive calls.
+func steppingClock(start time.Time, step time.Duration) func() time.Time {
+	var mu sync.Mutex
+	next := start
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t := next
+		next = next.Add(step)
+		return t
+	}
+}
+
+// A send that fails and is retried carries the same Idempotency-Key both times, and a fresh
+// timestamp, signed again, so that the retry passes the receiver's replay window. In OZ mode
+// the X-Signature scheme is byte-for-byte OpenZeppelin Monitor's.
+func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	const id = "ntf_0123456789abcdef0123456789abcdef"
+	start := time.UnixMilli(1_764_000_000_123)
+	for _, tc := range []struct {
+		name      string
+		cfg       notify.WebhookConfig
+		timestamp string // the header that must change between attempts; "" for unsigned
+		check     func(t *testing.T, r testkit.SinkRequest, at time.Time)
+		absent    []string
+	}{
+		{
+			name:   "unsigned",
+			cfg:    notify.WebhookConfig{},
+			absent: []string{"X-Signature", "X-Timestamp", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
+		},
+		{
+			name:      "oz",
+			cfg:       notify.WebhookConfig{Secret: "hmac-key-0123456789"},
+			timestamp: "X-Timestamp",
+			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
+				ts := r.Header.Get("X-Timestamp")
+				if want := strconv.FormatInt(at.UnixMilli(), 10); ts != want {
+					t.Fatalf("X-Timestamp %s, want %s (Unix milliseconds)", ts, want)
+				}
+				if got, want := r.Header.Get("X-Signature"), recomputeSignature("hmac-key-0123456789", r.Body, ts); got != want {
+					t.Fatalf("X-Signature %s, want %s", got, want)
+				}
+			},
+			absent: []string{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
+		},
+		{
+			name:      "oz, explicitly",
+			cfg:       notify.WebhookConfig{Secret: "hmac-key-0123456789", Signing: notify.SigningOZ},
+			timestamp: "X-Timestamp",
+			check: func(t *testing.T, r testkit.SinkRequest, _ time.Time) {
+				if got, want := r.Header.Get("X-Signature"), recomputeSignature("hmac-key-0123456789", r.Body, r.Header.Get("X-Timestamp")); got != want {
+					t.Fatalf("X-Signature %s, want %s", got, want)
+				}
+			},
+			absent: []string{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
+		},
+		{
+			name:      "standard webhooks",
+			cfg:       notify.WebhookConfig{Secret: specSecret, Signing: notify.SigningStandardWebhooks},
+			timestamp: "webhook-timestamp",
+			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
+				if got := r.Header.Get("webhook-id"); got != id {
+					t.Fatalf("webhook-id %q, want %q", got, id)
+				}
+				if ts, want := r.Header.Get("webhook-timestamp"), strconv.FormatInt(at.Unix(), 10); ts != want {
+					t.Fatalf("webhook-timestamp %s, want %s (Unix seconds)", ts, want)
+				}
+				if err := notify.VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, at); err != nil {
+					t.Fatalf("verify: %v", err)
+				}
+			},
+			absent: []string{"X-Signature", "X-Timestamp"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sink := testkit.StartWebhookSink(t, testkit.SinkFailTimes(1, 503))
+			cfg := tc.cfg
+			cfg.URL = sink.URL() + "/hook"
+			cfg.Message = notify.Message{Title: "${monitor.name}", Body: "${transaction.hash}"}
+			ch, err := notify.NewWebhook("idempotent hook", cfg, notify.WithGuard(localGuard(t)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 1.5 s apart: both the milliseconds and the seconds differ.
+			ch.SetClock(steppingClock(start, 1500*time.Millisecond))
+			n := notify.Notification{ID: id, TenantID: "t1", Vars: sampleVars()}
+			if err := ch.Send(context.Background(), n); !notify.IsRetryable(err) {
+				t.Fatalf("first attempt: got %v, want the sink's retryable 503", err)
+			}
+			if err := ch.Send(context.Background(), n); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			reqs := sink.Requests()
+			if len(reqs) != 2 {
+				t.Fatalf("sink got %d requests, want 2", len(reqs))
+			}
+			for i, r := range reqs {
+				if got := r.Header.Get("Idempotency-Key"); got != id {
+					t.Fatalf("attempt %d: Idempotency-Key %q, want %q", i, got, id)
+				}
+				for _, h := range tc.absent {
+					if v := r.Header.Values(h); len(v) != 0 {
+						t.Fatalf("attempt %d: unexpected %s: %v", i, h, v)
+					}
+				}
+				if tc.check != nil {
+					tc.check(t, r, start.Add(time.Duration(i)*1500*time.Millisecond))
+				}
+			}
+			if tc.timestamp != "" && reqs[0].Header.Get(tc.timestamp) == reqs[1].Header.Get(tc.timestamp) {
+				t.Fatalf("retry reused %s %s", tc.timestamp, reqs[0].Header.Get(tc.timestamp))
+			}
+		})
+	}
+}
+
+// What a receiver checks on a Standard Webhooks request fails for a wrong secret, a changed
+// body and a stale timestamp.
+func TestWebhookStandardWebhooksVerification(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartWebhookSink(t)
+	const secret = "plain-shared-secret-0123" // no whsec_ prefix: its bytes are the key
+	ch, err := notify.NewWebhook("std hook", notify.WebhookConfig{
+		URL: sink.URL() + "/std", Secret: secret, Signing: notify.SigningStandardWebhooks, Mode: notify.PayloadRaw,
+	}, notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_feed", TenantID: "t1", MatchJSON: []byte(`{"m": 1}`)}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	r := sink.Requests()[0]
+	if string(r.Body) != `{"m":1}` {
+		t.Fatalf("body %s", r.Body)
+	}
+	for _, tc := range []struct {
+		name   string
+		secret string
+		body   []byte
+		now    time.Time
+		want   error
+	}{
+		{"as received", secret, r.Body, sent, nil},
+		{"wrong secret", "plain-shared-secret-0124", r.Body, sent, notify.ErrWebhookSignature},
+		{"tampered body", secret, []byte(`{"m":2}`), sent, notify.ErrWebhookSignature},
+		{"stale timestamp", secret, r.Body, sent.Add(10 * time.Minute), notify.ErrWebhookTimestamp},
+	} {
+		err := notify.VerifyStandardWebhook(tc.secret, r.Header, tc.body, 5*time.Minute, tc.now)
+		if (tc.want == nil && err != nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// An ID that could smuggle a header, or a Standard Webhooks send without any ID, fails
+// permanently before anything is sent.
+func TestWebhookRefusesUnusableID(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartWebhookSink(t)
+	oz, err := notify.NewWebhook("oz", notify.WebhookConfig{URL: sink.URL(), Message: notify.Message{Title: "t", Body: "b"}},
+		notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	std, err := notify.NewWebhook("std", notify.WebhookConfig{URL: sink.URL(), Secret: "k", Signing: notify.SigningStandardWebhooks,
+		Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		ch   *notify.Webhook
+		id   string
+	}{
+		{"line break", oz, "ntf_1\r\nX-Evil: 1"},
+		{"space", oz, "ntf 1"},
+		{"too long", oz, "ntf_" + strings.Repeat("a", 300)},
+		{"standard without id", std, ""},
+		{"standard with a bad id", std, "ntf.1"},
+	} {
+		err := tc.ch.Send(context.Background(), notify.Notification{ID: tc.id, TenantID: "t1"})
+		if err == nil || notify.IsRetryable(err) {
+			t.Errorf("%s: got %v, want a permanent error", tc.name, err)
+		}
+	}
+	if n := sink.Count(); n != 0 {
+		t.Fatalf("sink got %d requests, want none", n)
+	}
+	// Without an ID an OZ-mode webhook still sends, without Idempotency-Key, as before.
+	if err := oz.Send(context.Background(), notify.Notification{TenantID: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := sink.Requests()[0]; len(r.Header.Values("Idempotency-Key")) != 0 {
+		t.Fatalf("Idempotency-Key without an ID: %v", r.Header)
+	}
+}
+
+// A hand-configured Idempotency-Key header cannot replace the notification's.
+func TestWebhookIdempotencyKeyOverridesCustomHeader(t *testing.T) {
+	t.Parallel()
+	sink := testkit.StartWebhookSink(t)
+	ch, err := notify.NewWebhook("w", notify.WebhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
+		Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(localGuard(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_1", TenantID: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.Requests()[0].Header.Values("Idempotency-Key"); len(got) != 1 || got[0] != "ntf_1" {
+		t.Fatalf("Idempotency-Key %v, want [ntf_1]", got)
 	}
 }

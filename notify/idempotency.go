@@ -1,0 +1,48 @@
+package notify
+
+import "fmt"
+
+// idCarrier is implemented by every channel of this package: whether the channel hands
+// Notification.ID to the receiver in a form it can deduplicate on.
+type idCarrier interface {
+	carriesID() bool
+}
+
+// CarriesID reports whether ch sends the notification's ID where the receiver can deduplicate
+// on it: webhooks (Idempotency-Key, and webhook-id when signing the Standard Webhooks way),
+// email (Message-ID) and scripts (OZMON_NOTIFICATION_ID). Slack, Discord and Telegram have no
+// such field, so a message sent twice shows twice. The delivery handler uses it to decide
+// what to do when it cannot tell whether an attempt reached the receiver: resending is safe
+// only where duplicates collapse. A Channel from outside this package reports false.
+func CarriesID(ch Channel) bool {
+	c, ok := ch.(idCarrier)
+	return ok && c.carriesID()
+}
+
+func (*Webhook) carriesID() bool  { return true }
+func (*Email) carriesID() bool    { return true }
+func (*Script) carriesID() bool   { return true }
+func (*Slack) carriesID() bool    { return false }
+func (*Discord) carriesID() bool  { return false }
+func (*Telegram) carriesID() bool { return false }
+
+// maxIDLen bounds Notification.ID; ids are short ("ntf_" and 32 hex digits), and a bound keeps
+// a Message-ID line well under the 998-byte limit of RFC 5322.
+const maxIDLen = 200
+
+// checkID refuses an id that could not travel unchanged in every carrier: an HTTP header
+// value, an RFC 5322 Message-ID (dot-atom) and an environment variable. Letters, digits, '_'
+// and '-' are safe in all three, and no line break can end a header early. A refused id is
+// a bug upstream, so channels fail permanently rather than send without it.
+func checkID(id string) error {
+	if len(id) > maxIDLen {
+		return fmt.Errorf("notification ID is %d bytes, more than %d", len(id), maxIDLen)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return fmt.Errorf("notification ID %q has a character other than a letter, digit, '_' or '-'", id)
+		}
+	}
+	return nil
+}
