@@ -61,7 +61,7 @@ type Config struct {
 	// tasks Redis lost.
 	Progress   store.Progress
 	Conditions ConditionRunner
-	Activity         *Activity
+	Activity   *Activity
 	// Redis, when set, keeps each processed block's hash so parent links
 	// are checked and chain reorganisations handled.
 	Redis redis.UniversalClient

@@ -25,8 +25,8 @@ type FetchBlock struct {
 	Redrive int `json:"redrive,omitempty"`
 }
 
-func (FetchBlock) Type() string     { return TypeFetchBlock }
-func (FetchBlock) Queue() string    { return QueueBlocks }
+func (FetchBlock) Type() string  { return TypeFetchBlock }
+func (FetchBlock) Queue() string { return QueueBlocks }
 func (p FetchBlock) TaskID() string {
 	if p.Redrive > 0 {
 		return fmt.Sprintf("fetch-block:%s:%d:r%d", p.Network, p.Ledger, p.Redrive)
