@@ -170,9 +170,12 @@ type pipeline struct {
 	batch   int               // max tenants per evaluate-tenants task
 	records store.DeliveryLog // the workers' delivery log; nil: st
 	retain  time.Duration     // deliver task retention; 0: the default
-	log     *slog.Logger
-	mu      sync.Mutex
-	stops   []func()
+	// configure, when set, adjusts each worker's handler config (channel
+	// options, in-doubt policy, in-flight bounds).
+	configure func(*handlers.Config)
+	log       *slog.Logger
+	mu        sync.Mutex
+	stops     []func()
 }
 
 func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...testkit.WebhookSinkOption) *pipeline {
@@ -293,11 +296,15 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.records != nil {
 		records = p.records
 	}
-	h := handlers.New(handlers.Config{
-		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Redis: rdb,
+	hc := handlers.Config{
+		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Redis: rdb, Progress: p.st,
 		Deliveries: records, ChannelOptions: []notify.Option{notify.WithGuard(guard)}, Activity: handlers.NewActivity(rdb),
 		RateLimiter: limiter, DeliverRetention: p.retain, MaxTenantsPerBatch: p.batch, Metrics: m, Log: p.log,
-	})
+	}
+	if p.configure != nil {
+		p.configure(&hc)
+	}
+	h := handlers.New(hc)
 	return h, client
 }
 
@@ -344,7 +351,7 @@ func (p *pipeline) startSchedulerEvery(spec string) {
 	p.t.Helper()
 	rdb := redis.NewClient(p.rdbOpts)
 	client := asynq.NewClientFromRedisClient(rdb)
-	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log))
+	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithProgress(p.st, asynq.NewInspectorFromRedisClient(rdb)))
 	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: spec, Tip: p.src}); err != nil {
 		p.t.Fatal(err)
 	}
