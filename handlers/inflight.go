@@ -11,12 +11,13 @@ import (
 // its slot up to the send timeout, so without a bound a few hanging
 // endpoints would hold every slot and delay everyone's alerts.
 //
-// A delivery over a bound whose tenant (or host) is flowing — it finished
-// a send within the last wait — waits that long for a slot: a fast
-// endpoint frees one within milliseconds and a burst goes on at full
+// A delivery over its tenant's bound while that tenant is flowing — it
+// finished a send within the last wait — waits that long for a slot: a
+// fast endpoint frees one within milliseconds and a burst goes on at full
 // speed. One whose sends are stuck is moved aside at once (deferred, never
 // dropped), for longer the longer it has been stuck, so a hanging tenant's
-// backlog neither holds slots nor churns the queue.
+// backlog neither holds slots nor churns the queue. A destination host's
+// bound applies only while that host is stuck.
 type inflight struct {
 	perTenant, perDest int
 	wait               time.Duration
@@ -61,7 +62,10 @@ func (f *inflight) acquire(ctx context.Context, tenant, dest string) (release fu
 		switch {
 		case f.perTenant > 0 && t != nil && t.n >= f.perTenant:
 			busy, r.full = t, "tenant"
-		case f.perDest > 0 && d != nil && d.n >= f.perDest:
+		case f.perDest > 0 && d != nil && d.n >= f.perDest && now.Sub(d.last) > f.wait:
+			// A destination is shared by many tenants (hooks.slack.com):
+			// its bound only stops it from filling the pool while it is
+			// stuck; a host that keeps answering is never throttled.
 			busy, r.full = d, "destination"
 		default:
 			take(f.tenants, tenant, now)

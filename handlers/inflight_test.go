@@ -24,8 +24,21 @@ func TestInflightBoundsTenantAndDestination(t *testing.T) {
 	if !ok {
 		t.Fatal("another tenant refused while the destination has room")
 	}
+	// The host is full but flowing (a send finished just now): a shared
+	// host that answers is not throttled.
+	f.mu.Lock()
+	f.dests["hang.example:443"].last = time.Now()
+	f.mu.Unlock()
+	if r4, _, ok := f.acquire(ctx, "fourth", "hang.example:443"); !ok {
+		t.Fatal("a flowing destination throttled")
+	} else {
+		r4()
+	}
+	f.mu.Lock()
+	f.dests["hang.example:443"].last = time.Now().Add(-time.Minute) // now stuck
+	f.mu.Unlock()
 	if _, why, ok := f.acquire(ctx, "third", "hang.example:443"); ok || why.full != "destination" {
-		t.Fatalf("fourth delivery to one host: ok %v full %q, want refused by the destination bound", ok, why.full)
+		t.Fatalf("fourth delivery to a stuck host: ok %v full %q, want refused by the destination bound", ok, why.full)
 	}
 	if _, _, ok := f.acquire(ctx, "third", "fine.example:443"); !ok {
 		t.Fatal("a free tenant and destination refused")

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
@@ -142,11 +143,24 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 // then a worker (concurrency 50, notify queues only) drains them. It
 // reports deliveries/s, and the delivery record's own cost (BeginDelivery
 // + FinishDelivery on PostgreSQL, 50 at a time) as p50/p99.
+// deliveryBounds reads OZMON_BENCH_BOUNDS ("off" to measure without the
+// in-flight bounds); the default is cmd/ozmon's for a pool of 50.
+func deliveryBounds(tb testing.TB) (perTenant, perDest int) {
+	if os.Getenv("OZMON_BENCH_BOUNDS") == "off" {
+		tb.Log("in-flight bounds off")
+		return 0, 0
+	}
+	return 5, 25
+}
+
 func BenchmarkDeliveries(b *testing.B) {
 	dir, blocks := mainnetLedgers(b)
 	tgs := rareTargets(blocks, 1)
 	for b.Loop() {
 		p := newPipeline(b, dir)
+		// The bounds cmd/ozmon derives from a notify pool of 50: a tenth per
+		// tenant, half per destination host (every tenant here sends to one).
+		p.configure = func(c *handlers.Config) { c.TenantInFlight, c.DestinationInFlight = deliveryBounds(b) }
 		ids := make([]string, 10)
 		for i := range ids {
 			cfg, raw := tenantConfig(b, fmt.Sprintf("m%d", i), tgs[i], "", p.sink.URL())
