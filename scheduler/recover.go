@@ -88,10 +88,13 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 			s.giveUp(ctx, &res, lp, "max_retries", fmt.Sprintf("re-driven %d times, the most allowed", lp.Redrives))
 			continue
 		}
-		if err := s.redrive(ctx, lp, st.archived); err != nil {
+		won, err := s.redrive(ctx, lp, st.archived)
+		if err != nil {
 			return res, err
 		}
-		res.Redriven = append(res.Redriven, lp.Ledger)
+		if won {
+			res.Redriven = append(res.Redriven, lp.Ledger)
+		}
 	}
 	return res, nil
 }
@@ -149,25 +152,28 @@ func (s *Scheduler) whereIs(ctx context.Context, lp store.LedgerProgress) (ledge
 
 // redrive schedules the ledger again under a new fetch-block TaskID,
 // after clearing its archived tasks (so their TaskIDs can be used again).
-func (s *Scheduler) redrive(ctx context.Context, lp store.LedgerProgress, archived []store.BatchRef) error {
+// won is false when another scheduler replica re-drove it first.
+func (s *Scheduler) redrive(ctx context.Context, lp store.LedgerProgress, archived []store.BatchRef) (won bool, err error) {
+	if won, err = s.progress.MarkRedriven(ctx, lp.Network, lp.Ledger, lp.Redrives); err != nil || !won {
+		return false, err
+	}
 	for _, ref := range archived {
 		if err := s.insp.DeleteTask(ref.Queue, ref.TaskID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
-			return fmt.Errorf("network %s: ledger %d: remove archived task %s: %w", lp.Network, lp.Ledger, ref.TaskID, err)
+			return false, fmt.Errorf("network %s: ledger %d: remove archived task %s: %w", lp.Network, lp.Ledger, ref.TaskID, err)
 		}
-	}
-	if err := s.progress.MarkRedriven(ctx, lp.Network, lp.Ledger); err != nil {
-		return err
 	}
 	fb := tasks.FetchBlock{Network: lp.Network, Ledger: lp.Ledger, Redrive: lp.Redrives + 1, ScheduledAt: time.Now()}
 	if _, err := tasks.Enqueue(ctx, s.client, fb); err != nil {
-		return fmt.Errorf("network %s: re-drive ledger %d: %w", lp.Network, lp.Ledger, err)
+		// Recorded as re-driven but not enqueued: the next run finds the
+		// new TaskID missing and re-drives again.
+		return false, fmt.Errorf("network %s: re-drive ledger %d: %w", lp.Network, lp.Ledger, err)
 	}
 	s.log.Warn("ledger's work was lost from Redis; re-driving it", "network", lp.Network, "ledger", lp.Ledger,
 		"redrive", fb.Redrive, "archived_tasks_cleared", len(archived))
 	if s.m != nil {
 		s.m.LedgersRedriven.WithLabelValues(lp.Network).Inc()
 	}
-	return nil
+	return true, nil
 }
 
 // giveUp records ledger as given up; label is the metric's fixed reason.

@@ -51,8 +51,10 @@ type Progress interface {
 	// unfinished ledgers, oldest first.
 	Incomplete(ctx context.Context, network string, limit int) (completed uint64, ok bool, ledgers []LedgerProgress, err error)
 	// MarkRedriven counts one more re-drive of ledger and forgets its
-	// recorded batches (the re-driven fetch-block records them anew).
-	MarkRedriven(ctx context.Context, network string, ledger uint64) error
+	// recorded batches (the re-driven fetch-block records them anew). It
+	// happens only if the ledger was re-driven seen times so far: of two
+	// scheduler replicas re-driving the same ledger, one gets ok.
+	MarkRedriven(ctx context.Context, network string, ledger uint64, seen int) (ok bool, err error)
 	// GiveUp stops tracking ledger as unfinished, keeping why: it was
 	// retried as often as allowed or is older than the recovery window.
 	// Such a ledger is counted and logged by the caller; it is never

@@ -116,15 +116,17 @@ func (s *Store) Incomplete(_ context.Context, network string, limit int) (uint64
 }
 
 // MarkRedriven implements store.Progress.
-func (s *Store) MarkRedriven(_ context.Context, network string, ledger uint64) error {
+func (s *Store) MarkRedriven(_ context.Context, network string, ledger uint64, seen int) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if lp := s.net(network).open[ledger]; lp != nil {
-		lp.Redrives++
-		lp.LastRedriveAt = time.Now()
-		lp.FannedOut, lp.Pending = false, nil
+	lp := s.net(network).open[ledger]
+	if lp == nil || lp.Redrives != seen {
+		return false, nil
 	}
-	return nil
+	lp.Redrives++
+	lp.LastRedriveAt = time.Now()
+	lp.FannedOut, lp.Pending = false, nil
+	return true, nil
 }
 
 // GiveUp implements store.Progress.

@@ -156,17 +156,17 @@ func (s *Store) Incomplete(ctx context.Context, network string, limit int) (uint
 }
 
 // MarkRedriven implements store.Progress.
-func (s *Store) MarkRedriven(ctx context.Context, network string, ledger uint64) error {
+func (s *Store) MarkRedriven(ctx context.Context, network string, ledger uint64, seen int) (bool, error) {
 	if err := checkLedgers(network, ledger); err != nil {
-		return fmt.Errorf("postgres: mark ledger %s/%d re-driven: %w", network, ledger, err)
+		return false, fmt.Errorf("postgres: mark ledger %s/%d re-driven: %w", network, ledger, err)
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE ozmon_ledger_progress SET redrives = redrives + 1, last_redrive_at = NOW(),
+	tag, err := s.pool.Exec(ctx, `UPDATE ozmon_ledger_progress SET redrives = redrives + 1, last_redrive_at = NOW(),
 			fanned_out_at = NULL, pending = '{}'
-		WHERE network = $1 AND ledger = $2 AND completed_at IS NULL`, network, int64(ledger))
+		WHERE network = $1 AND ledger = $2 AND completed_at IS NULL AND redrives = $3`, network, int64(ledger), seen)
 	if err != nil {
-		return fmt.Errorf("postgres: mark ledger %s/%d re-driven: %w", network, ledger, err)
+		return false, fmt.Errorf("postgres: mark ledger %s/%d re-driven: %w", network, ledger, err)
 	}
-	return nil
+	return tag.RowsAffected() == 1, nil
 }
 
 // GiveUp implements store.Progress.

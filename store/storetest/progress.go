@@ -48,7 +48,15 @@ func Progress(t *testing.T, newStore func(t *testing.T) (store.Progress, func(ne
 			t.Fatalf("watermark stops before the oldest unfinished ledger: done %d open %+v", done, open)
 		}
 		// Re-drive 102: its batches start over; replace records the new ones.
-		must(t, p.MarkRedriven(ctx, "n", 102))
+		ok, err = p.MarkRedriven(ctx, "n", 102, 0)
+		must(t, err)
+		if !ok {
+			t.Fatal("first re-drive refused")
+		}
+		// A second replica that saw the same state loses the race.
+		if ok, err = p.MarkRedriven(ctx, "n", 102, 0); err != nil || ok {
+			t.Fatalf("second re-drive from the same state: ok %v err %v", ok, err)
+		}
 		_, _, open, _ = p.Incomplete(ctx, "n", 10)
 		if open[0].Redrives != 1 || open[0].FannedOut || len(open[0].Pending) != 0 || open[0].LastRedriveAt.IsZero() {
 			t.Fatalf("after re-drive: %+v", open[0])
