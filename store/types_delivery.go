@@ -17,12 +17,13 @@ const (
 	DeliveryDelivered DeliveryStatus = "delivered"
 	DeliveryFailed    DeliveryStatus = "failed"
 	DeliveryArchived  DeliveryStatus = "archived"
+	DeliveryInDoubt   DeliveryStatus = "in_doubt"
 )
 
 // Valid reports whether s is a known status.
 func (s DeliveryStatus) Valid() bool {
 	switch s {
-	case DeliveryPending, DeliverySending, DeliveryDelivered, DeliveryFailed, DeliveryArchived:
+	case DeliveryPending, DeliverySending, DeliveryDelivered, DeliveryFailed, DeliveryArchived, DeliveryInDoubt:
 		return true
 	}
 	return false
