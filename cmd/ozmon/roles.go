@@ -99,6 +99,9 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		// so N workers do not multiply the Redis reads of every scrape.
 		insp := asynq.NewInspectorFromRedisClient(a.rdb)
 		a.m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
+		// Those gauges read asynq's queue registry, which Redis data loss
+		// empties for good (asynq's clients never re-add a queue).
+		g.Go(func() error { keepQueueRegistry(gctx, a.rdb, a.log, queueRegistryInterval); return nil })
 		g.Go(func() error { return s.Run(gctx) })
 	}
 	if withWorker {
