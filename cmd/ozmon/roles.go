@@ -160,7 +160,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
 			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
-			Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
+			NotifyShutdownTimeout: notifyShutdownTimeout(a.cfg), Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
 		if err != nil {
 			return err
 		}
@@ -171,6 +171,8 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		ready.worker = srv
 		g.Go(func() error {
 			<-gctx.Done()
+			// Returns once every handler has: run returns after g.Wait, and
+			// only then does the caller close the store and Redis.
 			srv.Shutdown()
 			a.m.WorkerCount.Dec()
 			return nil
