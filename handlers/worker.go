@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -24,9 +26,16 @@ type WorkerConfig struct {
 	// NotifyConcurrency is how many deliver tasks run at once (I/O-bound:
 	// each may wait on a receiver up to its timeout). 0 means Concurrency.
 	NotifyConcurrency int
-	// ShutdownTimeout is how long in-flight tasks get to finish on
-	// Shutdown before they go back to their queue.
+	// ShutdownTimeout is how long in-flight fetch-block and
+	// evaluate-tenants tasks get to finish on Shutdown before asynq puts
+	// them back in their queue and cancels their contexts. 0 means asynq's
+	// default, 8 s.
 	ShutdownTimeout time.Duration
+	// NotifyShutdownTimeout is the same for deliver tasks. Set it above the
+	// longest send (notify.send_timeout): a send cut short here is
+	// requeued while the receiver may already have it, and another worker
+	// sends it again. 0 means ShutdownTimeout.
+	NotifyShutdownTimeout time.Duration
 	// Queues and their weights; nil or empty means tasks.DefaultQueues().
 	// Queues named notify-* go to the notify server, the others to the
 	// pipeline server; a side without queues runs no server.
@@ -44,6 +53,9 @@ type WorkerConfig struct {
 
 // Worker is one pod's asynq servers: one drains the pipeline queues
 // (blocks, eval-*), one the notify queues.
+//
+// Every handler call is tracked, so Shutdown returns only once all have
+// returned (see Shutdown).
 //
 // Why two, and why it follows the tiers in use: asynq's Dequeue asks Redis
 // once per queue, in weighted order, until one has a task, and each server
@@ -74,7 +86,20 @@ type Worker struct {
 	stop    chan struct{}
 	done    chan struct{}
 	retired sync.WaitGroup // servers shutting down after a change
+
+	// Handler calls in flight. draining is set, under callMu, once the
+	// servers have shut down: a call that starts later belongs to a task
+	// asynq already requeued, and is refused rather than added to calls
+	// while Shutdown waits on it.
+	callMu   sync.RWMutex
+	draining bool
+	calls    sync.WaitGroup
+	running  atomic.Int64
 }
+
+// defaultShutdownTimeout is asynq's default ShutdownTimeout, made explicit
+// so the worker knows how long its servers wait.
+const defaultShutdownTimeout = 8 * time.Second
 
 // NewWorker returns a worker on rdb; call Start.
 func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
@@ -86,6 +111,15 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 	}
 	if cfg.NotifyConcurrency == 0 {
 		cfg.NotifyConcurrency = cfg.Concurrency
+	}
+	if cfg.ShutdownTimeout < 0 || cfg.NotifyShutdownTimeout < 0 {
+		return nil, fmt.Errorf("worker: shutdown timeouts %s and %s (notify) must be >= 0", cfg.ShutdownTimeout, cfg.NotifyShutdownTimeout)
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = defaultShutdownTimeout
+	}
+	if cfg.NotifyShutdownTimeout == 0 {
+		cfg.NotifyShutdownTimeout = cfg.ShutdownTimeout
 	}
 	if cfg.CheckEvery <= 0 {
 		cfg.CheckEvery = time.Second
@@ -121,7 +155,7 @@ func (w *Worker) Start(h asynq.Handler) error {
 		w.mu.Unlock()
 		return errors.New("worker: already started")
 	}
-	w.h = h
+	w.h = w.track(h)
 	w.started = true
 	w.mu.Unlock()
 	if w.cfg.Tiers != nil {
@@ -235,11 +269,12 @@ func (w *Worker) apply(want map[string]bool) error {
 	for _, side := range []struct {
 		queues      map[string]int
 		concurrency int
-	}{{pipeline, w.cfg.Concurrency}, {notify, w.cfg.NotifyConcurrency}} {
+		shutdown    time.Duration
+	}{{pipeline, w.cfg.Concurrency, w.cfg.ShutdownTimeout}, {notify, w.cfg.NotifyConcurrency, w.cfg.NotifyShutdownTimeout}} {
 		if len(side.queues) == 0 {
 			continue
 		}
-		srv := asynq.NewServerFromRedisClient(w.rdb, ServerConfig(side.concurrency, w.cfg.ShutdownTimeout, side.queues, w.cfg.Logger))
+		srv := asynq.NewServerFromRedisClient(w.rdb, ServerConfig(side.concurrency, side.shutdown, side.queues, w.cfg.Logger))
 		if err := srv.Start(w.h); err != nil {
 			for _, s := range started {
 				s.Shutdown()
@@ -259,8 +294,15 @@ func (w *Worker) apply(want map[string]bool) error {
 	return nil
 }
 
-// Shutdown stops fetching tasks and waits up to the shutdown timeout for
-// in-flight ones; the rest return to their queues.
+// Shutdown stops fetching tasks, gives in-flight ones their shutdown
+// timeout (deliver tasks NotifyShutdownTimeout) and puts the rest back in
+// their queues, cancelling their contexts. Then it waits for every handler
+// call to return: asynq does not — a requeued task's handler goroutine
+// runs on — and the caller closes the store and Redis once Shutdown
+// returns, which would fail the handler's last write (a delivery outcome
+// lost, so the notification is sent again). A handler that ignores its
+// cancelled context is waited for at most the longer timeout once more;
+// then Shutdown logs how many still run and returns.
 func (w *Worker) Shutdown() {
 	w.mu.Lock()
 	started := w.started
@@ -282,6 +324,48 @@ func (w *Worker) Shutdown() {
 		w.retired.Go(srv.Shutdown)
 	}
 	w.retired.Wait()
+	w.waitForHandlers(max(w.cfg.ShutdownTimeout, w.cfg.NotifyShutdownTimeout))
+}
+
+// track wraps h so that Shutdown can wait for every call of it.
+func (w *Worker) track(h asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		w.callMu.RLock()
+		if w.draining {
+			w.callMu.RUnlock()
+			id, _ := asynq.GetTaskID(ctx)
+			return fmt.Errorf("worker shut down: task %s (%s) not run; asynq put it back in its queue", id, t.Type())
+		}
+		w.calls.Add(1)
+		w.running.Add(1)
+		w.callMu.RUnlock()
+		defer func() {
+			w.running.Add(-1)
+			w.calls.Done()
+		}()
+		return h.ProcessTask(ctx, t)
+	})
+}
+
+// waitForHandlers refuses new handler calls and waits up to grace for the
+// running ones to return.
+func (w *Worker) waitForHandlers(grace time.Duration) {
+	w.callMu.Lock()
+	w.draining = true
+	w.callMu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		w.calls.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		w.cfg.Log.Error("worker: handlers still running after shutdown; not waiting longer (their tasks are back in their queues; their last writes may fail)",
+			"handlers", w.running.Load(), "waited", grace)
+	}
 }
 
 // Ping checks that every server can reach Redis.

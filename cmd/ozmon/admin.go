@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/redis/go-redis/v9"
 )
 
 const adminUsage = `usage: ozmon admin <what> [flags]
@@ -20,10 +22,13 @@ const adminUsage = `usage: ozmon admin <what> [flags]
   archived list   [--queue Q] [--limit N]  dead-lettered tasks (all queues by default)
   archived retry  [--queue Q] (--id ID | --all)
   archived delete [--queue Q] (--id ID | --all)
+                                           --id refuses a task that is not archived (completed,
+                                           pending, active, scheduled, retrying) and says its state
   deliveries list  [--tenant ID] [--monitor M] [--status S] [--since T] [--until T] [--task-id ID] [--limit N]
-  deliveries retry [--tenant ID] [--monitor M] [--since T] [--until T] [--task-id ID] [--force]
-                                           resend archived notifications; one already delivered
-                                           only with --force
+  deliveries retry [--tenant ID] [--monitor M] [--since T] [--until T] [--task-id ID] [--limit N] [--force]
+                                           resend failed and archived notifications; one delivered
+                                           or in doubt (sending, in_doubt: the receiver may have it)
+                                           is skipped, and resent only with --force
 
 Times are RFC 3339. The asynq CLI works on the same Redis too (see README).`
 
@@ -53,11 +58,11 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limit := fs.Int("limit", 100, "at most this many rows")
 	tenant := fs.String("tenant", "", "tenant id")
 	mon := fs.String("monitor", "", "monitor name")
-	status := fs.String("status", "", "delivery status: pending, sending, delivered, failed, archived")
+	status := fs.String("status", "", "delivery status: pending, sending, delivered, failed, archived, in_doubt")
 	since := fs.String("since", "", "from this time (RFC 3339)")
 	until := fs.String("until", "", "before this time (RFC 3339)")
 	taskID := fs.String("task-id", "", "deliver task id")
-	force := fs.Bool("force", false, "deliveries retry: resend even notifications already delivered")
+	force := fs.Bool("force", false, "deliveries retry: resend also notifications delivered or in doubt")
 	cfg, err := cf.parseAndLoad(fs, rest)
 	if err != nil {
 		return err
@@ -68,6 +73,16 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer rdb.Close()
 	insp := asynq.NewInspectorFromRedisClient(rdb)
+	// Every command below reads asynq's queue registry (Inspector.Queues;
+	// GetQueueInfo and GetTaskInfo refuse a queue missing from it), which
+	// Redis data loss empties for good: repair it before reading.
+	added, err := tasks.RepairQueueRegistry(ctx, rdb)
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		fmt.Fprintf(stderr, "asynq's queue registry lacked %s, which hold tasks (did Redis lose data?): re-registered\n", strings.Join(added, ", "))
+	}
 	queues := tasks.AllQueues()
 	if *queue != "" {
 		queues = []string{*queue}
@@ -81,7 +96,10 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if (*id == "") == !*all {
 			return errors.New("give exactly one of --id or --all")
 		}
-		return adminArchivedAct(insp, queues, *id, verb, stdout)
+		if *id != "" {
+			return adminArchivedOne(ctx, rdb, insp, queues, *id, verb, stdout)
+		}
+		return adminArchivedAll(insp, queues, verb, stdout)
 	case "deliveries list", "deliveries retry":
 		st, closeStore, err := openStore(ctx, cfg, newLogger(cfg, stderr))
 		if err != nil {
@@ -98,7 +116,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if verb == "list" {
 			return adminDeliveriesList(ctx, st, f, stdout)
 		}
-		return adminDeliveriesRetry(ctx, st, insp, f, *force, stdout)
+		return adminDeliveriesRetry(ctx, st, rdb, insp, f, *force, stdout)
 	}
 	fmt.Fprintln(stderr, adminUsage)
 	return exitError{2}
@@ -176,7 +194,83 @@ func adminArchivedList(insp *asynq.Inspector, queues []string, limit int, w io.W
 	return tw.Flush()
 }
 
-func adminArchivedAct(insp *asynq.Inspector, queues []string, id, verb string, w io.Writer) error {
+// adminArchivedOne retries or deletes the task id in the queues where it
+// is archived. A task in any other state is refused, naming the state: a
+// completed one would run again (asynq's RunTask re-runs it: a
+// notification sent twice), and the others run, or will, on their own.
+func adminArchivedOne(ctx context.Context, rdb redis.UniversalClient, insp *asynq.Inspector, queues []string, id, verb string, w io.Writer) error {
+	var refused []string
+	n := 0
+	for _, q := range queues {
+		var err error
+		if verb == "retry" {
+			err = tasks.RunTask(ctx, rdb, q, id, asynq.TaskStateArchived)
+		} else {
+			err = deleteArchived(insp, q, id)
+		}
+		var se *tasks.StateError
+		switch {
+		case errors.As(err, &se):
+			refused = append(refused, fmt.Sprintf("task %s in queue %s is %s, not archived: %s", id, q, se.State, whyNotArchived(se.State, verb)))
+		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		case err != nil:
+			return fmt.Errorf("%s archived task %s of queue %s: %w", verb, id, q, err)
+		default:
+			n++
+		}
+	}
+	if n == 0 && len(refused) > 0 {
+		return fmt.Errorf("%s refused: %s", verb, strings.Join(refused, "; "))
+	}
+	if n == 0 {
+		return fmt.Errorf("task %s is in none of the queues %s", id, strings.Join(queues, ", "))
+	}
+	for _, r := range refused {
+		fmt.Fprintf(w, "left alone: %s\n", r)
+	}
+	fmt.Fprintf(w, "%s %d task(s)\n", map[string]string{"retry": "re-queued", "delete": "deleted"}[verb], n)
+	return nil
+}
+
+// deleteArchived deletes task id of queue q if it is archived. Deleting a
+// completed task would free its TaskID, so a duplicate enqueue (a second
+// scheduler, a retried fan-out) would run the step again.
+func deleteArchived(insp *asynq.Inspector, q, id string) error {
+	info, err := insp.GetTaskInfo(q, id)
+	if err != nil {
+		return err
+	}
+	if info.State != asynq.TaskStateArchived {
+		return &tasks.StateError{Queue: q, ID: id, State: info.State}
+	}
+	return insp.DeleteTask(q, id)
+}
+
+// whyNotArchived explains, to an operator, why a task in state s is not
+// re-run (verb "retry") or deleted by hand.
+func whyNotArchived(s asynq.TaskState, verb string) string {
+	switch {
+	case s == asynq.TaskStateCompleted && verb == "retry":
+		return "it already ran successfully, and running it again would repeat it (a notification sent twice)"
+	case s == asynq.TaskStateCompleted:
+		return "it already ran successfully, and deleting it would free its TaskID, so a duplicate enqueue would run it again"
+	}
+	switch s {
+	case asynq.TaskStateActive:
+		return "it is running now"
+	case asynq.TaskStatePending:
+		return "it is queued and will run"
+	case asynq.TaskStateScheduled:
+		return "it is scheduled and will run at its time"
+	case asynq.TaskStateRetry:
+		return "it failed and will be retried on its own"
+	case asynq.TaskStateAggregating:
+		return "it waits in a group and will run with it"
+	}
+	return "only archived tasks are re-run or deleted by hand"
+}
+
+func adminArchivedAll(insp *asynq.Inspector, queues []string, verb string, w io.Writer) error {
 	known, err := knownQueues(insp)
 	if err != nil {
 		return err
@@ -186,33 +280,17 @@ func adminArchivedAct(insp *asynq.Inspector, queues []string, id, verb string, w
 		if !known[q] {
 			continue
 		}
+		var c int
 		var err error
-		switch {
-		case id != "" && verb == "retry":
-			err = insp.RunTask(q, id)
-			if err == nil {
-				n++
-			}
-		case id != "":
-			err = insp.DeleteTask(q, id)
-			if err == nil {
-				n++
-			}
-		case verb == "retry":
-			var c int
+		if verb == "retry" {
 			c, err = insp.RunAllArchivedTasks(q)
-			n += c
-		default:
-			var c int
+		} else {
 			c, err = insp.DeleteAllArchivedTasks(q)
-			n += c
 		}
-		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) && !errors.Is(err, asynq.ErrTaskNotFound) {
-			return fmt.Errorf("queue %s: %w", q, err)
+		n += c
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+			return fmt.Errorf("%s archived tasks of queue %s: %w", verb, q, err)
 		}
-	}
-	if id != "" && n == 0 {
-		return fmt.Errorf("task %s is not archived in %v", id, queues)
 	}
 	fmt.Fprintf(w, "%s %d task(s)\n", map[string]string{"retry": "re-queued", "delete": "deleted"}[verb], n)
 	return nil
@@ -232,43 +310,166 @@ func adminDeliveriesList(ctx context.Context, st store.DeliveryLog, f store.Deli
 	return tw.Flush()
 }
 
-// adminDeliveriesRetry re-queues the archived deliver tasks of the
-// matching records. A delivered record is never resent: the handler checks
-// it again before sending, so even a racing asynqmon "run" cannot.
-func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, insp *asynq.Inspector, f store.DeliveryFilter, force bool, w io.Writer) error {
+// skip is why deliveries retry left a record alone; the order of skips
+// is the summary's.
+type skip struct{ reason, explain string }
+
+var skips = []skip{
+	{string(store.DeliveryDelivered), "already delivered; --force resends it"},
+	{string(store.DeliverySending), "in doubt: an attempt started and recorded no outcome, so the receiver may have it; --force resends it"},
+	{string(store.DeliveryInDoubt), "in doubt, held for an operator: the receiver may have it; --force resends it"},
+	{"no reset", "the store cannot reset the record, so the worker would refuse the resend"},
+	{"running", "its task is running now"},
+	{"queued", "its task is already queued or scheduled and will run"},
+	{"completed", "its task completed although the record says otherwise; --force re-runs it"},
+	{"not found", "its task is not in Redis (past notify.retention, or deleted)"},
+}
+
+func explainSkip(reason string) string {
+	for _, s := range skips {
+		if s.reason == reason {
+			return s.explain
+		}
+	}
+	return reason
+}
+
+// adminDeliveriesRetry re-queues the deliver tasks of the matching
+// records that failed or were archived. A record delivered, or in doubt
+// (sending: an attempt started and recorded no outcome; in_doubt: held
+// for an operator), is skipped unless force: the receiver has, or may
+// have, the notification. With force its record is reset first, so the
+// worker's own check does not refuse the resend.
+//
+// A task is re-queued only from archived or retry (with force, also
+// completed: a delivered notification's retained task), atomically
+// (tasks.RunTask); a running or queued task is left alone. Every skip is
+// printed with the task id, and the summary counts them by reason.
+func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, rdb redis.UniversalClient, insp *asynq.Inspector,
+	f store.DeliveryFilter, force bool, w io.Writer) error {
 	list, err := st.ListDeliveries(ctx, f)
 	if err != nil {
-		return err
+		return fmt.Errorf("list deliveries to retry: %w", err)
 	}
-	var requeued, refused, missing int
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100 // the store's default
+	}
+	if len(list) >= limit {
+		fmt.Fprintf(w, "only the first %d matching records are considered: narrow the filter or raise --limit (at most 1000)\n", len(list))
+	}
+	skipped := map[string]int{}
+	var requeued, failed int
 	for _, d := range list {
-		if d.Status == store.DeliveryDelivered {
-			r, ok := st.(store.DeliveryResetter)
-			if !force || !ok {
-				refused++
-				fmt.Fprintf(w, "refused: %s was already delivered (use --force to resend)\n", d.TaskID)
-				continue
-			}
-			if err := r.ResetDelivery(ctx, d.Key); err != nil {
-				return err
-			}
-		}
-		ok := false
-		for _, t := range tasks.Tiers() {
-			if err := insp.RunTask(tasks.NotifyQueue(t), d.TaskID); err == nil {
-				ok = true
-				break
-			}
-		}
-		if ok {
+		reason, err := retryDelivery(ctx, st, rdb, insp, d, force)
+		switch {
+		case err != nil:
+			failed++
+			fmt.Fprintf(w, "failed %s: %v\n", d.TaskID, err)
+		case reason != "":
+			skipped[reason]++
+			fmt.Fprintf(w, "skipped %s: %s\n", d.TaskID, explainSkip(reason))
+		default:
 			requeued++
-		} else {
-			missing++
-			fmt.Fprintf(w, "not found: %s is not archived or retrying (still running, or past its retention)\n", d.TaskID)
 		}
 	}
-	fmt.Fprintf(w, "re-queued %d, refused %d (delivered), not found %d\n", requeued, refused, missing)
+	var counts []string
+	total := 0
+	for _, s := range skips {
+		if n := skipped[s.reason]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", s.reason, n))
+			total += n
+		}
+	}
+	summary := fmt.Sprintf("re-queued %d, skipped %d", requeued, total)
+	if total > 0 {
+		summary += " (" + strings.Join(counts, ", ") + ")"
+	}
+	if failed > 0 {
+		summary += fmt.Sprintf(", failed %d", failed)
+	}
+	fmt.Fprintln(w, summary)
+	if failed > 0 {
+		return fmt.Errorf("%d deliveries could not be re-queued (see above)", failed)
+	}
 	return nil
+}
+
+// retryDelivery re-queues one record's task, or says why not (reason),
+// or fails. It changes nothing when it skips; when the task cannot be
+// re-queued after the record was reset, the record gets its status back.
+func retryDelivery(ctx context.Context, st store.DeliveryLog, rdb redis.UniversalClient, insp *asynq.Inspector,
+	d store.Delivery, force bool) (reason string, err error) {
+	inDoubt := d.Status == store.DeliveryDelivered || d.Status == store.DeliverySending || d.Status == store.DeliveryInDoubt
+	if inDoubt && !force {
+		return string(d.Status), nil
+	}
+	q, info, err := findDeliverTask(insp, d.TaskID)
+	if err != nil || info == nil {
+		return "not found", err
+	}
+	switch info.State {
+	case asynq.TaskStateArchived, asynq.TaskStateRetry:
+	case asynq.TaskStateCompleted:
+		if !force {
+			return "completed", nil
+		}
+	case asynq.TaskStateActive:
+		return "running", nil
+	default:
+		return "queued", nil
+	}
+	var reset store.DeliveryResetter
+	if inDoubt {
+		r, ok := st.(store.DeliveryResetter)
+		if !ok {
+			return "no reset", nil
+		}
+		if err := r.ResetDelivery(ctx, d.Key); err != nil {
+			return "", fmt.Errorf("reset delivery %s for a forced resend: %w", d.Key, err)
+		}
+		reset = r
+	}
+	runErr := tasks.RunTask(ctx, rdb, q, d.TaskID, info.State)
+	if runErr == nil {
+		return "", nil
+	}
+	// The task changed state since we looked (someone else ran it): put
+	// the record back as it was, so it does not claim a resend.
+	if reset != nil {
+		if err := st.FinishDelivery(context.WithoutCancel(ctx), d.Key, d.Status, d.LastError); err != nil {
+			return "", fmt.Errorf("re-queue %s: %w; and restoring its record to %s: %w", d.TaskID, runErr, d.Status, err)
+		}
+	}
+	var se *tasks.StateError
+	switch {
+	case errors.As(runErr, &se) && se.State == asynq.TaskStateActive:
+		return "running", nil
+	case errors.As(runErr, &se) && se.State == asynq.TaskStateCompleted:
+		return "completed", nil
+	case errors.As(runErr, &se):
+		return "queued", nil
+	case errors.Is(runErr, asynq.ErrTaskNotFound):
+		return "not found", nil
+	}
+	return "", fmt.Errorf("re-queue %s: %w", d.TaskID, runErr)
+}
+
+// findDeliverTask finds a deliver task in the notify queues (the record
+// does not keep the tier); nil info when it is in none.
+func findDeliverTask(insp *asynq.Inspector, id string) (string, *asynq.TaskInfo, error) {
+	for _, t := range tasks.Tiers() {
+		q := tasks.NotifyQueue(t)
+		info, err := insp.GetTaskInfo(q, id)
+		switch {
+		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+		case err != nil:
+			return "", nil, fmt.Errorf("look up task %s in queue %s: %w", id, q, err)
+		default:
+			return q, info, nil
+		}
+	}
+	return "", nil, nil
 }
 
 func oneLine(s string) string {

@@ -24,6 +24,16 @@ func runAsynqmon(ctx context.Context, args []string, _, stderr io.Writer) error 
 		return err
 	}
 	defer rdb.Close()
+	// asynqmon lists queues from asynq's queue registry, which Redis data
+	// loss empties for good; keep it repaired while the UI is up (and stop
+	// before Redis is closed).
+	rctx, stopRepair := context.WithCancel(ctx)
+	repairDone := make(chan struct{})
+	go func() {
+		defer close(repairDone)
+		keepQueueRegistry(rctx, rdb, log, queueRegistryInterval)
+	}()
+	defer func() { stopRepair(); <-repairDone }()
 	h, err := asynqmon.New(rdb,
 		asynqmon.WithPath(cfg.Asynqmon.Path),
 		asynqmon.WithAdminToken(cfg.Asynqmon.BearerToken),

@@ -105,6 +105,9 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		// so N workers do not multiply the Redis reads of every scrape.
 		insp := asynq.NewInspectorFromRedisClient(a.rdb)
 		a.m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
+		// Those gauges read asynq's queue registry, which Redis data loss
+		// empties for good (asynq's clients never re-add a queue).
+		g.Go(func() error { keepQueueRegistry(gctx, a.rdb, a.log, queueRegistryInterval); return nil })
 		g.Go(func() error { return s.Run(gctx) })
 	}
 	if withWorker {
@@ -166,7 +169,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		})
 		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
 			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
-			Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
+			NotifyShutdownTimeout: notifyShutdownTimeout(a.cfg), Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
 		if err != nil {
 			return err
 		}
@@ -177,6 +180,8 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		ready.worker = srv
 		g.Go(func() error {
 			<-gctx.Done()
+			// Returns once every handler has: run returns after g.Wait, and
+			// only then does the caller close the store and Redis.
 			srv.Shutdown()
 			a.m.WorkerCount.Dec()
 			return nil
