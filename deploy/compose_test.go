@@ -43,8 +43,8 @@ func TestCompose(t *testing.T) {
 	}
 	if g, _ := dig(services, "worker", "stop_grace_period").(string); g == "" {
 		t.Error("worker has no stop_grace_period")
-	} else if d, err := time.ParseDuration(g); err != nil || d <= 20*time.Second {
-		t.Errorf("worker stop_grace_period %q must exceed worker.shutdown_timeout (20s)", g)
+	} else if d, err := time.ParseDuration(g); err != nil || d <= 2*(30+5)*time.Second {
+		t.Errorf("worker stop_grace_period %q must exceed a worker's longest stop: twice notify.send_timeout (30s) + 5s", g)
 	}
 
 	for name, svc := range services {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/testkit"
@@ -234,9 +235,11 @@ func TestWorkerDeployment(t *testing.T) {
 		t.Fatalf("k8s/base/config.yaml: %v", err)
 	}
 	pod := dep.Spec.Template.Spec
-	shutdown := int64(cfg.Worker.ShutdownTimeout.D().Seconds())
-	if g := pod.TerminationGracePeriodSeconds; g == nil || *g <= shutdown || *g <= 20 {
-		t.Errorf("terminationGracePeriodSeconds %v must exceed worker.shutdown_timeout (%ds) and 20", g, shutdown)
+	// A stopping worker waits for sends (the longer of shutdown_timeout and
+	// send_timeout + 5 s), then as long again for handlers to return.
+	stop := int64(2 * max(cfg.Worker.ShutdownTimeout.D(), cfg.Notify.SendTimeout.D()+5*time.Second).Seconds())
+	if g := pod.TerminationGracePeriodSeconds; g == nil || *g <= stop {
+		t.Errorf("terminationGracePeriodSeconds %v must exceed a worker's longest stop (%ds)", g, stop)
 	}
 	if dep.Spec.Replicas != nil {
 		t.Error("worker Deployment sets replicas; KEDA or the HPA owns them")

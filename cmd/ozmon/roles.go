@@ -105,10 +105,13 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		// so N workers do not multiply the Redis reads of every scrape.
 		insp := asynq.NewInspectorFromRedisClient(a.rdb)
 		a.m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
-		// Those gauges read asynq's queue registry, which Redis data loss
-		// empties for good (asynq's clients never re-add a queue).
-		g.Go(func() error { keepQueueRegistry(gctx, a.rdb, a.log, queueRegistryInterval); return nil })
 		g.Go(func() error { return s.Run(gctx) })
+	}
+	if withScheduler || withWorker {
+		// The queue gauges, the tools and the worker's choice of idle
+		// queues read asynq's queue registry, which Redis data loss empties
+		// for good (asynq's clients never re-add a queue).
+		g.Go(func() error { keepQueueRegistry(gctx, a.rdb, a.log, queueRegistryInterval); return nil })
 	}
 	if withWorker {
 		slugs := make([]string, 0, len(a.networks))
