@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,6 +20,9 @@ import (
 const adminUsage = `usage: ozmon admin <what> [flags]
 
   queues                                   sizes and latency of every queue
+  ledgers [--limit N]                      per network: last ledger scheduled, last up to which
+                                           every ledger completed, and the unfinished ones
+                                           (fanned out?, batches pending, re-drives)
   archived list   [--queue Q] [--limit N]  dead-lettered tasks (all queues by default)
   archived retry  [--queue Q] (--id ID | --all)
   archived delete [--queue Q] (--id ID | --all)
@@ -42,7 +46,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	what, verb := args[0], ""
 	rest := args[1:]
-	if what != "queues" {
+	if what != "queues" && what != "ledgers" {
 		if len(rest) == 0 {
 			fmt.Fprintln(stderr, adminUsage)
 			return exitError{2}
@@ -90,6 +94,13 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch what + " " + verb {
 	case "queues ":
 		return adminQueues(insp, stdout)
+	case "ledgers ":
+		st, closeStore, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+		if err != nil {
+			return err
+		}
+		defer closeStore()
+		return adminLedgers(ctx, st, *limit, stdout)
 	case "archived list":
 		return adminArchivedList(insp, queues, *limit, stdout)
 	case "archived retry", "archived delete":
@@ -489,4 +500,49 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// adminLedgers shows each network's durable progress: what the scheduler
+// enqueued, what completed, and what is unfinished — after Redis lost
+// data, the ledgers the scheduler is re-driving.
+func adminLedgers(ctx context.Context, st store.Store, limit int, w io.Writer) error {
+	p, ok := st.(store.Progress)
+	lister, ok2 := st.(interface {
+		Cursors(context.Context) ([]store.Cursor, error)
+	})
+	if !ok || !ok2 {
+		return errors.New("ledger progress is kept only in PostgreSQL: set database_url")
+	}
+	cursors, err := lister.Cursors(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NETWORK\tSCHEDULED\tCOMPLETED\tUNFINISHED")
+	var open []store.LedgerProgress
+	for _, c := range cursors {
+		done, known, unfinished, err := p.Incomplete(ctx, c.Network, limit)
+		if err != nil {
+			return err
+		}
+		completed := "-"
+		if known {
+			completed = strconv.FormatUint(done, 10)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\n", c.Network, c.Ledger, completed, len(unfinished))
+		open = append(open, unfinished...)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NETWORK\tLEDGER\tSCHEDULED AT\tFANNED OUT\tBATCHES PENDING\tRE-DRIVES")
+	for _, l := range open {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%v\t%d\t%d\n", l.Network, l.Ledger, l.ScheduledAt.UTC().Format(time.RFC3339), l.FannedOut, len(l.Pending), l.Redrives)
+	}
+	return tw.Flush()
 }

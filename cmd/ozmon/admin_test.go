@@ -471,3 +471,45 @@ func TestAdminRepairsQueueRegistry(t *testing.T) {
 		t.Fatalf("queue %s missing:\n%s", q, out)
 	}
 }
+
+// TestAdminLedgersShowsProgress: the operator sees, per network, what was
+// scheduled, what completed and which ledgers are unfinished.
+func TestAdminLedgersShowsProgress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, _ := testkit.PostgresSchema(t)
+	pg, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.MarkScheduled(ctx, "stellar_mainnet", 100, 103); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.AdvanceCursor(ctx, "stellar_mainnet", 103); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []uint64{100, 101} {
+		if err := pg.MarkFannedOut(ctx, "stellar_mainnet", l, nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pg.MarkFannedOut(ctx, "stellar_mainnet", 102, []store.BatchRef{{Queue: "eval-default", TaskID: "eval:x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := adminLedgers(ctx, pg, 10, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"stellar_mainnet  103        101        2", "stellar_mainnet  102", "true        1", "stellar_mainnet  103"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := adminLedgers(ctx, memory.New(), 10, &out); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("without a database: %v", err)
+	}
+}
