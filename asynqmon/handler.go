@@ -71,7 +71,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 	notFound := http.NotFoundHandler()
 	admin, readOnly := notFound, notFound
 	if auth.has(roleAdmin) {
-		admin = build(false)
+		admin = runGuard(rdb, build(false))
 	}
 	if auth.has(roleReadOnly) {
 		readOnly = build(true)

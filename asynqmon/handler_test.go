@@ -72,9 +72,15 @@ func (f *fixture) do(t *testing.T, method, path, token string) (int, http.Header
 // secret into its notify queue and returns its id and queue.
 func (f *fixture) enqueueDeliver(t *testing.T) (id, queue string) {
 	t.Helper()
+	return f.enqueueDeliverN(t, 4242)
+}
+
+// enqueueDeliverN enqueues the deliver task of ledger n.
+func (f *fixture) enqueueDeliverN(t *testing.T, n uint64) (id, queue string) {
+	t.Helper()
 	p := tasks.Deliver{
 		TenantID: "tenant-acme", Monitor: "Large USDC transfer", Network: "stellar_mainnet",
-		Ledger: 4242, TxHash: "abc123", Trigger: "slack-ops", Tier: tasks.TierDefault,
+		Ledger: n, TxHash: "abc123", Trigger: "slack-ops", Tier: tasks.TierDefault,
 		Vars:  map[string]string{"webhook_url": "https://hooks.example/" + plantedSecret, "amount": plantedSecret},
 		Match: json.RawMessage(`{"monitor":{"name":"x"},"secret":"` + plantedSecret + `"}`),
 	}
@@ -399,5 +405,46 @@ func TestPrometheusURL(t *testing.T) {
 		}
 	default:
 		t.Fatal("asynqmon did not query the configured Prometheus")
+	}
+}
+
+// TestRunRefusesTaskNotInItsTab: asynqmon runs any task id it is given,
+// and asynq would run a completed one; a delivered notification's kept
+// task must not be queued again through "run", single or batch.
+func TestRunRefusesTaskNotInItsTab(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id, q := f.enqueueDeliver(t)
+	// Pending: neither tab's run may touch it.
+	for _, path := range []string{"/archived_tasks/" + id + ":run", "/retry_tasks/" + id + ":run"} {
+		if code, _, body := f.do(t, "POST", "/asynqmon/api/queues/"+q+path, adminToken); code != http.StatusConflict || !strings.Contains(body, "pending") {
+			t.Fatalf("%s on a pending task = %d %s, want 409 naming its state", path, code, body)
+		}
+	}
+	if code, _, _ := f.do(t, "POST", "/asynqmon/api/queues/"+q+"/archived_tasks/nope:run", adminToken); code != http.StatusNotFound {
+		t.Fatalf("run of a missing task = %d, want 404", code)
+	}
+	// Batch: the archived one runs, the other is reported as an error.
+	id2, _ := f.enqueueDeliverN(t, 2)
+	if err := f.ins.ArchiveTask(q, id2); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", f.srv.URL+"/asynqmon/api/queues/"+q+"/archived_tasks:batch_run",
+		strings.NewReader(`{"task_ids":["`+id+`","`+id2+`"]}`))
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		PendingIDs []string `json:"pending_ids"`
+		ErrorIDs   []string `json:"error_ids"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.PendingIDs) != 1 || out.PendingIDs[0] != id2 || len(out.ErrorIDs) != 1 || out.ErrorIDs[0] != id {
+		t.Fatalf("batch run = %+v, want %s run and %s refused", out, id2, id)
 	}
 }
