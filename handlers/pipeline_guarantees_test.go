@@ -130,11 +130,7 @@ func TestInDoubtWebhookIsResentWithTheSameID(t *testing.T) {
 	if _, err := p.st.BeginDelivery(ctx, key, d.TaskID(), "webhook"); err != nil { // the attempt that died
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(p.rdbOpts)
-	defer rdb.Close()
-	m := metrics.New()
-	h, client := p.newHandlers(ctx, rdb, m)
-	defer client.Close()
+	h, m := p.directHandlers(t)
 	task, _ := tasks.NewTask(d)
 	if err := h.Deliver(ctx, task); err != nil {
 		t.Fatal(err)
@@ -168,11 +164,7 @@ func TestInDoubtChatIsHeldWhenAsked(t *testing.T) {
 	id, d := oneDelivery(t, p, tg)
 	ctx := context.Background()
 	key := store.DeliveryKey{TenantID: id, Monitor: d.Monitor, Network: d.Network, Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}
-	rdb := redis.NewClient(p.rdbOpts)
-	defer rdb.Close()
-	m := metrics.New()
-	h, client := p.newHandlers(ctx, rdb, m)
-	defer client.Close()
+	h, m := p.directHandlers(t)
 	task, _ := tasks.NewTask(d)
 	// A fresh notification is sent (nothing in doubt)…
 	if err := h.Deliver(ctx, task); err != nil {
@@ -298,4 +290,16 @@ func TestHangingTenantDoesNotHoldTheNotifyPool(t *testing.T) {
 		t.Fatalf("the hanging endpoint holds %d requests, want at most its tenant's bound of 1", n)
 	}
 	t.Logf("hanging tenant: %d notifications, %d in flight; healthy tenant: all %d delivered", len(busyA[0].txs), hang.Count(), p.sink.Count())
+}
+
+// directHandlers are handlers (and their metrics) a test calls directly,
+// without a worker; closed when the test ends.
+func (p *pipeline) directHandlers(t *testing.T) (*handlers.Handlers, *metrics.Metrics) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	rdb := redis.NewClient(p.rdbOpts)
+	m := metrics.New()
+	h, client := p.newHandlers(ctx, rdb, m)
+	t.Cleanup(func() { cancel(); client.Close(); rdb.Close() })
+	return h, m
 }

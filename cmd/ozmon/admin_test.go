@@ -307,15 +307,7 @@ func TestDeliveriesRetryForceNeedsReset(t *testing.T) {
 func TestDeliveriesRetryPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url, _ := testkit.PostgresSchema(t)
-	pg, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	if err := pg.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	pg := migratedPostgres(t)
 	var tenant string
 	if err := pg.Pool().QueryRow(ctx, `INSERT INTO tenants (name, slug) VALUES ('acme', 'acme') RETURNING id`).Scan(&tenant); err != nil {
 		t.Fatal(err)
@@ -477,15 +469,7 @@ func TestAdminRepairsQueueRegistry(t *testing.T) {
 func TestAdminLedgersShowsProgress(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url, _ := testkit.PostgresSchema(t)
-	pg, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	if err := pg.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	pg := migratedPostgres(t)
 	if err := pg.MarkScheduled(ctx, "stellar_mainnet", 100, 103); err != nil {
 		t.Fatal(err)
 	}
@@ -512,4 +496,21 @@ func TestAdminLedgersShowsProgress(t *testing.T) {
 	if err := adminLedgers(ctx, memory.New(), 10, &out); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 		t.Fatalf("without a database: %v", err)
 	}
+}
+
+// migratedPostgres is a store on a schema of its own, migrated, closed
+// when the test ends.
+func migratedPostgres(t *testing.T) *postgres.Store {
+	t.Helper()
+	ctx := context.Background()
+	url, _ := testkit.PostgresSchema(t)
+	pg, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.Close)
+	if err := pg.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return pg
 }
