@@ -164,7 +164,7 @@ func TestInDoubtChatIsHeldWhenAsked(t *testing.T) {
 	id, d := oneDelivery(t, p, tg)
 	ctx := context.Background()
 	key := store.DeliveryKey{TenantID: id, Monitor: d.Monitor, Network: d.Network, Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}
-	h, m := p.directHandlers(t)
+	h, _ := p.directHandlers(t)
 	task, _ := tasks.NewTask(d)
 	// A fresh notification is sent (nothing in doubt)…
 	if err := h.Deliver(ctx, task); err != nil {
