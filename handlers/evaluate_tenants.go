@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,6 +77,11 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
 	}
 	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "evaluate").Observe(time.Since(start).Seconds())
+	// The delivery log learns of every notification before its task is
+	// in Redis: one whose task Redis then loses is found unfinished.
+	if err := h.expect(ctx, p, out); err != nil {
+		return err
+	}
 	// Deliver tasks of the whole batch are enqueued concurrently: each is
 	// one Redis round trip. A failure (Redis) is worth a retry of the
 	// batch: deliver TaskIDs dedupe what was already enqueued.
@@ -108,11 +114,36 @@ func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error
 	return nil
 }
 
+// expect records the batch's notifications as pending. A malformed key is
+// logged and the notification still enqueued (its record is made when it
+// is sent); an unreachable log defers the batch.
+func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []queuedDeliver) error {
+	if len(out) == 0 {
+		return nil
+	}
+	ds := make([]store.ExpectedDelivery, len(out))
+	for i, q := range out {
+		d := q.task
+		ds[i] = store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: d.TenantID, Monitor: d.Monitor, Network: d.Network,
+			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: q.channel}
+	}
+	err := h.cfg.Deliveries.ExpectDeliveries(ctx, ds)
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		h.cfg.Log.Error("record expected deliveries", "network", p.Network, "ledger", p.Ledger, "err", err)
+		return nil
+	case err != nil:
+		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
+	}
+	return nil
+}
+
 // queuedDeliver is a deliver task waiting to be enqueued, with its start
 // time when the tenant's rate limit delays it.
 type queuedDeliver struct {
-	task tasks.Deliver
-	opts []asynq.Option
+	task    tasks.Deliver
+	opts    []asynq.Option
+	channel string // the trigger's type
 }
 
 // evaluateTenant evaluates one tenant's candidate monitors (those whose
@@ -167,6 +198,9 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	out := make([]queuedDeliver, len(ds))
 	for i, d := range ds {
 		out[i].task = d
+		if trig, ok := tn.Config.Triggers[d.Trigger]; ok {
+			out[i].channel = string(trig.TriggerType)
+		}
 		if i < len(delays) && delays[i] > 0 {
 			out[i].opts = append(out[i].opts, asynq.ProcessIn(delays[i]))
 		}

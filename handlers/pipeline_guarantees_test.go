@@ -56,7 +56,7 @@ func TestRedisDataLossIsRedriven(t *testing.T) {
 	defer client.Close()
 	m := metrics.New()
 	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithMetrics(m),
-		scheduler.WithProgress(p.st, asynq.NewInspectorFromRedisClient(rdb)))
+		scheduler.WithProgress(p.st, rdb))
 	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, Tip: p.src, Recovery: scheduler.Recovery{Grace: time.Nanosecond}}); err != nil {
 		t.Fatal(err)
 	}
@@ -302,4 +302,63 @@ func (p *pipeline) directHandlers(t *testing.T) (*handlers.Handlers, *metrics.Me
 	h, client := p.newHandlers(ctx, rdb, m)
 	t.Cleanup(func() { cancel(); client.Close(); rdb.Close() })
 	return h, m
+}
+
+// TestRedisLossWithDeliveriesQueued: every ledger completed — fetched,
+// evaluated, every deliver task enqueued — but no notification was sent
+// yet when Redis lost everything. Nothing is unfinished in the ledger
+// progress; the notifications are pending in the delivery log, and the
+// scheduler's Redis mark shows the loss: their ledgers are re-driven and
+// every notification arrives once.
+func TestRedisLossWithDeliveriesQueued(t *testing.T) {
+	t.Parallel()
+	dir, blocks := mainnetLedgers(t)
+	p := newPipeline(t, dir)
+	want := 0
+	for i, tg := range rareTargets(blocks, 3)[:4] {
+		cfg, raw := tenantConfig(t, fmt.Sprintf("t%d", i), tg, "", p.sink.URL())
+		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
+		want += len(tg.txs)
+	}
+	rdb := redis.NewClient(p.rdbOpts)
+	defer rdb.Close()
+	client := asynq.NewClientFromRedisClient(rdb)
+	defer client.Close()
+	ctx := context.Background()
+	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithProgress(p.st, rdb))
+	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, Tip: p.src, Recovery: scheduler.Recovery{Grace: time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	// A worker that fetches and evaluates but sends nothing.
+	p.startWorker(4, map[string]int{tasks.QueueBlocks: 2, tasks.EvalQueue(tasks.TierDefault): 1})
+	for p.sim.Tip() < lastLedger {
+		if _, err := p.sim.Advance(1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Tick(ctx, mainnet); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, time.Minute, "every ledger to complete", func() bool {
+		r, err := s.Recover(ctx, mainnet)
+		return err == nil && r.Completed == lastLedger && r.Unfinished == 0
+	})
+	if n := p.sink.Count(); n != 0 {
+		t.Fatalf("%d notifications sent by a worker that drains no notify queue", n)
+	}
+	p.stopAll()
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	p.startWorker(10, nil)
+	r, err := s.Recover(ctx, mainnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.RedisLost || len(r.Redriven) == 0 {
+		t.Fatalf("recovery after the loss = %+v; want the loss seen and ledgers re-driven", r)
+	}
+	p.waitDelivered(want, 2*time.Minute)
+	time.Sleep(500 * time.Millisecond) // a duplicate would arrive now
+	assertOncePerID(t, p.sink.Requests(), want)
 }

@@ -351,7 +351,7 @@ func (p *pipeline) startSchedulerEvery(spec string) {
 	p.t.Helper()
 	rdb := redis.NewClient(p.rdbOpts)
 	client := asynq.NewClientFromRedisClient(rdb)
-	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithProgress(p.st, asynq.NewInspectorFromRedisClient(rdb)))
+	s := scheduler.New(client, p.st, scheduler.WithLogger(p.log), scheduler.WithProgress(p.st, rdb))
 	if err := s.AddNetwork(scheduler.Network{Slug: mainnet, CronSchedule: spec, Tip: p.src}); err != nil {
 		p.t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
@@ -17,6 +19,9 @@ type RecoverResult struct {
 	Unfinished int    // unfinished ledgers looked at
 	Redriven   []uint64
 	GivenUp    []uint64
+	// RedisLost is set when the run found that Redis had lost writes; the
+	// ledgers with unfinished notifications were then re-driven.
+	RedisLost bool
 }
 
 // Recover looks at a network's unfinished ledgers and drives again those
@@ -40,6 +45,14 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 		return res, fmt.Errorf("scheduler: unknown network %q", slug)
 	}
 	rc := n.Recovery.withDefaults()
+	// Tasks are looked up through asynq's queue registry, which Redis data
+	// loss empties: a task in a queue missing from it reads as not found.
+	if _, err := tasks.RepairQueueRegistry(ctx, s.rdb); err != nil {
+		return res, err
+	}
+	if err := s.reconcileAfterLoss(ctx, slug, &res); err != nil {
+		return res, err
+	}
 	completed, ok, open, err := s.progress.Incomplete(ctx, slug, 1000)
 	if err != nil || !ok {
 		return res, err
@@ -188,4 +201,68 @@ func (s *Scheduler) giveUp(ctx context.Context, res *RecoverResult, lp store.Led
 	if s.m != nil {
 		s.m.LedgersLost.WithLabelValues(lp.Network, label).Inc()
 	}
+}
+
+// redisMarkKey holds, in Redis, the latest mark the scheduler wrote for a
+// network; the same mark is kept in PostgreSQL.
+func redisMarkKey(network string) string { return "ozmon:redis-mark:" + network }
+
+// raiseMark sets the key to ARGV[1] unless it already holds more: of two
+// scheduler replicas, the mark only ever grows.
+var raiseMark = redis.NewScript(`
+local cur = tonumber(redis.call("GET", KEYS[1]) or "0")
+if cur < tonumber(ARGV[1]) then redis.call("SET", KEYS[1], ARGV[1]) end
+return cur`)
+
+// reconcileAfterLoss finds out whether Redis lost writes since the last
+// run, and if so re-drives every ledger that has notifications not yet
+// finished: their deliver tasks, pending, scheduled or retrying, may be
+// gone, and the ledger itself counts as complete. Each run writes a mark
+// into Redis first and into PostgreSQL second, so Redis never holds less
+// than PostgreSQL unless it lost data. Re-driving is safe: the delivery
+// log refuses to send a delivered notification again.
+func (s *Scheduler) reconcileAfterLoss(ctx context.Context, slug string, res *RecoverResult) error {
+	durable, err := s.progress.RedisMark(ctx, slug)
+	if err != nil {
+		return err
+	}
+	inRedis, err := s.rdb.Get(ctx, redisMarkKey(slug)).Int64()
+	if errors.Is(err, redis.Nil) {
+		inRedis, err = 0, nil
+	}
+	if err != nil {
+		return fmt.Errorf("network %s: read redis mark: %w", slug, err)
+	}
+	next := max(durable, inRedis) + 1
+	if err := raiseMark.Run(ctx, s.rdb, []string{redisMarkKey(slug)}, next).Err(); err != nil {
+		return fmt.Errorf("network %s: write redis mark: %w", slug, err)
+	}
+	if inRedis >= durable {
+		return s.progress.RaiseRedisMark(ctx, slug, next)
+	}
+	res.RedisLost = true
+	ledgers, err := s.progress.UnfinishedDeliveryLedgers(ctx, slug, 100000)
+	if err != nil {
+		return err
+	}
+	s.log.Warn("Redis lost data (its mark is behind PostgreSQL's); re-driving every ledger with unfinished notifications",
+		"network", slug, "redis_mark", inRedis, "durable_mark", durable, "ledgers", len(ledgers))
+	if len(ledgers) > 0 {
+		reopened, err := s.progress.Reopen(ctx, slug, ledgers)
+		if err != nil {
+			return err
+		}
+		for _, lp := range reopened {
+			won, err := s.redrive(ctx, lp, nil)
+			if err != nil {
+				return err
+			}
+			if won {
+				res.Redriven = append(res.Redriven, lp.Ledger)
+			}
+		}
+	}
+	// Raised only once the ledgers are reopened: a scheduler that dies in
+	// between finds the loss again.
+	return s.progress.RaiseRedisMark(ctx, slug, next)
 }

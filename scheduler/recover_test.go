@@ -20,7 +20,7 @@ func recoverEnv(t *testing.T, rec scheduler.Recovery) (*env, *scheduler.Schedule
 	t.Helper()
 	e := newEnv(t)
 	st := memory.New()
-	s := scheduler.New(e.client, e.cursors, scheduler.WithProgress(st, e.insp))
+	s := scheduler.New(e.client, e.cursors, scheduler.WithProgress(st, e.rdb))
 	n := e.network(0, 0)
 	rec.Grace = time.Nanosecond // every unfinished ledger is old enough to look at
 	n.Recovery = rec
@@ -120,5 +120,57 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRecoverAfterRedisLostDataRedrivesUnfinishedNotifications: ledgers
+// 100 and 101 completed (every deliver task enqueued), but one
+// notification of 101 was still pending when Redis lost everything. The
+// ledger is complete, so only the Redis mark tells: the run sees Redis's
+// mark behind PostgreSQL's and re-drives 101 — and nothing else.
+func TestRecoverAfterRedisLostDataRedrivesUnfinishedNotifications(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := memory.New()
+	s := scheduler.New(e.client, e.cursors, scheduler.WithProgress(st, e.rdb))
+	n := e.network(0, 0)
+	n.Recovery.Grace = time.Hour // the ledger loop stays out of it
+	must(t, s.AddNetwork(n))
+	ctx := context.Background()
+	e.tip.Store(100)
+	mustTick(t, s)
+	e.tip.Store(101)
+	mustTick(t, s)
+	for l := uint64(100); l <= 101; l++ {
+		must(t, st.MarkFannedOut(ctx, "stellar_testnet", l, nil, false))
+	}
+	key := func(l uint64, tx string) store.DeliveryKey {
+		return store.DeliveryKey{TenantID: "t", Monitor: "m", Network: "stellar_testnet", Ledger: l, TxHash: tx, Trigger: "hook"}
+	}
+	must(t, st.ExpectDeliveries(ctx, []store.ExpectedDelivery{{Key: key(100, "a")}, {Key: key(101, "b")}}))
+	_, err := st.BeginDelivery(ctx, key(100, "a"), "task-a", "webhook")
+	must(t, err)
+	must(t, st.FinishDelivery(ctx, key(100, "a"), store.DeliveryDelivered, ""))
+
+	r, err := s.Recover(ctx, "stellar_testnet")
+	must(t, err)
+	if r.RedisLost || len(r.Redriven) != 0 {
+		t.Fatalf("first run = %+v; nothing was lost", r)
+	}
+	if r, _ = s.Recover(ctx, "stellar_testnet"); r.RedisLost {
+		t.Fatalf("second run without loss = %+v", r)
+	}
+	must(t, e.rdb.FlushDB(ctx).Err())
+	r, err = s.Recover(ctx, "stellar_testnet")
+	must(t, err)
+	if !r.RedisLost || !slices.Equal(r.Redriven, []uint64{101}) {
+		t.Fatalf("run after the flush = %+v; want the loss seen and ledger 101 re-driven", r)
+	}
+	if r, _ = s.Recover(ctx, "stellar_testnet"); r.RedisLost || len(r.Redriven) != 0 {
+		t.Fatalf("run after the reconciliation = %+v", r)
+	}
+	// The run repaired asynq's queue registry, so the task can be found.
+	if _, err := e.insp.GetTaskInfo(tasks.QueueBlocks, fetchID(101, 1)); err != nil {
+		t.Fatalf("re-driven ledger's task: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/redis/go-redis/v9"
 	"github.com/robfig/cron/v3"
 )
 
@@ -19,6 +20,7 @@ type Scheduler struct {
 	client     *asynq.Client
 	cursors    Cursors
 	progress   store.Progress   // nil: no durable progress, no re-drive
+	rdb        redis.UniversalClient
 	insp       *asynq.Inspector // finds a ledger's tasks in Redis
 	log        *slog.Logger
 	m          *metrics.Metrics
@@ -45,9 +47,11 @@ func WithMetrics(m *metrics.Metrics) Option { return func(s *Scheduler) { s.m = 
 func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick = n } }
 
 // WithProgress keeps each ledger's progress durably in p and re-drives
-// ledgers whose tasks Redis lost, looking them up with insp (see Recover).
-func WithProgress(p store.Progress, insp *asynq.Inspector) Option {
-	return func(s *Scheduler) { s.progress, s.insp = p, insp }
+// ledgers whose tasks the Redis behind rdb lost (see Recover).
+func WithProgress(p store.Progress, rdb redis.UniversalClient) Option {
+	return func(s *Scheduler) {
+		s.progress, s.rdb, s.insp = p, rdb, asynq.NewInspectorFromRedisClient(rdb)
+	}
 }
 
 // New returns a scheduler enqueueing with client and keeping cursors in c.

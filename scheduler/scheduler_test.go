@@ -16,9 +16,11 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/redis/go-redis/v9"
 )
 
 type env struct {
+	rdb     *redis.Client
 	client  *asynq.Client
 	insp    *asynq.Inspector
 	cursors *scheduler.FileCursors
@@ -29,8 +31,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	o := testkit.Redis(t)
 	opt := asynq.RedisClientOpt{Addr: o.Addr, DB: o.DB}
-	e := &env{client: asynq.NewClient(opt), insp: asynq.NewInspector(opt), cursors: scheduler.NewFileCursors(filepath.Join(t.TempDir(), "cursors.json"))}
-	t.Cleanup(func() { e.client.Close(); e.insp.Close() })
+	e := &env{rdb: redis.NewClient(o), client: asynq.NewClient(opt), insp: asynq.NewInspector(opt), cursors: scheduler.NewFileCursors(filepath.Join(t.TempDir(), "cursors.json"))}
+	t.Cleanup(func() { e.client.Close(); e.insp.Close(); e.rdb.Close() })
 	return e
 }
 

@@ -70,6 +70,18 @@ type DeliveryLog interface {
 	FinishDelivery(ctx context.Context, key DeliveryKey, status DeliveryStatus, lastError string) error
 	// ListDeliveries returns records matching filter, newest first.
 	ListDeliveries(ctx context.Context, filter DeliveryFilter) ([]Delivery, error)
+	// ExpectDeliveries records notifications about to be enqueued as
+	// pending; records that exist are left as they are. The log then knows
+	// every notification before its task reaches Redis, so one whose task
+	// Redis loses is found unfinished.
+	ExpectDeliveries(ctx context.Context, ds []ExpectedDelivery) error
+}
+
+// ExpectedDelivery is a notification about to be enqueued.
+type ExpectedDelivery struct {
+	Key     DeliveryKey
+	TaskID  string
+	Channel string
 }
 
 // Store is everything the pipeline needs from persistence.

@@ -60,4 +60,19 @@ type Progress interface {
 	// Such a ledger is counted and logged by the caller; it is never
 	// dropped silently.
 	GiveUp(ctx context.Context, network string, ledger uint64, reason string) error
+
+	// UnfinishedDeliveryLedgers lists network's ledgers that have
+	// notifications not finished (pending, sending, failed), oldest first,
+	// at most limit. It reads the whole delivery log: the scheduler asks
+	// only after Redis lost data, when such notifications may have lost
+	// their tasks.
+	UnfinishedDeliveryLedgers(ctx context.Context, network string, limit int) ([]uint64, error)
+	// Reopen marks ledgers of network unfinished again (recording them if
+	// they were pruned) and returns their records, for re-driving.
+	Reopen(ctx context.Context, network string, ledgers []uint64) ([]LedgerProgress, error)
+	// RedisMark and RaiseRedisMark keep, durably, the highest mark the
+	// scheduler wrote into Redis: Redis holding a lower one (or none) has
+	// lost writes. RaiseRedisMark never lowers it.
+	RedisMark(ctx context.Context, network string) (int64, error)
+	RaiseRedisMark(ctx context.Context, network string, mark int64) error
 }

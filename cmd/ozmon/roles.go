@@ -85,7 +85,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 	if withScheduler {
 		sopts := []scheduler.Option{scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m)}
 		if p, ok := a.st.(store.Progress); ok {
-			sopts = append(sopts, scheduler.WithProgress(p, asynq.NewInspectorFromRedisClient(a.rdb)))
+			sopts = append(sopts, scheduler.WithProgress(p, a.rdb))
 		}
 		s := scheduler.New(client, a.st, sopts...)
 		for slug, src := range a.networks {

@@ -24,6 +24,7 @@ type Store struct {
 	deliveries map[store.DeliveryKey]*store.Delivery
 	watchers   []chan string
 	progress   map[string]*networkProgress
+	redisMarks map[string]int64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -31,7 +32,7 @@ var _ store.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{tenants: map[string]*store.TenantConfig{}, networks: map[string]store.NetworkEndpoints{},
-		cursors: map[string]uint64{}, deliveries: map[store.DeliveryKey]*store.Delivery{}, progress: map[string]*networkProgress{}}
+		cursors: map[string]uint64{}, deliveries: map[store.DeliveryKey]*store.Delivery{}, progress: map[string]*networkProgress{}, redisMarks: map[string]int64{}}
 }
 
 // PutTenant adds or replaces a tenant and its configuration, and tells

@@ -136,3 +136,73 @@ func (s *Store) GiveUp(_ context.Context, network string, ledger uint64, _ strin
 	delete(s.net(network).open, ledger)
 	return nil
 }
+
+// ExpectDeliveries implements store.DeliveryLog.
+func (s *Store) ExpectDeliveries(_ context.Context, ds []store.ExpectedDelivery) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for _, d := range ds {
+		if _, ok := s.deliveries[d.Key]; !ok {
+			s.deliveries[d.Key] = &store.Delivery{Key: d.Key, TaskID: d.TaskID, Channel: d.Channel,
+				Status: store.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+		}
+	}
+	return nil
+}
+
+// UnfinishedDeliveryLedgers implements store.Progress.
+func (s *Store) UnfinishedDeliveryLedgers(_ context.Context, network string, limit int) ([]uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[uint64]bool{}
+	var out []uint64
+	for k, d := range s.deliveries {
+		switch d.Status {
+		case store.DeliveryPending, store.DeliverySending, store.DeliveryFailed:
+			if k.Network == network && !seen[k.Ledger] {
+				seen[k.Ledger] = true
+				out = append(out, k.Ledger)
+			}
+		}
+	}
+	slices.Sort(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Reopen implements store.Progress.
+func (s *Store) Reopen(_ context.Context, network string, ledgers []uint64) ([]store.LedgerProgress, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.net(network)
+	var out []store.LedgerProgress
+	for _, l := range ledgers {
+		lp := p.open[l]
+		if lp == nil {
+			lp = &store.LedgerProgress{Network: network, Ledger: l, ScheduledAt: time.Now()}
+			p.open[l] = lp
+			p.top, p.any = max(p.top, l), true
+		}
+		lp.FannedOut, lp.Pending = false, nil
+		out = append(out, *lp)
+	}
+	return out, nil
+}
+
+// RedisMark implements store.Progress.
+func (s *Store) RedisMark(_ context.Context, network string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.redisMarks[network], nil
+}
+
+// RaiseRedisMark implements store.Progress.
+func (s *Store) RaiseRedisMark(_ context.Context, network string, mark int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.redisMarks[network] = max(s.redisMarks[network], mark)
+	return nil
+}

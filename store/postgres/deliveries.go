@@ -214,3 +214,33 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	}
 	return out, nil
 }
+
+// ExpectDeliveries implements store.DeliveryLog: one statement for the
+// whole batch, keys sorted so concurrent batches lock rows in one order.
+func (s *Store) ExpectDeliveries(ctx context.Context, ds []store.ExpectedDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	var a keyArrays
+	var taskIDs, channels []string
+	for _, i := range keyOrder(len(ds), func(i int) string { return keyString(ds[i].Key) }) {
+		if err := checkKey(ds[i].Key); err != nil {
+			return fmt.Errorf("postgres: expect delivery %s: %w", ds[i].Key, err)
+		}
+		a.add(ds[i].Key)
+		taskIDs = append(taskIDs, ds[i].TaskID)
+		channels = append(channels, ds[i].Channel)
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO ozmon_deliveries
+			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status)
+		SELECT DISTINCT ON (i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger)
+			i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'pending'
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+			AS i(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel)
+		ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO NOTHING`,
+		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels)
+	if err != nil {
+		return fmt.Errorf("postgres: expect %d deliveries: %w", len(ds), err)
+	}
+	return nil
+}

@@ -187,3 +187,89 @@ func (s *Store) GiveUp(ctx context.Context, network string, ledger uint64, reaso
 func sanitizeText(s string) string {
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
+
+// UnfinishedDeliveryLedgers implements store.Progress.
+func (s *Store) UnfinishedDeliveryLedgers(ctx context.Context, network string, limit int) ([]uint64, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ledger FROM ozmon_deliveries
+		WHERE network = $1 AND status IN ('pending', 'sending', 'failed') ORDER BY ledger LIMIT $2`, network, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ledgers with unfinished deliveries on %s: %w", network, err)
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var l int64
+		if err := rows.Scan(&l); err != nil {
+			return nil, fmt.Errorf("postgres: ledgers with unfinished deliveries on %s: %w", network, err)
+		}
+		out = append(out, uint64(l))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: ledgers with unfinished deliveries on %s: %w", network, err)
+	}
+	return out, nil
+}
+
+// Reopen implements store.Progress.
+func (s *Store) Reopen(ctx context.Context, network string, ledgers []uint64) ([]store.LedgerProgress, error) {
+	if err := checkLedgers(network, ledgers...); err != nil {
+		return nil, fmt.Errorf("postgres: reopen ledgers of %s: %w", network, err)
+	}
+	ls := make([]int64, len(ledgers))
+	for i, l := range ledgers {
+		ls[i] = int64(l)
+	}
+	rows, err := s.pool.Query(ctx, `INSERT INTO ozmon_ledger_progress (network, ledger)
+			SELECT $1, unnest($2::bigint[])
+		ON CONFLICT (network, ledger) DO UPDATE SET completed_at = NULL, gave_up_reason = NULL,
+			fanned_out_at = NULL, pending = '{}'
+		RETURNING ledger, scheduled_at, redrives, last_redrive_at`, network, ls)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reopen ledgers of %s: %w", network, err)
+	}
+	defer rows.Close()
+	var out []store.LedgerProgress
+	for rows.Next() {
+		lp := store.LedgerProgress{Network: network}
+		var l int64
+		var last *time.Time
+		if err := rows.Scan(&l, &lp.ScheduledAt, &lp.Redrives, &last); err != nil {
+			return nil, fmt.Errorf("postgres: reopen ledgers of %s: %w", network, err)
+		}
+		lp.Ledger = uint64(l)
+		if last != nil {
+			lp.LastRedriveAt = *last
+		}
+		out = append(out, lp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: reopen ledgers of %s: %w", network, err)
+	}
+	return out, nil
+}
+
+// RedisMark implements store.Progress.
+func (s *Store) RedisMark(ctx context.Context, network string) (int64, error) {
+	var m int64
+	err := s.pool.QueryRow(ctx, `SELECT mark FROM ozmon_redis_marks WHERE name = $1`, network).Scan(&m)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: read redis mark: %w", err)
+	}
+	return m, nil
+}
+
+// RaiseRedisMark implements store.Progress.
+func (s *Store) RaiseRedisMark(ctx context.Context, network string, mark int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO ozmon_redis_marks (name, mark) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET mark = GREATEST(ozmon_redis_marks.mark, EXCLUDED.mark)`, network, mark)
+	if err != nil {
+		return fmt.Errorf("postgres: raise redis mark: %w", err)
+	}
+	return nil
+}
