@@ -19,7 +19,7 @@ import (
 type Scheduler struct {
 	client     *asynq.Client
 	cursors    Cursors
-	progress   store.Progress   // nil: no durable progress, no re-drive
+	progress   store.Progress // nil: no durable progress, no re-drive
 	rdb        redis.UniversalClient
 	insp       *asynq.Inspector // finds a ledger's tasks in Redis
 	log        *slog.Logger
