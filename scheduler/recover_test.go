@@ -174,3 +174,27 @@ func TestRecoverAfterRedisLostDataRedrivesUnfinishedNotifications(t *testing.T) 
 		t.Fatalf("re-driven ledger's task: %v", err)
 	}
 }
+
+// TestRunMarksRedisBeforeScheduling: the first recovery run (and its
+// Redis mark) comes before the first ledger is enqueued, so a Redis that
+// loses data moments after the start is still caught.
+func TestRunMarksRedisBeforeScheduling(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := memory.New()
+	s := scheduler.New(e.client, e.cursors, scheduler.WithProgress(st, e.rdb))
+	n := e.network(0, 0)
+	n.Tip = scheduler.TipFunc(func(context.Context) (uint64, error) {
+		if m, _ := st.RedisMark(context.Background(), "stellar_testnet"); m == 0 {
+			t.Error("a tick ran before the Redis mark was written")
+		}
+		return 100, nil
+	})
+	must(t, s.AddNetwork(n))
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	must(t, s.Run(ctx))
+	if m, _ := st.RedisMark(context.Background(), "stellar_testnet"); m == 0 {
+		t.Fatal("no Redis mark after a run")
+	}
+}

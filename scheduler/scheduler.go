@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -221,7 +223,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			}
 		})))
 	}
+	slugs := slices.Collect(maps.Keys(s.scheds))
 	s.mu.Unlock()
+	// One recovery run before anything is scheduled: it writes the Redis
+	// mark that a later data loss is measured against (and catches a loss
+	// that happened while no scheduler ran).
+	for _, slug := range slugs {
+		rctx, cancel := context.WithTimeout(ctx, time.Minute)
+		if _, err := s.Recover(rctx, slug); err != nil {
+			s.log.Error("scheduler recovery", "network", slug, "err", err)
+		}
+		cancel()
+	}
 	var firstRuns sync.WaitGroup
 	for _, job := range first {
 		firstRuns.Go(job.Run)
