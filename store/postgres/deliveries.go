@@ -88,10 +88,11 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 }
 
 // beginConflict turns a begin into "one more attempt" on an existing
-// record, or hands a delivered record back untouched. The last column is
-// the status before the statement: a subquery in RETURNING reads the
-// statement's snapshot, which does not see the row's own update.
+// record, or hands a delivered record back untouched. previous_status
+// keeps the status the attempt found (SET reads the existing row), so the
+// statement returns it without a second lookup.
 const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
+			previous_status = ozmon_deliveries.status,
 			attempts = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.attempts
 				ELSE ozmon_deliveries.attempts + 1 END,
 			status = CASE WHEN ozmon_deliveries.status = 'delivered' THEN 'delivered' ELSE 'sending' END,
@@ -102,11 +103,7 @@ const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash
 			first_attempt_at = COALESCE(ozmon_deliveries.first_attempt_at, EXCLUDED.first_attempt_at),
 			updated_at = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.updated_at
 				ELSE NOW() END
-		RETURNING ` + deliveryColumns + `,
-			(SELECT o.status FROM ozmon_deliveries o WHERE o.tenant_id = ozmon_deliveries.tenant_id
-				AND o.monitor = ozmon_deliveries.monitor AND o.network = ozmon_deliveries.network
-				AND o.ledger = ozmon_deliveries.ledger AND o.tx_hash = ozmon_deliveries.tx_hash
-				AND o.trigger = ozmon_deliveries.trigger)`
+		RETURNING ` + deliveryColumns + `, previous_status`
 
 // FinishDelivery stores the outcome of the latest attempt. Delivered is
 // final: a later FinishDelivery of any status leaves the record as it is

@@ -6,6 +6,9 @@
 ALTER TABLE ozmon_deliveries DROP CONSTRAINT IF EXISTS ozmon_deliveries_status_check;
 ALTER TABLE ozmon_deliveries ADD CONSTRAINT ozmon_deliveries_status_check
     CHECK (status IN ('pending', 'sending', 'delivered', 'failed', 'archived', 'in_doubt'));
+-- The status an attempt found when it began (NULL: the record was new).
+-- "sending" there means the attempt before it recorded no outcome.
+ALTER TABLE ozmon_deliveries ADD COLUMN IF NOT EXISTS previous_status TEXT;
 
 -- Durable progress of every scheduled ledger, kept outside Redis so that a
 -- Redis that loses tasks cannot lose ledgers: a ledger is complete once
