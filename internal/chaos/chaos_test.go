@@ -1,0 +1,172 @@
+package chaos
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+)
+
+var (
+	soak        = flag.Bool("chaos.soak", false, "longer faults (the tester's durations: 40-60 s hangs, 17-30 s outages)")
+	requireKeys = flag.Bool("chaos.require-keys", false, "fail every request without an Idempotency-Key, not only duplicated ones")
+	parallel    = flag.Int("chaos.parallel", 2, "scenarios run at once (each has its own Redis, database and processes)")
+)
+
+// binaryDir holds the ozmon binary built for this test binary. TestMain
+// is the one place that can build it once and remove it after every
+// test, so it is a package variable, written before any test starts.
+var binaryDir string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "ozmon-chaos-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos: temp dir:", err)
+		os.Exit(1)
+	}
+	binaryDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// suite is what the scenarios share: the ozmon binary (built on first
+// use, so `go test -run TestWorkload` does not pay for it), the workload,
+// the slots that bound how many scenarios run at once, and the no-fault
+// baseline the latency of other scenarios is compared with.
+type suite struct {
+	binary   func() (string, error)
+	workload func() (*Workload, error)
+	slots    *slots
+
+	baselineOnce sync.Once
+	baselineV    *Verdict
+}
+
+func newSuite() *suite {
+	return &suite{
+		binary: sync.OnceValues(func() (string, error) {
+			root, err := testkit.ModuleRoot()
+			if err != nil {
+				return "", fmt.Errorf("module root: %w", err)
+			}
+			goBin, err := exec.LookPath("go")
+			if err != nil {
+				return "", fmt.Errorf("go toolchain not on PATH: %w", err)
+			}
+			out := filepath.Join(binaryDir, "ozmon")
+			cmd := exec.Command(goBin, "build", "-o", out, "./cmd/ozmon")
+			cmd.Dir = root
+			if b, err := cmd.CombinedOutput(); err != nil {
+				return "", fmt.Errorf("go build ./cmd/ozmon: %w\n%s", err, b)
+			}
+			return out, nil
+		}),
+		workload: sync.OnceValues(func() (*Workload, error) {
+			root, err := testkit.ModuleRoot()
+			if err != nil {
+				return nil, err
+			}
+			return LoadWorkload(context.Background(), filepath.Join(root, "testdata", "stellar", "mainnet"), 50, 3)
+		}),
+		slots: newSlots(*parallel),
+	}
+}
+
+// cluster builds a scenario's world on the suite's binary and workload.
+func (s *suite) cluster(t *testing.T, cfg Config) *Cluster {
+	t.Helper()
+	bin, err := s.binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.workload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewCluster(t, bin, w, cfg)
+}
+
+// dur picks the fault length: the default keeps `make test` near five
+// minutes; -chaos.soak uses the tester's.
+func dur(quick, long time.Duration) time.Duration {
+	if *soak {
+		return long
+	}
+	return quick
+}
+
+// slots lets n scenarios run at once, started in the order they were
+// declared, so the longest ones (declared first) never start last.
+type slots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int
+	next int // the ticket whose turn it is
+}
+
+func newSlots(n int) *slots {
+	s := &slots{free: max(1, n)}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// acquire waits for ticket's turn and a free slot; the returned func
+// gives the slot back.
+func (s *slots) acquire(ticket int) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.next != ticket || s.free == 0 {
+		s.cond.Wait()
+	}
+	s.next++
+	s.free--
+	s.cond.Broadcast()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.free++
+		s.cond.Broadcast()
+	}
+}
+
+// scenario is one fault story.
+type scenario struct {
+	name string
+	run  func(t *testing.T, s *suite)
+}
+
+// TestChaos runs every scenario; see scenarios_test.go for the stories.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the chaos suite runs real processes for minutes; not in -short")
+	}
+	s := newSuite()
+	all := scenarios()
+	// Tickets are handed to the scenarios -run selected, in order; a
+	// skipped ticket would block the ones after it.
+	var ticket int
+	var mu sync.Mutex
+	for _, sc := range all {
+		t.Run(sc.name, func(t *testing.T) {
+			mu.Lock()
+			my := ticket
+			ticket++
+			mu.Unlock()
+			t.Parallel()
+			release := s.slots.acquire(my)
+			defer release()
+			start := time.Now()
+			sc.run(t, s)
+			t.Logf("%s: scenario wall time %s", sc.name, time.Since(start).Round(100*time.Millisecond))
+		})
+	}
+}
