@@ -170,3 +170,6 @@ func TestChaos(t *testing.T) {
 		})
 	}
 }
+
+// faultDown makes the simulator answer 503 to every call: the RPC is down.
+func faultDown() testkit.Fault { return testkit.Fault{HTTPStatus: 503} }
