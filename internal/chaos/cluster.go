@@ -389,7 +389,35 @@ func (c *Cluster) Settle(max time.Duration) bool {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	c.T.Logf("the pipeline was not quiet after %s: %s", max, c.QueueDepth())
 	return false
+}
+
+// QueueDepth describes the unfinished work in every queue, for logs.
+func (c *Cluster) QueueDepth() string {
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: c.Redis.Addr()})
+	defer insp.Close()
+	qs, err := insp.Queues()
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	sort.Strings(qs)
+	var parts []string
+	for _, q := range qs {
+		info, err := insp.GetQueueInfo(q)
+		if err != nil {
+			parts = append(parts, q+": "+err.Error())
+			continue
+		}
+		if n := info.Pending + info.Active + info.Scheduled + info.Retry + info.Archived; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s pending %d active %d scheduled %d retry %d archived %d",
+				q, info.Pending, info.Active, info.Scheduled, info.Retry, info.Archived))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // busy reports whether any queue holds unfinished work (or Redis cannot
