@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,9 +31,9 @@ type Config struct {
 	// of the suite's: JSON logs, the scenario's Redis and database, a 2 s
 	// send timeout and 127.0.0.1/32 allowed as a webhook destination.
 	Env map[string]string
-	// HangingTenants points the first n tenants at a listener of their
-	// own, Cluster.Hanging, so their endpoints can misbehave alone.
-	HangingTenants int
+	// HangingTenants are pointed at a listener of their own,
+	// Cluster.Hanging, so their endpoints can misbehave alone.
+	HangingTenants []string
 	// TipInterval is how often the simulated chain closes a ledger
 	// (default 300 ms: the 20 ledgers take six seconds).
 	TipInterval time.Duration
@@ -51,7 +52,7 @@ type Cluster struct {
 	Sim     *testkit.StellarSim
 	Rec     *Recorder
 	Main    *Receiver // every tenant's endpoint but the hanging ones
-	Hanging *Receiver // the first Config.HangingTenants tenants' endpoints
+	Hanging *Receiver // the endpoints of Config.HangingTenants
 	Store   *postgres.Store
 
 	cfg     Config
@@ -175,7 +176,7 @@ func (c *Cluster) importTenants(ctx context.Context) {
 	dirs := make([]string, len(c.W.Tenants))
 	for i, tn := range c.W.Tenants {
 		recv := c.Main
-		if i < c.cfg.HangingTenants {
+		if slices.Contains(c.cfg.HangingTenants, tn.Slug) {
 			recv = c.Hanging
 		}
 		dir := filepath.Join(c.logDir, "tenants", tn.Slug)

@@ -162,6 +162,21 @@ func (w *Workload) KeyOf(a Arrival) (Key, bool) {
 	return Key{Tenant: a.Tenant, Monitor: a.Monitor, Ledger: l, TxHash: a.TxHash, Trigger: a.Trigger}, true
 }
 
+// Busiest returns the n tenants with the most expected notifications,
+// most first.
+func (w *Workload) Busiest(n int) []string {
+	count := map[string]int{}
+	for _, k := range w.Expected {
+		count[k.Tenant]++
+	}
+	slugs := make([]string, 0, len(w.Tenants))
+	for _, t := range w.Tenants {
+		slugs = append(slugs, t.Slug)
+	}
+	slices.SortStableFunc(slugs, func(a, b string) int { return count[b] - count[a] })
+	return slugs[:min(n, len(slugs))]
+}
+
 // PerLedger counts the expected notifications of each ledger.
 func (w *Workload) PerLedger() map[uint64]int {
 	out := map[uint64]int{}
