@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 var (
 	soak        = flag.Bool("chaos.soak", false, "longer faults (the tester's durations: 40-60 s hangs, 17-30 s outages)")
 	requireKeys = flag.Bool("chaos.require-keys", false, "fail every request without an Idempotency-Key, not only duplicated ones")
+	keepLogs    = flag.String("chaos.logs", "", "keep every scenario's process logs under this directory")
 	parallel    = flag.Int("chaos.parallel", 2, "scenarios run at once (each has its own Redis, database and processes)")
 )
 
@@ -91,6 +93,9 @@ func (s *suite) cluster(t *testing.T, cfg Config) *Cluster {
 	w, err := s.workload()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if *keepLogs != "" {
+		cfg.LogDir = filepath.Join(*keepLogs, strings.ReplaceAll(t.Name(), "/", "_"))
 	}
 	return NewCluster(t, bin, w, cfg)
 }

@@ -34,6 +34,9 @@ type Config struct {
 	// HangingTenants are pointed at a listener of their own,
 	// Cluster.Hanging, so their endpoints can misbehave alone.
 	HangingTenants []string
+	// LogDir keeps the processes' logs and the tenants' config
+	// directories (default: a temporary directory removed with the test).
+	LogDir string
 	// TipInterval is how often the simulated chain closes a ledger
 	// (default 300 ms: the 20 ledgers take six seconds).
 	TipInterval time.Duration
@@ -81,7 +84,12 @@ func NewCluster(t testing.TB, bin string, w *Workload, cfg Config) *Cluster {
 	if cfg.TipInterval == 0 {
 		cfg.TipInterval = 300 * time.Millisecond
 	}
-	c := &Cluster{T: t, W: w, cfg: cfg, bin: bin, logDir: t.TempDir(), started: time.Now(),
+	if cfg.LogDir == "" {
+		cfg.LogDir = t.TempDir()
+	} else if err := os.MkdirAll(cfg.LogDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := &Cluster{T: t, W: w, cfg: cfg, bin: bin, logDir: cfg.LogDir, started: time.Now(),
 		confirmed: map[uint64]time.Time{}, tenantIDs: map[string]string{}}
 	t.Cleanup(c.dumpLogsOnFailure)
 	c.Redis = StartRedis(t, cfg.Persistence)

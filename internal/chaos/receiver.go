@@ -87,7 +87,8 @@ type Receiver struct {
 	closed chan struct{}
 
 	mu       sync.Mutex
-	inFlight int // requests held, not yet answered
+	held     map[uint64]time.Time // requests held, not yet answered, by arrival time
+	nextID   uint64
 	mode     Mode
 	tenants  map[string]Mode
 	refused  map[string]int // per tenant, 503s given so far
@@ -100,7 +101,7 @@ func StartReceiver(tb testing.TB, name string, rec *Recorder) *Receiver {
 	if err != nil {
 		tb.Fatalf("receiver %s: listen: %v", name, err)
 	}
-	r := &Receiver{name: name, rec: rec, ln: ln, closed: make(chan struct{}), tenants: map[string]Mode{}, refused: map[string]int{}}
+	r := &Receiver{name: name, rec: rec, ln: ln, closed: make(chan struct{}), held: map[uint64]time.Time{}, tenants: map[string]Mode{}, refused: map[string]int{}}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	tb.Cleanup(func() {
@@ -131,10 +132,23 @@ func (r *Receiver) SetTenantMode(tenant string, m Mode) {
 }
 
 // InFlight is the number of requests the listener holds unanswered.
-func (r *Receiver) InFlight() int {
+func (r *Receiver) InFlight() int { return r.HeldFor(0) }
+
+// HeldFor is the number of requests held unanswered that arrived less
+// than d ago (0: all of them): sends with most of their wait ahead.
+func (r *Receiver) HeldFor(d time.Duration) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.inFlight
+	if d == 0 {
+		return len(r.held)
+	}
+	n := 0
+	for _, at := range r.held {
+		if time.Since(at) < d {
+			n++
+		}
+	}
+	return n
 }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -172,11 +186,13 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if m.Delay > 0 {
 		r.mu.Lock()
-		r.inFlight++
+		r.nextID++
+		id := r.nextID
+		r.held[id] = a.At
 		r.mu.Unlock()
 		defer func() {
 			r.mu.Lock()
-			r.inFlight--
+			delete(r.held, id)
 			r.mu.Unlock()
 		}()
 		t := time.NewTimer(m.Delay)
