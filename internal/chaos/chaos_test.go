@@ -42,12 +42,11 @@ func TestMain(m *testing.M) {
 
 // suite is what the scenarios share: the ozmon binary (built on first
 // use, so `go test -run TestWorkload` does not pay for it), the workload,
-// the slots that bound how many scenarios run at once, and the no-fault
-// baseline the latency of other scenarios is compared with.
+// and the no-fault baseline the latency of other scenarios is compared
+// with.
 type suite struct {
 	binary   func() (string, error)
 	workload func() (*Workload, error)
-	slots    *slots
 
 	baselineOnce sync.Once
 	baselineV    *Verdict
@@ -79,7 +78,6 @@ func newSuite() *suite {
 			}
 			return LoadWorkload(context.Background(), filepath.Join(root, "testdata", "stellar", "mainnet"), 50, 3)
 		}),
-		slots: newSlots(*parallel),
 	}
 }
 
@@ -109,71 +107,41 @@ func dur(quick, long time.Duration) time.Duration {
 	return quick
 }
 
-// slots lets n scenarios run at once, started in the order they were
-// declared, so the longest ones (declared first) never start last.
-type slots struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	free int
-	next int // the ticket whose turn it is
-}
-
-func newSlots(n int) *slots {
-	s := &slots{free: max(1, n)}
-	s.cond = sync.NewCond(&s.mu)
-	return s
-}
-
-// acquire waits for ticket's turn and a free slot; the returned func
-// gives the slot back.
-func (s *slots) acquire(ticket int) func() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.next != ticket || s.free == 0 {
-		s.cond.Wait()
-	}
-	s.next++
-	s.free--
-	s.cond.Broadcast()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.free++
-		s.cond.Broadcast()
-	}
-}
-
 // scenario is one fault story.
 type scenario struct {
 	name string
 	run  func(t *testing.T, s *suite)
 }
 
-// TestChaos runs every scenario; see scenarios_test.go for the stories.
+// TestChaos runs every scenario (see scenarios_test.go), -chaos.parallel
+// at a time, started in the order they are declared: the longest first,
+// so none of them starts last. Each one has its own Redis, database,
+// simulator, receivers and processes.
 func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos suite runs real processes for minutes; not in -short")
 	}
 	s := newSuite()
-	all := scenarios()
-	// Tickets are handed to the scenarios -run selected, in order; a
-	// skipped ticket would block the ones after it.
-	var ticket int
-	var mu sync.Mutex
-	for _, sc := range all {
-		t.Run(sc.name, func(t *testing.T) {
-			mu.Lock()
-			my := ticket
-			ticket++
-			mu.Unlock()
-			t.Parallel()
-			release := s.slots.acquire(my)
-			defer release()
-			start := time.Now()
-			sc.run(t, s)
-			t.Logf("%s: scenario wall time %s", sc.name, time.Since(start).Round(100*time.Millisecond))
+	// Subtests are run from a few goroutines rather than with t.Parallel:
+	// the testing package resumes parallel subtests in no particular order.
+	queue := make(chan scenario)
+	var runners sync.WaitGroup
+	for range max(1, *parallel) {
+		runners.Go(func() {
+			for sc := range queue {
+				t.Run(sc.name, func(t *testing.T) {
+					start := time.Now()
+					sc.run(t, s)
+					t.Logf("%s: scenario wall time %s", sc.name, time.Since(start).Round(100*time.Millisecond))
+				})
+			}
 		})
 	}
+	for _, sc := range scenarios() {
+		queue <- sc
+	}
+	close(queue)
+	runners.Wait()
 }
 
 // faultDown makes the simulator answer 503 to every call: the RPC is down.

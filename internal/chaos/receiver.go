@@ -86,12 +86,12 @@ type Receiver struct {
 	srv    *http.Server
 	closed chan struct{}
 
-	mu       sync.Mutex
-	held     map[uint64]time.Time // requests held, not yet answered, by arrival time
-	nextID   uint64
-	mode     Mode
-	tenants  map[string]Mode
-	refused  map[string]int // per tenant, 503s given so far
+	mu      sync.Mutex
+	held    map[uint64]time.Time // requests held, not yet answered, by arrival time
+	nextID  uint64
+	mode    Mode
+	tenants map[string]Mode
+	refused map[string]int // per tenant, 503s given so far
 }
 
 // StartReceiver listens on a free port until the test ends.
