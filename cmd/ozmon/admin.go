@@ -62,6 +62,8 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	log := newLogger(cfg, stderr)
+	routeRedisLogs(log)
 	rdb, err := openRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err
@@ -83,7 +85,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return adminArchivedAct(insp, queues, *id, verb, stdout)
 	case "deliveries list", "deliveries retry":
-		st, closeStore, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+		st, closeStore, err := openStore(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
