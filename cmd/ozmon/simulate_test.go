@@ -93,4 +93,3 @@ func latestLedger(t *testing.T, url string) uint32 {
 	}
 	return body.Result.LatestLedger
 }
-
