@@ -50,10 +50,14 @@ type suite struct {
 
 	baselineOnce sync.Once
 	baselineV    *Verdict
+
+	mu      sync.Mutex
+	results map[string]string // scenario → PASS/FAIL and its verdict's summary
 }
 
 func newSuite() *suite {
 	return &suite{
+		results: map[string]string{},
 		binary: sync.OnceValues(func() (string, error) {
 			root, err := testkit.ModuleRoot()
 			if err != nil {
@@ -95,7 +99,21 @@ func (s *suite) cluster(t *testing.T, cfg Config) *Cluster {
 	if *keepLogs != "" {
 		cfg.LogDir = filepath.Join(*keepLogs, strings.ReplaceAll(t.Name(), "/", "_"))
 	}
-	return NewCluster(t, bin, w, cfg)
+	c := NewCluster(t, bin, w, cfg)
+	t.Cleanup(func() {
+		outcome := "PASS"
+		if t.Failed() {
+			outcome = "FAIL"
+		}
+		summary := "no verdict (stopped before it)"
+		if v := c.Verdict(); v != nil {
+			summary = v.Summary()
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.results[t.Name()] = outcome + "  " + summary
+	})
+	return c
 }
 
 // dur picks the fault length: the default keeps `make test` near five
@@ -121,7 +139,7 @@ func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos suite runs real processes for minutes; not in -short")
 	}
-	s := newSuite()
+	s, start := newSuite(), time.Now()
 	// Subtests are run from a few goroutines rather than with t.Parallel:
 	// the testing package resumes parallel subtests in no particular order.
 	queue := make(chan scenario)
@@ -142,6 +160,18 @@ func TestChaos(t *testing.T) {
 	}
 	close(queue)
 	runners.Wait()
+	// One table for the closing notes. The baseline may have run inside
+	// another scenario (see suite.baseline), under that one's name.
+	var lines []string
+	for _, sc := range scenarios() {
+		s.mu.Lock()
+		r, ok := s.results[t.Name()+"/"+sc.name]
+		s.mu.Unlock()
+		if ok {
+			lines = append(lines, fmt.Sprintf("%-45s %s", sc.name, r))
+		}
+	}
+	t.Logf("chaos suite, %s:\n%s", time.Since(start).Round(time.Second), strings.Join(lines, "\n"))
 }
 
 // faultDown makes the simulator answer 503 to every call: the RPC is down.

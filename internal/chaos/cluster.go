@@ -71,6 +71,7 @@ type Cluster struct {
 	faultFrom time.Time
 	faultTo   time.Time
 	tenantIDs map[string]string // tenant id → slug
+	verdict   *Verdict
 	stopClock chan struct{}
 	clockDone chan struct{}
 }

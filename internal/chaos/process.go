@@ -156,6 +156,18 @@ func (p *Process) Running() bool {
 	return !done
 }
 
+// Crashed reports whether the process ended without being killed or
+// terminated by the suite, with its exit error.
+func (p *Process) Crashed() (bool, error) {
+	p.mu.Lock()
+	c := p.proc
+	p.mu.Unlock()
+	if c == nil {
+		return false, nil // never started, or stopped on purpose
+	}
+	return c.Exited()
+}
+
 // Restart starts the role again after a Kill or Term.
 func (p *Process) Restart() {
 	p.tb.Helper()

@@ -50,6 +50,10 @@ type Verdict struct {
 	// notification (0 when it came before); -1 when one never came or no
 	// fault was marked.
 	Recovery time.Duration
+	// Tail runs from FaultCleared to the last request of all, duplicates
+	// included: when the receivers saw the end of the fault. -1 without
+	// a marked fault.
+	Tail time.Duration
 	// Latency of the selected notifications: ledger confirmed → first
 	// accepted arrival.
 	P50, P90 time.Duration
@@ -65,7 +69,15 @@ var idempotencyKey = regexp.MustCompile(`^ntf_[0-9a-f]{32}$`)
 func (c *Cluster) Judge(rules Rules) *Verdict {
 	c.T.Helper()
 	v := c.measure(rules)
+	c.mu.Lock()
+	c.verdict = v
+	c.mu.Unlock()
 	c.T.Log(v.Summary())
+	for _, p := range c.Processes() {
+		if crashed, err := p.Crashed(); crashed {
+			c.T.Errorf("%s exited on its own (%v); log tail:\n%s", p.Name, err, tail(p.LogPath(), 15))
+		}
+	}
 	if len(v.Unexpected) > 0 {
 		var lines []string
 		for _, a := range v.Unexpected[:min(10, len(v.Unexpected))] {
@@ -89,11 +101,21 @@ func (c *Cluster) Judge(rules Rules) *Verdict {
 	return v
 }
 
+// Verdict is the last Judge's verdict (nil before one).
+func (c *Cluster) Verdict() *Verdict {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.verdict
+}
+
 // Summary is the one line quoted in the closing notes.
 func (v *Verdict) Summary() string {
 	rec := "n/a"
 	if v.Recovery >= 0 {
 		rec = v.Recovery.Round(100 * time.Millisecond).String()
+	}
+	if v.Tail >= 0 {
+		rec += fmt.Sprintf(" (last request +%s)", v.Tail.Round(100*time.Millisecond))
 	}
 	lat := "n/a"
 	if v.LatencyN > 0 {
@@ -185,6 +207,16 @@ func (c *Cluster) measure(rules Rules) *Verdict {
 	}
 	if len(v.Missing) == 0 && !faultTo.IsZero() {
 		v.Recovery = max(0, last.Sub(faultTo))
+	}
+	v.Tail = -1
+	if !faultTo.IsZero() && len(arrivals) > 0 {
+		var lastAny time.Time
+		for _, a := range arrivals {
+			if a.At.After(lastAny) {
+				lastAny = a.At
+			}
+		}
+		v.Tail = max(0, lastAny.Sub(faultTo))
 	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
