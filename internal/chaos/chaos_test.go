@@ -35,9 +35,28 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binaryDir = dir
+	// A run killed before its cleanups leaves databases and binaries
+	// behind; the next run removes those older than any run lasts.
+	sweepStale(2 * time.Hour)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// sweepStale removes the databases and binary directories of chaos runs
+// older than maxAge. It is best effort: a failure is only reported.
+func sweepStale(maxAge time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := SweepStale(ctx, maxAge); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "ozmon-chaos-*"))
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && time.Since(st.ModTime()) > maxAge {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // suite is what the scenarios share: the ozmon binary (built on first

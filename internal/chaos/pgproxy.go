@@ -219,7 +219,9 @@ func CreateDatabase(tb testing.TB) Database {
 	defer conn.Close(ctx)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	name := "chaos_" + hex.EncodeToString(b[:])
+	// The creation time is in the name: SweepStale can tell the databases
+	// of a run killed before its cleanups from those of a run in progress.
+	name := fmt.Sprintf("chaos_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:]))
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		tb.Fatalf("create database %s: %v", name, err)
 	}
@@ -242,6 +244,38 @@ func CreateDatabase(tb testing.TB) Database {
 		tb.Fatal(err)
 	}
 	return Database{Name: name, Direct: direct}
+}
+
+// SweepStale drops the databases CreateDatabase made more than maxAge ago:
+// what a test binary killed by its -timeout (or a signal) left behind,
+// since its cleanups never ran. A run in progress is younger than maxAge.
+func SweepStale(ctx context.Context, maxAge time.Duration) error {
+	conn, err := pgx.Connect(ctx, testkit.PostgresURL())
+	if err != nil {
+		return fmt.Errorf("sweep stale databases: %w", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'chaos\_%'`)
+	if err != nil {
+		return fmt.Errorf("sweep stale databases: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("sweep stale databases: %w", err)
+	}
+	for _, name := range names {
+		var created int64
+		if _, err := fmt.Sscanf(name, "chaos_%d_", &created); err != nil {
+			continue // not one of ours
+		}
+		if time.Since(time.Unix(created, 0)) < maxAge {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("drop stale database %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // Via is the database's URL through a proxy at addr.
