@@ -2,7 +2,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: dev test services lint bench fuzz build clean
+.PHONY: dev test chaos services lint bench fuzz build clean
 
 ## dev: run the whole pipeline in one process on embedded defaults
 dev:
@@ -13,6 +13,11 @@ dev:
 test: services
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 9m $(PKGS)
+
+## chaos: the fault-injection suite alone, with each scenario's numbers
+## (CHAOSFLAGS=-chaos.soak for the longer faults)
+chaos: services
+	$(GO) test -count=1 -timeout 20m -v -run TestChaos ./internal/chaos/ $(CHAOSFLAGS)
 
 ## services: make sure Redis and PostgreSQL answer on 127.0.0.1
 services:

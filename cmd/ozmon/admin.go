@@ -71,6 +71,8 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	log := newLogger(cfg, stderr)
+	routeRedisLogs(log)
 	rdb, err := openRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err
@@ -112,7 +114,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return adminArchivedAll(insp, queues, verb, stdout)
 	case "deliveries list", "deliveries retry":
-		st, closeStore, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+		st, closeStore, err := openStore(ctx, cfg, log)
 		if err != nil {
 			return err
 		}

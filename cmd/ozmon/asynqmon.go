@@ -19,6 +19,7 @@ func runAsynqmon(ctx context.Context, args []string, _, stderr io.Writer) error 
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	routeRedisLogs(log)
 	rdb, err := openRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.Notify.AllowHosts = []string{"127.0.0.1/32"} // the local sink
 	cfg.Notify.ResolveEnvSecrets = true              // one operator, one environment
 	log := newLogger(cfg, stderr)
+	routeRedisLogs(log)
 	a := &app{cfg: cfg, log: log, m: metrics.New()}
 	defer a.Close()
 

@@ -36,6 +36,7 @@ func runRole(ctx context.Context, role string, args []string, _, stderr io.Write
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	routeRedisLogs(log)
 	a := &app{cfg: cfg, log: log, m: metrics.New()}
 	defer a.Close()
 	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {

@@ -22,7 +22,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	seed := fs.Int64("seed", 1, "seed of the synthetic ledgers (without --ledgers)")
 	tx := fs.Int("tx-per-ledger", 50, "transactions per synthetic ledger")
 	passphrase := fs.String("passphrase", "", "network passphrase (default: the test network for synthetic, mainnet for files)")
-	interval := fs.Duration("interval", 5*time.Second, "close a ledger this often (0: serve every ledger at once)")
+	interval := fs.Duration("interval", 5*time.Second, "close a ledger this often (0: serve every ledger at once); with --ledgers, the files are served from the first one, one more each interval")
 	chainName := fs.String("chain", "stellar", "stellar or evm")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -40,6 +40,11 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *dir != "" {
 		opts = append(opts, testkit.SimLedgerDir(*dir))
+		if *interval > 0 {
+			// Replay the files as a chain that closes a ledger each
+			// interval, rather than one whose whole history is out.
+			opts = append(opts, testkit.SimStartAtFirst())
+		}
 	} else {
 		opts = append(opts, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: *seed, TxPerLedger: *tx, Passphrase: *passphrase}))
 	}

@@ -59,6 +59,7 @@ type simConfig struct {
 	passphrase  string
 	tipInterval time.Duration
 	initialTip  uint32
+	startFirst  bool
 	retention   int
 	contracts   map[string][]byte
 }
@@ -91,6 +92,11 @@ func SimTipInterval(d time.Duration) SimOption { return func(c *simConfig) { c.t
 // SimInitialTip makes ledger seq the tip at start: later ledgers become
 // visible through Advance or the tip interval. Default: the last ledger.
 func SimInitialTip(seq uint32) SimOption { return func(c *simConfig) { c.initialTip = seq } }
+
+// SimStartAtFirst makes the first held ledger the tip at start, so that
+// Advance or the tip interval reveals the others one by one: a directory of
+// ledger files replayed as a live chain. It wins over SimInitialTip.
+func SimStartAtFirst() SimOption { return func(c *simConfig) { c.startFirst = true } }
 
 // SimRetention keeps at most n ledgers (the oldest are dropped as the
 // tip grows, like a node's retention window); default 10000.
@@ -147,7 +153,10 @@ func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 		}
 	}
 	s.tipIdx = len(s.ledgers) - 1
-	if cfg.initialTip != 0 {
+	switch {
+	case cfg.startFirst:
+		s.tipIdx = 0
+	case cfg.initialTip != 0:
 		i := sort.Search(len(s.ledgers), func(i int) bool { return s.ledgers[i].seq > cfg.initialTip }) - 1
 		if i < 0 {
 			return nil, fmt.Errorf("stellar sim: initial tip %d is before the first ledger %d", cfg.initialTip, s.ledgers[0].seq)
