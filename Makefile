@@ -12,7 +12,7 @@ dev:
 ## (started, or installed with apt, when they are not running)
 test: services
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -timeout 9m $(PKGS)
+	$(GO) test -count=1 -timeout 14m $(PKGS)
 
 ## chaos: the fault-injection suite alone, with each scenario's numbers
 ## (CHAOSFLAGS=-chaos.soak for the longer faults)
