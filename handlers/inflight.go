@@ -11,10 +11,10 @@ import (
 // its slot up to the send timeout, so without a bound a few hanging
 // endpoints would hold every slot and delay everyone's alerts.
 //
-// A delivery over its tenant's bound while that tenant is flowing — it
-// finished a send within the last wait — waits that long for a slot: a
-// fast endpoint frees one within milliseconds and a burst goes on at full
-// speed. One whose sends are stuck is moved aside at once (deferred, never
+// A tenant that is flowing — it finished a send within the last wait —
+// may hold twice its bound; past that a delivery waits up to the wait for
+// a slot: a fast endpoint frees one within milliseconds and a burst goes
+// on at full speed. One whose sends are stuck is moved aside at once (deferred, never
 // dropped), for longer the longer it has been stuck, so a hanging tenant's
 // backlog neither holds slots nor churns the queue. A destination host's
 // bound applies only while that host is stuck.
@@ -31,8 +31,14 @@ type inflight struct {
 // slots is one tenant's or host's deliveries in flight and when one last
 // finished (or, before any did, when the first started).
 type slots struct {
-	n    int
-	last time.Time
+	n        int
+	last     time.Time
+	finished bool // last is a finished send, not a start
+}
+
+// flowing reports whether a send finished within wait of now.
+func (s *slots) flowing(now time.Time, wait time.Duration) bool {
+	return s.finished && now.Sub(s.last) <= wait
 }
 
 func newInflight(perTenant, perDest int, wait time.Duration) *inflight {
@@ -60,9 +66,12 @@ func (f *inflight) acquire(ctx context.Context, tenant, dest string) (release fu
 		t, d := f.tenants[tenant], f.dests[dest]
 		var busy *slots
 		switch {
-		case f.perTenant > 0 && t != nil && t.n >= f.perTenant:
+		case f.perTenant > 0 && t != nil && t.n >= f.perTenant && (t.n >= 2*f.perTenant || !t.flowing(now, f.wait)):
+			// A flowing tenant (a send finished within the wait) may use
+			// twice its share before it waits: bursts of a tenant whose
+			// endpoint answers are not slowed. A stuck one gets its share.
 			busy, r.full = t, "tenant"
-		case f.perDest > 0 && d != nil && d.n >= f.perDest && now.Sub(d.last) > f.wait:
+		case f.perDest > 0 && d != nil && d.n >= f.perDest && !d.flowing(now, f.wait):
 			// A destination is shared by many tenants (hooks.slack.com):
 			// its bound only stops it from filling the pool while it is
 			// stuck; a host that keeps answering is never throttled.
@@ -116,7 +125,7 @@ func (f *inflight) release(tenant, dest string) {
 			if s.n--; s.n <= 0 {
 				delete(e.m, e.k)
 			} else {
-				s.last = now
+				s.last, s.finished = now, true
 			}
 		}
 	}

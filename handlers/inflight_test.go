@@ -17,8 +17,11 @@ func TestInflightBoundsTenantAndDestination(t *testing.T) {
 		}
 		rel = append(rel, r)
 	}
+	f.mu.Lock()
+	f.tenants["slow"].last = time.Now().Add(-time.Minute) // stuck: no send finished for a minute
+	f.mu.Unlock()
 	if _, why, ok := f.acquire(ctx, "slow", "other.example:443"); ok || why.full != "tenant" {
-		t.Fatalf("third delivery of one tenant: ok %v full %q, want refused by the tenant bound", ok, why.full)
+		t.Fatalf("third delivery of a stuck tenant: ok %v full %q, want refused by the tenant bound", ok, why.full)
 	}
 	r, _, ok := f.acquire(ctx, "fast", "hang.example:443")
 	if !ok {
@@ -27,7 +30,7 @@ func TestInflightBoundsTenantAndDestination(t *testing.T) {
 	// The host is full but flowing (a send finished just now): a shared
 	// host that answers is not throttled.
 	f.mu.Lock()
-	f.dests["hang.example:443"].last = time.Now()
+	f.dests["hang.example:443"].last, f.dests["hang.example:443"].finished = time.Now(), true
 	f.mu.Unlock()
 	if r4, _, ok := f.acquire(ctx, "fourth", "hang.example:443"); !ok {
 		t.Fatal("a flowing destination throttled")
@@ -55,6 +58,9 @@ func TestInflightBoundsTenantAndDestination(t *testing.T) {
 func TestInflightWaiterTakesFreedSlot(t *testing.T) {
 	f := newInflight(1, 0, 5*time.Second)
 	r, _, _ := f.acquire(context.Background(), "t", "d")
+	f.mu.Lock()
+	f.tenants["t"].last, f.tenants["t"].finished = time.Now(), true // flowing
+	f.mu.Unlock()
 	got := make(chan bool)
 	go func() {
 		_, _, ok := f.acquire(context.Background(), "t", "d")
@@ -94,5 +100,25 @@ func TestInflightStuckTenantIsDeferredAtOnce(t *testing.T) {
 	}
 	if d := (refusal{}).deferFor(0); d != time.Second {
 		t.Fatalf("floor: %s", d)
+	}
+}
+
+// A flowing tenant may hold twice its share before it waits; then it
+// waits, and is refused when nothing frees up.
+func TestInflightFlowingTenantGetsTwiceItsShare(t *testing.T) {
+	ctx := context.Background()
+	f := newInflight(2, 0, 20*time.Millisecond)
+	for i := range 4 {
+		f.mu.Lock()
+		if s := f.tenants["t"]; s != nil {
+			s.last, s.finished = time.Now(), true // a send finished just now
+		}
+		f.mu.Unlock()
+		if _, _, ok := f.acquire(ctx, "t", "d"); !ok {
+			t.Fatalf("delivery %d of a flowing tenant refused under twice its share", i+1)
+		}
+	}
+	if _, why, ok := f.acquire(ctx, "t", "d"); ok || why.full != "tenant" {
+		t.Fatalf("fifth delivery: ok %v refusal %+v, want refused at twice the share", ok, why)
 	}
 }

@@ -63,9 +63,10 @@ type Progress interface {
 
 	// UnfinishedDeliveryLedgers lists network's ledgers that have
 	// notifications not finished (pending, sending, failed), oldest first,
-	// at most limit. It reads the whole delivery log: the scheduler asks
-	// only after Redis lost data, when such notifications may have lost
-	// their tasks.
+	// at most limit. It may read the whole delivery log (PostgreSQL has no
+	// index for it, to keep record writes cheap): the scheduler asks only
+	// after Redis lost data, when such notifications may have lost their
+	// tasks.
 	UnfinishedDeliveryLedgers(ctx context.Context, network string, limit int) ([]uint64, error)
 	// Reopen marks ledgers of network unfinished again (recording them if
 	// they were pruned) and returns their records, for re-driving.

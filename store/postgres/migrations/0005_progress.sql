@@ -33,10 +33,9 @@ CREATE INDEX IF NOT EXISTS idx_ozmon_ledger_progress_open
 -- The last ledger up to which every ledger is complete (or given up).
 ALTER TABLE ozmon_network_cursors ADD COLUMN IF NOT EXISTS completed_ledger BIGINT;
 
--- Deliveries of a ledger, by ledger: unfinished notifications whose tasks
--- Redis lost are found by ledger (network and ledger never change, so the
--- index keeps outcome updates HOT).
-CREATE INDEX IF NOT EXISTS idx_ozmon_deliveries_network_ledger ON ozmon_deliveries (network, ledger);
+-- Unfinished notifications are looked for only after Redis lost data (a
+-- rare, one-off scan), so no index is added for them: every delivery
+-- record insert would pay for it.
 
 -- The highest mark the scheduler wrote into Redis per network (see
 -- store.Progress): Redis holding a lower one has lost writes.
