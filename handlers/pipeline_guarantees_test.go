@@ -29,14 +29,7 @@ import (
 // exactly once.
 func TestRedisDataLossIsRedriven(t *testing.T) {
 	t.Parallel()
-	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	want := 0
-	for i, tg := range rareTargets(blocks, 3)[:4] {
-		cfg, raw := tenantConfig(t, fmt.Sprintf("t%d", i), tg, "", p.sink.URL())
-		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
-		want += len(tg.txs)
-	}
+	p, want := fourTenants(t)
 	p.startScheduler()
 	p.advanceAll(10*time.Millisecond, nil)
 	rdb := redis.NewClient(p.rdbOpts)
@@ -312,14 +305,7 @@ func (p *pipeline) directHandlers(t *testing.T) (*handlers.Handlers, *metrics.Me
 // every notification arrives once.
 func TestRedisLossWithDeliveriesQueued(t *testing.T) {
 	t.Parallel()
-	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	want := 0
-	for i, tg := range rareTargets(blocks, 3)[:4] {
-		cfg, raw := tenantConfig(t, fmt.Sprintf("t%d", i), tg, "", p.sink.URL())
-		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
-		want += len(tg.txs)
-	}
+	p, want := fourTenants(t)
 	rdb := redis.NewClient(p.rdbOpts)
 	defer rdb.Close()
 	client := asynq.NewClientFromRedisClient(rdb)
@@ -361,4 +347,19 @@ func TestRedisLossWithDeliveriesQueued(t *testing.T) {
 	p.waitDelivered(want, 2*time.Minute)
 	time.Sleep(500 * time.Millisecond) // a duplicate would arrive now
 	assertOncePerID(t, p.sink.Requests(), want)
+}
+
+// fourTenants is a pipeline with four tenants watching rare events, and
+// the number of notifications they expect over the ledgers.
+func fourTenants(t *testing.T) (*pipeline, int) {
+	t.Helper()
+	dir, blocks := mainnetLedgers(t)
+	p := newPipeline(t, dir)
+	want := 0
+	for i, tg := range rareTargets(blocks, 3)[:4] {
+		cfg, raw := tenantConfig(t, fmt.Sprintf("t%d", i), tg, "", p.sink.URL())
+		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
+		want += len(tg.txs)
+	}
+	return p, want
 }
