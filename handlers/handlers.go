@@ -53,6 +53,10 @@ type Config struct {
 	// past them a delivery waits InFlightWait for a slot, then is deferred.
 	TenantInFlight, DestinationInFlight int
 	InFlightWait                        time.Duration
+	// StuckAfter is how long a tenant or host may go without a finished
+	// send before its deliveries beyond the bound are deferred at once
+	// (default 2 s: a slow endpoint is not a stuck one).
+	StuckAfter time.Duration
 	// OutcomeWriteTimeout bounds the retries of one outcome write (default
 	// 10 s); past it the outcome is kept on the task.
 	OutcomeWriteTimeout time.Duration
@@ -107,12 +111,15 @@ func New(cfg Config) *Handlers {
 	if cfg.InFlightWait <= 0 {
 		cfg.InFlightWait = 100 * time.Millisecond
 	}
+	if cfg.StuckAfter <= 0 {
+		cfg.StuckAfter = 2 * time.Second
+	}
 	if cfg.OutcomeWriteTimeout <= 0 {
 		cfg.OutcomeWriteTimeout = 10 * time.Second
 	}
 	h := &Handlers{cfg: cfg, prepared: newPreparedCache(8)}
 	if cfg.TenantInFlight > 0 || cfg.DestinationInFlight > 0 {
-		h.inflight = newInflight(cfg.TenantInFlight, cfg.DestinationInFlight, cfg.InFlightWait)
+		h.inflight = newInflight(cfg.TenantInFlight, cfg.DestinationInFlight, cfg.InFlightWait, cfg.StuckAfter)
 	}
 	if cfg.Redis != nil {
 		h.insp = asynq.NewInspectorFromRedisClient(cfg.Redis)

@@ -11,16 +11,17 @@ import (
 // its slot up to the send timeout, so without a bound a few hanging
 // endpoints would hold every slot and delay everyone's alerts.
 //
-// A tenant that is flowing — it finished a send within the last wait —
-// may hold twice its bound; past that a delivery waits up to the wait for
-// a slot: a fast endpoint frees one within milliseconds and a burst goes
-// on at full speed. One whose sends are stuck is moved aside at once (deferred, never
-// dropped), for longer the longer it has been stuck, so a hanging tenant's
-// backlog neither holds slots nor churns the queue. A destination host's
-// bound applies only while that host is stuck.
+// A tenant that is flowing — a send of its finished within stuckAfter —
+// may hold twice its bound; past that a delivery waits up to wait for a
+// slot: an endpoint that answers frees one soon and a burst goes on. One
+// whose sends are stuck (none finished for stuckAfter) is moved aside at
+// once (deferred, never dropped), for longer the longer it has been stuck,
+// so a hanging tenant's backlog neither holds slots nor churns the queue.
+// A destination host's bound applies only while that host is stuck.
 type inflight struct {
 	perTenant, perDest int
-	wait               time.Duration
+	wait               time.Duration // the longest a delivery waits for a slot
+	stuckAfter         time.Duration // no send finished for this long: stuck
 
 	mu      sync.Mutex
 	tenants map[string]*slots
@@ -36,13 +37,13 @@ type slots struct {
 	finished bool // last is a finished send, not a start
 }
 
-// flowing reports whether a send finished within wait of now.
-func (s *slots) flowing(now time.Time, wait time.Duration) bool {
-	return s.finished && now.Sub(s.last) <= wait
+// flowing reports whether a send finished within d of now.
+func (s *slots) flowing(now time.Time, d time.Duration) bool {
+	return s.finished && now.Sub(s.last) <= d
 }
 
-func newInflight(perTenant, perDest int, wait time.Duration) *inflight {
-	return &inflight{perTenant: perTenant, perDest: perDest, wait: wait,
+func newInflight(perTenant, perDest int, wait, stuckAfter time.Duration) *inflight {
+	return &inflight{perTenant: perTenant, perDest: perDest, wait: wait, stuckAfter: stuckAfter,
 		tenants: map[string]*slots{}, dests: map[string]*slots{}, freed: make(chan struct{})}
 }
 
@@ -66,12 +67,12 @@ func (f *inflight) acquire(ctx context.Context, tenant, dest string) (release fu
 		t, d := f.tenants[tenant], f.dests[dest]
 		var busy *slots
 		switch {
-		case f.perTenant > 0 && t != nil && t.n >= f.perTenant && (t.n >= 2*f.perTenant || !t.flowing(now, f.wait)):
+		case f.perTenant > 0 && t != nil && t.n >= f.perTenant && (t.n >= 2*f.perTenant || !t.flowing(now, f.stuckAfter)):
 			// A flowing tenant (a send finished within the wait) may use
 			// twice its share before it waits: bursts of a tenant whose
 			// endpoint answers are not slowed. A stuck one gets its share.
 			busy, r.full = t, "tenant"
-		case f.perDest > 0 && d != nil && d.n >= f.perDest && !d.flowing(now, f.wait):
+		case f.perDest > 0 && d != nil && d.n >= f.perDest && !d.flowing(now, f.stuckAfter):
 			// A destination is shared by many tenants (hooks.slack.com):
 			// its bound only stops it from filling the pool while it is
 			// stuck; a host that keeps answering is never throttled.
@@ -86,7 +87,7 @@ func (f *inflight) acquire(ctx context.Context, tenant, dest string) (release fu
 		r.stuck = now.Sub(busy.last)
 		freed := f.freed
 		f.mu.Unlock()
-		if r.stuck > f.wait {
+		if r.stuck > f.stuckAfter {
 			return nil, r, false // stuck: waiting would only hold a slot
 		}
 		if timer == nil {

@@ -8,7 +8,7 @@ import (
 
 func TestInflightBoundsTenantAndDestination(t *testing.T) {
 	ctx := context.Background()
-	f := newInflight(2, 3, 20*time.Millisecond)
+	f := newInflight(2, 3, 20*time.Millisecond, 50*time.Millisecond)
 	var rel []func()
 	for range 2 {
 		r, _, ok := f.acquire(ctx, "slow", "hang.example:443")
@@ -56,7 +56,7 @@ func TestInflightBoundsTenantAndDestination(t *testing.T) {
 
 // A waiter gets the slot a flowing tenant frees instead of being deferred.
 func TestInflightWaiterTakesFreedSlot(t *testing.T) {
-	f := newInflight(1, 0, 5*time.Second)
+	f := newInflight(1, 0, 5*time.Second, 10*time.Second)
 	r, _, _ := f.acquire(context.Background(), "t", "d")
 	f.mu.Lock()
 	f.tenants["t"].last, f.tenants["t"].finished = time.Now(), true // flowing
@@ -75,7 +75,7 @@ func TestInflightWaiterTakesFreedSlot(t *testing.T) {
 // A stuck tenant's delivery is refused at once (no slot held waiting), and
 // put aside longer the longer the tenant has been stuck.
 func TestInflightStuckTenantIsDeferredAtOnce(t *testing.T) {
-	f := newInflight(1, 0, 10*time.Millisecond)
+	f := newInflight(1, 0, 10*time.Millisecond, 20*time.Millisecond)
 	if _, _, ok := f.acquire(context.Background(), "t", "d"); !ok {
 		t.Fatal("first slot refused")
 	}
@@ -107,7 +107,7 @@ func TestInflightStuckTenantIsDeferredAtOnce(t *testing.T) {
 // waits, and is refused when nothing frees up.
 func TestInflightFlowingTenantGetsTwiceItsShare(t *testing.T) {
 	ctx := context.Background()
-	f := newInflight(2, 0, 20*time.Millisecond)
+	f := newInflight(2, 0, 20*time.Millisecond, 50*time.Millisecond)
 	for i := range 4 {
 		f.mu.Lock()
 		if s := f.tenants["t"]; s != nil {
