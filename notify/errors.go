@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SendError is the failure of one delivery attempt. It names the channel, tenant and trigger
@@ -68,6 +69,26 @@ var ErrScriptsDisabled = errors.New("script triggers are disabled")
 
 // redactor removes known secrets from text that may reach an error message.
 type redactor []string
+
+// longest is the length of the longest secret.
+func (r redactor) longest() int {
+	n := 0
+	for _, s := range r {
+		n = max(n, len(s))
+	}
+	return n
+}
+
+// cutUTF8 cuts s to at most n bytes without splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 func (r redactor) clean(s string) string {
 	for _, secret := range r {

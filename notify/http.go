@@ -118,7 +118,9 @@ func (p *poster) do(ctx context.Context, tenant, method, target string, header h
 		return se
 	}
 	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, int64(p.detail)))
+	// Read past the detail kept by the longest secret, mask, then cut: cut
+	// first, a secret straddling the cut would keep its prefix unmasked.
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, int64(p.detail+p.secrets.longest())))
 	// Drain a little more so the connection can be reused, but never read an unbounded body.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -130,8 +132,8 @@ func (p *poster) do(ctx context.Context, tenant, method, target string, header h
 	if se.Retryable {
 		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
-	if s := strings.TrimSpace(strings.ToValidUTF8(string(snippet), "")); s != "" {
-		se.Detail = "response: " + p.secrets.clean(s)
+	if s := strings.TrimSpace(cutUTF8(p.secrets.clean(strings.ToValidUTF8(string(snippet), "")), p.detail)); s != "" {
+		se.Detail = "response: " + s
 	}
 	return se
 }
