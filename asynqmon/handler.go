@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	upstream "github.com/hibiken/asynqmon"
 	"github.com/redis/go-redis/v9"
@@ -141,6 +142,9 @@ func (s settings) authenticator() (*authenticator, error) {
 		if len(t.tok) < minTokenLen {
 			return nil, fmt.Errorf("asynqmon: the %s token is shorter than %d characters", t.name, minTokenLen)
 		}
+		if why := weakToken(t.tok); why != "" {
+			return nil, fmt.Errorf("asynqmon: the %s token %s; use a random one (e.g. openssl rand -hex 24)", t.name, why)
+		}
 		a.tokens = append(a.tokens, tokenCred{secret: digestOf(t.tok), role: t.role})
 	}
 	for i, b := range s.basic {
@@ -175,4 +179,24 @@ func (a *authenticator) has(rl role) bool {
 		}
 	}
 	return false
+}
+
+// minTokenRunes is the fewest distinct characters a token may have: length
+// alone let "aaaaaaaaaaaaaaaa" or sixteen spaces through.
+const minTokenRunes = 8
+
+// weakToken says why tok is guessable ("" if it is not): white space (a
+// pasted blank value, or padding) or too few distinct characters.
+func weakToken(tok string) string {
+	seen := map[rune]bool{}
+	for _, r := range tok {
+		if unicode.IsSpace(r) {
+			return "contains white space"
+		}
+		seen[r] = true
+	}
+	if len(seen) < minTokenRunes {
+		return fmt.Sprintf("uses only %d different characters (at least %d)", len(seen), minTokenRunes)
+	}
+	return ""
 }

@@ -345,6 +345,10 @@ func TestNewRefusesUnsafeConfig(t *testing.T) {
 		{"no credentials", nil},
 		{"empty tokens only", []asynqmon.Option{asynqmon.WithAdminToken(""), asynqmon.WithReadOnlyToken("")}},
 		{"short token", []asynqmon.Option{asynqmon.WithAdminToken("short")}},
+		{"blank token", []asynqmon.Option{asynqmon.WithAdminToken(strings.Repeat(" ", 16))}},
+		{"padded token", []asynqmon.Option{asynqmon.WithAdminToken(adminToken + " ")}},
+		{"one repeated character", []asynqmon.Option{asynqmon.WithAdminToken(strings.Repeat("a", 32))}},
+		{"low-variety read-only token", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithReadOnlyToken("abababababababababab")}},
 		{"same tokens", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithReadOnlyToken(adminToken)}},
 		{"basic without password", []asynqmon.Option{asynqmon.WithBasicAuth("ops", "", false)}},
 		{"relative path", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPath("asynqmon")}},
@@ -446,5 +450,24 @@ func TestRunRefusesTaskNotInItsTab(t *testing.T) {
 	}
 	if len(out.PendingIDs) != 1 || out.PendingIDs[0] != id2 || len(out.ErrorIDs) != 1 || out.ErrorIDs[0] != id {
 		t.Fatalf("batch run = %+v, want %s run and %s refused", out, id2, id)
+	}
+}
+
+// TestWeakTokenRefusalSaysWhy: the refusal names the rule, never the token.
+func TestWeakTokenRefusalSaysWhy(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: testkit.RedisAddr()}) // never dialled
+	t.Cleanup(func() { _ = rdb.Close() })
+	for tok, want := range map[string]string{
+		strings.Repeat(" ", 16):          "admin token contains white space",
+		"xyxyxyxyxyxyxyxyxyxyxyxy":       "uses only 2 different characters (at least 8)",
+		"0123456789abcdef0123456789ab\t": "contains white space",
+	} {
+		_, err := asynqmon.New(rdb, asynqmon.WithAdminToken(tok))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("token %q: %v, want %q", tok, err, want)
+		} else if strings.Contains(err.Error(), strings.TrimSpace(tok)) && strings.TrimSpace(tok) != "" {
+			t.Errorf("refusal shows the token: %v", err)
+		}
 	}
 }
