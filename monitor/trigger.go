@@ -385,7 +385,8 @@ func (r *cfgReader) emailConfig(o *cfgObject) *EmailConfig {
 		}
 	}
 	var ok bool
-	if c.Message, ok = r.message(o, true, false); ok {
+	// OpenZeppelin Monitor refuses an email without a subject or a body.
+	if c.Message, ok = r.message(o, true, true); ok {
 		mp := joinKey(o.path, "message")
 		if len(c.Message.Title) > 998 {
 			r.fail(joinKey(mp, "title"), "is %d bytes; an email subject allows at most 998", len(c.Message.Title))

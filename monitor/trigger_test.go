@@ -157,6 +157,10 @@ func TestParseTriggerErrors(t *testing.T) {
 			`t.json: config.message.title: must not contain control characters`,
 			`t.json: config.message.body: must not contain control characters other than tab, CR and LF`,
 		}},
+		{"email empty subject and body", `{"name": "n", "trigger_type": "email", "config": {"host": "smtp.example.org", "username": {"type": "plain", "value": "u"}, "password": {"type": "plain", "value": "p"}, "message": {"title": "", "body": "  "}, "sender": "a@example.org", "recipients": ["b@example.org"]}}`, []string{
+			`t.json: config.message.title: must not be blank`,
+			`t.json: config.message.body: must not be blank`,
+		}},
 		{"webhook url and retry", `{"name": "n", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "ftp://x"}, "message": {"title": "t"}, "retry_policy": {"max_backoff": "10s", "initial_backoff": {"secs": 1}}}}`, []string{
 			`t.json: config.url: webhook URL must start with http:// or https://`,
 			`t.json: config.message: missing required field "body"`,
