@@ -208,7 +208,13 @@ func (r *cfgReader) rpcURL(path string, raw json.RawMessage, nt NetworkType) (RP
 	u.Type, _ = o.enum("type_", true, want)
 	if s, ok := o.secret("url", true); ok {
 		u.URL = s
-		if v, ok := s.plain(); ok && !hasAnyPrefix(v, "http://", "https://", "ws://", "wss://") {
+		v, plain := s.plain()
+		switch {
+		case !plain:
+		case nt == NetworkMidnight && !hasAnyPrefix(v, "ws://", "wss://"):
+			// Midnight's node speaks only WebSocket (spec §1.3, as OZ checks).
+			r.fail(joinKey(path, "url"), "a Midnight RPC URL must start with ws:// or wss://")
+		case !hasAnyPrefix(v, "http://", "https://", "ws://", "wss://"):
 			r.fail(joinKey(path, "url"), "must start with http://, https://, ws:// or wss://")
 		}
 	}

@@ -111,6 +111,12 @@ func TestParseNetworkMidnightRPCType(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
+	// Midnight speaks WebSocket only: an https:// URL is refused (spec §1.3).
+	_, err = ParseNetwork("mn.json", []byte(strings.Replace(strings.Replace(tmpl, "%s", "ws_rpc", 1), "wss://", "https://", 1)))
+	want = `mn.json: rpc_urls[0].url: a Midnight RPC URL must start with ws:// or wss://`
+	if err == nil || err.Error() != want {
+		t.Errorf("https Midnight URL: got %v\nwant %s", err, want)
+	}
 }
 
 func TestParseNetworkCollectsAllErrors(t *testing.T) {
