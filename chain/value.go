@@ -244,7 +244,23 @@ func (v Value) TypeName() string {
 	case KindVec:
 		return "Vec<" + dedupTypes(len(v.Items), func(i int) string { return v.Items[i].TypeName() }) + ">"
 	case KindMap:
-		return "Map<String," + dedupTypes(len(v.Entries), func(i int) string { return v.Entries[i].Val.TypeName() }) + ">"
+		// OZ builds a JSON object first: keys sorted, a repeated key keeps
+		// its last value; the value types follow that order.
+		type kt struct{ k, t string }
+		pairs := make([]kt, 0, len(v.Entries))
+		for _, e := range v.Entries {
+			pairs = append(pairs, kt{e.Key.String(), e.Val.TypeName()})
+		}
+		slices.SortStableFunc(pairs, func(a, b kt) int { return strings.Compare(a.k, b.k) })
+		kept := pairs[:0]
+		for i, p := range pairs {
+			if i+1 < len(pairs) && pairs[i+1].k == p.k {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		pairs = kept
+		return "Map<String," + dedupTypes(len(pairs), func(i int) string { return pairs[i].t }) + ">"
 	case KindError, KindOther:
 		return "Void"
 	}
