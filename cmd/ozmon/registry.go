@@ -24,13 +24,15 @@ func keepQueueRegistry(ctx context.Context, rdb redis.UniversalClient, log *slog
 	defer t.Stop()
 	for {
 		added, err := tasks.RepairQueueRegistry(ctx, rdb)
+		// A repair is reported even when the context ended right after it.
+		if len(added) > 0 {
+			log.Warn("queue registry repaired after Redis data loss", "queues", added)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
 			log.Warn("queue registry check failed; queue listings may be incomplete", "err", err)
-		case len(added) > 0:
-			log.Warn("queue registry repaired after Redis data loss", "queues", added)
 		}
 		select {
 		case <-ctx.Done():
