@@ -184,7 +184,7 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.OutcomeWriteTimeout)
 	defer cancel()
 	var err error
-	for wait := 100 * time.Millisecond; ; wait *= 2 {
+	for wait := 100 * time.Millisecond; wctx.Err() == nil; wait *= 2 {
 		err = h.cfg.Deliveries.FinishDelivery(wctx, key, st, msg)
 		if err == nil || errors.Is(err, store.ErrNotFound) {
 			return err == nil
@@ -192,9 +192,7 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 		select {
 		case <-wctx.Done():
 		case <-time.After(wait):
-			continue
 		}
-		break
 	}
 	h.cfg.Log.Error("record delivery outcome; keeping it on the task", "delivery", key.String(), "status", st, "err", err)
 	if t != nil && t.ResultWriter() != nil {

@@ -108,10 +108,15 @@ func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error
 	if h.cfg.Progress == nil {
 		return nil
 	}
-	if err := h.cfg.Progress.MarkBatchDone(ctx, p.Network, p.Ledger, store.BatchRef{Queue: p.Queue(), TaskID: p.TaskID()}); err != nil {
+	if err := h.cfg.Progress.MarkBatchDone(ctx, p.Network, p.Ledger, batchRef(p)); err != nil {
 		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
 	}
 	return nil
+}
+
+// batchRef names a batch's task in the progress store.
+func batchRef(p tasks.EvaluateTenants) store.BatchRef {
+	return store.BatchRef{Queue: p.Queue(), TaskID: p.TaskID()}
 }
 
 // expect records the batch's notifications as pending. A malformed key is

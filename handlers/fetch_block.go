@@ -100,7 +100,7 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 	if track {
 		refs := make([]store.BatchRef, len(batches))
 		for i, bt := range batches {
-			refs[i] = store.BatchRef{Queue: bt.Queue(), TaskID: bt.TaskID()}
+			refs[i] = batchRef(bt)
 		}
 		if err := h.cfg.Progress.MarkFannedOut(ctx, p.Network, p.Ledger, refs, p.Redrive > 0); err != nil {
 			return tasks.Defer(storeDelay(), fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err))
@@ -168,5 +168,5 @@ func (h *Handlers) doneIfCompleted(ctx context.Context, bt tasks.EvaluateTenants
 	if err != nil || info.State != asynq.TaskStateCompleted {
 		return nil // still to run (it marks itself), or gone: the scheduler looks again
 	}
-	return h.cfg.Progress.MarkBatchDone(ctx, bt.Network, bt.Ledger, store.BatchRef{Queue: bt.Queue(), TaskID: bt.TaskID()})
+	return h.cfg.Progress.MarkBatchDone(ctx, bt.Network, bt.Ledger, batchRef(bt))
 }

@@ -72,18 +72,6 @@ type eventTarget struct {
 	txs                 map[string]uint64 // tx hash → ledger
 }
 
-func eventSignature(ev chain.Event) (string, bool) {
-	if len(ev.Topics) == 0 || (ev.Topics[0].Kind != chain.KindSymbol && ev.Topics[0].Kind != chain.KindString) {
-		return "", false
-	}
-	kinds := make([]string, 0, len(ev.Topics))
-	for _, tp := range ev.Topics[1:] {
-		kinds = append(kinds, tp.TypeName())
-	}
-	kinds = append(kinds, ev.Data.TypeName())
-	return ev.Topics[0].Text + "(" + strings.Join(kinds, ",") + ")", true
-}
-
 // rareTargets returns targets emitted by 1..maxTx transactions, so 200
 // tenants produce a few hundred notifications, not tens of thousands.
 func rareTargets(blocks []*chain.Block, maxTx int) []eventTarget {
@@ -94,7 +82,7 @@ func rareTargets(blocks []*chain.Block, maxTx int) []eventTarget {
 				if ev.OpIndex < 0 {
 					continue // transaction-level fee events
 				}
-				sig, ok := eventSignature(ev)
+				sig, ok := testkit.EventSignature(ev)
 				if !ok || strings.Contains(sig, "Bytes") {
 					continue // non-empty bytes have no comparable kind (quirk 3.6)
 				}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/stellar/go-stellar-sdk/network"
 )
@@ -230,7 +231,7 @@ func eventTargets(blocks []*chain.Block, lo, hi int) []eventTarget {
 				if ev.OpIndex < 0 {
 					continue // transaction-level fee events
 				}
-				sig, ok := eventSignature(ev)
+				sig, ok := testkit.EventSignature(ev)
 				if !ok || strings.Contains(sig, "Bytes") {
 					continue // non-empty bytes have no comparable kind
 				}
@@ -254,18 +255,4 @@ func eventTargets(blocks []*chain.Block, lo, hi int) []eventTarget {
 	}
 	slices.SortFunc(out, func(a, b eventTarget) int { return strings.Compare(order(a), order(b)) })
 	return out
-}
-
-// eventSignature spells an event as a monitor's signature without a spec:
-// name(topic kinds…, data kind).
-func eventSignature(ev chain.Event) (string, bool) {
-	if len(ev.Topics) == 0 || (ev.Topics[0].Kind != chain.KindSymbol && ev.Topics[0].Kind != chain.KindString) {
-		return "", false
-	}
-	kinds := make([]string, 0, len(ev.Topics))
-	for _, tp := range ev.Topics[1:] {
-		kinds = append(kinds, tp.TypeName())
-	}
-	kinds = append(kinds, ev.Data.TypeName())
-	return ev.Topics[0].Text + "(" + strings.Join(kinds, ",") + ")", true
 }

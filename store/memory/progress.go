@@ -34,13 +34,11 @@ func (s *Store) MarkScheduled(_ context.Context, network string, from, to uint64
 	p := s.net(network)
 	now := time.Now()
 	for l := from; l <= to && to >= from; l++ {
-		if (p.any && l <= p.top) && p.open[l] == nil {
-			continue // recorded before (finished or open)
+		if p.open[l] != nil || (p.any && l <= p.top) {
+			continue // recorded before: still open, or finished
 		}
-		if p.open[l] == nil {
-			p.open[l] = &store.LedgerProgress{Network: network, Ledger: l, ScheduledAt: now}
-		}
-		p.top, p.any = max(p.top, l), true
+		p.open[l] = &store.LedgerProgress{Network: network, Ledger: l, ScheduledAt: now}
+		p.top, p.any = l, true
 	}
 	return nil
 }
