@@ -93,8 +93,8 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 			return res, err
 		}
 		switch {
-		case st.inFlight:
-			continue
+		case st.inFlight, st.lost == 0 && st.archived == nil:
+			continue // still running, or it turned out finished
 		case st.archived != nil && !rc.RetryArchived:
 			continue // in the dead-letter queue: visible, and retried from there
 		case lp.Redrives >= rc.MaxRedrives:
@@ -115,6 +115,7 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 // ledgerState is where a ledger's remaining work is in Redis.
 type ledgerState struct {
 	inFlight bool             // some of it is pending, active, scheduled or retrying
+	lost     int              // tasks of it no longer in Redis
 	archived []store.BatchRef // tasks of it in the dead-letter queue
 }
 
@@ -132,7 +133,8 @@ func (s *Scheduler) whereIs(ctx context.Context, lp store.LedgerProgress) (ledge
 		info, err := s.insp.GetTaskInfo(ref.Queue, ref.TaskID)
 		switch {
 		case errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound):
-			continue // lost
+			st.lost++
+			continue
 		case err != nil:
 			return st, fmt.Errorf("network %s: look up task %s of ledger %d: %w", lp.Network, ref.TaskID, lp.Ledger, err)
 		}
@@ -141,20 +143,17 @@ func (s *Scheduler) whereIs(ctx context.Context, lp store.LedgerProgress) (ledge
 			st.archived = append(st.archived, ref)
 		case asynq.TaskStateCompleted:
 			if lp.FannedOut {
-				if err := s.progress.MarkBatchDone(ctx, lp.Network, lp.Ledger, ref); err != nil {
-					return st, err
-				}
-			}
-			if !lp.FannedOut {
+				err = s.progress.MarkBatchDone(ctx, lp.Network, lp.Ledger, ref)
+			} else {
 				// A fetch-block that completed without recording its
 				// batches: its worker keeps no progress (a deployment
 				// whose roles disagree). Its work was done; say so.
 				s.log.Warn("fetch-block completed without recording its batches; counting the ledger complete",
 					"network", lp.Network, "ledger", lp.Ledger)
-				if err := s.progress.MarkFannedOut(ctx, lp.Network, lp.Ledger, nil, false); err != nil {
-					return st, err
-				}
-				st.inFlight = true // nothing to re-drive
+				err = s.progress.MarkFannedOut(ctx, lp.Network, lp.Ledger, nil, false)
+			}
+			if err != nil {
+				return st, err
 			}
 		default:
 			st.inFlight = true
