@@ -290,6 +290,7 @@ func (p *parser) parseValue(l *literal) error {
 				p.pos = end
 				l.kind, l.text = litNumber, p.src[start:end]
 				l.num, l.numOK = parseInt(l.text)
+				l.setEVM()
 				return nil
 			}
 			numErr = p.errAt(start, "invalid number "+strconv.Quote(p.src[start:end]+p.tokenAt(end)))
@@ -363,4 +364,5 @@ func setString(l *literal, s string) {
 	l.lower = rustLower(s)
 	l.addr = normalizeAddress(s)
 	l.num, l.numOK = parseInt(s)
+	l.setEVM()
 }
