@@ -73,7 +73,7 @@ func (EVM) compare(kind, value string, op Op, lit *literal) (bool, error) {
 	case ekTuple:
 		return compareTuple(value, op, lit)
 	}
-	return false, evalErr(ErrTypeMismatch, "unsupported EVM parameter kind "+strconv.Quote(kind))
+	return false, evalErr(ErrTypeMismatch, "unsupported EVM parameter kind "+quoteCut(kind))
 }
 
 // parse256 is OpenZeppelin Monitor's string_to_u256 / string_to_i256 on
@@ -120,14 +120,14 @@ func compare256(value string, op Op, lit *literal, signed bool) (bool, error) {
 	}
 	l, ok := parse256(value, signed)
 	if !ok {
-		return false, evalErr(ErrParse, "value "+strconv.Quote(value)+" is not a valid "+name)
+		return false, evalErr(ErrParse, "value "+quoteCut(value)+" is not a valid "+name)
 	}
 	if lit.kind != litNumber && lit.kind != litString {
 		return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+name+", found "+lit.kind.String())
 	}
 	r, ok := lit.int256(signed)
 	if !ok {
-		return false, evalErr(ErrParse, "literal "+strconv.Quote(lit.text)+" is not a valid "+name)
+		return false, evalErr(ErrParse, "literal "+quoteCut(lit.text)+" is not a valid "+name)
 	}
 	if !op.ordering() {
 		return false, unsupported(op, name)
@@ -276,7 +276,7 @@ func compareTuple(value string, op Op, lit *literal) (bool, error) {
 		return (stripTupleSpace(value) == stripTupleSpace(lit.text)) == (op == OpEq), nil
 	case OpContains:
 		if !strings.HasPrefix(value, "(") || !strings.HasSuffix(value, ")") || len(value) < 2 {
-			return false, evalErr(ErrParse, "invalid tuple "+strconv.Quote(value))
+			return false, evalErr(ErrParse, "invalid tuple "+quoteCut(value))
 		}
 		elems, err := tupleElements(value[1:len(value)-1], 0)
 		if err != nil {
@@ -355,7 +355,7 @@ func tupleElements(body string, depth int) ([]jsonValue, error) {
 			case strings.HasPrefix(elem, "[") || strings.HasPrefix(elem, "{"):
 				v, err := parseJSON(elem)
 				if err != nil {
-					return nil, evalErr(ErrParse, "tuple element "+strconv.Quote(elem)+" is not JSON: "+err.Error())
+					return nil, evalErr(ErrParse, "tuple element "+quoteCut(elem)+" is not JSON: "+err.Error())
 				}
 				out = append(out, v)
 			default:

@@ -282,7 +282,7 @@ func (p *parser) parseValue(l *literal) error {
 			if fe := p.scanWhile(end+1, isDigit); fe > end+1 {
 				end = fe
 			} else {
-				numErr = p.errAt(start, "invalid number "+strconv.Quote(p.tokenAt(start)+"."))
+				numErr = p.errAt(start, "invalid number "+quoteCut(p.tokenAt(start)+"."))
 			}
 		}
 		if numErr == nil {
@@ -293,7 +293,7 @@ func (p *parser) parseValue(l *literal) error {
 				l.setEVM()
 				return nil
 			}
-			numErr = p.errAt(start, "invalid number "+strconv.Quote(p.src[start:end]+p.tokenAt(end)))
+			numErr = p.errAt(start, "invalid number "+quoteCut(p.src[start:end]+p.tokenAt(end)))
 		}
 	}
 	end := p.scanWhile(start, isBareChar)
