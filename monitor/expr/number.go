@@ -154,13 +154,17 @@ func uitoa(n uint64) string { return strconv.FormatUint(n, 10) }
 // which U256 and I256 parsing rest on: '_' anywhere is skipped, every other
 // character must be a digit of the radix, and no digits at all is 0.
 func parseRuint(s string, radix int) (v intVal, ok bool) {
-	if strings.IndexByte(s, '_') >= 0 {
-		s = strings.ReplaceAll(s, "_", "")
-	}
+	underscores := false
 	for i := 0; i < len(s); i++ {
-		if digitVal(s[i]) >= radix {
-			return v, false
+		switch {
+		case s[i] == '_':
+			underscores = true
+		case digitVal(s[i]) >= radix:
+			return v, false // most texts that are not integers fail here, on their first byte
 		}
+	}
+	if underscores {
+		s = strings.ReplaceAll(s, "_", "")
 	}
 	for len(s) > 1 && s[0] == '0' {
 		s = s[1:]
