@@ -58,15 +58,55 @@ func (k litKind) String() string {
 // from the text alone is derived here, once, so that evaluation never
 // re-parses it.
 type literal struct {
-	kind litKind
 	text string // string content with raw escapes, or the number's text
-	b    bool
 
 	lower string // Rust-style to_lowercase(text)
 	addr  string // Stellar address normalization: whitespace removed, lowercased
 
-	num   intVal // integer value when numOK
-	numOK bool   // text is a Rust-parsable integer ([+-]digits)
+	num intVal // integer value when numOK
+	// evm holds the EVM U256/I256 readings (parse256) of a text that is
+	// not a plain integer but still reads as one there (0x-hex, -0x10,
+	// 0b101, 1_000); nil otherwise. A plain integer's readings come from num.
+	evm *evmInts
+
+	kind  litKind
+	b     bool
+	numOK bool // text is a Rust-parsable integer ([+-]digits)
+}
+
+type evmInts struct {
+	u, i     intVal
+	uOK, iOK bool
+}
+
+// setEVM derives the EVM readings a plain integer's num does not cover.
+func (l *literal) setEVM() {
+	if l.numOK {
+		return
+	}
+	u, uOK := parse256(l.text, false)
+	i, iOK := parse256(l.text, true)
+	if uOK || iOK {
+		l.evm = &evmInts{u: u, i: i, uOK: uOK, iOK: iOK}
+	}
+}
+
+// int256 is parse256(l.text, signed), derived at parse time: a plain
+// integer ([+-]digits) reads the same in both, except that U256 takes no sign.
+func (l *literal) int256(signed bool) (intVal, bool) {
+	if l.numOK {
+		if !signed && (l.text[0] == '+' || l.text[0] == '-') {
+			return intVal{}, false
+		}
+		return l.num, l.num.fits(256, signed)
+	}
+	switch {
+	case l.evm == nil:
+		return intVal{}, false
+	case signed:
+		return l.evm.i, l.evm.iOK
+	}
+	return l.evm.u, l.evm.uOK
 }
 
 // accessor is one step of a variable path: [index] or .key.

@@ -45,3 +45,24 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvalEVMInt measures the 256-bit integer path (decimal, hex and
+// a big value near the int256 bound), which every EVM amount filter takes.
+func BenchmarkEvalEVMInt(b *testing.B) {
+	e, err := Parse("amount >= 1000 AND delta > -57896044618658097711785492504343953926634992332820282019728792003956564819968 AND fee == 0xff")
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := []Param{
+		{Name: "amount", Value: "1000000000000000000000", Kind: "uint256"},
+		{Name: "delta", Value: "-12345", Kind: "int256"},
+		{Name: "fee", Value: "255", Kind: "uint64"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ok, err := e.Eval(params, EVM{})
+		if err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 		}
 	}
 	if p == nil {
-		return false, evalErr(ErrVariableNotFound, "variable "+strconv.Quote(cd.name)+" not found")
+		return false, evalErr(ErrVariableNotFound, "variable "+quoteCut(cd.name)+" not found")
 	}
 	if len(cd.path) == 0 {
 		return c.compare(p.Kind, p.Value, cd.op, &cd.lit)
@@ -106,7 +106,7 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 	// Path access: the value is read as JSON whatever its declared kind.
 	root, err := parseJSON(p.Value)
 	if err != nil {
-		return false, evalErr(ErrParse, "value of "+strconv.Quote(cd.name)+" (kind "+p.Kind+") is not JSON: "+err.Error())
+		return false, evalErr(ErrParse, "value of "+quoteCut(cd.name)+" (kind "+quoteCut(p.Kind)+") is not JSON: "+err.Error())
 	}
 	cur := &root
 	for i, a := range cd.path {
@@ -126,7 +126,7 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 		}
 		next, ok := cur.get(a.key)
 		if !ok {
-			return false, evalErr(ErrFieldNotFound, "key "+strconv.Quote(a.key)+" not found at "+at())
+			return false, evalErr(ErrFieldNotFound, "key "+quoteCut(a.key)+" not found at "+at())
 		}
 		cur = next
 	}

@@ -73,18 +73,25 @@ func (EVM) compare(kind, value string, op Op, lit *literal) (bool, error) {
 	case ekTuple:
 		return compareTuple(value, op, lit)
 	}
-	return false, evalErr(ErrTypeMismatch, "unsupported EVM parameter kind "+strconv.Quote(kind))
+	return false, evalErr(ErrTypeMismatch, "unsupported EVM parameter kind "+quoteCut(kind))
 }
 
-// parse256 is string_to_u256 / string_to_i256: trimmed, 0x/0X hex (raw
-// two's complement for signed) or decimal.
+// parse256 is OpenZeppelin Monitor's string_to_u256 / string_to_i256 on
+// the trimmed text: a 0x/0X prefix is hex (an I256 takes it as raw two's
+// complement, so 0xff…f is -1) and needs a digit; otherwise U256::from_str,
+// or for I256 alloy's I256::from_str: an optional sign, then the magnitude
+// by U256::from_str, whose own 0x/0o/0b prefix makes -0x10 -16, and which
+// must fit the signed range. Either way ruint skips '_'.
 func parse256(s string, signed bool) (intVal, bool) {
 	s = rustTrim(s)
-	if h, ok := strings.CutPrefix(s, "0x"); ok || strings.HasPrefix(s, "0X") {
-		if !ok {
-			h = s[2:]
+	if s == "" {
+		return intVal{}, false
+	}
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		if len(s) == 2 {
+			return intVal{}, false
 		}
-		v, ok := parseHexInt(h)
+		v, ok := parseRuint(s[2:], 16)
 		if !ok || !v.fits(256, false) {
 			return v, false
 		}
@@ -93,11 +100,17 @@ func parse256(s string, signed bool) (intVal, bool) {
 		}
 		return v, true
 	}
-	if !signed && (strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-")) {
-		return intVal{}, false
+	minus := false
+	if signed && (s[0] == '+' || s[0] == '-') {
+		minus = s[0] == '-'
+		s = s[1:]
 	}
-	v, ok := parseInt(s)
-	return v, ok && v.fits(256, signed)
+	v, ok := parseRuintPrefixed(s)
+	if !ok || !v.fits(256, false) {
+		return v, false
+	}
+	v.minus = minus
+	return v, !signed || v.fits(256, true)
 }
 
 func compare256(value string, op Op, lit *literal, signed bool) (bool, error) {
@@ -107,14 +120,14 @@ func compare256(value string, op Op, lit *literal, signed bool) (bool, error) {
 	}
 	l, ok := parse256(value, signed)
 	if !ok {
-		return false, evalErr(ErrParse, "value "+strconv.Quote(value)+" is not a valid "+name)
+		return false, evalErr(ErrParse, "value "+quoteCut(value)+" is not a valid "+name)
 	}
 	if lit.kind != litNumber && lit.kind != litString {
 		return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+name+", found "+lit.kind.String())
 	}
-	r, ok := parse256(lit.text, signed)
+	r, ok := lit.int256(signed)
 	if !ok {
-		return false, evalErr(ErrParse, "literal "+strconv.Quote(lit.text)+" is not a valid "+name)
+		return false, evalErr(ErrParse, "literal "+quoteCut(lit.text)+" is not a valid "+name)
 	}
 	if !op.ordering() {
 		return false, unsupported(op, name)
@@ -263,7 +276,7 @@ func compareTuple(value string, op Op, lit *literal) (bool, error) {
 		return (stripTupleSpace(value) == stripTupleSpace(lit.text)) == (op == OpEq), nil
 	case OpContains:
 		if !strings.HasPrefix(value, "(") || !strings.HasSuffix(value, ")") || len(value) < 2 {
-			return false, evalErr(ErrParse, "invalid tuple "+strconv.Quote(value))
+			return false, evalErr(ErrParse, "invalid tuple "+quoteCut(value))
 		}
 		elems, err := tupleElements(value[1:len(value)-1], 0)
 		if err != nil {
@@ -342,7 +355,7 @@ func tupleElements(body string, depth int) ([]jsonValue, error) {
 			case strings.HasPrefix(elem, "[") || strings.HasPrefix(elem, "{"):
 				v, err := parseJSON(elem)
 				if err != nil {
-					return nil, evalErr(ErrParse, "tuple element "+strconv.Quote(elem)+" is not JSON: "+err.Error())
+					return nil, evalErr(ErrParse, "tuple element "+quoteCut(elem)+" is not JSON: "+err.Error())
 				}
 				out = append(out, v)
 			default:

@@ -176,3 +176,101 @@ func repeat(s string, n int) string {
 	}
 	return out
 }
+
+// TestEVMIntegerTextLikeOZ follows string_to_i256 / string_to_u256: an
+// unprefixed text goes through alloy's I256::from_str (sign, then ruint's
+// Uint::from_str) or ruint's U256::from_str, which read 0x/0o/0b prefixes
+// and skip '_'. So -0x10 is -16 for every intN kind, and an error (no
+// match) for every uintN kind, as in OpenZeppelin Monitor.
+func TestEVMIntegerTextLikeOZ(t *testing.T) {
+	t.Parallel()
+	e := EVM{}
+	i256MinHex := "0x8" + repeat("0", 63)
+	i256MaxHex := "0x7" + repeat("f", 63)
+	cases := []struct {
+		kind, value, rest string
+		want              outcome
+	}{
+		// Negative hex literals, bare or quoted.
+		{"int256", "-16", "== -0x10", yes},
+		{"int256", "-16", "== '-0x10'", yes},
+		{"int256", "-16", "== -0X10", yes},
+		{"int256", "-31", "== -0x1F", yes},
+		{"int256", "-17", "< -0x10", yes},
+		{"int256", "-15", "> -0x10", yes},
+		{"int256", "-16", ">= -0x10", yes},
+		{"int256", "16", "== -0x10", no},
+		{"int256", "16", "!= -0x10", yes},
+		{"int256", "16", "> -0x10", yes},
+		{"int8", "-16", "== -0x10", yes},
+		{"int64", "-1", "== -0x1", yes},
+		{"INT128", "-255", "== -0xff", yes},
+		{"int256", "0", "== -0x0", yes},
+		{"int256", "-16", "== -0x0010", yes},                     // leading zeros
+		{"int256", "-16", "== 0x" + repeat("f", 62) + "f0", yes}, // unsigned hex stays raw two's complement
+		{"int256", "-0x10", "== -16", yes},                       // the value side is read the same way
+		// Near the bounds.
+		{"int256", i256Min, "== -" + i256MinHex, yes},
+		{"int256", i256Min, "< -" + i256MaxHex, yes},
+		{"int256", i256Min + "", "== " + i256MinHex, yes},
+		{"int256", "-57896044618658097711785492504343953926634992332820282019728792003956564819967", "== -" + i256MaxHex, yes},
+		{"int256", i256Max, "> -" + i256MinHex, yes},
+		{"int256", i256Max, "== '+" + i256MaxHex + "'", yes},
+		{"int256", "0", "== -0x8" + repeat("0", 62) + "1", fails(ErrParse)}, // below I256::MIN
+		{"int256", "0", "== '+" + i256MinHex + "'", fails(ErrParse)},        // a sign makes it a magnitude: above I256::MAX
+		{"int256", "0", "== -0x1" + repeat("0", 64), fails(ErrParse)},       // more than 256 bits
+		{"int256", "0", "== -0xZ", fails(ErrParse)},
+		{"int256", "0", "== -0x1g", fails(ErrParse)},
+		{"int256", "0", "== '- 0x10'", fails(ErrParse)},
+		{"int256", "0", "== '--0x10'", fails(ErrParse)},
+		// Unsigned kinds refuse any sign, as U256::from_str does.
+		{"uint256", "16", "== -0x10", fails(ErrParse)},
+		{"uint8", "16", "== '-0x10'", fails(ErrParse)},
+		{"number", "16", "== '+0x10'", fails(ErrParse)},
+		{"uint256", "0", "== '-0'", fails(ErrParse)},
+		// ruint's other prefixes and '_' separators, on both kinds.
+		{"uint256", "5", "== 0b101", yes},
+		{"uint256", "15", "== 0o17", yes},
+		{"uint256", "15", "== '0O17'", yes},
+		{"uint256", "1000", "== 1_000", yes},
+		{"uint256", "255", "== 0x_ff", yes},
+		{"uint256", "255", "== 0xf_f", yes},
+		{"uint256", "1000", "== '1_000'", yes},
+		{"uint256", u256Max, "== '" + u256Max[:3] + "_" + u256Max[3:] + "'", yes},
+		{"int256", "-1000", "== -1_000", yes},
+		{"int256", "-1", "== -0b1", yes},
+		{"int256", "-8", "== -0o10", yes},
+		{"int256", "5", "== 0b101", yes},
+		{"uint256", "0", "== 0b102", fails(ErrParse)},
+		{"uint256", "0", "== 0o8", fails(ErrParse)},
+		// Empty digit runs are zero in ruint (only a bare 0x is refused by
+		// OZ before ruint sees it).
+		{"uint256", "0", "== _", yes},
+		{"uint256", "0", "== '0b'", yes},
+		{"int256", "0", "== -0x", yes},
+		{"int256", "0", "== '-'", yes},
+		{"uint256", "0", "== '0x'", fails(ErrParse)},
+		{"int256", "0", "== '0x'", fails(ErrParse)},
+		{"uint256", "0", "== ''", fails(ErrParse)},
+		// Words that are not integers in any base.
+		{"uint256", "1000", "== 1e3", fails(ErrParse)},
+		{"uint256", "0", "== 0xVal", fails(ErrParse)},
+		{"int256", "1", "== 1INCH", fails(ErrParse)},
+		{"uint256", "123", "== 123abc", fails(ErrParse)},
+	}
+	for _, tc := range cases {
+		check(t, e, tc.kind, tc.value, tc.rest, tc.want)
+	}
+}
+
+// TestUnquotedWordValues: the words item 14 lets through compare as the
+// strings they are on both chains.
+func TestUnquotedWordValues(t *testing.T) {
+	t.Parallel()
+	check(t, EVM{}, "string", "1inch", "== 1INCH", yes)
+	check(t, EVM{}, "string", "0xValue", "starts_with 0xVal", yes)
+	check(t, Stellar{}, "Symbol", "1INCH", "== 1inch", yes)
+	check(t, Stellar{}, "String", "123abc", "!= 123abd", yes)
+	check(t, Stellar{}, "I128", "1000", "== 1e3", fails(ErrTypeMismatch)) // a word is not a number literal
+	check(t, Stellar{}, "I128", "-16", "== -0x10", fails(ErrTypeMismatch))
+}

@@ -18,6 +18,8 @@ var fuzzSeeds = []string{
 	"v[99999999999999999999] == 1",
 	"v == 'unterminated",
 	"",
+	"symbol == 1INCH OR v == 0xVal AND w == 1e3",
+	"v < -0x10 AND w == 0b101 OR x == 1_000 OR y == 12.5abc",
 }
 
 func FuzzParse(f *testing.F) {
@@ -43,7 +45,30 @@ func FuzzParse(f *testing.F) {
 		if err != nil || shape(&again.root) != shape(&e.root) {
 			t.Fatalf("Parse(%q) is not deterministic", src)
 		}
+		// The EVM integer readings derived at parse time are parse256's.
+		forEachLiteral(&e.root, func(l *literal) {
+			if l.kind == litBool {
+				return
+			}
+			for _, signed := range []bool{false, true} {
+				got, gotOK := l.int256(signed)
+				want, wantOK := parse256(l.text, signed)
+				if gotOK != wantOK || (gotOK && cmpInt(got, want) != 0) {
+					t.Fatalf("Parse(%q): literal %q signed=%v reads %v/%v, parse256 %v/%v", src, l.text, signed, got, gotOK, want, wantOK)
+				}
+			}
+		})
 	})
+}
+
+func forEachLiteral(n *node, f func(*literal)) {
+	if n.kind == nodeCond {
+		f(&n.cond.lit)
+		return
+	}
+	for i := range n.kids {
+		forEachLiteral(&n.kids[i], f)
+	}
 }
 
 func FuzzEval(f *testing.F) {

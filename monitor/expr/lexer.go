@@ -1,9 +1,6 @@
 package expr
 
-import (
-	"strconv"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // The language's tokenization depends on context (an operator keyword is
 // matched as a prefix, AND/OR need no word boundary, a value is tried as
@@ -133,7 +130,7 @@ func (s *scanner) errUnexpected(pos int) *SyntaxError {
 	if pos >= len(s.src) {
 		return &SyntaxError{Column: s.column(pos), Msg: "unexpected end of input"}
 	}
-	return &SyntaxError{Column: s.column(pos), Msg: "unexpected token " + strconv.Quote(s.tokenAt(pos))}
+	return &SyntaxError{Column: s.column(pos), Msg: "unexpected token " + quoteCut(s.tokenAt(pos))}
 }
 
 func (s *scanner) errAt(pos int, msg string) *SyntaxError {

@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
+	"strings"
 )
 
 // intVal is an exact integer parsed the way Rust's integer FromStr does:
@@ -149,28 +150,67 @@ func applyOrdering(op Op, c int) bool {
 
 func uitoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// parseHexInt parses hex digits (no prefix) into a magnitude.
-func parseHexInt(s string) (v intVal, ok bool) {
-	if s == "" {
-		return v, false
-	}
+// parseRuint is ruint's Uint::from_str_radix for radix 2, 8, 10 or 16,
+// which U256 and I256 parsing rest on: '_' anywhere is skipped, every other
+// character must be a digit of the radix, and no digits at all is 0.
+func parseRuint(s string, radix int) (v intVal, ok bool) {
+	underscores := false
 	for i := 0; i < len(s); i++ {
-		if !isHexDigit(s[i]) {
-			return v, false
+		switch {
+		case s[i] == '_':
+			underscores = true
+		case digitVal(s[i]) >= radix:
+			return v, false // most texts that are not integers fail here, on their first byte
 		}
+	}
+	if underscores {
+		s = strings.ReplaceAll(s, "_", "")
 	}
 	for len(s) > 1 && s[0] == '0' {
 		s = s[1:]
 	}
 	switch {
-	case len(s) > 64: // > 256 bits
+	case s == "":
+	case len(s) > 256: // ≥ 2^256 in any radix: out of range, never materialized
 		v.huge = true
-	case len(s) <= 16:
-		v.mag, _ = strconv.ParseUint(s, 16, 64)
 	default:
-		v.big, _ = new(big.Int).SetString(s, 16)
+		if m, err := strconv.ParseUint(s, radix, 64); err == nil {
+			v.mag = m
+		} else {
+			v.big, _ = new(big.Int).SetString(s, radix)
+		}
 	}
 	return v, true
+}
+
+// parseRuintPrefixed is ruint's Uint::from_str: a 0x, 0o or 0b prefix (any
+// case) selects the radix, otherwise decimal.
+func parseRuintPrefixed(s string) (intVal, bool) {
+	if len(s) >= 2 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X':
+			return parseRuint(s[2:], 16)
+		case 'o', 'O':
+			return parseRuint(s[2:], 8)
+		case 'b', 'B':
+			return parseRuint(s[2:], 2)
+		}
+	}
+	return parseRuint(s, 10)
+}
+
+// digitVal is a character's digit value in radixes up to 36 (letters of
+// either case count from 10), or 36 for anything else.
+func digitVal(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'z':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'Z':
+		return int(c-'A') + 10
+	}
+	return 36
 }
 
 // twosComplement256 reinterprets a 256-bit magnitude as a signed I256

@@ -105,3 +105,29 @@ func TestFits(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralInt256 checks the EVM readings a literal carries from parse
+// time against parse256 on its text, for numbers, quoted texts and words.
+func TestLiteralInt256(t *testing.T) {
+	t.Parallel()
+	texts := []string{
+		"0", "5", "+5", "-5", "-0", "+0", "007", "-007", "1.5", "0x10", "-0x10", "+0x10", "0XfF",
+		"1_000", "-1_000", "0b101", "-0o17", "_", "-", "+", "0x", "-0x", "0b", "1e3", "1INCH",
+		" 42 ", "abc", u256Max, "-" + u256Max, i256Min, i256Max, "-" + i256Max,
+		"0x" + repeat("f", 64), "0x1" + repeat("0", 64), "-0x8" + repeat("0", 63), "1" + repeat("0", 100),
+	}
+	for _, text := range texts {
+		e, err := Parse("v == '" + text + "'")
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", text, err)
+		}
+		l := &e.root.cond.lit
+		for _, signed := range []bool{false, true} {
+			got, gotOK := l.int256(signed)
+			want, wantOK := parse256(text, signed)
+			if gotOK != wantOK || (gotOK && cmpInt(got, want) != 0) {
+				t.Errorf("literal %q signed=%v reads %+v/%v, parse256 %+v/%v", text, signed, got, gotOK, want, wantOK)
+			}
+		}
+	}
+}

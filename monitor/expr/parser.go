@@ -23,7 +23,9 @@ const maxDepth = 200
 // Parse compiles src following OpenZeppelin Monitor 1.6's grammar exactly:
 // conditions `lhs op literal` joined by AND (binding tighter) and OR, both
 // case-insensitive, with parentheses; no NOT. An empty or blank expression
-// is an error, as in OpenZeppelin Monitor.
+// is an error, as in OpenZeppelin Monitor. A value that starts like a
+// number or 0x-hex but goes on with letters (`1INCH`, `0xVal`, `1e3`,
+// `-0x10`) is an unquoted string, as there.
 func Parse(src string) (*Expr, error) {
 	p := parser{scanner: scanner{src: src}}
 	p.skipWS()
@@ -265,8 +267,11 @@ func (p *parser) parseValue(l *literal) error {
 			return nil
 		}
 	}
-	// A value starting like a number must be a well-formed number: `123abc`,
-	// `1e3`, `5.` and `0x` are errors, not bare words.
+	// A token that starts like a number but does not end like one (`1INCH`,
+	// `123abc`, `1e3`, `-0x10`) is not an error yet: as in the original,
+	// the unquoted-word rule gets the same position next. The number's error
+	// is kept for when that rule refuses the word too (`12.5abc`, `0x`).
+	var numErr *SyntaxError
 	ds := start
 	if ch == '+' || ch == '-' {
 		ds++
@@ -274,31 +279,67 @@ func (p *parser) parseValue(l *literal) error {
 	if ds < len(p.src) && isDigit(p.src[ds]) {
 		end := p.scanWhile(ds, isDigit)
 		if end < len(p.src) && p.src[end] == '.' {
-			fe := p.scanWhile(end+1, isDigit)
-			if fe == end+1 {
-				return p.errAt(start, "invalid number "+strconv.Quote(p.tokenAt(start)+"."))
+			if fe := p.scanWhile(end+1, isDigit); fe > end+1 {
+				end = fe
+			} else {
+				numErr = p.errAt(start, "invalid number "+quoteCut(p.tokenAt(start)+"."))
 			}
-			end = fe
 		}
-		if !p.literalEnd(end) {
-			return p.errAt(start, "invalid number "+strconv.Quote(p.src[start:end]+p.tokenAt(end)))
+		if numErr == nil {
+			if p.literalEnd(end) {
+				p.pos = end
+				l.kind, l.text = litNumber, p.src[start:end]
+				l.num, l.numOK = parseInt(l.text)
+				l.setEVM()
+				return nil
+			}
+			numErr = p.errAt(start, "invalid number "+quoteCut(p.src[start:end]+p.tokenAt(end)))
 		}
-		p.pos = end
-		l.kind, l.text = litNumber, p.src[start:end]
-		l.num, l.numOK = parseInt(l.text)
-		return nil
 	}
 	end := p.scanWhile(start, isBareChar)
 	if end == start {
+		if numErr != nil {
+			return numErr
+		}
 		return p.errUnexpected(start)
 	}
 	w := p.src[start:end]
-	if isKeyword(w) || strings.Trim(w, "0123456789+-") == "" {
+	if isKeyword(w) || isNumberLikeWord(w) || isHexLikeWord(w) {
+		if numErr != nil {
+			return numErr
+		}
 		return p.errUnexpected(start)
 	}
 	p.pos = end
 	setString(l, w)
 	return nil
+}
+
+// isNumberLikeWord reports whether an unquoted word is only digits and
+// signs (`123`, `-45`, `1-2`): the original leaves those to the number
+// rule, never to the unquoted-string rule.
+func isNumberLikeWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) && w[i] != '+' && w[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHexLikeWord reports whether an unquoted word is 0x/0X followed only by
+// hex digits, none included (`0x`): the original leaves those to the hex
+// rule, so `0xab` followed by a non-delimiter is an error, not a word.
+func isHexLikeWord(w string) bool {
+	if len(w) < 2 || w[0] != '0' || (w[1] != 'x' && w[1] != 'X') {
+		return false
+	}
+	for i := 2; i < len(w); i++ {
+		if !isHexDigit(w[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseQuoted: a backslash escapes the next character for lexing only; the
@@ -323,4 +364,5 @@ func setString(l *literal, s string) {
 	l.lower = rustLower(s)
 	l.addr = normalizeAddress(s)
 	l.num, l.numOK = parseInt(s)
+	l.setEVM()
 }

@@ -27,7 +27,7 @@ func shape(n *node) string {
 
 func TestParseValid(t *testing.T) {
 	t.Parallel()
-	cases := []struct{ src, want string }{
+	cases := []parseCase{
 		{"amount >= 2240", "{amount >= number:2240}"},
 		{"amount>=2240", "{amount >= number:2240}"},
 		{"\t amount  ==\t5 \t", "{amount == number:5}"},
@@ -94,6 +94,15 @@ func TestParseValid(t *testing.T) {
 		{"android == 1", "{android == number:1}"},
 		{"a.b==1", "{a.b == number:1}"},
 	}
+	parsesTo(t, cases)
+}
+
+type parseCase struct{ src, want string }
+
+// parsesTo checks that each source parses to the shape wanted (an empty
+// want skips the case) and keeps its text.
+func parsesTo(t *testing.T, cases []parseCase) {
+	t.Helper()
 	for _, tc := range cases {
 		if tc.want == "" {
 			continue
@@ -115,11 +124,7 @@ func TestParseValid(t *testing.T) {
 
 func TestParseInvalid(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		src string
-		col int
-		msg string
-	}{
+	cases := []syntaxCase{
 		{"", 1, "unexpected end of input"},
 		{"   ", 4, "unexpected end of input"},
 		{"flag", 5, "unexpected end of input"},
@@ -145,12 +150,9 @@ func TestParseInvalid(t *testing.T) {
 		{"a == True", 6, `unexpected token "True"`},
 		{"a == AND", 6, `unexpected token "AND"`},
 		{"a == contains", 6, `unexpected token "contains"`},
-		{"a == 123abc", 6, `invalid number "123abc"`},
-		{"a == 1e3", 6, `invalid number "1e3"`},
 		{"a == 5.", 6, `invalid number "5."`},
 		{"a == .5", 6, `unexpected token "."`},
 		{"a == 0x", 6, `invalid number "0x"`},
-		{"a == 0xZZ", 6, `invalid number "0xZZ"`},
 		{"a == 1-2", 6, `invalid number "1-2"`},
 		{"a == -", 6, `unexpected token "-"`},
 		{"a == --5", 6, `unexpected token "--5"`},
@@ -182,6 +184,19 @@ func TestParseInvalid(t *testing.T) {
 		{"a == 1 )", 8, `unexpected token ")"`},
 		{"$a == 1", 1, `unexpected token "$"`},
 	}
+	failsAt(t, cases)
+}
+
+type syntaxCase struct {
+	src string
+	col int
+	msg string
+}
+
+// failsAt checks that each source fails to parse with the message and
+// column wanted.
+func failsAt(t *testing.T, cases []syntaxCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.src, func(t *testing.T) {
 			e, err := Parse(tc.src)
@@ -265,4 +280,59 @@ func TestLiteralPrecomputed(t *testing.T) {
 	if !n.numOK || !n.num.fits(128, true) || n.num.fits(127, true) {
 		t.Fatalf("number literal not pre-parsed: %+v", n)
 	}
+}
+
+// TestParseValueFallsBackToBareWord follows OpenZeppelin Monitor's
+// parse_value (quoted → bool → hex → number → unquoted, each tried from the
+// same position): a token that starts like a number or like 0x-hex but does
+// not end like one is an unquoted string, unless the word it makes is all
+// digits and signs, or 0x followed only by hex digits (possibly none). The
+// cases marked OZ are OZ's own parser tests; the rest follow its grammar.
+func TestParseValueFallsBackToBareWord(t *testing.T) {
+	t.Parallel()
+	parsesTo(t, []parseCase{
+		{"a == 0xVal", "{a == string:0xVal}"}, // OZ test_parse_value_alt_order
+		{"symbol == 1INCH", "{symbol == string:1INCH}"},
+		{"a == 123abc", "{a == string:123abc}"},
+		{"a == 1e3", "{a == string:1e3}"}, // no exponent: a word, not a number
+		{"a == 1E18", "{a == string:1E18}"},
+		{"a == 0xG", "{a == string:0xG}"},       // OZ: parse_hex_string fails on "0xG"
+		{"a == 0x123z", "{a == string:0x123z}"}, // OZ: parse_hex_string fails, not delimited
+		{"a == 0xZZ", "{a == string:0xZZ}"},
+		{"a == 0XFFg", "{a == string:0XFFg}"},
+		{"a == 0x_1", "{a == string:0x_1}"},
+		{"a == 0xab-cd", "{a == string:0xab-cd}"},
+		{"a == -1INCH", "{a == string:-1INCH}"},
+		{"a == -0x10", "{a == string:-0x10}"}, // not hex (starts with '-'): a word
+		{"a == -0X1f", "{a == string:-0X1f}"},
+		{"a == -0x", "{a == string:-0x}"},
+		{"a == 0b101", "{a == string:0b101}"},
+		{"a == 0o17", "{a == string:0o17}"},
+		{"a == 1_000", "{a == string:1_000}"},
+		{"a == -1_000", "{a == string:-1_000}"},
+		{"a == 1-INCH", "{a == string:1-INCH}"},
+		{"a == 12abc-3", "{a == string:12abc-3}"},
+		{"(a == 1INCH)", "{a == string:1INCH}"},
+		{"a == 1INCH AND b == 2", "({a == string:1INCH} AND {b == number:2})"},
+		{"a == 1INCH OR b == 0xVal", "({a == string:1INCH} OR {b == string:0xVal})"},
+		{"a contains 1INCH", "{a contains string:1INCH}"},
+		// Unchanged: well-formed numbers and hex stay what they were.
+		{"a == 123", "{a == number:123}"},
+		{"a == -0.5", "{a == number:-0.5}"},
+		{"a == 0x1a2B", "{a == string:0x1a2B}"},
+	})
+	failsAt(t, []syntaxCase{
+		{"a == 0x", 6, `invalid number "0x"`}, // OZ: "0x" alone is neither hex nor a word
+		{"a == 0X", 6, `invalid number "0X"`},
+		{"(a == 0x)", 7, `invalid number "0x"`},
+		{"a == 0xab.", 6, `invalid number "0xab"`},      // the word "0xab" is hex-like
+		{"a == 12.5abc", 6, `invalid number "12.5abc"`}, // the word "12" is all digits
+		{"a == 12.abc", 6, `invalid number "12."`},
+		{"a == 1.2.3", 6, `invalid number "1.2."`},
+		{"a == 1-2", 6, `invalid number "1-2"`},
+		{"a == +1INCH", 6, `invalid number "+1INCH"`}, // '+' is not a word character
+		{"a == 123abc.def", 12, `unexpected token "."`},
+		{"a == 1INCH'", 11, `unexpected token "'"`},
+		{"a == 1INCHé", 11, `unexpected token "é"`},
+	})
 }

@@ -92,7 +92,7 @@ func (Stellar) compare(kind, value string, op Op, lit *literal) (bool, error) {
 		return compareNative(value, op, lit, 128, true)
 	case skBig:
 		if lit.kind != litNumber && lit.kind != litString {
-			return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+kind+", found "+lit.kind.String())
+			return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+quoteCut(kind)+", found "+lit.kind.String())
 		}
 		switch op {
 		case OpEq:
@@ -108,11 +108,11 @@ func (Stellar) compare(kind, value string, op Op, lit *literal) (bool, error) {
 	case skMap:
 		return compareMap(value, op, lit)
 	}
-	return false, evalErr(ErrTypeMismatch, "unknown parameter type "+strconv.Quote(kind))
+	return false, evalErr(ErrTypeMismatch, "unknown parameter type "+quoteCut(kind))
 }
 
 func unsupported(op Op, kind string) error {
-	return evalErr(ErrUnsupportedOperator, "operator "+op.String()+" not supported for type "+strconv.Quote(kind))
+	return evalErr(ErrUnsupportedOperator, "operator "+op.String()+" not supported for type "+quoteCut(kind))
 }
 
 // compareBool: the value must be exactly "true"/"false", the literal a bool.
@@ -123,10 +123,10 @@ func compareBool(value string, op Op, lit *literal) (bool, error) {
 		v = true
 	case "false":
 	default:
-		return false, evalErr(ErrParse, "bool value "+strconv.Quote(value)+" is not true or false")
+		return false, evalErr(ErrParse, "bool value "+quoteCut(value)+" is not true or false")
 	}
 	if lit.kind != litBool {
-		return false, evalErr(ErrTypeMismatch, "expected a bool literal, found "+lit.kind.String()+" "+strconv.Quote(lit.text))
+		return false, evalErr(ErrTypeMismatch, "expected a bool literal, found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	switch op {
 	case OpEq:
@@ -142,10 +142,10 @@ func compareBool(value string, op Op, lit *literal) (bool, error) {
 func compareNative(value string, op Op, lit *literal, bits int, signed bool) (bool, error) {
 	v, ok := parseInt(value)
 	if !ok || !v.fits(bits, signed) {
-		return false, evalErr(ErrParse, "value "+strconv.Quote(value)+" is not a valid "+widthName(bits, signed))
+		return false, evalErr(ErrParse, "value "+quoteCut(value)+" is not a valid "+widthName(bits, signed))
 	}
 	if lit.kind != litNumber {
-		return false, evalErr(ErrTypeMismatch, "expected a number literal for "+widthName(bits, signed)+", found "+lit.kind.String()+" "+strconv.Quote(lit.text))
+		return false, evalErr(ErrTypeMismatch, "expected a number literal for "+widthName(bits, signed)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	if !lit.numOK || !lit.num.fits(bits, signed) {
 		return false, evalErr(ErrParse, "literal "+lit.text+" is not a valid "+widthName(bits, signed))
@@ -167,7 +167,7 @@ func widthName(bits int, signed bool) string {
 // are also stripped of whitespace.
 func compareString(address bool, kind, value string, op Op, lit *literal) (bool, error) {
 	if lit.kind != litString {
-		return false, evalErr(ErrTypeMismatch, "expected a string literal for "+kind+", found "+lit.kind.String()+" "+strconv.Quote(lit.text))
+		return false, evalErr(ErrTypeMismatch, "expected a string literal for "+quoteCut(kind)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	switch op {
 	case OpEq, OpNe:

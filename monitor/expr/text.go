@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -216,4 +217,22 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// maxQuoted bounds how much of a token, value or kind an error message
+// repeats: enough to recognize a 256-bit number, an address or a hash, never
+// the megabytes a hostile expression or RPC answer can hold.
+const maxQuoted = 96
+
+// quoteCut is strconv.Quote of at most maxQuoted bytes of s, cut at a rune
+// boundary, followed by s's full length when it was cut.
+func quoteCut(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
