@@ -41,7 +41,11 @@ func openPostgres(ctx context.Context, cfg config.Config, stderr io.Writer) (*po
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("no database: set database_url, OZ_MONITOR_DATABASE_URL or --database-url")
 	}
-	st, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(newLogger(cfg, stderr)))
+	opts, err := postgresOptions(cfg, newLogger(cfg, stderr))
+	if err != nil {
+		return nil, err
+	}
+	st, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
