@@ -14,14 +14,7 @@ import (
 // runMigrate creates the tenant-isolation schema (when absent) and ozmon's
 // own tables, or upgrades them.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cf := addCommon(fs)
-	cfg, err := cf.parseAndLoad(fs, args)
-	if err != nil {
-		return err
-	}
-	st, err := openPostgres(ctx, cfg, stderr)
+	_, st, err := parseAndOpenPostgres(ctx, "migrate", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -32,6 +25,20 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "schema at version %d\n", v)
 	return nil
+}
+
+// parseAndOpenPostgres starts a command that works on the database alone:
+// its flags are the common ones, and the schema is brought up to date.
+func parseAndOpenPostgres(ctx context.Context, name string, args []string, stderr io.Writer) (config.Config, *postgres.Store, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cf := addCommon(fs)
+	cfg, err := cf.parseAndLoad(fs, args)
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := openPostgres(ctx, cfg, stderr)
+	return cfg, st, err
 }
 
 // openPostgres opens the configured database and brings its schema up to

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,14 +78,7 @@ func runAdminSecrets(ctx context.Context, args []string, stdout, stderr io.Write
 		return exitError{2}
 	}
 	verb := args[0]
-	fs := flag.NewFlagSet("admin secrets "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cf := addCommon(fs)
-	cfg, err := cf.parseAndLoad(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	st, err := openPostgres(ctx, cfg, stderr)
+	cfg, st, err := parseAndOpenPostgres(ctx, "admin secrets "+verb, args[1:], stderr)
 	if err != nil {
 		return err
 	}

@@ -52,13 +52,7 @@ func secretsConfig(t *testing.T, url, active string, require bool, keys ...strin
 func TestSecretsMigrationAndRotation(t *testing.T) {
 	t.Parallel()
 	url, _ := testkit.PostgresSchema(t)
-	dir := t.TempDir()
-	mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
-		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example/`+cmdSecretRPC+`"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
-		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
-	mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
-		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
-	mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"https://hooks.example/`+cmdSecretHook+`"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+	dir := writeImportDir(t, "https://rpc.example/"+cmdSecretRPC, "https://hooks.example/"+cmdSecretHook)
 	if code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", "--register-networks", dir); code != 0 {
 		t.Fatalf("import without keys: %d %s %s", code, out, errOut)
 	}

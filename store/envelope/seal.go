@@ -146,8 +146,8 @@ type walker struct {
 	stats  *Stats
 }
 
-// seal walks v at path; secret says v is a secret's value (a member of a
-// "headers" object).
+// seal walks v at path; secret says v is a secret's value or holds
+// secrets (a "headers" object).
 func (w *walker) seal(v any, path string, secret bool) (any, bool, error) {
 	switch x := v.(type) {
 	case string:
@@ -165,69 +165,21 @@ func (w *walker) seal(v any, path string, secret bool) (any, bool, error) {
 		w.stats.Sealed++
 		return s, true, nil
 	case []any:
-		changed := false
-		for i, e := range x {
-			ne, c, err := w.seal(e, path+"/"+strconv.Itoa(i), false)
-			if err != nil {
-				return nil, false, err
-			}
-			x[i], changed = ne, changed || c
-		}
-		return x, changed, nil
+		return children(x, path, func(e any, p, _ string) (any, bool, error) { return w.seal(e, p, false) })
 	case map[string]any:
 		if _, ok := x[sealedMarker]; ok {
 			return w.sealedAgain(x, path)
 		}
-		changed := false
 		plain := false
 		if t, ok := x["type"].(string); ok && strings.EqualFold(t, "plain") {
 			_, plain = x["value"].(string)
 		}
-		for key, e := range x {
-			inner := secret || // a header value that is an object: every string in it
-				(plain && key == "value")
-			if !secret && key == "headers" {
-				if _, isObj := e.(map[string]any); isObj {
-					ne, c, err := w.members(e.(map[string]any), path+"/"+pointerToken(key))
-					if err != nil {
-						return nil, false, err
-					}
-					x[key], changed = ne, changed || c
-					continue
-				}
-			}
-			ne, c, err := w.seal(e, path+"/"+pointerToken(key), inner)
-			if err != nil {
-				return nil, false, err
-			}
-			x[key], changed = ne, changed || c
-		}
-		return x, changed, nil
+		return children(x, path, func(e any, p, key string) (any, bool, error) {
+			// Inside a secret (a "headers" object) every string is one.
+			return w.seal(e, p, secret || key == "headers" || (plain && key == "value"))
+		})
 	}
 	return v, false, nil
-}
-
-// members seals every string member of a "headers" object.
-func (w *walker) members(o map[string]any, path string) (any, bool, error) {
-	changed := false
-	for key, e := range o {
-		if m, ok := e.(map[string]any); ok {
-			if _, ok := m[sealedMarker]; ok {
-				ne, c, err := w.sealedAgain(m, path+"/"+pointerToken(key))
-				if err != nil {
-					return nil, false, err
-				}
-				o[key], changed = ne, changed || c
-				continue
-			}
-		}
-		ne, c, err := w.seal(e, path+"/"+pointerToken(key), true)
-		if err != nil {
-			return nil, false, err
-		}
-		o[key], changed = ne, changed || c
-	}
-	return o, changed, nil
 }
 
 // sealedAgain handles a sealed value met while sealing: refused in a
@@ -269,15 +221,7 @@ func (w *walker) sealedAgain(o map[string]any, path string) (any, bool, error) {
 func (w *walker) open(v any, path string) (any, bool, error) {
 	switch x := v.(type) {
 	case []any:
-		changed := false
-		for i, e := range x {
-			ne, c, err := w.open(e, path+"/"+strconv.Itoa(i))
-			if err != nil {
-				return nil, false, err
-			}
-			x[i], changed = ne, changed || c
-		}
-		return x, changed, nil
+		return children(x, path, func(e any, p, _ string) (any, bool, error) { return w.open(e, p) })
 	case map[string]any:
 		if _, ok := x[sealedMarker]; ok {
 			s, err := parseSealed(x, path)
@@ -290,17 +234,35 @@ func (w *walker) open(v any, path string) (any, bool, error) {
 			}
 			return secret, true, nil
 		}
-		changed := false
-		for key, e := range x {
-			ne, c, err := w.open(e, path+"/"+pointerToken(key))
+		return children(x, path, func(e any, p, _ string) (any, bool, error) { return w.open(e, p) })
+	}
+	return v, false, nil
+}
+
+// children applies f to each element of an array or member of an object
+// (with its JSON pointer and, for a member, its name), replacing it by
+// f's result; changed says whether any f changed something.
+func children[T []any | map[string]any](x T, path string, f func(e any, path, key string) (any, bool, error)) (any, bool, error) {
+	changed := false
+	switch c := any(x).(type) {
+	case []any:
+		for i, e := range c {
+			ne, ch, err := f(e, path+"/"+strconv.Itoa(i), "")
 			if err != nil {
 				return nil, false, err
 			}
-			x[key], changed = ne, changed || c
+			c[i], changed = ne, changed || ch
 		}
-		return x, changed, nil
+	case map[string]any:
+		for key, e := range c {
+			ne, ch, err := f(e, path+"/"+pointerToken(key), key)
+			if err != nil {
+				return nil, false, err
+			}
+			c[key], changed = ne, changed || ch
+		}
 	}
-	return v, false, nil
+	return x, changed, nil
 }
 
 func parseSealed(o map[string]any, path string) (sealed, error) {
