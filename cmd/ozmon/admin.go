@@ -33,6 +33,8 @@ const adminUsage = `usage: ozmon admin <what> [flags]
                                            resend failed and archived notifications; one delivered
                                            or in doubt (sending, in_doubt: the receiver may have it)
                                            is skipped, and resent only with --force
+  secrets status                           rows with plaintext secrets, rows sealed under each key
+  secrets rotate                           move every secret under secrets.active (docs/secrets.md)
 
 Times are RFC 3339. The asynq CLI works on the same Redis too (see README).`
 
@@ -46,6 +48,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	what, verb := args[0], ""
 	rest := args[1:]
+	if what == "secrets" {
+		return runAdminSecrets(ctx, rest, stdout, stderr)
+	}
 	if what != "queues" && what != "ledgers" {
 		if len(rest) == 0 {
 			fmt.Fprintln(stderr, adminUsage)

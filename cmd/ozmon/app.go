@@ -127,14 +127,25 @@ func redactErr(err error, url string) error {
 }
 
 // openStore opens PostgreSQL (migrating it: the advisory lock makes
-// concurrent starts safe) or, without a database, the config directory.
+// concurrent starts safe, then checking how secrets are stored, which
+// refuses the start only under secrets.require_encryption) or, without a
+// database, the config directory.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, func(), error) {
 	if cfg.DatabaseURL != "" {
-		pg, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()))
+		opts, err := postgresOptions(cfg, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()))
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
 		if err != nil {
 			return nil, nil, err
 		}
 		if err := pg.Migrate(ctx); err != nil {
+			pg.Close()
+			return nil, nil, err
+		}
+		if err := pg.CheckSecrets(ctx, cfg.Secrets.RequireEncryption); err != nil {
 			pg.Close()
 			return nil, nil, err
 		}

@@ -151,13 +151,7 @@ func TestTestMonitorOverRealLedgers(t *testing.T) {
 func TestImportIntoPostgres(t *testing.T) {
 	t.Parallel()
 	url, _ := testkit.PostgresSchema(t)
-	dir := t.TempDir()
-	mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
-		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
-		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
-	mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
-		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
-	mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"https://hooks.example/x"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+	dir := writeImportDir(t, "https://rpc.example", "https://hooks.example/x")
 	code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", "--tier", "high", "--register-networks", dir)
 	if code != 0 || !strings.Contains(out, "imported tenant acme") || !strings.Contains(out, "1 monitors") {
 		t.Fatalf("import: %d %s %s", code, out, errOut)
@@ -188,19 +182,27 @@ func TestImportIntoPostgres(t *testing.T) {
 	}
 }
 
+// writeImportDir writes a config directory of one Stellar network (RPC at
+// rpcURL), one monitor and one webhook trigger (to hookURL).
+func writeImportDir(t *testing.T, rpcURL, hookURL string) string {
+	t.Helper()
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"`+rpcURL+`"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
+		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
+	mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
+		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
+	mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"`+hookURL+`"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+	return dir
+}
+
 // TestImportRefusesPrivateDestinations: a webhook on loopback, a private
 // or a metadata address is refused at import (SSRF), naming the trigger.
 func TestImportRefusesPrivateDestinations(t *testing.T) {
 	t.Parallel()
 	url, _ := testkit.PostgresSchema(t)
 	for _, dest := range []string{"http://127.0.0.1:8080/x", "http://169.254.169.254/latest", "http://10.0.0.1/hook", "http://[::1]/x"} {
-		dir := t.TempDir()
-		mustWrite(t, filepath.Join(dir, "networks", "stellar_testnet.json"), `{"network_type":"Stellar","slug":"stellar_testnet","name":"t",
-		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://rpc.example"},"weight":100}],"network_passphrase":"Test SDF Network ; September 2015",
-		"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`)
-		mustWrite(t, filepath.Join(dir, "monitors", "m.json"), `{"name":"Failed","paused":false,"networks":["stellar_testnet"],"addresses":[],
-		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
-		mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"`+dest+`"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
+		dir := writeImportDir(t, "https://rpc.example", dest)
 		code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
 		if code != 1 || !strings.Contains(out, "triggers: hook:") || !strings.Contains(errOut, "nothing imported") {
 			t.Errorf("%s: code %d out %q err %q", dest, code, out, errOut)

@@ -44,6 +44,7 @@ type Config struct {
 	API          API          `yaml:"api" envPrefix:"API_"`
 	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
+	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
 }
 
 // Worker configures the asynq servers that drain the queues.
@@ -150,6 +151,68 @@ type Asynqmon struct {
 	PrometheusURL string `yaml:"prometheus_url" env:"PROMETHEUS_URL"`
 }
 
+// Secrets configures the encryption of tenant secrets at rest in
+// PostgreSQL (docs/secrets.md): webhook, Slack and Discord URLs, Telegram
+// tokens, SMTP credentials, webhook headers, RPC URLs.
+type Secrets struct {
+	// Keys are the key-encryption keys, each "id:base64key" (32 random
+	// bytes: head -c 32 /dev/urandom | base64). OZ_MONITOR_SECRETS_KEYS
+	// separates them with commas. Never printed: the type shows only how
+	// many there are.
+	Keys KeyList `yaml:"keys" env:"KEYS"`
+	// KeysFile is a file of more keys, one "id:base64key" per line (blank
+	// lines and # comments skipped), e.g. a mounted Kubernetes Secret.
+	KeysFile string `yaml:"keys_file" env:"KEYS_FILE"`
+	// Active names the key that encrypts new secrets; it may be left empty
+	// when there is one key. The others only decrypt, until
+	// 'ozmon admin secrets rotate' has moved every secret to Active.
+	Active string `yaml:"active" env:"ACTIVE"`
+	// RequireEncryption refuses to start while any secret is stored in
+	// plaintext or under a key not configured, and refuses to run without
+	// keys. Off by default: then those cases are a warning at start.
+	RequireEncryption bool `yaml:"require_encryption" env:"REQUIRE_ENCRYPTION"`
+}
+
+// KeyList holds key entries without ever showing them: %v, %s, %q, %#v
+// and %+v print only their number.
+type KeyList []string
+
+// String shows the number of keys.
+func (l KeyList) String() string { return fmt.Sprintf("[%d key(s) hidden]", len(l)) }
+
+// GoString makes %#v as safe as %v.
+func (l KeyList) GoString() string { return l.String() }
+
+// Format covers every verb, so that no formatting path shows a key.
+func (l KeyList) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, l.String()) }
+
+// UnmarshalText reads the environment form: entries separated by commas
+// or white space.
+func (l *KeyList) UnmarshalText(b []byte) error {
+	*l = strings.FieldsFunc(string(b), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
+	return nil
+}
+
+// UnmarshalYAML reads a list of entries or one string in the environment
+// form. Errors say where, never what: the text may be a key.
+func (l *KeyList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return l.UnmarshalText([]byte(n.Value))
+	case yaml.SequenceNode:
+		out := make(KeyList, 0, len(n.Content))
+		for i, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: secrets.keys entry %d: want a string \"id:base64key\"", c.Line, i+1)
+			}
+			out = append(out, c.Value)
+		}
+		*l = out
+		return nil
+	}
+	return fmt.Errorf("line %d: secrets.keys: want a list of \"id:base64key\" strings", n.Line)
+}
+
 // Defaults returns the configuration used where nothing else is said.
 func Defaults() Config {
 	return Config{
@@ -247,6 +310,14 @@ func (c Config) Validate() error {
 	case "json", "text":
 	default:
 		errs = append(errs, fmt.Errorf("log_format: %q is not json or text", c.LogFormat))
+	}
+	if len(c.Secrets.Keys) == 0 && c.Secrets.KeysFile == "" {
+		if c.Secrets.RequireEncryption {
+			errs = append(errs, errors.New("secrets.require_encryption: set, but no key is configured (secrets.keys or secrets.keys_file)"))
+		}
+		if c.Secrets.Active != "" {
+			errs = append(errs, fmt.Errorf("secrets.active: %q names a key, but no key is configured (secrets.keys or secrets.keys_file)", c.Secrets.Active))
+		}
 	}
 	return errors.Join(errs...)
 }

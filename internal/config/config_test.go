@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +146,36 @@ func TestNotifyDeliveryKeys(t *testing.T) {
 		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want an error naming %q", env, err, want)
 		}
+	}
+}
+
+func TestSecretsKeys(t *testing.T) {
+	t.Parallel()
+	const k1 = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	const k2 = "k2:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+	file := write(t, "secrets:\n  keys:\n    - "+k1+"\n    - "+k2+"\n  active: k2\n  require_encryption: true\n")
+	c, err := config.Load(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Secrets.Keys) != 2 || c.Secrets.Keys[1] != k2 || c.Secrets.Active != "k2" || !c.Secrets.RequireEncryption {
+		t.Fatalf("file: %d keys, active %q", len(c.Secrets.Keys), c.Secrets.Active)
+	}
+	for _, shown := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c.Secrets.Keys), fmt.Sprintf("%q", c.Secrets.Keys)} {
+		if strings.Contains(shown, "AAECAwQF") || strings.Contains(shown, "ICEiIyQl") {
+			t.Fatalf("printed configuration shows a key: %s", shown)
+		}
+	}
+	c, err = config.Load(write(t, ""), []string{"OZ_MONITOR_SECRETS_KEYS=" + k1 + "," + k2, "OZ_MONITOR_SECRETS_ACTIVE=k1"})
+	if err != nil || len(c.Secrets.Keys) != 2 || c.Secrets.Keys[0] != k1 || c.Secrets.Active != "k1" {
+		t.Fatalf("environment: %d keys, %v", len(c.Secrets.Keys), err)
+	}
+	_, err = config.Load(write(t, "secrets:\n  require_encryption: true\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "secrets.require_encryption: set, but no key") {
+		t.Fatalf("require without keys: %v", err)
+	}
+	_, err = config.Load(write(t, "secrets:\n  keys: [[nested]]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "secrets.keys entry 1") {
+		t.Fatalf("bad entry: %v", err)
 	}
 }

@@ -8,8 +8,17 @@ import (
 
 // BenchmarkTenantConfig loads (one batched round trip, parse, validate) a
 // tenant with one network, five monitors and two triggers.
-func BenchmarkTenantConfig(b *testing.B) {
-	s, _ := openTestStore(b)
+func BenchmarkTenantConfig(b *testing.B) { benchTenantConfig(b) }
+
+// BenchmarkTenantConfigSealed is BenchmarkTenantConfig with its five
+// secrets (RPC URL; two triggers' URL and header) encrypted at rest: the
+// difference is the cost of opening them.
+func BenchmarkTenantConfigSealed(b *testing.B) {
+	benchTenantConfig(b, WithKeyring(testKeyring(b, "k1", map[string]byte{"k1": 1})))
+}
+
+func benchTenantConfig(b *testing.B, opts ...Option) {
+	s, _ := openTestStore(b, opts...)
 	ctx := context.Background()
 	f := standardFixture()
 	for i := 0; i < 3; i++ {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -61,7 +60,13 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, err)
 	}
 	tc := &store.TenantConfig{Tenant: tenant}
-	tc.Config, tc.Problems = buildConfig(tenant.Slug, items[0], items[1], items[2])
+	networks, netProblems := s.openItems(tenant, tableNetworks, items[0])
+	triggers, trigProblems := s.openItems(tenant, tableTriggers, items[2])
+	tc.Config, tc.Problems = buildConfig(tenant.Slug, networks, items[1], triggers)
+	if len(netProblems)+len(trigProblems) > 0 {
+		tc.Problems = append(append(tc.Problems, netProblems...), trigProblems...)
+		sortItemErrors(tc.Problems)
+	}
 	return tc, nil
 }
 
@@ -178,13 +183,7 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 		taken[norm] = name
 		cfg.Monitors[name] = m
 	}
-	sort.SliceStable(problems, func(i, j int) bool {
-		a, b := problems[i].(*store.ItemError), problems[j].(*store.ItemError)
-		if a.Table != b.Table {
-			return a.Table < b.Table
-		}
-		return a.Name < b.Name
-	})
+	sortItemErrors(problems)
 	return cfg, problems
 }
 

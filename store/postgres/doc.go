@@ -51,4 +51,13 @@
 // "ozmon_config_changes"). Every process sharing a database must use the
 // same name. WatchChanges also polls every reload interval, so a change is
 // seen even if a notification is lost while reconnecting.
+//
+// # Secrets at rest
+//
+// With WithKeyring, the secrets of tenant_networks, tenant_triggers and
+// ozmon_networks rows (Plain secret values, webhook headers) are sealed as
+// they are written and opened as they are read (package envelope); the
+// rest of each row stays the JSON the user wrote. RotateSecrets moves
+// every secret under the active key, SecretsAtRest counts how they are
+// stored, and CheckSecrets is the start-up policy (docs/secrets.md).
 package postgres

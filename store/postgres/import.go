@@ -13,6 +13,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/envelope"
 )
 
 // ImportTenant stores cfg as tenant slug's configuration, creating the
@@ -53,7 +54,7 @@ func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Conf
 		RETURNING id::text`, slug).Scan(&tenantID); err != nil {
 		return "", fmt.Errorf("postgres: import tenant %q: create tenant: %w", slug, err)
 	}
-	imp := &importer{tx: tx, slug: slug, tenantID: tenantID, networkRows: map[string]string{}}
+	imp := &importer{st: s, tx: tx, slug: slug, tenantID: tenantID, networkRows: map[string]string{}}
 
 	for _, key := range slices.Sorted(maps.Keys(cfg.Networks)) {
 		if err := imp.network(ctx, key, cfg.Networks[key], raw.Networks[key]); err != nil {
@@ -92,11 +93,22 @@ func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Conf
 }
 
 type importer struct {
+	st          *Store
 	tx          pgx.Tx
 	slug        string
 	tenantID    string
 	networkRows map[string]string // slug → tenant_networks.id
 	skipped     []string
+}
+
+// seal encrypts the secrets of a row of table about to be written, at
+// the last moment so that everything before sees the tenant's JSON.
+func (imp *importer) seal(table, key string, data []byte) ([]byte, error) {
+	out, err := imp.st.sealConfig(envelope.Binding{Tenant: imp.tenantID, Table: table, Record: key}, data)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: import tenant %q: %s %q: encrypt secrets: %w", imp.slug, table, key, err)
+	}
+	return out, nil
 }
 
 // rawItem returns the stored JSON of an item: the user's bytes, which
@@ -117,6 +129,9 @@ func (imp *importer) network(ctx context.Context, key string, n *monitor.Network
 	}
 	data, err := imp.rawItem("network", key, raw)
 	if err != nil {
+		return err
+	}
+	if data, err = imp.seal(tableNetworks, key, data); err != nil {
 		return err
 	}
 	var id string
@@ -158,9 +173,17 @@ func (imp *importer) networkRow(ctx context.Context, slug string) (string, error
 	if err != nil {
 		return "", err
 	}
+	// The operator's copy is sealed for the operator; the tenant's copy is
+	// sealed again for the tenant.
+	if data, err = imp.st.keys.Open(operatorNetwork(slug), data); err != nil {
+		return "", fmt.Errorf("operator network %q: %w", slug, err)
+	}
 	n, err := monitor.ParseNetwork("ozmon_networks/"+slug, data)
 	if err != nil {
 		return "", fmt.Errorf("operator network %q: %w", slug, err)
+	}
+	if data, err = imp.seal(tableNetworks, slug, data); err != nil {
+		return "", err
 	}
 	if err := imp.tx.QueryRow(ctx, `INSERT INTO tenant_networks (tenant_id, network_id, name, blockchain, configuration)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
@@ -208,6 +231,9 @@ func (imp *importer) trigger(ctx context.Context, key string, t *monitor.Trigger
 	}
 	data, err := imp.rawItem("trigger", key, raw)
 	if err != nil {
+		return err
+	}
+	if data, err = imp.seal(tableTriggers, key, data); err != nil {
 		return err
 	}
 	if owner == "" {

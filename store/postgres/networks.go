@@ -7,6 +7,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/envelope"
 )
 
 // Networks returns the operator's network registry, ordered by slug. An
@@ -25,6 +26,11 @@ func (s *Store) Networks(ctx context.Context) ([]store.NetworkEndpoints, error) 
 		var data []byte
 		if err := rows.Scan(&slug, &data); err != nil {
 			return nil, fmt.Errorf("postgres: list networks: %w", err)
+		}
+		data, err := s.keys.Open(operatorNetwork(slug), data)
+		if err != nil {
+			s.log.Error("postgres: operator network skipped", "network", slug, "err", err)
+			continue
 		}
 		n, err := parseRegistryNetwork(slug, data)
 		if err != nil {
@@ -49,7 +55,11 @@ func (s *Store) UpsertNetwork(ctx context.Context, slug string, rawJSON []byte) 
 	if _, err := parseRegistryNetwork(slug, rawJSON); err != nil {
 		return fmt.Errorf("postgres: upsert network %q: %w", slug, err)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO ozmon_networks (slug, configuration) VALUES ($1, $2)
+	rawJSON, err := s.sealConfig(operatorNetwork(slug), rawJSON)
+	if err != nil {
+		return fmt.Errorf("postgres: upsert network %q: encrypt secrets: %w", slug, err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO ozmon_networks (slug, configuration) VALUES ($1, $2)
 		ON CONFLICT (slug) DO UPDATE SET configuration = EXCLUDED.configuration, updated_at = NOW()`,
 		slug, string(rawJSON))
 	if err != nil {
@@ -66,6 +76,12 @@ func (s *Store) DeleteNetwork(ctx context.Context, slug string) (bool, error) {
 		return false, fmt.Errorf("postgres: delete network %q: %w", slug, err)
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// operatorNetwork binds the secrets of a registry entry to the operator
+// (no tenant) and the slug.
+func operatorNetwork(slug string) envelope.Binding {
+	return envelope.Binding{Table: tableOperatorNetworks, Record: slug}
 }
 
 func parseRegistryNetwork(slug string, data []byte) (*monitor.Network, error) {

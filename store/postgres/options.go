@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ozmon/ozmon/store/envelope"
 )
 
 // DefaultNotifyChannel is the LISTEN/NOTIFY channel used when none is given.
@@ -21,6 +23,7 @@ type options struct {
 	channel        string
 	reloadInterval time.Duration
 	connectTimeout time.Duration
+	keys           *envelope.Keyring
 }
 
 func defaultOptions() options {
@@ -58,6 +61,14 @@ func WithReloadInterval(d time.Duration) Option {
 // wrong host fails fast instead of hanging a pod's start.
 func WithConnectTimeout(d time.Duration) Option {
 	return func(o *options) { o.connectTimeout = d }
+}
+
+// WithKeyring encrypts tenant secrets at rest: imports and network
+// upserts seal every secret value under keys.Active() (see package
+// envelope), loads open them with whichever key sealed them. Without a
+// keyring secrets are written as given and sealed rows do not load.
+func WithKeyring(keys *envelope.Keyring) Option {
+	return func(o *options) { o.keys = keys }
 }
 
 func (o *options) validate() error {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/envelope"
 )
 
 // Store is the PostgreSQL implementation of store.Store, plus the write
@@ -22,6 +24,8 @@ type Store struct {
 	channel   string
 	reload    time.Duration
 	connectTO time.Duration
+	keys      *envelope.Keyring // nil: secrets are written and read as given
+	plainOnce sync.Once         // warns of plaintext secrets once
 
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]
@@ -90,7 +94,7 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 func newStore(pool *pgxpool.Pool, o options) *Store {
-	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout}
+	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys}
 	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
 		timeout: deliveryWriteTimeout, key: beginItem.groupKey, one: s.beginOne, batch: s.beginBatch}
 	s.finishes = &groupCommit[finishItem, struct{}]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
