@@ -97,7 +97,15 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 
-	err = ch.Send(ctx, notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars, MatchJSON: p.Match})
+	n := notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars}
+	if notify.UsesMatchJSON(ch) {
+		if n.MatchJSON, err = h.matchJSON(tn, p); err != nil {
+			h.finish(ctx, t, key, store.DeliveryArchived, err.Error())
+			h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
+			return fmt.Errorf("deliver %s: %w: %w", key, err, asynq.SkipRetry)
+		}
+	}
+	err = ch.Send(ctx, n)
 	if err == nil {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
 		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
@@ -128,6 +136,45 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		delay = se.RetryAfter
 	}
 	return tasks.RetryIn(delay, fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
+}
+
+// matchJSON rebuilds the notification's MonitorMatch JSON. A task carries
+// a reference to its monitor (tasks.Deliver.MatchRef), not the monitor, so
+// the monitor's configuration comes from the tenant's configuration as it
+// is at send time:
+//   - unchanged since the match: the JSON OpenZeppelin Monitor sends, byte
+//     for byte;
+//   - changed: "monitor" is the current configuration, and a matched
+//     expression the monitor no longer has is null (never another one's
+//     text);
+//   - deleted: the notification is still sent (the match happened while
+//     the monitor existed, and a lost alert is worse than a late one), with
+//     "monitor" {"name": ...} and the expressions null.
+//
+// A version-1 task carries its whole MonitorMatch and is sent as it is.
+func (h *Handlers) matchJSON(tn *Tenant, p tasks.Deliver) ([]byte, error) {
+	if len(p.MatchRef) == 0 {
+		return p.Match, nil
+	}
+	var ref monitor.MatchRef
+	if err := json.Unmarshal(p.MatchRef, &ref); err != nil {
+		return nil, fmt.Errorf("decode the match reference of monitor %q: %w", p.Monitor, err)
+	}
+	var cm *monitor.CompiledMonitor
+	for _, m := range tn.Monitors {
+		if m.Name == p.Monitor {
+			cm = m
+			break
+		}
+	}
+	if cm == nil {
+		h.cfg.Log.Info("monitor deleted since its match; sending the match with the monitor's name only",
+			"tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+	} else if sum, _ := cm.ConfigSum(); sum != ref.ConfigSum {
+		h.cfg.Log.Info("monitor changed since its match; sending its current configuration",
+			"tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+	}
+	return ref.Expand(cm, p.Monitor)
 }
 
 // inDoubt settles a notification whose earlier attempt left no outcome.

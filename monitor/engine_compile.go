@@ -71,6 +71,10 @@ type CompiledMonitor struct {
 	evmJSONOnce sync.Once
 	evmJSONVal  json.RawMessage
 	evmJSONErr  error
+
+	sumOnce sync.Once
+	sumVal  string
+	sumErr  error
 }
 
 type sigCond struct {

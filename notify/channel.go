@@ -55,3 +55,16 @@ func (s *Script) String() string     { return "notify.Script{trigger: " + quote(
 func (s *Script) GoString() string   { return s.String() }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// UsesMatchJSON reports whether ch sends Notification.MatchJSON (raw webhooks and scripts);
+// the other channels need the template variables only, so a caller may leave MatchJSON unset
+// and skip rebuilding it.
+func UsesMatchJSON(ch Channel) bool {
+	switch c := ch.(type) {
+	case *Webhook:
+		return c.cfg.Mode == PayloadRaw
+	case *Script:
+		return true
+	}
+	return false
+}
