@@ -34,7 +34,7 @@ func TestSlackSend(t *testing.T) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("content type %q", ct)
 	}
-	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault <deposits> fired*\n\namount 2240 & <b>"}}]}`
+	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault &lt;deposits&gt; fired*\n\namount 2240 & <b>"}}]}`
 	if string(r.Body) != want {
 		t.Fatalf("body\n got %s\nwant %s", r.Body, want)
 	}
@@ -53,7 +53,7 @@ func TestDiscordSend(t *testing.T) {
 	if r.Method != http.MethodPost || r.Path != "/api/webhooks/111/tokentokentoken" {
 		t.Fatalf("got %s %s", r.Method, r.Path)
 	}
-	if want := `{"content":"*Vault event*\n\ntx ab"}`; string(r.Body) != want {
+	if want := `{"content":"*Vault event*\n\ntx ab","allowed_mentions":{"parse":[]}}`; string(r.Body) != want {
 		t.Fatalf("body\n got %s\nwant %s", r.Body, want)
 	}
 }
