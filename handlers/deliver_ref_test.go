@@ -87,6 +87,10 @@ func TestDeliverTaskSizeIndependentOfMonitor(t *testing.T) {
 		if body.Stellar.Monitor["name"] != name || mc == nil || len(txs) != 1 || txs[0].Expression == nil || *txs[0].Expression != expression {
 			t.Fatalf("raw body lacks the monitor or its expression (%d bytes): %.300s", len(r.Body), r.Body)
 		}
+		// As serde_json writes it: ">=" as written, not "\u003e=".
+		if !strings.Contains(string(r.Body), `"expression":"ledger >= 0 OR`) {
+			t.Fatalf("raw body escapes the expression: %.300s", r.Body)
+		}
 	}
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
 	defer insp.Close()

@@ -75,6 +75,9 @@ type CompiledMonitor struct {
 	sumOnce sync.Once
 	sumVal  string
 	sumErr  error
+
+	exprSumOnce sync.Once
+	exprSums    map[*string]string // condition text → shortSum, for MatchRef
 }
 
 type sigCond struct {

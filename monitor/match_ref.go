@@ -55,6 +55,49 @@ func (cm *CompiledMonitor) ConfigSum() (string, error) {
 	return cm.sumVal, cm.sumErr
 }
 
+// exprSum is the sum of one of cm's condition texts, computed once per
+// compiled monitor (an expression may be a megabyte; a monitor matches
+// many times). A text that is not cm's own is hashed on the spot.
+func (cm *CompiledMonitor) exprSum(text *string) string {
+	cm.exprSumOnce.Do(func() {
+		cm.exprSums = map[*string]string{}
+		for _, t := range cm.conditionTexts("") {
+			cm.exprSums[t] = shortSum([]byte(*t))
+		}
+	})
+	if s, ok := cm.exprSums[text]; ok {
+		return s
+	}
+	return shortSum([]byte(*text))
+}
+
+// conditionTexts lists cm's expression texts of kind ("functions",
+// "events", "transactions"; "" for all of them).
+func (cm *CompiledMonitor) conditionTexts(kind string) []*string {
+	var texts []*string
+	add := func(t *string) {
+		if t != nil {
+			texts = append(texts, t)
+		}
+	}
+	if kind == "" || kind == "functions" {
+		for _, c := range cm.functions {
+			add(c.text)
+		}
+	}
+	if kind == "" || kind == "events" {
+		for _, c := range cm.events {
+			add(c.text)
+		}
+	}
+	if kind == "" || kind == "transactions" {
+		for _, c := range cm.txs {
+			add(c.text)
+		}
+	}
+	return texts
+}
+
 func shortSum(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:12])
@@ -95,7 +138,7 @@ func (m *Match) MarshalOZRef() (MatchRef, error) {
 		if e == nil {
 			return nil
 		}
-		t := token(MatchHole{What: kind, Sum: shortSum([]byte(*e))})
+		t := token(MatchHole{What: kind, Sum: m.Monitor.exprSum(e)})
 		return &t
 	}
 	c.MatchedOn.Functions = make([]FunctionMatch, len(m.MatchedOn.Functions))
@@ -174,7 +217,11 @@ func (r MatchRef) sizeHint(cm *CompiledMonitor) int {
 		return 64
 	}
 	js, _ := cm.configJSON()
-	return len(js) + 64
+	n := len(js) + 64
+	for _, t := range cm.conditionTexts("") {
+		n += len(*t) + 2
+	}
+	return n
 }
 
 func (r MatchRef) part(cm *CompiledMonitor, name string, h MatchHole) ([]byte, error) {
@@ -202,23 +249,8 @@ func (cm *CompiledMonitor) expression(kind, sum string) *string {
 	if cm == nil {
 		return nil
 	}
-	var texts []*string
-	switch kind {
-	case "functions":
-		for _, c := range cm.functions {
-			texts = append(texts, c.text)
-		}
-	case "events":
-		for _, c := range cm.events {
-			texts = append(texts, c.text)
-		}
-	case "transactions":
-		for _, c := range cm.txs {
-			texts = append(texts, c.text)
-		}
-	}
-	for _, t := range texts {
-		if t != nil && shortSum([]byte(*t)) == sum {
+	for _, t := range cm.conditionTexts(kind) {
+		if cm.exprSum(t) == sum {
 			return t
 		}
 	}

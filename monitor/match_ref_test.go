@@ -182,3 +182,18 @@ func TestMatchRefEVM(t *testing.T) {
 		t.Fatalf("reference holds the monitor: %s", ref.JSON)
 	}
 }
+
+// BenchmarkMatchRefExpand is what rebuilding a raw webhook's MonitorMatch
+// costs at send time, for a monitor with a 1 MB expression.
+func BenchmarkMatchRefExpand(b *testing.B) {
+	m, cm := refStellarMatch(b, "big", bigExpression(1<<20))
+	ref, err := m.MarshalOZRef()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := ref.Expand(cm, cm.Name); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
