@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
@@ -66,20 +63,6 @@ func TestHostileKeyIsRecorded(t *testing.T) {
 	}
 }
 
-// finishDownLog is the real delivery log whose outcome writes fail while
-// down is set.
-type finishDownLog struct {
-	store.DeliveryLog
-	down atomic.Bool
-}
-
-func (f *finishDownLog) FinishDelivery(ctx context.Context, key store.DeliveryKey, st store.DeliveryStatus, msg string) error {
-	if f.down.Load() {
-		return errors.New("connection refused")
-	}
-	return f.DeliveryLog.FinishDelivery(ctx, key, st, msg)
-}
-
 // TestArchivedOutcomeIsNeverLost: the receiver refuses the notification
 // for good, and PostgreSQL will not take the outcome at that moment. The
 // task must not be archived with its record in sending (which nothing
@@ -87,38 +70,15 @@ func (f *finishDownLog) FinishDelivery(ctx context.Context, key store.DeliveryKe
 // back the record says archived — without sending again.
 func TestArchivedOutcomeIsNeverLost(t *testing.T) {
 	t.Parallel()
-	dir, _ := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	flaky := &finishDownLog{DeliveryLog: p.st}
-	p.records = flaky
-	p.configure = func(c *handlers.Config) { c.OutcomeWriteTimeout = 300 * time.Millisecond }
-	p.sink = testkit.StartWebhookSink(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: hostileReply}),
-		testkit.SinkOnRequest(func(testkit.SinkRequest) { flaky.down.Store(true) }))
+	p, flaky := flakyPipeline(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: hostileReply}))
 	id, d := oneDelivery(t, p, nil)
-	ctx := context.Background()
-	rdb := redis.NewClient(p.rdbOpts)
-	defer rdb.Close()
-	client := asynq.NewClientFromRedisClient(rdb)
-	defer client.Close()
-	if _, err := tasks.Enqueue(ctx, client, d); err != nil {
-		t.Fatal(err)
-	}
-	p.startWorker(2, nil)
-	insp := asynq.NewInspectorFromRedisClient(rdb)
-	q := tasks.NotifyQueue(tasks.TierDefault)
-	waitUntil(t, time.Minute, "the task to wait with its outcome", func() bool {
-		info, err := insp.GetTaskInfo(q, d.TaskID())
-		if err == nil && info.State == asynq.TaskStateArchived {
-			recs, _ := p.st.ListDeliveries(ctx, store.DeliveryFilter{TenantID: id})
-			t.Fatalf("task archived while its record is %+v", recs)
-		}
-		return err == nil && info.State == asynq.TaskStateRetry && strings.Contains(string(info.Result), "archived")
-	})
+	w := p.workOne(t, d)
+	w.waitKept(t, d, store.DeliveryArchived)
 	flaky.down.Store(false)
 	waitUntil(t, time.Minute, "the outcome to be recorded and the task archived", func() bool {
-		recs, _ := p.st.ListDeliveries(ctx, store.DeliveryFilter{TenantID: id})
-		info, err := insp.GetTaskInfo(q, d.TaskID())
-		return len(recs) == 1 && recs[0].Status == store.DeliveryArchived && err == nil && info.State == asynq.TaskStateArchived
+		recs, _ := p.st.ListDeliveries(context.Background(), store.DeliveryFilter{TenantID: id})
+		info, ok := w.info(d)
+		return len(recs) == 1 && recs[0].Status == store.DeliveryArchived && ok && info.State == asynq.TaskStateArchived
 	})
 	if n := p.sink.Count(); n != 1 {
 		t.Fatalf("receiver got %d requests, want 1: the retry must record the kept outcome, not resend", n)

@@ -7,22 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-
+	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/tasks"
 )
-
-// bigTxExpression is a transaction expression of about n bytes that holds
-// for every transaction.
-func bigTxExpression(n int) string {
-	var b strings.Builder
-	b.WriteString("ledger >= 0")
-	for b.Len() < n {
-		b.WriteString(" OR ledger == 12345678901234567890")
-	}
-	return b.String()
-}
 
 // withRawMonitor turns tenantConfig's monitor into one whose transaction
 // condition has expression, and its trigger into a raw webhook.
@@ -60,7 +48,7 @@ func TestDeliverTaskSizeIndependentOfMonitor(t *testing.T) {
 	p := newPipeline(t, dir)
 	tg := rareTargets(blocks, 2)[0]
 	const name = "big"
-	expression := bigTxExpression(1 << 20)
+	expression := testkit.LongExpression("ledger", 1<<20)
 	cfg, raw := tenantConfig(t, name, tg, "", p.sink.URL())
 	withRawMonitor(t, cfg, raw.Monitors, raw.Triggers, name, expression)
 	p.importTenant("acme", cfg, raw, "")
@@ -92,14 +80,7 @@ func TestDeliverTaskSizeIndependentOfMonitor(t *testing.T) {
 			t.Fatalf("raw body escapes the expression: %.300s", r.Body)
 		}
 	}
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
-	defer insp.Close()
-	var done []*asynq.TaskInfo
-	waitUntil(t, 10*time.Second, "the deliver tasks to complete", func() bool {
-		done, _ = insp.ListCompletedTasks(tasks.NotifyQueue(tasks.TierDefault))
-		return len(done) == len(tg.txs)
-	})
-	for _, ti := range done {
+	for _, ti := range p.completedDelivers(t, len(tg.txs)) {
 		if len(ti.Payload) > 8<<10 {
 			t.Errorf("deliver task %s holds %d bytes for a monitor of %d", ti.ID, len(ti.Payload), len(expression))
 		}
@@ -117,7 +98,7 @@ func BenchmarkDeliverTaskBytes(b *testing.B) {
 		b.Run(fmt.Sprint("expression=", size), func(b *testing.B) {
 			mon := parseMonitor(b, []byte(fmt.Sprintf(`{"name":"big","paused":false,"networks":[%q],"addresses":[{"address":%q}],
 				"match_conditions":{"functions":[],"events":[{"signature":%q}],"transactions":[{"status":"Any","expression":%q}]},
-				"trigger_conditions":[],"triggers":["hook"]}`, mainnet, tg.contract, tg.signature, bigTxExpression(size))))
+				"trigger_conditions":[],"triggers":["hook"]}`, mainnet, tg.contract, tg.signature, testkit.LongExpression("ledger", size))))
 			cm, err := monitor.Compile("acme", mon, nil)
 			if err != nil {
 				b.Fatal(err)

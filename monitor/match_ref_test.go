@@ -10,6 +10,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 )
 
@@ -50,23 +51,13 @@ func refStellarMatch(t testing.TB, name, expr string) (*monitor.Match, *monitor.
 	return ms[0], cm
 }
 
-// bigExpression is a valid expression of about n bytes.
-func bigExpression(n int) string {
-	var b strings.Builder
-	b.WriteString("3 >= 1000000000")
-	for b.Len() < n {
-		b.WriteString(" OR 3 == 12345678901234567890")
-	}
-	return b.String()
-}
-
 // TestMatchRefExpandsToMarshalOZJSON: a reference expanded with the
 // monitor's configuration is MarshalOZJSON's output byte for byte, and
 // it holds nothing that grows with the monitor.
 func TestMatchRefExpandsToMarshalOZJSON(t *testing.T) {
 	t.Parallel()
 	for _, size := range []int{0, 1 << 20} {
-		m, cm := refStellarMatch(t, `Large "USDC" <transfers>`, bigExpression(size))
+		m, cm := refStellarMatch(t, `Large "USDC" <transfers>`, testkit.LongExpression("3", size))
 		want, err := m.MarshalOZJSON()
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +73,7 @@ func TestMatchRefExpandsToMarshalOZJSON(t *testing.T) {
 		if string(got) != string(want) {
 			t.Fatalf("expanded\n%.2000s\nwant\n%.2000s", got, want)
 		}
-		if len(ref.JSON) > 2048 || strings.Contains(ref.JSON, "1000000000") {
+		if len(ref.JSON) > 2048 || strings.Contains(ref.JSON, "3 >= 0") {
 			t.Fatalf("reference of a %d-byte expression holds %d bytes: %.500s", size, len(ref.JSON), ref.JSON)
 		}
 		if sum, _ := cm.ConfigSum(); ref.ConfigSum != sum || len(ref.Holes) != 3 {
@@ -186,7 +177,7 @@ func TestMatchRefEVM(t *testing.T) {
 // BenchmarkMatchRefExpand is what rebuilding a raw webhook's MonitorMatch
 // costs at send time, for a monitor with a 1 MB expression.
 func BenchmarkMatchRefExpand(b *testing.B) {
-	m, cm := refStellarMatch(b, "big", bigExpression(1<<20))
+	m, cm := refStellarMatch(b, "big", testkit.LongExpression("3", 1<<20))
 	ref, err := m.MarshalOZRef()
 	if err != nil {
 		b.Fatal(err)

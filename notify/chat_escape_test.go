@@ -1,9 +1,7 @@
 package notify_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/notify"
@@ -28,15 +26,9 @@ func TestSlackEscapesValues(t *testing.T) {
 	ch := notify.NewSlack("slack", sink.URL()+slackPath,
 		notify.Message{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
 		notify.WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: hostileVars()}); err != nil {
-		t.Fatal(err)
-	}
-	reqs, err := sink.WaitFor(1, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault <!here>*\n\nmemo: @everyone @here &lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;http://evil.example|click&gt; [click](http://evil.example) &lt;#123&gt; &lt;/cmd:1&gt; a&amp;b <https://ok.example|docs>\n\n*Matched Functions:*\n\n*Reason 1*\n\n*Signature:* ` + "`f(Map&lt;String,I128&gt;)`" + `\n\n*Params:*\n"}}]}`
-	if got := string(reqs[0].Body); got != want {
+	if got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
 }
@@ -50,16 +42,10 @@ func TestDiscordEscapesValues(t *testing.T) {
 	ch := notify.NewDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
 		notify.Message{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
 		notify.WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: hostileVars()}); err != nil {
-		t.Fatal(err)
-	}
-	reqs, err := sink.WaitFor(1, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := "{\"content\":\"*Vault @here*\\n\\nmemo: @\u200beveryone @\u200bhere <!channel> <!here> <\u200b@U024BE7LH> <http://evil.example|click> " +
 		"[click]\u200b(http://evil.example) <\u200b#123> <\u200b/cmd:1> a&b [docs](https://ok.example)\",\"allowed_mentions\":{\"parse\":[]}}"
-	if got := string(reqs[0].Body); got != want {
+	if got != want {
 		t.Fatalf("body\n got %s\nwant %s", got, want)
 	}
 }

@@ -20,14 +20,7 @@ func TestSlackSend(t *testing.T) {
 	ch := notify.NewSlack("vault slack", sink.URL()+slackPath,
 		notify.Message{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
 		notify.WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
-		t.Fatalf("send: %v", err)
-	}
-	reqs, err := sink.WaitFor(1, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := reqs[0]
+	r := sendOne(t, sink, ch, sampleVars())
 	if r.Method != http.MethodPost || r.Path != slackPath {
 		t.Fatalf("got %s %s", r.Method, r.Path)
 	}
