@@ -1,12 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/tasks"
@@ -137,6 +139,91 @@ func BenchmarkDeliverTaskBytes(b *testing.B) {
 			}
 			b.ReportMetric(float64(whole), "whole-bytes/task")
 			b.ReportMetric(float64(ref), "ref-bytes/task")
+		})
+	}
+}
+
+// refDelivery is a deliver task for tg's first transaction made the way
+// evaluate-tenants makes it, from monitor "big" configured with a raw
+// webhook and expression, and the MonitorMatch it stands for.
+func refDelivery(t *testing.T, blocks []*chain.Block, tg eventTarget, tenantID, expression string) (tasks.Deliver, []byte) {
+	t.Helper()
+	cfg, raw := tenantConfig(t, "big", tg, "", "http://127.0.0.1:1")
+	withRawMonitor(t, cfg, raw.Monitors, raw.Triggers, "big", expression)
+	cm, err := monitor.Compile(tenantID, cfg.Monitors["big"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), b, []*monitor.CompiledMonitor{cm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		whole, err := ms[0].MarshalOZJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := ms[0].MarshalOZRef()
+		if err != nil {
+			t.Fatal(err)
+		}
+		refJS, _ := json.Marshal(ref)
+		return tasks.Deliver{TenantID: tenantID, Monitor: "big", Network: mainnet, Ledger: b.Ledger, TxHash: ms[0].Transaction.Hash,
+			Trigger: "hook", Tier: tasks.TierDefault, Vars: ms[0].Variables(), MatchRef: refJS}, whole
+	}
+	t.Fatal("no match")
+	return tasks.Deliver{}, nil
+}
+
+// TestDeliverSendsTheMonitorAsConfiguredNow: a raw webhook receives the
+// MonitorMatch OpenZeppelin Monitor would send, byte for byte, while the
+// monitor is unchanged; after a change, its current configuration (and no
+// expression it no longer has); after its deletion, its name only.
+func TestDeliverSendsTheMonitorAsConfiguredNow(t *testing.T) {
+	t.Parallel()
+	dir, blocks := mainnetLedgers(t)
+	tg := rareTargets(blocks, 1)[0]
+	for _, c := range []struct {
+		name, monitor, expression string
+		check                     func(t *testing.T, body string, whole []byte)
+	}{
+		{"unchanged", "big", "ledger >= 0", func(t *testing.T, body string, whole []byte) {
+			if body != string(whole) {
+				t.Fatalf("body\n%s\nwant\n%s", body, whole)
+			}
+		}},
+		{"changed", "big", "ledger >= 1", func(t *testing.T, body string, _ []byte) {
+			if !strings.Contains(body, `"transactions":[{"status":"Any","expression":"ledger >= 1"}]},"trigger_conditions"`) ||
+				!strings.Contains(body, `"transactions":[{"status":"Success","expression":null}]`) {
+				t.Fatalf("body %s", body)
+			}
+		}},
+		{"deleted", "other", "ledger >= 0", func(t *testing.T, body string, _ []byte) {
+			if !strings.HasPrefix(body, `{"Stellar":{"monitor":{"name":"big"},"transaction":`) || strings.Contains(body, "ledger >= 0") {
+				t.Fatalf("body %s", body)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := newPipeline(t, dir)
+			cfg, raw := tenantConfig(t, c.monitor, tg, "", p.sink.URL())
+			withRawMonitor(t, cfg, raw.Monitors, raw.Triggers, c.monitor, c.expression)
+			id := p.importTenant("acme", cfg, raw, "")
+			d, whole := refDelivery(t, blocks, tg, id, "ledger >= 0")
+			h, _ := p.directHandlers(t)
+			task, _ := tasks.NewTask(d)
+			if err := h.Deliver(context.Background(), task); err != nil {
+				t.Fatal(err)
+			}
+			reqs := p.sink.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests", len(reqs))
+			}
+			c.check(t, string(reqs[0].Body), whole)
 		})
 	}
 }
