@@ -56,8 +56,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	trig, ok := tn.Config.Triggers[p.Trigger]
 	if !ok {
-		h.finish(ctx, t, key, store.DeliveryArchived, "trigger no longer exists")
-		return fmt.Errorf("deliver %s: trigger does not exist: %w", key, asynq.SkipRetry)
+		return h.final(ctx, t, key, store.DeliveryArchived, "trigger no longer exists", fmt.Errorf("deliver %s: trigger does not exist", key))
 	}
 	channel := string(trig.TriggerType)
 	ch, chErr := h.channel(p.TenantID, trig)
@@ -87,9 +86,8 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	if chErr != nil {
-		h.finish(ctx, t, key, store.DeliveryArchived, chErr.Error())
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
-		return fmt.Errorf("deliver %s: %w: %w", key, chErr, asynq.SkipRetry)
+		return h.final(ctx, t, key, store.DeliveryArchived, chErr.Error(), fmt.Errorf("deliver %s: %w", key, chErr))
 	}
 	if rec.Previous == store.DeliverySending {
 		if done, err := h.inDoubt(ctx, t, p, key, ch, channel); done || err != nil {
@@ -97,7 +95,14 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 
-	err = ch.Send(ctx, notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars, MatchJSON: p.Match})
+	n := notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars}
+	if notify.UsesMatchJSON(ch) {
+		if n.MatchJSON, err = h.matchJSON(tn, p); err != nil {
+			h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
+			return h.final(ctx, t, key, store.DeliveryArchived, err.Error(), fmt.Errorf("deliver %s: %w", key, err))
+		}
+	}
+	err = ch.Send(ctx, n)
 	if err == nil {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
 		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
@@ -116,9 +121,8 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		exhausted = true // asynq would archive it anyway: say so in the record
 	}
 	if !notify.IsRetryable(err) || exhausted {
-		h.finish(ctx, t, key, store.DeliveryArchived, err.Error())
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "archived").Inc()
-		return fmt.Errorf("deliver %s: attempt %d: %w: %w", key, attempt+1, err, asynq.SkipRetry)
+		return h.final(ctx, t, key, store.DeliveryArchived, err.Error(), fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
 	}
 	h.finish(ctx, t, key, store.DeliveryFailed, err.Error())
 	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "retry").Inc()
@@ -130,23 +134,68 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	return tasks.RetryIn(delay, fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
 }
 
+// matchJSON rebuilds the notification's MonitorMatch JSON. A task carries
+// a reference to its monitor (tasks.Deliver.MatchRef), not the monitor, so
+// the monitor's configuration comes from the tenant's configuration as it
+// is at send time:
+//   - unchanged since the match: the JSON OpenZeppelin Monitor sends, byte
+//     for byte;
+//   - changed: "monitor" is the current configuration, and a matched
+//     expression the monitor no longer has is null (never another one's
+//     text);
+//   - deleted: the notification is still sent (the match happened while
+//     the monitor existed, and a lost alert is worse than a late one), with
+//     "monitor" {"name": ...} and the expressions null.
+//
+// A version-1 task carries its whole MonitorMatch and is sent as it is.
+func (h *Handlers) matchJSON(tn *Tenant, p tasks.Deliver) ([]byte, error) {
+	if len(p.MatchRef) == 0 {
+		return p.Match, nil
+	}
+	var ref monitor.MatchRef
+	if err := json.Unmarshal(p.MatchRef, &ref); err != nil {
+		return nil, fmt.Errorf("decode the match reference of monitor %q: %w", p.Monitor, err)
+	}
+	var cm *monitor.CompiledMonitor
+	for _, m := range tn.Monitors {
+		if m.Name == p.Monitor {
+			cm = m
+			break
+		}
+	}
+	if cm == nil {
+		h.cfg.Log.Info("monitor deleted since its match; sending the match with the monitor's name only",
+			"tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+	} else if sum, _ := cm.ConfigSum(); sum != ref.ConfigSum {
+		h.cfg.Log.Info("monitor changed since its match; sending its current configuration",
+			"tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+	}
+	return ref.Expand(cm, p.Monitor)
+}
+
 // inDoubt settles a notification whose earlier attempt left no outcome.
 // done reports that the task is finished (err is then its result).
 func (h *Handlers) inDoubt(ctx context.Context, t *asynq.Task, p tasks.Deliver, key store.DeliveryKey, ch notify.Channel, channel string) (done bool, err error) {
-	if st, ok := h.keptOutcome(ctx); ok {
+	if note, ok := h.keptOutcome(ctx); ok {
 		// The earlier attempt knew its outcome but could not record it.
-		if st == store.DeliveryDelivered {
-			h.finish(ctx, t, key, store.DeliveryDelivered, "")
+		switch note.Outcome {
+		case store.DeliveryDelivered:
+			if !h.finish(ctx, t, key, store.DeliveryDelivered, "") {
+				return true, tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: delivered by an earlier attempt, outcome still kept on the task", key))
+			}
 			h.cfg.Log.Info("notification delivered by an earlier attempt; outcome recorded now, not resent", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
 			return true, nil
+		case store.DeliveryArchived, store.DeliveryInDoubt:
+			// Final: recorded now, and the task ends as it would have.
+			return true, h.final(ctx, t, key, note.Outcome, note.Error, fmt.Errorf("deliver %s: %s by an earlier attempt: %s", key, note.Outcome, note.Error))
 		}
 		return false, nil // it failed: an ordinary retry
 	}
 	if !notify.CarriesID(ch) && h.cfg.InDoubt == InDoubtHold {
-		h.finish(ctx, t, key, store.DeliveryInDoubt, "an earlier attempt started and recorded no outcome; held by notify.in_doubt = hold")
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "in_doubt_held").Inc()
 		h.cfg.Log.Warn("notification in doubt; held for an operator", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger, "notification_id", p.NotificationID())
-		return true, fmt.Errorf("deliver %s: in doubt, held for an operator (ozmon admin deliveries retry --force resends it): %w", key, asynq.SkipRetry)
+		return true, h.final(ctx, t, key, store.DeliveryInDoubt, "an earlier attempt started and recorded no outcome; held by notify.in_doubt = hold",
+			fmt.Errorf("deliver %s: in doubt, held for an operator (ozmon admin deliveries retry --force resends it)", key))
 	}
 	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "in_doubt_resent").Inc()
 	h.cfg.Log.Warn("notification in doubt; resending with the same notification id", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger, "notification_id", p.NotificationID(), "receiver_dedupes", notify.CarriesID(ch))
@@ -157,29 +206,51 @@ func (h *Handlers) inDoubt(ctx context.Context, t *asynq.Task, p tasks.Deliver, 
 // when the delivery log would not take its outcome.
 type outcomeNote struct {
 	Outcome store.DeliveryStatus `json:"outcome"`
+	// Error is the outcome's message (already cut and masked by whoever
+	// made it: a channel's SendError, a fixed text).
+	Error string `json:"error,omitempty"`
 }
 
 // keptOutcome reads the outcome an earlier attempt left on this task.
-func (h *Handlers) keptOutcome(ctx context.Context) (store.DeliveryStatus, bool) {
+func (h *Handlers) keptOutcome(ctx context.Context) (outcomeNote, bool) {
 	if h.insp == nil {
-		return "", false
+		return outcomeNote{}, false
 	}
 	id, _ := asynq.GetTaskID(ctx)
 	queue, _ := asynq.GetQueueName(ctx)
 	info, err := h.insp.GetTaskInfo(queue, id)
 	if err != nil || len(info.Result) == 0 {
-		return "", false
+		return outcomeNote{}, false
 	}
 	var n outcomeNote
 	if json.Unmarshal(info.Result, &n) != nil || !n.Outcome.Valid() {
-		return "", false
+		return outcomeNote{}, false
 	}
-	return n.Outcome, true
+	return n, true
 }
 
-// finish records an outcome, retrying for a few seconds. One that still
-// cannot be written is kept on the task so the next attempt can record
-// it; finish then reports false.
+// final records a final outcome (archived, in doubt) and returns err as
+// not to be retried. An outcome the delivery log would not take is kept
+// on the task (finish) and the task deferred instead: archived now, its
+// record would stay in sending, which nothing retries and `admin
+// deliveries retry` skips; its next run records the kept outcome without
+// sending again.
+func (h *Handlers) final(ctx context.Context, t *asynq.Task, key store.DeliveryKey, st store.DeliveryStatus, msg string, err error) error {
+	if !h.finish(ctx, t, key, st, msg) {
+		return tasks.Defer(storeDelay(), fmt.Errorf("%w; outcome %s kept on the task until the delivery log takes it", err, st))
+	}
+	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+}
+
+// unstorableMessage replaces an outcome message the delivery log refuses
+// (store.ErrInvalid), so the outcome itself is still recorded.
+const unstorableMessage = "the outcome's message could not be stored"
+
+// finish records an outcome, retrying for a few seconds; a message the
+// delivery log refuses as invalid is replaced by unstorableMessage at
+// once. An outcome that still cannot be written is kept on the task so
+// the next attempt can record it; finish then reports false. A record
+// that does not exist needs no outcome: finish reports true.
 func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.DeliveryKey, st store.DeliveryStatus, msg string) bool {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.OutcomeWriteTimeout)
 	defer cancel()
@@ -187,7 +258,11 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 	for wait := 100 * time.Millisecond; wctx.Err() == nil; wait *= 2 {
 		err = h.cfg.Deliveries.FinishDelivery(wctx, key, st, msg)
 		if err == nil || errors.Is(err, store.ErrNotFound) {
-			return err == nil
+			return true
+		}
+		if errors.Is(err, store.ErrInvalid) && msg != unstorableMessage {
+			msg = unstorableMessage
+			continue
 		}
 		select {
 		case <-wctx.Done():
@@ -196,7 +271,7 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 	}
 	h.cfg.Log.Error("record delivery outcome; keeping it on the task", "delivery", key.String(), "status", st, "err", err)
 	if t != nil && t.ResultWriter() != nil {
-		note, _ := json.Marshal(outcomeNote{Outcome: st})
+		note, _ := json.Marshal(outcomeNote{Outcome: st, Error: msg})
 		if _, werr := t.ResultWriter().Write(note); werr != nil {
 			h.cfg.Log.Error("keep delivery outcome on the task", "delivery", key.String(), "status", st, "err", werr)
 		}

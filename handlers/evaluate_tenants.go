@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -171,12 +172,23 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	h.cfg.Metrics.TenantMatches.WithLabelValues(id).Add(float64(len(matches)))
 	var ds []tasks.Deliver
 	for _, m := range matches {
-		js, err := m.MarshalOZJSON()
+		if len(m.Monitor.Config.TriggerConditions) > 0 {
+			// Conditions read the whole MonitorMatch; tasks do not carry it.
+			js, err := m.MarshalOZJSON()
+			if err != nil {
+				return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
+			}
+			if !h.conditionsAllow(ctx, id, m, js) {
+				continue
+			}
+		}
+		ref, err := m.MarshalOZRef()
 		if err != nil {
 			return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
 		}
-		if !h.conditionsAllow(ctx, id, m, js) {
-			continue
+		refJS, err := json.Marshal(ref)
+		if err != nil {
+			return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match reference: %w", id, m.MonitorName, err)
 		}
 		vars := m.Variables()
 		for _, trig := range m.Monitor.Config.Triggers {
@@ -185,7 +197,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			}
 			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
-				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, Match: js, ScheduledAt: p.ScheduledAt,
+				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, MatchRef: refJS, ScheduledAt: p.ScheduledAt,
 				LedgerClosedAt: m.LedgerCloseTime,
 			})
 		}

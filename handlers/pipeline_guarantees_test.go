@@ -207,35 +207,62 @@ func (f *flakyLog) BeginDelivery(ctx context.Context, key store.DeliveryKey, tas
 	return f.DeliveryLog.BeginDelivery(ctx, key, taskID, channel)
 }
 
+// flakyPipeline is a pipeline whose delivery log goes down as its
+// receiver (answering as sinkOpts say) answers the first request.
+func flakyPipeline(t *testing.T, sinkOpts ...testkit.WebhookSinkOption) (*pipeline, *flakyLog) {
+	t.Helper()
+	dir, _ := mainnetLedgers(t)
+	p := newPipeline(t, dir)
+	flaky := &flakyLog{DeliveryLog: p.st}
+	p.records = flaky
+	p.configure = func(c *handlers.Config) { c.OutcomeWriteTimeout = 300 * time.Millisecond }
+	sinkOpts = append(sinkOpts, testkit.SinkOnRequest(func(testkit.SinkRequest) { flaky.down.Store(true) }))
+	p.sink = testkit.StartWebhookSink(t, sinkOpts...)
+	return p, flaky
+}
+
+// workOne enqueues d and starts a worker for it.
+func (p *pipeline) workOne(t *testing.T, d tasks.Deliver) taskWatch {
+	t.Helper()
+	rdb := redis.NewClient(p.rdbOpts)
+	client := asynq.NewClientFromRedisClient(rdb)
+	t.Cleanup(func() { client.Close(); rdb.Close() })
+	if _, err := tasks.Enqueue(context.Background(), client, d); err != nil {
+		t.Fatal(err)
+	}
+	p.startWorker(2, nil)
+	return taskWatch{asynq.NewInspectorFromRedisClient(rdb)}
+}
+
+// taskWatch looks at deliver tasks in Redis.
+type taskWatch struct{ insp *asynq.Inspector }
+
+// info is the task's state; ok is false while it cannot be read.
+func (w taskWatch) info(d tasks.Deliver) (*asynq.TaskInfo, bool) {
+	info, err := w.insp.GetTaskInfo(tasks.NotifyQueue(d.Tier), d.TaskID())
+	return info, err == nil
+}
+
+// waitKept waits until d's task waits for a retry with outcome kept on it.
+func (w taskWatch) waitKept(t *testing.T, d tasks.Deliver, outcome store.DeliveryStatus) {
+	t.Helper()
+	waitUntil(t, time.Minute, "the outcome to be kept on the task", func() bool {
+		info, ok := w.info(d)
+		return ok && info.State == asynq.TaskStateRetry && strings.Contains(string(info.Result), `"outcome":"`+string(outcome)+`"`)
+	})
+}
+
 // TestOutcomeKeptOnTaskWhenDeliveryLogIsDown: the receiver accepted the
 // notification but PostgreSQL would not take the outcome. The outcome is
 // kept on the task, the task waits, and once PostgreSQL is back the
 // outcome is recorded without sending again.
 func TestOutcomeKeptOnTaskWhenDeliveryLogIsDown(t *testing.T) {
 	t.Parallel()
-	dir, _ := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	flaky := &flakyLog{DeliveryLog: p.st}
-	p.records = flaky
-	p.configure = func(c *handlers.Config) { c.OutcomeWriteTimeout = 300 * time.Millisecond }
 	// The send succeeds; PostgreSQL goes away as the receiver answers.
-	p.sink = testkit.StartWebhookSink(t, testkit.SinkOnRequest(func(testkit.SinkRequest) { flaky.down.Store(true) }))
+	p, flaky := flakyPipeline(t)
 	id, d := oneDelivery(t, p, nil)
 	ctx := context.Background()
-	rdb := redis.NewClient(p.rdbOpts)
-	defer rdb.Close()
-	client := asynq.NewClientFromRedisClient(rdb)
-	defer client.Close()
-	if _, err := tasks.Enqueue(ctx, client, d); err != nil {
-		t.Fatal(err)
-	}
-	p.startWorker(2, nil)
-	insp := asynq.NewInspectorFromRedisClient(rdb)
-	q := tasks.NotifyQueue(tasks.TierDefault)
-	waitUntil(t, time.Minute, "the outcome to be kept on the task", func() bool {
-		info, err := insp.GetTaskInfo(q, d.TaskID())
-		return err == nil && info.State == asynq.TaskStateRetry && strings.Contains(string(info.Result), "delivered")
-	})
+	p.workOne(t, d).waitKept(t, d, store.DeliveryDelivered)
 	flaky.down.Store(false)
 	waitUntil(t, time.Minute, "the outcome to be recorded", func() bool {
 		recs, _ := p.st.ListDeliveries(ctx, store.DeliveryFilter{TenantID: id})

@@ -31,18 +31,25 @@ func TestDeliverRetentionIsConfigurable(t *testing.T) {
 			p.startWorker(10, nil)
 			p.startScheduler()
 			p.waitDelivered(len(tg.txs), time.Minute)
-			insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
-			defer insp.Close()
-			var done []*asynq.TaskInfo
-			waitUntil(t, 10*time.Second, "the deliver tasks to complete", func() bool {
-				done, _ = insp.ListCompletedTasks(tasks.NotifyQueue(tasks.TierDefault))
-				return len(done) == len(tg.txs)
-			})
-			for _, ti := range done {
+			for _, ti := range p.completedDelivers(t, len(tg.txs)) {
 				if ti.Retention != c.want {
 					t.Errorf("deliver task %s kept for %s, want %s", ti.ID, ti.Retention, c.want)
 				}
 			}
 		})
 	}
+}
+
+// completedDelivers waits for n deliver tasks of the default tier to
+// complete and returns them.
+func (p *pipeline) completedDelivers(t *testing.T, n int) []*asynq.TaskInfo {
+	t.Helper()
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
+	defer insp.Close()
+	var done []*asynq.TaskInfo
+	waitUntil(t, 10*time.Second, "the deliver tasks to complete", func() bool {
+		done, _ = insp.ListCompletedTasks(tasks.NotifyQueue(tasks.TierDefault))
+		return len(done) == n
+	})
+	return done
 }

@@ -71,6 +71,13 @@ type CompiledMonitor struct {
 	evmJSONOnce sync.Once
 	evmJSONVal  json.RawMessage
 	evmJSONErr  error
+
+	sumOnce sync.Once
+	sumVal  string
+	sumErr  error
+
+	exprSumOnce sync.Once
+	exprSums    map[*string]string // condition text → shortSum, for MatchRef
 }
 
 type sigCond struct {

@@ -38,6 +38,12 @@ func (m Message) Render(vars map[string]string) (title, body string) {
 	return Render(m.Title, vars), Render(m.Body, vars)
 }
 
+// RenderEscaped substitutes vars, each escaped for the channel's markup, into the title and
+// body (see RenderEscaped).
+func (m Message) RenderEscaped(vars map[string]string, escape func(string) string) (title, body string) {
+	return RenderEscaped(m.Title, vars, escape), RenderEscaped(m.Body, vars, escape)
+}
+
 // The channels hold resolved secrets (URLs with tokens, passwords), so each one formats as
 // its kind and trigger name only: a channel printed by %v, %+v or %#v reveals nothing.
 
@@ -55,3 +61,16 @@ func (s *Script) String() string     { return "notify.Script{trigger: " + quote(
 func (s *Script) GoString() string   { return s.String() }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// UsesMatchJSON reports whether ch sends Notification.MatchJSON (raw webhooks and scripts);
+// the other channels need the template variables only, so a caller may leave MatchJSON unset
+// and skip rebuilding it.
+func UsesMatchJSON(ch Channel) bool {
+	switch c := ch.(type) {
+	case *Webhook:
+		return c.cfg.Mode == PayloadRaw
+	case *Script:
+		return true
+	}
+	return false
+}

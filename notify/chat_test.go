@@ -20,21 +20,14 @@ func TestSlackSend(t *testing.T) {
 	ch := notify.NewSlack("vault slack", sink.URL()+slackPath,
 		notify.Message{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
 		notify.WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
-		t.Fatalf("send: %v", err)
-	}
-	reqs, err := sink.WaitFor(1, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := reqs[0]
+	r := sendOne(t, sink, ch, sampleVars())
 	if r.Method != http.MethodPost || r.Path != slackPath {
 		t.Fatalf("got %s %s", r.Method, r.Path)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("content type %q", ct)
 	}
-	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault <deposits> fired*\n\namount 2240 & <b>"}}]}`
+	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault &lt;deposits&gt; fired*\n\namount 2240 & <b>"}}]}`
 	if string(r.Body) != want {
 		t.Fatalf("body\n got %s\nwant %s", r.Body, want)
 	}
@@ -53,7 +46,7 @@ func TestDiscordSend(t *testing.T) {
 	if r.Method != http.MethodPost || r.Path != "/api/webhooks/111/tokentokentoken" {
 		t.Fatalf("got %s %s", r.Method, r.Path)
 	}
-	if want := `{"content":"*Vault event*\n\ntx ab"}`; string(r.Body) != want {
+	if want := `{"content":"*Vault event*\n\ntx ab","allowed_mentions":{"parse":[]}}`; string(r.Body) != want {
 		t.Fatalf("body\n got %s\nwant %s", r.Body, want)
 	}
 }

@@ -1,8 +1,11 @@
 package notify_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -29,4 +32,18 @@ func sampleVars() map[string]string {
 		"events.0.args.2":           "2240",
 		"transaction.fee_bump_flag": "false",
 	}
+}
+
+// sendOne sends one notification of tenant t1 with vars through ch and
+// returns what sink received.
+func sendOne(t *testing.T, sink *testkit.WebhookSink, ch notify.Channel, vars map[string]string) testkit.SinkRequest {
+	t.Helper()
+	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: vars}); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	reqs, err := sink.WaitFor(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reqs[0]
 }

@@ -2,10 +2,12 @@ package notify
 
 import (
 	"context"
+	"strings"
 )
 
 // Slack posts to a Slack incoming webhook with the Block Kit payload OpenZeppelin Monitor sends:
-// one mrkdwn section "*TITLE*\n\nBODY".
+// one mrkdwn section "*TITLE*\n\nBODY". Template values are escaped for mrkdwn (see
+// EscapeSlack); the template's own text is sent as written.
 type Slack struct {
 	url  string
 	msg  Message
@@ -34,9 +36,18 @@ type slackPayload struct {
 
 // Send posts one message.
 func (s *Slack) Send(ctx context.Context, n Notification) error {
-	title, body := s.msg.Render(n.Vars)
+	title, body := s.msg.RenderEscaped(n.Vars, EscapeSlack)
 	return s.post.postJSON(ctx, n.TenantID, s.url, slackPayload{Blocks: []slackBlock{{
 		Type: "section",
 		Text: slackText{Type: "mrkdwn", Text: "*" + title + "*\n\n" + body},
 	}}})
 }
+
+// slackEscaper is immutable once built; Replacer is safe for concurrent use.
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// EscapeSlack escapes text for Slack mrkdwn as Slack asks: & < > become &amp; &lt; &gt;, so
+// a value cannot spell a control sequence (<!channel>, <!here>, <@U123>) or a link whose label
+// hides its address (<http://evil|click>). Slack shows the characters as written.
+// (OpenZeppelin Monitor sends values unescaped; this is a deliberate difference.)
+func EscapeSlack(text string) string { return slackEscaper.Replace(text) }

@@ -19,6 +19,14 @@ import (
 // contains "${...}" reaches the output as written, which keeps user data from being
 // re-interpreted.
 func Render(tmpl string, vars map[string]string) string {
+	return RenderEscaped(tmpl, vars, nil)
+}
+
+// RenderEscaped is Render with every substituted value (summaries included) passed through
+// escape, while the template's own text is kept as written: the tenant's markup stays markup,
+// and on-chain text in a value cannot add mentions or links of its own. A nil escape is
+// Render.
+func RenderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
 	i := strings.Index(tmpl, "${")
 	if i < 0 {
 		return tmpl
@@ -36,6 +44,9 @@ func Render(tmpl string, vars map[string]string) string {
 		}
 		key := rest[:end]
 		if v, ok := lookupVar(vars, key); ok {
+			if escape != nil {
+				v = escape(v)
+			}
 			b.WriteString(v)
 			tmpl = rest[end+1:]
 		} else {

@@ -13,10 +13,19 @@ import (
 // TypeDeliver sends one notification: one match through one trigger.
 const TypeDeliver = "deliver"
 
+// DeliverPayloadVersion is the version a Deliver payload is written with.
+// Version 2 carries MatchRef, a MonitorMatch without the monitor's
+// configuration; version 1 carried the whole MonitorMatch in Match and is
+// still read, so tasks enqueued before an upgrade are delivered.
+const DeliverPayloadVersion = 2
+
 // Deliver is one (match, trigger) pair. It carries the match's template
-// variables and MonitorMatch JSON, never the trigger's configuration: the
-// handler loads the trigger (and its secrets) from the store, so no secret
-// ever sits in Redis or shows in asynqmon.
+// variables and a reference to its MonitorMatch, never the trigger's
+// configuration nor the monitor's: the handler loads the trigger (and its
+// secrets) and the monitor from the tenant's current configuration, so no
+// secret sits in Redis or shows in asynqmon, and a task's size does not
+// grow with the monitor (a deliver task is retained for days; a 1.4 MB
+// expression copied into each one filled Redis in seconds).
 type Deliver struct {
 	V        int    `json:"v"`
 	TenantID string `json:"tenant_id"`
@@ -28,8 +37,13 @@ type Deliver struct {
 	Tier     Tier   `json:"tier"`
 	// Vars are the template variables of the match.
 	Vars map[string]string `json:"vars"`
-	// Match is OpenZeppelin Monitor's MonitorMatch JSON.
+	// Match is OpenZeppelin Monitor's whole MonitorMatch JSON: written by
+	// version 1 only, read when present.
 	Match json.RawMessage `json:"match,omitempty"`
+	// MatchRef is the MonitorMatch with the monitor's configuration and
+	// the matched expressions cut out (an encoded monitor.MatchRef, opaque
+	// here); the handler rebuilds the MonitorMatch from it when sending.
+	MatchRef json.RawMessage `json:"match_ref,omitempty"`
 	// ScheduledAt is carried from FetchBlock for latency accounting.
 	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
 	// LedgerClosedAt is the ledger's close time: the latency metric runs
@@ -64,12 +78,15 @@ func (Deliver) Options() []asynq.Option { return options(10, 60*time.Second, 7*2
 // MarshalJSON stamps the payload version.
 func (p Deliver) MarshalJSON() ([]byte, error) {
 	type plain Deliver
-	p.V = PayloadVersion
+	p.V = DeliverPayloadVersion
 	return json.Marshal(plain(p))
 }
 
 // payloadVersion lets Decode check the version after one decoding pass.
 func (p *Deliver) payloadVersion() int { return p.V }
+
+// readsVersion: version 1 payloads (whole MonitorMatch) are still read.
+func (p *Deliver) readsVersion(v int) bool { return v == 1 || v == DeliverPayloadVersion }
 
 // WithMaxRetry returns the deliver options with a trigger-specific retry
 // ceiling.

@@ -44,7 +44,7 @@ func TestDeliverPayloadRoundTrip(t *testing.T) {
 		if err := tasks.Decode(task, &back); err != nil {
 			t.Fatalf("%s: decode: %v", name, err)
 		}
-		d.V = tasks.PayloadVersion
+		d.V = tasks.DeliverPayloadVersion
 		if !reflect.DeepEqual(back.Vars, d.Vars) || string(back.Match) != string(d.Match) || back.TenantID != d.TenantID ||
 			back.Monitor != d.Monitor || back.Trigger != d.Trigger || back.Ledger != d.Ledger || back.V != d.V ||
 			!back.ScheduledAt.Equal(d.ScheduledAt) || !back.LedgerClosedAt.Equal(d.LedgerClosedAt) {
@@ -63,9 +63,41 @@ func TestDeliverJSONRefusesInvalidMatch(t *testing.T) {
 // also does not fit today's struct is reported as a version problem.
 func TestDecodeExplainsAFutureVersion(t *testing.T) {
 	var d tasks.Deliver
-	err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(`{"v":2,"ledger":"sixty"}`)), &d)
-	if err == nil || !strings.Contains(err.Error(), "version 2, this build reads 1") {
+	err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(`{"v":3,"ledger":"sixty"}`)), &d)
+	if err == nil || !strings.Contains(err.Error(), "version 3 is not one this build reads") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDeliverReadsVersion1: a task enqueued before the upgrade (the whole
+// MonitorMatch inline) is still read, its match intact; a version-2 task
+// carries the reference.
+func TestDeliverReadsVersion1(t *testing.T) {
+	old := `{"v":1,"tenant_id":"t1","monitor":"m","network":"n","ledger":7,"tx_hash":"ab","trigger":"hook","tier":"default",` +
+		`"vars":{"monitor.name":"m"},"match":{"Stellar":{"monitor":{"name":"m"},"ledger":{"sequence":7}}}}`
+	var d tasks.Deliver
+	if err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(old)), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.V != 1 || string(d.Match) != `{"Stellar":{"monitor":{"name":"m"},"ledger":{"sequence":7}}}` || d.Vars["monitor.name"] != "m" {
+		t.Fatalf("decoded %+v", d)
+	}
+	d.Match, d.MatchRef = nil, json.RawMessage(`{"json":"{\"Stellar\":{\"monitor\":}}","holes":[{"at":22,"what":"monitor"}]}`)
+	task, err := tasks.NewTask(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back tasks.Deliver
+	if err := tasks.Decode(task, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.V != 2 || string(back.MatchRef) != string(d.MatchRef) {
+		t.Fatalf("decoded back %+v", back)
+	}
+	for _, bad := range []string{`{"v":0}`, `{"tenant_id":"t"}`} {
+		if err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(bad)), &d); err == nil {
+			t.Errorf("%s decoded", bad)
+		}
 	}
 }
 

@@ -47,8 +47,12 @@ func NewTask(p Payload) (*asynq.Task, error) {
 // that expose their version are decoded in one pass; the version is read
 // on its own only to explain a payload that does not decode.
 func Decode(t *asynq.Task, p any) error {
+	reads := func(v int) bool { return v == PayloadVersion }
+	if r, ok := p.(multiVersioned); ok {
+		reads = r.readsVersion
+	}
 	if v, ok := p.(versioned); ok {
-		if err := json.Unmarshal(t.Payload(), p); err == nil && v.payloadVersion() == PayloadVersion {
+		if err := json.Unmarshal(t.Payload(), p); err == nil && reads(v.payloadVersion()) {
 			return nil
 		}
 	}
@@ -58,8 +62,8 @@ func Decode(t *asynq.Task, p any) error {
 	if err := json.Unmarshal(t.Payload(), &head); err != nil {
 		return fmt.Errorf("decode %s payload: %w: %w", t.Type(), err, asynq.SkipRetry)
 	}
-	if head.V != PayloadVersion {
-		return fmt.Errorf("decode %s payload: version %d, this build reads %d: %w", t.Type(), head.V, PayloadVersion, asynq.SkipRetry)
+	if !reads(head.V) {
+		return fmt.Errorf("decode %s payload: version %d is not one this build reads: %w", t.Type(), head.V, asynq.SkipRetry)
 	}
 	if err := json.Unmarshal(t.Payload(), p); err != nil {
 		return fmt.Errorf("decode %s payload: %w: %w", t.Type(), err, asynq.SkipRetry)
@@ -69,6 +73,9 @@ func Decode(t *asynq.Task, p any) error {
 
 // versioned is a payload whose decoded version Decode can read back.
 type versioned interface{ payloadVersion() int }
+
+// multiVersioned is a payload type that reads more than PayloadVersion.
+type multiVersioned interface{ readsVersion(v int) bool }
 
 // options shared by the types: MaxRetry, Timeout and a Retention long
 // enough to cover the window in which a duplicate could be produced.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ozmon/ozmon/store"
 )
@@ -46,6 +47,27 @@ func scanBegun(row pgx.Row) (store.Delivery, error) {
 	return d, err
 }
 
+// cleanKey makes a key's texts storable (see sanitizeName). Every method
+// taking a key cleans it, so a hostile transaction hash or name (a NUL
+// byte, invalid UTF-8) is recorded, and found again, rather than refused
+// by PostgreSQL on every attempt.
+func cleanKey(key store.DeliveryKey) store.DeliveryKey {
+	key.Monitor, key.Network = sanitizeName(key.Monitor), sanitizeName(key.Network)
+	key.TxHash, key.Trigger = sanitizeName(key.TxHash), sanitizeName(key.Trigger)
+	return key
+}
+
+// refused marks an error PostgreSQL raised about the data itself (SQLSTATE
+// class 22, data exception) as store.ErrInvalid: writing it again cannot
+// succeed, so the caller must not wait for it.
+func refused(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+	}
+	return err
+}
+
 func checkKey(key store.DeliveryKey) error {
 	switch {
 	case !validUUID(key.TenantID):
@@ -66,10 +88,11 @@ func checkKey(key store.DeliveryKey) error {
 // Concurrent calls are written together (see groupCommit); each returns
 // once its own row is committed.
 func (s *Store) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
+	key = cleanKey(key)
 	if err := checkKey(key); err != nil {
 		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
 	}
-	return s.begins.do(ctx, beginItem{key, taskID, channel})
+	return s.begins.do(ctx, beginItem{key, sanitizeName(taskID), sanitizeName(channel)})
 }
 
 // beginOne is BeginDelivery as one statement.
@@ -82,7 +105,7 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW()) `+beginConflict,
 		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
 	if err != nil {
-		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
+		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, refused(err))
 	}
 	return d, nil
 }
@@ -111,6 +134,7 @@ const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash
 //
 // Concurrent calls are written together, as BeginDelivery's.
 func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
+	key = cleanKey(key)
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("postgres: finish delivery %s: %w", key, err)
 	}
@@ -119,7 +143,7 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 	}
 	// A receiver's reply or a script's stderr may hold NUL bytes or invalid
 	// UTF-8, which PostgreSQL refuses: a refused outcome would leave the
-	// record in sending.
+	// record in sending. It is also cut to maxStoredText.
 	_, err := s.finishes.do(ctx, finishItem{key, status, sanitizeText(lastError)})
 	return err
 }
@@ -144,7 +168,7 @@ func (s *Store) finishOne(ctx context.Context, it finishItem) (struct{}, error) 
 		return struct{}{}, fmt.Errorf("postgres: finish delivery %s: %w", key, store.ErrNotFound)
 	}
 	if err != nil {
-		return struct{}{}, fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, err)
+		return struct{}{}, fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, refused(err))
 	}
 	return struct{}{}, nil
 }
@@ -164,10 +188,10 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 		add("tenant_id = ?", f.TenantID)
 	}
 	if f.Monitor != "" {
-		add("monitor = ?", f.Monitor)
+		add("monitor = ?", sanitizeName(f.Monitor))
 	}
 	if f.TaskID != "" {
-		add("task_id = ?", f.TaskID)
+		add("task_id = ?", sanitizeName(f.TaskID))
 	}
 	if f.Status != "" {
 		if !f.Status.Valid() {
@@ -220,13 +244,17 @@ func (s *Store) ExpectDeliveries(ctx context.Context, ds []store.ExpectedDeliver
 	}
 	var a keyArrays
 	var taskIDs, channels []string
-	for _, i := range keyOrder(len(ds), func(i int) string { return keyString(ds[i].Key) }) {
-		if err := checkKey(ds[i].Key); err != nil {
-			return fmt.Errorf("postgres: expect delivery %s: %w", ds[i].Key, err)
+	keys := make([]store.DeliveryKey, len(ds))
+	for i := range ds {
+		keys[i] = cleanKey(ds[i].Key)
+	}
+	for _, i := range keyOrder(len(ds), func(i int) string { return keyString(keys[i]) }) {
+		if err := checkKey(keys[i]); err != nil {
+			return fmt.Errorf("postgres: expect delivery %s: %w", keys[i], err)
 		}
-		a.add(ds[i].Key)
-		taskIDs = append(taskIDs, ds[i].TaskID)
-		channels = append(channels, ds[i].Channel)
+		a.add(keys[i])
+		taskIDs = append(taskIDs, sanitizeName(ds[i].TaskID))
+		channels = append(channels, sanitizeName(ds[i].Channel))
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO ozmon_deliveries
 			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status)
@@ -237,7 +265,7 @@ func (s *Store) ExpectDeliveries(ctx context.Context, ds []store.ExpectedDeliver
 		ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO NOTHING`,
 		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels)
 	if err != nil {
-		return fmt.Errorf("postgres: expect %d deliveries: %w", len(ds), err)
+		return fmt.Errorf("postgres: expect %d deliveries: %w", len(ds), refused(err))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 // retry --force`). Nothing else may undo "delivered". The attempt count is
 // kept; the reset is visible in last_error.
 func (s *Store) ResetDelivery(ctx context.Context, key store.DeliveryKey) error {
+	key = cleanKey(key)
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("postgres: reset delivery %s: %w", key, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -182,9 +183,30 @@ func (s *Store) GiveUp(ctx context.Context, network string, ledger uint64, reaso
 	return nil
 }
 
+// maxStoredText bounds a free text (a delivery's last_error, a give-up
+// reason) as stored: error texts are already cut far shorter; this keeps
+// a text that was not from reaching the database and every listing.
+const maxStoredText = 4096
+
 // sanitizeText makes s storable in a TEXT column: PostgreSQL refuses NUL
-// bytes and invalid UTF-8.
+// bytes and invalid UTF-8. It is cut to maxStoredText bytes (a rune cut in
+// two becomes U+FFFD).
 func sanitizeText(s string) string {
+	s = strings.ReplaceAll(s, "\x00", "")
+	if len(s) > maxStoredText {
+		s = s[:maxStoredText]
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// sanitizeName makes an identifying text (a monitor or trigger name, a
+// transaction hash, a task id) storable without cutting it: every call
+// maps one name to one stored text, so a record is found again by the
+// name it was written with.
+func sanitizeName(s string) string {
+	if !strings.Contains(s, "\x00") && utf8.ValidString(s) {
+		return s
+	}
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
