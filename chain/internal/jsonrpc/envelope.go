@@ -67,16 +67,18 @@ func decodeInto(body []byte, result any) (*rpcError, error) {
 }
 
 // maxPrealloc bounds the buffer readBody allocates on a Content-Length's
-// word; beyond it the buffer grows with the bytes that really arrive.
+// word; beyond it the body is read in chunks like one without.
 const maxPrealloc = 64 << 20
 
-// readBody reads a whole body under the cap into one buffer: sized from
-// Content-Length when the server sent one (plus a byte, so that reading
-// EOF does not grow it), else grown by doubling, which copies less than
-// io.ReadAll's gentler growth for a body of tens of MB. So memory stays
-// within about twice the cap whatever the server sends. A Content-Length
-// above the cap fails at once, nothing read; a body without one fails
-// after cap+1 bytes.
+// maxChunk bounds the chunks readBody reads a body of unknown size in.
+const maxChunk = 4 << 20
+
+// readBody reads a whole body under the cap. A body whose Content-Length
+// is known goes into one buffer of that size (plus a byte, so that
+// reading EOF needs no more). Any other is read into chunks that double
+// up to maxChunk, then joined once: no regrowth copies, and an answer
+// over the cap has cost no more than the cap when it is refused, after
+// cap+1 bytes. A Content-Length above the cap fails at once, unread.
 func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size, maxBytes int64) ([]byte, error) {
 	tooLarge := func() error {
 		return fmt.Errorf("response larger than %d bytes (the size cap): %w", maxBytes, ErrTooLarge)
@@ -85,35 +87,43 @@ func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size, ma
 		return nil, fmt.Errorf("%w: Content-Length %d", tooLarge(), size)
 	}
 	limit := maxBytes + 1
-	var buf []byte
+	next := int64(64 << 10)
 	if size >= 0 {
-		// Content-Length sizes the buffer, but only up to what a real
-		// answer needs up front: a lying endpoint must not make us
-		// allocate a large cap at once.
-		buf = make([]byte, 0, min(size+1, maxPrealloc))
+		// Trusted only up to maxPrealloc: a lying endpoint must not
+		// make us allocate a large cap at once.
+		next = min(size+1, maxPrealloc)
 	}
 	r := io.LimitReader(body, limit)
-	for {
-		if len(buf) == cap(buf) {
-			c := min(max(2*int64(cap(buf)), 64<<10), limit)
-			buf = append(make([]byte, 0, c), buf...)
+	var chunks [][]byte
+	var total int64
+	for eof := false; !eof && total < limit; next = min(2*next, maxChunk) {
+		buf := make([]byte, min(next, limit-total))
+		n := 0
+		for n < len(buf) {
+			m, err := r.Read(buf[n:])
+			n += m
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
+			}
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
-		}
-		if int64(len(buf)) >= limit {
-			break
-		}
+		chunks = append(chunks, buf[:n])
+		total += int64(n)
 	}
-	if int64(len(buf)) > maxBytes {
+	if total > maxBytes {
 		return nil, tooLarge()
 	}
-	return buf, nil
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // decodeRaw hands back the raw result, "null" included (for EVM a null
