@@ -9,9 +9,23 @@ import (
 	"reflect"
 )
 
-// ErrTooLarge is wrapped by the error of an attempt whose answer was
-// larger than the call's size cap (see WithMaxResponseBytes).
+// ErrTooLarge is matched (errors.Is) by the error of an attempt whose
+// answer was larger than the call's size cap (see WithMaxResponseBytes).
 var ErrTooLarge = errors.New("response too large")
+
+// tooLargeError is an answer over the cap; announced is its
+// Content-Length when that alone gave it away (-1 otherwise).
+type tooLargeError struct{ limit, announced int64 }
+
+func (e *tooLargeError) Error() string {
+	s := fmt.Sprintf("response larger than %d bytes (the size cap)", e.limit)
+	if e.announced >= 0 {
+		s += fmt.Sprintf(": Content-Length %d", e.announced)
+	}
+	return s
+}
+
+func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
 type rpcRequest struct {
 	JSONRPC string `json:"jsonrpc"`
@@ -80,11 +94,8 @@ const maxChunk = 4 << 20
 // over the cap has cost no more than the cap when it is refused, after
 // cap+1 bytes. A Content-Length above the cap fails at once, unread.
 func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size, maxBytes int64) ([]byte, error) {
-	tooLarge := func() error {
-		return fmt.Errorf("response larger than %d bytes (the size cap): %w", maxBytes, ErrTooLarge)
-	}
 	if size > maxBytes {
-		return nil, fmt.Errorf("%w: Content-Length %d", tooLarge(), size)
+		return nil, &tooLargeError{limit: maxBytes, announced: size}
 	}
 	limit := maxBytes + 1
 	next := int64(64 << 10)
@@ -114,7 +125,7 @@ func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size, ma
 		total += int64(n)
 	}
 	if total > maxBytes {
-		return nil, tooLarge()
+		return nil, &tooLargeError{limit: maxBytes, announced: -1}
 	}
 	if len(chunks) == 1 {
 		return chunks[0], nil
