@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -80,4 +81,39 @@ func PeakHeap(f func()) uint64 {
 	close(done)
 	<-stopped
 	return peak.Load()
+}
+
+// CheckBoundedError fails tb unless err matches target (errors.Is), is at
+// most maxLen bytes of text and names each of wants: what a hostile
+// answer's error must be.
+func CheckBoundedError(tb testing.TB, err, target error, maxLen int, wants ...string) {
+	tb.Helper()
+	if err == nil {
+		tb.Fatal("the hostile answer was accepted")
+	}
+	msg := err.Error()
+	for _, want := range wants {
+		if !strings.Contains(msg, want) {
+			tb.Errorf("error %.600q does not name %q", msg, want)
+		}
+	}
+	if !errors.Is(err, target) || len(msg) > maxLen {
+		tb.Errorf("error of %d bytes (at most %d), or not %v: %.600s", len(msg), maxLen, target, msg)
+	}
+}
+
+// ReportPeakHeap runs call once per iteration, failing b if it succeeds
+// (the hostile answer was accepted), and reports the highest live heap
+// seen as peak-heap-MB.
+func ReportPeakHeap(b *testing.B, call func() error) {
+	b.Helper()
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, PeakHeap(func() {
+			if call() == nil {
+				b.Fatal("the hostile answer was accepted")
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
 }

@@ -61,12 +61,7 @@ func TestOversizedAnswerFailsAtCap(t *testing.T) {
 	srv, calls := hostile(t, endless(`{"jsonrpc":"2.0","id":1,"result":"`))
 	for _, mode := range []string{"decode", "parse", "raw"} {
 		calls.Store(0)
-		opts := fast(WithRetries(3), WithMaxResponseBytes(1<<20))
-		var result any = new(string)
-		if mode == "raw" {
-			opts = append(opts, WithRawResult())
-			result = new(json.RawMessage)
-		}
+		opts, result := resultFor(mode == "raw", fast(WithRetries(3), WithMaxResponseBytes(1<<20)))
 		tr, err := New("test rpc", []Endpoint{{URL: srv.URL + "/v2/key0123456789abcdefgh", Weight: 1}}, opts...)
 		if err != nil {
 			t.Fatal(err)
@@ -103,12 +98,7 @@ func TestContentLengthOverCapFailsUnread(t *testing.T) {
 		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":"`)
 	})
 	for _, raw := range []bool{false, true} {
-		opts := fast(WithRetries(1), WithMaxResponseBytes(1<<20))
-		var result any = new(string)
-		if raw {
-			opts = append(opts, WithRawResult())
-			result = new(json.RawMessage)
-		}
+		opts, result := resultFor(raw, fast(WithRetries(1), WithMaxResponseBytes(1<<20)))
 		tr, err := New("test rpc", []Endpoint{{URL: srv.URL, Weight: 1}}, opts...)
 		if err != nil {
 			t.Fatal(err)
@@ -207,6 +197,15 @@ func TestTruncateNotesLength(t *testing.T) {
 	if got := BoundText(s, 40); strings.Contains(got, "key01") {
 		t.Errorf("BoundText = %q keeps a prefix of the key", got)
 	}
+}
+
+// resultFor returns the options and the result of a call in raw mode or
+// not.
+func resultFor(raw bool, opts []Option) ([]Option, any) {
+	if raw {
+		return append(opts, WithRawResult()), new(json.RawMessage)
+	}
+	return opts, new(string)
 }
 
 func errText(err error) string {
