@@ -11,10 +11,11 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// Mux routes the three task types through the logging middleware.
+// Mux routes the three task types through the logging middleware, which
+// logs the error text asynq will keep: masked and bounded (boundErrors).
 func (h *Handlers) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.Use(h.logging)
+	mux.Use(h.logging, boundErrors)
 	mux.HandleFunc(tasks.TypeFetchBlock, h.FetchBlock)
 	mux.HandleFunc(tasks.TypeEvaluateTenants, h.EvaluateTenants)
 	mux.HandleFunc(tasks.TypeDeliver, h.Deliver)

@@ -16,6 +16,10 @@ var (
 	// another block, a log of an unknown transaction): usually a reorg
 	// between two calls; fetching again normally succeeds.
 	ErrInconsistent = errors.New("inconsistent RPC answers")
+	// ErrResponseTooLarge: an endpoint's answer was larger than the
+	// call's size cap (the error names the method, the endpoint and the
+	// cap); that endpoint is not asked again for this call.
+	ErrResponseTooLarge = jsonrpc.ErrTooLarge
 )
 
 // CallError is one failed attempt: which method, at which endpoint, about

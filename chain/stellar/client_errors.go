@@ -22,6 +22,10 @@ var (
 	ErrNoContractSpec = errors.New("contract has no WASM spec")
 	// ErrContractNotFound: the node has no instance entry for the contract.
 	ErrContractNotFound = errors.New("contract not found")
+	// ErrResponseTooLarge: an endpoint's answer was larger than the
+	// call's size cap (the error names the method, the endpoint and the
+	// cap); that endpoint is not asked again for this call.
+	ErrResponseTooLarge = jsonrpc.ErrTooLarge
 )
 
 // PrunedError says that a node cannot serve a ledger because it lies

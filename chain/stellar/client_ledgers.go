@@ -161,7 +161,7 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 		out = ls
 		return nil
 	}
-	if err := c.callParsed(ctx, protocol.GetLedgersMethodName, start, req, &r, parse, check); err != nil {
+	if err := c.callParsed(ctx, protocol.GetLedgersMethodName, start, req, &r, parse, c.ledgersCap(limit), check); err != nil {
 		return nil, err
 	}
 	return out, nil

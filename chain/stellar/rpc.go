@@ -15,19 +15,21 @@ import (
 // vets a decoded result; a *PrunedError from it counts like the node's own
 // range error (the next endpoint is asked, this one not again).
 func (c *Client) call(ctx context.Context, method string, ledger uint32, params, result any, check func() error) error {
-	return c.callParsed(ctx, method, ledger, params, result, nil, check)
+	return c.callParsed(ctx, method, ledger, params, result, nil, 0, check)
 }
 
 // callParsed is call with a hand-written parser tried before encoding/json
-// (jsonrpc.Call.Parse); parse fills what result would hold.
-func (c *Client) callParsed(ctx context.Context, method string, ledger uint32, params, result any, parse func([]byte) bool, check func() error) error {
+// (jsonrpc.Call.Parse), parse filling what result would hold, and a size
+// cap of its own (0: the client's).
+func (c *Client) callParsed(ctx context.Context, method string, ledger uint32, params, result any, parse func([]byte) bool, maxBytes int64, check func() error) error {
 	return c.rpc.Call(ctx, jsonrpc.Call{
-		Method:  method,
-		Params:  params,
-		Result:  result,
-		Parse:   parse,
-		Subject: ledgerSubject(ledger),
-		LogAttr: slog.Uint64("ledger", uint64(ledger)),
+		Method:   method,
+		Params:   params,
+		Result:   result,
+		Parse:    parse,
+		MaxBytes: maxBytes,
+		Subject:  ledgerSubject(ledger),
+		LogAttr:  slog.Uint64("ledger", uint64(ledger)),
 		Fault: func(f jsonrpc.Fault) error {
 			return &CallError{Method: method, Endpoint: f.Endpoint, Ledger: ledger,
 				HTTPStatus: f.HTTPStatus, Code: f.Code, Message: f.Message, Err: f.Err}

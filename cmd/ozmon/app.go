@@ -242,13 +242,15 @@ type endpoint struct {
 // openSource makes the chain's client and source for one network; nil for
 // a chain this build does not serve.
 func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method, endpoint string, err error)) (networkSource, error) {
+	lim := a.cfg.RPC.For(n.Slug)
 	switch n.NetworkType {
 	case monitor.NetworkStellar:
 		var se []stellar.Endpoint
 		for _, e := range eps {
 			se = append(se, stellar.Endpoint{URL: e.url, Weight: e.weight})
 		}
-		client, err := stellar.NewClient(se, stellar.WithLogger(a.log), stellar.WithCallObserver(observe))
+		client, err := stellar.NewClient(se, stellar.WithLogger(a.log), stellar.WithCallObserver(observe),
+			stellar.WithMaxResponseBytes(lim.MaxResponseBytes), stellar.WithMaxLedgerBytes(lim.MaxLedgerBytes))
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +262,7 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 		for _, e := range eps {
 			ee = append(ee, evm.Endpoint{URL: e.url, Weight: e.weight})
 		}
-		client, err := evm.NewClient(ee, evm.WithLogger(a.log), evm.WithCallObserver(observe))
+		client, err := evm.NewClient(ee, evm.WithLogger(a.log), evm.WithCallObserver(observe), evm.WithMaxResponseBytes(lim.MaxResponseBytes))
 		if err != nil {
 			return nil, err
 		}

@@ -45,6 +45,7 @@ type Config struct {
 	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
+	RPC          RPC          `yaml:"rpc" envPrefix:"RPC_"`
 }
 
 // Worker configures the asynq servers that drain the queues.
@@ -140,6 +141,39 @@ type Notify struct {
 	// so a hanging endpoint cannot hold every delivery slot.
 	TenantConcurrency      int `yaml:"tenant_concurrency" env:"TENANT_CONCURRENCY"`
 	DestinationConcurrency int `yaml:"destination_concurrency" env:"DESTINATION_CONCURRENCY"`
+}
+
+// RPCLimits bound what one RPC answer may cost a worker (docs/rpc-limits.md);
+// 0 keeps the chain client's default.
+type RPCLimits struct {
+	// MaxResponseBytes caps the answer of every method but Stellar's
+	// getLedgers (default 64 MiB).
+	MaxResponseBytes int64 `yaml:"max_response_bytes" env:"MAX_RESPONSE_BYTES"`
+	// MaxLedgerBytes sizes a Stellar getLedgers answer's cap: this much for
+	// the first ledger asked, a quarter of it for each further one
+	// (default 16 MiB, 8 times the busiest mainnet ledger measured).
+	MaxLedgerBytes int64 `yaml:"max_ledger_bytes" env:"MAX_LEDGER_BYTES"`
+}
+
+// RPC holds the RPC limits of every network and, in Networks, those of
+// single networks by slug (YAML only), whose non-zero values win.
+type RPC struct {
+	RPCLimits `yaml:",inline"`
+	Networks  map[string]RPCLimits `yaml:"networks"`
+}
+
+// For returns the limits of the network slug.
+func (r RPC) For(slug string) RPCLimits {
+	l := r.RPCLimits
+	if n, ok := r.Networks[slug]; ok {
+		if n.MaxResponseBytes != 0 {
+			l.MaxResponseBytes = n.MaxResponseBytes
+		}
+		if n.MaxLedgerBytes != 0 {
+			l.MaxLedgerBytes = n.MaxLedgerBytes
+		}
+	}
+	return l
 }
 
 // Asynqmon configures the queue web UI.
@@ -305,6 +339,14 @@ func (c Config) Validate() error {
 	}
 	if c.LoadBalancer.RebalanceThreshold < 0 || c.LoadBalancer.RebalanceThreshold > 1 {
 		errs = append(errs, fmt.Errorf("load_balancer.rebalance_threshold: %v is outside 0..1", c.LoadBalancer.RebalanceThreshold))
+	}
+	for slug, l := range c.RPC.Networks {
+		if l.MaxResponseBytes < 0 || l.MaxLedgerBytes < 0 {
+			errs = append(errs, fmt.Errorf("rpc.networks.%s: max_response_bytes and max_ledger_bytes must be >= 0", slug))
+		}
+	}
+	if c.RPC.MaxResponseBytes < 0 || c.RPC.MaxLedgerBytes < 0 {
+		errs = append(errs, fmt.Errorf("rpc: max_response_bytes and max_ledger_bytes must be >= 0"))
 	}
 	switch c.LogFormat {
 	case "json", "text":

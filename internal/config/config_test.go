@@ -179,3 +179,30 @@ func TestSecretsKeys(t *testing.T) {
 		t.Fatalf("bad entry: %v", err)
 	}
 }
+
+// TestRPCLimits: the RPC caps come from the file and the environment, for
+// every network, and a network's own values win.
+func TestRPCLimits(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(write(t, `rpc:
+  max_ledger_bytes: 8388608
+  networks:
+    stellar_mainnet: {max_ledger_bytes: 33554432}
+    ethereum_mainnet: {max_response_bytes: 134217728}
+`), []string{"OZ_MONITOR_RPC_MAX_RESPONSE_BYTES=1048576"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for slug, want := range map[string]config.RPCLimits{
+		"stellar_mainnet":  {MaxResponseBytes: 1 << 20, MaxLedgerBytes: 32 << 20},
+		"ethereum_mainnet": {MaxResponseBytes: 128 << 20, MaxLedgerBytes: 8 << 20},
+		"other":            {MaxResponseBytes: 1 << 20, MaxLedgerBytes: 8 << 20},
+	} {
+		if got := c.RPC.For(slug); got != want {
+			t.Errorf("%s: limits %+v, want %+v", slug, got, want)
+		}
+	}
+	if _, err := config.Load(write(t, "rpc: {networks: {x: {max_ledger_bytes: -1}}}\n"), nil); err == nil || !strings.Contains(err.Error(), "rpc.networks.x") {
+		t.Errorf("a negative cap: %v, want an error naming rpc.networks.x", err)
+	}
+}

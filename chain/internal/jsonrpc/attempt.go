@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"unicode/utf8"
 )
 
 // attempt makes one HTTP POST to one endpoint.
@@ -39,20 +41,33 @@ func (t *Transport) attempt(ctx context.Context, ep endpoint, c *Call) (attemptK
 		return fail(transient, Fault{HTTPStatus: resp.StatusCode, Err: errors.New(http.StatusText(resp.StatusCode))})
 	}
 
+	limit := t.maxRespBytes
+	if c.MaxBytes > 0 {
+		limit = c.MaxBytes
+	}
+	data, err := t.readBody(ctx, actx, resp.Body, resp.ContentLength, limit)
+	if err != nil {
+		kind := transient
+		if errors.Is(err, ErrTooLarge) {
+			kind = final // this endpoint would send the same answer again
+		}
+		return fail(kind, Fault{Err: err})
+	}
 	var rpcErr *rpcError
 	switch {
 	case t.raw:
-		rpcErr, err = t.decodeRaw(ctx, actx, resp.Body, c.Result)
-	case c.Parse != nil:
-		rpcErr, err = t.decodeParsed(ctx, actx, resp, c)
+		rpcErr, err = decodeRaw(data, c.Result)
+	case c.Parse != nil && c.Parse(data):
 	default:
-		rpcErr, err = t.decodeStream(ctx, actx, resp.Body, c.Result)
+		rpcErr, err = decodeInto(data, c.Result)
 	}
 	if err != nil {
 		return fail(transient, Fault{Err: err})
 	}
 	if rpcErr != nil {
-		msg := Truncate(rpcErr.Message, 300)
+		// Masked before the cut (a node may echo the endpoint's key), and
+		// cut before Classify, which may quote it.
+		msg := BoundText(maskSecrets(rpcErr.Message, ep.secrets), 300)
 		if c.Classify != nil {
 			if cerr := c.Classify(rpcErr.Code, msg, ep.redacted); cerr != nil {
 				return fail(final, Fault{Code: rpcErr.Code, Message: msg, Err: cerr})
@@ -81,11 +96,21 @@ func (t *Transport) transportErr(ctx, actx context.Context, err error) error {
 	return err
 }
 
-// Truncate cuts s to n bytes, marking the cut, so that a node's long
-// message does not swamp an error.
+// Truncate cuts s to at most n bytes without splitting a character, and
+// notes the full length, so that a node's long message does not swamp an
+// error (nor a log line, nor a task's last error in Redis).
 func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
+
+// BoundText is s fit for an error quoting data from a node: URLs in it
+// masked, then cut to n bytes. Masking comes first, so that a secret
+// straddling the cut cannot leave its prefix behind.
+func BoundText(s string, n int) string { return Truncate(MaskURLs(s), n) }

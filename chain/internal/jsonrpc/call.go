@@ -31,6 +31,10 @@ type Call struct {
 	// goes through encoding/json as without it. It lets a big, regular
 	// answer skip the general scanner. Ignored with WithRawResult.
 	Parse func(body []byte) bool
+	// MaxBytes, if positive, caps this call's answer instead of the
+	// transport's WithMaxResponseBytes (a getLedgers call sized by the
+	// ledgers it asks for).
+	MaxBytes int64
 	// Check, if set, vets a decoded result; its error fails the attempt
 	// (transient unless Answer claims it).
 	Check func() error

@@ -17,6 +17,8 @@ type Endpoint struct {
 type endpoint struct {
 	url      string // full URL, secrets included; never logged
 	redacted string // what errors, logs and metrics show
+	// secrets are the URL's parts a node might echo in its messages.
+	secrets []string
 }
 
 // orderEndpoints drops endpoints without a positive weight and sorts the
@@ -34,7 +36,7 @@ func orderEndpoints(name string, eps []Endpoint) ([]endpoint, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s client: endpoint %d: %w", name, i+1, err)
 		}
-		out = append(out, endpoint{url: e.URL, redacted: red})
+		out = append(out, endpoint{url: e.URL, redacted: red, secrets: secretsOf(e.URL)})
 	}
 	return out, nil
 }

@@ -1,15 +1,31 @@
 package jsonrpc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"reflect"
 )
+
+// ErrTooLarge is matched (errors.Is) by the error of an attempt whose
+// answer was larger than the call's size cap (see WithMaxResponseBytes).
+var ErrTooLarge = errors.New("response too large")
+
+// tooLargeError is an answer over the cap; announced is its
+// Content-Length when that alone gave it away (-1 otherwise).
+type tooLargeError struct{ limit, announced int64 }
+
+func (e *tooLargeError) Error() string {
+	s := fmt.Sprintf("response larger than %d bytes (the size cap)", e.limit)
+	if e.announced >= 0 {
+		s += fmt.Sprintf(": Content-Length %d", e.announced)
+	}
+	return s
+}
+
+func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
 type rpcRequest struct {
 	JSONRPC string `json:"jsonrpc"`
@@ -29,26 +45,29 @@ func encodeRequest(id uint64, method string, params any) ([]byte, error) {
 	return json.Marshal(rpcRequest{JSONRPC: "2.0", ID: id, Method: method, Params: params})
 }
 
-// decodeStream decodes the envelope and the result in one streaming pass:
-// a Stellar catch-up batch is tens of MB of JSON, and decoding it into a
-// json.RawMessage first would scan it twice more. The result goes straight
-// into result, which must be a pointer (encoding/json fills a non-nil
-// pointer held in an interface).
-func (t *Transport) decodeStream(ctx, actx context.Context, body io.Reader, result any) (*rpcError, error) {
+// maxJSONErrText bounds the text of a decoding error: encoding/json quotes
+// the offending value ("cannot unmarshal number 1111…"), which a hostile
+// node can make megabytes long.
+const maxJSONErrText = 256
+
+// invalidJSON reports a body encoding/json refused, its text bounded; the
+// cause is not kept, as its own text is the unbounded one.
+func invalidJSON(err error) error {
+	return fmt.Errorf("invalid JSON-RPC response: %s", Truncate(err.Error(), maxJSONErrText))
+}
+
+// decodeInto decodes the envelope and the result in one pass over the
+// body: the result goes straight into result, which must be a pointer
+// (encoding/json fills a non-nil pointer held in an interface), without a
+// json.RawMessage copy in between.
+func decodeInto(body []byte, result any) (*rpcError, error) {
 	reflect.ValueOf(result).Elem().SetZero() // an earlier attempt may have half-filled it
 	env := struct {
 		Result any       `json:"result"`
 		Error  *rpcError `json:"error"`
 	}{Result: result}
-	lb := &limitedBody{r: body, left: t.maxRespBytes}
-	if err := json.NewDecoder(lb).Decode(&env); err != nil {
-		switch {
-		case lb.exceeded:
-			return nil, fmt.Errorf("response larger than %d bytes", t.maxRespBytes)
-		case lb.readErr != nil:
-			return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, lb.readErr))
-		}
-		return nil, fmt.Errorf("invalid JSON-RPC response: %w", err)
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, invalidJSON(err)
 	}
 	if env.Error != nil {
 		return env.Error, nil
@@ -62,81 +81,80 @@ func (t *Transport) decodeStream(ctx, actx context.Context, body io.Reader, resu
 }
 
 // maxPrealloc bounds the buffer readBody allocates on a Content-Length's
-// word; beyond it the buffer grows with the bytes that really arrive.
+// word; beyond it the body is read in chunks like one without.
 const maxPrealloc = 64 << 20
 
-// decodeParsed reads the whole body and lets c.Parse read it, or, when it
-// declines, encoding/json as decodeStream would.
-func (t *Transport) decodeParsed(ctx, actx context.Context, resp *http.Response, c *Call) (*rpcError, error) {
-	body, err := t.readBody(ctx, actx, resp.Body, resp.ContentLength)
-	if err != nil {
-		return nil, err
-	}
-	if c.Parse(body) {
-		return nil, nil
-	}
-	return t.decodeStream(ctx, actx, bytes.NewReader(body), c.Result)
-}
+// maxChunk bounds the chunks readBody reads a body of unknown size in.
+const maxChunk = 4 << 20
 
-// readBody reads a whole body under the cap into one buffer: sized from
-// Content-Length when the server sent one (plus a byte, so that reading
-// EOF does not grow it), else grown by doubling, which copies less than
-// io.ReadAll's gentler growth for a body of tens of MB. A Content-Length
-// is trusted up to maxPrealloc; one claiming more than the cap is read
-// (and refused) as without.
-func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size int64) ([]byte, error) {
-	limit := t.maxRespBytes + 1
-	var buf []byte
-	if size >= 0 && size < limit {
-		// Content-Length sizes the buffer, but only up to what a real
-		// answer needs up front (a 20-ledger mainnet batch is ~30 MB): a
-		// lying endpoint must not make us allocate the whole cap at once.
-		buf = make([]byte, 0, min(size+1, maxPrealloc))
+// readBody reads a whole body under the cap. A body whose Content-Length
+// is known goes into one buffer of that size (plus a byte, so that
+// reading EOF needs no more). Any other is read into chunks that double
+// up to maxChunk, then joined once: no regrowth copies, and an answer
+// over the cap has cost no more than the cap when it is refused, after
+// cap+1 bytes. A Content-Length above the cap fails at once, unread.
+func (t *Transport) readBody(ctx, actx context.Context, body io.Reader, size, maxBytes int64) ([]byte, error) {
+	if size > maxBytes {
+		return nil, &tooLargeError{limit: maxBytes, announced: size}
+	}
+	limit := maxBytes + 1
+	next := int64(64 << 10)
+	if size >= 0 {
+		// Trusted only up to maxPrealloc: a lying endpoint must not
+		// make us allocate a large cap at once.
+		next = min(size+1, maxPrealloc)
 	}
 	r := io.LimitReader(body, limit)
-	for {
-		if len(buf) == cap(buf) {
-			c := min(max(2*int64(cap(buf)), 64<<10), limit)
-			buf = append(make([]byte, 0, c), buf...)
+	var chunks [][]byte
+	var total int64
+	for eof := false; !eof && total < limit; next = min(2*next, maxChunk) {
+		buf := make([]byte, min(next, limit-total))
+		n := 0
+		for n < len(buf) {
+			m, err := r.Read(buf[n:])
+			n += m
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
+			}
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
-		}
-		if int64(len(buf)) >= limit {
-			break
-		}
+		chunks = append(chunks, buf[:n])
+		total += int64(n)
 	}
-	if int64(len(buf)) > t.maxRespBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", t.maxRespBytes)
+	if total > maxBytes {
+		return nil, &tooLargeError{limit: maxBytes, announced: -1}
 	}
-	return buf, nil
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
-// decodeRaw reads the whole body under the cap and hands back the raw
-// result, "null" included: for EVM a null block is an answer to judge.
-func (t *Transport) decodeRaw(ctx, actx context.Context, body io.Reader, result any) (*rpcError, error) {
+// decodeRaw hands back the raw result, "null" included (for EVM a null
+// block is an answer to judge), as a slice of body rather than a copy
+// when the scanner reads the envelope; otherwise encoding/json does.
+func decodeRaw(body []byte, result any) (*rpcError, error) {
 	dst, ok := result.(*json.RawMessage)
 	if !ok {
 		return nil, fmt.Errorf("result is %T, not *json.RawMessage", result)
 	}
-	data, err := io.ReadAll(io.LimitReader(body, t.maxRespBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response: %w", t.transportErr(ctx, actx, err))
-	}
-	if int64(len(data)) > t.maxRespBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", t.maxRespBytes)
+	if raw, ok := scanRawResult(body); ok {
+		*dst = raw
+		return nil, nil
 	}
 	var env struct {
 		Result json.RawMessage `json:"result"`
 		Error  *rpcError       `json:"error"`
 	}
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("invalid JSON-RPC response: %w", err)
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, invalidJSON(err)
 	}
 	if env.Error != nil {
 		return env.Error, nil
@@ -148,27 +166,27 @@ func (t *Transport) decodeRaw(ctx, actx context.Context, body io.Reader, result 
 	return nil, nil
 }
 
-// limitedBody caps a response body and remembers why reading stopped, so
-// that a cut-off body reads as too large rather than as bad JSON.
-type limitedBody struct {
-	r        io.Reader
-	left     int64
-	exceeded bool
-	readErr  error
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		b.exceeded = true
-		return 0, errors.New("response too large")
+// scanRawResult returns the bytes of a clean answer's "result" value,
+// sharing body. Like json.Unmarshal, and unlike ScanResult alone, it
+// refuses anything after the response object.
+func scanRawResult(body []byte) (json.RawMessage, bool) {
+	var raw json.RawMessage
+	s := NewScanner(body)
+	ok := s.Object([]string{"result", "error"}, func(i int) bool {
+		if i != 0 {
+			return false
+		}
+		s.ws()
+		start := s.pos
+		if !s.Skip() {
+			return false
+		}
+		raw = body[start:s.pos:s.pos]
+		return true
+	})
+	if !ok || raw == nil {
+		return nil, false
 	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	if err != nil && err != io.EOF {
-		b.readErr = err
-	}
-	return n, err
+	s.ws()
+	return raw, s.pos == len(body)
 }

@@ -64,7 +64,11 @@ func WithCallObserver(f func(method, endpointURL string, err error)) Option {
 	return func(t *Transport) { t.observe = f }
 }
 
-// WithMaxResponseBytes caps one response body.
+// WithMaxResponseBytes caps one response body (default 64 MiB); a call's
+// own Call.MaxBytes overrides it. The cap bounds memory too: an answer is
+// read into one buffer of at most cap+1 bytes (about 1.5 times that while
+// it grows when the server sends no Content-Length), and a larger answer
+// fails, naming the cap, without being read further.
 func WithMaxResponseBytes(n int64) Option {
 	return func(t *Transport) {
 		if n > 0 {
@@ -83,11 +87,11 @@ func WithFailback(d time.Duration) Option {
 	}
 }
 
-// WithRawResult makes calls hand back the result as it came: the body is
-// read whole under the size cap, Call.Result must be a *json.RawMessage, a
-// null result is a result ("null", for the Check to judge) and an absent
-// one is an error. Without it the result streams straight into
-// Call.Result, and a null result is an error.
+// WithRawResult makes calls hand back the result as it came, sharing the
+// body's buffer: Call.Result must be a *json.RawMessage, a null result is
+// a result ("null", for the Check to judge) and an absent one is an error.
+// Without it the result is decoded straight into Call.Result, and a null
+// result is an error.
 func WithRawResult() Option {
 	return func(t *Transport) { t.raw = true }
 }

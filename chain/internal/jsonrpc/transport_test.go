@@ -181,12 +181,7 @@ func TestSizeCap(t *testing.T) {
 	big := `{"result":"` + strings.Repeat("x", 4096) + `"}`
 	for _, raw := range []bool{false, true} {
 		s := newServer(t, http.StatusOK, big)
-		opts := fast(WithRetries(1), WithMaxResponseBytes(1024))
-		var result any = new(string)
-		if raw {
-			opts = append(opts, WithRawResult())
-			result = new(json.RawMessage)
-		}
+		opts, result := resultFor(raw, fast(WithRetries(1), WithMaxResponseBytes(1024)))
 		tr, err := New("test rpc", []Endpoint{{URL: s.URL, Weight: 1}}, opts...)
 		if err != nil {
 			t.Fatal(err)
