@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"golang.org/x/sync/errgroup"
@@ -231,14 +232,14 @@ func (h *Handlers) conditionsAllow(ctx context.Context, tenantID string, m *moni
 	for _, c := range m.Monitor.Config.TriggerConditions {
 		if h.cfg.Conditions == nil {
 			h.cfg.Log.Warn("trigger condition not run: scripts are disabled; match kept",
-				"tenant", tenantID, "monitor", m.MonitorName, "script", c.ScriptPath)
+				"tenant", tenantID, "monitor", m.MonitorName, "script", notify.ShortScriptPath(c.ScriptPath))
 			continue
 		}
 		start := time.Now()
 		ok, err := h.cfg.Conditions.Allow(ctx, tenantID, c, js)
 		h.cfg.Metrics.TenantScriptMs.WithLabelValues(tenantID).Add(float64(time.Since(start).Milliseconds()))
 		if err != nil {
-			h.cfg.Log.Warn("trigger condition failed; match kept", "tenant", tenantID, "monitor", m.MonitorName, "script", c.ScriptPath, "err", err)
+			h.cfg.Log.Warn("trigger condition failed; match kept", "tenant", tenantID, "monitor", m.MonitorName, "script", notify.ShortScriptPath(c.ScriptPath), "err", err)
 			continue
 		}
 		if !ok {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,7 @@ import (
 // ScriptConfig is a script trigger's configuration.
 type ScriptConfig struct {
 	Language  string   // "Python", "JavaScript" or "Bash"
-	Path      string   // script file; its content is read once, when the channel is built
+	Path      string   // script file, confined to ScriptDir (see ResolveScript); read once, when the channel is built
 	Arguments []string // handed to the script in its stdin document, not on the command line
 	Timeout   time.Duration
 }
@@ -61,9 +60,15 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 	if cfg.Timeout <= 0 {
 		return nil, fmt.Errorf("notify: script trigger %q: timeout must be positive", trigger)
 	}
-	content, err := os.ReadFile(cfg.Path)
+	// Confined again here, not only at import: a symlink in the script directory may have
+	// changed since.
+	file, err := o.resolveScript(cfg.Path)
 	if err != nil {
-		return nil, fmt.Errorf("notify: script trigger %q: read script: %w", trigger, err)
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, err)
+	}
+	content, err := file.read()
+	if err != nil {
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, err)
 	}
 	// Resolve the interpreter now, with the worker's PATH, because the script itself runs with
 	// an empty environment and so without PATH.
@@ -81,7 +86,7 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 		program: resolved,
 		flag:    flag,
 		content: string(content),
-		dir:     filepath.Dir(cfg.Path),
+		dir:     filepath.Join(file.Dir, filepath.Dir(file.Rel)),
 		outMax:  o.scriptOutput,
 		inMax:   o.scriptStdin,
 	}, nil
