@@ -26,8 +26,9 @@ type ScriptConfig struct {
 // is {"monitor_match": <MonitorMatch>, "args": <arguments or null>}. Exit status 0 means
 // delivered. Unlike OpenZeppelin Monitor the script gets no inherited environment (no
 // secrets): only OZMON_NOTIFICATION_ID, the notification's idempotency key, the same on every
-// attempt, for a script that must not act twice. Its stdout and stderr are bounded, and on
-// timeout its whole process group is killed.
+// attempt, for a script that must not act twice. With ScriptUser it runs as another user, so it
+// cannot read the worker's environment through /proc either. Its stdout and stderr are bounded,
+// and on timeout its whole process group is killed.
 type Script struct {
 	trigger string
 	cfg     ScriptConfig
@@ -37,6 +38,7 @@ type Script struct {
 	dir     string
 	outMax  int
 	inMax   int
+	cred    *syscall.Credential // run as this user (ScriptUser); nil: the worker's
 }
 
 // ScriptResult is what a script run produced.
@@ -89,6 +91,7 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 		dir:     filepath.Join(file.Dir, filepath.Dir(file.Rel)),
 		outMax:  o.scriptOutput,
 		inMax:   o.scriptStdin,
+		cred:    o.scriptCred,
 	}, nil
 }
 
@@ -164,7 +167,8 @@ func (s *Script) run(ctx context.Context, stdin []byte, env []string) (ScriptRes
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Own process group, so that the timeout kills what the script started too; otherwise a
 	// backgrounded child keeps the output pipes open and the script outlives its timeout.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Under another uid (ScriptUser) it cannot read the worker's /proc/<pid>/environ.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.cred}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
