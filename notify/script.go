@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // ScriptConfig is a script trigger's configuration.
@@ -62,6 +64,8 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 	if cfg.Timeout <= 0 {
 		return nil, fmt.Errorf("notify: script trigger %q: timeout must be positive", trigger)
 	}
+	// Validation refuses longer timeouts; a config stored before that limit still obeys it.
+	cfg.Timeout = min(cfg.Timeout, time.Duration(monitor.MaxScriptTimeoutMs)*time.Millisecond)
 	// Confined again here, not only at import: a symlink in the script directory may have
 	// changed since.
 	file, err := o.resolveScript(cfg.Path)

@@ -173,7 +173,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		perTenant, perDest := inFlightBounds(a.cfg)
 		h := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st, Progress: progress,
-			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 			InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})

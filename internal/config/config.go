@@ -116,6 +116,12 @@ type Notify struct {
 	// single-tenant deployment whose scripts may see its secrets.
 	ScriptUID int64 `yaml:"script_uid" env:"SCRIPT_UID"`
 	ScriptGID int64 `yaml:"script_gid" env:"SCRIPT_GID"`
+	// ConditionBudget is how long one tenant's trigger_conditions may run
+	// in total per evaluate-tenants batch (default 30 s, the longest
+	// timeout_ms a script may have). Each tenant's conditions run apart
+	// from the others'; matches the budget leaves no time for are kept
+	// (notified unfiltered), never dropped.
+	ConditionBudget Duration `yaml:"condition_budget" env:"CONDITION_BUDGET"`
 	// ResolveEnvSecrets lets tenants' {"type":"environment"} secrets read
 	// this process's environment. Off by default: in a multi-tenant
 	// deployment it would let a tenant send the operator's variables to a
@@ -176,7 +182,7 @@ func Defaults() Config {
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
 		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
-			ScriptUID: 65534, ScriptGID: 65534},
+			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 	}
 }
 
@@ -246,6 +252,9 @@ func (c Config) Validate() error {
 	if c.Notify.ScriptUID < -1 || c.Notify.ScriptUID > math.MaxUint32 || c.Notify.ScriptGID < -1 || c.Notify.ScriptGID > math.MaxUint32 ||
 		(c.Notify.ScriptUID == -1) != (c.Notify.ScriptGID == -1) {
 		errs = append(errs, fmt.Errorf("notify.script_uid and notify.script_gid: %d and %d must both be -1 (the worker's user) or both ids", c.Notify.ScriptUID, c.Notify.ScriptGID))
+	}
+	if c.Notify.ConditionBudget.D() <= 0 {
+		errs = append(errs, fmt.Errorf("notify.condition_budget: must be > 0"))
 	}
 	if c.Notify.TenantConcurrency < 0 || c.Notify.DestinationConcurrency < 0 {
 		errs = append(errs, fmt.Errorf("notify.tenant_concurrency and notify.destination_concurrency: must be >= 0"))
