@@ -49,19 +49,35 @@ func conditionScripts(t *testing.T) string {
 	return dir
 }
 
+// conditionPipeline is a pipeline whose workers run trigger conditions from the scripts of
+// conditionScripts, with a tenant budget per batch (0: the default), and the event target
+// its tenants watch.
+func conditionPipeline(t *testing.T, budget time.Duration) (p *pipeline, scripts string, tg eventTarget) {
+	t.Helper()
+	dir, blocks := mainnetLedgers(t)
+	p = newPipeline(t, dir)
+	scripts = conditionScripts(t)
+	p.configure = func(c *handlers.Config) {
+		c.Conditions = handlers.ScriptConditions{Options: []notify.Option{notify.EnableScripts(), notify.ScriptDir(scripts)}}
+		c.ConditionBudget = budget
+	}
+	return p, scripts, rareTargets(blocks, 1)[0]
+}
+
+// run starts a worker and a scheduler and makes every ledger appear.
+func (p *pipeline) run() {
+	p.startWorker(4, nil)
+	p.startScheduler()
+	p.advanceAll(10*time.Millisecond, nil)
+}
+
 // TestSlowConditionDoesNotHoldOtherTenants: tenants A and B match the same transaction in the
 // same evaluate-tenants batch. A's trigger condition does not finish until the test says so;
 // B's notification (itself behind a condition) must arrive meanwhile, and A's once its
 // condition has kept the match. Each arrives once.
 func TestSlowConditionDoesNotHoldOtherTenants(t *testing.T) {
 	t.Parallel()
-	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	scripts := conditionScripts(t)
-	p.configure = func(c *handlers.Config) {
-		c.Conditions = handlers.ScriptConditions{Options: []notify.Option{notify.EnableScripts(), notify.ScriptDir(scripts)}}
-	}
-	tg := rareTargets(blocks, 1)[0]
+	p, scripts, tg := conditionPipeline(t, 0)
 	sinkA := testkit.StartWebhookSink(t)
 	cfgA, rawA := tenantConfig(t, "slow", tg, "", sinkA.URL())
 	withCondition(t, cfgA, rawA, "slow", "hold.sh", monitor.MaxScriptTimeoutMs)
@@ -70,9 +86,7 @@ func TestSlowConditionDoesNotHoldOtherTenants(t *testing.T) {
 	withCondition(t, cfgB, rawB, "fast", "keep.sh", 1000)
 	p.importTenant("fast", cfgB, rawB, "")
 
-	p.startWorker(4, nil)
-	p.startScheduler()
-	p.advanceAll(10*time.Millisecond, nil)
+	p.run()
 	// Within A's timeout (30 s): before the fix, B's notification waited for A's condition.
 	if _, err := p.sink.WaitFor(len(tg.txs), 20*time.Second); err != nil {
 		t.Fatalf("tenant B got %d of %d notifications while tenant A's condition runs: %v", p.sink.Count(), len(tg.txs), err)
@@ -98,20 +112,11 @@ func TestSlowConditionDoesNotHoldOtherTenants(t *testing.T) {
 // one), well before the condition's own timeout_ms.
 func TestConditionBudgetKeepsMatches(t *testing.T) {
 	t.Parallel()
-	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir)
-	scripts := conditionScripts(t)
-	p.configure = func(c *handlers.Config) {
-		c.Conditions = handlers.ScriptConditions{Options: []notify.Option{notify.EnableScripts(), notify.ScriptDir(scripts)}}
-		c.ConditionBudget = time.Second
-	}
-	tg := rareTargets(blocks, 1)[0]
+	p, _, tg := conditionPipeline(t, time.Second)
 	cfg, raw := tenantConfig(t, "stuck", tg, "", p.sink.URL())
 	withCondition(t, cfg, raw, "stuck", "forever.sh", monitor.MaxScriptTimeoutMs)
 	p.importTenant("stuck", cfg, raw, "")
-	p.startWorker(4, nil)
-	p.startScheduler()
-	p.advanceAll(10*time.Millisecond, nil)
+	p.run()
 	// Within the condition's own 30 s timeout: only the budget can have ended it.
 	if _, err := p.sink.WaitFor(len(tg.txs), 20*time.Second); err != nil {
 		t.Fatalf("match behind a never-ending condition: %d of %d notifications: %v", p.sink.Count(), len(tg.txs), err)
