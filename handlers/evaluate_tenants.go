@@ -284,14 +284,21 @@ func (h *Handlers) conditionsDisabled(tenantID string, m *monitor.Match) {
 // what the conditions let through.
 const conditionReserve = 10 * time.Second
 
+// conditionTenants bounds how many tenants of one batch run conditions at
+// once (each runs one script at a time), so that a batch of 200 tenants
+// does not start 200 interpreters together. A tenant's budget starts when
+// it gets its turn.
+const conditionTenants = 32
+
 // runConditions runs the held matches' trigger_conditions and enqueues the
 // notifications of the matches they keep. Each tenant's conditions run in
-// a goroutine of their own, one script at a time in array order as
-// OpenZeppelin Monitor runs them, under the tenant's budget for this batch
-// (Config.ConditionBudget, and never past the batch's deadline less
-// conditionReserve): a tenant whose scripts are slow spends its own budget,
-// not another tenant's time, and each tenant's notifications are enqueued
-// as soon as its own conditions are done.
+// a goroutine of their own (up to conditionTenants tenants at once), one
+// script at a time in array order as OpenZeppelin Monitor runs them, under
+// the tenant's budget for this batch (Config.ConditionBudget, and never
+// past the batch's deadline less conditionReserve): a tenant whose scripts
+// are slow spends its own budget, not another tenant's time, and each
+// tenant's notifications are enqueued as soon as its own conditions are
+// done.
 //
 // A condition that the budget cuts short, or that the budget leaves no
 // time to start, keeps its match, as a failing or timed-out condition does
@@ -311,6 +318,7 @@ func (h *Handlers) runConditions(ctx context.Context, p tasks.EvaluateTenants, h
 		return nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(conditionTenants)
 	for _, hm := range held {
 		g.Go(func() error {
 			bctx, cancel := h.conditionBudget(gctx)
