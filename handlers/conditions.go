@@ -26,12 +26,13 @@ type ScriptConditions struct {
 // "false" keeps it; anything else is an error, and the caller keeps the
 // match.
 func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c monitor.TriggerCondition, matchJSON []byte) (bool, error) {
+	shown := notify.ShortScriptPath(c.ScriptPath)
 	sc, err := notify.NewScript("trigger_condition", notify.ScriptConfig{
 		Language: string(c.Language), Path: c.ScriptPath, Arguments: c.Arguments,
 		Timeout: time.Duration(c.TimeoutMs) * time.Millisecond,
 	}, s.Options...)
 	if err != nil {
-		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, c.ScriptPath, err)
+		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
 	}
 	var args any
 	if c.Arguments != nil {
@@ -42,25 +43,26 @@ func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c monitor.
 		Args         any             `json:"args"`
 	}{json.RawMessage(matchJSON), args})
 	if err != nil {
-		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, c.ScriptPath, err)
+		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
 	}
 	res, err := sc.Run(ctx, stdin)
 	if err != nil {
-		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, c.ScriptPath, err)
+		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
 	}
 	out := bytes.TrimSpace(res.Stdout)
 	if len(out) == 0 {
-		return true, fmt.Errorf("tenant %s: trigger condition %s printed nothing", tenantID, c.ScriptPath)
+		return true, fmt.Errorf("tenant %s: trigger condition %s printed nothing", tenantID, shown)
 	}
 	last := out
 	if i := bytes.LastIndexByte(out, '\n'); i >= 0 {
 		last = out[i+1:]
 	}
-	switch strings.ToLower(strings.TrimSpace(string(last))) {
+	last = bytes.TrimSpace(last)
+	switch strings.ToLower(string(last)) {
 	case "true":
 		return false, nil
 	case "false":
 		return true, nil
 	}
-	return true, fmt.Errorf("tenant %s: trigger condition %s: last line %q is neither true nor false", tenantID, c.ScriptPath, last)
+	return true, fmt.Errorf("tenant %s: trigger condition %s: last line %q is neither true nor false", tenantID, shown, notify.ShortScriptPath(string(last)))
 }

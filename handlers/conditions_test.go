@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,5 +59,33 @@ func TestScriptConditions(t *testing.T) {
 	off := handlers.ScriptConditions{}
 	if allow, err := off.Allow(context.Background(), "t", monitor.TriggerCondition{ScriptPath: write("x.sh", "echo true"), Language: monitor.LanguageBash, TimeoutMs: 500}, match); err == nil || !allow {
 		t.Fatalf("disabled scripts: allow=%v err=%v", allow, err)
+	}
+}
+
+// A trigger condition's script_path is confined to the script directory like a script
+// trigger's: one outside it does not run (the match is kept, with an error).
+func TestScriptConditionsConfinedToScriptDir(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir, outside := filepath.Join(root, "scripts"), filepath.Join(root, "outside")
+	for _, d := range []string{dir, outside} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evil := filepath.Join(outside, "evil.sh")
+	if err := os.WriteFile(evil, []byte("cat >/dev/null; echo true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(evil, filepath.Join(dir, "link.sh")); err != nil {
+		t.Fatal(err)
+	}
+	sc := handlers.ScriptConditions{Options: []notify.Option{notify.EnableScripts(), notify.ScriptDir(dir)}}
+	for _, p := range []string{evil, "../outside/evil.sh", "link.sh"} {
+		cond := monitor.TriggerCondition{ScriptPath: p, Language: monitor.LanguageBash, TimeoutMs: 5000}
+		allow, err := sc.Allow(context.Background(), "tenant-1", cond, []byte(`{}`))
+		if !allow || !errors.Is(err, notify.ErrScriptOutsideDir) {
+			t.Errorf("condition %q: allow=%v err=%v, want the match kept and ErrScriptOutsideDir", p, allow, err)
+		}
 	}
 }

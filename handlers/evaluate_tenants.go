@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"golang.org/x/sync/errgroup"
@@ -20,6 +21,11 @@ import (
 // (match, trigger). A tenant that fails is reported and skipped; the rest
 // of the batch is still evaluated. Deliver TaskIDs make a retry of the
 // batch enqueue nothing twice.
+//
+// Matches without trigger_conditions are enqueued first; the conditions
+// run after, each tenant's in its own goroutine under its own time budget
+// (runConditions), so a tenant's slow script delays only that tenant's
+// notifications.
 func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	var p tasks.EvaluateTenants
 	if err := tasks.Decode(t, &p); err != nil {
@@ -57,10 +63,11 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		return h.batchDone(ctx, p)
 	}
 	var out []queuedDeliver
+	var held []heldMatches
 	matched := map[string]int{}
 	for _, tm := range ix.CandidatesOf(b, p.Tenants) {
 		id := tm.TenantID
-		ds, n, err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors)
+		ds, hm, n, err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors)
 		if err != nil {
 			if ctx.Err() != nil {
 				return err // shutting down: the whole batch is retried
@@ -70,6 +77,9 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			h.cfg.Metrics.ConfigErrors.WithLabelValues(id).Inc()
 		}
 		out = append(out, ds...)
+		if len(hm.matches) > 0 {
+			held = append(held, hm)
+		}
 		if n > 0 {
 			matched[id] = n
 		}
@@ -78,14 +88,25 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
 	}
 	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "evaluate").Observe(time.Since(start).Seconds())
-	// The delivery log learns of every notification before its task is
-	// in Redis: one whose task Redis then loses is found unfinished.
+	if err := h.enqueueDelivers(ctx, p, out); err != nil {
+		return err
+	}
+	if err := h.runConditions(ctx, p, held); err != nil {
+		return err
+	}
+	return h.batchDone(ctx, p)
+}
+
+// enqueueDelivers records deliver tasks as expected, then enqueues them.
+// The delivery log learns of every notification before its task is in
+// Redis: one whose task Redis then loses is found unfinished.
+func (h *Handlers) enqueueDelivers(ctx context.Context, p tasks.EvaluateTenants, out []queuedDeliver) error {
 	if err := h.expect(ctx, p, out); err != nil {
 		return err
 	}
-	// Deliver tasks of the whole batch are enqueued concurrently: each is
-	// one Redis round trip. A failure (Redis) is worth a retry of the
-	// batch: deliver TaskIDs dedupe what was already enqueued.
+	// Deliver tasks are enqueued concurrently: each is one Redis round
+	// trip. A failure (Redis) is worth a retry of the batch: deliver
+	// TaskIDs dedupe what was already enqueued.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, q := range out {
@@ -96,10 +117,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return h.batchDone(ctx, p)
+	return g.Wait()
 }
 
 // batchDone records the batch as evaluated with every deliver task
@@ -154,42 +172,72 @@ type queuedDeliver struct {
 
 // evaluateTenant evaluates one tenant's candidate monitors (those whose
 // contracts the ledger touches, plus its address-less ones) and returns
-// the deliver tasks to enqueue and the number of matches.
-func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, prep *monitor.PreparedBlock, id string, mons []*monitor.CompiledMonitor) ([]queuedDeliver, int, error) {
+// the deliver tasks to enqueue, the matches held for their
+// trigger_conditions, and the number of matches.
+func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, prep *monitor.PreparedBlock, id string, mons []*monitor.CompiledMonitor) ([]queuedDeliver, heldMatches, int, error) {
 	tn, ok := h.cfg.Tenants.Get(id)
 	if !ok {
-		return nil, 0, nil // removed or deactivated since the batch was made
+		return nil, heldMatches{}, 0, nil // removed or deactivated since the batch was made
 	}
 	h.cfg.Metrics.TenantEvaluations.WithLabelValues(id).Inc()
 	matches, err := h.cfg.Engine.EvaluateTenant(ctx, id, prep, mons)
 	if err != nil {
-		return nil, 0, fmt.Errorf("tenant %s: %w", id, err)
+		return nil, heldMatches{}, 0, fmt.Errorf("tenant %s: %w", id, err)
 	}
 	if len(matches) == 0 {
-		return nil, 0, nil
+		return nil, heldMatches{}, 0, nil
 	}
 	h.cfg.Metrics.Matches.WithLabelValues(p.Network).Add(float64(len(matches)))
 	h.cfg.Metrics.TenantMatches.WithLabelValues(id).Add(float64(len(matches)))
-	var ds []tasks.Deliver
+	ready := make([]encodedMatch, 0, len(matches))
+	held := heldMatches{tenantID: id, tenant: tn}
 	for _, m := range matches {
-		if len(m.Monitor.Config.TriggerConditions) > 0 {
-			// Conditions read the whole MonitorMatch; tasks do not carry it.
-			js, err := m.MarshalOZJSON()
-			if err != nil {
-				return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
-			}
-			if !h.conditionsAllow(ctx, id, m, js) {
-				continue
-			}
-		}
 		ref, err := m.MarshalOZRef()
 		if err != nil {
-			return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
+			return nil, heldMatches{}, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
 		}
 		refJS, err := json.Marshal(ref)
 		if err != nil {
-			return nil, len(matches), fmt.Errorf("tenant %s monitor %q: encode match reference: %w", id, m.MonitorName, err)
+			return nil, heldMatches{}, len(matches), fmt.Errorf("tenant %s monitor %q: encode match reference: %w", id, m.MonitorName, err)
 		}
+		if len(m.Monitor.Config.TriggerConditions) > 0 && h.cfg.Conditions != nil {
+			// Conditions read the whole MonitorMatch; tasks do not carry it.
+			js, err := m.MarshalOZJSON()
+			if err != nil {
+				return nil, heldMatches{}, len(matches), fmt.Errorf("tenant %s monitor %q: encode match: %w", id, m.MonitorName, err)
+			}
+			held.matches = append(held.matches, encodedMatch{m: m, js: js, ref: refJS})
+			continue
+		}
+		h.conditionsDisabled(id, m)
+		ready = append(ready, encodedMatch{m: m, ref: refJS})
+	}
+	return h.delivers(ctx, p, id, tn, ready), held, len(matches), nil
+}
+
+// encodedMatch is a match with what its deliver tasks carry: the match
+// reference (monitor.MatchRef). js, the whole MonitorMatch JSON, is set
+// only for a match whose trigger_conditions still have to read it.
+type encodedMatch struct {
+	m   *monitor.Match
+	js  []byte
+	ref []byte
+}
+
+// heldMatches are a tenant's matches of a batch whose trigger_conditions
+// have yet to run.
+type heldMatches struct {
+	tenantID string
+	tenant   *Tenant
+	matches  []encodedMatch
+}
+
+// delivers turns a tenant's matches into deliver tasks, one per (match,
+// trigger), paced by the tenant's rate limit.
+func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id string, tn *Tenant, matches []encodedMatch) []queuedDeliver {
+	var ds []tasks.Deliver
+	for _, em := range matches {
+		m := em.m
 		vars := m.Variables()
 		for _, trig := range m.Monitor.Config.Triggers {
 			if _, ok := tn.Config.Triggers[trig]; !ok {
@@ -197,7 +245,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			}
 			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
-				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, MatchRef: refJS, ScheduledAt: p.ScheduledAt,
+				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, MatchRef: em.ref, ScheduledAt: p.ScheduledAt,
 				LedgerClosedAt: m.LedgerCloseTime,
 			})
 		}
@@ -207,6 +255,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	// than queued in front of other tenants' alerts. Delayed, never dropped.
 	var delays []time.Duration
 	if h.cfg.RateLimiter != nil && len(ds) > 0 {
+		var err error
 		if delays, err = h.cfg.RateLimiter.ReserveN(ctx, id, len(ds)); err != nil {
 			h.cfg.Log.Warn("rate limiter unavailable; notifications not paced", "tenant", id, "err", err)
 			delays = nil
@@ -225,7 +274,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 			out[i].opts = append(out[i].opts, asynq.Retention(h.cfg.DeliverRetention))
 		}
 	}
-	return out, len(matches), nil
+	return out
 }
 
 func txHash(m *monitor.Match) string {
@@ -235,22 +284,104 @@ func txHash(m *monitor.Match) string {
 	return ""
 }
 
+// conditionsDisabled logs a match's trigger_conditions that cannot run
+// because scripts are disabled: the match is kept.
+func (h *Handlers) conditionsDisabled(tenantID string, m *monitor.Match) {
+	for _, c := range m.Monitor.Config.TriggerConditions {
+		h.cfg.Log.Warn("trigger condition not run: scripts are disabled; match kept",
+			"tenant", tenantID, "monitor", m.MonitorName, "script", notify.ShortScriptPath(c.ScriptPath))
+	}
+}
+
+// conditionReserve is the part of the batch's deadline kept for enqueuing
+// what the conditions let through.
+const conditionReserve = 10 * time.Second
+
+// conditionTenants bounds how many tenants of one batch run conditions at
+// once (each runs one script at a time), so that a batch of 200 tenants
+// does not start 200 interpreters together. A tenant's budget starts when
+// it gets its turn.
+const conditionTenants = 32
+
+// runConditions runs the held matches' trigger_conditions and enqueues the
+// notifications of the matches they keep. Each tenant's conditions run in
+// a goroutine of their own (up to conditionTenants tenants at once), one
+// script at a time in array order as OpenZeppelin Monitor runs them, under
+// the tenant's budget for this batch (Config.ConditionBudget, and never
+// past the batch's deadline less conditionReserve): a tenant whose scripts
+// are slow spends its own budget, not another tenant's time, and each
+// tenant's notifications are enqueued as soon as its own conditions are
+// done.
+//
+// A condition that the budget cuts short, or that the budget leaves no
+// time to start, keeps its match, as a failing or timed-out condition does
+// in OpenZeppelin Monitor: an extra alert, never a lost one.
+//
+// Why here and not in a task of their own or in the deliver task: the
+// batch is marked done only after every kept match's deliver task is
+// enqueued, so a worker lost mid-way, or Redis losing the batch, leaves
+// the ledger unfinished and it is evaluated again (deliver TaskIDs dedupe
+// what was already enqueued) — the "every alert arrives once" guarantee
+// stays the batch's. A separate condition task would need its own durable
+// tracking in the progress store, and the deliver task would run a match's
+// conditions once per trigger, where OpenZeppelin runs them once per match,
+// and would need a "filtered" state in the delivery log.
+func (h *Handlers) runConditions(ctx context.Context, p tasks.EvaluateTenants, held []heldMatches) error {
+	if len(held) == 0 {
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(conditionTenants)
+	for _, hm := range held {
+		g.Go(func() error {
+			bctx, cancel := h.conditionBudget(gctx)
+			defer cancel()
+			keep := make([]encodedMatch, 0, len(hm.matches))
+			skipped := 0
+			for _, em := range hm.matches {
+				if bctx.Err() != nil {
+					skipped++
+					keep = append(keep, em)
+					continue
+				}
+				if h.conditionsAllow(bctx, hm.tenantID, em.m, em.js) {
+					keep = append(keep, em)
+				}
+			}
+			if err := gctx.Err(); err != nil {
+				return err // shutting down, or another tenant's enqueue failed: the batch is retried
+			}
+			if skipped > 0 {
+				h.cfg.Log.Warn("trigger conditions not run: the tenant's condition budget for the batch is spent; matches kept",
+					"tenant", hm.tenantID, "network", p.Network, "ledger", p.Ledger, "matches", skipped, "budget", h.cfg.ConditionBudget)
+			}
+			return h.enqueueDelivers(gctx, p, h.delivers(gctx, p, hm.tenantID, hm.tenant, keep))
+		})
+	}
+	return g.Wait()
+}
+
+// conditionBudget is the context one tenant's conditions run under.
+func (h *Handlers) conditionBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(h.cfg.ConditionBudget)
+	if d, ok := ctx.Deadline(); ok && d.Add(-conditionReserve).Before(end) {
+		end = d.Add(-conditionReserve)
+	}
+	return context.WithDeadline(ctx, end)
+}
+
 // conditionsAllow runs the monitor's trigger_conditions. As in
-// OpenZeppelin Monitor, a condition that errors (or cannot run because
-// scripts are disabled) does not veto the match: losing an alert is worse
-// than an extra one. The failure is logged with the tenant and monitor.
+// OpenZeppelin Monitor, a condition that errors (or times out) does not
+// veto the match: losing an alert is worse than an extra one. The failure
+// is logged with the tenant and monitor.
 func (h *Handlers) conditionsAllow(ctx context.Context, tenantID string, m *monitor.Match, js []byte) bool {
 	for _, c := range m.Monitor.Config.TriggerConditions {
-		if h.cfg.Conditions == nil {
-			h.cfg.Log.Warn("trigger condition not run: scripts are disabled; match kept",
-				"tenant", tenantID, "monitor", m.MonitorName, "script", c.ScriptPath)
-			continue
-		}
 		start := time.Now()
 		ok, err := h.cfg.Conditions.Allow(ctx, tenantID, c, js)
 		h.cfg.Metrics.TenantScriptMs.WithLabelValues(tenantID).Add(float64(time.Since(start).Milliseconds()))
 		if err != nil {
-			h.cfg.Log.Warn("trigger condition failed; match kept", "tenant", tenantID, "monitor", m.MonitorName, "script", c.ScriptPath, "err", err)
+			h.cfg.Log.Warn("trigger condition failed; match kept", "tenant", tenantID, "monitor", m.MonitorName,
+				"script", notify.ShortScriptPath(c.ScriptPath), "err", err)
 			continue
 		}
 		if !ok {

@@ -70,6 +70,12 @@ type Config struct {
 	// are checked and chain reorganisations handled.
 	Redis redis.UniversalClient
 
+	// ConditionBudget is how long one tenant's trigger_conditions may run
+	// in total per evaluate-tenants batch (default 30 s, the longest
+	// timeout_ms a condition may have; never past the batch's deadline).
+	// Matches whose conditions it leaves no time for are kept, not dropped.
+	ConditionBudget time.Duration
+
 	Strategy           Strategy
 	MaxTenantsPerBatch int
 	Metrics            *metrics.Metrics
@@ -113,6 +119,9 @@ func New(cfg Config) *Handlers {
 	}
 	if cfg.StuckAfter <= 0 {
 		cfg.StuckAfter = 2 * time.Second
+	}
+	if cfg.ConditionBudget <= 0 {
+		cfg.ConditionBudget = time.Duration(monitor.MaxScriptTimeoutMs) * time.Millisecond
 	}
 	if cfg.OutcomeWriteTimeout <= 0 {
 		cfg.OutcomeWriteTimeout = 10 * time.Second

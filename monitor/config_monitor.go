@@ -5,6 +5,7 @@ import (
 	"math"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/ozmon/ozmon/monitor/expr"
 )
@@ -315,6 +316,14 @@ func (r *cfgReader) triggerCondition(p string, raw json.RawMessage) TriggerCondi
 	return tc
 }
 
+// MaxScriptTimeoutMs caps a script's timeout_ms (trigger conditions and script triggers): 30 s.
+// OpenZeppelin Monitor accepts any uint32 (49 days) because its scripts run for one operator;
+// here they run on workers shared by every tenant, and a condition holds the evaluation of its
+// ledger while it runs. OpenZeppelin's own examples use 1 to 3 s; 30 s is also the send
+// timeout of every other channel. A longer value is refused at validation, with this limit
+// named, rather than cut silently.
+const MaxScriptTimeoutMs = 30_000
+
 // script reads the fields shared by trigger conditions and script triggers.
 func (r *cfgReader) script(p string, o *cfgObject) (scriptPath string, lang ScriptLanguage, args []string, timeoutMs uint32) {
 	sp, spOK := o.str("script_path", true)
@@ -334,6 +343,8 @@ func (r *cfgReader) script(p string, o *cfgObject) (scriptPath string, lang Scri
 		timeoutMs = uint32(t)
 		if t == 0 {
 			r.fail(joinKey(p, "timeout_ms"), "must be greater than 0")
+		} else if t > MaxScriptTimeoutMs {
+			r.fail(joinKey(p, "timeout_ms"), "%d exceeds the limit of %d ms (%s) for scripts", t, MaxScriptTimeoutMs, time.Duration(MaxScriptTimeoutMs)*time.Millisecond)
 		}
 	}
 	return sp, lang, args, timeoutMs

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -124,5 +126,30 @@ func TestParseMonitorErrors(t *testing.T) {
 	var syn *expr.SyntaxError
 	if !errors.As(err, &syn) || syn.Column != 24 {
 		t.Errorf("SyntaxError not reachable or wrong column: %v", syn)
+	}
+}
+
+// timeout_ms of a trigger condition and of a script trigger is capped (OpenZeppelin Monitor
+// takes any uint32): a tenant's script must not hold a shared worker for hours.
+func TestScriptTimeoutCapped(t *testing.T) {
+	t.Parallel()
+	mon := func(ms uint64) []byte {
+		return []byte(fmt.Sprintf(`{"name": "m", "networks": ["n"], "paused": false, "addresses": [],
+			"match_conditions": {"functions": [], "events": [], "transactions": []},
+			"trigger_conditions": [{"script_path": "a.sh", "language": "Bash", "timeout_ms": %d}], "triggers": []}`, ms))
+	}
+	if _, err := ParseMonitor("m.json", mon(MaxScriptTimeoutMs)); err != nil {
+		t.Fatalf("timeout_ms at the cap: %v", err)
+	}
+	for _, ms := range []uint64{MaxScriptTimeoutMs + 1, math.MaxUint32} {
+		_, err := ParseMonitor("m.json", mon(ms))
+		if err == nil || !strings.Contains(err.Error(), "trigger_conditions[0].timeout_ms") || !strings.Contains(err.Error(), "limit of 30000 ms") {
+			t.Errorf("trigger condition timeout_ms %d: err = %v, want the limit named", ms, err)
+		}
+		_, err = ParseTriggers("t.json", []byte(fmt.Sprintf(`{"s": {"name": "S", "trigger_type": "script",
+			"config": {"language": "Bash", "script_path": "a.sh", "timeout_ms": %d}}}`, ms)))
+		if err == nil || !strings.Contains(err.Error(), "config.timeout_ms") || !strings.Contains(err.Error(), "limit of 30000 ms") {
+			t.Errorf("script trigger timeout_ms %d: err = %v, want the limit named", ms, err)
+		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 // Check is the validation-time half of the SSRF defence: it resolves t's secrets as New would
 // and refuses the trigger if its destination (webhook, Slack or Discord URL, the Telegram API
 // base, the SMTP host) resolves to an address the guard refuses. Call it when a tenant saves a
-// trigger; Send checks again at dial time. Script triggers have no destination and pass.
+// trigger; Send checks again at dial time. A script trigger's script_path must stay inside the
+// script directory (ResolveScript) when scripts are enabled.
 func Check(ctx context.Context, t *monitor.Trigger, opts ...Option) error {
 	if t == nil {
 		return fmt.Errorf("notify: check trigger: nil trigger")
@@ -49,6 +50,11 @@ func Check(ctx context.Context, t *monitor.Trigger, opts ...Option) error {
 	case t.Email != nil:
 		if err := g.CheckHost(ctx, t.Email.Host); err != nil {
 			return fmt.Errorf("notify: check email trigger %q: %w", t.Name, err)
+		}
+		return nil
+	case t.Script != nil:
+		if err := CheckScriptPath(t.Script.ScriptPath, opts...); err != nil {
+			return fmt.Errorf("notify: check script trigger %q: %w", t.Name, err)
 		}
 		return nil
 	default:

@@ -39,7 +39,7 @@ func TestCarriesID(t *testing.T) {
 			Signing: notify.SigningStandardWebhooks, Message: msg})), true},
 		{"email", must(notify.NewEmail("e", notify.EmailConfig{Host: "smtp.example.org", Sender: "a@example.org",
 			Recipients: []string{"b@example.org"}, Message: msg})), true},
-		{"script", must(notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: script, Timeout: time.Second}, notify.EnableScripts())), true},
+		{"script", must(notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: script, Timeout: time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(script)))), true},
 		{"slack", notify.NewSlack("s", "https://hooks.slack.com/services/T/B/X", msg), false},
 		{"discord", notify.NewDiscord("d", "https://discord.com/api/webhooks/1/x", msg), false},
 		{"telegram", notify.NewTelegram("t", "123:abc", "-100", false, msg), false},

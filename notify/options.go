@@ -3,6 +3,7 @@ package notify
 import (
 	"crypto/tls"
 	"log/slog"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +24,7 @@ type options struct {
 	smtpTLS        SMTPSecurity
 	responseDetail int
 	scriptDir      string
+	scriptCred     *syscall.Credential // nil: scripts run as the worker's user
 }
 
 func newOptions(opts []Option) *options {

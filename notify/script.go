@@ -6,18 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // ScriptConfig is a script trigger's configuration.
 type ScriptConfig struct {
 	Language  string   // "Python", "JavaScript" or "Bash"
-	Path      string   // script file; its content is read once, when the channel is built
+	Path      string   // script file, confined to ScriptDir (see ResolveScript); read once, when the channel is built
 	Arguments []string // handed to the script in its stdin document, not on the command line
 	Timeout   time.Duration
 }
@@ -27,8 +28,9 @@ type ScriptConfig struct {
 // is {"monitor_match": <MonitorMatch>, "args": <arguments or null>}. Exit status 0 means
 // delivered. Unlike OpenZeppelin Monitor the script gets no inherited environment (no
 // secrets): only OZMON_NOTIFICATION_ID, the notification's idempotency key, the same on every
-// attempt, for a script that must not act twice. Its stdout and stderr are bounded, and on
-// timeout its whole process group is killed.
+// attempt, for a script that must not act twice. With ScriptUser it runs as another user, so it
+// cannot read the worker's environment through /proc either. Its stdout and stderr are bounded,
+// and on timeout its whole process group is killed.
 type Script struct {
 	trigger string
 	cfg     ScriptConfig
@@ -38,6 +40,7 @@ type Script struct {
 	dir     string
 	outMax  int
 	inMax   int
+	cred    *syscall.Credential // run as this user (ScriptUser); nil: the worker's
 }
 
 // ScriptResult is what a script run produced.
@@ -61,9 +64,17 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 	if cfg.Timeout <= 0 {
 		return nil, fmt.Errorf("notify: script trigger %q: timeout must be positive", trigger)
 	}
-	content, err := os.ReadFile(cfg.Path)
+	// Validation refuses longer timeouts; a config stored before that limit still obeys it.
+	cfg.Timeout = min(cfg.Timeout, time.Duration(monitor.MaxScriptTimeoutMs)*time.Millisecond)
+	// Confined again here, not only at import: a symlink in the script directory may have
+	// changed since.
+	file, err := o.resolveScript(cfg.Path)
 	if err != nil {
-		return nil, fmt.Errorf("notify: script trigger %q: read script: %w", trigger, err)
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, err)
+	}
+	content, err := file.read()
+	if err != nil {
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, err)
 	}
 	// Resolve the interpreter now, with the worker's PATH, because the script itself runs with
 	// an empty environment and so without PATH.
@@ -81,9 +92,10 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 		program: resolved,
 		flag:    flag,
 		content: string(content),
-		dir:     filepath.Dir(cfg.Path),
+		dir:     filepath.Join(file.Dir, filepath.Dir(file.Rel)),
 		outMax:  o.scriptOutput,
 		inMax:   o.scriptStdin,
+		cred:    o.scriptCred,
 	}, nil
 }
 
@@ -159,7 +171,8 @@ func (s *Script) run(ctx context.Context, stdin []byte, env []string) (ScriptRes
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Own process group, so that the timeout kills what the script started too; otherwise a
 	// backgrounded child keeps the output pipes open and the script outlives its timeout.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Under another uid (ScriptUser) it cannot read the worker's /proc/<pid>/environ.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.cred}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()

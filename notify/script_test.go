@@ -37,7 +37,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	path := writeScript(t, "cat > stdin.json\n")
 	ch, err := notify.NewScript("page oncall", notify.ScriptConfig{
 		Language: "Bash", Path: path, Arguments: []string{"--team", "vault"}, Timeout: 5 * time.Second,
-	}, notify.EnableScripts())
+	}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	}
 
 	// Without arguments, "args" is null as in OpenZeppelin Monitor.
-	ch, err = notify.NewScript("page oncall", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	ch, err = notify.NewScript("page oncall", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 func TestScriptEmptyEnvironment(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env\n")
-	ch, err := notify.NewScript("env", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	ch, err := notify.NewScript("env", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 	t.Parallel()
 	// The backgrounded sleep keeps stdout open; only killing the group ends the run.
 	path := writeScript(t, "sleep 30 &\nsleep 30\n")
-	ch, err := notify.NewScript("slow", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, notify.EnableScripts())
+	ch, err := notify.NewScript("slow", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "head -c 200000 /dev/zero | tr '\\0' x\necho oops >&2\nexit 3\n")
 	ch, err := notify.NewScript("noisy", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptOutputLimit(1000))
+		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptOutputLimit(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	}
 	// Oversized stdin is refused rather than cut into invalid JSON.
 	small, err := notify.NewScript("small", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptInputLimit(10))
+		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptInputLimit(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,12 +151,12 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 func TestScriptInterpreterOption(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "echo ran\n")
-	if _, err := notify.NewScript("s", notify.ScriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, notify.EnableScripts()); err == nil {
+	if _, err := notify.NewScript("s", notify.ScriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path))); err == nil {
 		t.Fatal("unknown language accepted")
 	}
 	// Python scripts through /bin/sh: proves the option picks the program.
 	ch, err := notify.NewScript("s", notify.ScriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptInterpreter("Python", "/bin/sh"))
+		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptInterpreter("Python", "/bin/sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestScriptInterpreterOption(t *testing.T) {
 func TestScriptSeesNotificationID(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env > env.txt\n")
-	ch, err := notify.NewScript("idempotent", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts())
+	ch, err := notify.NewScript("idempotent", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}

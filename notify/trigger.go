@@ -2,7 +2,6 @@ package notify
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/ozmon/ozmon/monitor"
@@ -76,13 +75,9 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		return NewWebhook(t.Name, cfg, opts...)
 	case t.Script != nil:
 		c := t.Script
-		path := c.ScriptPath
-		if o.scriptDir != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(o.scriptDir, path)
-		}
 		return NewScript(t.Name, ScriptConfig{
 			Language:  string(c.Language),
-			Path:      path,
+			Path:      c.ScriptPath, // confined to the script directory by NewScript
 			Arguments: c.Arguments,
 			Timeout:   time.Duration(c.TimeoutMs) * time.Millisecond,
 		}, opts...)

@@ -101,7 +101,7 @@ func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	if _, err := notify.New(st); !errors.Is(err, notify.ErrScriptsDisabled) {
 		t.Fatalf("script without EnableScripts: got %v", err)
 	}
-	sc, err := notify.New(st, notify.EnableScripts())
+	sc, err := notify.New(st, notify.EnableScripts(), notify.ScriptDir(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,8 +58,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			refused++
 		}
 	}
+	// Trigger conditions are scripts too: confined to notify.script_dir.
+	for _, k := range slices.Sorted(maps.Keys(cfg.Monitors)) {
+		for i, c := range cfg.Monitors[k].TriggerConditions {
+			if err := notify.CheckScriptPath(c.ScriptPath, opts...); errors.Is(err, notify.ErrRefused) {
+				fmt.Fprintf(stdout, "monitors: %s: trigger_conditions[%d]: %v\n", k, i, err)
+				refused++
+			}
+		}
+	}
 	if refused > 0 {
-		fmt.Fprintf(stderr, "%d trigger(s) refused; nothing imported\n", refused)
+		fmt.Fprintf(stderr, "%d trigger(s) or trigger condition(s) refused; nothing imported\n", refused)
 		return exitError{1}
 	}
 	st, err := openPostgres(ctx, pcfg, stderr)

@@ -154,6 +154,12 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			return err
 		}
 		var conds handlers.ConditionRunner
+		if a.cfg.Notify.ScriptsEnabled && a.cfg.Notify.ScriptUID >= 0 {
+			// Refused at start rather than at every script run.
+			if err := notify.CanSwitchUser(); err != nil {
+				return fmt.Errorf("notify.script_uid %d: %w; or set notify.script_uid and script_gid to -1 to run scripts as the worker's user (they can then read its environment)", a.cfg.Notify.ScriptUID, err)
+			}
+		}
 		if a.cfg.Notify.ScriptsEnabled {
 			conds = handlers.ScriptConditions{Options: opts}
 		}
@@ -167,7 +173,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		perTenant, perDest := inFlightBounds(a.cfg)
 		h := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st, Progress: progress,
-			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
+			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 			InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
@@ -263,6 +269,9 @@ func (a *app) channelOptions(extra []notify.Option) ([]notify.Option, error) {
 		opts = append(opts, notify.EnableScripts())
 		if a.cfg.Notify.ScriptDir != "" {
 			opts = append(opts, notify.ScriptDir(a.cfg.Notify.ScriptDir))
+		}
+		if a.cfg.Notify.ScriptUID >= 0 {
+			opts = append(opts, notify.ScriptUser(uint32(a.cfg.Notify.ScriptUID), uint32(a.cfg.Notify.ScriptGID)))
 		}
 	}
 	return opts, nil

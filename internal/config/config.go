@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -108,6 +109,21 @@ type Notify struct {
 	// ScriptDir is where relative script_path values resolve: the
 	// operator's directory of vetted scripts.
 	ScriptDir string `yaml:"script_dir" env:"SCRIPT_DIR"`
+	// ScriptUID and ScriptGID are the user and group scripts run as
+	// (default 65534, "nobody"): another uid than the worker's, so a
+	// script cannot read the worker's environment (database URL, tokens)
+	// through /proc/$PPID/environ. The worker then needs root or
+	// CAP_SETUID and CAP_SETGID, and notify.script_dir must be readable
+	// by that user. -1 runs scripts as the worker's own user: only for a
+	// single-tenant deployment whose scripts may see its secrets.
+	ScriptUID int64 `yaml:"script_uid" env:"SCRIPT_UID"`
+	ScriptGID int64 `yaml:"script_gid" env:"SCRIPT_GID"`
+	// ConditionBudget is how long one tenant's trigger_conditions may run
+	// in total per evaluate-tenants batch (default 30 s, the longest
+	// timeout_ms a script may have). Each tenant's conditions run apart
+	// from the others'; matches the budget leaves no time for are kept
+	// (notified unfiltered), never dropped.
+	ConditionBudget Duration `yaml:"condition_budget" env:"CONDITION_BUDGET"`
 	// ResolveEnvSecrets lets tenants' {"type":"environment"} secrets read
 	// this process's environment. Off by default: in a multi-tenant
 	// deployment it would let a tenant send the operator's variables to a
@@ -262,7 +278,8 @@ func Defaults() Config {
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
-		Notify:       Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend"},
+		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
+			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 	}
 }
 
@@ -328,6 +345,13 @@ func (c Config) Validate() error {
 	case "resend", "hold":
 	default:
 		errs = append(errs, fmt.Errorf("notify.in_doubt: %q is not resend or hold", c.Notify.InDoubt))
+	}
+	if c.Notify.ScriptUID < -1 || c.Notify.ScriptUID > math.MaxUint32 || c.Notify.ScriptGID < -1 || c.Notify.ScriptGID > math.MaxUint32 ||
+		(c.Notify.ScriptUID == -1) != (c.Notify.ScriptGID == -1) {
+		errs = append(errs, fmt.Errorf("notify.script_uid and notify.script_gid: %d and %d must both be -1 (the worker's user) or both ids", c.Notify.ScriptUID, c.Notify.ScriptGID))
+	}
+	if c.Notify.ConditionBudget.D() <= 0 {
+		errs = append(errs, fmt.Errorf("notify.condition_budget: must be > 0"))
 	}
 	if c.Notify.TenantConcurrency < 0 || c.Notify.DestinationConcurrency < 0 {
 		errs = append(errs, fmt.Errorf("notify.tenant_concurrency and notify.destination_concurrency: must be >= 0"))
