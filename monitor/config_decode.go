@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -112,12 +111,16 @@ func lineCol(data []byte, off int64) (int, int) {
 // known; finish reports the rest, so unknown keys are rejected as OZ's
 // deny_unknown_fields does.
 type cfgObject struct {
-	r       *cfgReader
-	path    string
-	keys    []string
-	vals    map[string]json.RawMessage
-	allowed []string
-	lenient bool
+	r    *cfgReader
+	path string
+	keys []string
+	vals map[string]json.RawMessage
+	// allowed lists the keys asked for, in the order asked (for the
+	// "allowed: …" hint); isAllowed is the same set for the lookups, so
+	// that reading every key of a large object stays linear.
+	allowed   []string
+	isAllowed map[string]bool
+	lenient   bool
 }
 
 // object reads raw as a JSON object, in key order, reporting duplicate keys.
@@ -158,7 +161,11 @@ func (r *cfgReader) object(path string, raw json.RawMessage, what string) *cfgOb
 // (OZ's optional fields treat null as absent). A required key that is absent
 // or null is reported.
 func (o *cfgObject) get(key string, required bool) (json.RawMessage, string, bool) {
-	if !slices.Contains(o.allowed, key) {
+	if !o.isAllowed[key] {
+		if o.isAllowed == nil {
+			o.isAllowed = map[string]bool{}
+		}
+		o.isAllowed[key] = true
 		o.allowed = append(o.allowed, key)
 	}
 	p := joinKey(o.path, key)
@@ -188,12 +195,8 @@ func (o *cfgObject) finish() {
 	if o.lenient {
 		return
 	}
-	known := make(map[string]bool, len(o.allowed))
-	for _, k := range o.allowed {
-		known[k] = true
-	}
 	for _, k := range o.keys {
-		if !known[k] {
+		if !o.isAllowed[k] {
 			o.r.fail(o.path, "unknown field %q (allowed: %s)", k, strings.Join(o.allowed, ", "))
 		}
 	}
