@@ -16,18 +16,22 @@ import (
 // value may be a secret.
 type cfgReader struct {
 	source string
+	limits Limits
 	errs   ValidationErrors
 }
 
 func (r *cfgReader) fail(path, format string, args ...any) {
-	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, clipArgs(args)...)})
 }
 
 func (r *cfgReader) failErr(path string, err error, msg string) {
 	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: msg, err: err})
 }
 
+// joinKey appends an object key to a path; a tenant's key is clipped, as
+// the path ends up in messages.
 func joinKey(path, key string) string {
+	key = Clip(key)
 	if path == "" {
 		return key
 	}
@@ -63,6 +67,15 @@ func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
+// parseItem is parseDocument for one monitor, trigger or network, refused
+// unread when it is over ItemBytes.
+func (r *cfgReader) parseItem(data []byte) (json.RawMessage, bool) {
+	if !r.checkItemBytes("", len(data)) {
+		return nil, false
+	}
+	return r.parseDocument(data)
+}
+
 // parseDocument checks that data is one well-formed JSON value and reports a
 // syntax error with its line and column.
 func (r *cfgReader) parseDocument(data []byte) (json.RawMessage, bool) {
@@ -76,6 +89,9 @@ func (r *cfgReader) parseDocument(data []byte) (json.RawMessage, bool) {
 		r.fail("", "invalid JSON: unexpected data after the top-level value")
 		return nil, false
 	}
+	// Reading goes on after a text problem, so that every other problem
+	// is reported too.
+	r.checkText(data)
 	return raw, true
 }
 
@@ -296,7 +312,7 @@ func (r *cfgReader) array(path string, raw json.RawMessage, what string) ([]json
 		r.fail(path, "invalid array")
 		return nil, false
 	}
-	return items, true
+	return items, r.checkListItems(path, len(items))
 }
 
 // enum reads a string that must be one of values exactly; a value that only

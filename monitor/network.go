@@ -97,10 +97,12 @@ func (n *Network) PastBlocksLimit(now time.Time) (limit uint64, unlimited bool) 
 }
 
 // ParseNetwork reads and validates one network file; source names it in
-// errors. All problems are returned together as ValidationErrors.
-func ParseNetwork(source string, data []byte) (*Network, error) {
-	r := &cfgReader{source: source}
-	raw, ok := r.parseDocument(data)
+// errors. All problems are returned together as ValidationErrors. A
+// network over the limits (DefaultLimits, or those of WithLimits) is
+// refused.
+func ParseNetwork(source string, data []byte, opts ...ParseOption) (*Network, error) {
+	r := newReader(source, opts)
+	raw, ok := r.parseItem(data)
 	if !ok {
 		return nil, r.errs
 	}
@@ -216,6 +218,8 @@ func (r *cfgReader) rpcURL(path string, raw json.RawMessage, nt NetworkType) (RP
 			r.fail(joinKey(path, "url"), "a Midnight RPC URL must start with ws:// or wss://")
 		case !hasAnyPrefix(v, "http://", "https://", "ws://", "wss://"):
 			r.fail(joinKey(path, "url"), "must start with http://, https://, ws:// or wss://")
+		case hasControl(v):
+			r.fail(joinKey(path, "url"), "must not contain control characters (CR, LF, tab, NUL, …)")
 		}
 	}
 	if w, ok := o.uint("weight", true, math.MaxUint8); ok {
