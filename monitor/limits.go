@@ -48,8 +48,9 @@ func DefaultLimits() Limits {
 	}
 }
 
-// orDefault fills each unset limit with its default.
-func (l Limits) orDefault() Limits {
+// WithDefaults returns l with each unset (zero or negative) limit set to its
+// default.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	for _, f := range []struct{ v, def *int }{
 		{&l.ExpressionBytes, &d.ExpressionBytes}, {&l.ListItems, &d.ListItems},
@@ -86,7 +87,7 @@ func unitOf(limit string) string {
 // CheckTenantBytes refuses a tenant whose items add up to more than
 // TenantBytes; source names the tenant or its directory.
 func (l Limits) CheckTenantBytes(source string, total int) error {
-	l = l.orDefault()
+	l = l.WithDefaults()
 	if total <= l.TenantBytes {
 		return nil
 	}
@@ -119,7 +120,7 @@ type ParseOption func(*cfgReader)
 // WithLimits applies l instead of DefaultLimits (zero fields keep their
 // default).
 func WithLimits(l Limits) ParseOption {
-	return func(r *cfgReader) { r.limits = l.orDefault() }
+	return func(r *cfgReader) { r.limits = l.WithDefaults() }
 }
 
 // newReader is the reader of one document with its options applied.

@@ -11,8 +11,8 @@ import (
 
 // Validate loads every tenant of dir (see LoadTenants) and returns what is
 // wrong, for `ozmon validate <dir>`; nil means the directory is usable.
-func Validate(dir string) error {
-	_, err := LoadTenants(dir)
+func Validate(dir string, opts ...Option) error {
+	_, err := LoadTenants(dir, opts...)
 	return err
 }
 
