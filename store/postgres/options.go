@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // DefaultNotifyChannel is the LISTEN/NOTIFY channel used when none is given.
@@ -21,6 +23,7 @@ type options struct {
 	channel        string
 	reloadInterval time.Duration
 	connectTimeout time.Duration
+	limits         monitor.Limits
 }
 
 func defaultOptions() options {
@@ -29,6 +32,7 @@ func defaultOptions() options {
 		channel:        DefaultNotifyChannel,
 		reloadInterval: DefaultReloadInterval,
 		connectTimeout: 15 * time.Second,
+		limits:         monitor.DefaultLimits(),
 	}
 }
 
@@ -58,6 +62,13 @@ func WithReloadInterval(d time.Duration) Option {
 // wrong host fails fast instead of hanging a pod's start.
 func WithConnectTimeout(d time.Duration) Option {
 	return func(o *options) { o.connectTimeout = d }
+}
+
+// WithLimits holds each tenant's configuration to l when it is loaded
+// (default monitor.DefaultLimits): an item over a limit, and the items past
+// limits.tenant_bytes, are left out and reported as problems.
+func WithLimits(l monitor.Limits) Option {
+	return func(o *options) { o.limits = l.WithDefaults() }
 }
 
 func (o *options) validate() error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -22,6 +23,7 @@ type Store struct {
 	channel   string
 	reload    time.Duration
 	connectTO time.Duration
+	limits    monitor.Limits
 
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]
@@ -90,7 +92,7 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 func newStore(pool *pgxpool.Pool, o options) *Store {
-	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout}
+	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, limits: o.limits}
 	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
 		timeout: deliveryWriteTimeout, key: beginItem.groupKey, one: s.beginOne, batch: s.beginBatch}
 	s.finishes = &groupCommit[finishItem, struct{}]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
