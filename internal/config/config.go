@@ -16,6 +16,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // DefaultPath is where the container image looks for the file.
@@ -44,6 +46,7 @@ type Config struct {
 	API          API          `yaml:"api" envPrefix:"API_"`
 	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
+	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
 }
 
 // Worker configures the asynq servers that drain the queues.
@@ -141,6 +144,29 @@ type Notify struct {
 	DestinationConcurrency int `yaml:"destination_concurrency" env:"DESTINATION_CONCURRENCY"`
 }
 
+// Limits bound what one tenant's configuration may hold, at `ozmon
+// validate`, at `ozmon import` and whenever a worker loads or reloads a
+// tenant; see monitor.Limits (whose defaults these are) and docs/limits.md.
+type Limits struct {
+	// ExpressionBytes bounds one filter expression (default 64 KiB).
+	ExpressionBytes int `yaml:"expression_bytes" env:"EXPRESSION_BYTES"`
+	// ListItems bounds the items of any one list or map of a monitor,
+	// trigger or network: addresses, conditions, triggers, headers, …
+	// (default 10000).
+	ListItems int `yaml:"list_items" env:"LIST_ITEMS"`
+	// ItemBytes bounds one monitor, trigger or network as JSON (default
+	// 4 MiB).
+	ItemBytes int `yaml:"item_bytes" env:"ITEM_BYTES"`
+	// TenantBytes bounds all of one tenant's items together (default
+	// 64 MiB).
+	TenantBytes int `yaml:"tenant_bytes" env:"TENANT_BYTES"`
+}
+
+// Monitor returns the limits as the config model applies them.
+func (l Limits) Monitor() monitor.Limits {
+	return monitor.Limits{ExpressionBytes: l.ExpressionBytes, ListItems: l.ListItems, ItemBytes: l.ItemBytes, TenantBytes: l.TenantBytes}
+}
+
 // Asynqmon configures the queue web UI.
 type Asynqmon struct {
 	Addr          string `yaml:"addr" env:"ADDR"`
@@ -152,6 +178,7 @@ type Asynqmon struct {
 
 // Defaults returns the configuration used where nothing else is said.
 func Defaults() Config {
+	lim := monitor.DefaultLimits()
 	return Config{
 		ServiceMode: "all",
 		CursorFile:  ".ozmon/cursors.json",
@@ -166,6 +193,7 @@ func Defaults() Config {
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
 		Notify:       Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend"},
+		Limits:       Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
 
@@ -242,6 +270,18 @@ func (c Config) Validate() error {
 	}
 	if c.LoadBalancer.RebalanceThreshold < 0 || c.LoadBalancer.RebalanceThreshold > 1 {
 		errs = append(errs, fmt.Errorf("load_balancer.rebalance_threshold: %v is outside 0..1", c.LoadBalancer.RebalanceThreshold))
+	}
+	for _, l := range []struct {
+		key string
+		v   int
+	}{{"expression_bytes", c.Limits.ExpressionBytes}, {"list_items", c.Limits.ListItems},
+		{"item_bytes", c.Limits.ItemBytes}, {"tenant_bytes", c.Limits.TenantBytes}} {
+		if l.v <= 0 {
+			errs = append(errs, fmt.Errorf("limits.%s: %d must be > 0", l.key, l.v))
+		}
+	}
+	if c.Limits.ItemBytes > c.Limits.TenantBytes {
+		errs = append(errs, fmt.Errorf("limits.item_bytes: %d is more than limits.tenant_bytes (%d)", c.Limits.ItemBytes, c.Limits.TenantBytes))
 	}
 	switch c.LogFormat {
 	case "json", "text":
