@@ -94,6 +94,11 @@ func monitorSource(m *Monitor) string {
 	return m.source
 }
 
+// Source names where the trigger was read from (a file such as
+// "triggers/slack.json", or "tenant acme/trigger ops"), for messages about
+// it; empty for a trigger built in code.
+func (t *Trigger) Source() string { return t.source }
+
 func triggerSource(t *Trigger) string {
 	if t == nil {
 		return ""

@@ -202,7 +202,7 @@ func TestImportRefusesPrivateDestinations(t *testing.T) {
 		"match_conditions":{"functions":[],"events":[],"transactions":[{"status":"Failure"}]},"trigger_conditions":[],"triggers":["hook"]}`)
 		mustWrite(t, filepath.Join(dir, "triggers", "t.json"), `{"hook":{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":"`+dest+`"},"method":"POST","message":{"title":"t","body":"b"}}}}`)
 		code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
-		if code != 1 || !strings.Contains(out, "triggers: hook:") || !strings.Contains(errOut, "nothing imported") {
+		if code != 1 || !strings.Contains(out, "triggers/t.json: hook:") || !strings.Contains(errOut, "nothing imported") {
 			t.Errorf("%s: code %d out %q err %q", dest, code, out, errOut)
 		}
 		if strings.Contains(out, dest) {

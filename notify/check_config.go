@@ -1,0 +1,39 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// CheckConfig runs Check on every trigger of cfg, in key order, and returns
+// a ValidationError for each destination the guard refuses, naming the
+// trigger's file (or source) and key. It is the destination half of the
+// one validation that `ozmon validate`, `ozmon import` and a tenant API
+// share; pass the options the workers use (the operator's guard), so that
+// what passes here is what they send to. Other failures of Check, such as
+// a secret this process cannot resolve, are not refusals: they surface
+// when the trigger is built, where the secret is available.
+func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monitor.ValidationErrors {
+	if cfg == nil {
+		return nil
+	}
+	var out monitor.ValidationErrors
+	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
+		t := cfg.Triggers[key]
+		if t == nil {
+			continue
+		}
+		if err := Check(ctx, t, opts...); errors.Is(err, ErrRefused) {
+			src := t.Source()
+			if src == "" {
+				src = "triggers"
+			}
+			out = append(out, &monitor.ValidationError{Source: src, Path: monitor.Clip(key), Msg: err.Error()})
+		}
+	}
+	return out
+}
