@@ -60,4 +60,3 @@ func TestLoadDirErrorsStaySmall(t *testing.T) {
 		t.Fatalf("error of %d bytes: %.300v", len(err.Error()), err)
 	}
 }
-
