@@ -143,6 +143,7 @@ func (r *cfgReader) monitor(p string, raw json.RawMessage) *Monitor {
 		if strings.TrimSpace(name) == "" {
 			r.fail(joinKey(p, "name"), "must not be empty")
 		}
+		r.checkName(joinKey(p, "name"), name)
 	}
 	if nets, ok := o.strs("networks", true); ok {
 		m.Networks = nets

@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits bound what one tenant's configuration may hold, so that no tenant
@@ -111,6 +112,19 @@ func (r *cfgReader) checkListItems(path string, n int) bool {
 	}
 	r.fail(path, "%s", limitMsg("has", n, limitListItems, r.limits.ListItems))
 	return false
+}
+
+// MaxNameChars is the longest monitor name, trigger key, network slug or
+// network name, in characters: the tenant-isolation schema stores each in
+// a VARCHAR(255) column, so a longer one would pass validation and fail
+// at import.
+const MaxNameChars = 255
+
+// checkName refuses a name longer than MaxNameChars.
+func (r *cfgReader) checkName(path, name string) {
+	if n := utf8.RuneCountInString(name); n > MaxNameChars {
+		r.fail(path, "is %d characters long; at most %d fit where it is stored", n, MaxNameChars)
+	}
 }
 
 // ParseOption changes how ParseMonitor, ParseTrigger, ParseTriggers and

@@ -141,10 +141,7 @@ func TestConfigErrorsStaySmall(t *testing.T) {
 	huge := strings.Repeat("x", 3<<20)
 	cases := map[string]func() error{
 		"monitor name vs key": func() error {
-			m, err := ParseMonitor("m.json", []byte(monitorJSON(huge, "", "amount > 1")))
-			if err != nil {
-				return err
-			}
+			m := &Monitor{Name: huge} // built in code: no parse limit applies
 			c := &Config{Networks: map[string]*Network{}, Monitors: map[string]*Monitor{"other": m}, Triggers: map[string]*Trigger{}}
 			return c.Validate("tenant acme")
 		},
@@ -218,5 +215,29 @@ func TestWithLimits(t *testing.T) {
 	}
 	if err := DefaultLimits().CheckTenantBytes("tenants/acme", 64<<20); err != nil {
 		t.Errorf("at the limit: %v", err)
+	}
+}
+
+// Names longer than the columns they are stored in are refused when read,
+// not at import.
+func TestNamesFitTheirColumns(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", MaxNameChars+1)
+	fits := strings.Repeat("é", MaxNameChars)
+	if _, err := ParseMonitor("m.json", []byte(monitorJSON(fits, "", "amount > 1"))); err != nil {
+		t.Fatalf("255 characters: %v", err)
+	}
+	if _, err := ParseMonitor("m.json", []byte(monitorJSON(long, "", "amount > 1"))); err == nil ||
+		err.Error() != "m.json: name: is 256 characters long; at most 255 fit where it is stored" {
+		t.Errorf("monitor name: %v", err)
+	}
+	_, err := ParseTriggers("t.json", []byte(`{"`+long+`": {"name": "n", "trigger_type": "slack", "config": {"slack_url": {"type": "plain", "value": "https://hooks.slack.com/x"}, "message": {"title": "t", "body": "b"}}}}`))
+	if err == nil || !strings.Contains(err.Error(), ": is 256 characters long; at most 255 fit where it is stored") {
+		t.Errorf("trigger key: %v", err)
+	}
+	network := `{"network_type": "EVM", "slug": "` + strings.Repeat("e", 256) + `", "name": "` + long + `", "rpc_urls": [{"type_": "rpc", "url": {"type": "plain", "value": "https://rpc.example/"}, "weight": 100}],
+		"chain_id": 1, "block_time_ms": 1000, "confirmation_blocks": 1, "cron_schedule": "*/5 * * * * *"}`
+	if _, err := ParseNetwork("e.json", []byte(network)); err == nil || strings.Count(err.Error(), "characters long") != 2 {
+		t.Errorf("network slug and name: %v", err)
 	}
 }

@@ -131,12 +131,14 @@ func (r *cfgReader) network(path string, raw json.RawMessage) *Network {
 		} else if !validSlug(slug) {
 			r.fail(p, "%q may contain only lowercase letters, digits and underscores", slug)
 		}
+		r.checkName(p, slug)
 	}
 	if name, ok := o.str("name", true); ok {
 		n.Name = name
 		if strings.TrimSpace(name) == "" {
 			r.fail(joinKey(path, "name"), "must not be empty")
 		}
+		r.checkName(joinKey(path, "name"), name)
 	}
 	if rawURLs, p, ok := o.get("rpc_urls", true); ok {
 		if items, ok := r.array(p, rawURLs, "array of RPC URLs"); ok {

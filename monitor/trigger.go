@@ -186,6 +186,7 @@ func ParseTriggers(source string, data []byte, opts ...ParseOption) ([]*Trigger,
 			r.fail("", "trigger key must not be empty")
 			continue
 		}
+		r.checkName(p, key)
 		if v == nil {
 			r.fail(p, "expected trigger (object), got null")
 			continue

@@ -44,6 +44,8 @@ func TestValidateRefusesWhatImportRefuses(t *testing.T) {
 			want: `monitors/m.json: the escape \u0000 (a NUL character) is not allowed at line 1, column 14`},
 		{name: "invalid UTF-8", monitor: monitor("Fail\xc3\x28ed", ""), triggers: webhook("https://hooks.example/x", ""),
 			want: `monitors/m.json: invalid UTF-8 at line 1, column 14 (text must be UTF-8)`},
+		{name: "a name longer than its column", monitor: monitor(strings.Repeat("n", 256), ""), triggers: webhook("https://hooks.example/x", ""),
+			want: `monitors/m.json: name: is 256 characters long; at most 255 fit where it is stored`},
 		{name: "over the operator's list limit", monitor: monitor("Failed", addr+","+addr), triggers: webhook("https://hooks.example/x", ""),
 			configFile: "limits:\n  list_items: 1\n", want: `monitors/m.json: addresses: has 2 items, over limits.list_items (1)`},
 	} {
