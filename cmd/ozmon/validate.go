@@ -12,7 +12,8 @@ import (
 // runValidate checks an OpenZeppelin Monitor config directory and prints
 // every error, one per line; exit status 1 when there is any.
 // It runs the validation import runs (validateDir), with the operator's
-// limits and destination guard from the same config file and environment.
+// limits and destination guard from the same config file and environment;
+// like import, it resolves the host names of plain destination URLs.
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)

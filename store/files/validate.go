@@ -10,7 +10,9 @@ import (
 )
 
 // Validate loads every tenant of dir (see LoadTenants) and returns what is
-// wrong, for `ozmon validate <dir>`; nil means the directory is usable.
+// wrong; nil means the directory parses and holds together. `ozmon
+// validate` runs this and then checks every destination against the
+// operator's guard, as import does.
 func Validate(dir string, opts ...Option) error {
 	_, err := LoadTenants(dir, opts...)
 	return err
