@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -32,13 +33,26 @@ func clipTo(s string, n int) string {
 	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
-// clipArgs clips every string argument of a message, which is where a
-// tenant's values enter one.
-func clipArgs(args []any) []any {
-	for i, a := range args {
-		if s, ok := a.(string); ok && len(s) > MaxQuoted {
-			args[i] = Clip(s)
+// clipArgs clips each string argument that format quotes (%q): that is
+// how a tenant's value enters a message, while the %s arguments are text
+// composed here (lists of allowed fields, limits) and stay whole.
+func clipArgs(format string, args []any) []any {
+	arg := 0
+	for i := 0; i < len(format) && arg < len(args); i++ {
+		if format[i] != '%' {
+			continue
 		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0 {
+			i++
+		}
+		if i >= len(format) || format[i] == '%' {
+			continue
+		}
+		if s, ok := args[arg].(string); ok && format[i] == 'q' && len(s) > MaxQuoted {
+			args[arg] = Clip(s)
+		}
+		arg++
 	}
 	return args
 }

@@ -44,7 +44,7 @@ type configValidator struct {
 }
 
 func (v *configValidator) fail(src, path, format string, args ...any) {
-	v.errs = append(v.errs, &ValidationError{Source: src, Path: path, Msg: fmt.Sprintf(format, clipArgs(args)...)})
+	v.errs = append(v.errs, &ValidationError{Source: src, Path: path, Msg: fmt.Sprintf(format, clipArgs(format, args)...)})
 }
 
 // objectSource is the file an object was parsed from, or a name built from

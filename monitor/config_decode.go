@@ -21,7 +21,7 @@ type cfgReader struct {
 }
 
 func (r *cfgReader) fail(path, format string, args ...any) {
-	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, clipArgs(args)...)})
+	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, clipArgs(format, args)...)})
 }
 
 func (r *cfgReader) failErr(path string, err error, msg string) {
@@ -335,7 +335,7 @@ func (r *cfgReader) checkEnum(path, s string, values ...string) bool {
 	for i, v := range values {
 		quoted[i] = strconv.Quote(v)
 	}
-	msg := fmt.Sprintf("invalid value %q (expected one of %s)", s, strings.Join(quoted, ", "))
+	msg := fmt.Sprintf("invalid value %q (expected one of %s)", Clip(s), strings.Join(quoted, ", "))
 	for _, v := range values {
 		if strings.EqualFold(s, v) {
 			msg += fmt.Sprintf("; values are case-sensitive: use %q", v)
