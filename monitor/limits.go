@@ -95,6 +95,17 @@ func (l Limits) CheckTenantBytes(source string, total int) error {
 	return ValidationErrors{{Source: source, Msg: limitMsg("the configuration is", total, limitTenantBytes, l.TenantBytes)}}
 }
 
+// CheckItemBytes refuses a monitor, trigger or network of n bytes when
+// that is more than ItemBytes; source names it. Callers that read a file
+// check its size with it before reading.
+func (l Limits) CheckItemBytes(source string, n int) error {
+	l = l.WithDefaults()
+	if n <= l.ItemBytes {
+		return nil
+	}
+	return ValidationErrors{{Source: source, Msg: limitMsg("is", n, limitItemBytes, l.ItemBytes)}}
+}
+
 // checkItemBytes refuses an item of more than ItemBytes before it is
 // parsed, so an oversized item costs nothing more than its length.
 func (r *cfgReader) checkItemBytes(path string, n int) bool {

@@ -80,9 +80,9 @@ func loadDir(dir, prefix string, opts []Option) (*monitor.Config, store.RawConfi
 	for _, o := range opts {
 		o(l)
 	}
-	l.each("networks", l.network)
-	l.each("monitors", l.monitor)
-	l.each("triggers", l.triggers)
+	l.each("networks", true, l.network)
+	l.each("monitors", true, l.monitor)
+	l.each("triggers", false, l.triggers)
 	if len(l.errs) > 0 {
 		// Cross references are only checked on a complete set; on a partial
 		// one they would report the files that failed as missing.
@@ -125,8 +125,10 @@ func (l *loader) add(err error) {
 	l.errs = append(l.errs, monitor.AsValidationErrors(err)...)
 }
 
-// each calls load for every JSON file of dir/sub, in name order.
-func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
+// each calls load for every JSON file of dir/sub, in name order. oneItem
+// says a file holds one item (a monitor or a network), so it is held to
+// ItemBytes before it is read.
+func (l *loader) each(sub string, oneItem bool, load func(source, stem string, data []byte)) {
 	src := l.prefix + sub
 	entries, err := os.ReadDir(filepath.Join(l.dir, sub))
 	if err != nil {
@@ -150,7 +152,7 @@ func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
 	slices.Sort(names)
 	for _, name := range names {
 		source := src + "/" + name
-		data, err := l.read(source, filepath.Join(l.dir, sub, name))
+		data, err := l.read(source, filepath.Join(l.dir, sub, name), oneItem)
 		if err != nil {
 			l.add(err)
 			continue
@@ -159,13 +161,19 @@ func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
 	}
 }
 
-// read reads one file unless it would take the directory over its
-// TenantBytes: the size is checked first, so a huge file costs nothing.
-func (l *loader) read(source, path string) ([]byte, error) {
+// read reads one file unless it is over ItemBytes (a file of one item) or
+// would take the directory over its TenantBytes: the size is checked
+// first, so a huge file costs nothing.
+func (l *loader) read(source, path string, oneItem bool) ([]byte, error) {
 	lim := l.limits.WithDefaults()
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+	}
+	if oneItem {
+		if err := lim.CheckItemBytes(source, int(st.Size())); err != nil {
+			return nil, err
+		}
 	}
 	if l.total+int(st.Size()) > lim.TenantBytes {
 		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
