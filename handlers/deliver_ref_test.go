@@ -50,7 +50,7 @@ func TestDeliverTaskSizeIndependentOfMonitor(t *testing.T) {
 	p := newPipeline(t, dir)
 	tg := rareTargets(blocks, 2)[0]
 	const name = "big"
-	expression := testkit.LongExpression("ledger", 1<<20)
+	expression := testkit.LongExpression("ledger", 60<<10)
 	cfg, raw := tenantConfig(t, name, tg, "", p.sink.URL())
 	withRawMonitor(t, cfg, raw.Monitors, raw.Triggers, name, expression)
 	p.importTenant("acme", cfg, raw, "")
@@ -91,12 +91,12 @@ func TestDeliverTaskSizeIndependentOfMonitor(t *testing.T) {
 }
 
 // BenchmarkDeliverTaskBytes reports a deliver task's size for a monitor
-// with a small and a 1 MB expression: "whole" is the MonitorMatch the
+// with a small and a 60 KiB expression (just under limits.expression_bytes): "whole" is the MonitorMatch the
 // version-1 task carried, "ref" what a task carries now.
 func BenchmarkDeliverTaskBytes(b *testing.B) {
 	_, blocks := mainnetLedgers(b)
 	tg := rareTargets(blocks, 2)[0]
-	for _, size := range []int{0, 1 << 20} {
+	for _, size := range []int{0, 60 << 10} {
 		b.Run(fmt.Sprint("expression=", size), func(b *testing.B) {
 			mon := parseMonitor(b, []byte(fmt.Sprintf(`{"name":"big","paused":false,"networks":[%q],"addresses":[{"address":%q}],
 				"match_conditions":{"functions":[],"events":[{"signature":%q}],"transactions":[{"status":"Any","expression":%q}]},

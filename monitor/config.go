@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stellar/go-stellar-sdk/strkey"
 
@@ -43,7 +44,7 @@ type configValidator struct {
 }
 
 func (v *configValidator) fail(src, path, format string, args ...any) {
-	v.errs = append(v.errs, &ValidationError{Source: src, Path: path, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &ValidationError{Source: src, Path: path, Msg: fmt.Sprintf(format, clipArgs(format, args)...)})
 }
 
 // objectSource is the file an object was parsed from, or a name built from
@@ -52,6 +53,7 @@ func (v *configValidator) objectSource(fileSource, kind, name string) string {
 	if fileSource != "" {
 		return fileSource
 	}
+	name = Clip(name)
 	if v.source == "" {
 		return kind + " " + name
 	}
@@ -91,6 +93,14 @@ func monitorSource(m *Monitor) string {
 	}
 	return m.source
 }
+
+// Source names where the trigger was read from (a file such as
+// "triggers/slack.json", or "tenant acme/trigger ops"), for messages about
+// it; empty for a trigger built in code.
+func (t *Trigger) Source() string { return t.source }
+
+// Source names where the monitor was read from (its file), for errors.
+func (m *Monitor) Source() string { return m.source }
 
 func triggerSource(t *Trigger) string {
 	if t == nil {
@@ -140,12 +150,12 @@ func (v *configValidator) checkTriggers(c *Config) {
 		src := v.objectSource(t.source, "trigger", key)
 		path := ""
 		if t.source != "" {
-			path = key // a trigger file holds many triggers; say which
+			path = Clip(key) // a trigger file holds many triggers; say which
 		}
 		if t.Key != "" && t.Key != key {
 			v.fail(src, path, "trigger key %q does not match its map key %q", t.Key, key)
 		}
-		if first, dup := names.claim(t.Name, fmt.Sprintf("trigger %q in %s", key, src)); dup {
+		if first, dup := names.claim(t.Name, fmt.Sprintf("trigger %q in %s", Clip(key), src)); dup {
 			v.fail(src, joinKey(path, "name"), "trigger name %q is already used by %s", t.Name, first)
 		}
 		if t.Config() == nil {
@@ -156,6 +166,10 @@ func (v *configValidator) checkTriggers(c *Config) {
 
 func (v *configValidator) checkMonitors(c *Config) {
 	names := seen{}
+	// Computed once: sorting every key per unknown reference would make a
+	// config full of typos quadratic to validate.
+	knownNetworks := sync.OnceValue(func() string { return known(c.Networks) })
+	knownTriggers := sync.OnceValue(func() string { return known(c.Triggers) })
 	for _, key := range inSourceOrder(c.Monitors, monitorSource) {
 		m := c.Monitors[key]
 		if m == nil {
@@ -174,7 +188,7 @@ func (v *configValidator) checkMonitors(c *Config) {
 		for i, slug := range m.Networks {
 			n, ok := c.Networks[slug]
 			if !ok || n == nil {
-				v.fail(src, joinIndex("networks", i), "unknown network %q%s", slug, known(c.Networks))
+				v.fail(src, joinIndex("networks", i), "unknown network %q%s", slug, knownNetworks())
 				continue
 			}
 			if v.checkForNetwork(src, joinIndex("networks", i), m, n) {
@@ -184,7 +198,7 @@ func (v *configValidator) checkMonitors(c *Config) {
 		v.checkAddresses(src, m, nets)
 		for i, t := range m.Triggers {
 			if _, ok := c.Triggers[t]; !ok {
-				v.fail(src, joinIndex("triggers", i), "unknown trigger %q%s", t, known(c.Triggers))
+				v.fail(src, joinIndex("triggers", i), "unknown trigger %q%s", t, knownTriggers())
 			}
 		}
 	}
@@ -199,6 +213,9 @@ func known[T any](m map[string]T) string {
 	keys := sortedKeys(m)
 	if len(keys) > 10 {
 		keys = append(keys[:10], "…")
+	}
+	for i, k := range keys {
+		keys[i] = Clip(k)
 	}
 	return " (known: " + strings.Join(keys, ", ") + ")"
 }

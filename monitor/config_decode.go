@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,18 +16,22 @@ import (
 // value may be a secret.
 type cfgReader struct {
 	source string
+	limits Limits
 	errs   ValidationErrors
 }
 
 func (r *cfgReader) fail(path, format string, args ...any) {
-	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: fmt.Sprintf(format, clipArgs(format, args)...)})
 }
 
 func (r *cfgReader) failErr(path string, err error, msg string) {
 	r.errs = append(r.errs, &ValidationError{Source: r.source, Path: path, Msg: msg, err: err})
 }
 
+// joinKey appends an object key to a path; a tenant's key is clipped, as
+// the path ends up in messages.
 func joinKey(path, key string) string {
+	key = Clip(key)
 	if path == "" {
 		return key
 	}
@@ -64,6 +67,15 @@ func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
+// parseItem is parseDocument for one monitor, trigger or network, refused
+// unread when it is over ItemBytes.
+func (r *cfgReader) parseItem(data []byte) (json.RawMessage, bool) {
+	if !r.checkItemBytes("", len(data)) {
+		return nil, false
+	}
+	return r.parseDocument(data)
+}
+
 // parseDocument checks that data is one well-formed JSON value and reports a
 // syntax error with its line and column.
 func (r *cfgReader) parseDocument(data []byte) (json.RawMessage, bool) {
@@ -77,6 +89,9 @@ func (r *cfgReader) parseDocument(data []byte) (json.RawMessage, bool) {
 		r.fail("", "invalid JSON: unexpected data after the top-level value")
 		return nil, false
 	}
+	// Reading goes on after a text problem, so that every other problem
+	// is reported too.
+	r.checkText(data)
 	return raw, true
 }
 
@@ -112,12 +127,16 @@ func lineCol(data []byte, off int64) (int, int) {
 // known; finish reports the rest, so unknown keys are rejected as OZ's
 // deny_unknown_fields does.
 type cfgObject struct {
-	r       *cfgReader
-	path    string
-	keys    []string
-	vals    map[string]json.RawMessage
-	allowed []string
-	lenient bool
+	r    *cfgReader
+	path string
+	keys []string
+	vals map[string]json.RawMessage
+	// allowed lists the keys asked for, in the order asked (for the
+	// "allowed: …" hint); isAllowed is the same set for the lookups, so
+	// that reading every key of a large object stays linear.
+	allowed   []string
+	isAllowed map[string]bool
+	lenient   bool
 }
 
 // object reads raw as a JSON object, in key order, reporting duplicate keys.
@@ -158,7 +177,11 @@ func (r *cfgReader) object(path string, raw json.RawMessage, what string) *cfgOb
 // (OZ's optional fields treat null as absent). A required key that is absent
 // or null is reported.
 func (o *cfgObject) get(key string, required bool) (json.RawMessage, string, bool) {
-	if !slices.Contains(o.allowed, key) {
+	if !o.isAllowed[key] {
+		if o.isAllowed == nil {
+			o.isAllowed = map[string]bool{}
+		}
+		o.isAllowed[key] = true
 		o.allowed = append(o.allowed, key)
 	}
 	p := joinKey(o.path, key)
@@ -188,12 +211,8 @@ func (o *cfgObject) finish() {
 	if o.lenient {
 		return
 	}
-	known := make(map[string]bool, len(o.allowed))
-	for _, k := range o.allowed {
-		known[k] = true
-	}
 	for _, k := range o.keys {
-		if !known[k] {
+		if !o.isAllowed[k] {
 			o.r.fail(o.path, "unknown field %q (allowed: %s)", k, strings.Join(o.allowed, ", "))
 		}
 	}
@@ -293,7 +312,7 @@ func (r *cfgReader) array(path string, raw json.RawMessage, what string) ([]json
 		r.fail(path, "invalid array")
 		return nil, false
 	}
-	return items, true
+	return items, r.checkListItems(path, len(items))
 }
 
 // enum reads a string that must be one of values exactly; a value that only
@@ -316,7 +335,7 @@ func (r *cfgReader) checkEnum(path, s string, values ...string) bool {
 	for i, v := range values {
 		quoted[i] = strconv.Quote(v)
 	}
-	msg := fmt.Sprintf("invalid value %q (expected one of %s)", s, strings.Join(quoted, ", "))
+	msg := fmt.Sprintf("invalid value %q (expected one of %s)", Clip(s), strings.Join(quoted, ", "))
 	for _, v := range values {
 		if strings.EqualFold(s, v) {
 			msg += fmt.Sprintf("; values are case-sensitive: use %q", v)

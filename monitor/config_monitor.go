@@ -117,10 +117,11 @@ type ChainConfiguration struct {
 // ParseMonitor reads and validates one monitor file; source names it in
 // errors. Every expression is parsed, so a monitor whose filter cannot run
 // is rejected here rather than silently never matching. Cross references
-// (networks, triggers) are checked by Config.Validate.
-func ParseMonitor(source string, data []byte) (*Monitor, error) {
-	r := &cfgReader{source: source}
-	raw, ok := r.parseDocument(data)
+// (networks, triggers) are checked by Config.Validate. A monitor over the
+// limits (DefaultLimits, or those of WithLimits) is refused.
+func ParseMonitor(source string, data []byte, opts ...ParseOption) (*Monitor, error) {
+	r := newReader(source, opts)
+	raw, ok := r.parseItem(data)
 	if !ok {
 		return nil, r.errs
 	}
@@ -143,6 +144,7 @@ func (r *cfgReader) monitor(p string, raw json.RawMessage) *Monitor {
 		if strings.TrimSpace(name) == "" {
 			r.fail(joinKey(p, "name"), "must not be empty")
 		}
+		r.checkName(joinKey(p, "name"), name)
 	}
 	if nets, ok := o.strs("networks", true); ok {
 		m.Networks = nets
@@ -293,6 +295,10 @@ func (r *cfgReader) expression(o *cfgObject) (string, *expr.Expr) {
 		return "", nil
 	}
 	p := joinKey(o.path, "expression")
+	if len(src) > r.limits.ExpressionBytes {
+		r.fail(p, "%s", limitMsg("is", len(src), limitExpressionBytes, r.limits.ExpressionBytes))
+		return "", nil
+	}
 	if strings.TrimSpace(src) == "" {
 		r.fail(p, "is blank; use null or leave it out to match without filtering")
 		return src, nil

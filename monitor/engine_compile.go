@@ -127,14 +127,14 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 	for i, c := range m.MatchConditions.Functions {
 		sc, err := compileSigCond(c.Signature, c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.functions[%d]: %w", m.Name, tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.functions[%d]: %w", Clip(m.Name), tenantID, i, err)
 		}
 		cm.functions = append(cm.functions, sc)
 	}
 	for i, c := range m.MatchConditions.Events {
 		sc, err := compileSigCond(c.Signature, c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.events[%d]: %w", m.Name, tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.events[%d]: %w", Clip(m.Name), tenantID, i, err)
 		}
 		cm.events = append(cm.events, sc)
 	}
@@ -142,11 +142,11 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 		switch c.Status {
 		case StatusAny, StatusSuccess, StatusFailure:
 		default:
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: unknown status %q", m.Name, tenantID, i, c.Status)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: unknown status %q", Clip(m.Name), tenantID, i, c.Status)
 		}
 		e, text, err := compileExpr(c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: %w", m.Name, tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: %w", Clip(m.Name), tenantID, i, err)
 		}
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
 	}
@@ -155,7 +155,7 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 		cm.chain = inferChain(cm.addrList)
 	}
 	if err := cm.compileABIs(m, o.abis); err != nil {
-		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", m.Name, tenantID, err)
+		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", Clip(m.Name), tenantID, err)
 	}
 	if specs != nil {
 		for _, network := range m.Networks {
@@ -170,7 +170,7 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 				}
 				s, err := specs(network, strings.ToUpper(n), a.ContractSpec)
 				if err != nil {
-					return nil, fmt.Errorf("compile monitor %q of tenant %s: contract spec of %s on %s: %w", m.Name, tenantID, a.Address, network, err)
+					return nil, fmt.Errorf("compile monitor %q of tenant %s: contract spec of %s on %s: %w", Clip(m.Name), tenantID, a.Address, network, err)
 				}
 				if s == nil {
 					continue
@@ -208,7 +208,7 @@ func compileExpr(src string, e *expr.Expr) (*expr.Expr, *string, error) {
 	if e == nil {
 		var err error
 		if e, err = expr.Parse(src); err != nil {
-			return nil, nil, fmt.Errorf("expression %q: %w", src, err)
+			return nil, nil, fmt.Errorf("expression %q: %w", Clip(src), err)
 		}
 	}
 	if src == "" {

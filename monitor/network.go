@@ -97,10 +97,12 @@ func (n *Network) PastBlocksLimit(now time.Time) (limit uint64, unlimited bool) 
 }
 
 // ParseNetwork reads and validates one network file; source names it in
-// errors. All problems are returned together as ValidationErrors.
-func ParseNetwork(source string, data []byte) (*Network, error) {
-	r := &cfgReader{source: source}
-	raw, ok := r.parseDocument(data)
+// errors. All problems are returned together as ValidationErrors. A
+// network over the limits (DefaultLimits, or those of WithLimits) is
+// refused.
+func ParseNetwork(source string, data []byte, opts ...ParseOption) (*Network, error) {
+	r := newReader(source, opts)
+	raw, ok := r.parseItem(data)
 	if !ok {
 		return nil, r.errs
 	}
@@ -129,12 +131,14 @@ func (r *cfgReader) network(path string, raw json.RawMessage) *Network {
 		} else if !validSlug(slug) {
 			r.fail(p, "%q may contain only lowercase letters, digits and underscores", slug)
 		}
+		r.checkName(p, slug)
 	}
 	if name, ok := o.str("name", true); ok {
 		n.Name = name
 		if strings.TrimSpace(name) == "" {
 			r.fail(joinKey(path, "name"), "must not be empty")
 		}
+		r.checkName(joinKey(path, "name"), name)
 	}
 	if rawURLs, p, ok := o.get("rpc_urls", true); ok {
 		if items, ok := r.array(p, rawURLs, "array of RPC URLs"); ok {
@@ -216,6 +220,8 @@ func (r *cfgReader) rpcURL(path string, raw json.RawMessage, nt NetworkType) (RP
 			r.fail(joinKey(path, "url"), "a Midnight RPC URL must start with ws:// or wss://")
 		case !hasAnyPrefix(v, "http://", "https://", "ws://", "wss://"):
 			r.fail(joinKey(path, "url"), "must start with http://, https://, ws:// or wss://")
+		case hasControl(v):
+			r.fail(joinKey(path, "url"), "must not contain control characters (CR, LF, tab, NUL, …)")
 		}
 	}
 	if w, ok := o.uint("weight", true, math.MaxUint8); ok {

@@ -91,15 +91,15 @@ func (s SecretValue) Resolve(lookupEnv func(string) (string, bool)) (string, err
 		return s.ref(), nil
 	case SecretEnvironment:
 		if lookupEnv == nil {
-			return "", fmt.Errorf("%w: no environment to read %s from", ErrSecretUnresolvable, s.ref())
+			return "", fmt.Errorf("%w: no environment to read %s from", ErrSecretUnresolvable, Clip(s.ref()))
 		}
 		v, ok := lookupEnv(s.ref())
 		if !ok {
-			return "", fmt.Errorf("%w: environment variable %s is not set", ErrSecretUnresolvable, s.ref())
+			return "", fmt.Errorf("%w: environment variable %s is not set", ErrSecretUnresolvable, Clip(s.ref()))
 		}
 		return v, nil
 	case SecretHashicorpCloudVault:
-		return "", fmt.Errorf("%w: HashiCorp Cloud Vault secret %q: vault secrets are not supported", ErrSecretUnresolvable, s.ref())
+		return "", fmt.Errorf("%w: HashiCorp Cloud Vault secret %q: vault secrets are not supported", ErrSecretUnresolvable, Clip(s.ref()))
 	}
 	return "", fmt.Errorf("%w: unknown secret kind %q", ErrSecretUnresolvable, s.kind)
 }

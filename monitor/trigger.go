@@ -162,9 +162,15 @@ func (t Trigger) MarshalJSON() ([]byte, error) {
 }
 
 // ParseTriggers reads and validates an OZ trigger file: an object whose keys
-// are trigger keys. Triggers come back in file order with Key set.
-func ParseTriggers(source string, data []byte) ([]*Trigger, error) {
-	r := &cfgReader{source: source}
+// are trigger keys. Triggers come back in file order with Key set. Each
+// trigger is held to the limits (DefaultLimits, or those of WithLimits) on
+// its own; the file as a whole to TenantBytes.
+func ParseTriggers(source string, data []byte, opts ...ParseOption) ([]*Trigger, error) {
+	r := newReader(source, opts)
+	if len(data) > r.limits.TenantBytes {
+		r.fail("", "%s", limitMsg("is", len(data), limitTenantBytes, r.limits.TenantBytes))
+		return nil, r.errs
+	}
 	raw, ok := r.parseDocument(data)
 	if !ok {
 		return nil, r.errs
@@ -180,8 +186,12 @@ func ParseTriggers(source string, data []byte) ([]*Trigger, error) {
 			r.fail("", "trigger key must not be empty")
 			continue
 		}
+		r.checkName(p, key)
 		if v == nil {
 			r.fail(p, "expected trigger (object), got null")
+			continue
+		}
+		if !r.checkItemBytes(p, len(v)) {
 			continue
 		}
 		if t := r.trigger(p, v); t != nil {
@@ -197,10 +207,11 @@ func ParseTriggers(source string, data []byte) ([]*Trigger, error) {
 }
 
 // ParseTrigger reads and validates a single trigger object, as stored in a
-// database row; the caller sets Key.
-func ParseTrigger(source string, data []byte) (*Trigger, error) {
-	r := &cfgReader{source: source}
-	raw, ok := r.parseDocument(data)
+// database row; the caller sets Key. A trigger over the limits
+// (DefaultLimits, or those of WithLimits) is refused.
+func ParseTrigger(source string, data []byte, opts ...ParseOption) (*Trigger, error) {
+	r := newReader(source, opts)
+	raw, ok := r.parseItem(data)
 	if !ok {
 		return nil, r.errs
 	}
@@ -296,6 +307,9 @@ func (r *cfgReader) checkURLPrefix(o *cfgObject, key string, s SecretValue, what
 	}
 	if !hasAnyPrefix(v, prefixes...) {
 		r.fail(joinKey(o.path, key), "%s must start with %s", what, strings.Join(prefixes, " or "))
+	}
+	if hasControl(v) {
+		r.fail(joinKey(o.path, key), "%s must not contain control characters (CR, LF, tab, NUL, …)", what)
 	}
 }
 
@@ -443,10 +457,17 @@ func (r *cfgReader) webhookConfig(o *cfgObject) *WebhookConfig {
 		c.Secret = &s
 	}
 	if v, hp, ok := o.get("headers", false); ok {
-		if ho := r.object(hp, v, "headers (object of strings)"); ho != nil {
+		if ho := r.object(hp, v, "headers (object of strings)"); ho != nil && r.checkListItems(hp, len(ho.keys)) {
 			c.Headers = make(map[string]string, len(ho.keys))
 			for _, k := range ho.keys {
+				if !validHeaderName(k) {
+					r.fail(hp, "header name %q is not an HTTP field name (letters, digits and !#$%%&'*+-.^_`|~ only)", k)
+				}
 				if s, ok := ho.str(k, false); ok {
+					if !validHeaderValue(s) {
+						// Not echoed: a header often carries a token.
+						r.fail(joinKey(hp, k), "header value must not contain control characters other than tab (CR, LF, NUL, …)")
+					}
 					c.Headers[k] = s
 				}
 			}

@@ -152,7 +152,7 @@ func TestParseTriggerErrors(t *testing.T) {
 			`t.json: config.chat_id: must not be blank`,
 			`t.json: config.message.body: must not be blank`,
 		}},
-		{"email control characters", `{"name": "n", "trigger_type": "email", "config": {"host": "smtp.example.org", "username": {"type": "plain", "value": "u"}, "password": {"type": "plain", "value": ""}, "message": {"title": "a\u0007b", "body": "x\u0000"}, "sender": "a@example.org", "recipients": ["b@example.org"]}}`, []string{
+		{"email control characters", `{"name": "n", "trigger_type": "email", "config": {"host": "smtp.example.org", "username": {"type": "plain", "value": "u"}, "password": {"type": "plain", "value": ""}, "message": {"title": "a\u0007b", "body": "x\u0001"}, "sender": "a@example.org", "recipients": ["b@example.org"]}}`, []string{
 			`t.json: config.password: must not be blank`,
 			`t.json: config.message.title: must not contain control characters`,
 			`t.json: config.message.body: must not contain control characters other than tab, CR and LF`,

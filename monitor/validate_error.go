@@ -20,18 +20,19 @@ type ValidationError struct {
 	err error
 }
 
-// Error renders "source: path: msg", leaving out empty parts.
+// Error renders "source: path: msg", leaving out empty parts. Each part is
+// cut at a few KB, so no error repeats a tenant's input at length.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	if e.Source != "" {
-		b.WriteString(e.Source)
+		b.WriteString(clipTo(e.Source, maxMessage))
 		b.WriteString(": ")
 	}
 	if e.Path != "" {
-		b.WriteString(e.Path)
+		b.WriteString(clipTo(e.Path, maxMessage))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(clipTo(e.Msg, maxMessage))
 	return b.String()
 }
 

@@ -136,7 +136,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 		if err != nil {
 			return nil, nil, err
 		}
-		opts = append(opts, postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()))
+		opts = append(opts, postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()), postgres.WithLimits(cfg.Limits.Monitor()))
 		pg, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
 		if err != nil {
 			return nil, nil, err
@@ -154,7 +154,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	if cfg.ConfigDir == "" {
 		return nil, nil, errors.New("no store configured: set database_url (PostgreSQL) or config_dir (an OpenZeppelin Monitor config directory)")
 	}
-	st, err := loadDirStore(cfg.ConfigDir, log)
+	st, err := loadDirStore(cfg.ConfigDir, cfg.Limits.Monitor(), log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -164,8 +164,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 // loadDirStore reads a config directory (one tenant, or tenants/<slug>/…)
 // into an in-memory store. Each tenant's networks become the operator's
 // network registry: in this mode the operator and the tenants are one.
-func loadDirStore(dir string, log *slog.Logger) (*memory.Store, error) {
-	tenants, err := files.LoadTenants(dir)
+// Each tenant is held to lim, as in the database mode.
+func loadDirStore(dir string, lim monitor.Limits, log *slog.Logger) (*memory.Store, error) {
+	tenants, err := files.LoadTenants(dir, files.WithLimits(lim))
 	if err != nil {
 		var n int
 		if tenants == nil {

@@ -98,7 +98,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		log.Info("wrote sample tenants", "dir", dir)
 	}
-	st, err := loadDirStore(dir, log)
+	st, err := loadDirStore(dir, cfg.Limits.Monitor(), log)
 	if err != nil {
 		return err
 	}

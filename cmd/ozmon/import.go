@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 
-	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
 )
@@ -35,42 +31,22 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return exitError{2}
 	}
 	dir := fs.Arg(0)
-	cfg, raw, err := files.LoadDirRaw(dir)
-	if err != nil {
-		n := files.Report(stdout, err)
-		fmt.Fprintf(stderr, "%d error(s); nothing imported\n", n)
-		return exitError{1}
-	}
 	pcfg, err := cf.load()
 	if err != nil {
 		return err
 	}
-	// The validation half of the SSRF guard: a destination on a private,
-	// loopback or metadata address is refused here, before it is stored.
-	opts, err := (&app{cfg: pcfg}).channelOptions(nil)
+	// What validate checks, limits and the destination guard included
+	// (the validation half of the SSRF defence), before anything is stored.
+	checked, problems, err := validateDir(ctx, pcfg, dir, true)
 	if err != nil {
 		return err
 	}
-	refused := 0
-	for _, k := range slices.Sorted(maps.Keys(cfg.Triggers)) {
-		if err := notify.Check(ctx, cfg.Triggers[k], opts...); errors.Is(err, notify.ErrRefused) {
-			fmt.Fprintf(stdout, "triggers: %s: %v\n", k, err)
-			refused++
-		}
-	}
-	// Trigger conditions are scripts too: confined to notify.script_dir.
-	for _, k := range slices.Sorted(maps.Keys(cfg.Monitors)) {
-		for i, c := range cfg.Monitors[k].TriggerConditions {
-			if err := notify.CheckScriptPath(c.ScriptPath, opts...); errors.Is(err, notify.ErrRefused) {
-				fmt.Fprintf(stdout, "monitors: %s: trigger_conditions[%d]: %v\n", k, i, err)
-				refused++
-			}
-		}
-	}
-	if refused > 0 {
-		fmt.Fprintf(stderr, "%d trigger(s) or trigger condition(s) refused; nothing imported\n", refused)
+	if problems != nil {
+		n := files.Report(stdout, problems)
+		fmt.Fprintf(stderr, "%d error(s); nothing imported\n", n)
 		return exitError{1}
 	}
+	cfg, raw := checked.tenants[""], checked.raw
 	st, err := openPostgres(ctx, pcfg, stderr)
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@
 //	ozmon all|scheduler|worker     production roles (config file, OZ_MONITOR_* env, flags)
 //	ozmon migrate                  create or upgrade the PostgreSQL schema
 //	ozmon import --tenant SLUG DIR load an OpenZeppelin Monitor config directory into PostgreSQL
-//	ozmon validate DIR             check a config directory and print every error
+//	ozmon validate DIR             check a config directory as import would; print every error
 //	ozmon test-monitor …           run one monitor over a ledger range, print matches
 //	ozmon simulate …               serve a Stellar RPC simulator (ledger files or synthetic)
 //	ozmon admin …                  queues, archived tasks and deliveries: list, retry, delete

@@ -204,7 +204,7 @@ func TestImportRefusesPrivateDestinations(t *testing.T) {
 	for _, dest := range []string{"http://127.0.0.1:8080/x", "http://169.254.169.254/latest", "http://10.0.0.1/hook", "http://[::1]/x"} {
 		dir := writeImportDir(t, "https://rpc.example", dest)
 		code, out, errOut := runCmd(t, "import", "--database-url", url, "--tenant", "acme", dir)
-		if code != 1 || !strings.Contains(out, "triggers: hook:") || !strings.Contains(errOut, "nothing imported") {
+		if code != 1 || !strings.Contains(out, "triggers/t.json: hook:") || !strings.Contains(errOut, "nothing imported") {
 			t.Errorf("%s: code %d out %q err %q", dest, code, out, errOut)
 		}
 		if strings.Contains(out, dest) {

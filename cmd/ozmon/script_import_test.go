@@ -48,9 +48,9 @@ func TestImportConfinesScriptsToScriptDir(t *testing.T) {
 			t.Errorf("scripts inside script_dir: code %d out %q err %q", code, out, errOut)
 		case !wantOK && (code != 1 || !strings.Contains(errOut, "nothing imported") || !strings.Contains(out, "outside the script directory")):
 			t.Errorf("trigger %q condition %q: code %d out %q err %q, want a refusal", tc.trigger, tc.condition, code, out, errOut)
-		case tc.trigger != "ok.sh" && !strings.Contains(out, "triggers: run:"):
+		case tc.trigger != "ok.sh" && !strings.Contains(out, "triggers/t.json: run:"):
 			t.Errorf("refusal does not name the trigger: %q", out)
-		case tc.condition != "ok.sh" && !strings.Contains(out, "monitors: Failed: trigger_conditions[0]:"):
+		case tc.condition != "ok.sh" && !strings.Contains(out, "monitors/m.json: trigger_conditions[0]:"):
 			t.Errorf("refusal does not name the condition: %q", out)
 		}
 	}

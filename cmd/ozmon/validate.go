@@ -11,10 +11,17 @@ import (
 
 // runValidate checks an OpenZeppelin Monitor config directory and prints
 // every error, one per line; exit status 1 when there is any.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+// It runs the validation import runs (validateDir), with the operator's
+// limits and destination guard from the same config file and environment;
+// like import, it resolves the host names of plain destination URLs.
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: ozmon validate DIR") }
+	cf := addCommon(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ozmon validate [--config FILE] DIR")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -22,14 +29,21 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return exitError{2}
 	}
-	err := files.Validate(fs.Arg(0))
-	if err == nil {
+	pcfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	_, problems, err := validateDir(ctx, pcfg, fs.Arg(0), false)
+	if err != nil {
+		return err
+	}
+	if problems == nil {
 		fmt.Fprintf(stdout, "%s: ok\n", fs.Arg(0))
 		return nil
 	}
-	n := files.Report(stdout, err)
+	n := files.Report(stdout, problems)
 	if n == 0 {
-		return err
+		return problems
 	}
 	fmt.Fprintf(stderr, "%d error(s)\n", n)
 	return exitError{1}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // DefaultPath is where the container image looks for the file.
@@ -47,6 +49,7 @@ type Config struct {
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
 	RPC          RPC          `yaml:"rpc" envPrefix:"RPC_"`
+	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
 }
 
 // Worker configures the asynq servers that drain the queues.
@@ -192,6 +195,29 @@ func (r RPC) For(slug string) RPCLimits {
 	return l
 }
 
+// Limits bound what one tenant's configuration may hold, at `ozmon
+// validate`, at `ozmon import` and whenever a worker loads or reloads a
+// tenant; see monitor.Limits (whose defaults these are) and docs/limits.md.
+type Limits struct {
+	// ExpressionBytes bounds one filter expression (default 64 KiB).
+	ExpressionBytes int `yaml:"expression_bytes" env:"EXPRESSION_BYTES"`
+	// ListItems bounds the items of any one list or map of a monitor,
+	// trigger or network: addresses, conditions, triggers, headers, …
+	// (default 10000).
+	ListItems int `yaml:"list_items" env:"LIST_ITEMS"`
+	// ItemBytes bounds one monitor, trigger or network as JSON (default
+	// 4 MiB).
+	ItemBytes int `yaml:"item_bytes" env:"ITEM_BYTES"`
+	// TenantBytes bounds all of one tenant's items together (default
+	// 64 MiB).
+	TenantBytes int `yaml:"tenant_bytes" env:"TENANT_BYTES"`
+}
+
+// Monitor returns the limits as the config model applies them.
+func (l Limits) Monitor() monitor.Limits {
+	return monitor.Limits{ExpressionBytes: l.ExpressionBytes, ListItems: l.ListItems, ItemBytes: l.ItemBytes, TenantBytes: l.TenantBytes}
+}
+
 // Asynqmon configures the queue web UI.
 type Asynqmon struct {
 	Addr          string `yaml:"addr" env:"ADDR"`
@@ -265,6 +291,7 @@ func (l *KeyList) UnmarshalYAML(n *yaml.Node) error {
 
 // Defaults returns the configuration used where nothing else is said.
 func Defaults() Config {
+	lim := monitor.DefaultLimits()
 	return Config{
 		ServiceMode: "all",
 		CursorFile:  ".ozmon/cursors.json",
@@ -280,6 +307,7 @@ func Defaults() Config {
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
 		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
+		Limits: Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
 
@@ -371,6 +399,18 @@ func (c Config) Validate() error {
 	}
 	if c.RPC.MaxResponseBytes < 0 || c.RPC.MaxLedgerBytes < 0 {
 		errs = append(errs, fmt.Errorf("rpc: max_response_bytes and max_ledger_bytes must be >= 0"))
+	}
+	for _, l := range []struct {
+		key string
+		v   int
+	}{{"expression_bytes", c.Limits.ExpressionBytes}, {"list_items", c.Limits.ListItems},
+		{"item_bytes", c.Limits.ItemBytes}, {"tenant_bytes", c.Limits.TenantBytes}} {
+		if l.v <= 0 {
+			errs = append(errs, fmt.Errorf("limits.%s: %d must be > 0", l.key, l.v))
+		}
+	}
+	if c.Limits.ItemBytes > c.Limits.TenantBytes {
+		errs = append(errs, fmt.Errorf("limits.item_bytes: %d is more than limits.tenant_bytes (%d)", c.Limits.ItemBytes, c.Limits.TenantBytes))
 	}
 	switch c.LogFormat {
 	case "json", "text":

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // The seed orchestrator's example configuration, as its README prints it.
@@ -204,5 +205,34 @@ func TestRPCLimits(t *testing.T) {
 	}
 	if _, err := config.Load(write(t, "rpc: {networks: {x: {max_ledger_bytes: -1}}}\n"), nil); err == nil || !strings.Contains(err.Error(), "rpc.networks.x") {
 		t.Errorf("a negative cap: %v, want an error naming rpc.networks.x", err)
+	}
+}
+
+// The limits of a tenant's configuration come from the file and the
+// environment, default to monitor.DefaultLimits and must be positive.
+func TestLimitsKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(file, []byte("limits:\n  expression_bytes: 1000\n  item_bytes: 2000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(file, []string{"OZ_MONITOR_LIMITS_LIST_ITEMS=50", "OZ_MONITOR_LIMITS_ITEM_BYTES=3000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := monitor.Limits{ExpressionBytes: 1000, ListItems: 50, ItemBytes: 3000, TenantBytes: monitor.DefaultLimits().TenantBytes}
+	if got := c.Limits.Monitor(); got != want {
+		t.Fatalf("limits = %+v, want %+v", got, want)
+	}
+	if got := config.Defaults().Limits.Monitor(); got != monitor.DefaultLimits() {
+		t.Fatalf("default limits = %+v", got)
+	}
+	for env, want := range map[string]string{
+		"OZ_MONITOR_LIMITS_LIST_ITEMS=0":      "limits.list_items: 0 must be > 0",
+		"OZ_MONITOR_LIMITS_TENANT_BYTES=-1":   "limits.tenant_bytes: -1 must be > 0",
+		"OZ_MONITOR_LIMITS_TENANT_BYTES=1000": "limits.item_bytes: 4194304 is more than limits.tenant_bytes (1000)",
+	} {
+		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error naming %q", env, err, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,21 +25,32 @@ const DefaultTenant = "default"
 // folder, that folder is used, so an OZ project root works too.
 //
 // Errors from every file are collected and returned as
-// monitor.ValidationErrors, sources relative to dir.
-func LoadDir(dir string) (*monitor.Config, error) {
-	cfg, _, err := loadDir(dir, "")
+// monitor.ValidationErrors, sources relative to dir. Every item is held to
+// monitor.DefaultLimits, or to the limits of WithLimits; the files of the
+// directory together to its TenantBytes, and a file over a limit is
+// refused before it is read.
+func LoadDir(dir string, opts ...Option) (*monitor.Config, error) {
+	cfg, _, err := loadDir(dir, "", opts)
 	return cfg, err
 }
 
 // LoadDirRaw is LoadDir that also returns each item's original JSON, keyed
 // as the config keys it (network slug, monitor name, trigger key): what
 // the PostgreSQL store keeps, byte for byte, on import.
-func LoadDirRaw(dir string) (*monitor.Config, store.RawConfig, error) {
-	return loadDir(dir, "")
+func LoadDirRaw(dir string, opts ...Option) (*monitor.Config, store.RawConfig, error) {
+	return loadDir(dir, "", opts)
+}
+
+// Option changes how a directory is loaded.
+type Option func(*loader)
+
+// WithLimits holds the directory to l instead of monitor.DefaultLimits.
+func WithLimits(l monitor.Limits) Option {
+	return func(ld *loader) { ld.limits = l }
 }
 
 // loadDir loads dir, naming files in errors as prefix + path inside dir.
-func loadDir(dir, prefix string) (*monitor.Config, store.RawConfig, error) {
+func loadDir(dir, prefix string, opts []Option) (*monitor.Config, store.RawConfig, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		src := strings.TrimSuffix(prefix, "/")
 		if src == "" {
@@ -63,10 +75,14 @@ func loadDir(dir, prefix string) (*monitor.Config, store.RawConfig, error) {
 			Triggers: map[string]json.RawMessage{}},
 		monitorFile: map[string]string{},
 		triggerFile: map[string]string{},
+		limits:      monitor.DefaultLimits(),
 	}
-	l.each("networks", l.network)
-	l.each("monitors", l.monitor)
-	l.each("triggers", l.triggers)
+	for _, o := range opts {
+		o(l)
+	}
+	l.each("networks", true, l.network)
+	l.each("monitors", true, l.monitor)
+	l.each("triggers", false, l.triggers)
 	if len(l.errs) > 0 {
 		// Cross references are only checked on a complete set; on a partial
 		// one they would report the files that failed as missing.
@@ -87,9 +103,21 @@ type loader struct {
 	errs        monitor.ValidationErrors
 	monitorFile map[string]string
 	triggerFile map[string]string
+	limits      monitor.Limits
+	// total is the bytes of the files read so far, held to TenantBytes.
+	total int
+}
+
+func (l *loader) parseOpts() []monitor.ParseOption {
+	return []monitor.ParseOption{monitor.WithLimits(l.limits)}
 }
 
 func (l *loader) fail(source, path, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = monitor.Clip(s) // a tenant's name or key may be huge
+		}
+	}
 	l.errs = append(l.errs, &monitor.ValidationError{Source: source, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -97,8 +125,10 @@ func (l *loader) add(err error) {
 	l.errs = append(l.errs, monitor.AsValidationErrors(err)...)
 }
 
-// each calls load for every JSON file of dir/sub, in name order.
-func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
+// each calls load for every JSON file of dir/sub, in name order. oneItem
+// says a file holds one item (a monitor or a network), so it is held to
+// ItemBytes before it is read.
+func (l *loader) each(sub string, oneItem bool, load func(source, stem string, data []byte)) {
 	src := l.prefix + sub
 	entries, err := os.ReadDir(filepath.Join(l.dir, sub))
 	if err != nil {
@@ -122,17 +152,54 @@ func (l *loader) each(sub string, load func(source, stem string, data []byte)) {
 	slices.Sort(names)
 	for _, name := range names {
 		source := src + "/" + name
-		data, err := os.ReadFile(filepath.Join(l.dir, sub, name))
+		data, err := l.read(source, filepath.Join(l.dir, sub, name), oneItem)
 		if err != nil {
-			l.fail(source, "", "cannot read file: %v", err)
+			l.add(err)
 			continue
 		}
 		load(source, strings.TrimSuffix(name, filepath.Ext(name)), data)
 	}
 }
 
+// read reads one file unless it is over ItemBytes (a file of one item) or
+// would take the directory over its TenantBytes: the size is checked
+// first, so a huge file costs nothing.
+func (l *loader) read(source, path string, oneItem bool) ([]byte, error) {
+	lim := l.limits.WithDefaults()
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+	}
+	if oneItem {
+		if err := lim.CheckItemBytes(source, int(st.Size())); err != nil {
+			return nil, err
+		}
+	}
+	if l.total+int(st.Size()) > lim.TenantBytes {
+		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
+			"takes the tenant's files to %d bytes, over limits.tenant_bytes (%d)", l.total+int(st.Size()), lim.TenantBytes)}}
+	}
+	// Read at most the size seen (plus one byte to notice growth), so a
+	// file that grows after the check is still bounded.
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(lim.TenantBytes-l.total)+1))
+	if err != nil {
+		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+	}
+	if l.total+len(data) > lim.TenantBytes {
+		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
+			"takes the tenant's files over limits.tenant_bytes (%d) (it grew while read)", lim.TenantBytes)}}
+	}
+	l.total += len(data)
+	return data, nil
+}
+
 func (l *loader) network(source, stem string, data []byte) {
-	n, err := monitor.ParseNetwork(source, data)
+	n, err := monitor.ParseNetwork(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return
@@ -148,7 +215,7 @@ func (l *loader) network(source, stem string, data []byte) {
 }
 
 func (l *loader) monitor(source, _ string, data []byte) {
-	m, err := monitor.ParseMonitor(source, data)
+	m, err := monitor.ParseMonitor(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return
@@ -163,7 +230,7 @@ func (l *loader) monitor(source, _ string, data []byte) {
 }
 
 func (l *loader) triggers(source, _ string, data []byte) {
-	ts, err := monitor.ParseTriggers(source, data)
+	ts, err := monitor.ParseTriggers(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return

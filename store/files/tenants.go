@@ -12,10 +12,10 @@ import (
 // (see LoadDir), keyed by slug. A dir without tenants/ is a single tenant
 // named DefaultTenant. Errors of every tenant are collected, sources
 // relative to dir ("tenants/acme/monitors/usdc.json").
-func LoadTenants(dir string) (map[string]*monitor.Config, error) {
+func LoadTenants(dir string, opts ...Option) (map[string]*monitor.Config, error) {
 	root := filepath.Join(dir, "tenants")
 	if !isDir(root) {
-		cfg, err := LoadDir(dir)
+		cfg, err := LoadDir(dir, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func LoadTenants(dir string) (map[string]*monitor.Config, error) {
 				Msg: fmt.Sprintf("tenant directory name %q may contain only lowercase letters, digits, '-' and '_'", slug)})
 			continue
 		}
-		cfg, _, err := loadDir(filepath.Join(root, slug), prefix)
+		cfg, _, err := loadDir(filepath.Join(root, slug), prefix, opts)
 		if err != nil {
 			errs = append(errs, monitor.AsValidationErrors(err)...)
 			continue

@@ -10,9 +10,11 @@ import (
 )
 
 // Validate loads every tenant of dir (see LoadTenants) and returns what is
-// wrong, for `ozmon validate <dir>`; nil means the directory is usable.
-func Validate(dir string) error {
-	_, err := LoadTenants(dir)
+// wrong; nil means the directory parses and holds together. `ozmon
+// validate` runs this and then checks every destination against the
+// operator's guard, as import does.
+func Validate(dir string, opts ...Option) error {
+	_, err := LoadTenants(dir, opts...)
 	return err
 }
 

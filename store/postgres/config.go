@@ -62,7 +62,7 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 	tc := &store.TenantConfig{Tenant: tenant}
 	networks, netProblems := s.openItems(tenant, tableNetworks, items[0])
 	triggers, trigProblems := s.openItems(tenant, tableTriggers, items[2])
-	tc.Config, tc.Problems = buildConfig(tenant.Slug, networks, items[1], triggers)
+	tc.Config, tc.Problems = buildConfig(tenant.Slug, s.limits, networks, items[1], triggers)
 	if len(netProblems)+len(trigProblems) > 0 {
 		tc.Problems = append(append(tc.Problems, netProblems...), trigProblems...)
 		sortItemErrors(tc.Problems)
@@ -103,7 +103,7 @@ type itemRef struct {
 // fails and recording why. Networks and triggers are validated first, on
 // their own; then each monitor is validated against the surviving networks
 // and triggers, one at a time, so that one bad monitor costs only itself.
-func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monitor.Config, []error) {
+func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers []namedJSON) (*monitor.Config, []error) {
 	cfg := &monitor.Config{
 		Networks: make(map[string]*monitor.Network, len(networks)),
 		Monitors: make(map[string]*monitor.Monitor, len(monitors)),
@@ -113,6 +113,8 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 	fail := func(table, name string, err error) {
 		problems = append(problems, &store.ItemError{Tenant: slug, Table: table, Name: name, Err: stripSource(err)})
 	}
+	networks, triggers, monitors = withinTenantBytes(slug, lim, networks, triggers, monitors, fail)
+	parseLimits := monitor.WithLimits(lim)
 	refs := map[string]itemRef{}
 	source := func(kind, table, name string) string {
 		src := "tenant " + slug + "/" + kind + " " + name
@@ -121,7 +123,7 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 	}
 
 	for _, it := range networks {
-		n, err := monitor.ParseNetwork(source("network", "tenant_networks", it.name), it.data)
+		n, err := monitor.ParseNetwork(source("network", "tenant_networks", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_networks", it.name, err)
 			continue
@@ -129,7 +131,7 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 		cfg.Networks[it.name] = n
 	}
 	for _, it := range triggers {
-		t, err := monitor.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data)
+		t, err := monitor.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_triggers", it.name, err)
 			continue
@@ -139,7 +141,7 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 	}
 	parsed := make(map[string]*monitor.Monitor, len(monitors))
 	for _, it := range monitors {
-		m, err := monitor.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data)
+		m, err := monitor.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_monitors", it.name, err)
 			continue
@@ -185,6 +187,28 @@ func buildConfig(slug string, networks, monitors, triggers []namedJSON) (*monito
 	}
 	sortItemErrors(problems)
 	return cfg, problems
+}
+
+// withinTenantBytes keeps the items that fit in limits.tenant_bytes, in
+// the order they are read (networks, triggers, monitors, each by name),
+// and reports each one left out: a tenant over its budget loses what is
+// past it, not everything, and costs the worker no more than the budget.
+func withinTenantBytes(slug string, lim monitor.Limits, networks, triggers, monitors []namedJSON,
+	fail func(table, name string, err error)) (keptNetworks, keptTriggers, keptMonitors []namedJSON) {
+	total := 0
+	keep := func(table string, items []namedJSON) []namedJSON {
+		kept := items[:0:0]
+		for _, it := range items {
+			if err := lim.CheckTenantBytes("tenant "+slug, total+len(it.data)); err != nil {
+				fail(table, it.name, err)
+				continue
+			}
+			total += len(it.data)
+			kept = append(kept, it)
+		}
+		return kept
+	}
+	return keep("tenant_networks", networks), keep("tenant_triggers", triggers), keep("tenant_monitors", monitors)
 }
 
 // groupBySource splits a validation error by the object it concerns.

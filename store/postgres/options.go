@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store/envelope"
 )
 
@@ -24,6 +25,7 @@ type options struct {
 	reloadInterval time.Duration
 	connectTimeout time.Duration
 	keys           *envelope.Keyring
+	limits         monitor.Limits
 }
 
 func defaultOptions() options {
@@ -32,6 +34,7 @@ func defaultOptions() options {
 		channel:        DefaultNotifyChannel,
 		reloadInterval: DefaultReloadInterval,
 		connectTimeout: 15 * time.Second,
+		limits:         monitor.DefaultLimits(),
 	}
 }
 
@@ -69,6 +72,13 @@ func WithConnectTimeout(d time.Duration) Option {
 // keyring secrets are written as given and sealed rows do not load.
 func WithKeyring(keys *envelope.Keyring) Option {
 	return func(o *options) { o.keys = keys }
+}
+
+// WithLimits holds each tenant's configuration to l when it is loaded
+// (default monitor.DefaultLimits): an item over a limit, and the items past
+// limits.tenant_bytes, are left out and reported as problems.
+func WithLimits(l monitor.Limits) Option {
+	return func(o *options) { o.limits = l.WithDefaults() }
 }
 
 func (o *options) validate() error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/envelope"
 )
@@ -26,6 +27,7 @@ type Store struct {
 	connectTO time.Duration
 	keys      *envelope.Keyring // nil: secrets are written and read as given
 	plainOnce sync.Once         // warns of plaintext secrets once
+	limits    monitor.Limits
 
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]
@@ -94,7 +96,7 @@ func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 }
 
 func newStore(pool *pgxpool.Pool, o options) *Store {
-	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys}
+	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys, limits: o.limits}
 	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
 		timeout: deliveryWriteTimeout, key: beginItem.groupKey, one: s.beginOne, batch: s.beginBatch}
 	s.finishes = &groupCommit[finishItem, struct{}]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,

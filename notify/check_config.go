@@ -1,0 +1,58 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/ozmon/ozmon/monitor"
+)
+
+// CheckConfig runs Check on every trigger of cfg and CheckScriptPath on every
+// trigger condition of its monitors, in key order, and returns
+// a ValidationError for each destination the guard refuses, naming the
+// trigger's file (or source) and key. It is the destination half of the
+// one validation that `ozmon validate`, `ozmon import` and a tenant API
+// share; pass the options the workers use (the operator's guard), so that
+// what passes here is what they send to. Other failures of Check, such as
+// a secret this process cannot resolve, are not refusals: they surface
+// when the trigger is built, where the secret is available.
+func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monitor.ValidationErrors {
+	if cfg == nil {
+		return nil
+	}
+	var out monitor.ValidationErrors
+	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
+		t := cfg.Triggers[key]
+		if t == nil {
+			continue
+		}
+		if err := Check(ctx, t, opts...); errors.Is(err, ErrRefused) {
+			src := t.Source()
+			if src == "" {
+				src = "triggers"
+			}
+			out = append(out, &monitor.ValidationError{Source: src, Path: monitor.Clip(key), Msg: err.Error()})
+		}
+	}
+	// Trigger conditions are scripts too: confined to the script directory.
+	for _, key := range slices.Sorted(maps.Keys(cfg.Monitors)) {
+		m := cfg.Monitors[key]
+		if m == nil {
+			continue
+		}
+		for i, c := range m.TriggerConditions {
+			if err := CheckScriptPath(c.ScriptPath, opts...); errors.Is(err, ErrRefused) {
+				// A monitor file holds one monitor: its name adds nothing.
+				src, path := m.Source(), fmt.Sprintf("trigger_conditions[%d]", i)
+				if src == "" {
+					src, path = "monitors", monitor.Clip(key)+"."+path
+				}
+				out = append(out, &monitor.ValidationError{Source: src, Path: path, Msg: err.Error()})
+			}
+		}
+	}
+	return out
+}
