@@ -48,12 +48,12 @@ func changeWatcher(t *testing.T, newStores func(t *testing.T) Stores) {
 				}
 			}
 		}()
-		waitFor(t, ch, a)
+		WaitChange(t, ch, a)
 		stopWriting()
 		f := StandardFixture()
 		f.Monitors["Big swaps"] = MonitorJSON("Big swaps", "stellar_testnet", "amount > 5", "ops_hook")
 		put(t, s, "beta", f)
-		waitFor(t, ch, b)
+		WaitChange(t, ch, b)
 		cancel()
 		select {
 		case err := <-done:
@@ -66,9 +66,11 @@ func changeWatcher(t *testing.T, newStores func(t *testing.T) Stores) {
 	})
 }
 
-// waitFor reads ids from ch until want arrives or changeWait passes; it
-// asserts that the change is seen, not how fast.
-func waitFor(t *testing.T, ch <-chan string, want string) {
+// WaitChange reads tenant ids from ch (fed by a ChangeWatcher's fn) until
+// want arrives, failing t if it has not after a generous deadline: it
+// asserts that the change is seen, not how fast. For a store's own tests
+// of changes the suite cannot make.
+func WaitChange(t *testing.T, ch <-chan string, want string) {
 	t.Helper()
 	deadline := time.After(changeWait)
 	for {
