@@ -52,7 +52,8 @@ type ChangeWatcher interface {
 	// WatchChanges blocks until ctx is done, calling fn with the tenant's id
 	// each time that tenant's configuration (tenant row, networks, monitors,
 	// triggers or ozmon settings) changes. fn runs on the watcher's
-	// goroutine; a slow fn delays the next call, it never loses one.
+	// goroutine; a slow fn delays the next call, it never loses one. The
+	// end of ctx is no failure: WatchChanges then returns nil.
 	WatchChanges(ctx context.Context, fn func(tenantID string)) error
 }
 

@@ -151,15 +151,29 @@ func (s *Store) WatchChanges(ctx context.Context, fn func(tenantID string)) erro
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil // as store/postgres: the end of ctx is not a failure
 		case id := <-ch:
 			fn(id)
 		}
 	}
 }
 
+// maxListed caps ListDeliveries, as store.DeliveryFilter documents.
+const maxListed = 1000
+
+// checkKey refuses a key the delivery log cannot identify a notification by.
+func checkKey(key store.DeliveryKey) error {
+	if key.TenantID == "" || key.Monitor == "" || key.Network == "" || key.Trigger == "" {
+		return fmt.Errorf("delivery %s: tenant, monitor, network and trigger are required: %w", key, store.ErrInvalid)
+	}
+	return nil
+}
+
 // BeginDelivery implements store.DeliveryLog.
 func (s *Store) BeginDelivery(_ context.Context, key store.DeliveryKey, taskID, channel string) (store.Delivery, error) {
+	if err := checkKey(key); err != nil {
+		return store.Delivery{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
@@ -182,15 +196,20 @@ func (s *Store) BeginDelivery(_ context.Context, key store.DeliveryKey, taskID, 
 	return out, nil
 }
 
-// FinishDelivery implements store.DeliveryLog; delivered is final.
+// FinishDelivery implements store.DeliveryLog; delivered is final. A
+// record that was never begun is not found, and pending is no outcome.
 func (s *Store) FinishDelivery(_ context.Context, key store.DeliveryKey, status store.DeliveryStatus, lastError string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if !status.Valid() || status == store.DeliveryPending {
+		return fmt.Errorf("delivery %s: status %.200q is not an outcome: %w", key, status, store.ErrInvalid)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.deliveries[key]
 	if !ok {
-		now := time.Now()
-		d = &store.Delivery{Key: key, CreatedAt: now}
-		s.deliveries[key] = d
+		return fmt.Errorf("finish delivery %s: %w", key, store.ErrNotFound)
 	}
 	if d.Status == store.DeliveryDelivered {
 		return nil
@@ -205,6 +224,9 @@ func (s *Store) FinishDelivery(_ context.Context, key store.DeliveryKey, status 
 
 // ListDeliveries implements store.DeliveryLog.
 func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, fmt.Errorf("list deliveries: unknown status %.200q: %w", f.Status, store.ErrInvalid)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []store.Delivery
@@ -222,8 +244,11 @@ func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]sto
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	limit := f.Limit
-	if limit <= 0 {
+	switch {
+	case limit <= 0:
 		limit = 100
+	case limit > maxListed:
+		limit = maxListed
 	}
 	if len(out) > limit {
 		out = out[:limit]
@@ -234,6 +259,9 @@ func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]sto
 // ResetDelivery makes a delivery sendable again, also one already
 // delivered (a forced resend).
 func (s *Store) ResetDelivery(_ context.Context, key store.DeliveryKey) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.deliveries[key]

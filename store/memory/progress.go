@@ -137,6 +137,11 @@ func (s *Store) GiveUp(_ context.Context, network string, ledger uint64, _ strin
 
 // ExpectDeliveries implements store.DeliveryLog.
 func (s *Store) ExpectDeliveries(_ context.Context, ds []store.ExpectedDelivery) error {
+	for _, d := range ds {
+		if err := checkKey(d.Key); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()

@@ -23,7 +23,7 @@ func benchTenantConfig(b *testing.B, opts ...Option) {
 	f := standardFixture()
 	for i := 0; i < 3; i++ {
 		name := fmt.Sprintf("Extra %d", i)
-		f.monitors[name] = monitorJSON(name, "stellar_testnet", fmt.Sprintf("amount > %d AND from != GABC", i), "ops_hook")
+		f.Monitors[name] = monitorJSON(name, "stellar_testnet", fmt.Sprintf("amount > %d AND from != GABC", i), "ops_hook")
 	}
 	id := importFixture(b, s, "acme", f)
 	b.ReportAllocs()

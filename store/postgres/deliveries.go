@@ -139,7 +139,7 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 		return fmt.Errorf("postgres: finish delivery %s: %w", key, err)
 	}
 	if !status.Valid() || status == store.DeliveryPending {
-		return fmt.Errorf("postgres: finish delivery %s: status %q is not an outcome", key, status)
+		return fmt.Errorf("postgres: finish delivery %s: status %q is not an outcome: %w", key, clipText(string(status)), store.ErrInvalid)
 	}
 	// A receiver's reply or a script's stderr may hold NUL bytes or invalid
 	// UTF-8, which PostgreSQL refuses: a refused outcome would leave the
@@ -195,7 +195,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	}
 	if f.Status != "" {
 		if !f.Status.Valid() {
-			return nil, fmt.Errorf("postgres: list deliveries: unknown status %q", f.Status)
+			return nil, fmt.Errorf("postgres: list deliveries: unknown status %q: %w", clipText(string(f.Status)), store.ErrInvalid)
 		}
 		add("status = ?", string(f.Status))
 	}

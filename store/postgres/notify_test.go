@@ -8,24 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/store/storetest"
 )
-
-// waitFor reads ids from ch until want arrives or a generous deadline
-// passes; it asserts that the change is seen, not how fast.
-func waitFor(t *testing.T, ch <-chan string, want string) {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		select {
-		case id := <-ch:
-			if id == want {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("no change reported for tenant %s", want)
-		}
-	}
-}
 
 func watch(t *testing.T, s *Store) <-chan string {
 	t.Helper()
@@ -66,7 +50,7 @@ func TestWatchChangesSeesMonitorUpdate(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, ch, b)
+	storetest.WaitChange(t, ch, b)
 
 	// A writer whose search_path does not include the schema (the tenant
 	// API with its own settings) still triggers a notification on the
@@ -87,18 +71,18 @@ func TestWatchChangesSeesMonitorUpdate(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, ch, a)
+	storetest.WaitChange(t, ch, a)
 
 	// Tier changes (ozmon_tenant_settings) and tenant deletion count too.
 	// (gamma is written by nothing else, so its id arrives only from these.)
 	if err := s.SetTenantTier(ctx, c, "high"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ch, c)
+	storetest.WaitChange(t, ch, c)
 	if _, err := s.pool.Exec(ctx, `DELETE FROM tenants WHERE id = $1`, c); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ch, c)
+	storetest.WaitChange(t, ch, c)
 }
 
 // TestWatchChangesPollsWhenNotificationsAreLost uses a store listening on
@@ -127,7 +111,7 @@ func TestWatchChangesPollsWhenNotificationsAreLost(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, ch, a)
+	storetest.WaitChange(t, ch, a)
 }
 
 // TestWatchChangesSurvivesLostConnection kills the listening connection
@@ -165,5 +149,5 @@ func TestWatchChangesSurvivesLostConnection(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, ch, a)
+	storetest.WaitChange(t, ch, a)
 }

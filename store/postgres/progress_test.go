@@ -5,86 +5,49 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/storetest"
 )
 
-func TestProgressConformance(t *testing.T) {
+func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Progress(t, func(t *testing.T) (store.Progress, func(string)) {
+	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		s, _ := openTestStore(t)
-		return s, func(network string) {
-			if err := s.AdvanceCursor(context.Background(), network, 1); err != nil {
-				t.Fatal(err)
-			}
+		return storetest.Stores{
+			Tenants: s, Networks: s, Cursors: s, Changes: s, Deliveries: s, Progress: s, Resetter: s, Orphans: s,
+			PutTenant: func(t *testing.T, slug string, cfg *monitor.Config, raw store.RawConfig) string {
+				id, err := s.ImportTenant(t.Context(), slug, cfg, raw)
+				if err != nil {
+					t.Fatalf("import tenant %s: %v", slug, err)
+				}
+				return id
+			},
+			SetTier: func(t *testing.T, id string, tier store.Tier) {
+				if err := s.SetTenantTier(t.Context(), id, tier); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Deactivate: func(t *testing.T, id string) {
+				if _, err := s.pool.Exec(t.Context(), `UPDATE tenants SET is_active = false WHERE id = $1`, id); err != nil {
+					t.Fatal(err)
+				}
+			},
+			PutNetwork: func(t *testing.T, slug string, raw []byte) {
+				if err := s.UpsertNetwork(t.Context(), slug, raw); err != nil {
+					t.Fatal(err)
+				}
+			},
 		}
 	})
 }
 
-// TestExpectedDeliveriesAndReopen: notifications recorded as pending
-// before their tasks are enqueued; ledgers with unfinished ones are found
-// and reopened; the Redis mark only grows.
-func TestExpectedDeliveriesAndReopen(t *testing.T) {
+// The delivery log keys records by the tenant's UUID: anything else is
+// refused as invalid, not retried (the rest of the story is storetest's).
+func TestExpectDeliveriesRefusesMalformedKey(t *testing.T) {
 	t.Parallel()
 	s, _ := openTestStore(t)
-	ctx := context.Background()
-	tenant := importFixture(t, s, "acme", standardFixture())
-	key := func(l uint64, tx string) store.DeliveryKey {
-		return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: l, TxHash: tx, Trigger: "ops_hook"}
-	}
-	exp := []store.ExpectedDelivery{{Key: key(10, "a"), TaskID: "ta", Channel: "webhook"}, {Key: key(11, "b"), TaskID: "tb", Channel: "webhook"},
-		{Key: key(12, "c"), TaskID: "tc", Channel: "webhook"}, {Key: key(12, "c"), TaskID: "tc", Channel: "webhook"}} // a duplicate in one batch
-	if err := s.ExpectDeliveries(ctx, exp); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.BeginDelivery(ctx, key(10, "a"), "ta", "webhook"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FinishDelivery(ctx, key(10, "a"), store.DeliveryDelivered, ""); err != nil {
-		t.Fatal(err)
-	}
-	// Expecting again leaves records as they are (delivered stays delivered).
-	if err := s.ExpectDeliveries(ctx, exp[:1]); err != nil {
-		t.Fatal(err)
-	}
-	recs, _ := s.ListDeliveries(ctx, store.DeliveryFilter{TenantID: tenant, Status: store.DeliveryPending})
-	if len(recs) != 2 {
-		t.Fatalf("pending records = %+v", recs)
-	}
-	ledgers, err := s.UnfinishedDeliveryLedgers(ctx, "stellar_testnet", 10)
-	if err != nil || len(ledgers) != 2 || ledgers[0] != 11 || ledgers[1] != 12 {
-		t.Fatalf("ledgers with unfinished deliveries = %v, %v", ledgers, err)
-	}
-	// 11 completed and is reopened; 12 was never recorded (pruned) and is.
-	if err := s.MarkScheduled(ctx, "stellar_testnet", 11, 11); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.MarkFannedOut(ctx, "stellar_testnet", 11, nil, false); err != nil {
-		t.Fatal(err)
-	}
-	open, err := s.Reopen(ctx, "stellar_testnet", ledgers)
-	if err != nil || len(open) != 2 {
-		t.Fatalf("reopen = %+v, %v", open, err)
-	}
-	if err := s.AdvanceCursor(ctx, "stellar_testnet", 12); err != nil {
-		t.Fatal(err)
-	}
-	_, _, unfinished, err := s.Incomplete(ctx, "stellar_testnet", 10)
-	if err != nil || len(unfinished) != 2 {
-		t.Fatalf("after reopen: %+v, %v", unfinished, err)
-	}
-	if err := s.ExpectDeliveries(ctx, []store.ExpectedDelivery{{Key: store.DeliveryKey{TenantID: "x", Monitor: "m", Network: "n", Trigger: "t"}}}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.ExpectDeliveries(context.Background(), []store.ExpectedDelivery{{Key: store.DeliveryKey{TenantID: "x", Monitor: "m", Network: "n", Trigger: "t"}}}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("malformed key: %v", err)
-	}
-	for _, m := range []int64{5, 3} {
-		if err := s.RaiseRedisMark(ctx, "stellar_testnet", m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if m, err := s.RedisMark(ctx, "stellar_testnet"); err != nil || m != 5 {
-		t.Fatalf("redis mark = %d, %v; want 5 (never lowered)", m, err)
-	}
-	if m, _ := s.RedisMark(ctx, "other"); m != 0 {
-		t.Fatalf("another network's mark = %d", m)
 	}
 }

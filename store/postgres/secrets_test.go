@@ -23,11 +23,11 @@ const (
 
 func secretFixture() fixture {
 	f := standardFixture()
-	f.networks["stellar_testnet"] = strings.Replace(networkJSON("stellar_testnet"),
+	f.Networks["stellar_testnet"] = strings.Replace(networkJSON("stellar_testnet"),
 		"https://rpc.example.org/stellar_testnet", "https://rpc.example.org/"+secretRPC, 1)
 	hook := strings.Replace(strings.Replace(triggerJSON("Ops hook"), "https://hooks.example.org/ops-hook",
 		"https://hooks.example.org/"+secretHook, 1), "Bearer abc", secretHeader, 1)
-	f.triggers["ops_hook"] = hook
+	f.Triggers["ops_hook"] = hook
 	return f
 }
 
@@ -122,10 +122,10 @@ func importFromRegistry(t *testing.T, s *Store) string {
 	t.Helper()
 	ctx := context.Background()
 	f := secretFixture()
-	if err := s.UpsertNetwork(ctx, "stellar_testnet", []byte(f.networks["stellar_testnet"])); err != nil {
+	if err := s.UpsertNetwork(ctx, "stellar_testnet", []byte(f.Networks["stellar_testnet"])); err != nil {
 		t.Fatal(err)
 	}
-	cfg, raw := f.build(t)
+	cfg, raw := f.Build(t)
 	delete(cfg.Networks, "stellar_testnet")
 	delete(raw.Networks, "stellar_testnet")
 	id, err := s.ImportTenant(ctx, "acme", cfg, raw)

@@ -1,23 +1,32 @@
-// Package storetest is the conformance suite every store runs: the same
-// behaviour asserted against store/postgres and store/memory.
 package storetest
 
 import (
-	"context"
 	"testing"
 
 	"github.com/ozmon/ozmon/store"
 )
 
-// Progress checks a store.Progress implementation. newStore returns an
-// empty store and a function that creates network's cursor row (the
-// scheduler writes it after its first tick; the watermark lives beside it).
-func Progress(t *testing.T, newStore func(t *testing.T) (store.Progress, func(network string))) {
-	ctx := context.Background()
+// progress checks a store.Progress. Each network's cursor is set before
+// its watermark is asked for, as the scheduler does after its first tick
+// (store/postgres keeps the watermark beside the cursor).
+func progress(t *testing.T, newStores func(t *testing.T) Stores) {
+	ctx := bg()
+	newStore := func(t *testing.T) (store.Progress, func(network string)) {
+		s := newStores(t)
+		if s.Cursors == nil {
+			t.Fatal("storetest: Progress needs Stores.Cursors")
+		}
+		return s.Progress, func(network string) {
+			if err := s.Cursors.AdvanceCursor(ctx, network, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	b := func(n int) store.BatchRef {
 		return store.BatchRef{Queue: "eval-default", TaskID: "eval:n:" + string(rune('a'+n))}
 	}
 	t.Run("lifecycle", func(t *testing.T) {
+		t.Parallel()
 		p, cursor := newStore(t)
 		if _, ok, _, err := p.Incomplete(ctx, "n", 10); err != nil || ok {
 			t.Fatalf("empty store: ok %v, err %v", ok, err)
@@ -78,6 +87,7 @@ func Progress(t *testing.T, newStore func(t *testing.T) (store.Progress, func(ne
 		}
 	})
 	t.Run("networks are apart", func(t *testing.T) {
+		t.Parallel()
 		p, cursor := newStore(t)
 		must(t, p.MarkScheduled(ctx, "a", 1, 3))
 		must(t, p.MarkScheduled(ctx, "b", 1, 1))
@@ -90,11 +100,57 @@ func Progress(t *testing.T, newStore func(t *testing.T) (store.Progress, func(ne
 			t.Fatalf("a: %+v; b: done %d %+v", openA, doneB, openB)
 		}
 	})
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Run("expected deliveries and reopen", func(t *testing.T) {
+		t.Parallel()
+		st := newStores(t)
+		if st.Deliveries == nil {
+			t.Skip("the store keeps no delivery log")
+		}
+		s, d := st.Progress, st.Deliveries
+		tenant := put(t, st, "acme", StandardFixture())
+		key := func(l uint64, tx string) store.DeliveryKey {
+			return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: l, TxHash: tx, Trigger: "ops_hook"}
+		}
+		exp := []store.ExpectedDelivery{{Key: key(10, "a"), TaskID: "ta", Channel: "webhook"}, {Key: key(11, "b"), TaskID: "tb", Channel: "webhook"},
+			{Key: key(12, "c"), TaskID: "tc", Channel: "webhook"}, {Key: key(12, "c"), TaskID: "tc", Channel: "webhook"}} // a duplicate in one batch
+		must(t, d.ExpectDeliveries(ctx, exp))
+		_, err := d.BeginDelivery(ctx, key(10, "a"), "ta", "webhook")
+		must(t, err)
+		must(t, d.FinishDelivery(ctx, key(10, "a"), store.DeliveryDelivered, ""))
+		// Expecting again leaves records as they are (delivered stays delivered).
+		must(t, d.ExpectDeliveries(ctx, exp[:1]))
+		recs, _ := d.ListDeliveries(ctx, store.DeliveryFilter{TenantID: tenant, Status: store.DeliveryPending})
+		if len(recs) != 2 {
+			t.Fatalf("pending records = %+v", recs)
+		}
+		ledgers, err := s.UnfinishedDeliveryLedgers(ctx, "stellar_testnet", 10)
+		if err != nil || len(ledgers) != 2 || ledgers[0] != 11 || ledgers[1] != 12 {
+			t.Fatalf("ledgers with unfinished deliveries = %v, %v", ledgers, err)
+		}
+		// 11 completed and is reopened; 12 was never recorded (pruned) and is.
+		must(t, s.MarkScheduled(ctx, "stellar_testnet", 11, 11))
+		must(t, s.MarkFannedOut(ctx, "stellar_testnet", 11, nil, false))
+		open, err := s.Reopen(ctx, "stellar_testnet", ledgers)
+		if err != nil || len(open) != 2 {
+			t.Fatalf("reopen = %+v, %v", open, err)
+		}
+		must(t, st.Cursors.AdvanceCursor(ctx, "stellar_testnet", 12))
+		_, _, unfinished, err := s.Incomplete(ctx, "stellar_testnet", 10)
+		if err != nil || len(unfinished) != 2 {
+			t.Fatalf("after reopen: %+v, %v", unfinished, err)
+		}
+	})
+	t.Run("redis mark only grows", func(t *testing.T) {
+		t.Parallel()
+		p, _ := newStore(t)
+		for _, m := range []int64{5, 3} {
+			must(t, p.RaiseRedisMark(ctx, "stellar_testnet", m))
+		}
+		if m, err := p.RedisMark(ctx, "stellar_testnet"); err != nil || m != 5 {
+			t.Fatalf("redis mark = %d, %v; want 5 (never lowered)", m, err)
+		}
+		if m, _ := p.RedisMark(ctx, "other"); m != 0 {
+			t.Fatalf("another network's mark = %d", m)
+		}
+	})
 }
