@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"github.com/ozmon/ozmon/store/storetest"
+
 	"context"
 	"errors"
 	"strings"
@@ -19,7 +21,7 @@ func TestTenantConfigRowOverALimit(t *testing.T) {
 	ctx := context.Background()
 	id := importFixture(t, s, "acme", standardFixture())
 	big := strings.Replace(monitorJSON("Many addresses", "stellar_testnet", "amount > 1"), `"addresses": [`,
-		`"addresses": [`+strings.Repeat(`{"address": "`+testContract+`"}, `, 10_000), 1)
+		`"addresses": [`+strings.Repeat(`{"address": "`+storetest.Contract+`"}, `, 10_000), 1)
 	if _, err := s.pool.Exec(ctx, `INSERT INTO tenant_monitors (tenant_id, monitor_id, name, network_id, configuration)
 		SELECT $1, 'Many addresses', 'Many addresses', id, $2 FROM tenant_networks WHERE tenant_id = $1`, id, big); err != nil {
 		t.Fatal(err)
