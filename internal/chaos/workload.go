@@ -75,6 +75,9 @@ type Workload struct {
 	// Expected is every notification the processed ledgers must produce,
 	// computed by running the monitors through the engine in-process.
 	Expected []Key
+	// Padded counts the monitors given a padded expression
+	// (WithPaddedExpression).
+	Padded   int
 	expected map[Key]bool
 	// txLedger maps a transaction hash to its ledger: a webhook names the
 	// transaction, the ledger follows.
@@ -85,7 +88,11 @@ type Workload struct {
 // monitors over event targets that a handful of transactions emit, so the
 // suite gets several hundred notifications spread over the ledgers, then
 // computes the expected set with monitor.Engine.
-func LoadWorkload(ctx context.Context, dir string, tenants, perTenant int) (*Workload, error) {
+func LoadWorkload(ctx context.Context, dir string, tenants, perTenant int, opts ...WorkloadOption) (*Workload, error) {
+	var o workloadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	blocks, err := decodeLedgers(dir)
 	if err != nil {
 		return nil, err
@@ -107,11 +114,16 @@ func LoadWorkload(ctx context.Context, dir string, tenants, perTenant int) (*Wor
 		for j := range perTenant {
 			tg := targets[i*perTenant+j]
 			ms := MonitorSpec{Name: fmt.Sprintf("mon-%d", j), Contract: tg.contract, Signature: tg.signature}
+			event := map[string]any{"signature": tg.signature}
+			if o.padTenant == t.Slug && strings.Contains(tg.signature, "(Address") {
+				event["expression"] = paddedExpression(o.padBytes)
+				w.Padded++
+			}
 			ms.JSON, err = json.Marshal(map[string]any{
 				"name": ms.Name, "paused": false, "networks": []string{Network},
 				"addresses": []any{map[string]any{"address": tg.contract}},
 				"match_conditions": map[string]any{"functions": []any{}, "transactions": []any{},
-					"events": []any{map[string]any{"signature": tg.signature}}},
+					"events": []any{event}},
 				"trigger_conditions": []any{}, "triggers": []string{Trigger},
 			})
 			if err != nil {
@@ -148,6 +160,35 @@ func LoadWorkload(ctx context.Context, dir string, tenants, perTenant int) (*Wor
 		}
 	}
 	return w, nil
+}
+
+// WorkloadOption changes the monitors LoadWorkload builds.
+type WorkloadOption func(*workloadOptions)
+
+type workloadOptions struct {
+	padTenant string
+	padBytes  int
+}
+
+// WithPaddedExpression gives the tenant's monitors whose event's first
+// argument is an Address an expression of about n bytes that every such
+// event satisfies: a hostile tenant making its monitors as large as the
+// limits allow while still matching (Workload.Padded counts them).
+func WithPaddedExpression(tenant string, n int) WorkloadOption {
+	return func(o *workloadOptions) { o.padTenant, o.padBytes = tenant, n }
+}
+
+// paddedExpression is `0 != "AAA…"` clauses joined by OR, about n bytes:
+// true for any address, as large as asked.
+func paddedExpression(n int) string {
+	clause := `0 != "` + strings.Repeat("A", 56) + `"`
+	var b strings.Builder
+	b.WriteString(clause)
+	for b.Len()+len(clause)+4 <= n {
+		b.WriteString(" OR ")
+		b.WriteString(clause)
+	}
+	return b.String()
 }
 
 // Expects reports whether k is an expected notification.

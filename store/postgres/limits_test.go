@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"github.com/ozmon/ozmon/store/storetest"
-
 	"context"
 	"errors"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/storetest"
 )
 
 // A worker's load holds each row to the limits: a monitor row over one
