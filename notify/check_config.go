@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/ozmon/ozmon/monitor"
 )
@@ -23,6 +26,11 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 	if cfg == nil {
 		return nil
 	}
+	// Thousands of triggers usually share a handful of hosts: each host is
+	// looked up once per check, not once per trigger (100k triggers cost
+	// 100k lookups, minutes of wall time, before).
+	g := newOptions(opts).guardOrDefault()
+	opts = append(slices.Clip(opts), WithGuard(g.withResolver(&onceResolver{next: g.resolver, seen: map[string]lookup{}})))
 	var out monitor.ValidationErrors
 	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
 		t := cfg.Triggers[key]
@@ -55,4 +63,28 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 		}
 	}
 	return out
+}
+
+// onceResolver answers each host from the first lookup of it.
+type onceResolver struct {
+	next Resolver
+	mu   sync.Mutex
+	seen map[string]lookup
+}
+
+type lookup struct {
+	addrs []netip.Addr
+	err   error
+}
+
+func (r *onceResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	key := network + " " + strings.ToLower(host)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l, ok := r.seen[key]; ok {
+		return l.addrs, l.err
+	}
+	addrs, err := r.next.LookupNetIP(ctx, network, host)
+	r.seen[key] = lookup{addrs, err}
+	return addrs, err
 }

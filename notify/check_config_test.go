@@ -2,6 +2,9 @@ package notify
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
+	"sync"
 	"testing"
 
 	"github.com/ozmon/ozmon/monitor"
@@ -43,5 +46,44 @@ func TestCheckConfig(t *testing.T) {
 	}
 	if CheckConfig(context.Background(), nil) != nil {
 		t.Error("a nil config has problems")
+	}
+}
+
+// countingResolver answers every host with one public address and counts
+// the lookups.
+type countingResolver struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (r *countingResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n[host]++
+	return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
+}
+
+// CheckConfig looks each host up once: 2,000 triggers on two hosts cost
+// two lookups (it was one per trigger: a 100k-trigger validate spent
+// minutes in DNS).
+func TestCheckConfigLooksUpEachHostOnce(t *testing.T) {
+	t.Parallel()
+	cfg := &monitor.Config{Triggers: map[string]*monitor.Trigger{}}
+	for i := range 2000 {
+		key := fmt.Sprintf("t%04d", i)
+		host := []string{"hooks.example.com", "HOOKS.example.net"}[i%2]
+		cfg.Triggers[key] = &monitor.Trigger{Key: key, Name: key, TriggerType: monitor.TriggerWebhook,
+			Webhook: &monitor.WebhookConfig{URL: monitor.PlainSecret("https://" + host + "/x")}}
+	}
+	r := &countingResolver{n: map[string]int{}}
+	g, err := NewGuard(WithResolver(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := CheckConfig(context.Background(), cfg, WithGuard(g)); len(got) != 0 {
+		t.Fatalf("refused: %v", got)
+	}
+	if len(r.n) != 2 || r.n["hooks.example.com"] != 1 || r.n["HOOKS.example.net"] != 1 {
+		t.Fatalf("lookups per host: %v, want one each", r.n)
 	}
 }

@@ -97,6 +97,12 @@ func NewGuard(opts ...GuardOption) (*Guard, error) {
 	return g, nil
 }
 
+// withResolver returns a guard with g's allow-list that looks hosts up
+// with r.
+func (g *Guard) withResolver(r Resolver) *Guard {
+	return &Guard{allowNets: g.allowNets, allowHosts: g.allowHosts, resolver: r, dialer: g.dialer}
+}
+
 // blocked lists what a notification may not reach. Built per call: no package-level state.
 func blockedPrefixes() []netip.Prefix {
 	return []netip.Prefix{
