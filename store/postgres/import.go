@@ -70,26 +70,41 @@ func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Conf
 		}
 		monitorRows[key] = id
 	}
-	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
-		owner := ""
-		for _, mk := range monitorKeys {
-			if m := cfg.Monitors[mk]; m != nil && slices.Contains(m.Triggers, key) {
-				owner = monitorRows[mk]
-				break
+	// A trigger's row belongs to the first monitor (in key order) that
+	// uses it; one pass over the monitors, not one per trigger.
+	owners := map[string]string{}
+	for _, mk := range monitorKeys {
+		if m := cfg.Monitors[mk]; m != nil {
+			for _, tk := range m.Triggers {
+				if _, ok := owners[tk]; !ok {
+					owners[tk] = monitorRows[mk]
+				}
 			}
 		}
-		if err := imp.trigger(ctx, key, cfg.Triggers[key], raw.Triggers[key], owner); err != nil {
+	}
+	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
+		if err := imp.trigger(ctx, key, cfg.Triggers[key], raw.Triggers[key], owners[key]); err != nil {
 			return "", err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return "", fmt.Errorf("postgres: import tenant %q: commit: %w", slug, err)
 	}
-	for _, key := range imp.skipped {
-		s.log.Warn("postgres: import: trigger skipped, no monitor of the tenant references it",
-			"tenant", slug, "trigger", key)
+	if n := len(imp.skipped); n > 0 {
+		// One line, however many: a tenant's file must not flood the log.
+		s.log.Warn("postgres: import: triggers skipped, no monitor of the tenant references them",
+			"tenant", slug, "count", n, "first", clipNames(imp.skipped, 10))
 	}
 	return tenantID, nil
+}
+
+// clipNames lists at most n names, each cut as monitor.Clip cuts, for a log line.
+func clipNames(names []string, n int) []string {
+	out := make([]string, 0, min(n, len(names)))
+	for _, name := range names[:min(n, len(names))] {
+		out = append(out, monitor.Clip(name))
+	}
+	return out
 }
 
 type importer struct {
