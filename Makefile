@@ -2,7 +2,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: dev test chaos services lint bench fuzz build clean
+.PHONY: dev test chaos hostile services lint bench fuzz build clean
 
 ## dev: run the whole pipeline in one process on embedded defaults
 dev:
@@ -18,6 +18,11 @@ test: services
 ## (CHAOSFLAGS=-chaos.soak for the longer faults)
 chaos: services
 	$(GO) test -count=1 -timeout 20m -v -run TestChaos ./internal/chaos/ $(CHAOSFLAGS)
+
+## hostile: the hostile-tenant attacks of #12 on the real binary, with
+## each one's verdict and figures (peak RSS, output bytes, Redis bytes)
+hostile: services
+	$(GO) test -count=1 -timeout 10m -v -run TestHostile ./internal/chaos/
 
 ## services: make sure Redis and PostgreSQL answer on 127.0.0.1
 services:
