@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
@@ -47,7 +48,7 @@ func TestFailoverFirstEndpointDown(t *testing.T) {
 	dead := deadURL(t)
 	sim := testkit.StartStellarSim(t, synth(21, 100, 5, 2))
 	var obs observed
-	c := newClient(t, []string{dead, sim.URL()}, stellar.WithCallObserver(obs.observe))
+	c := newClient(t, []string{dead, sim.URL()}, chain.WithCallObserver(obs.observe))
 	ctx := context.Background()
 	l, err := c.Ledger(ctx, 101)
 	if err != nil || l.Sequence != 101 {
@@ -93,7 +94,7 @@ func TestFailoverSlowEndpoint(t *testing.T) {
 	slow := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
 	fast := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
 	slow.InjectFault("getHealth", testkit.Fault{Delay: time.Minute})
-	c := newClient(t, []string{slow.URL(), fast.URL()}, stellar.WithCallTimeout(time.Second))
+	c := newClient(t, []string{slow.URL(), fast.URL()}, chain.WithCallTimeout(time.Second))
 	h, err := c.Health(context.Background())
 	if err != nil || h.LatestLedger != 102 {
 		t.Fatalf("health via the fast endpoint: %+v %v", h, err)
@@ -109,7 +110,7 @@ func TestAllEndpointsDownIsBounded(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(24, 100, 3, 1))
 	a.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
 	b.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusTooManyRequests})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(3))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 101)
 	if err == nil {
 		t.Fatal("no error with every endpoint down")
@@ -134,7 +135,7 @@ func TestAllEndpointsDownIsBounded(t *testing.T) {
 
 func TestDeadEndpointsOnly(t *testing.T) {
 	t.Parallel()
-	c := newClient(t, []string{deadURL(t), deadURL(t)}, stellar.WithRetries(2))
+	c := newClient(t, []string{deadURL(t), deadURL(t)}, chain.WithRetries(2))
 	_, err := c.Health(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "getHealth") || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("error %v", err)
@@ -147,7 +148,7 @@ func TestPrunedLedger(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(25, 100, 20, 1))
 	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
 	b.InjectFault("getLedgers", testkit.Fault{Pruned: 112})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(5))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(5))
 	_, err := c.Ledger(context.Background(), 105)
 	if !errors.Is(err, stellar.ErrLedgerPruned) {
 		t.Fatalf("want ErrLedgerPruned, got %v", err)
@@ -180,7 +181,7 @@ func TestPrunedByLaterPage(t *testing.T) {
 		`00000000000000000000000000000000000000000000000000000000000000aa","sequence":150,"ledgerCloseTime":"1","headerXdr":"","metadataXdr":"AAAA"}],` +
 		`"latestLedger":160,"oldestLedger":150,"cursor":"150"}}`
 	sim.InjectFault("getLedgers", testkit.Fault{Body: []byte(page)})
-	c := newClient(t, []string{sim.URL()}, stellar.WithRetries(4))
+	c := newClient(t, []string{sim.URL()}, chain.WithRetries(4))
 	_, err := c.Ledger(context.Background(), 120)
 	var pe *stellar.PrunedError
 	if !errors.As(err, &pe) || !errors.Is(err, stellar.ErrLedgerPruned) || pe.Oldest != 150 || pe.Latest != 160 {
@@ -211,7 +212,7 @@ func TestGarbageResponses(t *testing.T) {
 	} {
 		sim := testkit.StartStellarSim(t, synth(27, 100, 3, 1))
 		sim.InjectFault("*", testkit.Fault{Body: []byte(body)})
-		c := newClient(t, []string{sim.URL()}, stellar.WithRetries(1))
+		c := newClient(t, []string{sim.URL()}, chain.WithRetries(1))
 		if ls, err := c.Ledgers(context.Background(), 100, 3); err == nil {
 			t.Errorf("body %s: accepted (%d ledgers)", body, len(ls))
 		}
@@ -229,7 +230,7 @@ func TestSecretsRedacted(t *testing.T) {
 	secretURL := "http://alice:hunter2@" + host + "/v1/0a1b2c3d4e5f6a7b8c9d0e1f?apikey=topsecret"
 	var seen []string
 	var mu sync.Mutex
-	c := newClient(t, []string{secretURL}, stellar.WithRetries(1), stellar.WithCallObserver(func(_, ep string, _ error) {
+	c := newClient(t, []string{secretURL}, chain.WithRetries(1), chain.WithCallObserver(func(_, ep string, _ error) {
 		mu.Lock()
 		seen = append(seen, ep)
 		mu.Unlock()
@@ -252,40 +253,19 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"https://rpc.example.org":                          "https://rpc.example.org",
-		"https://rpc.example.org/soroban/rpc":              "https://rpc.example.org/soroban/rpc",
-		"https://u:p@rpc.example.org/x":                    "https://REDACTED@rpc.example.org/x",
-		"https://x.quiknode.pro/abcdef0123456789abcdef01/": "https://x.quiknode.pro/REDACTED/",
-		"https://rpc.example.org/?api_key=k":               "https://rpc.example.org/?REDACTED",
-	} {
-		got, err := stellar.RedactURL(in)
-		if err != nil || got != want {
-			t.Errorf("RedactURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"ftp://x", "http://", "://nope", "rpc.example.org"} {
-		if _, err := stellar.RedactURL(bad); err == nil {
-			t.Errorf("RedactURL(%q) accepted", bad)
-		}
-	}
-}
-
 func TestNewClientValidation(t *testing.T) {
 	t.Parallel()
 	if _, err := stellar.NewClient(nil); err == nil {
 		t.Fatal("no endpoints accepted")
 	}
-	if _, err := stellar.NewClient([]stellar.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
+	if _, err := stellar.NewClient([]chain.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
 		t.Fatal("zero-weight endpoint used")
 	}
-	_, err := stellar.NewClient([]stellar.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
+	_, err := stellar.NewClient([]chain.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
 	if err == nil || strings.Contains(err.Error(), "k3y0123456789abcdefgh") {
 		t.Fatalf("bad URL: %v", err)
 	}
-	c, err := stellar.NewClient([]stellar.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
+	c, err := stellar.NewClient([]chain.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +278,7 @@ func TestCallerCancelStopsRetries(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartStellarSim(t, synth(29, 100, 3, 1))
 	sim.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
-	c := newClient(t, []string{sim.URL()}, stellar.WithRetries(1000), stellar.WithBackoff(time.Hour, time.Hour))
+	c := newClient(t, []string{sim.URL()}, chain.WithRetries(1000), chain.WithBackoff(time.Hour, time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := c.Health(ctx)
@@ -315,7 +295,7 @@ func TestFailbackToPrimary(t *testing.T) {
 	primary := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
 	backup := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
 	primary.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 1})
-	c := newClient(t, []string{primary.URL(), backup.URL()}, stellar.WithFailback(time.Millisecond))
+	c := newClient(t, []string{primary.URL(), backup.URL()}, chain.WithFailback(time.Millisecond))
 	ctx := context.Background()
 	if _, err := c.Health(ctx); err != nil {
 		t.Fatal(err)
@@ -338,7 +318,7 @@ func TestPrunedOnOneEndpointOutageOnOther(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(32, 100, 20, 1))
 	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
 	b.InjectFault("getLedgers", testkit.Fault{HTTPStatus: http.StatusBadGateway})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(3))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 105)
 	if err == nil || errors.Is(err, stellar.ErrLedgerPruned) {
 		t.Fatalf("want an outage (the down node may keep the ledger), got %v", err)

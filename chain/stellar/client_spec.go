@@ -20,11 +20,7 @@ func (c *Client) ContractSpec(ctx context.Context, contractID string) (*chain.Co
 	if err != nil {
 		return nil, err
 	}
-	parse := c.parseSpec
-	if parse == nil {
-		parse = ParseWASMSpec
-	}
-	spec, err := parse(wasm)
+	spec, err := ParseWASMSpec(wasm)
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: parse WASM spec: %w", contractID, err)
 	}

@@ -12,17 +12,18 @@ import (
 	"github.com/stellar/go-stellar-sdk/network"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
-func newClient(t testing.TB, urls []string, opts ...stellar.ClientOption) *stellar.Client {
+func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *stellar.Client {
 	t.Helper()
-	eps := make([]stellar.Endpoint, len(urls))
+	eps := make([]chain.Endpoint, len(urls))
 	for i, u := range urls {
-		eps[i] = stellar.Endpoint{URL: u, Weight: len(urls) - i}
+		eps[i] = chain.Endpoint{URL: u, Weight: len(urls) - i}
 	}
-	opts = append([]stellar.ClientOption{stellar.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)
+	opts = append([]chain.RPCOption{chain.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)
 	c, err := stellar.NewClient(eps, opts...)
 	if err != nil {
 		t.Fatal(err)
