@@ -1,20 +1,19 @@
-package evm_test
+package evm
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
 // blockPrefix opens an eth_getBlockByNumber answer whose input never ends.
 const blockPrefix = `{"jsonrpc":"2.0","id":1,"result":{"number":"0x5","transactions":[{"input":"0x`
 
-func hostileClient(t testing.TB, url string, opts ...chain.RPCOption) *evm.Client {
+func hostileClient(t testing.TB, url string, opts ...chain.RPCOption) *Client {
 	t.Helper()
-	c, err := evm.NewClient([]chain.Endpoint{{URL: url, Weight: 1}}, append([]chain.RPCOption{chain.WithRetries(1)}, opts...)...)
+	c, err := NewClient([]chain.Endpoint{{URL: url, Weight: 1}}, append([]chain.RPCOption{chain.WithRetries(1)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"os"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -35,13 +34,13 @@ func ozSpec(tb testing.TB, name string) []byte {
 }
 
 // fastClient is a client over urls with short timeouts and backoff.
-func fastClient(tb testing.TB, urls ...string) *evm.Client {
+func fastClient(tb testing.TB, urls ...string) *Client {
 	tb.Helper()
 	eps := make([]chain.Endpoint, len(urls))
 	for i, u := range urls {
 		eps[i] = chain.Endpoint{URL: u, Weight: 100 - i}
 	}
-	c, err := evm.NewClient(eps, chain.WithCallTimeout(500*time.Millisecond), chain.WithRetries(2),
+	c, err := NewClient(eps, chain.WithCallTimeout(500*time.Millisecond), chain.WithRetries(2),
 		chain.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		tb.Fatal(err)

@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -124,11 +123,11 @@ func TestAllEndpointsDownIsBounded(t *testing.T) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
 	}
-	var ce *stellar.CallError
+	var ce *CallError
 	if !errors.As(err, &ce) || ce.Method != "getLedgers" || ce.Ledger != 101 {
 		t.Fatalf("no CallError in %v", err)
 	}
-	if errors.Is(err, stellar.ErrLedgerPruned) {
+	if errors.Is(err, ErrLedgerPruned) {
 		t.Fatal("an outage reported as pruned")
 	}
 }
@@ -150,10 +149,10 @@ func TestPrunedLedger(t *testing.T) {
 	b.InjectFault("getLedgers", testkit.Fault{Pruned: 112})
 	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(5))
 	_, err := c.Ledger(context.Background(), 105)
-	if !errors.Is(err, stellar.ErrLedgerPruned) {
+	if !errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("want ErrLedgerPruned, got %v", err)
 	}
-	var pe *stellar.PrunedError
+	var pe *PrunedError
 	if !errors.As(err, &pe) || pe.Ledger != 105 || pe.Oldest != 110 || pe.Latest != 119 {
 		t.Fatalf("pruned error %+v", pe)
 	}
@@ -183,8 +182,8 @@ func TestPrunedByLaterPage(t *testing.T) {
 	sim.InjectFault("getLedgers", testkit.Fault{Body: []byte(page)})
 	c := newClient(t, []string{sim.URL()}, chain.WithRetries(4))
 	_, err := c.Ledger(context.Background(), 120)
-	var pe *stellar.PrunedError
-	if !errors.As(err, &pe) || !errors.Is(err, stellar.ErrLedgerPruned) || pe.Oldest != 150 || pe.Latest != 160 {
+	var pe *PrunedError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrLedgerPruned) || pe.Oldest != 150 || pe.Latest != 160 {
 		t.Fatalf("want pruned 150-160, got %v", err)
 	}
 	if sim.Calls("getLedgers") != 1 {
@@ -255,17 +254,17 @@ func TestSecretsRedacted(t *testing.T) {
 
 func TestNewClientValidation(t *testing.T) {
 	t.Parallel()
-	if _, err := stellar.NewClient(nil); err == nil {
+	if _, err := NewClient(nil); err == nil {
 		t.Fatal("no endpoints accepted")
 	}
-	if _, err := stellar.NewClient([]chain.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
+	if _, err := NewClient([]chain.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
 		t.Fatal("zero-weight endpoint used")
 	}
-	_, err := stellar.NewClient([]chain.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
+	_, err := NewClient([]chain.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
 	if err == nil || strings.Contains(err.Error(), "k3y0123456789abcdefgh") {
 		t.Fatalf("bad URL: %v", err)
 	}
-	c, err := stellar.NewClient([]chain.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
+	c, err := NewClient([]chain.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +319,7 @@ func TestPrunedOnOneEndpointOutageOnOther(t *testing.T) {
 	b.InjectFault("getLedgers", testkit.Fault{HTTPStatus: http.StatusBadGateway})
 	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 105)
-	if err == nil || errors.Is(err, stellar.ErrLedgerPruned) {
+	if err == nil || errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("want an outage (the down node may keep the ledger), got %v", err)
 	}
 	if !strings.Contains(err.Error(), "must be between the oldest ledger: 110") || !strings.Contains(err.Error(), "HTTP 502") {

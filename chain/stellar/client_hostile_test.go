@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -38,8 +37,8 @@ func TestLedgersCapFollowsTheBatch(t *testing.T) {
 		want  string
 	}{
 		{nil, 20, "larger than 96468992 bytes"}, // 16 MiB + 19 × 4 MiB
-		{[]chain.RPCOption{stellar.WithMaxLedgerBytes(1 << 20)}, 1, "larger than 1048576 bytes"},
-		{[]chain.RPCOption{stellar.WithMaxLedgerBytes(1 << 20)}, 3, "larger than 1572864 bytes"},
+		{[]chain.RPCOption{WithMaxLedgerBytes(1 << 20)}, 1, "larger than 1048576 bytes"},
+		{[]chain.RPCOption{WithMaxLedgerBytes(1 << 20)}, 3, "larger than 1572864 bytes"},
 	} {
 		c := newClient(t, []string{srv.URL}, append(tc.opts, chain.WithRetries(1))...)
 		_, err := c.Ledgers(context.Background(), 5, tc.limit)

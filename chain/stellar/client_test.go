@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"bytes"
@@ -13,18 +13,17 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
-func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *stellar.Client {
+func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *Client {
 	t.Helper()
 	eps := make([]chain.Endpoint, len(urls))
 	for i, u := range urls {
 		eps[i] = chain.Endpoint{URL: u, Weight: len(urls) - i}
 	}
 	opts = append([]chain.RPCOption{chain.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)
-	c, err := stellar.NewClient(eps, opts...)
+	c, err := NewClient(eps, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +93,7 @@ func TestLedgersAtTheTip(t *testing.T) {
 		t.Fatalf("near the tip: %d ledgers, %v", len(ls), err)
 	}
 	_, err = c.Ledger(ctx, 105)
-	if !errors.Is(err, stellar.ErrLedgerAhead) || errors.Is(err, stellar.ErrLedgerPruned) {
+	if !errors.Is(err, ErrLedgerAhead) || errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("ledger past the tip: %v", err)
 	}
 	if _, err := sim.Advance(1); err != nil {
@@ -165,10 +164,10 @@ func TestContractWASMAndSAC(t *testing.T) {
 	if sim.Calls("getLedgerEntries") != 2 {
 		t.Fatalf("%d getLedgerEntries calls, want 2 (instance, code)", sim.Calls("getLedgerEntries"))
 	}
-	if _, err := c.ContractSpec(ctx, ids.Token); !errors.Is(err, stellar.ErrNoContractSpec) || !strings.Contains(err.Error(), ids.Token) {
+	if _, err := c.ContractSpec(ctx, ids.Token); !errors.Is(err, ErrNoContractSpec) || !strings.Contains(err.Error(), ids.Token) {
 		t.Fatalf("SAC spec: %v", err)
 	}
-	if _, err := c.ContractSpec(ctx, ids.Native); !errors.Is(err, stellar.ErrContractNotFound) {
+	if _, err := c.ContractSpec(ctx, ids.Native); !errors.Is(err, ErrContractNotFound) {
 		t.Fatalf("undeployed contract: %v", err)
 	}
 	if _, err := c.ContractSpec(ctx, ids.Accounts[0]); err == nil {
