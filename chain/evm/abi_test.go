@@ -61,7 +61,7 @@ func TestDecodeUSDCTransfer(t *testing.T) {
 		!reflect.DeepEqual(args, wantLog) {
 		t.Fatalf("log: %s %s %+v", sig, topic, args)
 	}
-	if got := Selector("transfer(address, uint256)"); got != "a9059cbb" {
+	if got := selector("transfer(address, uint256)"); got != "a9059cbb" {
 		t.Fatalf("Selector = %s", got)
 	}
 }
@@ -125,12 +125,12 @@ func TestRenderValue(t *testing.T) {
 		{mustType(t, "bytes[]"), [][]byte{{1}, {}}, `["0x01","0x"]`, "bytes[]"},
 	}
 	for _, c := range cases {
-		got, err := RenderValue(c.typ, c.value)
+		got, err := renderValue(c.typ, c.value)
 		if err != nil || got != c.want {
 			t.Errorf("%s %v: %q, %v; want %q", c.typ.String(), c.value, got, err, c.want)
 		}
-		if k := Kind(c.typ); k != c.kind {
-			t.Errorf("Kind(%s) = %s, want %s", c.typ.String(), k, c.kind)
+		if k := kind(c.typ); k != c.kind {
+			t.Errorf("kind(%s) = %s, want %s", c.typ.String(), k, c.kind)
 		}
 	}
 	// A value that does not fit its type is an error, not a panic.
@@ -141,7 +141,7 @@ func TestRenderValue(t *testing.T) {
 		{mustType(t, "uint256"), "12"}, {mustType(t, "address"), 5}, {mustType(t, "string[]"), "x"},
 		{mustType(t, "bool"), nil}, {mustType(t, "uint256"), (*big.Int)(nil)},
 	} {
-		if got, err := RenderValue(bad.typ, bad.value); err == nil {
+		if got, err := renderValue(bad.typ, bad.value); err == nil {
 			t.Errorf("%s %v rendered as %q", bad.typ.String(), bad.value, got)
 		}
 	}

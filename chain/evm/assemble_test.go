@@ -23,7 +23,7 @@ func TestAssembleRefusesForeignLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, err := DecodeLogs(json.RawMessage("[" + log("0x2", hash, tx) + "," + log("0x1", hash, tx) + "]"))
+	logs, err := decodeLogs(json.RawMessage("[" + log("0x2", hash, tx) + "," + log("0x1", hash, tx) + "]"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestAssembleRefusesForeignLogs(t *testing.T) {
 	}
 	for _, bad := range []string{log("0x1", "0x"+h64, tx), log("0x1", hash, "0x"+h64)} {
 		rb, _ := DecodeBlock(json.RawMessage(block))
-		logs, err := DecodeLogs(json.RawMessage("[" + bad + "]"))
+		logs, err := decodeLogs(json.RawMessage("[" + bad + "]"))
 		if err != nil {
 			t.Fatal(err)
 		}

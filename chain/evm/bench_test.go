@@ -49,7 +49,7 @@ func BenchmarkDecodeBlock(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		logs, err := DecodeLogs(logsJSON)
+		logs, err := decodeLogs(logsJSON)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func BenchmarkBlockBinaryRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	logs, err := DecodeLogs(logsJSON)
+	logs, err := decodeLogs(logsJSON)
 	if err != nil {
 		b.Fatal(err)
 	}

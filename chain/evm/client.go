@@ -31,9 +31,9 @@ func NewClient(endpoints []chain.Endpoint, opts ...chain.RPCOption) (*Client, er
 	return &Client{rpc: rpc}, nil
 }
 
-// Endpoints returns the redacted endpoint URLs in the order they are tried
+// endpoints returns the redacted endpoint URLs in the order they are tried
 // when all are healthy.
-func (c *Client) Endpoints() []string { return c.rpc.Endpoints() }
+func (c *Client) endpoints() []string { return c.rpc.Endpoints() }
 
 // Close releases idle connections.
 func (c *Client) Close() error {

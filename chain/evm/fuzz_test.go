@@ -71,7 +71,7 @@ func FuzzDecodeLogs(f *testing.F) {
 	f.Add([]byte(`[ ]`))
 	f.Add([]byte(`[{"address":"0x` + h40 + `","topics":[],"data":"0x","logIndex":"0x0","transactionHash":"0x` + h64 + `","x":"a\"]}"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		logs, err := DecodeLogs(data)
+		logs, err := decodeLogs(data)
 		if err != nil {
 			return
 		}

@@ -50,9 +50,9 @@ func (c *Client) ledgersCap(limit int) int64 {
 	return c.maxLedgerBytes + int64(max(limit-1, 0))*(c.maxLedgerBytes/4)
 }
 
-// Endpoints returns the redacted endpoint URLs in the order they are tried
+// endpoints returns the redacted endpoint URLs in the order they are tried
 // when all are healthy.
-func (c *Client) Endpoints() []string { return c.rpc.Endpoints() }
+func (c *Client) endpoints() []string { return c.rpc.Endpoints() }
 
 // Close releases idle connections.
 func (c *Client) Close() error {

@@ -137,7 +137,7 @@ func TestHealthAndNetwork(t *testing.T) {
 	if !h.LatestLedgerCloseTime.Equal(want) {
 		t.Fatalf("latest close time %v, want %v", h.LatestLedgerCloseTime, want)
 	}
-	n, err := c.Network(ctx)
+	n, err := c.network(ctx)
 	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != testkit.SyntheticProtocol {
 		t.Fatalf("network %+v %v", n, err)
 	}
@@ -154,7 +154,7 @@ func TestContractWASMAndSAC(t *testing.T) {
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 
-	wasm, err := c.ContractWASM(ctx, ids.App)
+	wasm, err := c.contractWASM(ctx, ids.App)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,11 +179,11 @@ func TestLedgerEntriesLimits(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartStellarSim(t, synth(16, 10, 1, 1))
 	c := newClient(t, []string{sim.URL()})
-	if es, err := c.LedgerEntries(context.Background(), nil); err != nil || es != nil {
+	if es, err := c.ledgerEntries(context.Background(), nil); err != nil || es != nil {
 		t.Fatalf("no keys: %v %v", es, err)
 	}
 	keys := make([]xdr.LedgerKey, 201)
-	if _, err := c.LedgerEntries(context.Background(), keys); err == nil {
+	if _, err := c.ledgerEntries(context.Background(), keys); err == nil {
 		t.Fatal("201 keys accepted")
 	}
 }
@@ -209,7 +209,7 @@ func TestMainnetLedgers(t *testing.T) {
 	if got := ls[0].CloseTime.Format(time.DateOnly); got != "2026-06-19" {
 		t.Fatalf("close date %s", got)
 	}
-	n, err := c.Network(context.Background())
+	n, err := c.network(context.Background())
 	if err != nil || n.Passphrase != network.PublicNetworkPassphrase {
 		t.Fatalf("network %+v %v", n, err)
 	}

@@ -240,11 +240,11 @@ func optInt64Size(b []byte) int {
 	}
 }
 
-// DecodeLedger is DecodeLedgerXDR for a LedgerCloseMeta that is already
+// decodeLedger is DecodeLedgerXDR for a LedgerCloseMeta that is already
 // decoded (for example by the SDK's ledger backends). DecodeLedgerXDR is
 // cheaper when the XDR bytes are at hand: this function has to marshal
 // every envelope and result to hash it and to fill EnvelopeXDR/ResultXDR.
-func DecodeLedger(network, passphrase string, lcm xdr.LedgerCloseMeta) (blk *chain.Block, err error) {
+func decodeLedger(network, passphrase string, lcm xdr.LedgerCloseMeta) (blk *chain.Block, err error) {
 	label := "?"
 	if checkLCMStruct(&lcm) == nil {
 		if s, ok := tryLedgerSequence(&lcm); ok {
