@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -194,12 +193,4 @@ func recoverDecode(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("abi decode: malformed input: %v", r)
 	}
-}
-
-// selector returns the 4-byte selector of a canonical function signature
-// (whitespace removed) as 8 lowercase hex digits.
-func selector(signature string) string {
-	sig := strings.Join(strings.Fields(signature), "")
-	h := keccak([]byte(sig))
-	return hex.EncodeToString(h[:4])
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
-	"golang.org/x/crypto/sha3"
 )
 
 // renderValue renders a value go-ethereum's ABI decoder produced for type t
@@ -120,10 +119,4 @@ func render(sb *strings.Builder, t abi.Type, v reflect.Value, nested bool) error
 		return fmt.Errorf("type %s is not supported", t.String())
 	}
 	return nil
-}
-
-func keccak(data []byte) []byte {
-	h := sha3.NewLegacyKeccak256()
-	h.Write(data)
-	return h.Sum(nil)
 }

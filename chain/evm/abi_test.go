@@ -10,6 +10,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/crypto/sha3"
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
@@ -218,4 +219,18 @@ func TestDecodeRoundTripTuples(t *testing.T) {
 	if _, _, _, err := a.DecodeLog(nil, data); err == nil {
 		t.Fatal("log without topics decoded")
 	}
+}
+
+// selector returns the 4-byte selector of a canonical function signature
+// (whitespace removed) as 8 lowercase hex digits.
+func selector(signature string) string {
+	sig := strings.Join(strings.Fields(signature), "")
+	h := keccak([]byte(sig))
+	return hex.EncodeToString(h[:4])
+}
+
+func keccak(data []byte) []byte {
+	h := sha3.NewLegacyKeccak256()
+	h.Write(data)
+	return h.Sum(nil)
 }

@@ -31,10 +31,6 @@ func NewClient(endpoints []chain.Endpoint, opts ...chain.RPCOption) (*Client, er
 	return &Client{rpc: rpc}, nil
 }
 
-// endpoints returns the redacted endpoint URLs in the order they are tried
-// when all are healthy.
-func (c *Client) endpoints() []string { return c.rpc.Endpoints() }
-
 // Close releases idle connections.
 func (c *Client) Close() error {
 	c.rpc.Close()

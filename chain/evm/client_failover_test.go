@@ -127,7 +127,7 @@ func TestClientRedactsURLs(t *testing.T) {
 		!strings.Contains(err.Error(), "REDACTED") || !strings.Contains(err.Error(), "HTTP 500") {
 		t.Fatalf("err = %v", err)
 	}
-	if eps := c.endpoints(); len(eps) != 1 || strings.Contains(eps[0], "s3cret") {
+	if eps := c.rpc.Endpoints(); len(eps) != 1 || strings.Contains(eps[0], "s3cret") {
 		t.Fatalf("Endpoints() = %v", eps)
 	}
 	if _, err := NewClient([]chain.Endpoint{{URL: url, Weight: 0}}); err == nil {

@@ -50,10 +50,6 @@ func (c *Client) ledgersCap(limit int) int64 {
 	return c.maxLedgerBytes + int64(max(limit-1, 0))*(c.maxLedgerBytes/4)
 }
 
-// endpoints returns the redacted endpoint URLs in the order they are tried
-// when all are healthy.
-func (c *Client) endpoints() []string { return c.rpc.Endpoints() }
-
 // Close releases idle connections.
 func (c *Client) Close() error {
 	c.rpc.Close()

@@ -240,7 +240,7 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	for _, s := range append(seen, err.Error(), strings.Join(c.endpoints(), " ")) {
+	for _, s := range append(seen, err.Error(), strings.Join(c.rpc.Endpoints(), " ")) {
 		for _, secret := range []string{"hunter2", "alice", "0a1b2c3d4e5f6a7b8c9d0e1f", "topsecret"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%q leaks %q", s, secret)
@@ -268,7 +268,7 @@ func TestNewClientValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.endpoints(), ","); got != "http://high,http://mid,http://low" {
+	if got := strings.Join(c.rpc.Endpoints(), ","); got != "http://high,http://mid,http://low" {
 		t.Fatalf("order %s", got)
 	}
 }

@@ -40,13 +40,6 @@ type RawLedger struct {
 	Meta []byte
 }
 
-// networkInfo is a node's getNetwork answer.
-type networkInfo struct {
-	Passphrase      string
-	ProtocolVersion int
-	FriendbotURL    string
-}
-
 // ledgerEntry is one getLedgerEntries result, decoded.
 type ledgerEntry struct {
 	Key                xdr.LedgerKey
@@ -80,21 +73,6 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 		h.OldestLedgerCloseTime = time.Unix(r.OldestLedgerCloseTime, 0).UTC()
 	}
 	return h, nil
-}
-
-// network calls getNetwork.
-func (c *Client) network(ctx context.Context) (networkInfo, error) {
-	var r protocol.GetNetworkResponse
-	check := func() error {
-		if r.Passphrase == "" {
-			return errors.New("getNetwork answer has no passphrase")
-		}
-		return nil
-	}
-	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, check); err != nil {
-		return networkInfo{}, err
-	}
-	return networkInfo{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
 }
 
 // Ledgers fetches up to limit (1..200) consecutive ledgers from start with

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/network"
+	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/ozmon/ozmon/chain"
@@ -213,4 +214,26 @@ func TestMainnetLedgers(t *testing.T) {
 	if err != nil || n.Passphrase != network.PublicNetworkPassphrase {
 		t.Fatalf("network %+v %v", n, err)
 	}
+}
+
+// networkInfo is a node's getNetwork answer.
+type networkInfo struct {
+	Passphrase      string
+	ProtocolVersion int
+	FriendbotURL    string
+}
+
+// network calls getNetwork.
+func (c *Client) network(ctx context.Context) (networkInfo, error) {
+	var r protocol.GetNetworkResponse
+	check := func() error {
+		if r.Passphrase == "" {
+			return errors.New("getNetwork answer has no passphrase")
+		}
+		return nil
+	}
+	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, check); err != nil {
+		return networkInfo{}, err
+	}
+	return networkInfo{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
 }
