@@ -32,7 +32,7 @@ type evmNet struct {
 // source is a worker's EVM source: its own client, its calls counted,
 // receipts fetched only when a candidate monitor needs them.
 func (e *evmNet) source(m *metrics.Metrics, ts *handlers.Tenants) *evm.Source {
-	client, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}}, evm.WithCallObserver(func(method, _ string, err error) {
+	client, err := evm.NewClient([]chain.Endpoint{{URL: e.sim.URL(), Weight: 100}}, chain.WithCallObserver(func(method, _ string, err error) {
 		m.RPCCalls.WithLabelValues(e.slug, method, "ok").Inc()
 	}))
 	if err != nil {
@@ -70,7 +70,7 @@ func (p *pipeline) startEVMScheduler(confirmations uint64) {
 	p.t.Helper()
 	rdb := redis.NewClient(p.rdbOpts)
 	client := asynq.NewClientFromRedisClient(rdb)
-	rpc, err := evm.NewClient([]evm.Endpoint{{URL: p.evm.sim.URL(), Weight: 100}})
+	rpc, err := evm.NewClient([]chain.Endpoint{{URL: p.evm.sim.URL(), Weight: 100}})
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func evmTenant(t *testing.T, cfg *monitor.Config, raw store.RawConfig, name stri
 // canonical reads the sim's blocks through an uncounted client.
 func canonical(t *testing.T, e *evmNet, from, to uint64) []*chain.Block {
 	t.Helper()
-	rpc, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}})
+	rpc, err := evm.NewClient([]chain.Endpoint{{URL: e.sim.URL(), Weight: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func TestEVMReceiptsOnlyWhenNeeded(t *testing.T) {
 		"match_conditions": map[string]any{"functions": []any{}, "events": []any{}, "transactions": []any{map[string]any{"status": "Failure"}}},
 	})
 	p.importTenant("watcher", cfg, raw, "")
-	rpc, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}})
+	rpc, err := evm.NewClient([]chain.Endpoint{{URL: e.sim.URL(), Weight: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

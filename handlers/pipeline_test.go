@@ -185,7 +185,7 @@ func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...testkit.WebhookSink
 	}
 	p.st = st
 	p.rdbOpts = testkit.Redis(t)
-	client, err := stellar.NewClient([]stellar.Endpoint{{URL: p.sim.URL(), Weight: 100}})
+	client, err := stellar.NewClient([]chain.Endpoint{{URL: p.sim.URL(), Weight: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	}
 	// Each worker has its own RPC client, counting its calls like
 	// cmd/ozmon's observer does.
-	rpc, err := stellar.NewClient([]stellar.Endpoint{{URL: p.sim.URL(), Weight: 100}}, stellar.WithCallObserver(func(method, _ string, err error) {
+	rpc, err := stellar.NewClient([]chain.Endpoint{{URL: p.sim.URL(), Weight: 100}}, chain.WithCallObserver(func(method, _ string, err error) {
 		outcome := "ok"
 		if err != nil {
 			outcome = "error"

@@ -17,7 +17,7 @@ import (
 func TestGoldenThroughEVMSimulator(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(readEVMFixture(t, "blocks.json"), readEVMFixture(t, "transaction_receipts.json")))
-	client, err := evm.NewClient([]evm.Endpoint{{URL: sim.URL(), Weight: 100}})
+	client, err := evm.NewClient([]chain.Endpoint{{URL: sim.URL(), Weight: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -14,7 +13,7 @@ import (
 )
 
 // ABI is a parsed contract ABI. It decodes calls and logs into chain.Args
-// rendered as OpenZeppelin Monitor renders them (RenderValue), and
+// rendered as OpenZeppelin Monitor renders them, and
 // satisfies monitor.ABIDecoder. It is immutable and safe for concurrent
 // use.
 type ABI struct {
@@ -30,51 +29,40 @@ func ParseABI(data []byte) (*ABI, error) {
 	return &ABI{abi: a}, nil
 }
 
-// Function is an ABI function as matching sees it.
-type Function struct {
+// abiFunction is an ABI function as matching sees it.
+type abiFunction struct {
 	Name      string
 	Signature string  // name(canonical types), tuples expanded
 	Selector  [4]byte // first 4 bytes of keccak256(Signature)
 	method    *abi.Method
 }
 
-// Event is an ABI event as matching sees it.
-type Event struct {
+// abiEvent is an ABI event as matching sees it.
+type abiEvent struct {
 	Name      string
 	Signature string      // Name(canonical types)
 	Topic     common.Hash // keccak256(Signature), the logs' topics[0]
 	event     *abi.Event
 }
 
-// FunctionBySelector finds the function a call's first 4 bytes select.
-func (a *ABI) FunctionBySelector(sel [4]byte) (*Function, error) {
+// functionBySelector finds the function a call's first 4 bytes select.
+func (a *ABI) functionBySelector(sel [4]byte) (*abiFunction, error) {
 	m, err := a.abi.MethodById(sel[:])
 	if err != nil {
 		return nil, fmt.Errorf("selector 0x%x: %w", sel, err)
 	}
-	f := &Function{Name: m.RawName, Signature: m.Sig, method: m}
+	f := &abiFunction{Name: m.RawName, Signature: m.Sig, method: m}
 	copy(f.Selector[:], m.ID)
 	return f, nil
 }
 
-// EventByTopic finds the (non-anonymous) event whose topic0 this is.
-func (a *ABI) EventByTopic(topic0 common.Hash) (*Event, error) {
+// eventByTopic finds the (non-anonymous) event whose topic0 this is.
+func (a *ABI) eventByTopic(topic0 common.Hash) (*abiEvent, error) {
 	e, err := a.abi.EventByID(topic0)
 	if err != nil {
 		return nil, fmt.Errorf("event topic %s: %w", topic0.Hex(), err)
 	}
-	return &Event{Name: e.RawName, Signature: e.Sig, Topic: e.ID, event: e}, nil
-}
-
-// Functions returns every function of the ABI (order unspecified).
-func (a *ABI) Functions() []*Function {
-	out := make([]*Function, 0, len(a.abi.Methods))
-	for _, m := range a.abi.Methods {
-		f := &Function{Name: m.RawName, Signature: m.Sig, method: &m}
-		copy(f.Selector[:], m.ID)
-		out = append(out, f)
-	}
-	return out
+	return &abiEvent{Name: e.RawName, Signature: e.Sig, Topic: e.ID, event: e}, nil
 }
 
 // DecodeCall decodes a transaction input against the ABI: it returns the
@@ -86,7 +74,7 @@ func (a *ABI) DecodeCall(input []byte) (signature, selectorHex string, args []ch
 	if len(input) < 4 {
 		return "", "", nil, fmt.Errorf("decode call: input of %d bytes has no selector", len(input))
 	}
-	f, err := a.FunctionBySelector([4]byte(input[:4]))
+	f, err := a.functionBySelector([4]byte(input[:4]))
 	if err != nil {
 		return "", "", nil, fmt.Errorf("decode call: %w", err)
 	}
@@ -99,11 +87,11 @@ func (a *ABI) DecodeCall(input []byte) (signature, selectorHex string, args []ch
 	}
 	args = make([]chain.Arg, len(vals))
 	for i, in := range f.method.Inputs {
-		s, err := RenderValue(in.Type, vals[i])
+		s, err := renderValue(in.Type, vals[i])
 		if err != nil {
 			return "", "", nil, fmt.Errorf("decode call %s: input %q: %w", f.Signature, in.Name, err)
 		}
-		args[i] = chain.Arg{Name: in.Name, Value: s, Kind: Kind(in.Type)}
+		args[i] = chain.Arg{Name: in.Name, Value: s, Kind: kind(in.Type)}
 	}
 	return f.Signature, hex.EncodeToString(f.Selector[:]), args, nil
 }
@@ -127,7 +115,7 @@ func (a *ABI) DecodeLog(topics []string, data []byte) (signature, topicHex strin
 		}
 		hashes[i] = common.HexToHash(h)
 	}
-	ev, err := a.EventByTopic(hashes[0])
+	ev, err := a.eventByTopic(hashes[0])
 	if err != nil {
 		return "", "", nil, fmt.Errorf("decode log: %w", err)
 	}
@@ -148,7 +136,7 @@ func (a *ABI) DecodeLog(topics []string, data []byte) (signature, topicHex strin
 	args = make([]chain.Arg, len(inputs))
 	ti, vi := 1, 0
 	for i, in := range inputs {
-		arg := chain.Arg{Name: in.Name, Kind: Kind(in.Type), Indexed: in.Indexed}
+		arg := chain.Arg{Name: in.Name, Kind: kind(in.Type), Indexed: in.Indexed}
 		if in.Indexed {
 			topic := hashes[ti]
 			ti++
@@ -159,7 +147,7 @@ func (a *ABI) DecodeLog(topics []string, data []byte) (signature, topicHex strin
 				if err != nil || len(v) != 1 {
 					return "", "", nil, fmt.Errorf("decode log %s: indexed input %q: %v", ev.Signature, in.Name, err)
 				}
-				if arg.Value, err = RenderValue(in.Type, v[0]); err != nil {
+				if arg.Value, err = renderValue(in.Type, v[0]); err != nil {
 					return "", "", nil, fmt.Errorf("decode log %s: indexed input %q: %w", ev.Signature, in.Name, err)
 				}
 			}
@@ -167,7 +155,7 @@ func (a *ABI) DecodeLog(topics []string, data []byte) (signature, topicHex strin
 			if vi >= len(vals) {
 				return "", "", nil, fmt.Errorf("decode log %s: too few values in data", ev.Signature)
 			}
-			if arg.Value, err = RenderValue(in.Type, vals[vi]); err != nil {
+			if arg.Value, err = renderValue(in.Type, vals[vi]); err != nil {
 				return "", "", nil, fmt.Errorf("decode log %s: input %q: %w", ev.Signature, in.Name, err)
 			}
 			vi++
@@ -187,16 +175,16 @@ func isHashedInTopic(t abi.Type) bool {
 	return false
 }
 
-// Kind is the ABI type string OpenZeppelin Monitor reports for an
+// kind is the ABI type string OpenZeppelin Monitor reports for an
 // argument: "uint256", "address", "tuple", "tuple[]", "string[]"….
-func Kind(t abi.Type) string {
+func kind(t abi.Type) string {
 	switch t.T {
 	case abi.TupleTy:
 		return "tuple"
 	case abi.SliceTy:
-		return Kind(*t.Elem) + "[]"
+		return kind(*t.Elem) + "[]"
 	case abi.ArrayTy:
-		return fmt.Sprintf("%s[%d]", Kind(*t.Elem), t.Size)
+		return fmt.Sprintf("%s[%d]", kind(*t.Elem), t.Size)
 	}
 	return t.String()
 }
@@ -205,12 +193,4 @@ func recoverDecode(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("abi decode: malformed input: %v", r)
 	}
-}
-
-// Selector returns the 4-byte selector of a canonical function signature
-// (whitespace removed) as 8 lowercase hex digits.
-func Selector(signature string) string {
-	sig := strings.Join(strings.Fields(signature), "")
-	h := keccak([]byte(sig))
-	return hex.EncodeToString(h[:4])
 }

@@ -1,15 +1,13 @@
-package evm_test
+package evm
 
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/ozmon/ozmon/chain/evm"
 )
 
 func TestABICacheSharesDecoders(t *testing.T) {
 	t.Parallel()
-	c := evm.NewABICache()
+	c := NewABICache()
 	spec := ozSpec(t, "contract_spec.json")
 	var v any
 	if err := json.Unmarshal(spec, &v); err != nil {

@@ -10,17 +10,16 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
-	"golang.org/x/crypto/sha3"
 )
 
-// RenderValue renders a value go-ethereum's ABI decoder produced for type t
+// renderValue renders a value go-ethereum's ABI decoder produced for type t
 // the way OpenZeppelin Monitor does (compatibility spec §2.4): integers in
 // decimal, bool true/false, address and bytes as 0x lowercase hex, a string
 // as itself; arrays [e1,e2] and tuples (e1,e2) whose string, address and
 // bytes elements are double-quoted and whose numbers and bools are bare,
 // nesting as deep as the type does. A value that does not fit t is an
 // error.
-func RenderValue(t abi.Type, v any) (string, error) {
+func renderValue(t abi.Type, v any) (string, error) {
 	var sb strings.Builder
 	if err := render(&sb, t, reflect.ValueOf(v), false); err != nil {
 		return "", err
@@ -120,10 +119,4 @@ func render(sb *strings.Builder, t abi.Type, v reflect.Value, nested bool) error
 		return fmt.Errorf("type %s is not supported", t.String())
 	}
 	return nil
-}
-
-func keccak(data []byte) []byte {
-	h := sha3.NewLegacyKeccak256()
-	h.Write(data)
-	return h.Sum(nil)
 }

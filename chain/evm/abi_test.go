@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/crypto/sha3"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -21,7 +21,7 @@ func fixtureBlock(t *testing.T, n uint64) *chain.Block {
 	t.Helper()
 	blocksJSON, receiptsJSON := ozFixtures(t)
 	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
-	b, err := (&evm.Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}).FetchBlock(context.Background(), n)
+	b, err := (&Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}).FetchBlock(context.Background(), n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func fixtureBlock(t *testing.T, n uint64) *chain.Block {
 // Transfer log, decoded with the fixture ABI.
 func TestDecodeUSDCTransfer(t *testing.T) {
 	t.Parallel()
-	a, err := evm.ParseABI(ozSpec(t, "contract_spec.json"))
+	a, err := ParseABI(ozSpec(t, "contract_spec.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestDecodeUSDCTransfer(t *testing.T) {
 		!reflect.DeepEqual(args, wantLog) {
 		t.Fatalf("log: %s %s %+v", sig, topic, args)
 	}
-	if got := evm.Selector("transfer(address, uint256)"); got != "a9059cbb" {
+	if got := selector("transfer(address, uint256)"); got != "a9059cbb" {
 		t.Fatalf("Selector = %s", got)
 	}
 }
@@ -71,7 +71,7 @@ func TestDecodeUSDCTransfer(t *testing.T) {
 // OpenZeppelin Monitor renders it.
 func TestDecodeNestedStructV17(t *testing.T) {
 	t.Parallel()
-	a, err := evm.ParseABI(ozSpec(t, "contract_spec_tuples.json"))
+	a, err := ParseABI(ozSpec(t, "contract_spec_tuples.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,12 +126,12 @@ func TestRenderValue(t *testing.T) {
 		{mustType(t, "bytes[]"), [][]byte{{1}, {}}, `["0x01","0x"]`, "bytes[]"},
 	}
 	for _, c := range cases {
-		got, err := evm.RenderValue(c.typ, c.value)
+		got, err := renderValue(c.typ, c.value)
 		if err != nil || got != c.want {
 			t.Errorf("%s %v: %q, %v; want %q", c.typ.String(), c.value, got, err, c.want)
 		}
-		if k := evm.Kind(c.typ); k != c.kind {
-			t.Errorf("Kind(%s) = %s, want %s", c.typ.String(), k, c.kind)
+		if k := kind(c.typ); k != c.kind {
+			t.Errorf("kind(%s) = %s, want %s", c.typ.String(), k, c.kind)
 		}
 	}
 	// A value that does not fit its type is an error, not a panic.
@@ -142,7 +142,7 @@ func TestRenderValue(t *testing.T) {
 		{mustType(t, "uint256"), "12"}, {mustType(t, "address"), 5}, {mustType(t, "string[]"), "x"},
 		{mustType(t, "bool"), nil}, {mustType(t, "uint256"), (*big.Int)(nil)},
 	} {
-		if got, err := evm.RenderValue(bad.typ, bad.value); err == nil {
+		if got, err := renderValue(bad.typ, bad.value); err == nil {
 			t.Errorf("%s %v rendered as %q", bad.typ.String(), bad.value, got)
 		}
 	}
@@ -157,7 +157,7 @@ func TestDecodeRoundTripTuples(t *testing.T) {
 {"name":"b","type":"bytes32"},{"name":"n","type":"int8"}]},
 {"type":"event","name":"E","anonymous":false,"inputs":[{"name":"tag","type":"string","indexed":true},
 {"name":"id","type":"uint64","indexed":true},{"name":"s","type":"string","indexed":false}]}]`
-	a, err := evm.ParseABI([]byte(spec))
+	a, err := ParseABI([]byte(spec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,4 +219,18 @@ func TestDecodeRoundTripTuples(t *testing.T) {
 	if _, _, _, err := a.DecodeLog(nil, data); err == nil {
 		t.Fatal("log without topics decoded")
 	}
+}
+
+// selector returns the 4-byte selector of a canonical function signature
+// (whitespace removed) as 8 lowercase hex digits.
+func selector(signature string) string {
+	sig := strings.Join(strings.Fields(signature), "")
+	h := keccak([]byte(sig))
+	return hex.EncodeToString(h[:4])
+}
+
+func keccak(data []byte) []byte {
+	h := sha3.NewLegacyKeccak256()
+	h.Write(data)
+	return h.Sum(nil)
 }

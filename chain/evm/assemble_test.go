@@ -1,12 +1,10 @@
-package evm_test
+package evm
 
 import (
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/ozmon/ozmon/chain/evm"
 )
 
 // TestAssembleRefusesForeignLogs: logs of another block or of a
@@ -21,15 +19,15 @@ func TestAssembleRefusesForeignLogs(t *testing.T) {
 	log := func(idx, blockHash, txHash string) string {
 		return `{"address":"0x` + h40 + `","topics":[],"data":"0x","logIndex":"` + idx + `","blockNumber":"0x10","blockHash":"` + blockHash + `","transactionHash":"` + txHash + `"}`
 	}
-	rb, err := evm.DecodeBlock(json.RawMessage(block))
+	rb, err := DecodeBlock(json.RawMessage(block))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, err := evm.DecodeLogs(json.RawMessage("[" + log("0x2", hash, tx) + "," + log("0x1", hash, tx) + "]"))
+	logs, err := decodeLogs(json.RawMessage("[" + log("0x2", hash, tx) + "," + log("0x1", hash, tx) + "]"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := evm.Assemble("n", rb, logs, nil)
+	b, err := Assemble("n", rb, logs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,16 +35,16 @@ func TestAssembleRefusesForeignLogs(t *testing.T) {
 		t.Fatalf("logs %+v", ls)
 	}
 	for _, bad := range []string{log("0x1", "0x"+h64, tx), log("0x1", hash, "0x"+h64)} {
-		rb, _ := evm.DecodeBlock(json.RawMessage(block))
-		logs, err := evm.DecodeLogs(json.RawMessage("[" + bad + "]"))
+		rb, _ := DecodeBlock(json.RawMessage(block))
+		logs, err := decodeLogs(json.RawMessage("[" + bad + "]"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := evm.Assemble("n", rb, logs, nil); !errors.Is(err, evm.ErrInconsistent) {
+		if _, err := Assemble("n", rb, logs, nil); !errors.Is(err, ErrInconsistent) {
 			t.Fatalf("foreign log: %v", err)
 		}
 	}
-	if _, err := evm.DecodeBlock(json.RawMessage("null")); !errors.Is(err, evm.ErrBlockNotFound) {
+	if _, err := DecodeBlock(json.RawMessage("null")); !errors.Is(err, ErrBlockNotFound) {
 		t.Fatalf("null block: %v", err)
 	}
 }

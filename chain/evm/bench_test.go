@@ -1,11 +1,10 @@
-package evm_test
+package evm
 
 import (
 	"encoding/json"
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -46,15 +45,15 @@ func BenchmarkDecodeBlock(b *testing.B) {
 	b.SetBytes(int64(len(blockJSON) + len(logsJSON)))
 	b.ReportAllocs()
 	for b.Loop() {
-		rb, err := evm.DecodeBlock(blockJSON)
+		rb, err := DecodeBlock(blockJSON)
 		if err != nil {
 			b.Fatal(err)
 		}
-		logs, err := evm.DecodeLogs(logsJSON)
+		logs, err := decodeLogs(logsJSON)
 		if err != nil {
 			b.Fatal(err)
 		}
-		blk, err := evm.Assemble("synth", rb, logs, nil)
+		blk, err := Assemble("synth", rb, logs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -68,15 +67,15 @@ func BenchmarkDecodeBlock(b *testing.B) {
 // 1,000-log block with the block cache's binary codec.
 func BenchmarkBlockBinaryRoundTrip(b *testing.B) {
 	blockJSON, logsJSON := synthBlockJSON(b)
-	rb, err := evm.DecodeBlock(blockJSON)
+	rb, err := DecodeBlock(blockJSON)
 	if err != nil {
 		b.Fatal(err)
 	}
-	logs, err := evm.DecodeLogs(logsJSON)
+	logs, err := decodeLogs(logsJSON)
 	if err != nil {
 		b.Fatal(err)
 	}
-	blk, err := evm.Assemble("synth", rb, logs, nil)
+	blk, err := Assemble("synth", rb, logs, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

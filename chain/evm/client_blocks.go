@@ -66,7 +66,7 @@ func (c *Client) Logs(ctx context.Context, from, to uint64) ([]Log, error) {
 			return errors.New("null logs")
 		}
 		var err error
-		logs, err = DecodeLogs(raw)
+		logs, err = decodeLogs(raw)
 		if err != nil {
 			return err
 		}
@@ -103,31 +103,4 @@ func (c *Client) Receipt(ctx context.Context, txHash string) (*Receipt, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// NetVersion returns net_version, OpenZeppelin Monitor's connection test.
-func (c *Client) NetVersion(ctx context.Context) (string, error) {
-	var v string
-	err := c.call(ctx, "net_version", "", nil, func(raw json.RawMessage) error {
-		if err := json.Unmarshal(raw, &v); err != nil || v == "" {
-			return fmt.Errorf("net_version: want a non-empty string, got %s", short(string(raw)))
-		}
-		return nil
-	})
-	return v, err
-}
-
-// ChainID returns eth_chainId.
-func (c *Client) ChainID(ctx context.Context) (uint64, error) {
-	var id uint64
-	err := c.call(ctx, "eth_chainId", "", nil, func(raw json.RawMessage) error {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("chain id: %w", err)
-		}
-		var err error
-		id, err = parseQuantity(s)
-		return err
-	})
-	return id, err
 }

@@ -16,10 +16,6 @@ var (
 	// another block, a log of an unknown transaction): usually a reorg
 	// between two calls; fetching again normally succeeds.
 	ErrInconsistent = errors.New("inconsistent RPC answers")
-	// ErrResponseTooLarge: an endpoint's answer was larger than the
-	// call's size cap (the error names the method, the endpoint and the
-	// cap); that endpoint is not asked again for this call.
-	ErrResponseTooLarge = jsonrpc.ErrTooLarge
 )
 
 // CallError is one failed attempt: which method, at which endpoint, about
@@ -42,8 +38,3 @@ func (e *CallError) Error() string {
 }
 
 func (e *CallError) Unwrap() error { return e.Err }
-
-// RedactURL returns rawURL without what may be a secret: user info, the
-// query string and any path segment that looks like an API key (16 or more
-// characters holding a digit, as providers put keys in the path).
-func RedactURL(rawURL string) (string, error) { return jsonrpc.RedactURL(rawURL) }

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -50,9 +50,9 @@ func TestClientFailover(t *testing.T) {
 			}
 			var mu sync.Mutex
 			var observed []string
-			c2, err := evm.NewClient([]evm.Endpoint{{URL: second.URL(), Weight: 50}, {URL: first, Weight: 100}},
-				evm.WithCallTimeout(300*time.Millisecond), evm.WithBackoff(time.Millisecond, 5*time.Millisecond),
-				evm.WithCallObserver(func(method, ep string, err error) {
+			c2, err := NewClient([]chain.Endpoint{{URL: second.URL(), Weight: 50}, {URL: first, Weight: 100}},
+				chain.WithCallTimeout(300*time.Millisecond), chain.WithBackoff(time.Millisecond, 5*time.Millisecond),
+				chain.WithCallObserver(func(method, ep string, err error) {
 					mu.Lock()
 					defer mu.Unlock()
 					observed = append(observed, method+"@"+ep+"="+errString(err))
@@ -61,7 +61,7 @@ func TestClientFailover(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c2.Close()
-			src := &evm.Source{Client: c2, Network: "synth"}
+			src := &Source{Client: c2, Network: "synth"}
 			b, err := src.FetchBlock(context.Background(), second.Tip())
 			if err != nil {
 				t.Fatalf("fetch with the first endpoint failing: %v", err)
@@ -93,8 +93,8 @@ func errString(err error) string {
 
 func TestClientAllDownIsBounded(t *testing.T) {
 	t.Parallel()
-	c, err := evm.NewClient([]evm.Endpoint{{URL: deadURL(t), Weight: 1}, {URL: deadURL(t), Weight: 1}},
-		evm.WithRetries(3), evm.WithBackoff(5*time.Millisecond, 10*time.Millisecond))
+	c, err := NewClient([]chain.Endpoint{{URL: deadURL(t), Weight: 1}, {URL: deadURL(t), Weight: 1}},
+		chain.WithRetries(3), chain.WithBackoff(5*time.Millisecond, 10*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestClientRedactsURLs(t *testing.T) {
 	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 1}))
 	sim.InjectFault("*", testkit.Fault{HTTPStatus: 500})
 	url := sim.URL() + "/v2/abcdef0123456789abcdef?apikey=s3cret"
-	c, err := evm.NewClient([]evm.Endpoint{{URL: url, Weight: 1}}, evm.WithRetries(1))
+	c, err := NewClient([]chain.Endpoint{{URL: url, Weight: 1}}, chain.WithRetries(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +127,10 @@ func TestClientRedactsURLs(t *testing.T) {
 		!strings.Contains(err.Error(), "REDACTED") || !strings.Contains(err.Error(), "HTTP 500") {
 		t.Fatalf("err = %v", err)
 	}
-	if eps := c.Endpoints(); len(eps) != 1 || strings.Contains(eps[0], "s3cret") {
+	if eps := c.rpc.Endpoints(); len(eps) != 1 || strings.Contains(eps[0], "s3cret") {
 		t.Fatalf("Endpoints() = %v", eps)
 	}
-	if _, err := evm.NewClient([]evm.Endpoint{{URL: url, Weight: 0}}); err == nil {
+	if _, err := NewClient([]chain.Endpoint{{URL: url, Weight: 0}}); err == nil {
 		t.Fatal("client without a positive weight accepted")
 	}
 }
@@ -162,7 +162,7 @@ func TestClientGarbage(t *testing.T) {
 				_, _ = w.Write([]byte(c.body))
 			}))
 			defer srv.Close()
-			cl, err := evm.NewClient([]evm.Endpoint{{URL: srv.URL, Weight: 1}}, evm.WithRetries(1))
+			cl, err := NewClient([]chain.Endpoint{{URL: srv.URL, Weight: 1}}, chain.WithRetries(1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +177,7 @@ func TestClientGarbage(t *testing.T) {
 		_, _ = w.Write([]byte(block(okTx)))
 	}))
 	defer srv.Close()
-	cl, _ := evm.NewClient([]evm.Endpoint{{URL: srv.URL, Weight: 1}}, evm.WithRetries(1))
+	cl, _ := NewClient([]chain.Endpoint{{URL: srv.URL, Weight: 1}}, chain.WithRetries(1))
 	b, err := cl.Block(context.Background(), 7)
 	if err != nil || len(b.Transactions) != 1 || b.Transactions[0].EVM.To != "" || b.Transactions[0].EVM.Value != "1" {
 		t.Fatalf("valid block: %+v, %v", b, err)

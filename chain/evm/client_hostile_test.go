@@ -1,19 +1,19 @@
-package evm_test
+package evm
 
 import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
 // blockPrefix opens an eth_getBlockByNumber answer whose input never ends.
 const blockPrefix = `{"jsonrpc":"2.0","id":1,"result":{"number":"0x5","transactions":[{"input":"0x`
 
-func hostileClient(t testing.TB, url string, opts ...evm.ClientOption) *evm.Client {
+func hostileClient(t testing.TB, url string, opts ...chain.RPCOption) *Client {
 	t.Helper()
-	c, err := evm.NewClient([]evm.Endpoint{{URL: url, Weight: 1}}, append([]evm.ClientOption{evm.WithRetries(1)}, opts...)...)
+	c, err := NewClient([]chain.Endpoint{{URL: url, Weight: 1}}, append([]chain.RPCOption{chain.WithRetries(1)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,9 +26,9 @@ func hostileClient(t testing.TB, url string, opts ...evm.ClientOption) *evm.Clie
 func TestBlockAnswerOverCap(t *testing.T) {
 	t.Parallel()
 	srv := testkit.StartOversizedRPC(t, blockPrefix, 100<<20)
-	c := hostileClient(t, srv.URL, evm.WithMaxResponseBytes(4<<20))
+	c := hostileClient(t, srv.URL, chain.WithMaxResponseBytes(4<<20))
 	_, err := c.Block(context.Background(), 5)
-	testkit.CheckBoundedError(t, err, evm.ErrResponseTooLarge, 1024, "eth_getBlockByNumber block 5", srv.URL, "larger than 4194304 bytes")
+	testkit.CheckBoundedError(t, err, chain.ErrResponseTooLarge, 1024, "eth_getBlockByNumber block 5", srv.URL, "larger than 4194304 bytes")
 }
 
 // BenchmarkOversizedBlockAnswer is the hostile endpoint of #12: a 600 MB

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -16,7 +15,7 @@ func TestBinaryRoundTripFixtureBlocks(t *testing.T) {
 	t.Parallel()
 	blocksJSON, receiptsJSON := ozFixtures(t)
 	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return true }}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return true }}
 	for _, n := range sim.Blocks() {
 		b, err := src.FetchBlock(context.Background(), n)
 		if err != nil {

@@ -206,9 +206,9 @@ func fillTx(tx *chain.Transaction, rt *rpcTx, raw json.RawMessage) error {
 	return nil
 }
 
-// DecodeLogs decodes an eth_getLogs result (or a receipt's logs). The
+// decodeLogs decodes an eth_getLogs result (or a receipt's logs). The
 // logs' Raw JSON shares raw's memory.
-func DecodeLogs(raw json.RawMessage) ([]Log, error) {
+func decodeLogs(raw json.RawMessage) ([]Log, error) {
 	var rls []rpcLog
 	if err := json.Unmarshal(raw, &rls); err == nil {
 		if raws, err := splitArray(raw); err == nil && len(raws) == len(rls) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
@@ -17,7 +18,7 @@ func ExampleSource() {
 		return
 	}
 	defer sim.Close()
-	client, err := evm.NewClient([]evm.Endpoint{{URL: sim.URL(), Weight: 100}})
+	client, err := evm.NewClient([]chain.Endpoint{{URL: sim.URL(), Weight: 100}})
 	if err != nil {
 		fmt.Println(err)
 		return

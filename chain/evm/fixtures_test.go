@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -34,14 +34,14 @@ func ozSpec(tb testing.TB, name string) []byte {
 }
 
 // fastClient is a client over urls with short timeouts and backoff.
-func fastClient(tb testing.TB, urls ...string) *evm.Client {
+func fastClient(tb testing.TB, urls ...string) *Client {
 	tb.Helper()
-	eps := make([]evm.Endpoint, len(urls))
+	eps := make([]chain.Endpoint, len(urls))
 	for i, u := range urls {
-		eps[i] = evm.Endpoint{URL: u, Weight: 100 - i}
+		eps[i] = chain.Endpoint{URL: u, Weight: 100 - i}
 	}
-	c, err := evm.NewClient(eps, evm.WithCallTimeout(500*time.Millisecond), evm.WithRetries(2),
-		evm.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
+	c, err := NewClient(eps, chain.WithCallTimeout(500*time.Millisecond), chain.WithRetries(2),
+		chain.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"encoding/json"
@@ -8,7 +8,6 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -16,7 +15,7 @@ import (
 // tuple-heavy ABI: decoding either fails or renders values whose tuples
 // and arrays are balanced; it never panics.
 func FuzzDecodeCall(f *testing.F) {
-	a, err := evm.ParseABI([]byte(testkit.EVMNestedStructABI))
+	a, err := ParseABI([]byte(testkit.EVMNestedStructABI))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func FuzzDecodeLogs(f *testing.F) {
 	f.Add([]byte(`[ ]`))
 	f.Add([]byte(`[{"address":"0x` + h40 + `","topics":[],"data":"0x","logIndex":"0x0","transactionHash":"0x` + h64 + `","x":"a\"]}"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		logs, err := evm.DecodeLogs(data)
+		logs, err := decodeLogs(data)
 		if err != nil {
 			return
 		}
@@ -82,6 +81,6 @@ func FuzzDecodeLogs(f *testing.F) {
 				t.Fatalf("log Raw %q is not an object: %v", l.Raw, err)
 			}
 		}
-		_, _ = evm.DecodeBlock(data)
+		_, _ = DecodeBlock(data)
 	})
 }

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"math/big"

@@ -1,17 +1,16 @@
-package evm_test
+package evm
 
 import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
 func TestReorgChangesHashesAndParents(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 9, Blocks: 6, TxPerBlock: 5, LogsPerBlock: 8}))
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
 	ctx := context.Background()
 	nums := sim.Blocks()
 	before := map[uint64]string{}

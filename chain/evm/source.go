@@ -10,8 +10,8 @@ import (
 	"github.com/ozmon/ozmon/chain"
 )
 
-// DefaultReceiptConcurrency bounds the receipt calls Source makes at once.
-const DefaultReceiptConcurrency = 8
+// defaultReceiptConcurrency bounds the receipt calls Source makes at once.
+const defaultReceiptConcurrency = 8
 
 // Source is one EVM network as the pipeline sees it: Tip is one
 // eth_blockNumber, FetchBlock one eth_getBlockByNumber and one eth_getLogs,
@@ -32,8 +32,7 @@ type Source struct {
 	// (Block.Contracts). A caller can also decide later and call
 	// AttachReceipts itself.
 	ReceiptsFor func(b *chain.Block) bool
-	// ReceiptConcurrency bounds parallel receipt calls (default
-	// DefaultReceiptConcurrency).
+	// ReceiptConcurrency bounds parallel receipt calls (default 8).
 	ReceiptConcurrency int
 }
 
@@ -83,7 +82,7 @@ func (s *Source) AttachReceipts(ctx context.Context, b *chain.Block) error {
 	}
 	limit := s.ReceiptConcurrency
 	if limit <= 0 {
-		limit = DefaultReceiptConcurrency
+		limit = defaultReceiptConcurrency
 	}
 	var mu sync.Mutex
 	out := make(map[string]*Receipt, len(b.Transactions))

@@ -1,4 +1,4 @@
-package evm_test
+package evm
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -35,7 +34,7 @@ func TestSourceFixtureBlocks(t *testing.T) {
 	t.Parallel()
 	blocksJSON, receiptsJSON := ozFixtures(t)
 	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}
 	ctx := context.Background()
 
 	var wrapped []struct {
@@ -140,7 +139,7 @@ func TestSourceReceiptsOnlyWhenAsked(t *testing.T) {
 	blocksJSON, receiptsJSON := ozFixtures(t)
 	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
 	need := false
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return need }}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return need }}
 	ctx := context.Background()
 	if _, err := src.FetchBlock(ctx, 21306058); err != nil {
 		t.Fatal(err)
@@ -173,7 +172,7 @@ func TestSourceReceiptsOnlyWhenAsked(t *testing.T) {
 func TestSourceFailedTransactionsFromReceipts(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 3, Blocks: 3, TxPerBlock: 40}))
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
 	failed, withLogs := 0, 0
 	for _, n := range sim.Blocks() {
 		b, err := src.FetchBlock(context.Background(), n)
@@ -207,9 +206,9 @@ func TestSourceFailedTransactionsFromReceipts(t *testing.T) {
 func TestSourceBlockNotFound(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 2}))
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "synth"}
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth"}
 	_, err := src.FetchBlock(context.Background(), sim.Tip()+1)
-	if !errors.Is(err, evm.ErrBlockNotFound) || !strings.Contains(err.Error(), "network synth") {
+	if !errors.Is(err, ErrBlockNotFound) || !strings.Contains(err.Error(), "network synth") {
 		t.Fatalf("err = %v, want ErrBlockNotFound naming the network", err)
 	}
 }
@@ -218,7 +217,7 @@ func TestSourceReceiptsForBlockAndStaleBlock(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 4, Blocks: 3, TxPerBlock: 6}))
 	var asked []uint64
-	src := &evm.Source{Client: fastClient(t, sim.URL()), Network: "synth", ReceiptConcurrency: 2,
+	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", ReceiptConcurrency: 2,
 		ReceiptsFor: func(b *chain.Block) bool {
 			asked = append(asked, b.Ledger)
 			return len(b.Contracts()) > 0 && b.Ledger == sim.Tip()

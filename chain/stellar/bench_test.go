@@ -109,7 +109,7 @@ func BenchmarkSDKLedgerTransactionReader(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeLedgerStruct measures DecodeLedger on an already decoded
+// BenchmarkDecodeLedgerStruct measures decodeLedger on an already decoded
 // LedgerCloseMeta (the decode itself excluded).
 func BenchmarkDecodeLedgerStruct(b *testing.B) {
 	names, raws := benchLedgers(b)
@@ -121,7 +121,7 @@ func BenchmarkDecodeLedgerStruct(b *testing.B) {
 		b.Run(names[i], func(b *testing.B) {
 			b.ReportAllocs()
 			loop(b, func() {
-				if _, err := DecodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm); err != nil {
+				if _, err := decodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm); err != nil {
 					b.Fatal(err)
 				}
 			})

@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"context"

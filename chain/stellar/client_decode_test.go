@@ -1,11 +1,10 @@
-package stellar_test
+package stellar
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -24,7 +23,7 @@ func TestWalkAndDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		blk, err := stellar.DecodeLedgerXDR("synthetic", sim.Passphrase(), l.Meta)
+		blk, err := DecodeLedgerXDR("synthetic", sim.Passphrase(), l.Meta)
 		if err != nil {
 			t.Fatalf("decode ledger %d: %v", seq, err)
 		}

@@ -22,10 +22,6 @@ var (
 	ErrNoContractSpec = errors.New("contract has no WASM spec")
 	// ErrContractNotFound: the node has no instance entry for the contract.
 	ErrContractNotFound = errors.New("contract not found")
-	// ErrResponseTooLarge: an endpoint's answer was larger than the
-	// call's size cap (the error names the method, the endpoint and the
-	// cap); that endpoint is not asked again for this call.
-	ErrResponseTooLarge = jsonrpc.ErrTooLarge
 )
 
 // PrunedError says that a node cannot serve a ledger because it lies
@@ -110,8 +106,3 @@ func classifyRange(code int, msg string, ledger uint32, endpoint string) *Pruned
 	b, _ := strconv.ParseUint(m[2], 10, 32)
 	return &PrunedError{Ledger: ledger, Oldest: uint32(a), Latest: uint32(b), Endpoint: endpoint}
 }
-
-// RedactURL returns rawURL without what may be a secret: user info, the
-// query string and any path segment that looks like an API key (16 or more
-// characters holding a digit, as providers put keys in the path).
-func RedactURL(rawURL string) (string, error) { return jsonrpc.RedactURL(rawURL) }

@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -47,7 +47,7 @@ func TestFailoverFirstEndpointDown(t *testing.T) {
 	dead := deadURL(t)
 	sim := testkit.StartStellarSim(t, synth(21, 100, 5, 2))
 	var obs observed
-	c := newClient(t, []string{dead, sim.URL()}, stellar.WithCallObserver(obs.observe))
+	c := newClient(t, []string{dead, sim.URL()}, chain.WithCallObserver(obs.observe))
 	ctx := context.Background()
 	l, err := c.Ledger(ctx, 101)
 	if err != nil || l.Sequence != 101 {
@@ -93,7 +93,7 @@ func TestFailoverSlowEndpoint(t *testing.T) {
 	slow := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
 	fast := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
 	slow.InjectFault("getHealth", testkit.Fault{Delay: time.Minute})
-	c := newClient(t, []string{slow.URL(), fast.URL()}, stellar.WithCallTimeout(time.Second))
+	c := newClient(t, []string{slow.URL(), fast.URL()}, chain.WithCallTimeout(time.Second))
 	h, err := c.Health(context.Background())
 	if err != nil || h.LatestLedger != 102 {
 		t.Fatalf("health via the fast endpoint: %+v %v", h, err)
@@ -109,7 +109,7 @@ func TestAllEndpointsDownIsBounded(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(24, 100, 3, 1))
 	a.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
 	b.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusTooManyRequests})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(3))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 101)
 	if err == nil {
 		t.Fatal("no error with every endpoint down")
@@ -123,18 +123,18 @@ func TestAllEndpointsDownIsBounded(t *testing.T) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
 	}
-	var ce *stellar.CallError
+	var ce *CallError
 	if !errors.As(err, &ce) || ce.Method != "getLedgers" || ce.Ledger != 101 {
 		t.Fatalf("no CallError in %v", err)
 	}
-	if errors.Is(err, stellar.ErrLedgerPruned) {
+	if errors.Is(err, ErrLedgerPruned) {
 		t.Fatal("an outage reported as pruned")
 	}
 }
 
 func TestDeadEndpointsOnly(t *testing.T) {
 	t.Parallel()
-	c := newClient(t, []string{deadURL(t), deadURL(t)}, stellar.WithRetries(2))
+	c := newClient(t, []string{deadURL(t), deadURL(t)}, chain.WithRetries(2))
 	_, err := c.Health(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "getHealth") || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("error %v", err)
@@ -147,12 +147,12 @@ func TestPrunedLedger(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(25, 100, 20, 1))
 	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
 	b.InjectFault("getLedgers", testkit.Fault{Pruned: 112})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(5))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(5))
 	_, err := c.Ledger(context.Background(), 105)
-	if !errors.Is(err, stellar.ErrLedgerPruned) {
+	if !errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("want ErrLedgerPruned, got %v", err)
 	}
-	var pe *stellar.PrunedError
+	var pe *PrunedError
 	if !errors.As(err, &pe) || pe.Ledger != 105 || pe.Oldest != 110 || pe.Latest != 119 {
 		t.Fatalf("pruned error %+v", pe)
 	}
@@ -180,10 +180,10 @@ func TestPrunedByLaterPage(t *testing.T) {
 		`00000000000000000000000000000000000000000000000000000000000000aa","sequence":150,"ledgerCloseTime":"1","headerXdr":"","metadataXdr":"AAAA"}],` +
 		`"latestLedger":160,"oldestLedger":150,"cursor":"150"}}`
 	sim.InjectFault("getLedgers", testkit.Fault{Body: []byte(page)})
-	c := newClient(t, []string{sim.URL()}, stellar.WithRetries(4))
+	c := newClient(t, []string{sim.URL()}, chain.WithRetries(4))
 	_, err := c.Ledger(context.Background(), 120)
-	var pe *stellar.PrunedError
-	if !errors.As(err, &pe) || !errors.Is(err, stellar.ErrLedgerPruned) || pe.Oldest != 150 || pe.Latest != 160 {
+	var pe *PrunedError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrLedgerPruned) || pe.Oldest != 150 || pe.Latest != 160 {
 		t.Fatalf("want pruned 150-160, got %v", err)
 	}
 	if sim.Calls("getLedgers") != 1 {
@@ -211,7 +211,7 @@ func TestGarbageResponses(t *testing.T) {
 	} {
 		sim := testkit.StartStellarSim(t, synth(27, 100, 3, 1))
 		sim.InjectFault("*", testkit.Fault{Body: []byte(body)})
-		c := newClient(t, []string{sim.URL()}, stellar.WithRetries(1))
+		c := newClient(t, []string{sim.URL()}, chain.WithRetries(1))
 		if ls, err := c.Ledgers(context.Background(), 100, 3); err == nil {
 			t.Errorf("body %s: accepted (%d ledgers)", body, len(ls))
 		}
@@ -229,7 +229,7 @@ func TestSecretsRedacted(t *testing.T) {
 	secretURL := "http://alice:hunter2@" + host + "/v1/0a1b2c3d4e5f6a7b8c9d0e1f?apikey=topsecret"
 	var seen []string
 	var mu sync.Mutex
-	c := newClient(t, []string{secretURL}, stellar.WithRetries(1), stellar.WithCallObserver(func(_, ep string, _ error) {
+	c := newClient(t, []string{secretURL}, chain.WithRetries(1), chain.WithCallObserver(func(_, ep string, _ error) {
 		mu.Lock()
 		seen = append(seen, ep)
 		mu.Unlock()
@@ -240,7 +240,7 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	for _, s := range append(seen, err.Error(), strings.Join(c.Endpoints(), " ")) {
+	for _, s := range append(seen, err.Error(), strings.Join(c.rpc.Endpoints(), " ")) {
 		for _, secret := range []string{"hunter2", "alice", "0a1b2c3d4e5f6a7b8c9d0e1f", "topsecret"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%q leaks %q", s, secret)
@@ -252,44 +252,23 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"https://rpc.example.org":                          "https://rpc.example.org",
-		"https://rpc.example.org/soroban/rpc":              "https://rpc.example.org/soroban/rpc",
-		"https://u:p@rpc.example.org/x":                    "https://REDACTED@rpc.example.org/x",
-		"https://x.quiknode.pro/abcdef0123456789abcdef01/": "https://x.quiknode.pro/REDACTED/",
-		"https://rpc.example.org/?api_key=k":               "https://rpc.example.org/?REDACTED",
-	} {
-		got, err := stellar.RedactURL(in)
-		if err != nil || got != want {
-			t.Errorf("RedactURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"ftp://x", "http://", "://nope", "rpc.example.org"} {
-		if _, err := stellar.RedactURL(bad); err == nil {
-			t.Errorf("RedactURL(%q) accepted", bad)
-		}
-	}
-}
-
 func TestNewClientValidation(t *testing.T) {
 	t.Parallel()
-	if _, err := stellar.NewClient(nil); err == nil {
+	if _, err := NewClient(nil); err == nil {
 		t.Fatal("no endpoints accepted")
 	}
-	if _, err := stellar.NewClient([]stellar.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
+	if _, err := NewClient([]chain.Endpoint{{URL: "http://a", Weight: 0}}); err == nil {
 		t.Fatal("zero-weight endpoint used")
 	}
-	_, err := stellar.NewClient([]stellar.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
+	_, err := NewClient([]chain.Endpoint{{URL: "gopher://k3y0123456789abcdefgh@x", Weight: 1}})
 	if err == nil || strings.Contains(err.Error(), "k3y0123456789abcdefgh") {
 		t.Fatalf("bad URL: %v", err)
 	}
-	c, err := stellar.NewClient([]stellar.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
+	c, err := NewClient([]chain.Endpoint{{URL: "http://low", Weight: 1}, {URL: "http://high", Weight: 9}, {URL: "http://mid", Weight: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.Endpoints(), ","); got != "http://high,http://mid,http://low" {
+	if got := strings.Join(c.rpc.Endpoints(), ","); got != "http://high,http://mid,http://low" {
 		t.Fatalf("order %s", got)
 	}
 }
@@ -298,7 +277,7 @@ func TestCallerCancelStopsRetries(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartStellarSim(t, synth(29, 100, 3, 1))
 	sim.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
-	c := newClient(t, []string{sim.URL()}, stellar.WithRetries(1000), stellar.WithBackoff(time.Hour, time.Hour))
+	c := newClient(t, []string{sim.URL()}, chain.WithRetries(1000), chain.WithBackoff(time.Hour, time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := c.Health(ctx)
@@ -315,7 +294,7 @@ func TestFailbackToPrimary(t *testing.T) {
 	primary := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
 	backup := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
 	primary.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 1})
-	c := newClient(t, []string{primary.URL(), backup.URL()}, stellar.WithFailback(time.Millisecond))
+	c := newClient(t, []string{primary.URL(), backup.URL()}, chain.WithFailback(time.Millisecond))
 	ctx := context.Background()
 	if _, err := c.Health(ctx); err != nil {
 		t.Fatal(err)
@@ -338,9 +317,9 @@ func TestPrunedOnOneEndpointOutageOnOther(t *testing.T) {
 	b := testkit.StartStellarSim(t, synth(32, 100, 20, 1))
 	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
 	b.InjectFault("getLedgers", testkit.Fault{HTTPStatus: http.StatusBadGateway})
-	c := newClient(t, []string{a.URL(), b.URL()}, stellar.WithRetries(3))
+	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 105)
-	if err == nil || errors.Is(err, stellar.ErrLedgerPruned) {
+	if err == nil || errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("want an outage (the down node may keep the ledger), got %v", err)
 	}
 	if !strings.Contains(err.Error(), "must be between the oldest ledger: 110") || !strings.Contains(err.Error(), "HTTP 502") {

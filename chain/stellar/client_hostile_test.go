@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -21,9 +21,9 @@ const ledgersPrefix = `{"jsonrpc":"2.0","id":1,"result":{"latestLedger":7,"oldes
 func TestLedgerAnswerOverDefaultCap(t *testing.T) {
 	t.Parallel()
 	srv := testkit.StartOversizedRPC(t, ledgersPrefix, 100<<20)
-	c := newClient(t, []string{srv.URL}, stellar.WithRetries(1))
+	c := newClient(t, []string{srv.URL}, chain.WithRetries(1))
 	_, err := c.Ledger(context.Background(), 5)
-	testkit.CheckBoundedError(t, err, stellar.ErrResponseTooLarge, 1024, "getLedgers ledger 5", srv.URL, "larger than 16777216 bytes")
+	testkit.CheckBoundedError(t, err, chain.ErrResponseTooLarge, 1024, "getLedgers ledger 5", srv.URL, "larger than 16777216 bytes")
 }
 
 // TestLedgersCapFollowsTheBatch: a getLedgers call's cap is one ledger's
@@ -32,17 +32,17 @@ func TestLedgersCapFollowsTheBatch(t *testing.T) {
 	t.Parallel()
 	srv := testkit.StartOversizedRPC(t, ledgersPrefix, 200<<20)
 	for _, tc := range []struct {
-		opts  []stellar.ClientOption
+		opts  []chain.RPCOption
 		limit int
 		want  string
 	}{
 		{nil, 20, "larger than 96468992 bytes"}, // 16 MiB + 19 × 4 MiB
-		{[]stellar.ClientOption{stellar.WithMaxLedgerBytes(1 << 20)}, 1, "larger than 1048576 bytes"},
-		{[]stellar.ClientOption{stellar.WithMaxLedgerBytes(1 << 20)}, 3, "larger than 1572864 bytes"},
+		{[]chain.RPCOption{WithMaxLedgerBytes(1 << 20)}, 1, "larger than 1048576 bytes"},
+		{[]chain.RPCOption{WithMaxLedgerBytes(1 << 20)}, 3, "larger than 1572864 bytes"},
 	} {
-		c := newClient(t, []string{srv.URL}, append(tc.opts, stellar.WithRetries(1))...)
+		c := newClient(t, []string{srv.URL}, append(tc.opts, chain.WithRetries(1))...)
 		_, err := c.Ledgers(context.Background(), 5, tc.limit)
-		testkit.CheckBoundedError(t, err, stellar.ErrResponseTooLarge, 1024, tc.want)
+		testkit.CheckBoundedError(t, err, chain.ErrResponseTooLarge, 1024, tc.want)
 	}
 }
 
@@ -51,7 +51,7 @@ func TestLedgersCapFollowsTheBatch(t *testing.T) {
 // costs at the default caps (sampled; a figure, not an assertion).
 func BenchmarkOversizedLedgerAnswer(b *testing.B) {
 	srv := testkit.StartOversizedRPC(b, ledgersPrefix, 600<<20)
-	c := newClient(b, []string{srv.URL}, stellar.WithRetries(1))
+	c := newClient(b, []string{srv.URL}, chain.WithRetries(1))
 	testkit.ReportPeakHeap(b, func() error {
 		_, err := c.Ledger(context.Background(), 5)
 		return err
@@ -63,7 +63,7 @@ func BenchmarkOversizedLedgerAnswer(b *testing.B) {
 func TestHugeNumberErrorIsBounded(t *testing.T) {
 	t.Parallel()
 	srv := testkit.StartOversizedRPC(t, `{"jsonrpc":"2.0","id":1,"result":{"status":"healthy","latestLedger":1`+strings.Repeat("0", 1<<20)+`}}`, 0)
-	_, err := newClient(t, []string{srv.URL}, stellar.WithRetries(1)).Health(context.Background())
+	_, err := newClient(t, []string{srv.URL}, chain.WithRetries(1)).Health(context.Background())
 	if err == nil || len(err.Error()) > 1024 || !strings.Contains(err.Error(), "bytes)") {
 		t.Fatalf("error of %d bytes, want a short one noting the cut: %.300v", len(fmt.Sprint(err)), err)
 	}

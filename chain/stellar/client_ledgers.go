@@ -17,8 +17,8 @@ import (
 // MaxLedgersPerCall is stellar-rpc's getLedgers page limit.
 const MaxLedgersPerCall = 200
 
-// MaxKeysPerCall is stellar-rpc's getLedgerEntries key limit.
-const MaxKeysPerCall = 200
+// maxKeysPerCall is stellar-rpc's getLedgerEntries key limit.
+const maxKeysPerCall = 200
 
 // Health is a node's getHealth answer: the tip and the retention window in
 // one small call, which is why ozmon polls it instead of getLatestLedger.
@@ -40,15 +40,8 @@ type RawLedger struct {
 	Meta []byte
 }
 
-// Network is a node's getNetwork answer.
-type Network struct {
-	Passphrase      string
-	ProtocolVersion int
-	FriendbotURL    string
-}
-
-// LedgerEntry is one getLedgerEntries result, decoded.
-type LedgerEntry struct {
+// ledgerEntry is one getLedgerEntries result, decoded.
+type ledgerEntry struct {
 	Key                xdr.LedgerKey
 	Data               xdr.LedgerEntryData
 	LastModifiedLedger uint32
@@ -80,21 +73,6 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 		h.OldestLedgerCloseTime = time.Unix(r.OldestLedgerCloseTime, 0).UTC()
 	}
 	return h, nil
-}
-
-// Network calls getNetwork.
-func (c *Client) Network(ctx context.Context) (Network, error) {
-	var r protocol.GetNetworkResponse
-	check := func() error {
-		if r.Passphrase == "" {
-			return errors.New("getNetwork answer has no passphrase")
-		}
-		return nil
-	}
-	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, check); err != nil {
-		return Network{}, err
-	}
-	return Network{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
 }
 
 // Ledgers fetches up to limit (1..200) consecutive ledgers from start with
@@ -203,14 +181,14 @@ func rawLedger(li protocol.LedgerInfo, meta []byte) (RawLedger, error) {
 	return rl, nil
 }
 
-// LedgerEntries fetches current ledger entries by key (at most 200 per
+// ledgerEntries fetches current ledger entries by key (at most 200 per
 // call). Keys the node does not know are simply absent from the result.
-func (c *Client) LedgerEntries(ctx context.Context, keys []xdr.LedgerKey) ([]LedgerEntry, error) {
+func (c *Client) ledgerEntries(ctx context.Context, keys []xdr.LedgerKey) ([]ledgerEntry, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	if len(keys) > MaxKeysPerCall {
-		return nil, fmt.Errorf("stellar rpc getLedgerEntries: %d keys, at most %d per call", len(keys), MaxKeysPerCall)
+	if len(keys) > maxKeysPerCall {
+		return nil, fmt.Errorf("stellar rpc getLedgerEntries: %d keys, at most %d per call", len(keys), maxKeysPerCall)
 	}
 	req := protocol.GetLedgerEntriesRequest{Keys: make([]string, len(keys))}
 	for i, k := range keys {
@@ -230,9 +208,9 @@ func (c *Client) LedgerEntries(ctx context.Context, keys []xdr.LedgerKey) ([]Led
 	if err := c.call(ctx, protocol.GetLedgerEntriesMethodName, 0, req, &r, check); err != nil {
 		return nil, err
 	}
-	out := make([]LedgerEntry, 0, len(r.Entries))
+	out := make([]ledgerEntry, 0, len(r.Entries))
 	for i, e := range r.Entries {
-		var le LedgerEntry
+		var le ledgerEntry
 		if err := xdr.SafeUnmarshalBase64(e.KeyXDR, &le.Key); err != nil {
 			return nil, fmt.Errorf("stellar rpc getLedgerEntries: entry %d key: %w", i, err)
 		}

@@ -16,23 +16,19 @@ import (
 // contractspecv0 section is parsed. A Stellar Asset Contract has no WASM:
 // that is ErrNoContractSpec (callers use the fixed SEP-41 token interface).
 func (c *Client) ContractSpec(ctx context.Context, contractID string) (*chain.ContractSpec, error) {
-	wasm, err := c.ContractWASM(ctx, contractID)
+	wasm, err := c.contractWASM(ctx, contractID)
 	if err != nil {
 		return nil, err
 	}
-	parse := c.parseSpec
-	if parse == nil {
-		parse = ParseWASMSpec
-	}
-	spec, err := parse(wasm)
+	spec, err := parseWASMSpec(wasm)
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: parse WASM spec: %w", contractID, err)
 	}
 	return spec, nil
 }
 
-// ContractWASM returns a contract's WASM code (two getLedgerEntries calls).
-func (c *Client) ContractWASM(ctx context.Context, contractID string) ([]byte, error) {
+// contractWASM returns a contract's WASM code (two getLedgerEntries calls).
+func (c *Client) contractWASM(ctx context.Context, contractID string) ([]byte, error) {
 	raw, err := strkey.Decode(strkey.VersionByteContract, contractID)
 	if err != nil {
 		return nil, fmt.Errorf("contract %q: not a C… contract address: %w", contractID, err)
@@ -47,7 +43,7 @@ func (c *Client) ContractWASM(ctx context.Context, contractID string) ([]byte, e
 			Durability: xdr.ContractDataDurabilityPersistent,
 		},
 	}
-	entries, err := c.LedgerEntries(ctx, []xdr.LedgerKey{instKey})
+	entries, err := c.ledgerEntries(ctx, []xdr.LedgerKey{instKey})
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: read instance: %w", contractID, err)
 	}
@@ -74,7 +70,7 @@ func (c *Client) ContractWASM(ctx context.Context, contractID string) ([]byte, e
 	}
 	hash := *inst.Executable.WasmHash
 	codeKey := xdr.LedgerKey{Type: xdr.LedgerEntryTypeContractCode, ContractCode: &xdr.LedgerKeyContractCode{Hash: hash}}
-	entries, err = c.LedgerEntries(ctx, []xdr.LedgerKey{codeKey})
+	entries, err = c.ledgerEntries(ctx, []xdr.LedgerKey{codeKey})
 	if err != nil {
 		return nil, fmt.Errorf("contract %s: read code %x: %w", contractID, hash[:], err)
 	}

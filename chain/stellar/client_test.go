@@ -1,4 +1,4 @@
-package stellar_test
+package stellar
 
 import (
 	"bytes"
@@ -10,20 +10,21 @@ import (
 	"time"
 
 	"github.com/stellar/go-stellar-sdk/network"
+	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
-	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
-func newClient(t testing.TB, urls []string, opts ...stellar.ClientOption) *stellar.Client {
+func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *Client {
 	t.Helper()
-	eps := make([]stellar.Endpoint, len(urls))
+	eps := make([]chain.Endpoint, len(urls))
 	for i, u := range urls {
-		eps[i] = stellar.Endpoint{URL: u, Weight: len(urls) - i}
+		eps[i] = chain.Endpoint{URL: u, Weight: len(urls) - i}
 	}
-	opts = append([]stellar.ClientOption{stellar.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)
-	c, err := stellar.NewClient(eps, opts...)
+	opts = append([]chain.RPCOption{chain.WithBackoff(time.Millisecond, 5*time.Millisecond)}, opts...)
+	c, err := NewClient(eps, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestLedgersAtTheTip(t *testing.T) {
 		t.Fatalf("near the tip: %d ledgers, %v", len(ls), err)
 	}
 	_, err = c.Ledger(ctx, 105)
-	if !errors.Is(err, stellar.ErrLedgerAhead) || errors.Is(err, stellar.ErrLedgerPruned) {
+	if !errors.Is(err, ErrLedgerAhead) || errors.Is(err, ErrLedgerPruned) {
 		t.Fatalf("ledger past the tip: %v", err)
 	}
 	if _, err := sim.Advance(1); err != nil {
@@ -137,7 +138,7 @@ func TestHealthAndNetwork(t *testing.T) {
 	if !h.LatestLedgerCloseTime.Equal(want) {
 		t.Fatalf("latest close time %v, want %v", h.LatestLedgerCloseTime, want)
 	}
-	n, err := c.Network(ctx)
+	n, err := c.network(ctx)
 	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != testkit.SyntheticProtocol {
 		t.Fatalf("network %+v %v", n, err)
 	}
@@ -154,7 +155,7 @@ func TestContractWASMAndSAC(t *testing.T) {
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 
-	wasm, err := c.ContractWASM(ctx, ids.App)
+	wasm, err := c.contractWASM(ctx, ids.App)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,10 +165,10 @@ func TestContractWASMAndSAC(t *testing.T) {
 	if sim.Calls("getLedgerEntries") != 2 {
 		t.Fatalf("%d getLedgerEntries calls, want 2 (instance, code)", sim.Calls("getLedgerEntries"))
 	}
-	if _, err := c.ContractSpec(ctx, ids.Token); !errors.Is(err, stellar.ErrNoContractSpec) || !strings.Contains(err.Error(), ids.Token) {
+	if _, err := c.ContractSpec(ctx, ids.Token); !errors.Is(err, ErrNoContractSpec) || !strings.Contains(err.Error(), ids.Token) {
 		t.Fatalf("SAC spec: %v", err)
 	}
-	if _, err := c.ContractSpec(ctx, ids.Native); !errors.Is(err, stellar.ErrContractNotFound) {
+	if _, err := c.ContractSpec(ctx, ids.Native); !errors.Is(err, ErrContractNotFound) {
 		t.Fatalf("undeployed contract: %v", err)
 	}
 	if _, err := c.ContractSpec(ctx, ids.Accounts[0]); err == nil {
@@ -179,11 +180,11 @@ func TestLedgerEntriesLimits(t *testing.T) {
 	t.Parallel()
 	sim := testkit.StartStellarSim(t, synth(16, 10, 1, 1))
 	c := newClient(t, []string{sim.URL()})
-	if es, err := c.LedgerEntries(context.Background(), nil); err != nil || es != nil {
+	if es, err := c.ledgerEntries(context.Background(), nil); err != nil || es != nil {
 		t.Fatalf("no keys: %v %v", es, err)
 	}
 	keys := make([]xdr.LedgerKey, 201)
-	if _, err := c.LedgerEntries(context.Background(), keys); err == nil {
+	if _, err := c.ledgerEntries(context.Background(), keys); err == nil {
 		t.Fatal("201 keys accepted")
 	}
 }
@@ -209,8 +210,30 @@ func TestMainnetLedgers(t *testing.T) {
 	if got := ls[0].CloseTime.Format(time.DateOnly); got != "2026-06-19" {
 		t.Fatalf("close date %s", got)
 	}
-	n, err := c.Network(context.Background())
+	n, err := c.network(context.Background())
 	if err != nil || n.Passphrase != network.PublicNetworkPassphrase {
 		t.Fatalf("network %+v %v", n, err)
 	}
+}
+
+// networkInfo is a node's getNetwork answer.
+type networkInfo struct {
+	Passphrase      string
+	ProtocolVersion int
+	FriendbotURL    string
+}
+
+// network calls getNetwork.
+func (c *Client) network(ctx context.Context) (networkInfo, error) {
+	var r protocol.GetNetworkResponse
+	check := func() error {
+		if r.Passphrase == "" {
+			return errors.New("getNetwork answer has no passphrase")
+		}
+		return nil
+	}
+	if err := c.call(ctx, protocol.GetNetworkMethodName, 0, nil, &r, check); err != nil {
+		return networkInfo{}, err
+	}
+	return networkInfo{Passphrase: r.Passphrase, ProtocolVersion: r.ProtocolVersion, FriendbotURL: r.FriendbotURL}, nil
 }

@@ -213,12 +213,12 @@ func decodeBoth(tb testing.TB, lcm xdr.LedgerCloseMeta) *chain.Block {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	blk2, err := DecodeLedger("testnet", testPassphrase, lcm)
+	blk2, err := decodeLedger("testnet", testPassphrase, lcm)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if !reflect.DeepEqual(blk, blk2) {
-		tb.Fatalf("DecodeLedgerXDR and DecodeLedger disagree: %s", diffBlocks(blk, blk2))
+		tb.Fatalf("DecodeLedgerXDR and decodeLedger disagree: %s", diffBlocks(blk, blk2))
 	}
 	return blk
 }

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -240,89 +239,6 @@ func optInt64Size(b []byte) int {
 	}
 }
 
-// DecodeLedger is DecodeLedgerXDR for a LedgerCloseMeta that is already
-// decoded (for example by the SDK's ledger backends). DecodeLedgerXDR is
-// cheaper when the XDR bytes are at hand: this function has to marshal
-// every envelope and result to hash it and to fill EnvelopeXDR/ResultXDR.
-func DecodeLedger(network, passphrase string, lcm xdr.LedgerCloseMeta) (blk *chain.Block, err error) {
-	label := "?"
-	if checkLCMStruct(&lcm) == nil {
-		if s, ok := tryLedgerSequence(&lcm); ok {
-			label = strconv.FormatUint(uint64(s), 10)
-		}
-	}
-	defer func() {
-		if err != nil {
-			blk = nil
-			err = fmt.Errorf("stellar: ledger %s: %w", label, err)
-		}
-	}()
-	defer catch(&err)
-
-	if err := checkLCMStruct(&lcm); err != nil {
-		return nil, err
-	}
-	hasher, err := newHasher(passphrase)
-	if err != nil {
-		return nil, err
-	}
-	hdr := lcm.LedgerHeaderHistoryEntry()
-	blk = &chain.Block{
-		Chain:           chain.Stellar,
-		Network:         network,
-		Ledger:          uint64(hdr.Header.LedgerSeq),
-		Hash:            hex.EncodeToString(hdr.Hash[:]),
-		ParentHash:      hex.EncodeToString(hdr.Header.PreviousLedgerHash[:]),
-		CloseTime:       time.Unix(int64(hdr.Header.ScpValue.CloseTime), 0).UTC(),
-		ProtocolVersion: uint32(hdr.Header.LedgerVersion),
-	}
-
-	d := &decoder{hasher: hasher}
-	envs := lcm.TransactionEnvelopes()
-	pending := make([]pendingTx, len(envs))
-	byHash := make(map[[32]byte]int32, len(envs))
-	for i := range envs {
-		b, err := envs[i].MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("tx set envelope %d: %w", i, err)
-		}
-		d.envelope(b, &pending[i])
-		if _, dup := byHash[pending[i].hash]; dup {
-			return nil, fmt.Errorf("transaction %x appears twice in the tx set", pending[i].hash)
-		}
-		byHash[pending[i].hash] = int32(i)
-	}
-	n := lcm.CountTransactions()
-	if n != len(envs) {
-		return nil, fmt.Errorf("%d transaction results for %d tx set envelopes", n, len(envs))
-	}
-	blk.Transactions = make([]chain.Transaction, n)
-	for i := 0; i < n; i++ {
-		pair := lcm.TransactionResultPair(i)
-		k, ok := byHash[pair.TransactionHash]
-		if !ok {
-			return nil, fmt.Errorf("transaction %d (%x) has no envelope with that hash in the tx set: wrong network passphrase?", i+1, pair.TransactionHash[:])
-		}
-		delete(byHash, pair.TransactionHash)
-		resRaw, err := pair.Result.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("transaction %d result: %w", i+1, err)
-		}
-		p := &pending[k]
-		tx := &blk.Transactions[i]
-		*tx = p.tx
-		tx.Hash = hex.EncodeToString(pair.TransactionHash[:])
-		tx.Index = i + 1
-		result(xdr.TransactionResultView(resRaw), tx)
-		tx.EnvelopeXDR, tx.ResultXDR = p.raw, resRaw
-		tx.Events, err = eventsFromMeta(lcm.TxApplyProcessing(i), p.isSoroban, tx.Index)
-		if err != nil {
-			return nil, fmt.Errorf("transaction %d meta: %w", i+1, err)
-		}
-	}
-	return blk, nil
-}
-
 // DecodeTransaction decodes one transaction as getTransactions reports it:
 // base64 XDR of its TransactionEnvelope, TransactionResult and (optional,
 // "" for none) TransactionMeta. ledger only labels errors; index is its
@@ -422,37 +338,6 @@ func ledgerLabel(raw []byte) string {
 		return "?"
 	}
 	return strconv.FormatUint(uint64(seq), 10)
-}
-
-func tryLedgerSequence(lcm *xdr.LedgerCloseMeta) (seq uint32, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	return lcm.LedgerSequence(), true
-}
-
-// checkLCMStruct rejects LedgerCloseMeta values whose version and arm
-// disagree, before the SDK's accessors (which panic) are used.
-func checkLCMStruct(lcm *xdr.LedgerCloseMeta) error {
-	switch lcm.V {
-	case 0:
-		if lcm.V0 == nil {
-			return errors.New("LedgerCloseMeta V0 without a body")
-		}
-	case 1:
-		if lcm.V1 == nil {
-			return errors.New("LedgerCloseMeta V1 without a body")
-		}
-	case 2:
-		if lcm.V2 == nil {
-			return errors.New("LedgerCloseMeta V2 without a body")
-		}
-	default:
-		return fmt.Errorf("unsupported LedgerCloseMeta version %d", lcm.V)
-	}
-	return nil
 }
 
 // byteArena copies many small byte slices into a few large allocations.

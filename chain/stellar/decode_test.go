@@ -199,7 +199,7 @@ func TestMainnetLedgersAgreeWithSDK(t *testing.T) {
 				t.Logf("ledger %d: %d txs, %d contract calls, %d events", blk.Ledger, len(blk.Transactions), calls, events)
 
 				// The struct path must build exactly the same block.
-				blk2, err := DecodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm)
+				blk2, err := decodeLedger(mainnetSlug, network.PublicNetworkPassphrase, lcm)
 				if err != nil {
 					t.Fatal(err)
 				}

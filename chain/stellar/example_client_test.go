@@ -7,6 +7,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
@@ -22,10 +23,10 @@ func ExampleClient() {
 	}
 	defer sim.Close()
 
-	client, err := stellar.NewClient([]stellar.Endpoint{
+	client, err := stellar.NewClient([]chain.Endpoint{
 		{URL: "http://127.0.0.1:1", Weight: 10}, // nothing listens here
 		{URL: sim.URL(), Weight: 5},
-	}, stellar.WithCallTimeout(5*time.Second), stellar.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+	}, chain.WithCallTimeout(5*time.Second), chain.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}

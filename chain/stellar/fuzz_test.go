@@ -91,7 +91,7 @@ func trimLedger(tb testing.TB, raw []byte, first, calls int) []byte {
 // FuzzDecodeLedgerXDR feeds arbitrary bytes to DecodeLedgerXDR (with the
 // testnet or, when pubnet, the mainnet passphrase). It must never panic,
 // and whatever it accepts must be a LedgerCloseMeta the SDK decodes too,
-// from which DecodeLedger builds the very same block.
+// from which decodeLedger builds the very same block.
 //
 // Run it with -fuzzminimizetime=0 (or a few seconds): the engine minimises
 // every new interesting input, an O(n²) search over kilobytes of ledger
@@ -142,9 +142,9 @@ func FuzzDecodeLedgerXDR(f *testing.F) {
 		if err := xdr.SafeUnmarshal(data, &lcm); err != nil {
 			t.Fatalf("DecodeLedgerXDR accepted what the SDK rejects: %v", err)
 		}
-		blk2, err := DecodeLedger("testnet", passphrase, lcm)
+		blk2, err := decodeLedger("testnet", passphrase, lcm)
 		if err != nil {
-			t.Fatalf("DecodeLedger rejects what DecodeLedgerXDR accepted: %v", err)
+			t.Fatalf("decodeLedger rejects what DecodeLedgerXDR accepted: %v", err)
 		}
 		if !reflect.DeepEqual(blk, blk2) {
 			t.Fatalf("the two paths disagree: %s", diffBlocks(blk, blk2))

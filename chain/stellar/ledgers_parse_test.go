@@ -16,6 +16,7 @@ import (
 
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
@@ -206,7 +207,7 @@ func TestLedgersParsedAndFallback(t *testing.T) {
 				t.Fatalf("%s: body %d parsed: %v", tc.name, i, parsed)
 			}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, body) }))
-			c, err := NewClient([]Endpoint{{URL: srv.URL, Weight: 1}}, WithRetries(1))
+			c, err := NewClient([]chain.Endpoint{{URL: srv.URL, Weight: 1}}, chain.WithRetries(1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -257,7 +258,7 @@ func BenchmarkClientLedgersDecode(b *testing.B) {
 		_, _ = w.Write(body)
 	}))
 	b.Cleanup(srv.Close)
-	c, err := NewClient([]Endpoint{{URL: srv.URL, Weight: 1}})
+	c, err := NewClient([]chain.Endpoint{{URL: srv.URL, Weight: 1}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -214,7 +214,7 @@ func TestOZEventsFixture(t *testing.T) {
 	}
 	txs := ozTransactions(t)
 	for i, info := range evs {
-		ev, hash, err := DecodeEvent(info)
+		ev, hash, err := decodeEvent(info)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,12 +259,12 @@ func TestOZEventsFixture(t *testing.T) {
 	// A transaction-level (fee) event's TOID sentinels map to OpIndex -1.
 	fee := evs[1]
 	fee.ID = protocol.Cursor{Ledger: 317598, Tx: 5, Op: toidMaxOp}.String()
-	if ev, _, err := DecodeEvent(fee); err != nil || ev.OpIndex != -1 || ev.TxIndex != 5 {
+	if ev, _, err := decodeEvent(fee); err != nil || ev.OpIndex != -1 || ev.TxIndex != 5 {
 		t.Fatalf("after-tx event: %+v, %v", ev, err)
 	}
 	fee.ID = ""
 	fee.TxIndex, fee.OpIndex = 7, 2
-	if ev, _, err := DecodeEvent(fee); err != nil || ev.OpIndex != 2 || ev.TxIndex != 7 {
+	if ev, _, err := decodeEvent(fee); err != nil || ev.OpIndex != 2 || ev.TxIndex != 7 {
 		t.Fatalf("indexes from fields: %+v, %v", ev, err)
 	}
 	for name, mutate := range map[string]func(*protocol.EventInfo){
@@ -276,7 +276,7 @@ func TestOZEventsFixture(t *testing.T) {
 	} {
 		e := evs[1]
 		mutate(&e)
-		if _, _, err := DecodeEvent(e); err == nil {
+		if _, _, err := decodeEvent(e); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -28,7 +28,7 @@ func TestWrongPassphraseIsAnError(t *testing.T) {
 	if err := xdr.SafeUnmarshal(raw, &lcm); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := DecodeLedger("stellar_testnet", network.TestNetworkPassphrase, lcm); err == nil || !strings.Contains(err.Error(), "wrong network passphrase") {
+	if _, err := decodeLedger("stellar_testnet", network.TestNetworkPassphrase, lcm); err == nil || !strings.Contains(err.Error(), "wrong network passphrase") {
 		t.Fatalf("struct path, testnet passphrase: %v", err)
 	}
 	if _, err := DecodeLedgerXDR("stellar_mainnet", "", raw); err == nil || !strings.Contains(err.Error(), "passphrase") {
@@ -105,7 +105,7 @@ func TestDecodeLedgerRejectsBrokenStructs(t *testing.T) {
 		"V0 without":  {V: 0},
 		"bad meta V4": craftLCM(t, 2, false, brokenMeta(classicTx())),
 	} {
-		if _, err := DecodeLedger("testnet", testPassphrase, lcm); err == nil {
+		if _, err := decodeLedger("testnet", testPassphrase, lcm); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -22,16 +22,16 @@ import (
 
 const specSection = "contractspecv0"
 
-// ParseWASMSpec extracts and formats the contract spec of a Soroban WASM
+// parseWASMSpec extracts and formats the contract spec of a Soroban WASM
 // module: the concatenated contents of its "contractspecv0" custom sections,
 // decoded as a stream of xdr.ScSpecEntry. A module without that section, or
 // with a malformed one, is an error.
-func ParseWASMSpec(wasm []byte) (*chain.ContractSpec, error) {
+func parseWASMSpec(wasm []byte) (*chain.ContractSpec, error) {
 	entries, err := specEntriesFromWASM(wasm)
 	if err != nil {
 		return nil, err
 	}
-	return SpecFromEntries(entries), nil
+	return specFromEntries(entries), nil
 }
 
 // specEntriesFromWASM reads the spec entries of a WASM module.
@@ -121,7 +121,7 @@ func uleb32(b []byte) (v uint32, n int, err error) {
 	return 0, 0, errors.New("truncated LEB128 value")
 }
 
-// SpecFromEntries formats spec entries the way OpenZeppelin Monitor does:
+// specFromEntries formats spec entries the way OpenZeppelin Monitor does:
 // every function_v0 becomes a function with its inputs (index, name, kind)
 // and signature "name(Kind1,Kind2)"; every event_v0 an event with its prefix
 // topics, parameters (name, kind, location Indexed for topic_list, Data for
@@ -130,7 +130,7 @@ func uleb32(b []byte) (v uint32, n int, err error) {
 // "Bytes32" (bytes_n), "Vec<T>", "Map<K,V>", "Tuple<T1,T2>", a UDT's name,
 // and "Void" for option, result, error, val, muxed_address and void.
 // Other entries (UDT definitions) are not part of the formatted spec.
-func SpecFromEntries(entries []xdr.ScSpecEntry) *chain.ContractSpec {
+func specFromEntries(entries []xdr.ScSpecEntry) *chain.ContractSpec {
 	spec := &chain.ContractSpec{Functions: []chain.SpecFunction{}, Events: []chain.SpecEvent{}}
 	for i := range entries {
 		switch e := &entries[i]; e.Kind {
@@ -177,7 +177,7 @@ func SpecFromEntries(entries []xdr.ScSpecEntry) *chain.ContractSpec {
 }
 
 // specKind is the OpenZeppelin Monitor type name of a spec type (see
-// SpecFromEntries).
+// specFromEntries).
 func specKind(t xdr.ScSpecTypeDef) string {
 	var sb strings.Builder
 	appendspecKind(&sb, &t, 0)
@@ -267,13 +267,14 @@ func appendspecKind(sb *strings.Builder, t *xdr.ScSpecTypeDef, depth int) {
 // ScSpecEntry in stellar-xdr's serde form (entries "function_v0",
 // "event_v0", "udt_struct_v0", "udt_union_v0", "udt_enum_v0",
 // "udt_error_enum_v0"; types as "i128" or {"vec":{"element_type":…}}), and
-// formats it exactly as ParseWASMSpec formats the same entries.
+// formats it exactly as a contract WASM's contractspecv0 section with the
+// same entries is formatted.
 func ParseSpecJSON(data []byte) (*chain.ContractSpec, error) {
 	entries, err := specEntriesFromJSON(data)
 	if err != nil {
 		return nil, err
 	}
-	return SpecFromEntries(entries), nil
+	return specFromEntries(entries), nil
 }
 
 func specEntriesFromJSON(data []byte) ([]xdr.ScSpecEntry, error) {

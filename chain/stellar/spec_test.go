@@ -225,7 +225,7 @@ func TestParseWASMSpec(t *testing.T) {
 			section(10, make([]byte, 300)), // a code section with a 2-byte LEB size
 			customSection(specSection, stream[len(first):]),
 		)
-		fromWASM, err := ParseWASMSpec(wasm)
+		fromWASM, err := parseWASMSpec(wasm)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
@@ -242,7 +242,7 @@ func TestParseWASMSpec(t *testing.T) {
 func TestParseWASMSpecErrors(t *testing.T) {
 	good := marshalEntries(t, []xdr.ScSpecEntry{{Kind: xdr.ScSpecEntryKindScSpecEntryFunctionV0,
 		FunctionV0: &xdr.ScSpecFunctionV0{Name: "increment"}}})
-	if spec, err := ParseWASMSpec(wasmModule(customSection(specSection, good))); err != nil || fnSigs(spec)[0] != "increment()" {
+	if spec, err := parseWASMSpec(wasmModule(customSection(specSection, good))); err != nil || fnSigs(spec)[0] != "increment()" {
 		t.Fatalf("minimal module: %v, %v", spec, err)
 	}
 	for name, wasm := range map[string][]byte{
@@ -260,7 +260,7 @@ func TestParseWASMSpecErrors(t *testing.T) {
 		"huge array count":    wasmModule(customSection(specSection, []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'f', 0, 0, 0, 0xff, 0xff, 0xff, 0xff})),
 		"only other sections": wasmModule(customSection("name", []byte{1, 2})),
 	} {
-		if _, err := ParseWASMSpec(wasm); err == nil {
+		if _, err := parseWASMSpec(wasm); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -244,14 +244,14 @@ type endpoint struct {
 // a chain this build does not serve.
 func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method, endpoint string, err error)) (networkSource, error) {
 	lim := a.cfg.RPC.For(n.Slug)
+	ce := make([]chain.Endpoint, len(eps))
+	for i, e := range eps {
+		ce[i] = chain.Endpoint{URL: e.url, Weight: e.weight}
+	}
+	opts := []chain.RPCOption{chain.WithLogger(a.log), chain.WithCallObserver(observe), chain.WithMaxResponseBytes(lim.MaxResponseBytes)}
 	switch n.NetworkType {
 	case monitor.NetworkStellar:
-		var se []stellar.Endpoint
-		for _, e := range eps {
-			se = append(se, stellar.Endpoint{URL: e.url, Weight: e.weight})
-		}
-		client, err := stellar.NewClient(se, stellar.WithLogger(a.log), stellar.WithCallObserver(observe),
-			stellar.WithMaxResponseBytes(lim.MaxResponseBytes), stellar.WithMaxLedgerBytes(lim.MaxLedgerBytes))
+		client, err := stellar.NewClient(ce, append(opts, stellar.WithMaxLedgerBytes(lim.MaxLedgerBytes))...)
 		if err != nil {
 			return nil, err
 		}
@@ -259,11 +259,7 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 		a.stellarClients[n.Slug] = client
 		return &stellar.Source{Client: client, Network: n.Slug, Passphrase: n.NetworkPassphrase}, nil
 	case monitor.NetworkEVM:
-		var ee []evm.Endpoint
-		for _, e := range eps {
-			ee = append(ee, evm.Endpoint{URL: e.url, Weight: e.weight})
-		}
-		client, err := evm.NewClient(ee, evm.WithLogger(a.log), evm.WithCallObserver(observe), evm.WithMaxResponseBytes(lim.MaxResponseBytes))
+		client, err := evm.NewClient(ce, opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -143,7 +143,7 @@ func stellarTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor
 	var client *stellar.Client
 	if rpcURL != "" {
 		var err error
-		if client, err = stellar.NewClient([]stellar.Endpoint{{URL: rpcURL, Weight: 100}}); err != nil {
+		if client, err = stellar.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -168,7 +168,7 @@ func stellarTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor
 }
 
 func evmTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor.Network, rpcURL string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
-	client, err := evm.NewClient([]evm.Endpoint{{URL: rpcURL, Weight: 100}})
+	client, err := evm.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -95,3 +95,15 @@ func WithFailback(d time.Duration) Option {
 func WithRawResult() Option {
 	return func(t *Transport) { t.raw = true }
 }
+
+// WithMaxBlockBytes records a cap for answers that carry whole blocks. The
+// transport does not apply it itself: the chain client reads it back
+// (MaxBlockBytes) to size such calls' Call.MaxBytes, as Stellar's
+// getLedgers cap grows with the number of ledgers asked.
+func WithMaxBlockBytes(n int64) Option {
+	return func(t *Transport) {
+		if n > 0 {
+			t.maxBlockBytes = n
+		}
+	}
+}

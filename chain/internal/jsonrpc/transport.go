@@ -22,6 +22,7 @@ type Transport struct {
 	backoffBase   time.Duration
 	backoffMax    time.Duration
 	maxRespBytes  int64
+	maxBlockBytes int64 // read by the chain client, see WithMaxBlockBytes
 	failbackAfter time.Duration
 
 	mu         sync.Mutex
@@ -104,3 +105,6 @@ func (t *Transport) newID() uint64 {
 	t.nextID++
 	return t.nextID
 }
+
+// MaxBlockBytes is the cap set by WithMaxBlockBytes (0 if none).
+func (t *Transport) MaxBlockBytes() int64 { return t.maxBlockBytes }

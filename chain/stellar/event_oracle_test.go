@@ -19,14 +19,14 @@ const (
 	toidMaxTx = 1<<20 - 1
 )
 
-// DecodeEvent decodes one getEvents result item — protocol.EventInfo, as
+// decodeEvent decodes one getEvents result item — protocol.EventInfo, as
 // the SDK's RPC client returns it or as json.Unmarshal reads it from the
 // RPC's JSON — into a chain.Event, and returns it with the hash of the
 // transaction that emitted it. Topics and value must be base64 XDR (the
 // RPC's default format). TxIndex and OpIndex come from the event's id (a
 // TOID cursor) when it has one, else from transactionIndex and
 // operationIndex; transaction-level events (fees) get OpIndex -1.
-func DecodeEvent(info protocol.EventInfo) (ev chain.Event, txHash string, err error) {
+func decodeEvent(info protocol.EventInfo) (ev chain.Event, txHash string, err error) {
 	defer func() {
 		if err != nil {
 			ev = chain.Event{}

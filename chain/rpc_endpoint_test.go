@@ -1,0 +1,28 @@
+package chain_test
+
+import (
+	"testing"
+
+	"github.com/ozmon/ozmon/chain"
+)
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://rpc.example.org":                          "https://rpc.example.org",
+		"https://rpc.example.org/soroban/rpc":              "https://rpc.example.org/soroban/rpc",
+		"https://u:p@rpc.example.org/x":                    "https://REDACTED@rpc.example.org/x",
+		"https://x.quiknode.pro/abcdef0123456789abcdef01/": "https://x.quiknode.pro/REDACTED/",
+		"https://rpc.example.org/?api_key=k":               "https://rpc.example.org/?REDACTED",
+	} {
+		got, err := chain.RedactURL(in)
+		if err != nil || got != want {
+			t.Errorf("RedactURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"ftp://x", "http://", "://nope", "rpc.example.org"} {
+		if _, err := chain.RedactURL(bad); err == nil {
+			t.Errorf("RedactURL(%q) accepted", bad)
+		}
+	}
+}
