@@ -1,11 +1,10 @@
-package notify_test
+package notify
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func BenchmarkRender(b *testing.B) {
@@ -14,21 +13,21 @@ func BenchmarkRender(b *testing.B) {
 		"${functions}\nhttps://stellar.expert/explorer/public/tx/${transaction.hash} ${unknown}"
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = notify.Render(tmpl, vars)
+		_ = Render(tmpl, vars)
 	}
 }
 
 func BenchmarkWebhookSend(b *testing.B) {
 	sink := testkit.StartWebhookSink(b)
-	ch, err := notify.NewWebhook("bench", notify.WebhookConfig{
+	ch, err := NewWebhook("bench", WebhookConfig{
 		URL:     sink.URL() + "/hook",
 		Secret:  "bench-secret",
-		Message: notify.Message{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
-	}, notify.WithGuard(localGuard(b)))
+		Message: Message{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
+	}, WithGuard(localGuard(b)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := notify.Notification{TenantID: "t1", Vars: sampleVars()}
+	n := Notification{TenantID: "t1", Vars: sampleVars()}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

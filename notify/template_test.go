@@ -1,9 +1,7 @@
-package notify_test
+package notify
 
 import (
 	"testing"
-
-	"github.com/ozmon/ozmon/notify"
 )
 
 func TestRender(t *testing.T) {
@@ -31,7 +29,7 @@ func TestRender(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := notify.Render(c.tmpl, vars); got != c.want {
+			if got := Render(c.tmpl, vars); got != c.want {
 				t.Fatalf("Render(%q) = %q, want %q", c.tmpl, got, c.want)
 			}
 		})
@@ -50,7 +48,7 @@ func TestRenderEventsSummary(t *testing.T) {
 		"functions.x.bogus":    "ignored",
 		"functionsX.0.args.to": "ignored",
 	}
-	got := notify.Render("Tx: ${transaction.hash}\n\n${events}", vars)
+	got := Render("Tx: ${transaction.hash}\n\n${events}", vars)
 	want := "Tx: 0x12\n\n\n\n*Matched Events:*\n\n*Reason 1*\n\n*Signature:* `Transfer(address,address,uint256)`\n\n*Params:*\n\nfrom: `0x1`\nto: `0x2`\nvalue: `10`"
 	if got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -64,7 +62,7 @@ func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 		"functions.2.signature":   "a(I128)",
 		"functions.2.args.amount": "5",
 	}
-	got := notify.Render("${functions}", vars)
+	got := Render("${functions}", vars)
 	want := "\n\n*Matched Functions:*\n" +
 		"\n*Reason 1*\n\n*Signature:* `a(I128)`\n\n*Params:*\n\namount: `5`" +
 		"\n" +
@@ -77,7 +75,7 @@ func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 func TestRenderPrefersSuppliedSummary(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"functions": "SUMMARY", "functions.0.signature": "f()"}
-	if got := notify.Render("[${functions}]", vars); got != "[SUMMARY]" {
+	if got := Render("[${functions}]", vars); got != "[SUMMARY]" {
 		t.Fatalf("got %q", got)
 	}
 }
