@@ -5,10 +5,20 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/monitor"
 )
 
-func BenchmarkRender(b *testing.B) {
+// benchVars are sampleVars with the ${functions} summary monitor.Match.Variables adds.
+func benchVars() map[string]string {
 	vars := sampleVars()
+	vars["functions"] = monitor.Summary("Functions", []string{vars["functions.0.signature"]}, []monitor.ArgsEntry{{
+		Args: []monitor.Arg{{Name: "from", Value: vars["functions.0.args.from"]}, {Name: "amount", Value: vars["functions.0.args.amount"]}},
+	}})
+	return vars
+}
+
+func BenchmarkRender(b *testing.B) {
+	vars := benchVars()
 	tmpl := "*${monitor.name}* deposit of ${functions.0.args.amount} by ${functions.0.args.from}\n" +
 		"${functions}\nhttps://stellar.expert/explorer/public/tx/${transaction.hash} ${unknown}"
 	b.ReportAllocs()
@@ -27,7 +37,7 @@ func BenchmarkWebhookSend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := Notification{TenantID: "t1", Vars: sampleVars()}
+	n := Notification{TenantID: "t1", Vars: benchVars()}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

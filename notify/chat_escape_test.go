@@ -3,18 +3,25 @@ package notify
 import (
 	"testing"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // hostileVars is on-chain text trying Slack's and Discord's control syntax.
 func hostileVars() map[string]string {
-	return map[string]string{
-		"monitor.name":          "Vault",
-		"events.0.args.memo":    "@everyone @here <!channel> <!here> <@U024BE7LH> <http://evil.example|click> [click](http://evil.example) <#123> </cmd:1> a&b",
-		"events.0.signature":    "memo(String)",
-		"transaction.hash":      "ab12",
-		"functions.0.signature": "f(Map<String,I128>)",
-	}
+	const memo = "@everyone @here <!channel> <!here> <@U024BE7LH> <http://evil.example|click> [click](http://evil.example) <#123> </cmd:1> a&b"
+	return (&monitor.Match{
+		MonitorName: "Vault",
+		Transaction: &chain.Transaction{Hash: "ab12"},
+		MatchedOn: monitor.MatchedOn{
+			Functions: []monitor.FunctionMatch{{Signature: "f(Map<String,I128>)"}},
+			Events:    []monitor.EventMatch{{Signature: "memo(String)"}},
+		},
+		MatchedOnArgs: monitor.MatchedOnArgs{Events: []monitor.ArgsEntry{
+			{Signature: "memo(String)", Args: []monitor.Arg{{Name: "memo", Value: memo}}},
+		}},
+	}).Variables()
 }
 
 // TestSlackEscapesValues: a value cannot notify a channel, mention a user

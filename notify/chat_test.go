@@ -38,7 +38,7 @@ func TestDiscordSend(t *testing.T) {
 	ch := NewDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
 		Message{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
 		WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: map[string]string{"transaction.hash": "ab"}}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: map[string]string{"transaction.hash": "ab", "events": ""}}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
