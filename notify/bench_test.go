@@ -29,10 +29,10 @@ func BenchmarkRender(b *testing.B) {
 
 func BenchmarkWebhookSend(b *testing.B) {
 	sink := testkit.StartWebhookSink(b)
-	ch, err := NewWebhook("bench", WebhookConfig{
+	ch, err := newWebhook("bench", webhookConfig{
 		URL:     sink.URL() + "/hook",
 		Secret:  "bench-secret",
-		Message: Message{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
+		Message: messageTemplate{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
 	}, WithGuard(localGuard(b)))
 	if err != nil {
 		b.Fatal(err)

@@ -29,8 +29,8 @@ func hostileVars() map[string]string {
 func TestSlackEscapesValues(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := NewSlack("slack", sink.URL()+slackPath,
-		Message{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
+	ch := newSlack("slack", sink.URL()+slackPath,
+		messageTemplate{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
 		WithGuard(localGuard(t)))
 	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault <!here>*\n\nmemo: @everyone @here &lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;http://evil.example|click&gt; [click](http://evil.example) &lt;#123&gt; &lt;/cmd:1&gt; a&amp;b <https://ok.example|docs>\n\n*Matched Functions:*\n\n*Reason 1*\n\n*Signature:* ` + "`f(Map&lt;String,I128&gt;)`" + `\n\n*Params:*\n"}}]}`
@@ -45,8 +45,8 @@ func TestSlackEscapesValues(t *testing.T) {
 func TestDiscordEscapesValues(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := NewDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
-		Message{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
+	ch := newDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
+		messageTemplate{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
 		WithGuard(localGuard(t)))
 	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := "{\"content\":\"*Vault @here*\\n\\nmemo: @\u200beveryone @\u200bhere <!channel> <!here> <\u200b@U024BE7LH> <http://evil.example|click> " +

@@ -16,8 +16,8 @@ const slackPath = "/services/T000/B000/XXXXSECRETXXXXTOKEN"
 func TestSlackSend(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := NewSlack("vault slack", sink.URL()+slackPath,
-		Message{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
+	ch := newSlack("vault slack", sink.URL()+slackPath,
+		messageTemplate{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
 		WithGuard(localGuard(t)))
 	r := sendOne(t, sink, ch, sampleVars())
 	if r.Method != http.MethodPost || r.Path != slackPath {
@@ -35,8 +35,8 @@ func TestSlackSend(t *testing.T) {
 func TestDiscordSend(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := NewDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
-		Message{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
+	ch := newDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
+		messageTemplate{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
 		WithGuard(localGuard(t)))
 	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: map[string]string{"transaction.hash": "ab", "events": ""}}); err != nil {
 		t.Fatalf("send: %v", err)
@@ -55,8 +55,8 @@ func TestTelegramSend(t *testing.T) {
 	sink := testkit.StartWebhookSink(t)
 	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx"
 	for _, preview := range []bool{true, false} {
-		ch := NewTelegram("vault tg", token, "-100123456789", preview,
-			Message{Title: "Vault v1.2", Body: "*Amount*: ${functions.0.args.amount} (net-1)"},
+		ch := newTelegram("vault tg", token, "-100123456789", preview,
+			messageTemplate{Title: "Vault v1.2", Body: "*Amount*: ${functions.0.args.amount} (net-1)"},
 			WithGuard(localGuard(t)), TelegramBaseURL(sink.URL()))
 		if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 			t.Fatalf("send: %v", err)
@@ -115,9 +115,9 @@ func TestChatErrorsAreClassifiedAndRedacted(t *testing.T) {
 		kind string
 		ch   Channel
 	}{
-		{"slack", NewSlack("s", sink.URL()+slackPath, Message{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
-		{"discord", NewDiscord("d", sink.URL()+slackPath, Message{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
-		{"telegram", NewTelegram("g", token, "1", false, Message{Title: "t", Body: "b"}, WithGuard(localGuard(t)), TelegramBaseURL(sink.URL()))},
+		{"slack", newSlack("s", sink.URL()+slackPath, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
+		{"discord", newDiscord("d", sink.URL()+slackPath, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
+		{"telegram", newTelegram("g", token, "1", false, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)), TelegramBaseURL(sink.URL()))},
 	}
 	want := []struct {
 		status    int
@@ -154,7 +154,7 @@ func TestTransportErrorRedacted(t *testing.T) {
 	sink := testkit.StartWebhookSink(t)
 	url := sink.URL() + slackPath
 	_ = sink.Close() // nothing listens any more: connection refused
-	ch := NewSlack("s", url, Message{Title: "t", Body: "b"}, WithGuard(localGuard(t)))
+	ch := newSlack("s", url, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))
 	err := ch.Send(context.Background(), Notification{TenantID: "t1"})
 	if err == nil {
 		t.Fatal("send to a closed port succeeded")

@@ -18,15 +18,15 @@ import (
 
 const smtpPassword = "smtp-pa55word-xyz"
 
-func emailConfig(sink *testkit.SMTPSink) EmailConfig {
-	return EmailConfig{
+func sinkEmailConfig(sink *testkit.SMTPSink) emailConfig {
+	return emailConfig{
 		Host:       sink.Host(),
 		Port:       sink.Port(),
 		Username:   "alerts@example.org",
 		Password:   smtpPassword,
 		Sender:     "alerts@example.org",
 		Recipients: []string{"ops@example.org", "sec@example.org"},
-		Message: Message{
+		Message: messageTemplate{
 			Title: "Vault alert: ${monitor.name}",
 			Body:  "## Deposit\n\n**Amount:** ${functions.0.args.amount}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>",
 		},
@@ -113,7 +113,7 @@ func checkEmail(t *testing.T, msg testkit.SMTPMessage) {
 func TestEmailSTARTTLS(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := NewEmail("vault email", emailConfig(sink),
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPImplicitTLS(),
 		testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPAuthMechanisms("LOGIN"))
-	ch, err := NewEmail("vault email", emailConfig(sink), WithGuard(localGuard(t)),
+	ch, err := newEmail("vault email", sinkEmailConfig(sink), WithGuard(localGuard(t)),
 		WithTLSConfig(sink.ClientTLSConfig()), WithSMTPSecurity(SMTPImplicitTLS))
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 	t.Parallel()
 	noTLS := testkit.StartSMTPSink(t, testkit.SMTPNoSTARTTLS())
-	ch, err := NewEmail("e", emailConfig(noTLS), WithGuard(localGuard(t)))
+	ch, err := newEmail("e", sinkEmailConfig(noTLS), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 	}
 	// Without trusting the sink's self-signed certificate the handshake fails, permanently.
 	sink := testkit.StartSMTPSink(t)
-	ch, err = NewEmail("e", emailConfig(sink), WithGuard(localGuard(t)))
+	ch, err = newEmail("e", sinkEmailConfig(sink), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 func TestEmailReplyCodes(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPFailData(451, 554))
-	ch, err := NewEmail("vault email", emailConfig(sink),
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
@@ -198,9 +198,9 @@ func TestEmailReplyCodes(t *testing.T) {
 		t.Fatalf("third send: %v", err)
 	}
 	// Wrong password: 535, permanent, and the password is not in the error.
-	cfg := emailConfig(sink)
+	cfg := sinkEmailConfig(sink)
 	cfg.Password = "wrong-pa55word-abc"
-	bad, err := NewEmail("vault email", cfg, WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+	bad, err := newEmail("vault email", cfg, WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,13 +217,13 @@ func TestEmailReplyCodes(t *testing.T) {
 func TestEmailRejectsHeaderInjection(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t)
-	cfg := emailConfig(sink)
+	cfg := sinkEmailConfig(sink)
 	cfg.Recipients = []string{"ops@example.org\r\nBcc: evil@example.org"}
-	if _, err := NewEmail("e", cfg); err == nil {
+	if _, err := newEmail("e", cfg); err == nil {
 		t.Fatal("recipient with a line break accepted")
 	}
-	cfg = emailConfig(sink)
-	ch, err := NewEmail("e", cfg)
+	cfg = sinkEmailConfig(sink)
+	ch, err := newEmail("e", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestEmailRejectsHeaderInjection(t *testing.T) {
 func TestEmailMessageIDFromNotificationID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := NewEmail("vault email", emailConfig(sink),
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +293,7 @@ func TestEmailMessageIDFromNotificationID(t *testing.T) {
 func TestEmailRefusesUnusableID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := NewEmail("vault email", emailConfig(sink),
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)

@@ -102,7 +102,7 @@ func TestGuardRefusesLoopbackAtSend(t *testing.T) {
 	}
 	port := sink.Addr()[strings.LastIndexByte(sink.Addr(), ':'):]
 	for _, base := range []string{sink.URL(), "http://localhost" + port} {
-		ch, err := NewWebhook("w", WebhookConfig{URL: base + "/hook", Message: Message{Title: "t", Body: "b"}}, WithGuard(g))
+		ch, err := newWebhook("w", webhookConfig{URL: base + "/hook", Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(g))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestGuardRefusesLoopbackAtSend(t *testing.T) {
 		}
 	}
 	// Channels built without WithGuard refuse too.
-	ch := NewSlack("s", sink.URL()+"/x", Message{Title: "t", Body: "b"})
+	ch := newSlack("s", sink.URL()+"/x", messageTemplate{Title: "t", Body: "b"})
 	if err := ch.Send(context.Background(), Notification{TenantID: "t1"}); !errors.Is(err, ErrRefused) {
 		t.Fatalf("default guard: got %v", err)
 	}
@@ -151,7 +151,7 @@ func TestGuardDNSRebinding(t *testing.T) {
 	if err := g.CheckURL(context.Background(), u); err != nil {
 		t.Fatalf("validation saw a public address and should pass: %v", err)
 	}
-	ch, err := NewWebhook("w", WebhookConfig{URL: u, Message: Message{Title: "t", Body: "b"}}, WithGuard(g))
+	ch, err := newWebhook("w", webhookConfig{URL: u, Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(g))
 	if err != nil {
 		t.Fatal(err)
 	}

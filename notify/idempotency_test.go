@@ -26,21 +26,21 @@ func TestCarriesID(t *testing.T) {
 		}
 		return ch
 	}
-	msg := Message{Title: "t", Body: "b"}
+	msg := messageTemplate{Title: "t", Body: "b"}
 	for _, tc := range []struct {
 		name string
 		ch   Channel
 		want bool
 	}{
-		{"webhook", must(NewWebhook("w", WebhookConfig{URL: "https://hooks.example.org/", Message: msg})), true},
-		{"webhook, standard", must(NewWebhook("w", WebhookConfig{URL: "https://hooks.example.org/", Secret: "k",
-			Signing: SigningStandardWebhooks, Message: msg})), true},
-		{"email", must(NewEmail("e", EmailConfig{Host: "smtp.example.org", Sender: "a@example.org",
+		{"webhook", must(newWebhook("w", webhookConfig{URL: "https://hooks.example.org/", Message: msg})), true},
+		{"webhook, standard", must(newWebhook("w", webhookConfig{URL: "https://hooks.example.org/", Secret: "k",
+			Signing: signingStandardWebhooks, Message: msg})), true},
+		{"email", must(newEmail("e", emailConfig{Host: "smtp.example.org", Sender: "a@example.org",
 			Recipients: []string{"b@example.org"}, Message: msg})), true},
-		{"script", must(NewScript("s", ScriptConfig{Language: "Bash", Path: script, Timeout: time.Second}, EnableScripts(), ScriptDir(filepath.Dir(script)))), true},
-		{"slack", NewSlack("s", "https://hooks.slack.com/services/T/B/X", msg), false},
-		{"discord", NewDiscord("d", "https://discord.com/api/webhooks/1/x", msg), false},
-		{"telegram", NewTelegram("t", "123:abc", "-100", false, msg), false},
+		{"script", must(newScript("s", scriptConfig{Language: "Bash", Path: script, Timeout: time.Second}, EnableScripts(), ScriptDir(filepath.Dir(script)))), true},
+		{"slack", newSlack("s", "https://hooks.slack.com/services/T/B/X", msg), false},
+		{"discord", newDiscord("d", "https://discord.com/api/webhooks/1/x", msg), false},
+		{"telegram", newTelegram("t", "123:abc", "-100", false, msg), false},
 		{"foreign channel", channelFunc(func(context.Context, Notification) error { return nil }), false},
 		{"nil", nil, false},
 	} {

@@ -18,7 +18,7 @@ func TestSecretStraddlingTheCutIsMasked(t *testing.T) {
 	for _, at := range []int{240, 250, 255, 256} {
 		body := strings.Repeat("x", at) + key + strings.Repeat("y", 300)
 		sink := testkit.StartWebhookSink(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: body}))
-		w, err := NewWebhook("hook", WebhookConfig{URL: sink.URL(), Headers: map[string]string{"X-API-Key": key}},
+		w, err := newWebhook("hook", webhookConfig{URL: sink.URL(), Headers: map[string]string{"X-API-Key": key}},
 			WithGuard(localGuard(t)))
 		if err != nil {
 			t.Fatal(err)

@@ -59,9 +59,9 @@ func TestScriptPathConfined(t *testing.T) {
 		{"symlinked dir pointing outside", dir, "linkdir/evil.sh", false},
 	} {
 		opts := []Option{EnableScripts(), ScriptDir(tc.dir)}
-		_, err := NewScript("s", ScriptConfig{Language: "Bash", Path: tc.path, Timeout: time.Second}, opts...)
+		_, err := newScript("s", scriptConfig{Language: "Bash", Path: tc.path, Timeout: time.Second}, opts...)
 		if tc.ok != (err == nil) {
-			t.Errorf("%s: NewScript(%q) err = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
+			t.Errorf("%s: newScript(%q) err = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
 		}
 		if !tc.ok && !errors.Is(err, ErrScriptOutsideDir) {
 			t.Errorf("%s: err %v does not wrap ErrScriptOutsideDir", tc.name, err)
@@ -98,7 +98,7 @@ func TestScriptPathCheckedAgainAtRunTime(t *testing.T) {
 	if err := os.Symlink(filepath.Join(root, "outside", "evil.sh"), swap); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewScript("s", ScriptConfig{Language: "Bash", Path: "swap.sh", Timeout: time.Second}, opts...); !errors.Is(err, ErrScriptOutsideDir) {
+	if _, err := newScript("s", scriptConfig{Language: "Bash", Path: "swap.sh", Timeout: time.Second}, opts...); !errors.Is(err, ErrScriptOutsideDir) {
 		t.Fatalf("run after the symlink turned outside: err = %v, want ErrScriptOutsideDir", err)
 	}
 }

@@ -23,7 +23,7 @@ func writeScript(t *testing.T, body string) string {
 func TestScriptDisabledByDefault(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "exit 0\n")
-	_, err := NewScript("s", ScriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
+	_, err := newScript("s", scriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
 	if !errors.Is(err, ErrScriptsDisabled) {
 		t.Fatalf("got %v, want ErrScriptsDisabled", err)
 	}
@@ -33,7 +33,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	t.Parallel()
 	// The script writes its stdin beside itself: the working directory is the script's.
 	path := writeScript(t, "cat > stdin.json\n")
-	ch, err := NewScript("page oncall", ScriptConfig{
+	ch, err := newScript("page oncall", scriptConfig{
 		Language: "Bash", Path: path, Arguments: []string{"--team", "vault"}, Timeout: 5 * time.Second,
 	}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
@@ -52,7 +52,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	}
 
 	// Without arguments, "args" is null as in OpenZeppelin Monitor.
-	ch, err = NewScript("page oncall", ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
+	ch, err = newScript("page oncall", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 func TestScriptEmptyEnvironment(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env\n")
-	ch, err := NewScript("env", ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("env", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 	t.Parallel()
 	// The backgrounded sleep keeps stdout open; only killing the group ends the run.
 	path := writeScript(t, "sleep 30 &\nsleep 30\n")
-	ch, err := NewScript("slow", ScriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, EnableScripts(), ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("slow", scriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "head -c 200000 /dev/zero | tr '\\0' x\necho oops >&2\nexit 3\n")
-	ch, err := NewScript("noisy", ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+	ch, err := newScript("noisy", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
 		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptOutputLimit(1000))
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 		t.Fatalf("stdout %d bytes truncated=%v, want 1000 and true", len(res.Stdout), res.Truncated)
 	}
 	// Oversized stdin is refused rather than cut into invalid JSON.
-	small, err := NewScript("small", ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+	small, err := newScript("small", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
 		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptInputLimit(10))
 	if err != nil {
 		t.Fatal(err)
@@ -149,11 +149,11 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 func TestScriptInterpreterOption(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "echo ran\n")
-	if _, err := NewScript("s", ScriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path))); err == nil {
+	if _, err := newScript("s", scriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path))); err == nil {
 		t.Fatal("unknown language accepted")
 	}
 	// Python scripts through /bin/sh: proves the option picks the program.
-	ch, err := NewScript("s", ScriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
+	ch, err := newScript("s", scriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
 		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptInterpreter("Python", "/bin/sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestScriptInterpreterOption(t *testing.T) {
 func TestScriptSeesNotificationID(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env > env.txt\n")
-	ch, err := NewScript("idempotent", ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("idempotent", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,21 +6,21 @@ import (
 	"strings"
 )
 
-// Telegram sends through the Bot API's sendMessage with MarkdownV2 formatting.
-type Telegram struct {
+// telegramChannel sends through the Bot API's sendMessage with MarkdownV2 formatting.
+type telegramChannel struct {
 	endpoint       string
 	chatID         string
 	disablePreview bool
-	msg            Message
+	msg            messageTemplate
 	post           *poster
 }
 
-// NewTelegram builds a Telegram channel for trigger. token is the bot token (secret); the API
+// newTelegram builds a Telegram channel for trigger. token is the bot token (secret); the API
 // base URL is https://api.telegram.org unless TelegramBaseURL says otherwise.
-func NewTelegram(trigger, token, chatID string, disableWebPreview bool, msg Message, opts ...Option) *Telegram {
+func newTelegram(trigger, token, chatID string, disableWebPreview bool, msg messageTemplate, opts ...Option) *telegramChannel {
 	o := newOptions(opts)
 	endpoint := strings.TrimRight(o.telegramBase, "/") + "/bot" + token + "/sendMessage"
-	return &Telegram{
+	return &telegramChannel{
 		endpoint:       endpoint,
 		chatID:         chatID,
 		disablePreview: disableWebPreview,
@@ -38,7 +38,7 @@ type telegramPayload struct {
 
 // Send posts one message. The text is "*TITLE* \n\nBODY" with both parts escaped for
 // MarkdownV2 (the space after the closing asterisk is OpenZeppelin Monitor's).
-func (t *Telegram) Send(ctx context.Context, n Notification) error {
+func (t *telegramChannel) Send(ctx context.Context, n Notification) error {
 	title, body := t.msg.Render(n.Vars)
 	return t.post.postJSON(ctx, n.TenantID, t.endpoint, telegramPayload{
 		ChatID:                t.chatID,

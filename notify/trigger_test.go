@@ -127,7 +127,7 @@ func TestNewSlackTriggerAndSecretSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := ch.(*Slack); !ok {
+	if _, ok := ch.(*slackChannel); !ok {
 		t.Fatalf("got %T", ch)
 	}
 	if s := fmt.Sprintf("%v %+v %#v %s", ch, ch, ch, ch); strings.Contains(s, "SLACKTOKEN123") || !strings.Contains(s, "Slack") {

@@ -27,12 +27,12 @@ func TestWebhookTemplateSigned(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	const secret = "hmac-key-0123456789"
-	ch, err := NewWebhook("vault hook", WebhookConfig{
+	ch, err := newWebhook("vault hook", webhookConfig{
 		URL:     sink.URL() + "/monitor?token=abc123",
 		Method:  "put",
 		Secret:  secret,
 		Headers: map[string]string{"Authorization": "Bearer abc", "X-Custom": "1"},
-		Message: Message{Title: "${monitor.name}", Body: "${transaction.hash} <&>"},
+		Message: messageTemplate{Title: "${monitor.name}", Body: "${transaction.hash} <&>"},
 	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +69,9 @@ func TestWebhookTemplateSigned(t *testing.T) {
 func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch, err := NewWebhook("raw hook", WebhookConfig{
+	ch, err := newWebhook("raw hook", webhookConfig{
 		URL:     sink.URL() + "/matches",
-		Mode:    PayloadRaw,
+		Mode:    payloadRaw,
 		Headers: map[string]string{"Content-Type": "application/vnd.ozmon+json", "X-API-Key": "k1"},
 	}, WithGuard(localGuard(t)))
 	if err != nil {
@@ -106,18 +106,18 @@ func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 
 func TestWebhookConfigErrors(t *testing.T) {
 	t.Parallel()
-	for name, cfg := range map[string]WebhookConfig{
+	for name, cfg := range map[string]webhookConfig{
 		"bad method":                            {URL: "http://127.0.0.1/", Method: "PATCH"},
 		"bad mode":                              {URL: "http://127.0.0.1/", Mode: "xml"},
 		"empty secret":                          {URL: "http://127.0.0.1/", Signed: true},
 		"bad signing":                           {URL: "http://127.0.0.1/", Secret: "k", Signing: "svix"},
-		"standard webhooks without secret":      {URL: "http://127.0.0.1/", Signing: SigningStandardWebhooks},
-		"standard webhooks, whsec_ not base64":  {URL: "http://127.0.0.1/", Secret: "whsec_s3cr3t!", Signing: SigningStandardWebhooks},
-		"standard webhooks, whsec_ without key": {URL: "http://127.0.0.1/", Secret: "whsec_", Signing: SigningStandardWebhooks},
+		"standard webhooks without secret":      {URL: "http://127.0.0.1/", Signing: signingStandardWebhooks},
+		"standard webhooks, whsec_ not base64":  {URL: "http://127.0.0.1/", Secret: "whsec_s3cr3t!", Signing: signingStandardWebhooks},
+		"standard webhooks, whsec_ without key": {URL: "http://127.0.0.1/", Secret: "whsec_", Signing: signingStandardWebhooks},
 	} {
-		_, err := NewWebhook("w", cfg)
+		_, err := newWebhook("w", cfg)
 		if err == nil {
-			t.Errorf("%s: NewWebhook accepted %+v", name, cfg)
+			t.Errorf("%s: newWebhook accepted %+v", name, cfg)
 		} else if strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("%s: error reveals the secret: %v", name, err)
 		}
@@ -135,11 +135,11 @@ func TestWebhookRetryClassification(t *testing.T) {
 			testkit.SinkResponse{Status: 302, Header: http.Header{"Location": {"http://169.254.169.254/"}}},
 		))
 	const secret = "s3cr3t-hmac"
-	ch, err := NewWebhook("retry hook", WebhookConfig{
+	ch, err := newWebhook("retry hook", webhookConfig{
 		URL:     sink.URL() + "/hook/tok-path-secret",
 		Secret:  secret,
 		Headers: map[string]string{"X-API-Key": "k-secret-header"},
-		Message: Message{Title: "t", Body: "b"},
+		Message: messageTemplate{Title: "t", Body: "b"},
 	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -177,8 +177,8 @@ func TestWebhookRetryClassification(t *testing.T) {
 func TestWebhookTimeout(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t, testkit.SinkResponses(testkit.SinkResponse{Delay: 10 * time.Second}))
-	ch, err := NewWebhook("slow hook", WebhookConfig{
-		URL: sink.URL() + "/slow", Message: Message{Title: "t", Body: "b"},
+	ch, err := newWebhook("slow hook", webhookConfig{
+		URL: sink.URL() + "/slow", Message: messageTemplate{Title: "t", Body: "b"},
 	}, WithGuard(localGuard(t)), WithTimeout(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +191,7 @@ func TestWebhookTimeout(t *testing.T) {
 
 func TestWebhookRefusesNonHTTPScheme(t *testing.T) {
 	t.Parallel()
-	ch, err := NewWebhook("file hook", WebhookConfig{URL: "file:///etc/passwd", Message: Message{Title: "t", Body: "b"}})
+	ch, err := newWebhook("file hook", webhookConfig{URL: "file:///etc/passwd", Message: messageTemplate{Title: "t", Body: "b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,19 +223,19 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 	start := time.UnixMilli(1_764_000_000_123)
 	for _, tc := range []struct {
 		name      string
-		cfg       WebhookConfig
+		cfg       webhookConfig
 		timestamp string // the header that must change between attempts; "" for unsigned
 		check     func(t *testing.T, r testkit.SinkRequest, at time.Time)
 		absent    []string
 	}{
 		{
 			name:   "unsigned",
-			cfg:    WebhookConfig{},
+			cfg:    webhookConfig{},
 			absent: []string{"X-Signature", "X-Timestamp", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
 		},
 		{
 			name:      "oz",
-			cfg:       WebhookConfig{Secret: "hmac-key-0123456789"},
+			cfg:       webhookConfig{Secret: "hmac-key-0123456789"},
 			timestamp: "X-Timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
 				ts := r.Header.Get("X-Timestamp")
@@ -250,7 +250,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 		},
 		{
 			name:      "oz, explicitly",
-			cfg:       WebhookConfig{Secret: "hmac-key-0123456789", Signing: SigningOZ},
+			cfg:       webhookConfig{Secret: "hmac-key-0123456789", Signing: signingOZ},
 			timestamp: "X-Timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, _ time.Time) {
 				if got, want := r.Header.Get("X-Signature"), recomputeSignature("hmac-key-0123456789", r.Body, r.Header.Get("X-Timestamp")); got != want {
@@ -261,7 +261,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 		},
 		{
 			name:      "standard webhooks",
-			cfg:       WebhookConfig{Secret: specSecret, Signing: SigningStandardWebhooks},
+			cfg:       webhookConfig{Secret: specSecret, Signing: signingStandardWebhooks},
 			timestamp: "webhook-timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
 				if got := r.Header.Get("webhook-id"); got != id {
@@ -282,8 +282,8 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 			sink := testkit.StartWebhookSink(t, testkit.SinkFailTimes(1, 503))
 			cfg := tc.cfg
 			cfg.URL = sink.URL() + "/hook"
-			cfg.Message = Message{Title: "${monitor.name}", Body: "${transaction.hash}"}
-			ch, err := NewWebhook("idempotent hook", cfg, WithGuard(localGuard(t)))
+			cfg.Message = messageTemplate{Title: "${monitor.name}", Body: "${transaction.hash}"}
+			ch, err := newWebhook("idempotent hook", cfg, WithGuard(localGuard(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,8 +326,8 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	const secret = "plain-shared-secret-0123" // no whsec_ prefix: its bytes are the key
-	ch, err := NewWebhook("std hook", WebhookConfig{
-		URL: sink.URL() + "/std", Secret: secret, Signing: SigningStandardWebhooks, Mode: PayloadRaw,
+	ch, err := newWebhook("std hook", webhookConfig{
+		URL: sink.URL() + "/std", Secret: secret, Signing: signingStandardWebhooks, Mode: payloadRaw,
 	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -364,19 +364,19 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 func TestWebhookRefusesUnusableID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	oz, err := NewWebhook("oz", WebhookConfig{URL: sink.URL(), Message: Message{Title: "t", Body: "b"}},
+	oz, err := newWebhook("oz", webhookConfig{URL: sink.URL(), Message: messageTemplate{Title: "t", Body: "b"}},
 		WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	std, err := NewWebhook("std", WebhookConfig{URL: sink.URL(), Secret: "k", Signing: SigningStandardWebhooks,
-		Message: Message{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
+	std, err := newWebhook("std", webhookConfig{URL: sink.URL(), Secret: "k", Signing: signingStandardWebhooks,
+		Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name string
-		ch   *Webhook
+		ch   *webhookChannel
 		id   string
 	}{
 		{"line break", oz, "ntf_1\r\nX-Evil: 1"},
@@ -406,8 +406,8 @@ func TestWebhookRefusesUnusableID(t *testing.T) {
 func TestWebhookIdempotencyKeyOverridesCustomHeader(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch, err := NewWebhook("w", WebhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
-		Message: Message{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
+	ch, err := newWebhook("w", webhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
+		Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
