@@ -39,9 +39,9 @@ func (m messageTemplate) Render(vars map[string]string) (title, body string) {
 }
 
 // RenderEscaped substitutes vars, each escaped for the channel's markup, into the title and
-// body (see RenderEscaped).
+// body (see renderEscaped).
 func (m messageTemplate) RenderEscaped(vars map[string]string, escape func(string) string) (title, body string) {
-	return RenderEscaped(m.Title, vars, escape), RenderEscaped(m.Body, vars, escape)
+	return renderEscaped(m.Title, vars, escape), renderEscaped(m.Body, vars, escape)
 }
 
 // The channels hold resolved secrets (URLs with tokens, passwords), so each one formats as

@@ -67,11 +67,11 @@ func TestEscapeDiscordAndSlack(t *testing.T) {
 		"user@example.com":   "user@example.com",
 		"`<@1>` ```@here```": "`<\u200b@1>` ```@\u200bhere```",
 	} {
-		if got := EscapeDiscord(in); got != want {
+		if got := escapeDiscord(in); got != want {
 			t.Errorf("EscapeDiscord(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := EscapeSlack("<a|b> & <!here>"); got != "&lt;a|b&gt; &amp; &lt;!here&gt;" {
+	if got := escapeSlack("<a|b> & <!here>"); got != "&lt;a|b&gt; &amp; &lt;!here&gt;" {
 		t.Errorf("EscapeSlack = %q", got)
 	}
 }

@@ -94,7 +94,7 @@ func TestEscapeMarkdownV2(t *testing.T) {
 		{"héllo (ü)", `héllo \(ü\)`},
 	}
 	for _, c := range cases {
-		if got := EscapeMarkdownV2(c.in); got != c.want {
+		if got := escapeMarkdownV2(c.in); got != c.want {
 			t.Errorf("EscapeMarkdownV2(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 // discordChannel posts to a Discord webhook: {"content": "*TITLE*\n\nBODY", "allowed_mentions":
 // {"parse": []}}. No mention in a message pings anyone, and template values are neutralised
-// (see EscapeDiscord); the template's own text is sent as written.
+// (see escapeDiscord); the template's own text is sent as written.
 type discordChannel struct {
 	url  string
 	msg  messageTemplate
@@ -33,7 +33,7 @@ type discordPayload struct {
 
 // Send posts one message.
 func (d *discordChannel) Send(ctx context.Context, n Notification) error {
-	title, body := d.msg.RenderEscaped(n.Vars, EscapeDiscord)
+	title, body := d.msg.RenderEscaped(n.Vars, escapeDiscord)
 	return d.post.postJSON(ctx, n.TenantID, d.url, discordPayload{
 		Content:         "*" + title + "*\n\n" + body,
 		AllowedMentions: discordAllowedMentions{Parse: []string{}},
@@ -54,8 +54,8 @@ var discordEscaper = strings.NewReplacer(
 	"](", "]"+zwsp+"(", // masked links: [click](http://evil)
 )
 
-// EscapeDiscord neutralises the Discord syntax a value could use to reach people or disguise a
+// escapeDiscord neutralises the Discord syntax a value could use to reach people or disguise a
 // link: @everyone, @here, <@…>, <#…>, </…> and masked links [label](url) get a zero-width
 // space that stops Discord parsing them. allowed_mentions already stops the pings; this keeps
 // a value from even looking like a mention or a link with a false label.
-func EscapeDiscord(text string) string { return discordEscaper.Replace(text) }
+func escapeDiscord(text string) string { return discordEscaper.Replace(text) }

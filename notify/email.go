@@ -24,19 +24,19 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// SMTPSecurity says how an email channel protects its SMTP session. Credentials are never sent
+// smtpSecurity says how an email channel protects its SMTP session. Credentials are never sent
 // over an unencrypted connection.
-type SMTPSecurity int
+type smtpSecurity int
 
 const (
-	// SMTPAuto uses implicit TLS on port 465 and STARTTLS (required) on every other port.
+	// smtpAuto uses implicit TLS on port 465 and STARTTLS (required) on every other port.
 	// OpenZeppelin Monitor uses implicit TLS on every port, which real submission servers on
 	// 587 do not speak.
-	SMTPAuto SMTPSecurity = iota
-	// SMTPImplicitTLS starts TLS before the SMTP greeting (SMTPS, "relay" mode).
-	SMTPImplicitTLS
-	// SMTPStartTLS connects in clear and upgrades with STARTTLS before authenticating.
-	SMTPStartTLS
+	smtpAuto smtpSecurity = iota
+	// smtpImplicitTLS starts TLS before the SMTP greeting (SMTPS, "relay" mode).
+	smtpImplicitTLS
+	// smtpStartTLS connects in clear and upgrades with STARTTLS before authenticating.
+	smtpStartTLS
 )
 
 // emailConfig is an email trigger's configuration, secrets already resolved.
@@ -58,7 +58,7 @@ type emailConfig struct {
 type emailChannel struct {
 	trigger  string
 	cfg      emailConfig
-	security SMTPSecurity
+	security smtpSecurity
 	guard    *Guard
 	tls      *tls.Config
 	timeout  time.Duration
@@ -91,10 +91,10 @@ func newEmail(trigger string, cfg emailConfig, opts ...Option) (*emailChannel, e
 		}
 	}
 	security := o.smtpTLS
-	if security == SMTPAuto {
-		security = SMTPStartTLS
+	if security == smtpAuto {
+		security = smtpStartTLS
 		if cfg.Port == 465 {
-			security = SMTPImplicitTLS
+			security = smtpImplicitTLS
 		}
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -214,7 +214,7 @@ func (e *emailChannel) deliver(ctx context.Context, msg []byte) error {
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 
-	if e.security == SMTPImplicitTLS {
+	if e.security == smtpImplicitTLS {
 		tc := tls.Client(conn, e.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return step("tls handshake", err)
@@ -229,7 +229,7 @@ func (e *emailChannel) deliver(ctx context.Context, msg []byte) error {
 	if err := c.Hello("ozmon"); err != nil {
 		return step("EHLO", err)
 	}
-	if e.security == SMTPStartTLS {
+	if e.security == smtpStartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
 			return step("STARTTLS", errNoStartTLS)
 		}

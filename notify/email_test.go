@@ -114,7 +114,7 @@ func TestEmailSTARTTLS(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
-		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 	sink := testkit.StartSMTPSink(t, testkit.SMTPImplicitTLS(),
 		testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPAuthMechanisms("LOGIN"))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink), WithGuard(localGuard(t)),
-		WithTLSConfig(sink.ClientTLSConfig()), WithSMTPSecurity(SMTPImplicitTLS))
+		withTLSConfig(sink.ClientTLSConfig()), withSMTPSecurity(smtpImplicitTLS))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestEmailReplyCodes(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPFailData(451, 554))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
-		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestEmailReplyCodes(t *testing.T) {
 	// Wrong password: 535, permanent, and the password is not in the error.
 	cfg := sinkEmailConfig(sink)
 	cfg.Password = "wrong-pa55word-abc"
-	bad, err := newEmail("vault email", cfg, WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+	bad, err := newEmail("vault email", cfg, WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestEmailMessageIDFromNotificationID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
-		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestEmailRefusesUnusableID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
-		WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}

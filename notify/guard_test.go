@@ -142,7 +142,7 @@ func TestGuardDNSRebinding(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	res := &rebindingResolver{}
-	g, err := NewGuard(WithResolver(res))
+	g, err := NewGuard(withResolver(res))
 	if err != nil {
 		t.Fatal(err)
 	}

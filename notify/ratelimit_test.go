@@ -56,10 +56,11 @@ func TestRateLimiterPerTenantLimitAndValidation(t *testing.T) {
 	t.Parallel()
 	rdb := testkit.RedisClient(t)
 	ctx := context.Background()
-	rl, err := NewRateLimiter(rdb, PerMinute(600, 1), KeyPrefix("test:rl:"))
+	rl, err := NewRateLimiter(rdb, PerMinute(600, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
+	rl.prefix = "test:rl:"
 	// A tenant with a lower limit: 1 per minute, burst 1.
 	if d, err := rl.ReserveLimit(ctx, "slow", PerMinute(1, 1)); err != nil || d != 0 {
 		t.Fatalf("first: %v %v", d, err)

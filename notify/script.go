@@ -18,7 +18,7 @@ import (
 // scriptConfig is a script trigger's configuration.
 type scriptConfig struct {
 	Language  string   // "Python", "JavaScript" or "Bash"
-	Path      string   // script file, confined to ScriptDir (see ResolveScript); read once, when the channel is built
+	Path      string   // script file, confined to ScriptDir (see resolveScript); read once, when the channel is built
 	Arguments []string // handed to the script in its stdin document, not on the command line
 	Timeout   time.Duration
 }
@@ -50,12 +50,12 @@ type scriptResult struct {
 	Truncated bool // stdout or stderr exceeded the output limit
 }
 
-// newScript builds a script channel for trigger; it fails with ErrScriptsDisabled unless the
+// newScript builds a script channel for trigger; it fails with errScriptsDisabled unless the
 // operator passed EnableScripts.
 func newScript(trigger string, cfg scriptConfig, opts ...Option) (*scriptChannel, error) {
 	o := newOptions(opts)
 	if !o.scripts {
-		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, ErrScriptsDisabled)
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, errScriptsDisabled)
 	}
 	program, ok := o.interpreters[cfg.Language]
 	if !ok {
@@ -141,8 +141,8 @@ func (s *scriptChannel) Send(ctx context.Context, n Notification) error {
 	return nil
 }
 
-// ErrScriptTimeout is wrapped when a script outlives its timeout.
-var ErrScriptTimeout = errors.New("script execution timed out")
+// errScriptTimeout is wrapped when a script outlives its timeout.
+var errScriptTimeout = errors.New("script execution timed out")
 
 // Run executes the script once with stdin and returns its bounded output; a non-zero exit is an
 // error that carries the (bounded) stderr. Trigger-condition evaluation can reuse it and read
@@ -178,7 +178,7 @@ func (s *scriptChannel) run(ctx context.Context, stdin []byte, env []string) (sc
 	err := cmd.Run()
 	res := scriptResult{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes(), Truncated: stdout.cut || stderr.cut}
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return res, fmt.Errorf("run script after %s: %w", s.cfg.Timeout, ErrScriptTimeout)
+		return res, fmt.Errorf("run script after %s: %w", s.cfg.Timeout, errScriptTimeout)
 	}
 	if err != nil {
 		msg := strings.TrimSpace(strings.ToValidUTF8(string(tail(res.Stderr, 1024)), ""))

@@ -73,7 +73,7 @@ func TestScriptPathConfined(t *testing.T) {
 		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, ErrRefused)) {
 			t.Errorf("%s: Check(%q) = %v, want ok=%v (refusals wrap ErrRefused)", tc.name, tc.path, err, tc.ok)
 		}
-		if err := CheckScriptPath(tc.path, opts...); tc.ok != (err == nil) {
+		if err := checkScriptPath(tc.path, opts...); tc.ok != (err == nil) {
 			t.Errorf("%s: CheckScriptPath(%q) = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
 		}
 	}
@@ -89,7 +89,7 @@ func TestScriptPathCheckedAgainAtRunTime(t *testing.T) {
 	if err := os.Symlink("good.sh", swap); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckScriptPath("swap.sh", opts...); err != nil {
+	if err := checkScriptPath("swap.sh", opts...); err != nil {
 		t.Fatalf("import of an inside symlink: %v", err)
 	}
 	if err := os.Remove(swap); err != nil {
@@ -111,7 +111,7 @@ func TestScriptPathErrorBounded(t *testing.T) {
 	for len(long) < 100_000 {
 		long = "./" + long
 	}
-	err := CheckScriptPath(long, EnableScripts(), ScriptDir(dir))
+	err := checkScriptPath(long, EnableScripts(), ScriptDir(dir))
 	if err == nil || len(err.Error()) > 1000 {
 		t.Fatalf("err of %d bytes: %.300v", len(fmt.Sprint(err)), err)
 	}

@@ -24,7 +24,7 @@ func TestScriptDisabledByDefault(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "exit 0\n")
 	_, err := newScript("s", scriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
-	if !errors.Is(err, ErrScriptsDisabled) {
+	if !errors.Is(err, errScriptsDisabled) {
 		t.Fatalf("got %v, want ErrScriptsDisabled", err)
 	}
 }
@@ -112,7 +112,7 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte("{}")})
-	if !errors.Is(err, ErrScriptTimeout) {
+	if !errors.Is(err, errScriptTimeout) {
 		t.Fatalf("got %v, want ErrScriptTimeout", err)
 	}
 	if IsRetryable(err) {
@@ -124,7 +124,7 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "head -c 200000 /dev/zero | tr '\\0' x\necho oops >&2\nexit 3\n")
 	ch, err := newScript("noisy", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptOutputLimit(1000))
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptOutputLimit(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	}
 	// Oversized stdin is refused rather than cut into invalid JSON.
 	small, err := newScript("small", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptInputLimit(10))
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptInputLimit(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestScriptInterpreterOption(t *testing.T) {
 	}
 	// Python scripts through /bin/sh: proves the option picks the program.
 	ch, err := newScript("s", scriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
-		EnableScripts(), ScriptDir(filepath.Dir(path)), ScriptInterpreter("Python", "/bin/sh"))
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptInterpreter("Python", "/bin/sh"))
 	if err != nil {
 		t.Fatal(err)
 	}

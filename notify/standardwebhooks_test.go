@@ -40,7 +40,7 @@ func specHeaderWith(name, value string) http.Header {
 
 func TestStandardWebhookSpecVector(t *testing.T) {
 	t.Parallel()
-	got, err := SignStandardWebhook(specSecret, specID, time.Unix(specTimestamp, 0), []byte(specBody))
+	got, err := standardWebhookSignature(specSecret, specID, time.Unix(specTimestamp, 0), []byte(specBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestStandardWebhookSpecVector(t *testing.T) {
 		t.Fatalf("signature\n got %s\nwant %s", got, specSignature)
 	}
 	// Sub-second parts of the time are not signed: the header carries whole seconds.
-	if again, _ := SignStandardWebhook(specSecret, specID, time.Unix(specTimestamp, 999_999_999), []byte(specBody)); again != specSignature {
+	if again, _ := standardWebhookSignature(specSecret, specID, time.Unix(specTimestamp, 999_999_999), []byte(specBody)); again != specSignature {
 		t.Fatalf("sub-second part changed the signature: %s", again)
 	}
 	at := time.Unix(specTimestamp, 0)
@@ -111,7 +111,7 @@ var errAny = errors.New("any error")
 func TestSignStandardWebhookSecrets(t *testing.T) {
 	t.Parallel()
 	at := time.Unix(specTimestamp, 0)
-	got, err := SignStandardWebhook("plain-shared-secret", specID, at, []byte(specBody))
+	got, err := standardWebhookSignature("plain-shared-secret", specID, at, []byte(specBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSignStandardWebhookSecrets(t *testing.T) {
 		t.Fatalf("raw secret: got %s, want %s", got, want)
 	}
 	for _, bad := range []string{"", "whsec_", "whsec_not base64!", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS"} {
-		if _, err := SignStandardWebhook(bad, specID, at, []byte(specBody)); err == nil {
+		if _, err := standardWebhookSignature(bad, specID, at, []byte(specBody)); err == nil {
 			t.Errorf("secret %q accepted", bad)
 		}
 	}

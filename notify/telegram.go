@@ -42,13 +42,13 @@ func (t *telegramChannel) Send(ctx context.Context, n Notification) error {
 	title, body := t.msg.Render(n.Vars)
 	return t.post.postJSON(ctx, n.TenantID, t.endpoint, telegramPayload{
 		ChatID:                t.chatID,
-		Text:                  "*" + EscapeMarkdownV2(title) + "* \n\n" + EscapeMarkdownV2(body),
+		Text:                  "*" + escapeMarkdownV2(title) + "* \n\n" + escapeMarkdownV2(body),
 		ParseMode:             "MarkdownV2",
 		DisableWebPagePreview: t.disablePreview,
 	})
 }
 
-// markdownEntity matches the spans EscapeMarkdownV2 keeps as written: fenced and inline code,
+// markdownEntity matches the spans escapeMarkdownV2 keeps as written: fenced and inline code,
 // bold, italic and strike-through, and links (whose label and URL are escaped separately).
 var markdownEntity = regexp.MustCompile("(?s)```.*?```|`[^`]*`|\\*[^*]*\\*|_[^_]*_|~[^~]*~|\\[([^\\]]+)\\]\\(([^)]+)\\)")
 
@@ -63,11 +63,11 @@ func escapeMarkdownChars(b *strings.Builder, s string) {
 	}
 }
 
-// EscapeMarkdownV2 escapes text for Telegram's MarkdownV2 the way OpenZeppelin Monitor does:
+// escapeMarkdownV2 escapes text for Telegram's MarkdownV2 the way OpenZeppelin Monitor does:
 // each of _ * [ ] ( ) ~ ` > # + - = | { } . ! \ gets a backslash, except inside recognised
 // entities (```…```, `…`, *…*, _…_, ~…~), which are copied verbatim; in a link [label](url)
 // the label and URL characters are escaped individually.
-func EscapeMarkdownV2(text string) string {
+func escapeMarkdownV2(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8)
 	last := 0

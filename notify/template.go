@@ -11,14 +11,14 @@ import "strings"
 // contains "${...}" reaches the output as written, which keeps user data from being
 // re-interpreted.
 func Render(tmpl string, vars map[string]string) string {
-	return RenderEscaped(tmpl, vars, nil)
+	return renderEscaped(tmpl, vars, nil)
 }
 
-// RenderEscaped is Render with every substituted value (summaries included) passed through
+// renderEscaped is Render with every substituted value (summaries included) passed through
 // escape, while the template's own text is kept as written: the tenant's markup stays markup,
 // and on-chain text in a value cannot add mentions or links of its own. A nil escape is
 // Render.
-func RenderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
+func renderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
 	i := strings.Index(tmpl, "${")
 	if i < 0 {
 		return tmpl

@@ -78,7 +78,7 @@ func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	    "sender": "alerts@example.org",
 	    "recipients": ["ops@example.org"]
 	  }}}`, sink.Port()))
-	ch, err := New(tr, WithGuard(localGuard(t)), WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := New(tr, WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	st := parseTrigger(t, fmt.Sprintf(`{"s": {"name": "Page", "trigger_type": "script",
 	  "config": {"language": "Bash", "script_path": %q, "arguments": ["--team", "vault"], "timeout_ms": 3000}}}`,
 		filepath.Join(dir, "page.sh")))
-	if _, err := New(st); !errors.Is(err, ErrScriptsDisabled) {
+	if _, err := New(st); !errors.Is(err, errScriptsDisabled) {
 		t.Fatalf("script without EnableScripts: got %v", err)
 	}
 	sc, err := New(st, EnableScripts(), ScriptDir(dir))

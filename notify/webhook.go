@@ -33,7 +33,7 @@ const (
 	// SigningOZ is OpenZeppelin Monitor's X-Signature / X-Timestamp HMAC, the default.
 	signingOZ signingScheme = "oz"
 	// SigningStandardWebhooks is the Standard Webhooks scheme: webhook-id, webhook-timestamp
-	// and webhook-signature (see SignStandardWebhook). It needs a secret.
+	// and webhook-signature (see standardWebhookSignature). It needs a secret.
 	signingStandardWebhooks signingScheme = "standard_webhooks"
 )
 
@@ -113,8 +113,8 @@ func newWebhook(trigger string, cfg webhookConfig, opts ...Option) (*webhookChan
 	return &webhookChannel{cfg: cfg, key: key, post: newPoster("webhook", trigger, o, secrets...), now: time.Now}, nil
 }
 
-// Sign returns the X-Signature value for body sent at timestamp (Unix milliseconds, decimal).
-func Sign(secret string, body []byte, timestamp string) string {
+// signOZ returns the X-Signature value for body sent at timestamp (Unix milliseconds, decimal).
+func signOZ(secret string, body []byte, timestamp string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	mac.Write([]byte(timestamp))
@@ -172,7 +172,7 @@ func (w *webhookChannel) Send(ctx context.Context, n Notification) error {
 		h.Set(headerWebhookSignature, signStandardWebhook(w.key, n.ID, ts, payload))
 	case w.cfg.Signed:
 		ts := strconv.FormatInt(w.now().UnixMilli(), 10)
-		h.Set("X-Signature", Sign(w.cfg.Secret, payload, ts))
+		h.Set("X-Signature", signOZ(w.cfg.Secret, payload, ts))
 		h.Set("X-Timestamp", ts)
 	}
 	return w.post.do(ctx, n.TenantID, w.cfg.Method, w.cfg.URL, h, payload)

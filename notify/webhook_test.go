@@ -16,7 +16,7 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 )
 
-// recomputeSignature is the receiver's side of OZ's scheme, written independently of Sign.
+// recomputeSignature is the receiver's side of OZ's scheme, written independently of signOZ.
 func recomputeSignature(secret string, body []byte, ts string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(append(append([]byte{}, body...), ts...))
