@@ -42,7 +42,7 @@ func TestRender(t *testing.T) {
 	}
 }
 
-// The layout example of the compatibility spec (4.3), byte for byte.
+// The summary layout example (docs/compatibility.md#template-variables), byte for byte.
 func TestRenderEventsSummary(t *testing.T) {
 	t.Parallel()
 	const sig = "Transfer(address,address,uint256)"
