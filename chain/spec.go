@@ -1,7 +1,7 @@
 package chain
 
 // ContractSpec is a contract's interface as a monitor sees it: OpenZeppelin
-// Monitor's "formatted spec" (section 3.10 of oz-monitor-compat.md). For
+// Monitor's "formatted spec" (docs/compatibility.md#contract-specs). For
 // Stellar it comes from the contract's WASM contractspecv0 section or from a
 // monitor's inline contract_spec; an EVM ABI maps onto the same shape.
 type ContractSpec struct {

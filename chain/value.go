@@ -231,7 +231,7 @@ func (v Value) appendDisplay(sb *strings.Builder) {
 }
 
 // TypeName is the runtime type name OpenZeppelin Monitor derives from a
-// value (section 3.4): "I128", "Bytes32" for non-empty bytes of length 32,
+// value (docs/compatibility.md#values-as-text): "I128", "Bytes32" for non-empty bytes of length 32,
 // "Vec<Address,I128>" (consecutive duplicates removed), "Map<String,U32>"
 // (keys always typed String).
 func (v Value) TypeName() string {

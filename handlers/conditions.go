@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
@@ -27,13 +26,6 @@ type ScriptConditions struct {
 // match.
 func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c monitor.TriggerCondition, matchJSON []byte) (bool, error) {
 	shown := notify.ShortScriptPath(c.ScriptPath)
-	sc, err := notify.NewScript("trigger_condition", notify.ScriptConfig{
-		Language: string(c.Language), Path: c.ScriptPath, Arguments: c.Arguments,
-		Timeout: time.Duration(c.TimeoutMs) * time.Millisecond,
-	}, s.Options...)
-	if err != nil {
-		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
-	}
 	var args any
 	if c.Arguments != nil {
 		args = c.Arguments
@@ -45,11 +37,11 @@ func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c monitor.
 	if err != nil {
 		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
 	}
-	res, err := sc.Run(ctx, stdin)
+	stdout, err := notify.RunCondition(ctx, c, stdin, s.Options...)
 	if err != nil {
 		return true, fmt.Errorf("tenant %s: trigger condition %s: %w", tenantID, shown, err)
 	}
-	out := bytes.TrimSpace(res.Stdout)
+	out := bytes.TrimSpace(stdout)
 	if len(out) == 0 {
 		return true, fmt.Errorf("tenant %s: trigger condition %s printed nothing", tenantID, shown)
 	}

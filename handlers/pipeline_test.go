@@ -84,7 +84,7 @@ func rareTargets(blocks []*chain.Block, maxTx int) []eventTarget {
 				}
 				sig, ok := testkit.EventSignature(ev)
 				if !ok || strings.Contains(sig, "Bytes") {
-					continue // non-empty bytes have no comparable kind (quirk 3.6)
+					continue // non-empty bytes have no comparable kind (docs/compatibility.md#stellar-comparisons)
 				}
 				k := [2]string{ev.Contract, sig}
 				if byKey[k] == nil {

@@ -94,7 +94,8 @@ func (s *evalState) holds(cm *CompiledMonitor, e *expr.Expr, params []expr.Param
 	return ok
 }
 
-// combine applies the combination rule (3.8), the same on every chain, to
+// combine applies the combination rule (docs/compatibility.md#combination-rule),
+// the same on every chain, to
 // what one transaction matched, and builds the Match; nil when the monitor
 // does not match. txMatches runs only when the function and event
 // conditions allow a match, so transaction expressions are not evaluated

@@ -12,7 +12,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/expr"
 )
 
-// The Stellar monitor example of oz-monitor-compat.md §1.4.
+// A Stellar monitor in OZ's format (docs/compatibility.md#configuration-files).
 const vaultMonitorJSON = `{
   "name": "Vault watch",
   "networks": ["stellar_pubnet"],

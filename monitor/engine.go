@@ -137,7 +137,7 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 }
 
 // transactionParams builds the parameters transaction expressions see
-// (3.7): one set per payment or contract invocation, or, without such an
+// (docs/compatibility.md#transaction-conditions): one set per payment or contract invocation, or, without such an
 // operation, a set with value 0 and no from/to. The kinds are spelled the
 // way the comparator recognises fastest; it lowercases them anyway, so
 // "I64" and the original's "i64" compare identically.

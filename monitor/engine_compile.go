@@ -18,8 +18,8 @@ import (
 // network; returning the same *chain.ContractSpec for every monitor of a
 // contract lets the engine decode each call once for all of them.
 // Returning (nil, nil) means "no spec": the address's events still match,
-// with positional argument names, but its function calls never do (quirk
-// 3.11.1). An error rejects the monitor.
+// with positional argument names, but its function calls never do
+// (docs/compatibility.md#quirks-we-keep). An error rejects the monitor.
 //
 // The engine cannot parse specs itself (package monitor must not import
 // chain/stellar), hence this function.
@@ -236,7 +236,7 @@ func (cm *CompiledMonitor) OnNetwork(network string) bool {
 
 // everyTransaction reports whether the monitor must see every transaction
 // of a ledger: it has neither function nor event conditions, so no
-// address gate applies (3.8, quirk 3.11.6).
+// address gate applies (docs/compatibility.md#combination-rule).
 func (cm *CompiledMonitor) everyTransaction() bool {
 	return len(cm.functions) == 0 && len(cm.events) == 0
 }

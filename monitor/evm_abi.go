@@ -12,7 +12,8 @@ import (
 // chain), so the caller supplies decoders through an ABISource; chain/evm
 // provides the implementation.
 //
-// Values must be rendered as OpenZeppelin Monitor renders them (spec 2.4):
+// Values must be rendered as OpenZeppelin Monitor renders them
+// (docs/compatibility.md#values-as-text):
 // addresses and bytes lowercase 0x-hex, integers decimal, arrays
 // [e1,e2], tuples (e1,e2) with strings, addresses and bytes quoted inside
 // them. Kinds are the ABI type strings ("uint256", "tuple", "string[]").

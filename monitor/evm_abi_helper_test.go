@@ -15,8 +15,8 @@ import (
 
 // testABI is a small ABI decoder for the tests: enough of the Solidity ABI
 // (integers, address, bool, bytes, string, fixed bytes, arrays, tuples) to
-// decode the fixtures and the synthetic blocks, rendering values as spec 2.4
-// says. Production code gets its decoders from chain/evm; this one keeps
+// decode the fixtures and the synthetic blocks, rendering values as
+// docs/compatibility.md#values-as-text says. Production code gets its decoders from chain/evm; this one keeps
 // the engine's tests independent of it.
 type testABI struct {
 	functions map[string]*testABIItem // selector hex → function
@@ -161,7 +161,7 @@ type abiValue struct {
 	elems []abiValue
 }
 
-// render follows spec 2.4: nested strings, addresses and bytes are quoted.
+// render follows docs/compatibility.md#values-as-text: nested strings, addresses and bytes are quoted.
 func (v abiValue) render(nested bool) string {
 	q := func(s string) string {
 		if nested {

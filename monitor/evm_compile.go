@@ -56,8 +56,8 @@ func (cm *CompiledMonitor) Chain() chain.Chain { return cm.chain }
 
 // seesEveryTx reports whether the index must offer the monitor for every
 // block of its network: Stellar applies no address gate to transaction-only
-// and condition-less monitors (quirk 3.11.6), while on EVM every monitor is
-// gated by its addresses (3.12), so an EVM monitor is indexed by them.
+// and condition-less monitors (docs/compatibility.md#quirks-we-keep), while on EVM every
+// monitor is gated by its addresses (docs/compatibility.md#evm-matching), so an EVM monitor is indexed by them.
 func (cm *CompiledMonitor) seesEveryTx() bool {
 	return cm.everyTransaction() && cm.chain != chain.EVM
 }

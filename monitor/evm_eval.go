@@ -3,7 +3,8 @@ package monitor
 import "github.com/ozmon/ozmon/monitor/expr"
 
 // evaluateEVMMonitor appends the monitor's matches on an EVM block, in
-// block order. Every EVM monitor is gated by its addresses (3.12): only
+// block order. Every EVM monitor is gated by its addresses
+// (docs/compatibility.md#evm-matching): only
 // transactions whose sender, recipient or a log emitter is watched are
 // visited.
 func (s *evalState) evaluateEVMMonitor(cm *CompiledMonitor, out []*Match) []*Match {
@@ -17,7 +18,7 @@ func (s *evalState) evaluateEVMMonitor(cm *CompiledMonitor, out []*Match) []*Mat
 
 // evaluateEVMTx applies one monitor to one gated transaction: the
 // top-level call, the logs of watched contracts, the transaction
-// conditions, then the combination rule (3.8).
+// conditions, then the combination rule (docs/compatibility.md#combination-rule).
 func (s *evalState) evaluateEVMTx(cm *CompiledMonitor, ti int) *Match {
 	b := s.p.Block
 	tx := &b.Transactions[ti]

@@ -15,7 +15,7 @@ import (
 )
 
 // The EVM golden tests reproduce OpenZeppelin Monitor's EVM filter tests
-// (oz-monitor-compat.md 7.5) on its fixtures. Blocks come from blocks.json;
+// (V1–V17, docs/compatibility.md#golden-tests) on its fixtures. Blocks come from blocks.json;
 // logs and receipts from transaction_receipts.json, attached the way the
 // pipeline attaches them: receipts only when a monitor needs them.
 

@@ -10,7 +10,7 @@ import (
 )
 
 // marshalEVMJSON renders the match as OpenZeppelin Monitor's EVM
-// MonitorMatch (3.12): the monitor with every contract_spec nulled, the
+// MonitorMatch (docs/compatibility.md#monitormatch): the monitor with every contract_spec nulled, the
 // JSON-RPC transaction object, its receipt (null when none was fetched),
 // its logs ([] when none), the network and what matched.
 func (m *Match) marshalEVMJSON() ([]byte, error) {

@@ -11,7 +11,7 @@ import (
 
 // evmBlock is what every EVM monitor evaluation needs, computed once per
 // block: the transactions each address is involved in (the address gate
-// of 3.12), normalized log emitters, and, lazily, the transaction
+// of docs/compatibility.md#evm-matching), normalized log emitters, and, lazily, the transaction
 // parameters and the decoded calls and logs, shared by all monitors.
 type evmBlock struct {
 	byAddr  map[string][]int32 // normalized address → tx indexes (from, to, log emitters), ascending, each once
@@ -112,7 +112,7 @@ func evmBlockAddresses(b *chain.Block) []string {
 }
 
 // evmTransactionParams builds the parameters EVM transaction expressions
-// see (3.12). Absent fees are 0; gas_used is "" without a receipt, so an
+// see (docs/compatibility.md#evm-matching). Absent fees are 0; gas_used is "" without a receipt, so an
 // expression referencing it then fails (no match), as in the original.
 func evmTransactionParams(tx *chain.Transaction) []expr.Param {
 	e := tx.EVM

@@ -10,7 +10,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// Rules of 3.12 that the fixtures do not exercise, on synthetic blocks.
+// Rules of docs/compatibility.md#evm-matching that the fixtures do not exercise, on synthetic blocks.
 
 const (
 	ruleContract = "0x4444444444444444444444444444444444444444"

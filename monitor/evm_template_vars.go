@@ -10,7 +10,8 @@ import (
 // know.
 const evmZeroAddress = "0x0000000000000000000000000000000000000000"
 
-// addEVMTransactionVars adds the EVM transaction keys of 4.2: the hash and
+// addEVMTransactionVars adds the EVM transaction keys
+// (docs/compatibility.md#template-variables): the hash and
 // addresses lowercase 0x-hex, the value in decimal wei, and no
 // transaction.to for a contract creation.
 func addEVMTransactionVars(vars map[string]string, tx *chain.Transaction) {

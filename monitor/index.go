@@ -17,7 +17,8 @@ import (
 // that must see every transaction (transaction-only or condition-less:
 // Stellar has no address gate for them) are kept apart. EVM monitors are
 // all keyed by their addresses, which an EVM block matches through its
-// senders, recipients and log emitters (the address gate of 3.12). Paused
+// senders, recipients and log emitters (the address gate of
+// docs/compatibility.md#evm-matching). Paused
 // monitors and monitors of other networks are left out.
 //
 // Tenants are replaced one at a time (SetTenant, RemoveTenant) at a cost

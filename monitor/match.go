@@ -31,7 +31,8 @@ type Match struct {
 	Monitor *CompiledMonitor `json:"-"`
 }
 
-// MatchedOn lists the conditions that matched, per kind (3.8): a kind that
+// MatchedOn lists the conditions that matched, per kind
+// (docs/compatibility.md#combination-rule): a kind that
 // the monitor does not configure, or that did not match, is empty.
 type MatchedOn struct {
 	Functions    []FunctionMatch    `json:"functions"`
@@ -78,9 +79,9 @@ type ArgsEntry struct {
 }
 
 // MarshalOZJSON renders the match as OpenZeppelin Monitor's Stellar
-// MonitorMatch object (section 3.9), the payload of raw webhooks and
+// MonitorMatch object (docs/compatibility.md#monitormatch), the payload of raw webhooks and
 // scripts; a match on an EVM transaction renders as the EVM MonitorMatch
-// instead (3.12, see marshalEVMJSON). Fields ozmon does not keep (result meta, diagnostic events,
+// instead (see marshalEVMJSON). Fields ozmon does not keep (result meta, diagnostic events,
 // ledger header and metadata XDR) are omitted, as absent RPC fields are in
 // the original; "decoded" is null.
 func (m *Match) MarshalOZJSON() ([]byte, error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 )
 
-// TestFunctionArgConversion is rule 23 of 7.7: arguments without spec
+// TestFunctionArgConversion is property rule 23 (docs/compatibility.md#golden-tests): arguments without spec
 // input names get positional names and inferred kinds; containers become
 // compact JSON; 128-bit integers unwrap to their decimal text.
 func TestFunctionArgConversion(t *testing.T) {

@@ -14,9 +14,9 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// Table and property tests of the matching rules: 3.5–3.8 and the
-// matching-related rules 21–25 of 7.7 (the expression rules belong to
-// monitor/expr's tests).
+// Table and property tests of the matching rules (docs/compatibility.md#stellar-matching)
+// and the matching-related property rules 21–25 (docs/compatibility.md#golden-tests;
+// the expression rules belong to monitor/expr's tests).
 
 const (
 	cA = "CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -125,7 +125,7 @@ func run(t testing.TB, b *chain.Block, cms ...*monitor.CompiledMonitor) []*monit
 	return ms
 }
 
-// TestCombinationRule walks the table of 3.8 over every presence of
+// TestCombinationRule walks docs/compatibility.md#combination-rule over every presence of
 // event/function/transaction conditions and every outcome of each.
 func TestCombinationRule(t *testing.T) {
 	t.Parallel()
@@ -191,7 +191,7 @@ func TestCombinationRule(t *testing.T) {
 }
 
 // TestNoAddressGateForTransactionMonitors: Stellar transaction-only and
-// condition-less monitors see every transaction (quirk 3.11.6), while
+// condition-less monitors see every transaction (docs/compatibility.md#quirks-we-keep), while
 // function/event monitors only see their contracts.
 func TestNoAddressGateForTransactionMonitors(t *testing.T) {
 	t.Parallel()
@@ -344,7 +344,7 @@ func TestEventPropertyNumericKinds(t *testing.T) {
 
 // TestEventConditionsAllRecorded: every matching event condition is
 // recorded (no break) with its arguments; functions stop at the first
-// matching condition (quirk 3.11.4).
+// matching condition (docs/compatibility.md#quirks-we-keep).
 func TestEventConditionsAllRecorded(t *testing.T) {
 	t.Parallel()
 	x := tx("h", true, callOp(cA, "transfer", chain.I128(0, 5000)))

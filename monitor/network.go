@@ -216,7 +216,8 @@ func (r *cfgReader) rpcURL(path string, raw json.RawMessage, nt NetworkType) (RP
 		switch {
 		case !plain:
 		case nt == NetworkMidnight && !hasAnyPrefix(v, "ws://", "wss://"):
-			// Midnight's node speaks only WebSocket (spec §1.3, as OZ checks).
+			// Midnight's node speaks only WebSocket, as OZ checks
+			// (docs/compatibility.md#configuration-files).
 			r.fail(joinKey(path, "url"), "a Midnight RPC URL must start with ws:// or wss://")
 		case !hasAnyPrefix(v, "http://", "https://", "ws://", "wss://"):
 			r.fail(joinKey(path, "url"), "must start with http://, https://, ws:// or wss://")

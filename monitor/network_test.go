@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The example of oz-monitor-compat.md §1.3, every field set.
+// A network in OZ's format (docs/compatibility.md#configuration-files), every field set.
 const pubnetJSON = `{
   "network_type": "Stellar",
   "slug": "stellar_pubnet",
@@ -111,7 +111,8 @@ func TestParseNetworkMidnightRPCType(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
-	// Midnight speaks WebSocket only: an https:// URL is refused (spec §1.3).
+	// Midnight speaks WebSocket only: an https:// URL is refused
+	// (docs/compatibility.md#configuration-files).
 	_, err = ParseNetwork("mn.json", []byte(strings.Replace(strings.Replace(tmpl, "%s", "ws_rpc", 1), "wss://", "https://", 1)))
 	want = `mn.json: rpc_urls[0].url: a Midnight RPC URL must start with ws:// or wss://`
 	if err == nil || err.Error() != want {

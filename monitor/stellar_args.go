@@ -49,7 +49,7 @@ type resolvedCall struct {
 	params    []expr.Param
 }
 
-// resolveCall applies section 3.5 steps 3–5: the signature comes from the
+// resolveCall names a call as docs/compatibility.md#function-calls says: the signature comes from the
 // spec function whose name, arity and (leniently compared) argument types fit
 // the runtime values, and the arguments are named after that function's
 // inputs. Without a fitting spec function the call does not match anything.
@@ -117,7 +117,8 @@ func kindFits(spec, runtime string) bool {
 	return spec == runtime
 }
 
-// functionArg renders a call argument from its JSON form (3.4a, 3.5 step 5):
+// functionArg renders a call argument from its JSON form
+// (docs/compatibility.md#values-as-text):
 // containers become compact JSON with kind Vec or Map, 128/256-bit integers
 // their decimal text with their own kind, scalars their plain text with the
 // spec input's kind.

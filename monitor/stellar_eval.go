@@ -51,9 +51,9 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 	return out
 }
 
-// evaluateTx applies one monitor to one transaction: functions (3.5),
-// events (3.6), transaction conditions (3.7) and the combination rule
-// (3.8). It allocates only when something matches.
+// evaluateTx applies one monitor to one transaction: functions, events,
+// transaction conditions and the combination rule (docs/compatibility.md#stellar-matching).
+// It allocates only when something matches.
 func (s *evalState) evaluateTx(cm *CompiledMonitor, ti int) *Match {
 	var funcs []FunctionMatch
 	var fargs []ArgsEntry
@@ -82,7 +82,7 @@ func (s *evalState) functionMatches(cm *CompiledMonitor, ti int) ([]FunctionMatc
 		}
 		cs := cm.spec(b.Network, addr)
 		if cs == nil {
-			continue // no spec: functions never match (quirk 3.11.1)
+			continue // no spec: functions never match (docs/compatibility.md#quirks-we-keep)
 		}
 		rc := s.call(ti, oi, cs)
 		if !rc.ok {
@@ -130,7 +130,8 @@ func (s *evalState) eventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, []A
 	return evs, eargs
 }
 
-// transactionMatches applies the transaction conditions (3.7). The status
+// transactionMatches applies the transaction conditions
+// (docs/compatibility.md#transaction-conditions). The status
 // recorded is the transaction's own; an expression is tried against each
 // payment or invocation in turn.
 func (s *evalState) transactionMatches(cm *CompiledMonitor, ti int) []TransactionMatch {

@@ -9,7 +9,7 @@ import (
 )
 
 // decodedEvent is a contract event named and typed as OpenZeppelin Monitor
-// sees it (section 3.6), computed once per (transaction, event, spec) and
+// sees it (docs/compatibility.md#events), computed once per (transaction, event, spec) and
 // shared by every monitor watching the emitting contract.
 type decodedEvent struct {
 	ok        bool // false: the event is invisible to monitors (no name, no args)

@@ -18,7 +18,7 @@ import (
 )
 
 // The golden tests reproduce OpenZeppelin Monitor's Stellar integration
-// tests S1–S16 (oz-monitor-compat.md 7.3) on its own fixtures. As the
+// tests S1–S16 (docs/compatibility.md#golden-tests) on its own fixtures. As the
 // original harness does, all 29 fixture transactions and both fixture
 // events are fed as the content of one ledger (172627); the events come
 // from events.json (attached by transaction hash), not from the
@@ -329,7 +329,7 @@ func TestGoldenS7MultipleConditions(t *testing.T) {
 	spec := parseSpecFile(t, "contract_spec.json")
 	got := evaluate(t, &f.block, m, specSource(map[string]*chain.ContractSpec{usdcSAC: spec, upsertAddr: spec}))
 	// The original's test helper counts 2; ozmon decodes every envelope,
-	// so the upsert_data call of #25 is visible too (10, S7).
+	// so the upsert_data call of #25 is visible too (docs/compatibility.md#deliberate-deviations, S7).
 	wantEqual(t, "matched transactions", hashes(got), []string{tx4Hash, tx25Hash})
 
 	first := got[0]
@@ -558,7 +558,8 @@ func TestGoldenS16EventSpec(t *testing.T) {
 }
 
 // TestGoldenExecutionMode is test_execute_monitor_stellar with a spec for
-// every address: ozmon decodes the envelopes, so 2 matches (10, S7).
+// every address: ozmon decodes the envelopes, so 2 matches
+// (docs/compatibility.md#deliberate-deviations, S7).
 func TestGoldenExecutionMode(t *testing.T) {
 	t.Parallel()
 	f := loadFixture(t)

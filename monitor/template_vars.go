@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Variables returns the template variables of the match (section 4.2):
+// Variables returns the template variables of the match
+// (docs/compatibility.md#template-variables):
 //
 //	monitor.name, transaction.hash,
 //	transaction.from, transaction.to, transaction.value (EVM only),
@@ -18,7 +19,7 @@ import (
 // spec names, or 0, 1, … for events without a spec). Values are the raw
 // match strings; Map and Vec arguments stay JSON (or Display) text.
 //
-// Two more keys hold the summary blocks of 4.3, so that a plain
+// Two more keys hold the summary blocks, so that a plain
 // "replace every ${key}" renders ${functions} and ${events} exactly as the
 // original: "functions" and "events" (the empty string when nothing of
 // that kind matched). There are no ledger, network or timestamp
@@ -59,7 +60,8 @@ func addEntries(vars map[string]string, prefix string, sigs []string, args []Arg
 	}
 }
 
-// Summary renders the ${functions} / ${events} block of 4.3, titled
+// Summary renders the ${functions} / ${events} block
+// (docs/compatibility.md#template-variables), titled
 // "Matched <label>:": one "Reason" per signature, numbered from 1, with the
 // arguments at the same index sorted by name (the last of equal names
 // wins, as in the flattened map the original reads); "" when sigs is empty.

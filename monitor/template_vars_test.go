@@ -8,7 +8,8 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// render is the substitution of 4.3: every ${key} of the map replaced.
+// render is OZ's substitution (docs/compatibility.md#template-variables): every ${key}
+// of the map replaced.
 func render(tmpl string, vars map[string]string) string {
 	for k, v := range vars {
 		tmpl = strings.ReplaceAll(tmpl, "${"+k+"}", v)
@@ -16,7 +17,8 @@ func render(tmpl string, vars map[string]string) string {
 	return tmpl
 }
 
-// TestVariablesSummaryExample is the worked example of 4.3.
+// TestVariablesSummaryExample is the summary layout of
+// docs/compatibility.md#template-variables, worked through.
 func TestVariablesSummaryExample(t *testing.T) {
 	t.Parallel()
 	m := &monitor.Match{

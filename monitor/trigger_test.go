@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The trigger file example of oz-monitor-compat.md §1.5, all six types.
+// A trigger file in OZ's format (docs/compatibility.md#configuration-files), all six types.
 const vaultTriggersJSON = `{
   "vault_slack": {
     "name": "Vault Slack alert",

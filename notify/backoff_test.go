@@ -1,11 +1,10 @@
-package notify_test
+package notify
 
 import (
 	"testing"
 	"time"
 
 	"github.com/ozmon/ozmon/monitor"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func TestBackoffNoJitter(t *testing.T) {
@@ -15,18 +14,18 @@ func TestBackoffNoJitter(t *testing.T) {
 	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
 		4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
 	for i, w := range want {
-		if got := notify.Backoff(p, i); got != w {
+		if got := Backoff(p, i); got != w {
 			t.Errorf("attempt %d: %v, want %v", i, got, w)
 		}
 	}
-	if got := notify.Backoff(p, 10_000); got != 10*time.Second {
+	if got := Backoff(p, 10_000); got != 10*time.Second {
 		t.Errorf("huge attempt: %v", got)
 	}
 	p.BaseForBackoff = 3
 	p.InitialBackoff = time.Second
 	p.MaxBackoff = 30 * time.Second
 	for i, w := range []time.Duration{time.Second, 3 * time.Second, 9 * time.Second, 27 * time.Second, 30 * time.Second} {
-		if got := notify.Backoff(p, i); got != w {
+		if got := Backoff(p, i); got != w {
 			t.Errorf("base 3 attempt %d: %v, want %v", i, got, w)
 		}
 	}
@@ -38,7 +37,7 @@ func TestBackoffFullJitterStaysInBounds(t *testing.T) {
 	seen := map[time.Duration]bool{}
 	for i := range 200 {
 		attempt := i % 8
-		d := notify.Backoff(p, attempt)
+		d := Backoff(p, attempt)
 		ceiling := min(250*time.Millisecond<<attempt, 10*time.Second)
 		if d < 250*time.Millisecond || d > ceiling {
 			t.Fatalf("attempt %d: %v outside [250ms, %v]", attempt, d, ceiling)
@@ -54,15 +53,15 @@ func TestRetryPolicyPerChannel(t *testing.T) {
 	t.Parallel()
 	email := monitor.DefaultRetryPolicy()
 	email.BaseForBackoff = 5
-	if got := notify.RetryPolicy(&monitor.Trigger{Email: &monitor.EmailConfig{RetryPolicy: email}}); got.BaseForBackoff != 2 {
+	if got := RetryPolicy(&monitor.Trigger{Email: &monitor.EmailConfig{RetryPolicy: email}}); got.BaseForBackoff != 2 {
 		t.Errorf("email base %d, want 2", got.BaseForBackoff)
 	}
 	hook := monitor.DefaultRetryPolicy()
 	hook.MaxRetries = 7
-	if got := notify.RetryPolicy(&monitor.Trigger{Webhook: &monitor.WebhookConfig{RetryPolicy: hook}}); got.MaxRetries != 7 {
+	if got := RetryPolicy(&monitor.Trigger{Webhook: &monitor.WebhookConfig{RetryPolicy: hook}}); got.MaxRetries != 7 {
 		t.Errorf("webhook max retries %d, want 7", got.MaxRetries)
 	}
-	if got := notify.RetryPolicy(&monitor.Trigger{Script: &monitor.ScriptConfig{}}); got.MaxRetries != 0 {
+	if got := RetryPolicy(&monitor.Trigger{Script: &monitor.ScriptConfig{}}); got.MaxRetries != 0 {
 		t.Errorf("script max retries %d, want 0", got.MaxRetries)
 	}
 }

@@ -1,34 +1,43 @@
-package notify_test
+package notify
 
 import (
 	"context"
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/monitor"
 )
 
-func BenchmarkRender(b *testing.B) {
+// benchVars are sampleVars with the ${functions} summary monitor.Match.Variables adds.
+func benchVars() map[string]string {
 	vars := sampleVars()
+	vars["functions"] = monitor.Summary("Functions", []string{vars["functions.0.signature"]}, []monitor.ArgsEntry{{
+		Args: []monitor.Arg{{Name: "from", Value: vars["functions.0.args.from"]}, {Name: "amount", Value: vars["functions.0.args.amount"]}},
+	}})
+	return vars
+}
+
+func BenchmarkRender(b *testing.B) {
+	vars := benchVars()
 	tmpl := "*${monitor.name}* deposit of ${functions.0.args.amount} by ${functions.0.args.from}\n" +
 		"${functions}\nhttps://stellar.expert/explorer/public/tx/${transaction.hash} ${unknown}"
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = notify.Render(tmpl, vars)
+		_ = Render(tmpl, vars)
 	}
 }
 
 func BenchmarkWebhookSend(b *testing.B) {
 	sink := testkit.StartWebhookSink(b)
-	ch, err := notify.NewWebhook("bench", notify.WebhookConfig{
+	ch, err := newWebhook("bench", webhookConfig{
 		URL:     sink.URL() + "/hook",
 		Secret:  "bench-secret",
-		Message: notify.Message{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
-	}, notify.WithGuard(localGuard(b)))
+		Message: messageTemplate{Title: "${monitor.name}", Body: "tx ${transaction.hash}${functions}"},
+	}, WithGuard(localGuard(b)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := notify.Notification{TenantID: "t1", Vars: sampleVars()}
+	n := Notification{TenantID: "t1", Vars: benchVars()}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -27,38 +27,44 @@ type Notification struct {
 	MatchJSON []byte
 }
 
-// Message is a trigger's title and body templates.
-type Message struct {
+// messageTemplate is a trigger's title and body templates.
+type messageTemplate struct {
 	Title string
 	Body  string
 }
 
 // Render substitutes vars into the title and body.
-func (m Message) Render(vars map[string]string) (title, body string) {
+func (m messageTemplate) Render(vars map[string]string) (title, body string) {
 	return Render(m.Title, vars), Render(m.Body, vars)
 }
 
 // RenderEscaped substitutes vars, each escaped for the channel's markup, into the title and
-// body (see RenderEscaped).
-func (m Message) RenderEscaped(vars map[string]string, escape func(string) string) (title, body string) {
-	return RenderEscaped(m.Title, vars, escape), RenderEscaped(m.Body, vars, escape)
+// body (see renderEscaped).
+func (m messageTemplate) RenderEscaped(vars map[string]string, escape func(string) string) (title, body string) {
+	return renderEscaped(m.Title, vars, escape), renderEscaped(m.Body, vars, escape)
 }
 
 // The channels hold resolved secrets (URLs with tokens, passwords), so each one formats as
 // its kind and trigger name only: a channel printed by %v, %+v or %#v reveals nothing.
 
-func (s *Slack) String() string      { return "notify.Slack{trigger: " + quote(s.post.trigger) + "}" }
-func (s *Slack) GoString() string    { return s.String() }
-func (d *Discord) String() string    { return "notify.Discord{trigger: " + quote(d.post.trigger) + "}" }
-func (d *Discord) GoString() string  { return d.String() }
-func (t *Telegram) String() string   { return "notify.Telegram{trigger: " + quote(t.post.trigger) + "}" }
-func (t *Telegram) GoString() string { return t.String() }
-func (w *Webhook) String() string    { return "notify.Webhook{trigger: " + quote(w.post.trigger) + "}" }
-func (w *Webhook) GoString() string  { return w.String() }
-func (e *Email) String() string      { return "notify.Email{trigger: " + quote(e.trigger) + "}" }
-func (e *Email) GoString() string    { return e.String() }
-func (s *Script) String() string     { return "notify.Script{trigger: " + quote(s.trigger) + "}" }
-func (s *Script) GoString() string   { return s.String() }
+func (s *slackChannel) String() string   { return "notify.Slack{trigger: " + quote(s.post.trigger) + "}" }
+func (s *slackChannel) GoString() string { return s.String() }
+func (d *discordChannel) String() string {
+	return "notify.Discord{trigger: " + quote(d.post.trigger) + "}"
+}
+func (d *discordChannel) GoString() string { return d.String() }
+func (t *telegramChannel) String() string {
+	return "notify.Telegram{trigger: " + quote(t.post.trigger) + "}"
+}
+func (t *telegramChannel) GoString() string { return t.String() }
+func (w *webhookChannel) String() string {
+	return "notify.Webhook{trigger: " + quote(w.post.trigger) + "}"
+}
+func (w *webhookChannel) GoString() string { return w.String() }
+func (e *emailChannel) String() string     { return "notify.Email{trigger: " + quote(e.trigger) + "}" }
+func (e *emailChannel) GoString() string   { return e.String() }
+func (s *scriptChannel) String() string    { return "notify.Script{trigger: " + quote(s.trigger) + "}" }
+func (s *scriptChannel) GoString() string  { return s.String() }
 
 func quote(s string) string { return strconv.Quote(s) }
 
@@ -67,9 +73,9 @@ func quote(s string) string { return strconv.Quote(s) }
 // and skip rebuilding it.
 func UsesMatchJSON(ch Channel) bool {
 	switch c := ch.(type) {
-	case *Webhook:
-		return c.cfg.Mode == PayloadRaw
-	case *Script:
+	case *webhookChannel:
+		return c.cfg.Mode == payloadRaw
+	case *scriptChannel:
 		return true
 	}
 	return false

@@ -1,21 +1,27 @@
-package notify_test
+package notify
 
 import (
 	"testing"
 
+	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/monitor"
 )
 
 // hostileVars is on-chain text trying Slack's and Discord's control syntax.
 func hostileVars() map[string]string {
-	return map[string]string{
-		"monitor.name":          "Vault",
-		"events.0.args.memo":    "@everyone @here <!channel> <!here> <@U024BE7LH> <http://evil.example|click> [click](http://evil.example) <#123> </cmd:1> a&b",
-		"events.0.signature":    "memo(String)",
-		"transaction.hash":      "ab12",
-		"functions.0.signature": "f(Map<String,I128>)",
-	}
+	const memo = "@everyone @here <!channel> <!here> <@U024BE7LH> <http://evil.example|click> [click](http://evil.example) <#123> </cmd:1> a&b"
+	return (&monitor.Match{
+		MonitorName: "Vault",
+		Transaction: &chain.Transaction{Hash: "ab12"},
+		MatchedOn: monitor.MatchedOn{
+			Functions: []monitor.FunctionMatch{{Signature: "f(Map<String,I128>)"}},
+			Events:    []monitor.EventMatch{{Signature: "memo(String)"}},
+		},
+		MatchedOnArgs: monitor.MatchedOnArgs{Events: []monitor.ArgsEntry{
+			{Signature: "memo(String)", Args: []monitor.Arg{{Name: "memo", Value: memo}}},
+		}},
+	}).Variables()
 }
 
 // TestSlackEscapesValues: a value cannot notify a channel, mention a user
@@ -23,9 +29,9 @@ func hostileVars() map[string]string {
 func TestSlackEscapesValues(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := notify.NewSlack("slack", sink.URL()+slackPath,
-		notify.Message{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
-		notify.WithGuard(localGuard(t)))
+	ch := newSlack("slack", sink.URL()+slackPath,
+		messageTemplate{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
+		WithGuard(localGuard(t)))
 	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := `{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Vault <!here>*\n\nmemo: @everyone @here &lt;!channel&gt; &lt;!here&gt; &lt;@U024BE7LH&gt; &lt;http://evil.example|click&gt; [click](http://evil.example) &lt;#123&gt; &lt;/cmd:1&gt; a&amp;b <https://ok.example|docs>\n\n*Matched Functions:*\n\n*Reason 1*\n\n*Signature:* ` + "`f(Map&lt;String,I128&gt;)`" + `\n\n*Params:*\n"}}]}`
 	if got != want {
@@ -39,9 +45,9 @@ func TestSlackEscapesValues(t *testing.T) {
 func TestDiscordEscapesValues(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := notify.NewDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
-		notify.Message{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
-		notify.WithGuard(localGuard(t)))
+	ch := newDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
+		messageTemplate{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
+		WithGuard(localGuard(t)))
 	got := string(sendOne(t, sink, ch, hostileVars()).Body)
 	want := "{\"content\":\"*Vault @here*\\n\\nmemo: @\u200beveryone @\u200bhere <!channel> <!here> <\u200b@U024BE7LH> <http://evil.example|click> " +
 		"[click]\u200b(http://evil.example) <\u200b#123> <\u200b/cmd:1> a&b [docs](https://ok.example)\",\"allowed_mentions\":{\"parse\":[]}}"
@@ -61,11 +67,11 @@ func TestEscapeDiscordAndSlack(t *testing.T) {
 		"user@example.com":   "user@example.com",
 		"`<@1>` ```@here```": "`<\u200b@1>` ```@\u200bhere```",
 	} {
-		if got := notify.EscapeDiscord(in); got != want {
+		if got := escapeDiscord(in); got != want {
 			t.Errorf("EscapeDiscord(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := notify.EscapeSlack("<a|b> & <!here>"); got != "&lt;a|b&gt; &amp; &lt;!here&gt;" {
+	if got := escapeSlack("<a|b> & <!here>"); got != "&lt;a|b&gt; &amp; &lt;!here&gt;" {
 		t.Errorf("EscapeSlack = %q", got)
 	}
 }

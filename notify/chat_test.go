@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 const slackPath = "/services/T000/B000/XXXXSECRETXXXXTOKEN"
@@ -17,9 +16,9 @@ const slackPath = "/services/T000/B000/XXXXSECRETXXXXTOKEN"
 func TestSlackSend(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := notify.NewSlack("vault slack", sink.URL()+slackPath,
-		notify.Message{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
-		notify.WithGuard(localGuard(t)))
+	ch := newSlack("vault slack", sink.URL()+slackPath,
+		messageTemplate{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
+		WithGuard(localGuard(t)))
 	r := sendOne(t, sink, ch, sampleVars())
 	if r.Method != http.MethodPost || r.Path != slackPath {
 		t.Fatalf("got %s %s", r.Method, r.Path)
@@ -36,10 +35,10 @@ func TestSlackSend(t *testing.T) {
 func TestDiscordSend(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch := notify.NewDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
-		notify.Message{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
-		notify.WithGuard(localGuard(t)))
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: map[string]string{"transaction.hash": "ab"}}); err != nil {
+	ch := newDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
+		messageTemplate{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
+		WithGuard(localGuard(t)))
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: map[string]string{"transaction.hash": "ab", "events": ""}}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
@@ -56,10 +55,10 @@ func TestTelegramSend(t *testing.T) {
 	sink := testkit.StartWebhookSink(t)
 	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx"
 	for _, preview := range []bool{true, false} {
-		ch := notify.NewTelegram("vault tg", token, "-100123456789", preview,
-			notify.Message{Title: "Vault v1.2", Body: "*Amount*: ${functions.0.args.amount} (net-1)"},
-			notify.WithGuard(localGuard(t)), notify.TelegramBaseURL(sink.URL()))
-		if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+		ch := newTelegram("vault tg", token, "-100123456789", preview,
+			messageTemplate{Title: "Vault v1.2", Body: "*Amount*: ${functions.0.args.amount} (net-1)"},
+			WithGuard(localGuard(t)), TelegramBaseURL(sink.URL()))
+		if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 			t.Fatalf("send: %v", err)
 		}
 	}
@@ -95,7 +94,7 @@ func TestEscapeMarkdownV2(t *testing.T) {
 		{"héllo (ü)", `héllo \(ü\)`},
 	}
 	for _, c := range cases {
-		if got := notify.EscapeMarkdownV2(c.in); got != c.want {
+		if got := escapeMarkdownV2(c.in); got != c.want {
 			t.Errorf("EscapeMarkdownV2(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
@@ -114,11 +113,11 @@ func TestChatErrorsAreClassifiedAndRedacted(t *testing.T) {
 	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx"
 	chans := []struct {
 		kind string
-		ch   notify.Channel
+		ch   Channel
 	}{
-		{"slack", notify.NewSlack("s", sink.URL()+slackPath, notify.Message{Title: "t", Body: "b"}, notify.WithGuard(localGuard(t)))},
-		{"discord", notify.NewDiscord("d", sink.URL()+slackPath, notify.Message{Title: "t", Body: "b"}, notify.WithGuard(localGuard(t)))},
-		{"telegram", notify.NewTelegram("g", token, "1", false, notify.Message{Title: "t", Body: "b"}, notify.WithGuard(localGuard(t)), notify.TelegramBaseURL(sink.URL()))},
+		{"slack", newSlack("s", sink.URL()+slackPath, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
+		{"discord", newDiscord("d", sink.URL()+slackPath, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))},
+		{"telegram", newTelegram("g", token, "1", false, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)), TelegramBaseURL(sink.URL()))},
 	}
 	want := []struct {
 		status    int
@@ -126,8 +125,8 @@ func TestChatErrorsAreClassifiedAndRedacted(t *testing.T) {
 		after     time.Duration
 	}{{429, true, 7 * time.Second}, {503, true, 0}, {404, false, 0}}
 	for i, c := range chans {
-		err := c.ch.Send(context.Background(), notify.Notification{TenantID: "tenant-9"})
-		var se *notify.SendError
+		err := c.ch.Send(context.Background(), Notification{TenantID: "tenant-9"})
+		var se *SendError
 		if !errors.As(err, &se) {
 			t.Fatalf("%s: want *SendError, got %v", c.kind, err)
 		}
@@ -155,12 +154,12 @@ func TestTransportErrorRedacted(t *testing.T) {
 	sink := testkit.StartWebhookSink(t)
 	url := sink.URL() + slackPath
 	_ = sink.Close() // nothing listens any more: connection refused
-	ch := notify.NewSlack("s", url, notify.Message{Title: "t", Body: "b"}, notify.WithGuard(localGuard(t)))
-	err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
+	ch := newSlack("s", url, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))
+	err := ch.Send(context.Background(), Notification{TenantID: "t1"})
 	if err == nil {
 		t.Fatal("send to a closed port succeeded")
 	}
-	if !notify.IsRetryable(err) {
+	if !IsRetryable(err) {
 		t.Fatalf("connection refused should be retryable: %v", err)
 	}
 	if strings.Contains(err.Error(), "XXXXSECRETXXXXTOKEN") || strings.Contains(err.Error(), slackPath) {

@@ -11,7 +11,7 @@ import (
 // and refuses the trigger if its destination (webhook, Slack or Discord URL, the Telegram API
 // base, the SMTP host) resolves to an address the guard refuses. Call it when a tenant saves a
 // trigger; Send checks again at dial time. A script trigger's script_path must stay inside the
-// script directory (ResolveScript) when scripts are enabled.
+// script directory (resolveScript) when scripts are enabled.
 func Check(ctx context.Context, t *monitor.Trigger, opts ...Option) error {
 	if t == nil {
 		return fmt.Errorf("notify: check trigger: nil trigger")
@@ -53,7 +53,7 @@ func Check(ctx context.Context, t *monitor.Trigger, opts ...Option) error {
 		}
 		return nil
 	case t.Script != nil:
-		if err := CheckScriptPath(t.Script.ScriptPath, opts...); err != nil {
+		if err := checkScriptPath(t.Script.ScriptPath, opts...); err != nil {
 			return fmt.Errorf("notify: check script trigger %q: %w", t.Name, err)
 		}
 		return nil

@@ -13,7 +13,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// CheckConfig runs Check on every trigger of cfg and CheckScriptPath on every
+// CheckConfig runs Check on every trigger of cfg and checkScriptPath on every
 // trigger condition of its monitors, in key order, and returns
 // a ValidationError for each destination the guard refuses, naming the
 // trigger's file (or source) and key. It is the destination half of the
@@ -52,7 +52,7 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 			continue
 		}
 		for i, c := range m.TriggerConditions {
-			if err := CheckScriptPath(c.ScriptPath, opts...); errors.Is(err, ErrRefused) {
+			if err := checkScriptPath(c.ScriptPath, opts...); errors.Is(err, ErrRefused) {
 				// A monitor file holds one monitor: its name adds nothing.
 				src, path := m.Source(), fmt.Sprintf("trigger_conditions[%d]", i)
 				if src == "" {
@@ -67,7 +67,7 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 
 // onceResolver answers each host from the first lookup of it.
 type onceResolver struct {
-	next Resolver
+	next hostResolver
 	mu   sync.Mutex
 	seen map[string]lookup
 }

@@ -76,7 +76,7 @@ func TestCheckConfigLooksUpEachHostOnce(t *testing.T) {
 			Webhook: &monitor.WebhookConfig{URL: monitor.PlainSecret("https://" + host + "/x")}}
 	}
 	r := &countingResolver{n: map[string]int{}}
-	g, err := NewGuard(WithResolver(r))
+	g, err := NewGuard(withResolver(r))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,17 +13,17 @@ import (
 // tenants pointing at one hanging host cannot hold every delivery slot.
 func Destination(ch Channel) string {
 	switch c := ch.(type) {
-	case *Slack:
+	case *slackChannel:
 		return hostOf(c.url)
-	case *Discord:
+	case *discordChannel:
 		return hostOf(c.url)
-	case *Telegram:
+	case *telegramChannel:
 		return hostOf(c.endpoint)
-	case *Webhook:
+	case *webhookChannel:
 		return hostOf(c.cfg.URL)
-	case *Email:
+	case *emailChannel:
 		return net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
-	case *Script:
+	case *scriptChannel:
 		return "script"
 	}
 	return "unknown"

@@ -7,11 +7,11 @@ func TestDestinationNamesHostOnly(t *testing.T) {
 		ch   Channel
 		want string
 	}{
-		{NewSlack("s", "https://hooks.slack.com/services/T0/B0/secret", Message{}), "hooks.slack.com"},
-		{NewDiscord("d", "https://discord.com/api/webhooks/1/secret", Message{}), "discord.com"},
+		{newSlack("s", "https://hooks.slack.com/services/T0/B0/secret", messageTemplate{}), "hooks.slack.com"},
+		{newDiscord("d", "https://discord.com/api/webhooks/1/secret", messageTemplate{}), "discord.com"},
 		{mustWebhook(t, "https://user:pw@example.com:8443/hook?token=x"), "example.com:8443"},
-		{&Email{cfg: EmailConfig{Host: "smtp.example.com", Port: 587}}, "smtp.example.com:587"},
-		{&Script{}, "script"},
+		{&emailChannel{cfg: emailConfig{Host: "smtp.example.com", Port: 587}}, "smtp.example.com:587"},
+		{&scriptChannel{}, "script"},
 	}
 	for _, c := range cases {
 		if got := Destination(c.ch); got != c.want {
@@ -20,9 +20,9 @@ func TestDestinationNamesHostOnly(t *testing.T) {
 	}
 }
 
-func mustWebhook(t *testing.T, u string) *Webhook {
+func mustWebhook(t *testing.T, u string) *webhookChannel {
 	t.Helper()
-	w, err := NewWebhook("w", WebhookConfig{URL: u})
+	w, err := newWebhook("w", webhookConfig{URL: u})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,19 +5,19 @@ import (
 	"strings"
 )
 
-// Discord posts to a Discord webhook: {"content": "*TITLE*\n\nBODY", "allowed_mentions":
+// discordChannel posts to a Discord webhook: {"content": "*TITLE*\n\nBODY", "allowed_mentions":
 // {"parse": []}}. No mention in a message pings anyone, and template values are neutralised
-// (see EscapeDiscord); the template's own text is sent as written.
-type Discord struct {
+// (see escapeDiscord); the template's own text is sent as written.
+type discordChannel struct {
 	url  string
-	msg  Message
+	msg  messageTemplate
 	post *poster
 }
 
-// NewDiscord builds a Discord channel for trigger. webhookURL is secret.
-func NewDiscord(trigger, webhookURL string, msg Message, opts ...Option) *Discord {
+// newDiscord builds a Discord channel for trigger. webhookURL is secret.
+func newDiscord(trigger, webhookURL string, msg messageTemplate, opts ...Option) *discordChannel {
 	o := newOptions(opts)
-	return &Discord{url: webhookURL, msg: msg, post: newPoster("discord", trigger, o, webhookURL)}
+	return &discordChannel{url: webhookURL, msg: msg, post: newPoster("discord", trigger, o, webhookURL)}
 }
 
 type discordAllowedMentions struct {
@@ -32,8 +32,8 @@ type discordPayload struct {
 }
 
 // Send posts one message.
-func (d *Discord) Send(ctx context.Context, n Notification) error {
-	title, body := d.msg.RenderEscaped(n.Vars, EscapeDiscord)
+func (d *discordChannel) Send(ctx context.Context, n Notification) error {
+	title, body := d.msg.RenderEscaped(n.Vars, escapeDiscord)
 	return d.post.postJSON(ctx, n.TenantID, d.url, discordPayload{
 		Content:         "*" + title + "*\n\n" + body,
 		AllowedMentions: discordAllowedMentions{Parse: []string{}},
@@ -54,8 +54,8 @@ var discordEscaper = strings.NewReplacer(
 	"](", "]"+zwsp+"(", // masked links: [click](http://evil)
 )
 
-// EscapeDiscord neutralises the Discord syntax a value could use to reach people or disguise a
+// escapeDiscord neutralises the Discord syntax a value could use to reach people or disguise a
 // link: @everyone, @here, <@…>, <#…>, </…> and masked links [label](url) get a zero-width
 // space that stops Discord parsing them. allowed_mentions already stops the pings; this keeps
 // a value from even looking like a mention or a link with a false label.
-func EscapeDiscord(text string) string { return discordEscaper.Replace(text) }
+func escapeDiscord(text string) string { return discordEscaper.Replace(text) }

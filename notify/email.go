@@ -24,41 +24,41 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// SMTPSecurity says how an email channel protects its SMTP session. Credentials are never sent
+// smtpSecurity says how an email channel protects its SMTP session. Credentials are never sent
 // over an unencrypted connection.
-type SMTPSecurity int
+type smtpSecurity int
 
 const (
-	// SMTPAuto uses implicit TLS on port 465 and STARTTLS (required) on every other port.
+	// smtpAuto uses implicit TLS on port 465 and STARTTLS (required) on every other port.
 	// OpenZeppelin Monitor uses implicit TLS on every port, which real submission servers on
 	// 587 do not speak.
-	SMTPAuto SMTPSecurity = iota
-	// SMTPImplicitTLS starts TLS before the SMTP greeting (SMTPS, "relay" mode).
-	SMTPImplicitTLS
-	// SMTPStartTLS connects in clear and upgrades with STARTTLS before authenticating.
-	SMTPStartTLS
+	smtpAuto smtpSecurity = iota
+	// smtpImplicitTLS starts TLS before the SMTP greeting (SMTPS, "relay" mode).
+	smtpImplicitTLS
+	// smtpStartTLS connects in clear and upgrades with STARTTLS before authenticating.
+	smtpStartTLS
 )
 
-// EmailConfig is an email trigger's configuration, secrets already resolved.
-type EmailConfig struct {
+// emailConfig is an email trigger's configuration, secrets already resolved.
+type emailConfig struct {
 	Host       string
 	Port       int // default 465
 	Username   string
 	Password   string
 	Sender     string
 	Recipients []string
-	Message    Message
+	Message    messageTemplate
 }
 
-// Email sends one message per notification to all recipients over SMTP. The subject is the
+// emailChannel sends one message per notification to all recipients over SMTP. The subject is the
 // rendered title (templating it is ozmon's extension; OpenZeppelin Monitor sends it raw); the
 // body is the rendered Markdown as a text/plain part and as HTML (CommonMark with GitHub
 // tables, strike-through, task lists, footnotes and smart punctuation) in a
 // multipart/alternative message.
-type Email struct {
+type emailChannel struct {
 	trigger  string
-	cfg      EmailConfig
-	security SMTPSecurity
+	cfg      emailConfig
+	security smtpSecurity
 	guard    *Guard
 	tls      *tls.Config
 	timeout  time.Duration
@@ -66,9 +66,9 @@ type Email struct {
 	secrets  redactor
 }
 
-// NewEmail builds an email channel for trigger, checking the addresses so that no header can
+// newEmail builds an email channel for trigger, checking the addresses so that no header can
 // be injected through them.
-func NewEmail(trigger string, cfg EmailConfig, opts ...Option) (*Email, error) {
+func newEmail(trigger string, cfg emailConfig, opts ...Option) (*emailChannel, error) {
 	o := newOptions(opts)
 	if cfg.Port == 0 {
 		cfg.Port = 465
@@ -91,10 +91,10 @@ func NewEmail(trigger string, cfg EmailConfig, opts ...Option) (*Email, error) {
 		}
 	}
 	security := o.smtpTLS
-	if security == SMTPAuto {
-		security = SMTPStartTLS
+	if security == smtpAuto {
+		security = smtpStartTLS
 		if cfg.Port == 465 {
-			security = SMTPImplicitTLS
+			security = smtpImplicitTLS
 		}
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -104,7 +104,7 @@ func NewEmail(trigger string, cfg EmailConfig, opts ...Option) (*Email, error) {
 	if tc.ServerName == "" {
 		tc.ServerName = cfg.Host
 	}
-	return &Email{
+	return &emailChannel{
 		trigger:  trigger,
 		cfg:      cfg,
 		security: security,
@@ -133,14 +133,14 @@ func checkAddress(s string) error {
 	return nil
 }
 
-func (e *Email) fail(tenant string) *SendError {
+func (e *emailChannel) fail(tenant string) *SendError {
 	return &SendError{Channel: "email", TenantID: tenant, Trigger: e.trigger}
 }
 
 // Send delivers one message in one SMTP session. Its Message-ID is built from the
 // notification's ID, so every attempt of one notification sends the same Message-ID, which
 // mail clients and some servers use to drop the copy a retry may produce.
-func (e *Email) Send(ctx context.Context, n Notification) error {
+func (e *emailChannel) Send(ctx context.Context, n Notification) error {
 	title, body := e.cfg.Message.Render(n.Vars)
 	msg, err := e.compose(n.ID, title, body, time.Now())
 	if err != nil {
@@ -172,7 +172,7 @@ func step(name string, err error) error {
 	return &smtpStep{step: name, err: err}
 }
 
-func (e *Email) classify(se *SendError, err error) {
+func (e *emailChannel) classify(se *SendError, err error) {
 	se.Err = &cleanError{msg: e.secrets.clean(err.Error()), cause: err}
 	var tpe *textproto.Error
 	var cve *tls.CertificateVerificationError
@@ -197,7 +197,7 @@ var (
 	errNoAuth     = errors.New("server offers neither AUTH PLAIN nor AUTH LOGIN")
 )
 
-func (e *Email) deliver(ctx context.Context, msg []byte) error {
+func (e *emailChannel) deliver(ctx context.Context, msg []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	addr := net.JoinHostPort(e.cfg.Host, strconv.Itoa(e.cfg.Port))
@@ -214,7 +214,7 @@ func (e *Email) deliver(ctx context.Context, msg []byte) error {
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 
-	if e.security == SMTPImplicitTLS {
+	if e.security == smtpImplicitTLS {
 		tc := tls.Client(conn, e.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return step("tls handshake", err)
@@ -229,7 +229,7 @@ func (e *Email) deliver(ctx context.Context, msg []byte) error {
 	if err := c.Hello("ozmon"); err != nil {
 		return step("EHLO", err)
 	}
-	if e.security == SMTPStartTLS {
+	if e.security == smtpStartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
 			return step("STARTTLS", errNoStartTLS)
 		}
@@ -308,7 +308,7 @@ func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 
 // Compose builds the RFC 5322 message for a rendered title and Markdown body, with a random
 // Message-ID (Send uses the notification's ID instead).
-func (e *Email) Compose(title, body string, now time.Time) ([]byte, error) {
+func (e *emailChannel) Compose(title, body string, now time.Time) ([]byte, error) {
 	return e.compose("", title, body, now)
 }
 
@@ -316,7 +316,7 @@ func (e *Email) Compose(title, body string, now time.Time) ([]byte, error) {
 // attempt; without an ID, a random one at the sender's domain. checkID admits only letters,
 // digits, '_' and '-', all of them RFC 5322 atext, so the id can neither break the
 // Message-ID's syntax nor end the header.
-func (e *Email) messageID(id string) (string, error) {
+func (e *emailChannel) messageID(id string) (string, error) {
 	if id == "" {
 		var r [12]byte
 		_, _ = rand.Read(r[:])
@@ -329,7 +329,7 @@ func (e *Email) messageID(id string) (string, error) {
 	return "<" + id + "@ozmon>", nil
 }
 
-func (e *Email) compose(notificationID, title, body string, now time.Time) ([]byte, error) {
+func (e *emailChannel) compose(notificationID, title, body string, now time.Time) ([]byte, error) {
 	msgID, err := e.messageID(notificationID)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"bytes"
@@ -14,20 +14,19 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 const smtpPassword = "smtp-pa55word-xyz"
 
-func emailConfig(sink *testkit.SMTPSink) notify.EmailConfig {
-	return notify.EmailConfig{
+func sinkEmailConfig(sink *testkit.SMTPSink) emailConfig {
+	return emailConfig{
 		Host:       sink.Host(),
 		Port:       sink.Port(),
 		Username:   "alerts@example.org",
 		Password:   smtpPassword,
 		Sender:     "alerts@example.org",
 		Recipients: []string{"ops@example.org", "sec@example.org"},
-		Message: notify.Message{
+		Message: messageTemplate{
 			Title: "Vault alert: ${monitor.name}",
 			Body:  "## Deposit\n\n**Amount:** ${functions.0.args.amount}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>",
 		},
@@ -114,12 +113,12 @@ func checkEmail(t *testing.T, msg testkit.SMTPMessage) {
 func TestEmailSTARTTLS(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := notify.NewEmail("vault email", emailConfig(sink),
-		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	msgs, err := sink.WaitFor(1, 5*time.Second)
@@ -136,12 +135,12 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPImplicitTLS(),
 		testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPAuthMechanisms("LOGIN"))
-	ch, err := notify.NewEmail("vault email", emailConfig(sink), notify.WithGuard(localGuard(t)),
-		notify.WithTLSConfig(sink.ClientTLSConfig()), notify.WithSMTPSecurity(notify.SMTPImplicitTLS))
+	ch, err := newEmail("vault email", sinkEmailConfig(sink), WithGuard(localGuard(t)),
+		withTLSConfig(sink.ClientTLSConfig()), withSMTPSecurity(smtpImplicitTLS))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	msgs := sink.Messages()
@@ -154,22 +153,22 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 	t.Parallel()
 	noTLS := testkit.StartSMTPSink(t, testkit.SMTPNoSTARTTLS())
-	ch, err := notify.NewEmail("e", emailConfig(noTLS), notify.WithGuard(localGuard(t)))
+	ch, err := newEmail("e", sinkEmailConfig(noTLS), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	if err == nil || notify.IsRetryable(err) || !strings.Contains(err.Error(), "STARTTLS") {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+	if err == nil || IsRetryable(err) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Fatalf("server without STARTTLS: got %v", err)
 	}
 	// Without trusting the sink's self-signed certificate the handshake fails, permanently.
 	sink := testkit.StartSMTPSink(t)
-	ch, err = notify.NewEmail("e", emailConfig(sink), notify.WithGuard(localGuard(t)))
+	ch, err = newEmail("e", sinkEmailConfig(sink), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	if err == nil || notify.IsRetryable(err) {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+	if err == nil || IsRetryable(err) {
 		t.Fatalf("untrusted certificate: got %v", err)
 	}
 	if noTLS.Count()+sink.Count() != 0 {
@@ -180,8 +179,8 @@ func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 func TestEmailReplyCodes(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPFailData(451, 554))
-	ch, err := notify.NewEmail("vault email", emailConfig(sink),
-		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,24 +188,24 @@ func TestEmailReplyCodes(t *testing.T) {
 		code      int
 		retryable bool
 	}{{451, true}, {554, false}} {
-		err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-		var se *notify.SendError
+		err := ch.Send(context.Background(), Notification{TenantID: "t1"})
+		var se *SendError
 		if !errors.As(err, &se) || se.StatusCode != w.code || se.Retryable != w.retryable || se.Channel != "email" {
 			t.Fatalf("want code %d retryable %v, got %v", w.code, w.retryable, err)
 		}
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1"}); err != nil {
 		t.Fatalf("third send: %v", err)
 	}
 	// Wrong password: 535, permanent, and the password is not in the error.
-	cfg := emailConfig(sink)
+	cfg := sinkEmailConfig(sink)
 	cfg.Password = "wrong-pa55word-abc"
-	bad, err := notify.NewEmail("vault email", cfg, notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	bad, err := newEmail("vault email", cfg, WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = bad.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	var se *notify.SendError
+	err = bad.Send(context.Background(), Notification{TenantID: "t1"})
+	var se *SendError
 	if !errors.As(err, &se) || se.StatusCode != 535 || se.Retryable {
 		t.Fatalf("bad password: got %v", err)
 	}
@@ -218,13 +217,13 @@ func TestEmailReplyCodes(t *testing.T) {
 func TestEmailRejectsHeaderInjection(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t)
-	cfg := emailConfig(sink)
+	cfg := sinkEmailConfig(sink)
 	cfg.Recipients = []string{"ops@example.org\r\nBcc: evil@example.org"}
-	if _, err := notify.NewEmail("e", cfg); err == nil {
+	if _, err := newEmail("e", cfg); err == nil {
 		t.Fatal("recipient with a line break accepted")
 	}
-	cfg = emailConfig(sink)
-	ch, err := notify.NewEmail("e", cfg)
+	cfg = sinkEmailConfig(sink)
+	ch, err := newEmail("e", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,13 +246,13 @@ func TestEmailRejectsHeaderInjection(t *testing.T) {
 func TestEmailMessageIDFromNotificationID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := notify.NewEmail("vault email", emailConfig(sink),
-		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const id = "ntf_0123456789abcdef0123456789abcdef"
-	for _, n := range []notify.Notification{
+	for _, n := range []Notification{
 		{ID: id, TenantID: "t1", Vars: sampleVars()},
 		{ID: id, TenantID: "t1", Vars: sampleVars()}, // a retry
 		{ID: "ntf_ffffffffffffffffffffffffffffffff", TenantID: "t1", Vars: sampleVars()},
@@ -294,14 +293,14 @@ func TestEmailMessageIDFromNotificationID(t *testing.T) {
 func TestEmailRefusesUnusableID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
-	ch, err := notify.NewEmail("vault email", emailConfig(sink),
-		notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := newEmail("vault email", sinkEmailConfig(sink),
+		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"ntf_1>\r\nBcc: evil@example.org", "ntf_1@evil", "<ntf_1>"} {
-		err := ch.Send(context.Background(), notify.Notification{ID: id, TenantID: "t1"})
-		if err == nil || notify.IsRetryable(err) {
+		err := ch.Send(context.Background(), Notification{ID: id, TenantID: "t1"})
+		if err == nil || IsRetryable(err) {
 			t.Errorf("id %q: got %v, want a permanent error", id, err)
 		}
 	}

@@ -63,9 +63,9 @@ func IsRetryable(err error) bool {
 // ErrRefused is wrapped by errors for destinations the Guard refuses.
 var ErrRefused = errors.New("destination refused")
 
-// ErrScriptsDisabled is returned by New for a script trigger when the operator has not enabled
+// errScriptsDisabled is returned by New for a script trigger when the operator has not enabled
 // scripts.
-var ErrScriptsDisabled = errors.New("script triggers are disabled")
+var errScriptsDisabled = errors.New("script triggers are disabled")
 
 // redactor removes known secrets from text that may reach an error message.
 type redactor []string

@@ -3,17 +3,23 @@ package notify_test
 import (
 	"fmt"
 
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 )
 
 func ExampleRender() {
-	vars := map[string]string{
-		"monitor.name":            "Vault deposits",
-		"transaction.hash":        "3389e9f0f1a65f19736cacf544c2e825313e8447f569233bb8db39aa607c8889",
-		"functions.0.signature":   "deposit(Address,I128)",
-		"functions.0.args.from":   "GBVFTZL5HIPT4PFQVTZVIWR77V7LWYCXU4CLYWWHHOEXB64XPG5LDMTU",
-		"functions.0.args.amount": "2240",
-	}
+	// A match's template variables, as the worker builds them.
+	const deposit = "deposit(Address,I128)"
+	vars := (&monitor.Match{
+		MonitorName: "Vault deposits",
+		Transaction: &chain.Transaction{Hash: "3389e9f0f1a65f19736cacf544c2e825313e8447f569233bb8db39aa607c8889"},
+		MatchedOn:   monitor.MatchedOn{Functions: []monitor.FunctionMatch{{Signature: deposit}}},
+		MatchedOnArgs: monitor.MatchedOnArgs{Functions: []monitor.ArgsEntry{{Signature: deposit, Args: []monitor.Arg{
+			{Name: "from", Value: "GBVFTZL5HIPT4PFQVTZVIWR77V7LWYCXU4CLYWWHHOEXB64XPG5LDMTU"},
+			{Name: "amount", Value: "2240"},
+		}}}},
+	}).Variables()
 	fmt.Println(notify.Render("${monitor.name}: ${functions.0.args.amount} from ${functions.0.args.from} (${unknown.key})", vars))
 	fmt.Printf("%q\n", notify.Render("tx ${transaction.hash}${functions}", vars))
 	// Output:

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -87,11 +88,20 @@ func Example_receiver() {
 		fmt.Println(err)
 		return
 	}
-	hook, err := notify.NewWebhook("vault hook", notify.WebhookConfig{
-		URL:     srv.URL + "/ozmon",
-		Secret:  secret,
-		Message: notify.Message{Title: "${monitor.name}", Body: "deposit of ${functions.0.args.amount}"},
-	}, notify.WithGuard(guard))
+	// The trigger as a tenant writes it, in OpenZeppelin Monitor's format.
+	trigger, err := monitor.ParseTrigger("vault_hook.json", fmt.Appendf(nil, `{
+	  "name": "vault hook", "trigger_type": "webhook",
+	  "config": {
+	    "url": {"type": "plain", "value": %q},
+	    "method": "POST",
+	    "secret": {"type": "plain", "value": %q},
+	    "message": {"title": "${monitor.name}", "body": "deposit of ${functions.0.args.amount}"}
+	  }}`, srv.URL+"/ozmon", secret))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hook, err := notify.New(trigger, notify.WithGuard(guard))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// Resolver looks up a host's addresses. *net.Resolver satisfies it.
-type Resolver interface {
+// hostResolver looks up a host's addresses. *net.Resolver satisfies it.
+type hostResolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
@@ -27,7 +27,7 @@ type Resolver interface {
 type Guard struct {
 	allowNets  []netip.Prefix
 	allowHosts map[string]bool
-	resolver   Resolver
+	resolver   hostResolver
 	dialer     net.Dialer
 
 	trOnce sync.Once
@@ -39,7 +39,7 @@ type GuardOption func(*guardConfig)
 
 type guardConfig struct {
 	allow    []string
-	resolver Resolver
+	resolver hostResolver
 	timeout  time.Duration
 }
 
@@ -50,14 +50,9 @@ func Allow(entries ...string) GuardOption {
 	return func(c *guardConfig) { c.allow = append(c.allow, entries...) }
 }
 
-// WithResolver replaces the system DNS resolver (tests use it to play DNS rebinding).
-func WithResolver(r Resolver) GuardOption {
+// withResolver replaces the system DNS resolver (tests use it to play DNS rebinding).
+func withResolver(r hostResolver) GuardOption {
 	return func(c *guardConfig) { c.resolver = r }
-}
-
-// DialTimeout bounds connection set-up (default 10 s, as OpenZeppelin Monitor).
-func DialTimeout(d time.Duration) GuardOption {
-	return func(c *guardConfig) { c.timeout = d }
 }
 
 // NewGuard builds a Guard; it fails on an allow-list entry that is neither a CIDR, an IP nor a
@@ -99,7 +94,7 @@ func NewGuard(opts ...GuardOption) (*Guard, error) {
 
 // withResolver returns a guard with g's allow-list that looks hosts up
 // with r.
-func (g *Guard) withResolver(r Resolver) *Guard {
+func (g *Guard) withResolver(r hostResolver) *Guard {
 	return &Guard{allowNets: g.allowNets, allowHosts: g.allowHosts, resolver: r, dialer: g.dialer}
 }
 

@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -9,12 +9,11 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func TestGuardCheckAddr(t *testing.T) {
 	t.Parallel()
-	g, err := notify.NewGuard()
+	g, err := NewGuard()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +24,7 @@ func TestGuardCheckAddr(t *testing.T) {
 		"::ffff:169.254.169.254", "192.0.0.192", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1",
 	}
 	for _, s := range refused {
-		if err := g.CheckAddr("", netip.MustParseAddr(s)); !errors.Is(err, notify.ErrRefused) {
+		if err := g.CheckAddr("", netip.MustParseAddr(s)); !errors.Is(err, ErrRefused) {
 			t.Errorf("%s: got %v, want ErrRefused", s, err)
 		}
 	}
@@ -38,7 +37,7 @@ func TestGuardCheckAddr(t *testing.T) {
 
 func TestGuardAllowList(t *testing.T) {
 	t.Parallel()
-	g, err := notify.NewGuard(notify.Allow("10.20.0.0/16", "127.0.0.1", "relay.internal"))
+	g, err := NewGuard(Allow("10.20.0.0/16", "127.0.0.1", "relay.internal"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +54,14 @@ func TestGuardAllowList(t *testing.T) {
 			t.Errorf("host %q ip %s: got %v, want allowed=%v", c.host, c.ip, err, c.ok)
 		}
 	}
-	if _, err := notify.NewGuard(notify.Allow("10.0.0.0/99")); err == nil {
+	if _, err := NewGuard(Allow("10.0.0.0/99")); err == nil {
 		t.Error("bad CIDR accepted")
 	}
 }
 
 func TestGuardCheckURL(t *testing.T) {
 	t.Parallel()
-	g, err := notify.NewGuard()
+	g, err := NewGuard()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +82,7 @@ func TestGuardCheckURL(t *testing.T) {
 	if err := g.CheckURL(ctx, "https://8.8.8.8/hook"); err != nil {
 		t.Errorf("public IP refused: %v", err)
 	}
-	allowed, err := notify.NewGuard(notify.Allow("127.0.0.1"))
+	allowed, err := NewGuard(Allow("127.0.0.1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,24 +96,24 @@ func TestGuardCheckURL(t *testing.T) {
 func TestGuardRefusesLoopbackAtSend(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	g, err := notify.NewGuard()
+	g, err := NewGuard()
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := sink.Addr()[strings.LastIndexByte(sink.Addr(), ':'):]
 	for _, base := range []string{sink.URL(), "http://localhost" + port} {
-		ch, err := notify.NewWebhook("w", notify.WebhookConfig{URL: base + "/hook", Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(g))
+		ch, err := newWebhook("w", webhookConfig{URL: base + "/hook", Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(g))
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-		if !errors.Is(err, notify.ErrRefused) || notify.IsRetryable(err) {
+		err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+		if !errors.Is(err, ErrRefused) || IsRetryable(err) {
 			t.Fatalf("%s: got %v, want a permanent ErrRefused", base, err)
 		}
 	}
 	// Channels built without WithGuard refuse too.
-	ch := notify.NewSlack("s", sink.URL()+"/x", notify.Message{Title: "t", Body: "b"})
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1"}); !errors.Is(err, notify.ErrRefused) {
+	ch := newSlack("s", sink.URL()+"/x", messageTemplate{Title: "t", Body: "b"})
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1"}); !errors.Is(err, ErrRefused) {
 		t.Fatalf("default guard: got %v", err)
 	}
 	if sink.Count() != 0 {
@@ -143,7 +142,7 @@ func TestGuardDNSRebinding(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	res := &rebindingResolver{}
-	g, err := notify.NewGuard(notify.WithResolver(res))
+	g, err := NewGuard(withResolver(res))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,12 +151,12 @@ func TestGuardDNSRebinding(t *testing.T) {
 	if err := g.CheckURL(context.Background(), u); err != nil {
 		t.Fatalf("validation saw a public address and should pass: %v", err)
 	}
-	ch, err := notify.NewWebhook("w", notify.WebhookConfig{URL: u, Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(g))
+	ch, err := newWebhook("w", webhookConfig{URL: u, Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(g))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	if !errors.Is(err, notify.ErrRefused) {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+	if !errors.Is(err, ErrRefused) {
 		t.Fatalf("rebound name: got %v, want ErrRefused", err)
 	}
 	if sink.Count() != 0 {

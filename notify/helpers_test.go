@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 // localGuard allow-lists 127.0.0.1 only, where the test receivers listen.
-func localGuard(t testing.TB) *notify.Guard {
+func localGuard(t testing.TB) *Guard {
 	t.Helper()
-	g, err := notify.NewGuard(notify.Allow("127.0.0.1"))
+	g, err := NewGuard(Allow("127.0.0.1"))
 	if err != nil {
 		t.Fatalf("new guard: %v", err)
 	}
@@ -36,9 +35,9 @@ func sampleVars() map[string]string {
 
 // sendOne sends one notification of tenant t1 with vars through ch and
 // returns what sink received.
-func sendOne(t *testing.T, sink *testkit.WebhookSink, ch notify.Channel, vars map[string]string) testkit.SinkRequest {
+func sendOne(t *testing.T, sink *testkit.WebhookSink, ch Channel, vars map[string]string) testkit.SinkRequest {
 	t.Helper()
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: vars}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: vars}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	reqs, err := sink.WaitFor(1, 5*time.Second)

@@ -19,12 +19,12 @@ func CarriesID(ch Channel) bool {
 	return ok && c.carriesID()
 }
 
-func (*Webhook) carriesID() bool  { return true }
-func (*Email) carriesID() bool    { return true }
-func (*Script) carriesID() bool   { return true }
-func (*Slack) carriesID() bool    { return false }
-func (*Discord) carriesID() bool  { return false }
-func (*Telegram) carriesID() bool { return false }
+func (*webhookChannel) carriesID() bool  { return true }
+func (*emailChannel) carriesID() bool    { return true }
+func (*scriptChannel) carriesID() bool   { return true }
+func (*slackChannel) carriesID() bool    { return false }
+func (*discordChannel) carriesID() bool  { return false }
+func (*telegramChannel) carriesID() bool { return false }
 
 // maxIDLen bounds Notification.ID; ids are short ("ntf_" and 32 hex digits), and a bound keeps
 // a Message-ID line well under the 998-byte limit of RFC 5322.

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"crypto/tls"
-	"log/slog"
 	"syscall"
 	"time"
 )
@@ -16,12 +15,11 @@ type options struct {
 	telegramBase   string
 	tlsConfig      *tls.Config
 	lookupEnv      func(string) (string, bool)
-	logger         *slog.Logger
 	scripts        bool
 	interpreters   map[string]string
 	scriptOutput   int
 	scriptStdin    int
-	smtpTLS        SMTPSecurity
+	smtpTLS        smtpSecurity
 	responseDetail int
 	scriptDir      string
 	scriptCred     *syscall.Credential // nil: scripts run as the worker's user
@@ -32,7 +30,6 @@ func newOptions(opts []Option) *options {
 		timeout:      30 * time.Second,
 		telegramBase: "https://api.telegram.org",
 		lookupEnv:    func(string) (string, bool) { return "", false },
-		logger:       slog.Default(),
 		interpreters: map[string]string{
 			"Python":     "python3",
 			"JavaScript": "node",
@@ -68,9 +65,9 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 // TelegramBaseURL replaces https://api.telegram.org (tests point it at a local server).
 func TelegramBaseURL(u string) Option { return func(o *options) { o.telegramBase = u } }
 
-// WithTLSConfig sets the TLS client configuration for SMTP (tests trust the sink's
+// withTLSConfig sets the TLS client configuration for SMTP (tests trust the sink's
 // self-signed certificate with it). ServerName is filled in from the trigger's host if empty.
-func WithTLSConfig(c *tls.Config) Option { return func(o *options) { o.tlsConfig = c } }
+func withTLSConfig(c *tls.Config) Option { return func(o *options) { o.tlsConfig = c } }
 
 // WithLookupEnv lets "environment" secrets be resolved through lookup (os.LookupEnv in a
 // single-tenant deployment). By default they are not resolvable: in a multi-tenant service a
@@ -79,16 +76,13 @@ func WithLookupEnv(lookup func(string) (string, bool)) Option {
 	return func(o *options) { o.lookupEnv = lookup }
 }
 
-// WithLogger sets the logger for warnings (default slog.Default()).
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
-
-// EnableScripts allows script triggers. Without it New refuses them with ErrScriptsDisabled.
+// EnableScripts allows script triggers. Without it New refuses them with errScriptsDisabled.
 func EnableScripts() Option { return func(o *options) { o.scripts = true } }
 
-// ScriptInterpreter sets the program that runs scripts of language ("Python", "JavaScript",
+// scriptInterpreter sets the program that runs scripts of language ("Python", "JavaScript",
 // "Bash"); defaults are python3, node and sh, found on the worker's PATH. The script is passed
 // inline as the argument of -c (-e for node), as OpenZeppelin Monitor does.
-func ScriptInterpreter(language, program string) Option {
+func scriptInterpreter(language, program string) Option {
 	return func(o *options) {
 		m := make(map[string]string, len(o.interpreters)+1)
 		for k, v := range o.interpreters {
@@ -99,16 +93,16 @@ func ScriptInterpreter(language, program string) Option {
 	}
 }
 
-// ScriptOutputLimit caps how many bytes of a script's stdout and of its stderr are kept
+// scriptOutputLimit caps how many bytes of a script's stdout and of its stderr are kept
 // (default 64 KiB each); the rest is discarded.
-func ScriptOutputLimit(n int) Option { return func(o *options) { o.scriptOutput = n } }
+func scriptOutputLimit(n int) Option { return func(o *options) { o.scriptOutput = n } }
 
-// ScriptInputLimit caps the stdin document given to a script (default 4 MiB); a larger match
+// scriptInputLimit caps the stdin document given to a script (default 4 MiB); a larger match
 // is refused rather than truncated into invalid JSON.
-func ScriptInputLimit(n int) Option { return func(o *options) { o.scriptStdin = n } }
+func scriptInputLimit(n int) Option { return func(o *options) { o.scriptStdin = n } }
 
-// WithSMTPSecurity overrides how email channels secure the SMTP session (see SMTPSecurity).
-func WithSMTPSecurity(s SMTPSecurity) Option { return func(o *options) { o.smtpTLS = s } }
+// withSMTPSecurity overrides how email channels secure the SMTP session (see smtpSecurity).
+func withSMTPSecurity(s smtpSecurity) Option { return func(o *options) { o.smtpTLS = s } }
 
 // ScriptDir is the directory relative script_path values are resolved against (OpenZeppelin
 // Monitor resolves them against its working directory, which is also the default here).

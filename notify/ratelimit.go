@@ -29,12 +29,6 @@ type RateLimiter struct {
 	scriptN *redis.Script
 }
 
-// RateLimiterOption configures a RateLimiter.
-type RateLimiterOption func(*RateLimiter)
-
-// KeyPrefix sets the Redis key prefix (default "ozmon:notify:rate:"); the tenant id follows it.
-func KeyPrefix(p string) RateLimiterOption { return func(r *RateLimiter) { r.prefix = p } }
-
 // The bucket is stored in GCRA form, a single "theoretical arrival time" per tenant, which is
 // exactly a token bucket but needs one key and one atomic script. Time comes from Redis
 // (TIME), so pods with skewed clocks agree. All times are microseconds.
@@ -55,15 +49,11 @@ return math.floor(delay)
 
 // NewRateLimiter builds a limiter applying limit to every tenant (ReserveLimit overrides it
 // per call, for tenants whose row sets their own).
-func NewRateLimiter(rdb redis.Scripter, limit Limit, opts ...RateLimiterOption) (*RateLimiter, error) {
+func NewRateLimiter(rdb redis.Scripter, limit Limit) (*RateLimiter, error) {
 	if err := limit.check(); err != nil {
 		return nil, fmt.Errorf("notify: new rate limiter: %w", err)
 	}
-	r := &RateLimiter{rdb: rdb, limit: limit, prefix: "ozmon:notify:rate:", script: redis.NewScript(reserveScript), scriptN: redis.NewScript(reserveNScript)}
-	for _, o := range opts {
-		o(r)
-	}
-	return r, nil
+	return &RateLimiter{rdb: rdb, limit: limit, prefix: "ozmon:notify:rate:", script: redis.NewScript(reserveScript), scriptN: redis.NewScript(reserveNScript)}, nil
 }
 
 func (l Limit) check() error {

@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func TestReserveNSpacesABatch(t *testing.T) {
 	t.Parallel()
 	rdb := testkit.RedisClient(t)
-	rl, err := notify.NewRateLimiter(rdb, notify.Limit{Rate: 10, Burst: 5})
+	rl, err := NewRateLimiter(rdb, Limit{Rate: 10, Burst: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

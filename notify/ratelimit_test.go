@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func TestRateLimiterDelaysExcessPerTenant(t *testing.T) {
@@ -14,7 +13,7 @@ func TestRateLimiterDelaysExcessPerTenant(t *testing.T) {
 	rdb := testkit.RedisClient(t)
 	ctx := context.Background()
 	// 1 per second with a burst of 3: three sends go now, then each waits one more second.
-	rl, err := notify.NewRateLimiter(rdb, notify.Limit{Rate: 1, Burst: 3})
+	rl, err := NewRateLimiter(rdb, Limit{Rate: 1, Burst: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,23 +56,24 @@ func TestRateLimiterPerTenantLimitAndValidation(t *testing.T) {
 	t.Parallel()
 	rdb := testkit.RedisClient(t)
 	ctx := context.Background()
-	rl, err := notify.NewRateLimiter(rdb, notify.PerMinute(600, 1), notify.KeyPrefix("test:rl:"))
+	rl, err := NewRateLimiter(rdb, PerMinute(600, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
+	rl.prefix = "test:rl:"
 	// A tenant with a lower limit: 1 per minute, burst 1.
-	if d, err := rl.ReserveLimit(ctx, "slow", notify.PerMinute(1, 1)); err != nil || d != 0 {
+	if d, err := rl.ReserveLimit(ctx, "slow", PerMinute(1, 1)); err != nil || d != 0 {
 		t.Fatalf("first: %v %v", d, err)
 	}
-	d, err := rl.ReserveLimit(ctx, "slow", notify.PerMinute(1, 1))
+	d, err := rl.ReserveLimit(ctx, "slow", PerMinute(1, 1))
 	if err != nil || d <= 50*time.Second || d > time.Minute {
 		t.Fatalf("second under 1/min: delay %v, err %v", d, err)
 	}
 	if n, err := rdb.Exists(ctx, "test:rl:slow").Result(); err != nil || n != 1 {
 		t.Fatalf("key prefix not applied: %v %v", n, err)
 	}
-	for _, l := range []notify.Limit{{Rate: 0, Burst: 1}, {Rate: 1, Burst: 0}, {Rate: -1, Burst: 2}} {
-		if _, err := notify.NewRateLimiter(rdb, l); err == nil {
+	for _, l := range []Limit{{Rate: 0, Burst: 1}, {Rate: 1, Burst: 0}, {Rate: -1, Burst: 2}} {
+		if _, err := NewRateLimiter(rdb, l); err == nil {
 			t.Errorf("limit %+v accepted", l)
 		}
 	}

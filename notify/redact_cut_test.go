@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
 // TestSecretStraddlingTheCutIsMasked: a receiver echoes the trigger's API
@@ -19,13 +18,13 @@ func TestSecretStraddlingTheCutIsMasked(t *testing.T) {
 	for _, at := range []int{240, 250, 255, 256} {
 		body := strings.Repeat("x", at) + key + strings.Repeat("y", 300)
 		sink := testkit.StartWebhookSink(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: body}))
-		w, err := notify.NewWebhook("hook", notify.WebhookConfig{URL: sink.URL(), Headers: map[string]string{"X-API-Key": key}},
-			notify.WithGuard(localGuard(t)))
+		w, err := newWebhook("hook", webhookConfig{URL: sink.URL(), Headers: map[string]string{"X-API-Key": key}},
+			WithGuard(localGuard(t)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = w.Send(context.Background(), notify.Notification{ID: "ntf_1", TenantID: "t", Vars: sampleVars()})
-		var se *notify.SendError
+		err = w.Send(context.Background(), Notification{ID: "ntf_1", TenantID: "t", Vars: sampleVars()})
+		var se *SendError
 		if !errors.As(err, &se) {
 			t.Fatalf("secret at %d: %v, want a SendError", at, err)
 		}

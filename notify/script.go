@@ -15,15 +15,15 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// ScriptConfig is a script trigger's configuration.
-type ScriptConfig struct {
+// scriptConfig is a script trigger's configuration.
+type scriptConfig struct {
 	Language  string   // "Python", "JavaScript" or "Bash"
-	Path      string   // script file, confined to ScriptDir (see ResolveScript); read once, when the channel is built
+	Path      string   // script file, confined to ScriptDir (see resolveScript); read once, when the channel is built
 	Arguments []string // handed to the script in its stdin document, not on the command line
 	Timeout   time.Duration
 }
 
-// Script runs an operator-enabled script per notification, as OpenZeppelin Monitor does: the
+// scriptChannel runs an operator-enabled script per notification, as OpenZeppelin Monitor does: the
 // file's content is passed inline to the language's interpreter (-c, or -e for node) and stdin
 // is {"monitor_match": <MonitorMatch>, "args": <arguments or null>}. Exit status 0 means
 // delivered. Unlike OpenZeppelin Monitor the script gets no inherited environment (no
@@ -31,9 +31,9 @@ type ScriptConfig struct {
 // attempt, for a script that must not act twice. With ScriptUser it runs as another user, so it
 // cannot read the worker's environment through /proc either. Its stdout and stderr are bounded,
 // and on timeout its whole process group is killed.
-type Script struct {
+type scriptChannel struct {
 	trigger string
-	cfg     ScriptConfig
+	cfg     scriptConfig
 	program string
 	flag    string
 	content string
@@ -43,19 +43,19 @@ type Script struct {
 	cred    *syscall.Credential // run as this user (ScriptUser); nil: the worker's
 }
 
-// ScriptResult is what a script run produced.
-type ScriptResult struct {
+// scriptResult is what a script run produced.
+type scriptResult struct {
 	Stdout    []byte
 	Stderr    []byte
 	Truncated bool // stdout or stderr exceeded the output limit
 }
 
-// NewScript builds a script channel for trigger; it fails with ErrScriptsDisabled unless the
+// newScript builds a script channel for trigger; it fails with errScriptsDisabled unless the
 // operator passed EnableScripts.
-func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error) {
+func newScript(trigger string, cfg scriptConfig, opts ...Option) (*scriptChannel, error) {
 	o := newOptions(opts)
 	if !o.scripts {
-		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, ErrScriptsDisabled)
+		return nil, fmt.Errorf("notify: script trigger %q: %w", trigger, errScriptsDisabled)
 	}
 	program, ok := o.interpreters[cfg.Language]
 	if !ok {
@@ -86,7 +86,7 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 	if cfg.Language == "JavaScript" {
 		flag = "-e"
 	}
-	return &Script{
+	return &scriptChannel{
 		trigger: trigger,
 		cfg:     cfg,
 		program: resolved,
@@ -99,13 +99,13 @@ func NewScript(trigger string, cfg ScriptConfig, opts ...Option) (*Script, error
 	}, nil
 }
 
-func (s *Script) fail(tenant string) *SendError {
+func (s *scriptChannel) fail(tenant string) *SendError {
 	// OpenZeppelin Monitor does not retry scripts: a script may have side effects already.
 	return &SendError{Channel: "script", TenantID: tenant, Trigger: s.trigger}
 }
 
 // Send runs the script once with the match on stdin.
-func (s *Script) Send(ctx context.Context, n Notification) error {
+func (s *scriptChannel) Send(ctx context.Context, n Notification) error {
 	match := json.RawMessage(n.MatchJSON)
 	if len(bytes.TrimSpace(match)) == 0 {
 		match = json.RawMessage("null")
@@ -141,24 +141,24 @@ func (s *Script) Send(ctx context.Context, n Notification) error {
 	return nil
 }
 
-// ErrScriptTimeout is wrapped when a script outlives its timeout.
-var ErrScriptTimeout = errors.New("script execution timed out")
+// errScriptTimeout is wrapped when a script outlives its timeout.
+var errScriptTimeout = errors.New("script execution timed out")
 
 // Run executes the script once with stdin and returns its bounded output; a non-zero exit is an
 // error that carries the (bounded) stderr. Trigger-condition evaluation can reuse it and read
 // the last line of Stdout. The script's environment is empty.
-func (s *Script) Run(ctx context.Context, stdin []byte) (ScriptResult, error) {
+func (s *scriptChannel) Run(ctx context.Context, stdin []byte) (scriptResult, error) {
 	return s.run(ctx, stdin, []string{})
 }
 
 // run executes the script with exactly env as its environment: never nil, which would
 // inherit the worker's environment and its secrets.
-func (s *Script) run(ctx context.Context, stdin []byte, env []string) (ScriptResult, error) {
+func (s *scriptChannel) run(ctx context.Context, stdin []byte, env []string) (scriptResult, error) {
 	if env == nil {
 		env = []string{}
 	}
 	if len(stdin) > s.inMax {
-		return ScriptResult{}, fmt.Errorf("run script: stdin of %d bytes exceeds the %d-byte limit", len(stdin), s.inMax)
+		return scriptResult{}, fmt.Errorf("run script: stdin of %d bytes exceeds the %d-byte limit", len(stdin), s.inMax)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
@@ -176,9 +176,9 @@ func (s *Script) run(ctx context.Context, stdin []byte, env []string) (ScriptRes
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	res := ScriptResult{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes(), Truncated: stdout.cut || stderr.cut}
+	res := scriptResult{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes(), Truncated: stdout.cut || stderr.cut}
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return res, fmt.Errorf("run script after %s: %w", s.cfg.Timeout, ErrScriptTimeout)
+		return res, fmt.Errorf("run script after %s: %w", s.cfg.Timeout, errScriptTimeout)
 	}
 	if err != nil {
 		msg := strings.TrimSpace(strings.ToValidUTF8(string(tail(res.Stderr, 1024)), ""))

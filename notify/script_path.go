@@ -28,39 +28,34 @@ func ShortScriptPath(path string) string { return cutUTF8(path, scriptPathShown)
 
 // ScriptFile is a script_path confined to the script directory: Dir is the directory's real
 // path and Rel the script's real path inside it.
-type ScriptFile struct {
+type scriptFile struct {
 	Dir string
 	Rel string
 }
 
-// ResolveScript confines a tenant's script_path to the script directory (ScriptDir, or the
+// resolveScript confines a tenant's script_path to the script directory (ScriptDir, or the
 // working directory when none is set, as OpenZeppelin Monitor resolves paths): relative paths
 // are taken from it, and the path, with every symlink resolved, must stay inside it. "../",
 // absolute paths elsewhere and symlinks pointing out (of the file or of a directory on the
-// way) are refused with ErrScriptOutsideDir. Validation and import call it through Check and
-// CheckScriptPath; the runner calls it again before every read, because a symlink can change
-// after import.
-func ResolveScript(path string, opts ...Option) (ScriptFile, error) {
-	return newOptions(opts).resolveScript(path)
-}
-
-func (o *options) resolveScript(path string) (ScriptFile, error) {
+// way) are refused with ErrScriptOutsideDir. Validation and import call it through Check; the
+// runner calls it again before every read, because a symlink can change after import.
+func (o *options) resolveScript(path string) (scriptFile, error) {
 	shown := ShortScriptPath(path)
 	base := o.scriptDir
 	if base == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return ScriptFile{}, fmt.Errorf("script_path %q: no script directory: %w", shown, err)
+			return scriptFile{}, fmt.Errorf("script_path %q: no script directory: %w", shown, err)
 		}
 		base = wd
 	}
 	baseAbs, err := filepath.Abs(base)
 	if err != nil {
-		return ScriptFile{}, fmt.Errorf("script directory %q: %w", base, err)
+		return scriptFile{}, fmt.Errorf("script directory %q: %w", base, err)
 	}
 	baseReal, err := filepath.EvalSymlinks(baseAbs)
 	if err != nil {
-		return ScriptFile{}, fmt.Errorf("script directory %q: %w", base, err)
+		return scriptFile{}, fmt.Errorf("script directory %q: %w", base, err)
 	}
 	p := path
 	if !filepath.IsAbs(p) {
@@ -74,18 +69,18 @@ func (o *options) resolveScript(path string) (ScriptFile, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return ScriptFile{}, fmt.Errorf("script_path %q: %w", shown, err)
+		return scriptFile{}, fmt.Errorf("script_path %q: %w", shown, err)
 	}
 	rel, err := filepath.Rel(baseReal, real)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return ScriptFile{}, fmt.Errorf("script_path %q %w", shown, ErrScriptOutsideDir)
+		return scriptFile{}, fmt.Errorf("script_path %q %w", shown, ErrScriptOutsideDir)
 	}
-	return ScriptFile{Dir: baseReal, Rel: rel}, nil
+	return scriptFile{Dir: baseReal, Rel: rel}, nil
 }
 
 // read reads the script through an os.Root of its directory: were a symlink swapped between
 // the containment check and the read, the root still refuses to leave the directory.
-func (f ScriptFile) read() ([]byte, error) {
+func (f scriptFile) read() ([]byte, error) {
 	root, err := os.OpenRoot(f.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("open script directory: %w", err)
@@ -106,9 +101,9 @@ func (f ScriptFile) read() ([]byte, error) {
 	return b, nil
 }
 
-// CheckScriptPath is the validation-time check of a trigger condition's script_path (Check
+// checkScriptPath is the validation-time check of a trigger condition's script_path (Check
 // does the same for script triggers). It passes when scripts are disabled: nothing will run.
-func CheckScriptPath(path string, opts ...Option) error {
+func checkScriptPath(path string, opts ...Option) error {
 	o := newOptions(opts)
 	if !o.scripts {
 		return nil

@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/ozmon/ozmon/notify"
 )
 
 // scriptTree lays out a script directory with good scripts, an outside script, and symlinks
@@ -60,22 +58,22 @@ func TestScriptPathConfined(t *testing.T) {
 		{"symlink pointing outside", dir, "link.sh", false},
 		{"symlinked dir pointing outside", dir, "linkdir/evil.sh", false},
 	} {
-		opts := []notify.Option{notify.EnableScripts(), notify.ScriptDir(tc.dir)}
-		_, err := notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: tc.path, Timeout: time.Second}, opts...)
+		opts := []Option{EnableScripts(), ScriptDir(tc.dir)}
+		_, err := newScript("s", scriptConfig{Language: "Bash", Path: tc.path, Timeout: time.Second}, opts...)
 		if tc.ok != (err == nil) {
-			t.Errorf("%s: NewScript(%q) err = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
+			t.Errorf("%s: newScript(%q) err = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
 		}
-		if !tc.ok && !errors.Is(err, notify.ErrScriptOutsideDir) {
+		if !tc.ok && !errors.Is(err, ErrScriptOutsideDir) {
 			t.Errorf("%s: err %v does not wrap ErrScriptOutsideDir", tc.name, err)
 		}
 		// The same verdict at import, through Check, for a script trigger naming the path.
 		tr := parseTrigger(t, fmt.Sprintf(`{"s": {"name": "S", "trigger_type": "script",
 		  "config": {"language": "Bash", "script_path": %q, "timeout_ms": 1000}}}`, tc.path))
-		err = notify.Check(context.Background(), tr, opts...)
-		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, notify.ErrRefused)) {
+		err = Check(context.Background(), tr, opts...)
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, ErrRefused)) {
 			t.Errorf("%s: Check(%q) = %v, want ok=%v (refusals wrap ErrRefused)", tc.name, tc.path, err, tc.ok)
 		}
-		if err := notify.CheckScriptPath(tc.path, opts...); tc.ok != (err == nil) {
+		if err := checkScriptPath(tc.path, opts...); tc.ok != (err == nil) {
 			t.Errorf("%s: CheckScriptPath(%q) = %v, want ok=%v", tc.name, tc.path, err, tc.ok)
 		}
 	}
@@ -86,12 +84,12 @@ func TestScriptPathConfined(t *testing.T) {
 func TestScriptPathCheckedAgainAtRunTime(t *testing.T) {
 	t.Parallel()
 	root, dir := scriptTree(t)
-	opts := []notify.Option{notify.EnableScripts(), notify.ScriptDir(dir)}
+	opts := []Option{EnableScripts(), ScriptDir(dir)}
 	swap := filepath.Join(dir, "swap.sh")
 	if err := os.Symlink("good.sh", swap); err != nil {
 		t.Fatal(err)
 	}
-	if err := notify.CheckScriptPath("swap.sh", opts...); err != nil {
+	if err := checkScriptPath("swap.sh", opts...); err != nil {
 		t.Fatalf("import of an inside symlink: %v", err)
 	}
 	if err := os.Remove(swap); err != nil {
@@ -100,7 +98,7 @@ func TestScriptPathCheckedAgainAtRunTime(t *testing.T) {
 	if err := os.Symlink(filepath.Join(root, "outside", "evil.sh"), swap); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: "swap.sh", Timeout: time.Second}, opts...); !errors.Is(err, notify.ErrScriptOutsideDir) {
+	if _, err := newScript("s", scriptConfig{Language: "Bash", Path: "swap.sh", Timeout: time.Second}, opts...); !errors.Is(err, ErrScriptOutsideDir) {
 		t.Fatalf("run after the symlink turned outside: err = %v, want ErrScriptOutsideDir", err)
 	}
 }
@@ -113,7 +111,7 @@ func TestScriptPathErrorBounded(t *testing.T) {
 	for len(long) < 100_000 {
 		long = "./" + long
 	}
-	err := notify.CheckScriptPath(long, notify.EnableScripts(), notify.ScriptDir(dir))
+	err := checkScriptPath(long, EnableScripts(), ScriptDir(dir))
 	if err == nil || len(err.Error()) > 1000 {
 		t.Fatalf("err of %d bytes: %.300v", len(fmt.Sprint(err)), err)
 	}

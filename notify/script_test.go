@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ozmon/ozmon/notify"
 )
 
 func writeScript(t *testing.T, body string) string {
@@ -25,8 +23,8 @@ func writeScript(t *testing.T, body string) string {
 func TestScriptDisabledByDefault(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "exit 0\n")
-	_, err := notify.NewScript("s", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
-	if !errors.Is(err, notify.ErrScriptsDisabled) {
+	_, err := newScript("s", scriptConfig{Language: "Bash", Path: path, Timeout: time.Second})
+	if !errors.Is(err, errScriptsDisabled) {
 		t.Fatalf("got %v, want ErrScriptsDisabled", err)
 	}
 }
@@ -35,14 +33,14 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	t.Parallel()
 	// The script writes its stdin beside itself: the working directory is the script's.
 	path := writeScript(t, "cat > stdin.json\n")
-	ch, err := notify.NewScript("page oncall", notify.ScriptConfig{
+	ch, err := newScript("page oncall", scriptConfig{
 		Language: "Bash", Path: path, Arguments: []string{"--team", "vault"}, Timeout: 5 * time.Second,
-	}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
+	}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	match := `{"Stellar":{"network_slug":"stellar_mainnet"}}`
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	got, err := os.ReadFile(filepath.Join(filepath.Dir(path), "stdin.json"))
@@ -54,11 +52,11 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 	}
 
 	// Without arguments, "args" is null as in OpenZeppelin Monitor.
-	ch, err = notify.NewScript("page oncall", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
+	ch, err = newScript("page oncall", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte(match)}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	got, _ = os.ReadFile(filepath.Join(filepath.Dir(path), "stdin.json"))
@@ -72,7 +70,7 @@ func TestScriptReceivesMatchAndArgs(t *testing.T) {
 func TestScriptEmptyEnvironment(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env\n")
-	ch, err := notify.NewScript("env", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("env", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,15 +107,15 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 	t.Parallel()
 	// The backgrounded sleep keeps stdout open; only killing the group ends the run.
 	path := writeScript(t, "sleep 30 &\nsleep 30\n")
-	ch, err := notify.NewScript("slow", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("slow", scriptConfig{Language: "Bash", Path: path, Timeout: 200 * time.Millisecond}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte("{}")})
-	if !errors.Is(err, notify.ErrScriptTimeout) {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte("{}")})
+	if !errors.Is(err, errScriptTimeout) {
 		t.Fatalf("got %v, want ErrScriptTimeout", err)
 	}
-	if notify.IsRetryable(err) {
+	if IsRetryable(err) {
 		t.Fatal("script failures must not be retried")
 	}
 }
@@ -125,8 +123,8 @@ func TestScriptTimeoutKillsProcessGroup(t *testing.T) {
 func TestScriptBoundedOutputAndFailure(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "head -c 200000 /dev/zero | tr '\\0' x\necho oops >&2\nexit 3\n")
-	ch, err := notify.NewScript("noisy", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptOutputLimit(1000))
+	ch, err := newScript("noisy", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptOutputLimit(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,12 +136,12 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 		t.Fatalf("stdout %d bytes truncated=%v, want 1000 and true", len(res.Stdout), res.Truncated)
 	}
 	// Oversized stdin is refused rather than cut into invalid JSON.
-	small, err := notify.NewScript("small", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptInputLimit(10))
+	small, err := newScript("small", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second},
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptInputLimit(10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := small.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(`{"k":"0123456789"}`)}); err == nil {
+	if err := small.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte(`{"k":"0123456789"}`)}); err == nil {
 		t.Fatal("oversized stdin accepted")
 	}
 }
@@ -151,12 +149,12 @@ func TestScriptBoundedOutputAndFailure(t *testing.T) {
 func TestScriptInterpreterOption(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "echo ran\n")
-	if _, err := notify.NewScript("s", notify.ScriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path))); err == nil {
+	if _, err := newScript("s", scriptConfig{Language: "Ruby", Path: path, Timeout: time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path))); err == nil {
 		t.Fatal("unknown language accepted")
 	}
 	// Python scripts through /bin/sh: proves the option picks the program.
-	ch, err := notify.NewScript("s", notify.ScriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
-		notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)), notify.ScriptInterpreter("Python", "/bin/sh"))
+	ch, err := newScript("s", scriptConfig{Language: "Python", Path: path, Timeout: 5 * time.Second},
+		EnableScripts(), ScriptDir(filepath.Dir(path)), scriptInterpreter("Python", "/bin/sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +169,7 @@ func TestScriptInterpreterOption(t *testing.T) {
 func TestScriptSeesNotificationID(t *testing.T) {
 	t.Parallel()
 	path := writeScript(t, "env > env.txt\n")
-	ch, err := notify.NewScript("idempotent", notify.ScriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, notify.EnableScripts(), notify.ScriptDir(filepath.Dir(path)))
+	ch, err := newScript("idempotent", scriptConfig{Language: "Bash", Path: path, Timeout: 5 * time.Second}, EnableScripts(), ScriptDir(filepath.Dir(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +181,7 @@ func TestScriptSeesNotificationID(t *testing.T) {
 		{"with an ID", "ntf_0123456789abcdef0123456789abcdef", "OZMON_NOTIFICATION_ID=ntf_0123456789abcdef0123456789abcdef"},
 		{"without an ID", "", ""},
 	} {
-		if err := ch.Send(context.Background(), notify.Notification{ID: tc.id, TenantID: "t1", MatchJSON: []byte("{}")}); err != nil {
+		if err := ch.Send(context.Background(), Notification{ID: tc.id, TenantID: "t1", MatchJSON: []byte("{}")}); err != nil {
 			t.Fatalf("%s: send: %v", tc.name, err)
 		}
 		out, err := os.ReadFile(filepath.Join(filepath.Dir(path), "env.txt"))
@@ -202,7 +200,7 @@ func TestScriptSeesNotificationID(t *testing.T) {
 		}
 	}
 	// An ID that is not letters, digits, '_' and '-' is refused before the script runs.
-	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_1\x00X=1", TenantID: "t1", MatchJSON: []byte("{}")}); err == nil {
+	if err := ch.Send(context.Background(), Notification{ID: "ntf_1\x00X=1", TenantID: "t1", MatchJSON: []byte("{}")}); err == nil {
 		t.Fatal("ID with a NUL accepted")
 	}
 }

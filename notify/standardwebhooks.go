@@ -67,12 +67,12 @@ func standardWebhookMAC(key []byte, id, timestamp string, body []byte) []byte {
 	return mac.Sum(nil)
 }
 
-// SignStandardWebhook returns the webhook-signature value ("v1," and the base64 HMAC-SHA256)
+// standardWebhookSignature returns the webhook-signature value ("v1," and the base64 HMAC-SHA256)
 // for a message id sent at ts with body, as the Standard Webhooks spec defines it. The
 // timestamp signed is ts in whole Unix seconds, the value of the webhook-timestamp header.
 // secret is a "whsec_" secret (base64 key after the prefix) or any other non-empty string,
 // whose bytes are then the key.
-func SignStandardWebhook(secret, id string, ts time.Time, body []byte) (string, error) {
+func standardWebhookSignature(secret, id string, ts time.Time, body []byte) (string, error) {
 	key, err := standardWebhookKey(secret)
 	if err != nil {
 		return "", fmt.Errorf("sign standard webhook %q: %w", id, err)

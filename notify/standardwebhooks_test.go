@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"crypto/hmac"
@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/ozmon/ozmon/notify"
 )
 
 // The test vector the Standard Webhooks reference libraries check (the spec's own example,
@@ -42,7 +40,7 @@ func specHeaderWith(name, value string) http.Header {
 
 func TestStandardWebhookSpecVector(t *testing.T) {
 	t.Parallel()
-	got, err := notify.SignStandardWebhook(specSecret, specID, time.Unix(specTimestamp, 0), []byte(specBody))
+	got, err := standardWebhookSignature(specSecret, specID, time.Unix(specTimestamp, 0), []byte(specBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +48,11 @@ func TestStandardWebhookSpecVector(t *testing.T) {
 		t.Fatalf("signature\n got %s\nwant %s", got, specSignature)
 	}
 	// Sub-second parts of the time are not signed: the header carries whole seconds.
-	if again, _ := notify.SignStandardWebhook(specSecret, specID, time.Unix(specTimestamp, 999_999_999), []byte(specBody)); again != specSignature {
+	if again, _ := standardWebhookSignature(specSecret, specID, time.Unix(specTimestamp, 999_999_999), []byte(specBody)); again != specSignature {
 		t.Fatalf("sub-second part changed the signature: %s", again)
 	}
 	at := time.Unix(specTimestamp, 0)
-	if err := notify.VerifyStandardWebhook(specSecret, specHeader(specSignature), []byte(specBody), 0, at); err != nil {
+	if err := VerifyStandardWebhook(specSecret, specHeader(specSignature), []byte(specBody), 0, at); err != nil {
 		t.Fatalf("verify the spec vector: %v", err)
 	}
 }
@@ -74,21 +72,21 @@ func TestVerifyStandardWebhook(t *testing.T) {
 	}{
 		{"valid", specSecret, specHeader(specSignature), body, 0, at, nil},
 		{"one of several signatures", specSecret, specHeader("v1,bm9wZQ== v2,whatever v1a,x " + specSignature), body, 0, at, nil},
-		{"unknown versions only", specSecret, specHeader("v2," + specSignature[3:]), body, 0, at, notify.ErrWebhookSignature},
-		{"signature not base64", specSecret, specHeader("v1,@@@"), body, 0, at, notify.ErrWebhookSignature},
-		{"wrong secret", "whsec_" + base64.StdEncoding.EncodeToString([]byte("another key")), specHeader(specSignature), body, 0, at, notify.ErrWebhookSignature},
+		{"unknown versions only", specSecret, specHeader("v2," + specSignature[3:]), body, 0, at, ErrWebhookSignature},
+		{"signature not base64", specSecret, specHeader("v1,@@@"), body, 0, at, ErrWebhookSignature},
+		{"wrong secret", "whsec_" + base64.StdEncoding.EncodeToString([]byte("another key")), specHeader(specSignature), body, 0, at, ErrWebhookSignature},
 		// The same key bytes given raw instead of as whsec_ base64 are another key.
-		{"whsec_ secret given raw", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", specHeader(specSignature), body, 0, at, notify.ErrWebhookSignature},
-		{"tampered body", specSecret, specHeader(specSignature), []byte(`{"test": 2432232315}`), 0, at, notify.ErrWebhookSignature},
-		{"re-encoded body", specSecret, specHeader(specSignature), []byte(`{"test":2432232314}`), 0, at, notify.ErrWebhookSignature},
-		{"tampered id", specSecret, specHeaderWith("webhook-id", "msg_other"), body, 0, at, notify.ErrWebhookSignature},
-		{"stale, default tolerance", specSecret, specHeader(specSignature), body, 0, at.Add(5*time.Minute + time.Second), notify.ErrWebhookTimestamp},
+		{"whsec_ secret given raw", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", specHeader(specSignature), body, 0, at, ErrWebhookSignature},
+		{"tampered body", specSecret, specHeader(specSignature), []byte(`{"test": 2432232315}`), 0, at, ErrWebhookSignature},
+		{"re-encoded body", specSecret, specHeader(specSignature), []byte(`{"test":2432232314}`), 0, at, ErrWebhookSignature},
+		{"tampered id", specSecret, specHeaderWith("webhook-id", "msg_other"), body, 0, at, ErrWebhookSignature},
+		{"stale, default tolerance", specSecret, specHeader(specSignature), body, 0, at.Add(5*time.Minute + time.Second), ErrWebhookTimestamp},
 		{"at the edge of the default tolerance", specSecret, specHeader(specSignature), body, 0, at.Add(5 * time.Minute), nil},
-		{"from the future", specSecret, specHeader(specSignature), body, 0, at.Add(-6 * time.Minute), notify.ErrWebhookTimestamp},
-		{"stale, tight tolerance", specSecret, specHeader(specSignature), body, 30 * time.Second, at.Add(31 * time.Second), notify.ErrWebhookTimestamp},
+		{"from the future", specSecret, specHeader(specSignature), body, 0, at.Add(-6 * time.Minute), ErrWebhookTimestamp},
+		{"stale, tight tolerance", specSecret, specHeader(specSignature), body, 30 * time.Second, at.Add(31 * time.Second), ErrWebhookTimestamp},
 		{"wide tolerance", specSecret, specHeader(specSignature), body, time.Hour, at.Add(59 * time.Minute), nil},
 		{"timestamp not seconds", specSecret, specHeaderWith("webhook-timestamp", "1614265330000.5"), body, 0, at, errAny},
-		{"absurd timestamp", specSecret, specHeaderWith("webhook-timestamp", "-9223372036854775808"), body, 0, at, notify.ErrWebhookTimestamp},
+		{"absurd timestamp", specSecret, specHeaderWith("webhook-timestamp", "-9223372036854775808"), body, 0, at, ErrWebhookTimestamp},
 		{"missing id", specSecret, specHeaderWith("webhook-id", ""), body, 0, at, errAny},
 		{"missing timestamp", specSecret, specHeaderWith("webhook-timestamp", ""), body, 0, at, errAny},
 		{"missing signature", specSecret, specHeaderWith("webhook-signature", ""), body, 0, at, errAny},
@@ -96,7 +94,7 @@ func TestVerifyStandardWebhook(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := notify.VerifyStandardWebhook(tc.secret, tc.header, tc.body, tc.tol, tc.now)
+			err := VerifyStandardWebhook(tc.secret, tc.header, tc.body, tc.tol, tc.now)
 			switch {
 			case tc.wantErr == nil && err != nil:
 				t.Fatalf("got %v, want it to verify", err)
@@ -113,7 +111,7 @@ var errAny = errors.New("any error")
 func TestSignStandardWebhookSecrets(t *testing.T) {
 	t.Parallel()
 	at := time.Unix(specTimestamp, 0)
-	got, err := notify.SignStandardWebhook("plain-shared-secret", specID, at, []byte(specBody))
+	got, err := standardWebhookSignature("plain-shared-secret", specID, at, []byte(specBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +121,7 @@ func TestSignStandardWebhookSecrets(t *testing.T) {
 		t.Fatalf("raw secret: got %s, want %s", got, want)
 	}
 	for _, bad := range []string{"", "whsec_", "whsec_not base64!", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS"} {
-		if _, err := notify.SignStandardWebhook(bad, specID, at, []byte(specBody)); err == nil {
+		if _, err := standardWebhookSignature(bad, specID, at, []byte(specBody)); err == nil {
 			t.Errorf("secret %q accepted", bad)
 		}
 	}

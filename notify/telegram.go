@@ -6,21 +6,21 @@ import (
 	"strings"
 )
 
-// Telegram sends through the Bot API's sendMessage with MarkdownV2 formatting.
-type Telegram struct {
+// telegramChannel sends through the Bot API's sendMessage with MarkdownV2 formatting.
+type telegramChannel struct {
 	endpoint       string
 	chatID         string
 	disablePreview bool
-	msg            Message
+	msg            messageTemplate
 	post           *poster
 }
 
-// NewTelegram builds a Telegram channel for trigger. token is the bot token (secret); the API
+// newTelegram builds a Telegram channel for trigger. token is the bot token (secret); the API
 // base URL is https://api.telegram.org unless TelegramBaseURL says otherwise.
-func NewTelegram(trigger, token, chatID string, disableWebPreview bool, msg Message, opts ...Option) *Telegram {
+func newTelegram(trigger, token, chatID string, disableWebPreview bool, msg messageTemplate, opts ...Option) *telegramChannel {
 	o := newOptions(opts)
 	endpoint := strings.TrimRight(o.telegramBase, "/") + "/bot" + token + "/sendMessage"
-	return &Telegram{
+	return &telegramChannel{
 		endpoint:       endpoint,
 		chatID:         chatID,
 		disablePreview: disableWebPreview,
@@ -38,17 +38,17 @@ type telegramPayload struct {
 
 // Send posts one message. The text is "*TITLE* \n\nBODY" with both parts escaped for
 // MarkdownV2 (the space after the closing asterisk is OpenZeppelin Monitor's).
-func (t *Telegram) Send(ctx context.Context, n Notification) error {
+func (t *telegramChannel) Send(ctx context.Context, n Notification) error {
 	title, body := t.msg.Render(n.Vars)
 	return t.post.postJSON(ctx, n.TenantID, t.endpoint, telegramPayload{
 		ChatID:                t.chatID,
-		Text:                  "*" + EscapeMarkdownV2(title) + "* \n\n" + EscapeMarkdownV2(body),
+		Text:                  "*" + escapeMarkdownV2(title) + "* \n\n" + escapeMarkdownV2(body),
 		ParseMode:             "MarkdownV2",
 		DisableWebPagePreview: t.disablePreview,
 	})
 }
 
-// markdownEntity matches the spans EscapeMarkdownV2 keeps as written: fenced and inline code,
+// markdownEntity matches the spans escapeMarkdownV2 keeps as written: fenced and inline code,
 // bold, italic and strike-through, and links (whose label and URL are escaped separately).
 var markdownEntity = regexp.MustCompile("(?s)```.*?```|`[^`]*`|\\*[^*]*\\*|_[^_]*_|~[^~]*~|\\[([^\\]]+)\\]\\(([^)]+)\\)")
 
@@ -63,11 +63,11 @@ func escapeMarkdownChars(b *strings.Builder, s string) {
 	}
 }
 
-// EscapeMarkdownV2 escapes text for Telegram's MarkdownV2 the way OpenZeppelin Monitor does:
+// escapeMarkdownV2 escapes text for Telegram's MarkdownV2 the way OpenZeppelin Monitor does:
 // each of _ * [ ] ( ) ~ ` > # + - = | { } . ! \ gets a backslash, except inside recognised
 // entities (```…```, `…`, *…*, _…_, ~…~), which are copied verbatim; in a link [label](url)
 // the label and URL characters are escaped individually.
-func EscapeMarkdownV2(text string) string {
+func escapeMarkdownV2(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8)
 	last := 0

@@ -1,32 +1,24 @@
 package notify
 
-import (
-	"sort"
-	"strconv"
-	"strings"
-
-	"github.com/ozmon/ozmon/monitor"
-)
+import "strings"
 
 // Render substitutes ${key} placeholders in tmpl with vars, following OpenZeppelin Monitor's
-// rules: keys are exact and case-sensitive, unknown placeholders stay as written, and
-// ${functions} / ${events} become the "Matched Functions/Events" summary blocks. A summary is
-// taken from vars["functions"] (or vars["events"]) when the caller supplies it, and otherwise
-// built from the functions.<i>.signature and functions.<i>.args.<name> keys (empty when there
-// are none).
+// rules: keys are exact and case-sensitive and unknown placeholders stay as written.
+// ${functions} and ${events}, the "Matched Functions/Events" summary blocks, are plain keys:
+// monitor.Match.Variables, the only source of a notification's vars, always sets both.
 //
 // The template is scanned once, so a substituted value is never itself expanded: a value that
 // contains "${...}" reaches the output as written, which keeps user data from being
 // re-interpreted.
 func Render(tmpl string, vars map[string]string) string {
-	return RenderEscaped(tmpl, vars, nil)
+	return renderEscaped(tmpl, vars, nil)
 }
 
-// RenderEscaped is Render with every substituted value (summaries included) passed through
+// renderEscaped is Render with every substituted value (summaries included) passed through
 // escape, while the template's own text is kept as written: the tenant's markup stays markup,
 // and on-chain text in a value cannot add mentions or links of its own. A nil escape is
 // Render.
-func RenderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
+func renderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
 	i := strings.Index(tmpl, "${")
 	if i < 0 {
 		return tmpl
@@ -43,7 +35,7 @@ func RenderEscaped(tmpl string, vars map[string]string, escape func(string) stri
 			return b.String()
 		}
 		key := rest[:end]
-		if v, ok := lookupVar(vars, key); ok {
+		if v, ok := vars[key]; ok {
 			if escape != nil {
 				v = escape(v)
 			}
@@ -59,70 +51,4 @@ func RenderEscaped(tmpl string, vars map[string]string, escape func(string) stri
 	}
 	b.WriteString(tmpl)
 	return b.String()
-}
-
-func lookupVar(vars map[string]string, key string) (string, bool) {
-	if v, ok := vars[key]; ok {
-		return v, true
-	}
-	switch key {
-	case "functions":
-		return Summary(vars, "functions", "Functions"), true
-	case "events":
-		return Summary(vars, "events", "Events"), true
-	}
-	return "", false
-}
-
-// Summary builds OpenZeppelin Monitor's summary block for the variables under prefix
-// ("functions" or "events"), titled "Matched <label>:". It returns "" when vars has no
-// <prefix>.<i>.signature key. Reasons are numbered from 1 in ascending index order and their
-// parameters are sorted by name.
-func Summary(vars map[string]string, prefix, label string) string {
-	type reason struct {
-		idx    int
-		hasSig bool
-		entry  monitor.ArgsEntry
-	}
-	p := prefix + "."
-	byIdx := map[int]*reason{}
-	for k, v := range vars {
-		if !strings.HasPrefix(k, p) {
-			continue
-		}
-		rest := k[len(p):]
-		dot := strings.IndexByte(rest, '.')
-		if dot <= 0 {
-			continue
-		}
-		idx, err := strconv.Atoi(rest[:dot])
-		if err != nil || idx < 0 {
-			continue
-		}
-		field := rest[dot+1:]
-		r := byIdx[idx]
-		if r == nil {
-			r = &reason{idx: idx}
-			byIdx[idx] = r
-		}
-		switch {
-		case field == "signature":
-			r.hasSig, r.entry.Signature = true, v
-		case strings.HasPrefix(field, "args."):
-			r.entry.Args = append(r.entry.Args, monitor.Arg{Name: field[len("args."):], Value: v})
-		}
-	}
-	reasons := make([]*reason, 0, len(byIdx))
-	for _, r := range byIdx {
-		if r.hasSig {
-			reasons = append(reasons, r)
-		}
-	}
-	sort.Slice(reasons, func(a, b int) bool { return reasons[a].idx < reasons[b].idx })
-	sigs := make([]string, len(reasons))
-	args := make([]monitor.ArgsEntry, len(reasons))
-	for i, r := range reasons {
-		sigs[i], args[i] = r.entry.Signature, r.entry
-	}
-	return monitor.Summary(label, sigs, args)
 }

@@ -1,9 +1,10 @@
-package notify_test
+package notify
 
 import (
 	"testing"
 
-	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor"
 )
 
 func TestRender(t *testing.T) {
@@ -13,6 +14,9 @@ func TestRender(t *testing.T) {
 		"transaction.hash":        "0x12",
 		"functions.0.args.amount": "2240",
 		"x":                       "${monitor.name}",
+		// What monitor.Match.Variables sets for a match with no function or event.
+		"functions": "",
+		"events":    "",
 	}
 	cases := []struct{ name, tmpl, want string }{
 		{"plain text", "no placeholders", "no placeholders"},
@@ -31,26 +35,25 @@ func TestRender(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := notify.Render(c.tmpl, vars); got != c.want {
+			if got := Render(c.tmpl, vars); got != c.want {
 				t.Fatalf("Render(%q) = %q, want %q", c.tmpl, got, c.want)
 			}
 		})
 	}
 }
 
-// The layout example of the compatibility spec (4.3), byte for byte.
+// The summary layout example (docs/compatibility.md#template-variables), byte for byte.
 func TestRenderEventsSummary(t *testing.T) {
 	t.Parallel()
-	vars := map[string]string{
-		"transaction.hash":     "0x12",
-		"events.0.signature":   "Transfer(address,address,uint256)",
-		"events.0.args.value":  "10",
-		"events.0.args.from":   "0x1",
-		"events.0.args.to":     "0x2",
-		"functions.x.bogus":    "ignored",
-		"functionsX.0.args.to": "ignored",
-	}
-	got := notify.Render("Tx: ${transaction.hash}\n\n${events}", vars)
+	const sig = "Transfer(address,address,uint256)"
+	vars := (&monitor.Match{
+		Transaction: &chain.Transaction{Hash: "0x12"},
+		MatchedOn:   monitor.MatchedOn{Events: []monitor.EventMatch{{Signature: sig}}},
+		MatchedOnArgs: monitor.MatchedOnArgs{Events: []monitor.ArgsEntry{{Signature: sig, Args: []monitor.Arg{
+			{Name: "value", Value: "10"}, {Name: "from", Value: "0x1"}, {Name: "to", Value: "0x2"},
+		}}}},
+	}).Variables()
+	got := Render("Tx: ${transaction.hash}\n\n${events}", vars)
 	want := "Tx: 0x12\n\n\n\n*Matched Events:*\n\n*Reason 1*\n\n*Signature:* `Transfer(address,address,uint256)`\n\n*Params:*\n\nfrom: `0x1`\nto: `0x2`\nvalue: `10`"
 	if got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -59,12 +62,13 @@ func TestRenderEventsSummary(t *testing.T) {
 
 func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 	t.Parallel()
-	vars := map[string]string{
-		"functions.10.signature":  "b()",
-		"functions.2.signature":   "a(I128)",
-		"functions.2.args.amount": "5",
-	}
-	got := notify.Render("${functions}", vars)
+	vars := (&monitor.Match{
+		MatchedOn: monitor.MatchedOn{Functions: []monitor.FunctionMatch{{Signature: "a(I128)"}, {Signature: "b()"}}},
+		MatchedOnArgs: monitor.MatchedOnArgs{Functions: []monitor.ArgsEntry{
+			{Signature: "a(I128)", Args: []monitor.Arg{{Name: "amount", Value: "5"}}}, {Signature: "b()"},
+		}},
+	}).Variables()
+	got := Render("${functions}", vars)
 	want := "\n\n*Matched Functions:*\n" +
 		"\n*Reason 1*\n\n*Signature:* `a(I128)`\n\n*Params:*\n\namount: `5`" +
 		"\n" +
@@ -77,7 +81,7 @@ func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 func TestRenderPrefersSuppliedSummary(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"functions": "SUMMARY", "functions.0.signature": "f()"}
-	if got := notify.Render("[${functions}]", vars); got != "[SUMMARY]" {
+	if got := Render("[${functions}]", vars); got != "[SUMMARY]" {
 		t.Fatalf("got %q", got)
 	}
 }

@@ -28,20 +28,20 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewSlack(t.Name, u, message(t.Slack.Message), opts...), nil
+		return newSlack(t.Name, u, message(t.Slack.Message), opts...), nil
 	case t.Discord != nil:
 		u, err := resolve("discord_url", t.Discord.DiscordURL)
 		if err != nil {
 			return nil, err
 		}
-		return NewDiscord(t.Name, u, message(t.Discord.Message), opts...), nil
+		return newDiscord(t.Name, u, message(t.Discord.Message), opts...), nil
 	case t.Telegram != nil:
 		tok, err := resolve("token", t.Telegram.Token)
 		if err != nil {
 			return nil, err
 		}
 		c := t.Telegram
-		return NewTelegram(t.Name, tok, c.ChatID, c.DisableWebPreview, message(c.Message), opts...), nil
+		return newTelegram(t.Name, tok, c.ChatID, c.DisableWebPreview, message(c.Message), opts...), nil
 	case t.Email != nil:
 		c := t.Email
 		user, err := resolve("username", c.Username)
@@ -52,7 +52,7 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewEmail(t.Name, EmailConfig{
+		return newEmail(t.Name, emailConfig{
 			Host: c.Host, Port: int(c.Port), Username: user, Password: pass,
 			Sender: c.Sender, Recipients: c.Recipients, Message: message(c.Message),
 		}, opts...)
@@ -62,7 +62,7 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg := WebhookConfig{URL: u, Method: c.Method, Headers: c.Headers, Mode: PayloadMode(c.PayloadMode), Signing: Signing(c.Signing)}
+		cfg := webhookConfig{URL: u, Method: c.Method, Headers: c.Headers, Mode: payloadMode(c.PayloadMode), Signing: signingScheme(c.Signing)}
 		if c.Secret != nil {
 			if cfg.Secret, err = resolve("secret", *c.Secret); err != nil {
 				return nil, err
@@ -72,12 +72,12 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 		if c.Message != nil {
 			cfg.Message = message(*c.Message)
 		}
-		return NewWebhook(t.Name, cfg, opts...)
+		return newWebhook(t.Name, cfg, opts...)
 	case t.Script != nil:
 		c := t.Script
-		return NewScript(t.Name, ScriptConfig{
+		return newScript(t.Name, scriptConfig{
 			Language:  string(c.Language),
-			Path:      c.ScriptPath, // confined to the script directory by NewScript
+			Path:      c.ScriptPath, // confined to the script directory by newScript
 			Arguments: c.Arguments,
 			Timeout:   time.Duration(c.TimeoutMs) * time.Millisecond,
 		}, opts...)
@@ -85,6 +85,6 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 	return nil, fmt.Errorf("notify: trigger %q: no configuration for type %q", t.Name, t.TriggerType)
 }
 
-func message(m monitor.NotificationMessage) Message {
-	return Message{Title: m.Title, Body: m.Body}
+func message(m monitor.NotificationMessage) messageTemplate {
+	return messageTemplate{Title: m.Title, Body: m.Body}
 }

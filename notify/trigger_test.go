@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
-	"github.com/ozmon/ozmon/notify"
 )
 
 func parseTrigger(t *testing.T, js string) *monitor.Trigger {
@@ -42,19 +41,19 @@ func TestNewWebhookFromTriggerJSON(t *testing.T) {
 	    "message": {"title": "${monitor.name}", "body": "${transaction.hash}"}
 	  }}}`, sink.URL()+"/monitor"))
 
-	_, err := notify.New(tr, notify.WithGuard(localGuard(t)))
+	_, err := New(tr, WithGuard(localGuard(t)))
 	if !errors.Is(err, monitor.ErrSecretUnresolvable) {
 		t.Fatalf("environment secret without WithLookupEnv: got %v", err)
 	}
 	env := map[string]string{"HOOK_HMAC_KEY": "key-from-env"}
-	ch, err := notify.New(tr, notify.WithGuard(localGuard(t)), notify.WithLookupEnv(func(k string) (string, bool) {
+	ch, err := New(tr, WithGuard(localGuard(t)), WithLookupEnv(func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
@@ -79,11 +78,11 @@ func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	    "sender": "alerts@example.org",
 	    "recipients": ["ops@example.org"]
 	  }}}`, sink.Port()))
-	ch, err := notify.New(tr, notify.WithGuard(localGuard(t)), notify.WithTLSConfig(sink.ClientTLSConfig()))
+	ch, err := New(tr, WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	msgs := sink.Messages()
@@ -98,21 +97,21 @@ func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	st := parseTrigger(t, fmt.Sprintf(`{"s": {"name": "Page", "trigger_type": "script",
 	  "config": {"language": "Bash", "script_path": %q, "arguments": ["--team", "vault"], "timeout_ms": 3000}}}`,
 		filepath.Join(dir, "page.sh")))
-	if _, err := notify.New(st); !errors.Is(err, notify.ErrScriptsDisabled) {
+	if _, err := New(st); !errors.Is(err, errScriptsDisabled) {
 		t.Fatalf("script without EnableScripts: got %v", err)
 	}
-	sc, err := notify.New(st, notify.EnableScripts(), notify.ScriptDir(dir))
+	sc, err := New(st, EnableScripts(), ScriptDir(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sc.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte(`{"m":1}`)}); err != nil {
+	if err := sc.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte(`{"m":1}`)}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "got.json"))
 	if string(got) != `{"monitor_match":{"m":1},"args":["--team","vault"]}` {
 		t.Fatalf("script stdin %s", got)
 	}
-	if p := notify.RetryPolicy(tr); p.MaxRetries != 3 || p.InitialBackoff != 250*time.Millisecond {
+	if p := RetryPolicy(tr); p.MaxRetries != 3 || p.InitialBackoff != 250*time.Millisecond {
 		t.Fatalf("email retry policy %+v", p)
 	}
 }
@@ -124,11 +123,11 @@ func TestNewSlackTriggerAndSecretSafety(t *testing.T) {
 	tr := parseTrigger(t, `{"s": {"name": "Slack", "trigger_type": "slack", "config": {
 	  "slack_url": {"type": "plain", "value": "https://hooks.slack.com/services/T0/B0/SLACKTOKEN123"},
 	  "message": {"title": "t", "body": "b"}}}}`)
-	ch, err := notify.New(tr)
+	ch, err := New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := ch.(*notify.Slack); !ok {
+	if _, ok := ch.(*slackChannel); !ok {
 		t.Fatalf("got %T", ch)
 	}
 	if s := fmt.Sprintf("%v %+v %#v %s", ch, ch, ch, ch); strings.Contains(s, "SLACKTOKEN123") || !strings.Contains(s, "Slack") {
@@ -149,16 +148,16 @@ func TestNewWebhookStandardSigningFromTriggerJSON(t *testing.T) {
 	    "signing": "standard_webhooks",
 	    "payload_mode": "raw"
 	  }}}`, sink.URL()+"/std", specSecret))
-	ch, err := notify.New(tr, notify.WithGuard(localGuard(t)))
+	ch, err := New(tr, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const id = "ntf_00000000000000000000000000000001"
-	if err := ch.Send(context.Background(), notify.Notification{ID: id, TenantID: "t1", MatchJSON: []byte(`{"m":1}`)}); err != nil {
+	if err := ch.Send(context.Background(), Notification{ID: id, TenantID: "t1", MatchJSON: []byte(`{"m":1}`)}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
-	if err := notify.VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, time.Now()); err != nil {
+	if err := VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, time.Now()); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
 	if r.Header.Get("webhook-id") != id || r.Header.Get("Idempotency-Key") != id || r.Header.Get("X-Signature") != "" {

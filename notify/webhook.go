@@ -16,55 +16,55 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 )
 
-// PayloadMode says what a webhook sends: the rendered message or the raw MonitorMatch.
-type PayloadMode string
+// payloadMode says what a webhook sends: the rendered message or the raw MonitorMatch.
+type payloadMode string
 
 // The payload modes of OpenZeppelin Monitor's webhook trigger.
 const (
-	PayloadTemplate PayloadMode = "template" // {"title": TITLE, "body": BODY}
-	PayloadRaw      PayloadMode = "raw"      // the MonitorMatch JSON
+	payloadTemplate payloadMode = "template" // {"title": TITLE, "body": BODY}
+	payloadRaw      payloadMode = "raw"      // the MonitorMatch JSON
 )
 
-// Signing says how a signed webhook proves its origin (the trigger's "signing" field).
-type Signing string
+// signingScheme says how a signed webhook proves its origin (the trigger's "signing" field).
+type signingScheme string
 
 // The signing schemes.
 const (
 	// SigningOZ is OpenZeppelin Monitor's X-Signature / X-Timestamp HMAC, the default.
-	SigningOZ Signing = "oz"
+	signingOZ signingScheme = "oz"
 	// SigningStandardWebhooks is the Standard Webhooks scheme: webhook-id, webhook-timestamp
-	// and webhook-signature (see SignStandardWebhook). It needs a secret.
-	SigningStandardWebhooks Signing = "standard_webhooks"
+	// and webhook-signature (see standardWebhookSignature). It needs a secret.
+	signingStandardWebhooks signingScheme = "standard_webhooks"
 )
 
-// WebhookConfig is a generic webhook trigger's configuration, secrets already resolved.
-type WebhookConfig struct {
+// webhookConfig is a generic webhook trigger's configuration, secrets already resolved.
+type webhookConfig struct {
 	URL     string            // destination (secret: may carry a token)
 	Method  string            // GET, POST (default), PUT or DELETE
 	Secret  string            // HMAC key; empty means unsigned
 	Signed  bool              // a secret was configured; an empty one is then an error
 	Headers map[string]string // custom headers, applied after Content-Type (may override it)
-	Message Message           // used in template mode
-	Mode    PayloadMode       // template (default) or raw
-	Signing Signing           // oz (default) or standard_webhooks, which requires Secret
+	Message messageTemplate   // used in template mode
+	Mode    payloadMode       // template (default) or raw
+	Signing signingScheme     // oz (default) or standard_webhooks, which requires Secret
 }
 
-// Webhook sends a JSON payload to an arbitrary URL. Every request carries the notification's
+// webhookChannel sends a JSON payload to an arbitrary URL. Every request carries the notification's
 // ID as Idempotency-Key, the same on every retry, so the receiver can drop duplicates. A
 // webhook with a secret signs its requests. By default (SigningOZ) X-Signature is the
 // lowercase hex HMAC-SHA256, keyed with the secret, of the compact JSON body followed by the
 // X-Timestamp value (Unix milliseconds), exactly as OpenZeppelin Monitor computes it; with
 // SigningStandardWebhooks it sends webhook-id, webhook-timestamp and webhook-signature
 // instead.
-type Webhook struct {
-	cfg  WebhookConfig
+type webhookChannel struct {
+	cfg  webhookConfig
 	key  []byte // Standard Webhooks HMAC key, decoded once from the secret
 	post *poster
 	now  func() time.Time
 }
 
-// NewWebhook builds a webhook channel for trigger.
-func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, error) {
+// newWebhook builds a webhook channel for trigger.
+func newWebhook(trigger string, cfg webhookConfig, opts ...Option) (*webhookChannel, error) {
 	o := newOptions(opts)
 	cfg.Method = strings.ToUpper(strings.TrimSpace(cfg.Method))
 	switch cfg.Method {
@@ -76,8 +76,8 @@ func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, er
 	}
 	switch cfg.Mode {
 	case "":
-		cfg.Mode = PayloadTemplate
-	case PayloadTemplate, PayloadRaw:
+		cfg.Mode = payloadTemplate
+	case payloadTemplate, payloadRaw:
 	default:
 		return nil, fmt.Errorf("notify: webhook trigger %q: payload_mode %q is not template or raw", trigger, cfg.Mode)
 	}
@@ -90,9 +90,9 @@ func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, er
 	var key []byte
 	switch cfg.Signing {
 	case "":
-		cfg.Signing = SigningOZ
-	case SigningOZ:
-	case SigningStandardWebhooks:
+		cfg.Signing = signingOZ
+	case signingOZ:
+	case signingStandardWebhooks:
 		if !cfg.Signed {
 			return nil, fmt.Errorf("notify: webhook trigger %q: signing %q needs a secret", trigger, cfg.Signing)
 		}
@@ -110,11 +110,11 @@ func NewWebhook(trigger string, cfg WebhookConfig, opts ...Option) (*Webhook, er
 	for _, v := range cfg.Headers {
 		secrets = append(secrets, v) // header values are usually API keys
 	}
-	return &Webhook{cfg: cfg, key: key, post: newPoster("webhook", trigger, o, secrets...), now: time.Now}, nil
+	return &webhookChannel{cfg: cfg, key: key, post: newPoster("webhook", trigger, o, secrets...), now: time.Now}, nil
 }
 
-// Sign returns the X-Signature value for body sent at timestamp (Unix milliseconds, decimal).
-func Sign(secret string, body []byte, timestamp string) string {
+// signOZ returns the X-Signature value for body sent at timestamp (Unix milliseconds, decimal).
+func signOZ(secret string, body []byte, timestamp string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	mac.Write([]byte(timestamp))
@@ -122,8 +122,8 @@ func Sign(secret string, body []byte, timestamp string) string {
 }
 
 // Payload returns the exact body Send would post for n.
-func (w *Webhook) Payload(n Notification) ([]byte, error) {
-	if w.cfg.Mode == PayloadRaw {
+func (w *webhookChannel) Payload(n Notification) ([]byte, error) {
+	if w.cfg.Mode == payloadRaw {
 		if len(n.MatchJSON) == 0 {
 			return nil, fmt.Errorf("raw payload: no match JSON")
 		}
@@ -141,7 +141,7 @@ func (w *Webhook) Payload(n Notification) ([]byte, error) {
 }
 
 // Send makes one request.
-func (w *Webhook) Send(ctx context.Context, n Notification) error {
+func (w *webhookChannel) Send(ctx context.Context, n Notification) error {
 	payload, err := w.Payload(n)
 	if err != nil {
 		se := w.post.fail(n.TenantID)
@@ -165,14 +165,14 @@ func (w *Webhook) Send(ctx context.Context, n Notification) error {
 	// The timestamp is taken per attempt, so a retry is signed afresh and stays inside the
 	// receiver's replay window; the id stays the same, so the receiver sees a duplicate.
 	switch {
-	case w.cfg.Signing == SigningStandardWebhooks:
+	case w.cfg.Signing == signingStandardWebhooks:
 		ts := strconv.FormatInt(w.now().Unix(), 10)
 		h.Set(headerWebhookID, n.ID)
 		h.Set(headerWebhookTimestamp, ts)
 		h.Set(headerWebhookSignature, signStandardWebhook(w.key, n.ID, ts, payload))
 	case w.cfg.Signed:
 		ts := strconv.FormatInt(w.now().UnixMilli(), 10)
-		h.Set("X-Signature", Sign(w.cfg.Secret, payload, ts))
+		h.Set("X-Signature", signOZ(w.cfg.Secret, payload, ts))
 		h.Set("X-Timestamp", ts)
 	}
 	return w.post.do(ctx, n.TenantID, w.cfg.Method, w.cfg.URL, h, payload)
@@ -181,9 +181,9 @@ func (w *Webhook) Send(ctx context.Context, n Notification) error {
 // checkID checks a notification's ID before anything is sent. Standard Webhooks signs the id,
 // and a webhook-id that changed between attempts would defeat the receiver's deduplication,
 // so that mode refuses to send without one.
-func (w *Webhook) checkID(id string) error {
+func (w *webhookChannel) checkID(id string) error {
 	if id == "" {
-		if w.cfg.Signing == SigningStandardWebhooks {
+		if w.cfg.Signing == signingStandardWebhooks {
 			return fmt.Errorf("signing %q needs the notification ID for webhook-id", w.cfg.Signing)
 		}
 		return nil

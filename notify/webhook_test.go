@@ -1,4 +1,4 @@
-package notify_test
+package notify
 
 import (
 	"context"
@@ -14,10 +14,9 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/notify"
 )
 
-// recomputeSignature is the receiver's side of OZ's scheme, written independently of Sign.
+// recomputeSignature is the receiver's side of OZ's scheme, written independently of signOZ.
 func recomputeSignature(secret string, body []byte, ts string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(append(append([]byte{}, body...), ts...))
@@ -28,18 +27,18 @@ func TestWebhookTemplateSigned(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	const secret = "hmac-key-0123456789"
-	ch, err := notify.NewWebhook("vault hook", notify.WebhookConfig{
+	ch, err := newWebhook("vault hook", webhookConfig{
 		URL:     sink.URL() + "/monitor?token=abc123",
 		Method:  "put",
 		Secret:  secret,
 		Headers: map[string]string{"Authorization": "Bearer abc", "X-Custom": "1"},
-		Message: notify.Message{Title: "${monitor.name}", Body: "${transaction.hash} <&>"},
-	}, notify.WithGuard(localGuard(t)))
+		Message: messageTemplate{Title: "${monitor.name}", Body: "${transaction.hash} <&>"},
+	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := time.Now().UnixMilli()
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: sampleVars()}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	after := time.Now().UnixMilli()
@@ -70,16 +69,16 @@ func TestWebhookTemplateSigned(t *testing.T) {
 func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch, err := notify.NewWebhook("raw hook", notify.WebhookConfig{
+	ch, err := newWebhook("raw hook", webhookConfig{
 		URL:     sink.URL() + "/matches",
-		Mode:    notify.PayloadRaw,
+		Mode:    payloadRaw,
 		Headers: map[string]string{"Content-Type": "application/vnd.ozmon+json", "X-API-Key": "k1"},
-	}, notify.WithGuard(localGuard(t)))
+	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	match := []byte("{\n  \"Stellar\": {\n    \"network_slug\": \"stellar_mainnet\",\n    \"matched_on\": {\"functions\": [] }\n  }\n}\n")
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: match}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: match}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
@@ -96,8 +95,8 @@ func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 		t.Fatalf("unsigned webhook sent signature headers: %v", r.Header)
 	}
 	// Invalid match JSON is refused before anything is sent, permanently.
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1", MatchJSON: []byte("{nope")})
-	if err == nil || notify.IsRetryable(err) {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1", MatchJSON: []byte("{nope")})
+	if err == nil || IsRetryable(err) {
 		t.Fatalf("invalid match JSON: got %v", err)
 	}
 	if sink.Count() != 1 {
@@ -107,18 +106,18 @@ func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 
 func TestWebhookConfigErrors(t *testing.T) {
 	t.Parallel()
-	for name, cfg := range map[string]notify.WebhookConfig{
+	for name, cfg := range map[string]webhookConfig{
 		"bad method":                            {URL: "http://127.0.0.1/", Method: "PATCH"},
 		"bad mode":                              {URL: "http://127.0.0.1/", Mode: "xml"},
 		"empty secret":                          {URL: "http://127.0.0.1/", Signed: true},
 		"bad signing":                           {URL: "http://127.0.0.1/", Secret: "k", Signing: "svix"},
-		"standard webhooks without secret":      {URL: "http://127.0.0.1/", Signing: notify.SigningStandardWebhooks},
-		"standard webhooks, whsec_ not base64":  {URL: "http://127.0.0.1/", Secret: "whsec_s3cr3t!", Signing: notify.SigningStandardWebhooks},
-		"standard webhooks, whsec_ without key": {URL: "http://127.0.0.1/", Secret: "whsec_", Signing: notify.SigningStandardWebhooks},
+		"standard webhooks without secret":      {URL: "http://127.0.0.1/", Signing: signingStandardWebhooks},
+		"standard webhooks, whsec_ not base64":  {URL: "http://127.0.0.1/", Secret: "whsec_s3cr3t!", Signing: signingStandardWebhooks},
+		"standard webhooks, whsec_ without key": {URL: "http://127.0.0.1/", Secret: "whsec_", Signing: signingStandardWebhooks},
 	} {
-		_, err := notify.NewWebhook("w", cfg)
+		_, err := newWebhook("w", cfg)
 		if err == nil {
-			t.Errorf("%s: NewWebhook accepted %+v", name, cfg)
+			t.Errorf("%s: newWebhook accepted %+v", name, cfg)
 		} else if strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("%s: error reveals the secret: %v", name, err)
 		}
@@ -136,12 +135,12 @@ func TestWebhookRetryClassification(t *testing.T) {
 			testkit.SinkResponse{Status: 302, Header: http.Header{"Location": {"http://169.254.169.254/"}}},
 		))
 	const secret = "s3cr3t-hmac"
-	ch, err := notify.NewWebhook("retry hook", notify.WebhookConfig{
+	ch, err := newWebhook("retry hook", webhookConfig{
 		URL:     sink.URL() + "/hook/tok-path-secret",
 		Secret:  secret,
 		Headers: map[string]string{"X-API-Key": "k-secret-header"},
-		Message: notify.Message{Title: "t", Body: "b"},
-	}, notify.WithGuard(localGuard(t)))
+		Message: messageTemplate{Title: "t", Body: "b"},
+	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,8 +150,8 @@ func TestWebhookRetryClassification(t *testing.T) {
 		after     time.Duration
 	}{{500, true, 0}, {500, true, 0}, {429, true, 2 * time.Second}, {408, true, 0}, {400, false, 0}, {302, false, 0}}
 	for i, w := range want {
-		err := ch.Send(context.Background(), notify.Notification{TenantID: "tenant-1"})
-		var se *notify.SendError
+		err := ch.Send(context.Background(), Notification{TenantID: "tenant-1"})
+		var se *SendError
 		if !errors.As(err, &se) {
 			t.Fatalf("attempt %d: want *SendError, got %v", i, err)
 		}
@@ -165,7 +164,7 @@ func TestWebhookRetryClassification(t *testing.T) {
 			}
 		}
 	}
-	if err := ch.Send(context.Background(), notify.Notification{TenantID: "tenant-1"}); err != nil {
+	if err := ch.Send(context.Background(), Notification{TenantID: "tenant-1"}); err != nil {
 		t.Fatalf("after scripted failures: %v", err)
 	}
 	// The redirect was not followed: 7 requests, all to the sink.
@@ -178,26 +177,26 @@ func TestWebhookRetryClassification(t *testing.T) {
 func TestWebhookTimeout(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t, testkit.SinkResponses(testkit.SinkResponse{Delay: 10 * time.Second}))
-	ch, err := notify.NewWebhook("slow hook", notify.WebhookConfig{
-		URL: sink.URL() + "/slow", Message: notify.Message{Title: "t", Body: "b"},
-	}, notify.WithGuard(localGuard(t)), notify.WithTimeout(200*time.Millisecond))
+	ch, err := newWebhook("slow hook", webhookConfig{
+		URL: sink.URL() + "/slow", Message: messageTemplate{Title: "t", Body: "b"},
+	}, WithGuard(localGuard(t)), WithTimeout(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	if err == nil || !notify.IsRetryable(err) {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+	if err == nil || !IsRetryable(err) {
 		t.Fatalf("slow receiver: got %v, want a retryable error", err)
 	}
 }
 
 func TestWebhookRefusesNonHTTPScheme(t *testing.T) {
 	t.Parallel()
-	ch, err := notify.NewWebhook("file hook", notify.WebhookConfig{URL: "file:///etc/passwd", Message: notify.Message{Title: "t", Body: "b"}})
+	ch, err := newWebhook("file hook", webhookConfig{URL: "file:///etc/passwd", Message: messageTemplate{Title: "t", Body: "b"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = ch.Send(context.Background(), notify.Notification{TenantID: "t1"})
-	if err == nil || notify.IsRetryable(err) || strings.Contains(err.Error(), "passwd") {
+	err = ch.Send(context.Background(), Notification{TenantID: "t1"})
+	if err == nil || IsRetryable(err) || strings.Contains(err.Error(), "passwd") {
 		t.Fatalf("file URL: got %v, want a permanent error that does not show the URL", err)
 	}
 }
@@ -224,19 +223,19 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 	start := time.UnixMilli(1_764_000_000_123)
 	for _, tc := range []struct {
 		name      string
-		cfg       notify.WebhookConfig
+		cfg       webhookConfig
 		timestamp string // the header that must change between attempts; "" for unsigned
 		check     func(t *testing.T, r testkit.SinkRequest, at time.Time)
 		absent    []string
 	}{
 		{
 			name:   "unsigned",
-			cfg:    notify.WebhookConfig{},
+			cfg:    webhookConfig{},
 			absent: []string{"X-Signature", "X-Timestamp", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
 		},
 		{
 			name:      "oz",
-			cfg:       notify.WebhookConfig{Secret: "hmac-key-0123456789"},
+			cfg:       webhookConfig{Secret: "hmac-key-0123456789"},
 			timestamp: "X-Timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
 				ts := r.Header.Get("X-Timestamp")
@@ -251,7 +250,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 		},
 		{
 			name:      "oz, explicitly",
-			cfg:       notify.WebhookConfig{Secret: "hmac-key-0123456789", Signing: notify.SigningOZ},
+			cfg:       webhookConfig{Secret: "hmac-key-0123456789", Signing: signingOZ},
 			timestamp: "X-Timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, _ time.Time) {
 				if got, want := r.Header.Get("X-Signature"), recomputeSignature("hmac-key-0123456789", r.Body, r.Header.Get("X-Timestamp")); got != want {
@@ -262,7 +261,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 		},
 		{
 			name:      "standard webhooks",
-			cfg:       notify.WebhookConfig{Secret: specSecret, Signing: notify.SigningStandardWebhooks},
+			cfg:       webhookConfig{Secret: specSecret, Signing: signingStandardWebhooks},
 			timestamp: "webhook-timestamp",
 			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
 				if got := r.Header.Get("webhook-id"); got != id {
@@ -271,7 +270,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 				if ts, want := r.Header.Get("webhook-timestamp"), strconv.FormatInt(at.Unix(), 10); ts != want {
 					t.Fatalf("webhook-timestamp %s, want %s (Unix seconds)", ts, want)
 				}
-				if err := notify.VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, at); err != nil {
+				if err := VerifyStandardWebhook(specSecret, r.Header, r.Body, 0, at); err != nil {
 					t.Fatalf("verify: %v", err)
 				}
 			},
@@ -283,15 +282,15 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 			sink := testkit.StartWebhookSink(t, testkit.SinkFailTimes(1, 503))
 			cfg := tc.cfg
 			cfg.URL = sink.URL() + "/hook"
-			cfg.Message = notify.Message{Title: "${monitor.name}", Body: "${transaction.hash}"}
-			ch, err := notify.NewWebhook("idempotent hook", cfg, notify.WithGuard(localGuard(t)))
+			cfg.Message = messageTemplate{Title: "${monitor.name}", Body: "${transaction.hash}"}
+			ch, err := newWebhook("idempotent hook", cfg, WithGuard(localGuard(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			// 1.5 s apart: both the milliseconds and the seconds differ.
 			ch.SetClock(steppingClock(start, 1500*time.Millisecond))
-			n := notify.Notification{ID: id, TenantID: "t1", Vars: sampleVars()}
-			if err := ch.Send(context.Background(), n); !notify.IsRetryable(err) {
+			n := Notification{ID: id, TenantID: "t1", Vars: sampleVars()}
+			if err := ch.Send(context.Background(), n); !IsRetryable(err) {
 				t.Fatalf("first attempt: got %v, want the sink's retryable 503", err)
 			}
 			if err := ch.Send(context.Background(), n); err != nil {
@@ -327,14 +326,14 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
 	const secret = "plain-shared-secret-0123" // no whsec_ prefix: its bytes are the key
-	ch, err := notify.NewWebhook("std hook", notify.WebhookConfig{
-		URL: sink.URL() + "/std", Secret: secret, Signing: notify.SigningStandardWebhooks, Mode: notify.PayloadRaw,
-	}, notify.WithGuard(localGuard(t)))
+	ch, err := newWebhook("std hook", webhookConfig{
+		URL: sink.URL() + "/std", Secret: secret, Signing: signingStandardWebhooks, Mode: payloadRaw,
+	}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sent := time.Now()
-	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_feed", TenantID: "t1", MatchJSON: []byte(`{"m": 1}`)}); err != nil {
+	if err := ch.Send(context.Background(), Notification{ID: "ntf_feed", TenantID: "t1", MatchJSON: []byte(`{"m": 1}`)}); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	r := sink.Requests()[0]
@@ -349,11 +348,11 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 		want   error
 	}{
 		{"as received", secret, r.Body, sent, nil},
-		{"wrong secret", "plain-shared-secret-0124", r.Body, sent, notify.ErrWebhookSignature},
-		{"tampered body", secret, []byte(`{"m":2}`), sent, notify.ErrWebhookSignature},
-		{"stale timestamp", secret, r.Body, sent.Add(10 * time.Minute), notify.ErrWebhookTimestamp},
+		{"wrong secret", "plain-shared-secret-0124", r.Body, sent, ErrWebhookSignature},
+		{"tampered body", secret, []byte(`{"m":2}`), sent, ErrWebhookSignature},
+		{"stale timestamp", secret, r.Body, sent.Add(10 * time.Minute), ErrWebhookTimestamp},
 	} {
-		err := notify.VerifyStandardWebhook(tc.secret, r.Header, tc.body, 5*time.Minute, tc.now)
+		err := VerifyStandardWebhook(tc.secret, r.Header, tc.body, 5*time.Minute, tc.now)
 		if (tc.want == nil && err != nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
 		}
@@ -365,19 +364,19 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 func TestWebhookRefusesUnusableID(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	oz, err := notify.NewWebhook("oz", notify.WebhookConfig{URL: sink.URL(), Message: notify.Message{Title: "t", Body: "b"}},
-		notify.WithGuard(localGuard(t)))
+	oz, err := newWebhook("oz", webhookConfig{URL: sink.URL(), Message: messageTemplate{Title: "t", Body: "b"}},
+		WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	std, err := notify.NewWebhook("std", notify.WebhookConfig{URL: sink.URL(), Secret: "k", Signing: notify.SigningStandardWebhooks,
-		Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(localGuard(t)))
+	std, err := newWebhook("std", webhookConfig{URL: sink.URL(), Secret: "k", Signing: signingStandardWebhooks,
+		Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name string
-		ch   *notify.Webhook
+		ch   *webhookChannel
 		id   string
 	}{
 		{"line break", oz, "ntf_1\r\nX-Evil: 1"},
@@ -386,8 +385,8 @@ func TestWebhookRefusesUnusableID(t *testing.T) {
 		{"standard without id", std, ""},
 		{"standard with a bad id", std, "ntf.1"},
 	} {
-		err := tc.ch.Send(context.Background(), notify.Notification{ID: tc.id, TenantID: "t1"})
-		if err == nil || notify.IsRetryable(err) {
+		err := tc.ch.Send(context.Background(), Notification{ID: tc.id, TenantID: "t1"})
+		if err == nil || IsRetryable(err) {
 			t.Errorf("%s: got %v, want a permanent error", tc.name, err)
 		}
 	}
@@ -395,7 +394,7 @@ func TestWebhookRefusesUnusableID(t *testing.T) {
 		t.Fatalf("sink got %d requests, want none", n)
 	}
 	// Without an ID an OZ-mode webhook still sends, without Idempotency-Key, as before.
-	if err := oz.Send(context.Background(), notify.Notification{TenantID: "t1"}); err != nil {
+	if err := oz.Send(context.Background(), Notification{TenantID: "t1"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := sink.Requests()[0]; len(r.Header.Values("Idempotency-Key")) != 0 {
@@ -407,12 +406,12 @@ func TestWebhookRefusesUnusableID(t *testing.T) {
 func TestWebhookIdempotencyKeyOverridesCustomHeader(t *testing.T) {
 	t.Parallel()
 	sink := testkit.StartWebhookSink(t)
-	ch, err := notify.NewWebhook("w", notify.WebhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
-		Message: notify.Message{Title: "t", Body: "b"}}, notify.WithGuard(localGuard(t)))
+	ch, err := newWebhook("w", webhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
+		Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ch.Send(context.Background(), notify.Notification{ID: "ntf_1", TenantID: "t1"}); err != nil {
+	if err := ch.Send(context.Background(), Notification{ID: "ntf_1", TenantID: "t1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := sink.Requests()[0].Header.Values("Idempotency-Key"); len(got) != 1 || got[0] != "ntf_1" {

@@ -13,7 +13,7 @@ import (
 )
 
 // renderValue renders a value go-ethereum's ABI decoder produced for type t
-// the way OpenZeppelin Monitor does (compatibility spec §2.4): integers in
+// the way OpenZeppelin Monitor does (docs/compatibility.md#values-as-text): integers in
 // decimal, bool true/false, address and bytes as 0x lowercase hex, a string
 // as itself; arrays [e1,e2] and tuples (e1,e2) whose string, address and
 // bytes elements are double-quoted and whose numbers and bools are bare,

@@ -28,7 +28,7 @@ func fixtureBlock(t *testing.T, n uint64) *chain.Block {
 	return b
 }
 
-// V2 and V4 of the compatibility spec: the USDC transfer's call and its
+// Golden cases V2 and V4 (docs/compatibility.md#golden-tests): the USDC transfer's call and its
 // Transfer log, decoded with the fixture ABI.
 func TestDecodeUSDCTransfer(t *testing.T) {
 	t.Parallel()

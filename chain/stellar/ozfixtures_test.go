@@ -12,7 +12,7 @@ import (
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 )
 
-// The OpenZeppelin Monitor Stellar fixtures (oz-monitor-compat.md 7.2):
+// The OpenZeppelin Monitor Stellar fixtures (docs/compatibility.md#golden-tests):
 // getTransactions items, getEvents items and getLedgers items.
 
 type ozTx struct {
@@ -47,7 +47,7 @@ func decodeOZ(t *testing.T, passphrase string, it ozTx) chain.Transaction {
 	return tx
 }
 
-// abbrev shortens a strkey the way oz-monitor-compat.md writes them
+// abbrev shortens a strkey to its first eight and last four characters
 // ("GDADQHFG…NN25").
 func abbrev(s string) string {
 	if len(s) < 12 {
@@ -58,7 +58,7 @@ func abbrev(s string) string {
 
 func TestOZTransactionsFixture(t *testing.T) {
 	txs := ozTransactions(t)
-	// oz-monitor-compat.md 7.2: source account and operations per transaction.
+	// The fixtures' source account and operations per transaction.
 	want := []struct {
 		source string
 		ops    string
@@ -143,7 +143,7 @@ func TestOZTransactionsFixture(t *testing.T) {
 }
 
 // TestOZArgumentRenderings checks the function-argument renderings the
-// golden tests depend on (oz-monitor-compat.md 3.4a and S4, S7, S9, S15).
+// golden tests depend on (docs/compatibility.md#values-as-text; S4, S7, S9, S15).
 func TestOZArgumentRenderings(t *testing.T) {
 	txs := ozTransactions(t)
 	args := func(i int, passphrase string) []chain.Value {
@@ -205,7 +205,7 @@ func ozEvents(t *testing.T) []protocol.EventInfo {
 }
 
 // TestOZEventsFixture decodes events.json (getEvents items) and checks them
-// against oz-monitor-compat.md 7.2 (E0, E1) and against the same events
+// against the event fixtures E0, E1 (docs/compatibility.md#golden-tests) and against the same events
 // decoded from the transactions' meta.
 func TestOZEventsFixture(t *testing.T) {
 	evs := ozEvents(t)

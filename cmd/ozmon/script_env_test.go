@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
+	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -76,13 +77,10 @@ func scriptEnvWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := notify.NewScript("peek", notify.ScriptConfig{Language: "Bash", Path: "peek.sh", Timeout: 30 * time.Second}, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := sc.Run(context.Background(), []byte("{}"))
+	cond := monitor.TriggerCondition{Language: monitor.LanguageBash, ScriptPath: "peek.sh", TimeoutMs: 30_000}
+	stdout, err := notify.RunCondition(context.Background(), cond, []byte("{}"), opts...)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	t.Logf("script output:\n%s", res.Stdout)
+	t.Logf("script output:\n%s", stdout)
 }

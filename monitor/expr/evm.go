@@ -7,7 +7,8 @@ import (
 	"unicode"
 )
 
-// EVM is OpenZeppelin Monitor's EVMConditionEvaluator (spec 2.4): the kind
+// EVM is OpenZeppelin Monitor's EVMConditionEvaluator
+// (docs/compatibility.md#evm-comparisons): the kind
 // is lowercased and looked up exactly; all integers are 256-bit (decimal or
 // 0x-hex on both sides), arrays compare as JSON, addresses ignore case,
 // whitespace and the 0x prefix, tuples compare by their text.

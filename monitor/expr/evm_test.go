@@ -2,7 +2,7 @@ package expr
 
 import "testing"
 
-// One table per row of spec 2.4.
+// One table per kind of docs/compatibility.md#evm-comparisons.
 
 const (
 	u256Max = "115792089237316195423570985008687907853269984665640564039457584007913129639935"

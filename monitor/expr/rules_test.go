@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// Property rules 1–26 of spec 7.7 (OpenZeppelin Monitor's Stellar property
+// Property rules 1–26 (docs/compatibility.md#golden-tests; OpenZeppelin Monitor's Stellar property
 // tests), ported as deterministic randomized tables. Rules 21–26 also cover
 // engine-level behaviour (status matching, signatures, argument
 // conversion, limb combination); here they are tested at the expression

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// Stellar is OpenZeppelin Monitor's StellarConditionEvaluator (spec 2.3):
+// Stellar is OpenZeppelin Monitor's StellarConditionEvaluator
+// (docs/compatibility.md#stellar-comparisons):
 // the kind is lowercased and cut at the first '<' (`Vec<Address>` → vec),
 // integers up to 128 bits compare exactly in their native width, 256-bit
 // ones only by text equality, strings case-insensitively, addresses also

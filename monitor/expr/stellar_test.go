@@ -2,7 +2,7 @@ package expr
 
 import "testing"
 
-// One table per row of spec 2.3.
+// One table per kind of docs/compatibility.md#stellar-comparisons.
 
 func TestStellarBool(t *testing.T) {
 	t.Parallel()

@@ -49,7 +49,7 @@ func TestTenantConfigTenantBytes(t *testing.T) {
 		(SELECT octet_length(configuration::text) FROM tenant_monitors WHERE tenant_id = $1 AND name = 'Big swaps')`, id).Scan(&budget); err != nil {
 		t.Fatal(err)
 	}
-	limited, err := Open(ctx, url, WithNotifyChannel(s.NotifyChannel()), WithLimits(monitor.Limits{TenantBytes: budget}))
+	limited, err := Open(ctx, url, WithNotifyChannel(s.notifyChannel()), WithLimits(monitor.Limits{TenantBytes: budget}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -247,7 +247,7 @@ func openPool(t *testing.T, url string) *pgxpool.Pool {
 	return pool
 }
 
-// TestSchemaFixesHoldAcrossTenants checks the §6 fixes migration 2 adds:
+// TestSchemaFixesHoldAcrossTenants checks the schema fixes migration 2 adds:
 // names unique per tenant, and no row hanging off another tenant's row.
 func TestSchemaFixesHoldAcrossTenants(t *testing.T) {
 	t.Parallel()

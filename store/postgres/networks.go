@@ -68,9 +68,9 @@ func (s *Store) UpsertNetwork(ctx context.Context, slug string, rawJSON []byte) 
 	return nil
 }
 
-// DeleteNetwork removes network slug from the operator's registry; it
+// deleteNetwork removes network slug from the operator's registry; it
 // reports whether it was there.
-func (s *Store) DeleteNetwork(ctx context.Context, slug string) (bool, error) {
+func (s *Store) deleteNetwork(ctx context.Context, slug string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM ozmon_networks WHERE slug = $1`, slug)
 	if err != nil {
 		return false, fmt.Errorf("postgres: delete network %q: %w", slug, err)

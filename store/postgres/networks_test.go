@@ -44,7 +44,7 @@ func TestNetworkRegistry(t *testing.T) {
 	if ns[0].Config.ConfirmationBlocks != 2 || len(ns[0].Config.RPCURLs) != 1 {
 		t.Fatalf("mainnet = %+v", ns[0].Config)
 	}
-	if ok, err := s.DeleteNetwork(ctx, "stellar_testnet"); !ok || err != nil {
+	if ok, err := s.deleteNetwork(ctx, "stellar_testnet"); !ok || err != nil {
 		t.Fatalf("delete: %v %v", ok, err)
 	}
 	if ns, _ := s.Networks(ctx); len(ns) != 1 {

@@ -21,7 +21,7 @@ import (
 // for one change; it must be idempotent (a reload is).
 func (s *Store) WatchChanges(ctx context.Context, fn func(tenantID string)) error {
 	w := &watcher{s: s, fn: fn}
-	if stored, err := s.StoredNotifyChannel(ctx); err == nil && stored != s.channel {
+	if stored, err := s.storedNotifyChannel(ctx); err == nil && stored != s.channel {
 		s.log.Warn("postgres: watch changes: the database notifies on another channel; relying on polling",
 			"listening", s.channel, "notified", stored, "poll_every", s.reload)
 	}
@@ -142,10 +142,10 @@ func (s *Store) snapshot(ctx context.Context) (map[string]string, error) {
 
 var errNoChannel = errors.New("no notify channel stored; run Migrate")
 
-// StoredNotifyChannel returns the channel the database's triggers notify
+// storedNotifyChannel returns the channel the database's triggers notify
 // on, as Migrate last stored it; a process whose WithNotifyChannel differs
 // will not hear them.
-func (s *Store) StoredNotifyChannel(ctx context.Context) (string, error) {
+func (s *Store) storedNotifyChannel(ctx context.Context) (string, error) {
 	var ch string
 	err := s.pool.QueryRow(ctx, `SELECT value FROM ozmon_settings WHERE name = 'notify_channel'`).Scan(&ch)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -9,12 +9,12 @@ import (
 	"github.com/ozmon/ozmon/store/envelope"
 )
 
-// DefaultNotifyChannel is the LISTEN/NOTIFY channel used when none is given.
-const DefaultNotifyChannel = "ozmon_config_changes"
+// defaultNotifyChannel is the LISTEN/NOTIFY channel used when none is given.
+const defaultNotifyChannel = "ozmon_config_changes"
 
-// DefaultReloadInterval is how often WatchChanges polls for changes it may
+// defaultReloadInterval is how often WatchChanges polls for changes it may
 // have missed (the orchestrator's tenant_reload_interval default).
-const DefaultReloadInterval = 5 * time.Minute
+const defaultReloadInterval = 5 * time.Minute
 
 // Option configures a Store.
 type Option func(*options)
@@ -31,8 +31,8 @@ type options struct {
 func defaultOptions() options {
 	return options{
 		logger:         slog.New(slog.DiscardHandler),
-		channel:        DefaultNotifyChannel,
-		reloadInterval: DefaultReloadInterval,
+		channel:        defaultNotifyChannel,
+		reloadInterval: defaultReloadInterval,
 		connectTimeout: 15 * time.Second,
 		limits:         monitor.DefaultLimits(),
 	}
@@ -60,9 +60,9 @@ func WithReloadInterval(d time.Duration) Option {
 	return func(o *options) { o.reloadInterval = d }
 }
 
-// WithConnectTimeout bounds Open's first connection (default 15 s), so a
+// withConnectTimeout bounds Open's first connection (default 15 s), so a
 // wrong host fails fast instead of hanging a pod's start.
-func WithConnectTimeout(d time.Duration) Option {
+func withConnectTimeout(d time.Duration) Option {
 	return func(o *options) { o.connectTimeout = d }
 }
 

@@ -135,17 +135,17 @@ func (s *Store) SecretsAtRest(ctx context.Context) (SecretsAtRest, error) {
 	return r, nil
 }
 
-// ErrSecretsPolicy is wrapped by CheckSecrets when the stored secrets
+// errSecretsPolicy is wrapped by CheckSecrets when the stored secrets
 // break secrets.require_encryption.
-var ErrSecretsPolicy = errors.New("secrets.require_encryption")
+var errSecretsPolicy = errors.New("secrets.require_encryption")
 
 // CheckSecrets is the start-up check of secrets at rest. Plaintext
 // secrets, or secrets sealed under a key the Store was not given, are
 // logged once as a warning; with require set they refuse the start
-// instead (wrapping ErrSecretsPolicy), as does a Store without keys.
+// instead (naming secrets.require_encryption), as does a Store without keys.
 func (s *Store) CheckSecrets(ctx context.Context, require bool) error {
 	if require && s.keys == nil {
-		return fmt.Errorf("postgres: %w is set but no key is configured (secrets.keys or secrets.keys_file)", ErrSecretsPolicy)
+		return fmt.Errorf("postgres: %w is set but no key is configured (secrets.keys or secrets.keys_file)", errSecretsPolicy)
 	}
 	r, err := s.SecretsAtRest(ctx)
 	if err != nil {
@@ -172,7 +172,7 @@ func (s *Store) CheckSecrets(ctx context.Context, require bool) error {
 		return nil
 	}
 	if require {
-		return fmt.Errorf("postgres: %w: %s", ErrSecretsPolicy, strings.Join(problems, "; "))
+		return fmt.Errorf("postgres: %w: %s", errSecretsPolicy, strings.Join(problems, "; "))
 	}
 	for _, p := range problems {
 		s.log.Warn("postgres: secrets at rest: " + p)

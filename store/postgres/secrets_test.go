@@ -300,7 +300,7 @@ func TestCheckSecrets(t *testing.T) {
 	if err := plain.CheckSecrets(ctx, false); err != nil {
 		t.Fatalf("empty store: %v", err)
 	}
-	if err := plain.CheckSecrets(ctx, true); !errors.Is(err, ErrSecretsPolicy) {
+	if err := plain.CheckSecrets(ctx, true); !errors.Is(err, errSecretsPolicy) {
 		t.Fatalf("require without keys: %v", err)
 	}
 	importFixture(t, plain, "acme", secretFixture())
@@ -309,7 +309,7 @@ func TestCheckSecrets(t *testing.T) {
 	}
 	keyed := reopen(t, url, plain, testKeyring(t, "k1", map[string]byte{"k1": 1}))
 	err := keyed.CheckSecrets(ctx, true)
-	if !errors.Is(err, ErrSecretsPolicy) || !strings.Contains(err.Error(), "3 configuration row(s) hold secrets in plaintext") {
+	if !errors.Is(err, errSecretsPolicy) || !strings.Contains(err.Error(), "3 configuration row(s) hold secrets in plaintext") {
 		t.Fatalf("require with plaintext rows: %v", err)
 	}
 	if _, err := keyed.RotateSecrets(ctx); err != nil {
@@ -319,7 +319,7 @@ func TestCheckSecrets(t *testing.T) {
 		t.Fatalf("require after rotation: %v", err)
 	}
 	other := reopen(t, url, plain, testKeyring(t, "k2", map[string]byte{"k2": 2}))
-	if err := other.CheckSecrets(ctx, true); !errors.Is(err, ErrSecretsPolicy) || !strings.Contains(err.Error(), `"k1" (3 rows)`) {
+	if err := other.CheckSecrets(ctx, true); !errors.Is(err, errSecretsPolicy) || !strings.Contains(err.Error(), `"k1" (3 rows)`) {
 		t.Fatalf("require with a key missing: %v", err)
 	}
 	if err := other.CheckSecrets(ctx, false); err != nil {

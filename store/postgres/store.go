@@ -82,19 +82,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// New wraps a pool the caller already has (and keeps ownership of: Close
-// does not close it).
-func New(pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	o := defaultOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if err := o.validate(); err != nil {
-		return nil, fmt.Errorf("postgres: new: %w", err)
-	}
-	return newStore(pool, o), nil
-}
-
 func newStore(pool *pgxpool.Pool, o options) *Store {
 	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys, limits: o.limits}
 	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
@@ -107,9 +94,9 @@ func newStore(pool *pgxpool.Pool, o options) *Store {
 // Pool returns the underlying pool, for callers that share it.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// NotifyChannel is the LISTEN/NOTIFY channel this store writes (Migrate)
+// notifyChannel is the LISTEN/NOTIFY channel this store writes (Migrate)
 // and listens on (WatchChanges).
-func (s *Store) NotifyChannel() string { return s.channel }
+func (s *Store) notifyChannel() string { return s.channel }
 
 // Close closes the pool if Open created it.
 func (s *Store) Close() {

@@ -23,7 +23,7 @@ func TestOpenBadURLDoesNotLeakPassword(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := Open(ctx, tc.url, WithConnectTimeout(5*time.Second))
+			s, err := Open(ctx, tc.url, withConnectTimeout(5*time.Second))
 			if err == nil {
 				s.Close()
 				t.Fatal("Open succeeded")
