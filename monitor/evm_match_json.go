@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // marshalEVMJSON renders the match as OpenZeppelin Monitor's EVM
@@ -139,9 +140,9 @@ func (cm *CompiledMonitor) evmConfigJSON() (json.RawMessage, error) {
 			return
 		}
 		c := *cm.Config
-		c.Addresses = make([]MonitorAddress, len(cm.Config.Addresses))
+		c.Addresses = make([]ozconfig.MonitorAddress, len(cm.Config.Addresses))
 		for i, a := range cm.Config.Addresses {
-			c.Addresses[i] = MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
+			c.Addresses[i] = ozconfig.MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
 		}
 		cm.evmJSONVal, cm.evmJSONErr = MarshalNoEscape(&c)
 	})

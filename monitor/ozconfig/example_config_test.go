@@ -1,14 +1,14 @@
-package monitor_test
+package ozconfig_test
 
 import (
 	"fmt"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Parse a monitor, check it against its network and trigger, and read it.
 func ExampleParseMonitor() {
-	m, err := monitor.ParseMonitor("monitors/vault.json", []byte(`{
+	m, err := ozconfig.ParseMonitor("monitors/vault.json", []byte(`{
 		"name": "Vault watch",
 		"networks": ["stellar_testnet"],
 		"paused": false,
@@ -29,14 +29,14 @@ func ExampleParseMonitor() {
 	fmt.Println(m.Name, m.Networks, m.Triggers)
 	fmt.Println(f.Signature, "if", f.Expr, "| uses amount:", f.Expr.HasVar("amount"))
 
-	cfg := &monitor.Config{
-		Networks: map[string]*monitor.Network{},
-		Monitors: map[string]*monitor.Monitor{m.Name: m},
-		Triggers: map[string]*monitor.Trigger{},
+	cfg := &ozconfig.Config{
+		Networks: map[string]*ozconfig.Network{},
+		Monitors: map[string]*ozconfig.Monitor{m.Name: m},
+		Triggers: map[string]*ozconfig.Trigger{},
 	}
 	fmt.Println(cfg.Validate("tenant acme"))
 
-	_, err = monitor.ParseMonitor("monitors/bad.json", []byte(`{"name": "bad", "networks": ["n"], "paused": false,
+	_, err = ozconfig.ParseMonitor("monitors/bad.json", []byte(`{"name": "bad", "networks": ["n"], "paused": false,
 		"addresses": [], "match_conditions": {"functions": [{"signature": "f()", "expression": "amount >= )"}],
 		"events": [], "transactions": [{"status": "success"}]}, "trigger_conditions": [], "triggers": []}`))
 	fmt.Println(err)
@@ -51,12 +51,12 @@ func ExampleParseMonitor() {
 
 // Secrets print and marshal redacted; Resolve gives the value.
 func ExampleSecretValue() {
-	s := monitor.PlainSecret("https://hooks.slack.com/services/T0/B0/XYZ")
+	s := ozconfig.PlainSecret("https://hooks.slack.com/services/T0/B0/XYZ")
 	fmt.Println(s)
-	fmt.Printf("%+v\n", struct{ URL monitor.SecretValue }{s})
+	fmt.Printf("%+v\n", struct{ URL ozconfig.SecretValue }{s})
 	v, _ := s.Resolve(nil)
 	fmt.Println(v)
-	env := monitor.EnvSecret("SLACK_HOOK")
+	env := ozconfig.EnvSecret("SLACK_HOOK")
 	_, err := env.Resolve(func(string) (string, bool) { return "", false })
 	fmt.Println(env, err)
 	// Output:
