@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -37,9 +37,9 @@ func New() *Store {
 
 // PutTenant adds or replaces a tenant and its configuration, and tells
 // watchers. problems are reported by TenantConfig as a loader found them.
-func (s *Store) PutTenant(t store.Tenant, cfg *monitor.Config, problems ...error) {
+func (s *Store) PutTenant(t store.Tenant, cfg *ozconfig.Config, problems ...error) {
 	if cfg == nil {
-		cfg = &monitor.Config{}
+		cfg = &ozconfig.Config{}
 	}
 	if t.Tier == "" {
 		t.Tier = store.TierDefault

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -20,7 +20,7 @@ import (
 // network or trigger, a duplicate name) becomes an *store.ItemError in
 // Problems and is left out; the rest of the tenant still loads.
 //
-// Keys follow monitor.Config: networks by the network_id column (which
+// Keys follow ozconfig.Config: networks by the network_id column (which
 // must equal the JSON slug), monitors by the name column, triggers by the
 // name column (what monitors list in "triggers"). As the tenant-isolation
 // orchestrator did, the name column wins over the monitor JSON's "name",
@@ -99,22 +99,22 @@ type itemRef struct {
 	name  string
 }
 
-// buildConfig parses rows into a monitor.Config, dropping each item that
+// buildConfig parses rows into a ozconfig.Config, dropping each item that
 // fails and recording why. Networks and triggers are validated first, on
 // their own; then each monitor is validated against the surviving networks
 // and triggers, one at a time, so that one bad monitor costs only itself.
-func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers []namedJSON) (*monitor.Config, []error) {
-	cfg := &monitor.Config{
-		Networks: make(map[string]*monitor.Network, len(networks)),
-		Monitors: make(map[string]*monitor.Monitor, len(monitors)),
-		Triggers: make(map[string]*monitor.Trigger, len(triggers)),
+func buildConfig(slug string, lim ozconfig.Limits, networks, monitors, triggers []namedJSON) (*ozconfig.Config, []error) {
+	cfg := &ozconfig.Config{
+		Networks: make(map[string]*ozconfig.Network, len(networks)),
+		Monitors: make(map[string]*ozconfig.Monitor, len(monitors)),
+		Triggers: make(map[string]*ozconfig.Trigger, len(triggers)),
 	}
 	var problems []error
 	fail := func(table, name string, err error) {
 		problems = append(problems, &store.ItemError{Tenant: slug, Table: table, Name: name, Err: stripSource(err)})
 	}
 	networks, triggers, monitors = withinTenantBytes(slug, lim, networks, triggers, monitors, fail)
-	parseLimits := monitor.WithLimits(lim)
+	parseLimits := ozconfig.WithLimits(lim)
 	refs := map[string]itemRef{}
 	source := func(kind, table, name string) string {
 		src := "tenant " + slug + "/" + kind + " " + name
@@ -123,7 +123,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 	}
 
 	for _, it := range networks {
-		n, err := monitor.ParseNetwork(source("network", "tenant_networks", it.name), it.data, parseLimits)
+		n, err := ozconfig.ParseNetwork(source("network", "tenant_networks", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_networks", it.name, err)
 			continue
@@ -131,7 +131,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 		cfg.Networks[it.name] = n
 	}
 	for _, it := range triggers {
-		t, err := monitor.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data, parseLimits)
+		t, err := ozconfig.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_triggers", it.name, err)
 			continue
@@ -139,9 +139,9 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 		t.Key = it.name
 		cfg.Triggers[it.name] = t
 	}
-	parsed := make(map[string]*monitor.Monitor, len(monitors))
+	parsed := make(map[string]*ozconfig.Monitor, len(monitors))
 	for _, it := range monitors {
-		m, err := monitor.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data, parseLimits)
+		m, err := ozconfig.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_monitors", it.name, err)
 			continue
@@ -166,7 +166,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 	}
 
 	names := slices.Sorted(maps.Keys(parsed))
-	one := &monitor.Config{Networks: cfg.Networks, Triggers: cfg.Triggers}
+	one := &ozconfig.Config{Networks: cfg.Networks, Triggers: cfg.Triggers}
 	// The unique index on (tenant_id, name) is case-sensitive; OZ compares
 	// names ignoring case and surrounding space, and so does this.
 	taken := map[string]string{}
@@ -177,7 +177,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 			fail("tenant_monitors", name, fmt.Errorf("monitor name %q is already used by monitor %q", name, first))
 			continue
 		}
-		one.Monitors = map[string]*monitor.Monitor{name: m}
+		one.Monitors = map[string]*ozconfig.Monitor{name: m}
 		if err := one.Validate("tenant " + slug); err != nil {
 			fail("tenant_monitors", name, err)
 			continue
@@ -193,7 +193,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 // the order they are read (networks, triggers, monitors, each by name),
 // and reports each one left out: a tenant over its budget loses what is
 // past it, not everything, and costs the worker no more than the budget.
-func withinTenantBytes(slug string, lim monitor.Limits, networks, triggers, monitors []namedJSON,
+func withinTenantBytes(slug string, lim ozconfig.Limits, networks, triggers, monitors []namedJSON,
 	fail func(table, name string, err error)) (keptNetworks, keptTriggers, keptMonitors []namedJSON) {
 	total := 0
 	keep := func(table string, items []namedJSON) []namedJSON {
@@ -213,9 +213,9 @@ func withinTenantBytes(slug string, lim monitor.Limits, networks, triggers, moni
 
 // groupBySource splits a validation error by the object it concerns.
 // Errors that name no known object are pinned on the tenant itself.
-func groupBySource(err error, refs map[string]itemRef) map[itemRef]monitor.ValidationErrors {
-	out := map[itemRef]monitor.ValidationErrors{}
-	for _, ve := range monitor.AsValidationErrors(err) {
+func groupBySource(err error, refs map[string]itemRef) map[itemRef]ozconfig.ValidationErrors {
+	out := map[itemRef]ozconfig.ValidationErrors{}
+	for _, ve := range ozconfig.AsValidationErrors(err) {
 		ref, ok := refs[ve.Source]
 		if !ok {
 			ref = itemRef{table: "tenants", name: ve.Source}
@@ -228,14 +228,14 @@ func groupBySource(err error, refs map[string]itemRef) map[itemRef]monitor.Valid
 // stripSource removes the object's source from validation errors, because
 // the ItemError wrapping them already says which tenant, table and row.
 func stripSource(err error) error {
-	var es monitor.ValidationErrors
+	var es ozconfig.ValidationErrors
 	if errors.As(err, &es) {
 		for _, e := range es {
 			e.Source = ""
 		}
 		return err
 	}
-	var e *monitor.ValidationError
+	var e *ozconfig.ValidationError
 	if errors.As(err, &e) {
 		e.Source = ""
 	}
