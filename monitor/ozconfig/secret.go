@@ -119,7 +119,7 @@ func (s SecretValue) String() string {
 }
 
 // GoString makes %#v as safe as %v.
-func (s SecretValue) GoString() string { return "monitor.SecretValue{" + s.String() + "}" }
+func (s SecretValue) GoString() string { return "ozconfig.SecretValue{" + s.String() + "}" }
 
 // Format covers every verb (%s, %q, %x, %+v, …) so that no formatting path
 // reaches the boxed value.
