@@ -254,7 +254,7 @@ func (cm *CompiledMonitor) configJSON() (json.RawMessage, error) {
 			cm.jsonVal, cm.jsonErr = json.Marshal(map[string]string{"name": cm.Name})
 			return
 		}
-		cm.jsonVal, cm.jsonErr = MarshalNoEscape(cm.Config)
+		cm.jsonVal, cm.jsonErr = ozconfig.MarshalNoEscape(cm.Config)
 	})
 	return cm.jsonVal, cm.jsonErr
 }

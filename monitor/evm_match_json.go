@@ -36,7 +36,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		MatchedOnArgs: m.MatchedOnArgs,
 	}
 	if len(body.Transaction) == 0 {
-		raw, err := MarshalNoEscape(rpcTransaction(tx, m))
+		raw, err := ozconfig.MarshalNoEscape(rpcTransaction(tx, m))
 		if err != nil {
 			return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 		}
@@ -59,7 +59,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 			body.Logs = append(body.Logs, l.Raw)
 			continue
 		}
-		raw, err := MarshalNoEscape(rpcLog{
+		raw, err := ozconfig.MarshalNoEscape(rpcLog{
 			Address:         l.Address,
 			Topics:          l.Topics,
 			Data:            "0x" + hex.EncodeToString(l.Data),
@@ -71,7 +71,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		}
 		body.Logs = append(body.Logs, raw)
 	}
-	b, err := MarshalNoEscape(ozEVMMatch{EVM: body})
+	b, err := ozconfig.MarshalNoEscape(ozEVMMatch{EVM: body})
 	if err != nil {
 		return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 	}
@@ -144,7 +144,7 @@ func (cm *CompiledMonitor) evmConfigJSON() (json.RawMessage, error) {
 		for i, a := range cm.Config.Addresses {
 			c.Addresses[i] = ozconfig.MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
 		}
-		cm.evmJSONVal, cm.evmJSONErr = MarshalNoEscape(&c)
+		cm.evmJSONVal, cm.evmJSONErr = ozconfig.MarshalNoEscape(&c)
 	})
 	return cm.evmJSONVal, cm.evmJSONErr
 }
