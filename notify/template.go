@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Render substitutes ${key} placeholders in tmpl with vars, following OpenZeppelin Monitor's
@@ -81,8 +81,9 @@ func lookupVar(vars map[string]string, key string) (string, bool) {
 func Summary(vars map[string]string, prefix, label string) string {
 	type reason struct {
 		idx    int
+		sig    string
 		hasSig bool
-		entry  monitor.ArgsEntry
+		params map[string]string
 	}
 	p := prefix + "."
 	byIdx := map[int]*reason{}
@@ -102,14 +103,14 @@ func Summary(vars map[string]string, prefix, label string) string {
 		field := rest[dot+1:]
 		r := byIdx[idx]
 		if r == nil {
-			r = &reason{idx: idx}
+			r = &reason{idx: idx, params: map[string]string{}}
 			byIdx[idx] = r
 		}
 		switch {
 		case field == "signature":
-			r.hasSig, r.entry.Signature = true, v
+			r.hasSig, r.sig = true, v
 		case strings.HasPrefix(field, "args."):
-			r.entry.Args = append(r.entry.Args, monitor.Arg{Name: field[len("args."):], Value: v})
+			r.params[field[len("args."):]] = v
 		}
 	}
 	reasons := make([]*reason, 0, len(byIdx))
@@ -120,9 +121,9 @@ func Summary(vars map[string]string, prefix, label string) string {
 	}
 	sort.Slice(reasons, func(a, b int) bool { return reasons[a].idx < reasons[b].idx })
 	sigs := make([]string, len(reasons))
-	args := make([]monitor.ArgsEntry, len(reasons))
+	params := make([]map[string]string, len(reasons))
 	for i, r := range reasons {
-		sigs[i], args[i] = r.entry.Signature, r.entry
+		sigs[i], params[i] = r.sig, r.params
 	}
-	return monitor.Summary(label, sigs, args)
+	return ozconfig.Summary(label, sigs, params)
 }
