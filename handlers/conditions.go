@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -24,7 +24,7 @@ type ScriptConditions struct {
 // last stdout line is "true" filters the match out (Allow returns false),
 // "false" keeps it; anything else is an error, and the caller keeps the
 // match.
-func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c monitor.TriggerCondition, matchJSON []byte) (bool, error) {
+func (s ScriptConditions) Allow(ctx context.Context, tenantID string, c ozconfig.TriggerCondition, matchJSON []byte) (bool, error) {
 	shown := notify.ShortScriptPath(c.ScriptPath)
 	var args any
 	if c.Arguments != nil {

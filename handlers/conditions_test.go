@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/handlers"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -40,7 +40,7 @@ func TestScriptConditions(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := write(c.name, c.body)
-		cond := monitor.TriggerCondition{ScriptPath: p, Language: monitor.LanguageBash, TimeoutMs: 500}
+		cond := ozconfig.TriggerCondition{ScriptPath: p, Language: ozconfig.LanguageBash, TimeoutMs: 500}
 		allow, err := sc.Allow(context.Background(), "tenant-1", cond, match)
 		if allow != c.allow {
 			t.Errorf("%s: allow = %v, want %v (err %v)", c.name, allow, c.allow, err)
@@ -57,7 +57,7 @@ func TestScriptConditions(t *testing.T) {
 	// Scripts disabled: the condition cannot run, which is an error (the
 	// match is kept), never a silent pass or filter.
 	off := handlers.ScriptConditions{}
-	if allow, err := off.Allow(context.Background(), "t", monitor.TriggerCondition{ScriptPath: write("x.sh", "echo true"), Language: monitor.LanguageBash, TimeoutMs: 500}, match); err == nil || !allow {
+	if allow, err := off.Allow(context.Background(), "t", ozconfig.TriggerCondition{ScriptPath: write("x.sh", "echo true"), Language: ozconfig.LanguageBash, TimeoutMs: 500}, match); err == nil || !allow {
 		t.Fatalf("disabled scripts: allow=%v err=%v", allow, err)
 	}
 }
@@ -82,7 +82,7 @@ func TestScriptConditionsConfinedToScriptDir(t *testing.T) {
 	}
 	sc := handlers.ScriptConditions{Options: []notify.Option{notify.EnableScripts(), notify.ScriptDir(dir)}}
 	for _, p := range []string{evil, "../outside/evil.sh", "link.sh"} {
-		cond := monitor.TriggerCondition{ScriptPath: p, Language: monitor.LanguageBash, TimeoutMs: 5000}
+		cond := ozconfig.TriggerCondition{ScriptPath: p, Language: ozconfig.LanguageBash, TimeoutMs: 5000}
 		allow, err := sc.Allow(context.Background(), "tenant-1", cond, []byte(`{}`))
 		if !allow || !errors.Is(err, notify.ErrScriptOutsideDir) {
 			t.Errorf("condition %q: allow=%v err=%v, want the match kept and ErrScriptOutsideDir", p, allow, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
@@ -290,18 +291,18 @@ func fullWhat(full, tenant, dest string) string {
 func storeDelay() time.Duration { return 2*time.Second + rand.N(2*time.Second) }
 
 // channelKey names a tenant's trigger; the cached channel is rebuilt when
-// a reload hands a new *monitor.Trigger for it, so the cache holds one
+// a reload hands a new *ozconfig.Trigger for it, so the cache holds one
 // entry per (tenant, trigger) whatever the number of reloads.
 type channelKey struct {
 	tenant, trigger string
 }
 
 type cachedChannel struct {
-	trigger *monitor.Trigger
+	trigger *ozconfig.Trigger
 	ch      notify.Channel
 }
 
-func (h *Handlers) channel(tenantID string, t *monitor.Trigger) (notify.Channel, error) {
+func (h *Handlers) channel(tenantID string, t *ozconfig.Trigger) (notify.Channel, error) {
 	k := channelKey{tenantID, t.Key}
 	if c, ok := h.channels.Load(k); ok && c.(cachedChannel).trigger == t {
 		return c.(cachedChannel).ch, nil

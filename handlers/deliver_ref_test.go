@@ -11,12 +11,13 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/tasks"
 )
 
 // withRawMonitor turns tenantConfig's monitor into one whose transaction
 // condition has expression, and its trigger into a raw webhook.
-func withRawMonitor(t *testing.T, cfg *monitor.Config, raw map[string]json.RawMessage, trig map[string]json.RawMessage, name, expression string) {
+func withRawMonitor(t *testing.T, cfg *ozconfig.Config, raw map[string]json.RawMessage, trig map[string]json.RawMessage, name, expression string) {
 	t.Helper()
 	var mon map[string]any
 	if err := json.Unmarshal(raw[name], &mon); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/redis/go-redis/v9"
@@ -25,7 +26,7 @@ type BlockFetcher interface {
 // ConditionRunner runs a monitor's trigger_conditions script against a
 // match; false vetoes the match. nil in Config means scripts are disabled.
 type ConditionRunner interface {
-	Allow(ctx context.Context, tenantID string, cond monitor.TriggerCondition, matchJSON []byte) (bool, error)
+	Allow(ctx context.Context, tenantID string, cond ozconfig.TriggerCondition, matchJSON []byte) (bool, error)
 }
 
 // Config is everything the handlers need; cmd/ozmon wires it.
@@ -121,7 +122,7 @@ func New(cfg Config) *Handlers {
 		cfg.StuckAfter = 2 * time.Second
 	}
 	if cfg.ConditionBudget <= 0 {
-		cfg.ConditionBudget = time.Duration(monitor.MaxScriptTimeoutMs) * time.Millisecond
+		cfg.ConditionBudget = time.Duration(ozconfig.MaxScriptTimeoutMs) * time.Millisecond
 	}
 	if cfg.OutcomeWriteTimeout <= 0 {
 		cfg.OutcomeWriteTimeout = 10 * time.Second

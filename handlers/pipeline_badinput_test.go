@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -49,7 +49,7 @@ func TestBadTenantsHarmNoOne(t *testing.T) {
 	cfgC, rawC := tenantConfig(t, "c-elsewhere", targets[3], "", p.sink.URL())
 	other := *cfgC.Networks[mainnet]
 	other.Slug = "stellar_elsewhere"
-	cfgC.Networks = map[string]*monitor.Network{"stellar_elsewhere": &other}
+	cfgC.Networks = map[string]*ozconfig.Network{"stellar_elsewhere": &other}
 	cfgC.Monitors["c-elsewhere"].Networks = []string{"stellar_elsewhere"}
 	rawC.Networks = map[string]json.RawMessage{"stellar_elsewhere": json.RawMessage(strings.Replace(string(rawC.Networks[mainnet]), mainnet, "stellar_elsewhere", 1))}
 	rawC.Monitors["c-elsewhere"] = json.RawMessage(strings.Replace(string(rawC.Monitors["c-elsewhere"]), mainnet, "stellar_elsewhere", 1))
@@ -59,7 +59,7 @@ func TestBadTenantsHarmNoOne(t *testing.T) {
 	cfgD, rawD := tenantConfig(t, "d-dead", targets[4], "", "http://127.0.0.1:1/hook")
 	rawD.Triggers["hook"] = json.RawMessage(strings.Replace(string(rawD.Triggers["hook"]), `"method":"POST",`,
 		`"method":"POST","retry_policy":{"max_retries":1,"base_for_backoff":2,"initial_backoff":{"secs":0,"nanos":100000000},"max_backoff":{"secs":0,"nanos":200000000},"jitter":"none"},`, 1))
-	tr, err := monitor.ParseTrigger("hook", rawD.Triggers["hook"])
+	tr, err := ozconfig.ParseTrigger("hook", rawD.Triggers["hook"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,14 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
 
 // multiMonitorTenant gives one tenant a monitor per target; monitor i
 // carries expressions[i] ("" = fire on every event of the target).
-func multiMonitorTenant(b testing.TB, prefix string, tgs []eventTarget, expressions []string, sinkURL string) (*monitor.Config, store.RawConfig) {
+func multiMonitorTenant(b testing.TB, prefix string, tgs []eventTarget, expressions []string, sinkURL string) (*ozconfig.Config, store.RawConfig) {
 	cfg, raw := tenantConfig(b, prefix+"-0", tgs[0], expressions[0], sinkURL)
 	for i := 1; i < len(tgs); i++ {
 		c, r := tenantConfig(b, fmt.Sprintf("%s-%d", prefix, i), tgs[i], expressions[i], sinkURL)

@@ -9,13 +9,13 @@ import (
 
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 )
 
 // withCondition gives tenant config's monitor one trigger condition running script.
-func withCondition(t *testing.T, cfg *monitor.Config, raw store.RawConfig, name, script string, timeoutMs int) {
+func withCondition(t *testing.T, cfg *ozconfig.Config, raw store.RawConfig, name, script string, timeoutMs int) {
 	t.Helper()
 	var mon map[string]any
 	if err := json.Unmarshal(raw.Monitors[name], &mon); err != nil {
@@ -80,7 +80,7 @@ func TestSlowConditionDoesNotHoldOtherTenants(t *testing.T) {
 	p, scripts, tg := conditionPipeline(t, 0)
 	sinkA := testkit.StartWebhookSink(t)
 	cfgA, rawA := tenantConfig(t, "slow", tg, "", sinkA.URL())
-	withCondition(t, cfgA, rawA, "slow", "hold.sh", monitor.MaxScriptTimeoutMs)
+	withCondition(t, cfgA, rawA, "slow", "hold.sh", ozconfig.MaxScriptTimeoutMs)
 	p.importTenant("slow", cfgA, rawA, "")
 	cfgB, rawB := tenantConfig(t, "fast", tg, "", p.sink.URL())
 	withCondition(t, cfgB, rawB, "fast", "keep.sh", 1000)
@@ -114,7 +114,7 @@ func TestConditionBudgetKeepsMatches(t *testing.T) {
 	t.Parallel()
 	p, _, tg := conditionPipeline(t, time.Second)
 	cfg, raw := tenantConfig(t, "stuck", tg, "", p.sink.URL())
-	withCondition(t, cfg, raw, "stuck", "forever.sh", monitor.MaxScriptTimeoutMs)
+	withCondition(t, cfg, raw, "stuck", "forever.sh", ozconfig.MaxScriptTimeoutMs)
 	p.importTenant("stuck", cfg, raw, "")
 	p.run()
 	// Within the condition's own 30 s timeout: only the budget can have ended it.

@@ -14,6 +14,7 @@ import (
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/redis/go-redis/v9"
@@ -86,11 +87,11 @@ func (p *pipeline) startEVMScheduler(confirmations uint64) {
 }
 
 // evmTenant adds an EVM monitor (and its network) to a Stellar tenant config.
-func evmTenant(t *testing.T, cfg *monitor.Config, raw store.RawConfig, name string, mon map[string]any) {
+func evmTenant(t *testing.T, cfg *ozconfig.Config, raw store.RawConfig, name string, mon map[string]any) {
 	t.Helper()
 	netJSON := `{"network_type":"EVM","slug":"evm_local","name":"Local EVM","rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"http://127.0.0.1:1"},"weight":100}],
 		"chain_id":31337,"block_time_ms":1000,"confirmation_blocks":1,"cron_schedule":"*/1 * * * * *","max_past_blocks":100,"store_blocks":false}`
-	n, err := monitor.ParseNetwork("evm", []byte(netJSON))
+	n, err := ozconfig.ParseNetwork("evm", []byte(netJSON))
 	if err != nil {
 		t.Fatal(err)
 	}

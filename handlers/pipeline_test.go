@@ -21,7 +21,7 @@ import (
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
@@ -107,7 +107,7 @@ func rareTargets(blocks []*chain.Block, maxTx int) []eventTarget {
 }
 
 // tenantConfig is one tenant watching one event target through a webhook.
-func tenantConfig(t testing.TB, name string, tg eventTarget, expression, sinkURL string) (*monitor.Config, store.RawConfig) {
+func tenantConfig(t testing.TB, name string, tg eventTarget, expression, sinkURL string) (*ozconfig.Config, store.RawConfig) {
 	t.Helper()
 	netJSON := fmt.Sprintf(`{"network_type":"Stellar","slug":%q,"name":"Stellar Mainnet","rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"http://127.0.0.1:1"},"weight":100}],
 		"network_passphrase":%q,"block_time_ms":5000,"confirmation_blocks":1,"cron_schedule":"*/1 * * * * *","max_past_blocks":50,"store_blocks":false}`, mainnet, network.PublicNetworkPassphrase)
@@ -124,20 +124,20 @@ func tenantConfig(t testing.TB, name string, tg eventTarget, expression, sinkURL
 	trig := fmt.Sprintf(`{"name":"hook","trigger_type":"webhook","config":{"url":{"type":"plain","value":%q},"method":"POST",
 		"secret":{"type":"plain","value":"s3cret"},"headers":{"Content-Type":"application/json"},
 		"message":{"title":"${monitor.name}","body":"${transaction.hash}"}}}`, sinkURL)
-	n, err := monitor.ParseNetwork("network", []byte(netJSON))
+	n, err := ozconfig.ParseNetwork("network", []byte(netJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := monitor.ParseMonitor("monitor", mon)
+	m, err := ozconfig.ParseMonitor("monitor", mon)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := monitor.ParseTrigger("trigger", []byte(trig))
+	tr, err := ozconfig.ParseTrigger("trigger", []byte(trig))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr.Key = "hook"
-	cfg := &monitor.Config{Networks: map[string]*monitor.Network{mainnet: n}, Monitors: map[string]*monitor.Monitor{name: m}, Triggers: map[string]*monitor.Trigger{"hook": tr}}
+	cfg := &ozconfig.Config{Networks: map[string]*ozconfig.Network{mainnet: n}, Monitors: map[string]*ozconfig.Monitor{name: m}, Triggers: map[string]*ozconfig.Trigger{"hook": tr}}
 	if err := cfg.Validate(name); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func (p *pipeline) stopAll() {
 	}
 }
 
-func (p *pipeline) importTenant(slug string, cfg *monitor.Config, raw store.RawConfig, tier store.Tier) string {
+func (p *pipeline) importTenant(slug string, cfg *ozconfig.Config, raw store.RawConfig, tier store.Tier) string {
 	p.t.Helper()
 	id, err := p.st.ImportTenant(context.Background(), slug, cfg, raw)
 	if err != nil {
@@ -507,9 +507,9 @@ func killRedisClients(t *testing.T, o *redis.Options) {
 	}
 }
 
-func parseTrigger(t testing.TB, raw json.RawMessage) *monitor.Trigger {
+func parseTrigger(t testing.TB, raw json.RawMessage) *ozconfig.Trigger {
 	t.Helper()
-	tr, err := monitor.ParseTrigger("hook", raw)
+	tr, err := ozconfig.ParseTrigger("hook", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,9 +517,9 @@ func parseTrigger(t testing.TB, raw json.RawMessage) *monitor.Trigger {
 	return tr
 }
 
-func parseMonitor(t testing.TB, raw []byte) *monitor.Monitor {
+func parseMonitor(t testing.TB, raw []byte) *ozconfig.Monitor {
 	t.Helper()
-	m, err := monitor.ParseMonitor("monitor", raw)
+	m, err := ozconfig.ParseMonitor("monitor", raw)
 	if err != nil {
 		t.Fatal(err)
 	}

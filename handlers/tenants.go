@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
@@ -19,7 +20,7 @@ import (
 // Tenant is a worker's compiled view of one tenant.
 type Tenant struct {
 	store.Tenant
-	Config   *monitor.Config
+	Config   *ozconfig.Config
 	Monitors []*monitor.CompiledMonitor
 	// Problems are the tenant's config items that were skipped.
 	Problems []error
@@ -45,7 +46,7 @@ type Tenants struct {
 
 	// checkTrigger vets a trigger's destination when a tenant is loaded
 	// (the validation half of the SSRF guard; sending checks again).
-	checkTrigger func(context.Context, *monitor.Trigger) error
+	checkTrigger func(context.Context, *ozconfig.Trigger) error
 	// abis decodes EVM calls and logs (chain/evm's ABI cache); nil
 	// leaves EVM monitors without decoders.
 	abis monitor.ABISource
@@ -70,7 +71,7 @@ func NewTenants(src store.TenantSource, specs monitor.SpecSource, networks []str
 // CheckTriggers makes every load vet each trigger with f (e.g.
 // notify.Check with the deployment's guard); a refused trigger is reported
 // as a problem of its tenant. Call before Reload.
-func (ts *Tenants) CheckTriggers(f func(context.Context, *monitor.Trigger) error) {
+func (ts *Tenants) CheckTriggers(f func(context.Context, *ozconfig.Trigger) error) {
 	ts.checkTrigger = f
 }
 
@@ -144,7 +145,9 @@ func (ts *Tenants) current(t store.Tenant) bool {
 
 // ReloadTenant recompiles one tenant. A tenant that is gone or inactive is
 // removed. Broken monitors are reported (log, metric) and skipped; the
-// tenant's other monitors keep working.
+// tenant's other monitors keep working. The store's config has passed
+// ozconfig's one validation already; only what depends on this deployment
+// (networks served, trigger destinations) is checked here.
 func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 	tc, err := ts.src.TenantConfig(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -181,11 +184,6 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 		for _, n := range m.Networks {
 			if !ts.networks[n] {
 				t.Problems = append(t.Problems, fmt.Errorf("monitor %q: network %q is not served by this deployment", name, n))
-			}
-		}
-		for _, trig := range m.Triggers {
-			if _, ok := tc.Config.Triggers[trig]; !ok {
-				t.Problems = append(t.Problems, fmt.Errorf("monitor %q: trigger %q does not exist", name, trig))
 			}
 		}
 		t.Monitors = append(t.Monitors, cm)

@@ -1,12 +1,11 @@
-// Package monitor owns ozmon's OpenZeppelin-Monitor-compatible engine: the
-// config model and its validation (networks, monitors, triggers), per-chain
-// matching of compiled monitors against a chain.Block, the per-network
-// address index over all tenants' monitors, and the Match with its
-// MonitorMatch JSON and template variables.
+// Package monitor owns ozmon's OpenZeppelin-Monitor-compatible engine:
+// per-chain matching of compiled monitors against a chain.Block, the
+// per-network address index over all tenants' monitors, and the Match with
+// its MonitorMatch JSON and template variables.
 //
-// A monitor is parsed and validated once (ParseMonitor, Config.Validate),
-// compiled once per tenant (Compile), indexed per network (Index.SetTenant)
-// and then evaluated against every ledger that touches its contracts
+// A monitor parsed and validated by monitor/ozconfig is compiled once per
+// tenant (Compile), indexed per network (Index.SetTenant) and then
+// evaluated against every ledger that touches its contracts
 // (Engine.Prepare once per ledger, Engine.EvaluateTenant per tenant). The
 // expression language lives in monitor/expr.
 package monitor

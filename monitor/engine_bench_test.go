@@ -21,6 +21,7 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/expr"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // The engine benchmarks run many tenants' monitors against the
@@ -120,35 +121,35 @@ func mustParse(b *testing.B, src string) *expr.Expr {
 // benchMonitor returns one tenant's monitor. kind: "tx" (transaction-only
 // with a selective expression), "hot" (a contract of the ledgers) or
 // "cold" (a random contract no ledger touches).
-func benchMonitor(b *testing.B, r *rand.Rand, d *benchData, name, kind string) *monitor.Monitor {
-	m := &monitor.Monitor{Name: name, Networks: []string{"stellar_mainnet"}, Triggers: []string{"t"}}
+func benchMonitor(b *testing.B, r *rand.Rand, d *benchData, name, kind string) *ozconfig.Monitor {
+	m := &ozconfig.Monitor{Name: name, Networks: []string{"stellar_mainnet"}, Triggers: []string{"t"}}
 	if kind == "tx" {
 		src := fmt.Sprintf("value > %d", 100000000000+r.IntN(1000000))
-		status := []monitor.TransactionStatus{monitor.StatusAny, monitor.StatusSuccess}[r.IntN(2)]
-		m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: status, Expression: src, Expr: mustParse(b, src)}}
+		status := []ozconfig.TransactionStatus{ozconfig.StatusAny, ozconfig.StatusSuccess}[r.IntN(2)]
+		m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{Status: status, Expression: src, Expr: mustParse(b, src)}}
 		return m
 	}
 	addr := randomContract(r)
 	if kind == "hot" {
 		addr = d.contracts[r.IntN(len(d.contracts))]
 	}
-	m.Addresses = []monitor.MonitorAddress{{Address: addr}}
+	m.Addresses = []ozconfig.MonitorAddress{{Address: addr}}
 	switch r.IntN(4) {
 	case 0: // every transfer event of the contract
-		m.MatchConditions.Events = []monitor.EventCondition{{Signature: "transfer(Address,Address,String,I128)"}}
+		m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: "transfer(Address,Address,String,I128)"}}
 	case 1: // large transfers only
 		src := fmt.Sprintf("3 > %d", 1000000000+r.IntN(1000)*10000000)
-		m.MatchConditions.Events = []monitor.EventCondition{{Signature: "transfer(Address,Address,String,I128)", Expression: src, Expr: mustParse(b, src)}}
+		m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: "transfer(Address,Address,String,I128)", Expression: src, Expr: mustParse(b, src)}}
 	case 2: // a function of the contract, as seen in the ledgers
 		sig := "transfer(Address,Address,I128)"
 		if s := d.specs[addr]; s != nil && len(s.Functions) > 0 {
 			sig = s.Functions[r.IntN(len(s.Functions))].Signature
 		}
-		m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: sig}}
+		m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: sig}}
 	default: // events and a successful transaction
 		src := "value >= 0"
-		m.MatchConditions.Events = []monitor.EventCondition{{Signature: "transfer(Address,Address,String,I128)"}}
-		m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: monitor.StatusSuccess, Expression: src, Expr: mustParse(b, src)}}
+		m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: "transfer(Address,Address,String,I128)"}}
+		m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{Status: ozconfig.StatusSuccess, Expression: src, Expr: mustParse(b, src)}}
 	}
 	return m
 }
@@ -284,7 +285,7 @@ func BenchmarkIndexBuild(b *testing.B) {
 func BenchmarkCompile50k(b *testing.B) {
 	d := loadMainnet(b)
 	r := rand.New(rand.NewPCG(3, 4))
-	ms := make([]*monitor.Monitor, 50000)
+	ms := make([]*ozconfig.Monitor, 50000)
 	for i := range ms {
 		kind := []string{"tx", "hot", "cold", "cold"}[i%4]
 		ms[i] = benchMonitor(b, r, d, fmt.Sprint("m", i), kind)

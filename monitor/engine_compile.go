@@ -8,6 +8,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor/expr"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // SpecSource supplies the contract spec of one monitored address on one
@@ -53,7 +54,7 @@ type CompiledMonitor struct {
 	Paused   bool
 	// Config is the monitor as loaded; it must not be modified once
 	// compiled.
-	Config *Monitor
+	Config *ozconfig.Monitor
 
 	addrs     map[string]struct{} // normalized
 	addrList  []string            // normalized, each once, in config order
@@ -87,7 +88,7 @@ type sigCond struct {
 }
 
 type txCond struct {
-	status TransactionStatus
+	status ozconfig.TransactionStatus
 	expr   *expr.Expr
 	text   *string
 }
@@ -96,7 +97,7 @@ type txCond struct {
 // (no spec for any address); EVM addresses get their ABI from the source of
 // WithABISource instead. The monitor is compiled for every network it
 // names; the index only uses it on those networks.
-func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOption) (*CompiledMonitor, error) {
+func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...CompileOption) (*CompiledMonitor, error) {
 	if m == nil {
 		return nil, fmt.Errorf("compile monitor of tenant %s: nil monitor", tenantID)
 	}
@@ -127,26 +128,26 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 	for i, c := range m.MatchConditions.Functions {
 		sc, err := compileSigCond(c.Signature, c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.functions[%d]: %w", Clip(m.Name), tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.functions[%d]: %w", ozconfig.Clip(m.Name), tenantID, i, err)
 		}
 		cm.functions = append(cm.functions, sc)
 	}
 	for i, c := range m.MatchConditions.Events {
 		sc, err := compileSigCond(c.Signature, c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.events[%d]: %w", Clip(m.Name), tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.events[%d]: %w", ozconfig.Clip(m.Name), tenantID, i, err)
 		}
 		cm.events = append(cm.events, sc)
 	}
 	for i, c := range m.MatchConditions.Transactions {
 		switch c.Status {
-		case StatusAny, StatusSuccess, StatusFailure:
+		case ozconfig.StatusAny, ozconfig.StatusSuccess, ozconfig.StatusFailure:
 		default:
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: unknown status %q", Clip(m.Name), tenantID, i, c.Status)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: unknown status %q", ozconfig.Clip(m.Name), tenantID, i, c.Status)
 		}
 		e, text, err := compileExpr(c.Expression, c.Expr)
 		if err != nil {
-			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: %w", Clip(m.Name), tenantID, i, err)
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: %w", ozconfig.Clip(m.Name), tenantID, i, err)
 		}
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
 	}
@@ -155,7 +156,7 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 		cm.chain = inferChain(cm.addrList)
 	}
 	if err := cm.compileABIs(m, o.abis); err != nil {
-		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", Clip(m.Name), tenantID, err)
+		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", ozconfig.Clip(m.Name), tenantID, err)
 	}
 	if specs != nil {
 		for _, network := range m.Networks {
@@ -170,7 +171,7 @@ func Compile(tenantID string, m *Monitor, specs SpecSource, opts ...CompileOptio
 				}
 				s, err := specs(network, strings.ToUpper(n), a.ContractSpec)
 				if err != nil {
-					return nil, fmt.Errorf("compile monitor %q of tenant %s: contract spec of %s on %s: %w", Clip(m.Name), tenantID, a.Address, network, err)
+					return nil, fmt.Errorf("compile monitor %q of tenant %s: contract spec of %s on %s: %w", ozconfig.Clip(m.Name), tenantID, a.Address, network, err)
 				}
 				if s == nil {
 					continue
@@ -208,7 +209,7 @@ func compileExpr(src string, e *expr.Expr) (*expr.Expr, *string, error) {
 	if e == nil {
 		var err error
 		if e, err = expr.Parse(src); err != nil {
-			return nil, nil, fmt.Errorf("expression %q: %w", Clip(src), err)
+			return nil, nil, fmt.Errorf("expression %q: %w", ozconfig.Clip(src), err)
 		}
 	}
 	if src == "" {
@@ -253,7 +254,7 @@ func (cm *CompiledMonitor) configJSON() (json.RawMessage, error) {
 			cm.jsonVal, cm.jsonErr = json.Marshal(map[string]string{"name": cm.Name})
 			return
 		}
-		cm.jsonVal, cm.jsonErr = MarshalNoEscape(cm.Config)
+		cm.jsonVal, cm.jsonErr = ozconfig.MarshalNoEscape(cm.Config)
 	})
 	return cm.jsonVal, cm.jsonErr
 }

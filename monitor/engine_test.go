@@ -9,18 +9,19 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 func TestCompileErrors(t *testing.T) {
 	t.Parallel()
-	m := &monitor.Monitor{Name: "bad", Networks: []string{"stellar_mainnet"}}
-	m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: "f()", Expression: "amount >"}}
+	m := &ozconfig.Monitor{Name: "bad", Networks: []string{"stellar_mainnet"}}
+	m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: "f()", Expression: "amount >"}}
 	_, err := monitor.Compile("t9", m, nil)
 	if err == nil || !strings.Contains(err.Error(), "match_conditions.functions[0]") || !strings.Contains(err.Error(), "t9") {
 		t.Fatalf("unparsable expression: err = %v", err)
 	}
 
-	m = &monitor.Monitor{Name: "spec", Networks: []string{"stellar_mainnet"}, Addresses: []monitor.MonitorAddress{{Address: cA, ContractSpec: json.RawMessage(`[1]`)}}}
+	m = &ozconfig.Monitor{Name: "spec", Networks: []string{"stellar_mainnet"}, Addresses: []ozconfig.MonitorAddress{{Address: cA, ContractSpec: json.RawMessage(`[1]`)}}}
 	boom := errors.New("bad spec")
 	_, err = monitor.Compile("t9", m, func(network, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if contract != cA || string(inline) != "[1]" || network != "stellar_mainnet" {
@@ -37,8 +38,8 @@ func TestCompileErrors(t *testing.T) {
 		t.Fatalf("inline spec without parser: err = %v", err)
 	}
 
-	m = &monitor.Monitor{Name: "status", Networks: []string{"stellar_mainnet"}}
-	m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: "success"}}
+	m = &ozconfig.Monitor{Name: "status", Networks: []string{"stellar_mainnet"}}
+	m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{Status: "success"}}
 	if _, err := monitor.Compile("t9", m, nil); err == nil {
 		t.Fatal("lowercase status accepted")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // The EVM evaluation budget (cpuTime is engine_bench_test.go's): 50,000 monitors against a busy block (300
@@ -69,13 +70,13 @@ func evmBenchMonitors(b *testing.B, abi monitor.ABIDecoder) []*monitor.CompiledM
 	r := rand.New(rand.NewPCG(3, 4))
 	out := make([]*monitor.CompiledMonitor, 0, benchMonitors)
 	for i := range benchMonitors {
-		m := &monitor.Monitor{Name: "m" + strconv.Itoa(i), Networks: []string{evmNetwork}}
+		m := &ozconfig.Monitor{Name: "m" + strconv.Itoa(i), Networks: []string{evmNetwork}}
 		var addr string
 		switch {
 		case i%20 == 0: // transaction-only, on a sender; a tenth are in the block
 			addr = benchAddr('e', r.IntN(benchSenders*10))
-			m.MatchConditions.Transactions = []monitor.TransactionCondition{{
-				Status: monitor.StatusAny, Expression: "value > 900000000000000000 AND gas_price < 20000000000",
+			m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{
+				Status: ozconfig.StatusAny, Expression: "value > 900000000000000000 AND gas_price < 20000000000",
 			}}
 		default:
 			if r.IntN(10) == 0 {
@@ -86,15 +87,15 @@ func evmBenchMonitors(b *testing.B, abi monitor.ABIDecoder) []*monitor.CompiledM
 			threshold := strconv.FormatUint(r.Uint64N(1_000_000_000), 10)
 			switch i % 3 {
 			case 0:
-				m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: transferFn, Expression: "value > " + threshold}}
+				m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: transferFn, Expression: "value > " + threshold}}
 			case 1:
-				m.MatchConditions.Events = []monitor.EventCondition{{Signature: transferSig, Expression: "value > " + threshold + " AND to != 0x0000000000000000000000000000000000000001"}}
+				m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: transferSig, Expression: "value > " + threshold + " AND to != 0x0000000000000000000000000000000000000001"}}
 			default:
-				m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: transferFn}}
-				m.MatchConditions.Events = []monitor.EventCondition{{Signature: transferSig, Expression: "value < " + threshold}}
+				m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: transferFn}}
+				m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: transferSig, Expression: "value < " + threshold}}
 			}
 		}
-		m.Addresses = []monitor.MonitorAddress{{Address: addr}}
+		m.Addresses = []ozconfig.MonitorAddress{{Address: addr}}
 		cm, err := monitor.Compile("tenant-"+strconv.Itoa(i%500), m, nil, src)
 		if err != nil {
 			b.Fatal(err)

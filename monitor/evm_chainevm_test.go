@@ -8,6 +8,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // The golden cases again, with the decoders production uses
@@ -33,7 +34,7 @@ func chainEVMSource(t testing.TB, specs map[string][]byte) monitor.ABISource {
 func TestGoldenWithChainEVMDecoder(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	compile := func(m *monitor.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
+	compile := func(m *ozconfig.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
 		cm, err := monitor.Compile("tenant-a", m, nil, monitor.WithABISource(chainEVMSource(t, specs)))
 		if err != nil {
 			t.Fatalf("compile %q: %v", m.Name, err)
@@ -45,17 +46,17 @@ func TestGoldenWithChainEVMDecoder(t *testing.T) {
 	cases := []struct {
 		name   string
 		block  int
-		m      func() *monitor.Monitor
+		m      func() *ozconfig.Monitor
 		specs  map[string][]byte
 		logsOf func(string) bool
 	}{
-		{"V7 monitor.json", 0, func() *monitor.Monitor { return loadEVMMonitor(t, "monitor.json") }, usdcSpec(t), onlyUSDCTx},
-		{"execution", 0, func() *monitor.Monitor { return loadEVMMonitor(t, "monitor.json") }, nil, allTxs},
-		{"V10 increment", 3, func() *monitor.Monitor {
-			return withConditions(t, monitor.MatchConditions{Functions: []monitor.FunctionCondition{{Signature: "increment()"}}})
+		{"V7 monitor.json", 0, func() *ozconfig.Monitor { return loadEVMMonitor(t, "monitor.json") }, usdcSpec(t), onlyUSDCTx},
+		{"execution", 0, func() *ozconfig.Monitor { return loadEVMMonitor(t, "monitor.json") }, nil, allTxs},
+		{"V10 increment", 3, func() *ozconfig.Monitor {
+			return withConditions(t, ozconfig.MatchConditions{Functions: []ozconfig.FunctionCondition{{Signature: "increment()"}}})
 		}, nil, allTxs},
-		{"V16 tuples", 4, func() *monitor.Monitor { return loadEVMMonitor(t, "monitor_with_tuples.json") }, tuplesSpec, allTxs},
-		{"V17 tuples equality", 4, func() *monitor.Monitor {
+		{"V16 tuples", 4, func() *ozconfig.Monitor { return loadEVMMonitor(t, "monitor_with_tuples.json") }, tuplesSpec, allTxs},
+		{"V17 tuples equality", 4, func() *ozconfig.Monitor {
 			m := loadEVMMonitor(t, "monitor_with_tuples.json")
 			m.MatchConditions.Functions[0].Expression = "nestedStruct == '" + nestedStruct + "'"
 			m.MatchConditions.Functions[0].Expr = nil
@@ -75,7 +76,7 @@ func TestGoldenWithChainEVMDecoder(t *testing.T) {
 		}
 	}
 	// V2's exact event arguments with the production decoder.
-	cm := compile(withConditions(t, monitor.MatchConditions{Events: []monitor.EventCondition{{Signature: transferSig, Expression: "value > 8000000000"}}}), nil)
+	cm := compile(withConditions(t, ozconfig.MatchConditions{Events: []ozconfig.EventCondition{{Signature: transferSig, Expression: "value > 8000000000"}}}), nil)
 	b := f.block(t, 0, blockOpts{logsOf: onlyUSDCTx})
 	ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), b, []*monitor.CompiledMonitor{cm})
 	if err != nil || len(ms) != 1 {

@@ -4,12 +4,13 @@ import (
 	"fmt"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // compileABIs asks the source for the ABI of every EVM address of the
 // monitor, per network; the first entry of an address wins, as in the
 // original.
-func (cm *CompiledMonitor) compileABIs(m *Monitor, src ABISource) error {
+func (cm *CompiledMonitor) compileABIs(m *ozconfig.Monitor, src ABISource) error {
 	if src == nil {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package monitor
 
 import "github.com/ozmon/ozmon/monitor/expr"
+import "github.com/ozmon/ozmon/monitor/ozconfig"
 
 // evaluateEVMMonitor appends the monitor's matches on an EVM block, in
 // block order. Every EVM monitor is gated by its addresses
@@ -120,13 +121,13 @@ func (s *evalState) evmEventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, 
 // one, as in the original).
 func (s *evalState) evmTransactionMatches(cm *CompiledMonitor, ti int) []TransactionMatch {
 	tx := &s.p.Block.Transactions[ti]
-	status := StatusSuccess
+	status := ozconfig.StatusSuccess
 	if r := tx.EVM.Receipt; r != nil && r.Status != 1 {
-		status = StatusFailure
+		status = ozconfig.StatusFailure
 	}
 	for i := range cm.txs {
 		tc := &cm.txs[i]
-		if tc.status != StatusAny && tc.status != status {
+		if tc.status != ozconfig.StatusAny && tc.status != status {
 			continue
 		}
 		if tc.expr != nil && !s.holds(cm, tc.expr, s.evmParams(ti), tx) {

@@ -9,6 +9,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Compile an EVM monitor with its inline ABI, ask whether the block's
@@ -30,7 +31,7 @@ func Example_evm() {
 	  "trigger_conditions": [],
 	  "triggers": ["slack"]
 	}`)
-	m, err := monitor.ParseMonitor("large-usdc.json", src)
+	m, err := ozconfig.ParseMonitor("large-usdc.json", src)
 	if err != nil {
 		fmt.Println(err)
 		return

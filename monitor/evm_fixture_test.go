@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // The EVM golden tests reproduce OpenZeppelin Monitor's EVM filter tests
@@ -228,16 +229,16 @@ func testABISource(t testing.TB, specs map[string][]byte) monitor.ABISource {
 	}
 }
 
-func loadEVMMonitor(t testing.TB, name string) *monitor.Monitor {
+func loadEVMMonitor(t testing.TB, name string) *ozconfig.Monitor {
 	t.Helper()
-	m, err := monitor.ParseMonitor(name, readEVMFixture(t, "monitors", name))
+	m, err := ozconfig.ParseMonitor(name, readEVMFixture(t, "monitors", name))
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
 	}
 	return m
 }
 
-func compileEVM(t testing.TB, m *monitor.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
+func compileEVM(t testing.TB, m *ozconfig.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
 	t.Helper()
 	cm, err := monitor.Compile("tenant-a", m, nil, monitor.WithABISource(testABISource(t, specs)))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/expr"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Whatever the monitor (signature, expression, condition kind, status,
@@ -47,25 +48,25 @@ func FuzzEVMEvaluate(f *testing.F) {
 				return // the config loader rejects it
 			}
 		}
-		m := &monitor.Monitor{Name: "fuzz", Networks: []string{evmNetwork}}
+		m := &ozconfig.Monitor{Name: "fuzz", Networks: []string{evmNetwork}}
 		addr := addrs[int(kind>>3)%len(addrs)]
 		spec := usdcABI
 		if addr == tuplesAddr {
 			spec = tuplesABI
 		}
-		m.Addresses = []monitor.MonitorAddress{{Address: addr, ContractSpec: json.RawMessage(spec)}}
-		status := []monitor.TransactionStatus{monitor.StatusAny, monitor.StatusSuccess, monitor.StatusFailure}[int(kind>>6)%3]
+		m.Addresses = []ozconfig.MonitorAddress{{Address: addr, ContractSpec: json.RawMessage(spec)}}
+		status := []ozconfig.TransactionStatus{ozconfig.StatusAny, ozconfig.StatusSuccess, ozconfig.StatusFailure}[int(kind>>6)%3]
 		switch kind % 4 {
 		case 0:
-			m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: sig, Expression: text, Expr: e}}
+			m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: sig, Expression: text, Expr: e}}
 		case 1:
-			m.MatchConditions.Events = []monitor.EventCondition{{Signature: sig, Expression: text, Expr: e}}
+			m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: sig, Expression: text, Expr: e}}
 		case 2:
-			m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: status, Expression: text, Expr: e}}
+			m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{Status: status, Expression: text, Expr: e}}
 		case 3:
-			m.MatchConditions.Functions = []monitor.FunctionCondition{{Signature: sig, Expression: text, Expr: e}}
-			m.MatchConditions.Events = []monitor.EventCondition{{Signature: sig, Expression: text, Expr: e}}
-			m.MatchConditions.Transactions = []monitor.TransactionCondition{{Status: status, Expression: text, Expr: e}}
+			m.MatchConditions.Functions = []ozconfig.FunctionCondition{{Signature: sig, Expression: text, Expr: e}}
+			m.MatchConditions.Events = []ozconfig.EventCondition{{Signature: sig, Expression: text, Expr: e}}
+			m.MatchConditions.Transactions = []ozconfig.TransactionCondition{{Status: status, Expression: text, Expr: e}}
 		}
 		cm, err := monitor.Compile("tenant-f", m, nil, monitor.WithABISource(testABISource(t, nil)))
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 func usdcSpec(t testing.TB) map[string][]byte {
@@ -16,7 +17,7 @@ func usdcSpec(t testing.TB) map[string][]byte {
 }
 
 // withConditions returns monitor.json with its match conditions replaced.
-func withConditions(t testing.TB, mc monitor.MatchConditions) *monitor.Monitor {
+func withConditions(t testing.TB, mc ozconfig.MatchConditions) *ozconfig.Monitor {
 	t.Helper()
 	m := loadEVMMonitor(t, "monitor.json")
 	m.MatchConditions = mc
@@ -44,8 +45,8 @@ func wantArgs(t testing.TB, what string, got []monitor.Arg, want []monitor.Arg) 
 func TestGoldenV1EventsWithoutExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Events: []monitor.EventCondition{{Signature: transferSig}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Events: []ozconfig.EventCondition{{Signature: transferSig}},
 	}), nil)
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	if m.Transaction.Hash != usdcTxHash {
@@ -63,8 +64,8 @@ func TestGoldenV2EventsWithExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
 	expr := "to == 0xf423d9c1ffeb6386639d024f3b241dab2331b635 AND from == 0x58b704065b7aff3ed351052f8560019e05925023 AND value > 8000000000"
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Events: []monitor.EventCondition{{Signature: transferSig, Expression: expr}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Events: []ozconfig.EventCondition{{Signature: transferSig, Expression: expr}},
 	}), nil)
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	if got := m.MatchedOn.Events; len(got) != 1 || got[0].Signature != transferSig || got[0].Expression == nil || *got[0].Expression != expr {
@@ -87,8 +88,8 @@ func TestGoldenV2EventsWithExpression(t *testing.T) {
 func TestGoldenV3FunctionsWithoutExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Functions: []monitor.FunctionCondition{{Signature: transferFn}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Functions: []ozconfig.FunctionCondition{{Signature: transferFn}},
 	}), usdcSpec(t))
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	if got := m.MatchedOn.Functions; len(got) != 1 || got[0].Signature != transferFn || got[0].Expression != nil {
@@ -102,8 +103,8 @@ func TestGoldenV3FunctionsWithoutExpression(t *testing.T) {
 func TestGoldenV4FunctionsWithExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Functions: []monitor.FunctionCondition{{Signature: "transfer(address, uint256)", Expression: "value > 0"}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Functions: []ozconfig.FunctionCondition{{Signature: "transfer(address, uint256)", Expression: "value > 0"}},
 	}), usdcSpec(t))
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	a := m.MatchedOnArgs.Functions[0]
@@ -119,8 +120,8 @@ func TestGoldenV4FunctionsWithExpression(t *testing.T) {
 func TestGoldenV5TransactionsWithoutExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Transactions: []monitor.TransactionCondition{{Status: monitor.StatusSuccess}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusSuccess}},
 	}), nil)
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	if m.Transaction.Hash != usdcTxHash {
@@ -134,8 +135,8 @@ func TestGoldenV5TransactionsWithoutExpression(t *testing.T) {
 func TestGoldenV6TransactionsWithExpression(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Transactions: []monitor.TransactionCondition{{Status: monitor.StatusSuccess, Expression: "value == 0"}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusSuccess, Expression: "value == 0"}},
 	}), nil)
 	m := wantOne(t, f.evalEVM(t, 0, onlyUSDCTx, cm))
 	if got := m.MatchedOn.Transactions; !reflect.DeepEqual(got, []monitor.TransactionMatch{{Status: "Success", Expression: strPtr("value == 0")}}) {
@@ -212,8 +213,8 @@ func TestGoldenV9HandleMatchVariables(t *testing.T) {
 func TestGoldenV10HandleMatchWithoutArgs(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Functions: []monitor.FunctionCondition{{Signature: "increment()"}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Functions: []ozconfig.FunctionCondition{{Signature: "increment()"}},
 	}), nil)
 	m := wantOne(t, f.evalEVM(t, 3, allTxs, cm))
 	vars := m.Variables()
@@ -249,10 +250,10 @@ func pad64(s string) string {
 	return s
 }
 
-func syntheticMonitor(addr, abi string, mc monitor.MatchConditions) *monitor.Monitor {
-	return &monitor.Monitor{
+func syntheticMonitor(addr, abi string, mc ozconfig.MatchConditions) *ozconfig.Monitor {
+	return &ozconfig.Monitor{
 		Name: "synthetic", Networks: []string{evmNetwork},
-		Addresses:       []monitor.MonitorAddress{{Address: addr, ContractSpec: json.RawMessage(abi)}},
+		Addresses:       []ozconfig.MonitorAddress{{Address: addr, ContractSpec: json.RawMessage(abi)}},
 		MatchConditions: mc,
 	}
 }
@@ -263,8 +264,8 @@ func TestGoldenV11KeyCollision(t *testing.T) {
 	abi := `[{"type":"function","name":"set","inputs":[{"name":"signature","type":"uint256"}]}]`
 	sel := keccak("set(uint256)")[:4]
 	input := append(append([]byte{}, sel...), hexBytesNoT(pad64("2a"))...)
-	cm := compileEVM(t, syntheticMonitor(contract, abi, monitor.MatchConditions{
-		Functions: []monitor.FunctionCondition{{Signature: "set(uint256)"}},
+	cm := compileEVM(t, syntheticMonitor(contract, abi, ozconfig.MatchConditions{
+		Functions: []ozconfig.FunctionCondition{{Signature: "set(uint256)"}},
 	}), nil)
 	ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), syntheticBlock(contract, input, nil), []*monitor.CompiledMonitor{cm})
 	if err != nil || len(ms) != 1 {
@@ -285,8 +286,8 @@ func TestGoldenV12DuplicateEventSignatures(t *testing.T) {
 		{Address: contract, Topics: []string{transferHex, abiWord("aaaa"), abiWord("bbbb")}, Data: hexBytesNoT(pad64("3e8"))},
 		{Address: contract, Topics: []string{transferHex, abiWord("cccc"), abiWord("dddd")}, Data: hexBytesNoT(pad64("7d0")), LogIndex: 1},
 	}
-	cm := compileEVM(t, syntheticMonitor(contract, abi, monitor.MatchConditions{
-		Events: []monitor.EventCondition{{Signature: transferSig}},
+	cm := compileEVM(t, syntheticMonitor(contract, abi, ozconfig.MatchConditions{
+		Events: []ozconfig.EventCondition{{Signature: transferSig}},
 	}), nil)
 	ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), syntheticBlock(contract, nil, logs), []*monitor.CompiledMonitor{cm})
 	if err != nil || len(ms) != 1 {
@@ -323,10 +324,10 @@ func unhex(c byte) byte {
 	return c - 'A' + 10
 }
 
-func receiptConditions(txs []monitor.TransactionCondition) monitor.MatchConditions {
-	return monitor.MatchConditions{
-		Events:       []monitor.EventCondition{{Signature: transferSig}},
-		Functions:    []monitor.FunctionCondition{{Signature: transferFn}},
+func receiptConditions(txs []ozconfig.TransactionCondition) ozconfig.MatchConditions {
+	return ozconfig.MatchConditions{
+		Events:       []ozconfig.EventCondition{{Signature: transferSig}},
+		Functions:    []ozconfig.FunctionCondition{{Signature: transferFn}},
 		Transactions: txs,
 	}
 }
@@ -334,8 +335,8 @@ func receiptConditions(txs []monitor.TransactionCondition) monitor.MatchConditio
 func TestGoldenV13ReceiptAndLogs(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, receiptConditions([]monitor.TransactionCondition{
-		{Status: monitor.StatusAny, Expression: "gas_used > 0"},
+	cm := compileEVM(t, withConditions(t, receiptConditions([]ozconfig.TransactionCondition{
+		{Status: ozconfig.StatusAny, Expression: "gas_used > 0"},
 	})), usdcSpec(t))
 	if !cm.NeedsReceipt() {
 		t.Fatal("NeedsReceipt = false for an expression on gas_used")
@@ -377,9 +378,9 @@ func TestGoldenV14OnlyLogs(t *testing.T) {
 func TestGoldenV15ReceiptForStatus(t *testing.T) {
 	t.Parallel()
 	f := loadEVMFixture(t)
-	cm := compileEVM(t, withConditions(t, monitor.MatchConditions{
-		Functions:    []monitor.FunctionCondition{{Signature: transferFn}},
-		Transactions: []monitor.TransactionCondition{{Status: monitor.StatusSuccess}},
+	cm := compileEVM(t, withConditions(t, ozconfig.MatchConditions{
+		Functions:    []ozconfig.FunctionCondition{{Signature: transferFn}},
+		Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusSuccess}},
 	}), usdcSpec(t))
 	m := wantOne(t, f.evalEVM(t, 0, nil, cm))
 	if r := m.Transaction.EVM.Receipt; r == nil || r.Status != 1 {

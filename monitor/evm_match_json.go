@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // marshalEVMJSON renders the match as OpenZeppelin Monitor's EVM
@@ -35,7 +36,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		MatchedOnArgs: m.MatchedOnArgs,
 	}
 	if len(body.Transaction) == 0 {
-		raw, err := MarshalNoEscape(rpcTransaction(tx, m))
+		raw, err := ozconfig.MarshalNoEscape(rpcTransaction(tx, m))
 		if err != nil {
 			return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 		}
@@ -58,7 +59,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 			body.Logs = append(body.Logs, l.Raw)
 			continue
 		}
-		raw, err := MarshalNoEscape(rpcLog{
+		raw, err := ozconfig.MarshalNoEscape(rpcLog{
 			Address:         l.Address,
 			Topics:          l.Topics,
 			Data:            "0x" + hex.EncodeToString(l.Data),
@@ -70,7 +71,7 @@ func (m *Match) marshalEVMJSON() ([]byte, error) {
 		}
 		body.Logs = append(body.Logs, raw)
 	}
-	b, err := MarshalNoEscape(ozEVMMatch{EVM: body})
+	b, err := ozconfig.MarshalNoEscape(ozEVMMatch{EVM: body})
 	if err != nil {
 		return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 	}
@@ -139,11 +140,11 @@ func (cm *CompiledMonitor) evmConfigJSON() (json.RawMessage, error) {
 			return
 		}
 		c := *cm.Config
-		c.Addresses = make([]MonitorAddress, len(cm.Config.Addresses))
+		c.Addresses = make([]ozconfig.MonitorAddress, len(cm.Config.Addresses))
 		for i, a := range cm.Config.Addresses {
-			c.Addresses[i] = MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
+			c.Addresses[i] = ozconfig.MonitorAddress{Address: a.Address, ContractSpec: json.RawMessage("null")}
 		}
-		cm.evmJSONVal, cm.evmJSONErr = MarshalNoEscape(&c)
+		cm.evmJSONVal, cm.evmJSONErr = ozconfig.MarshalNoEscape(&c)
 	})
 	return cm.evmJSONVal, cm.evmJSONErr
 }

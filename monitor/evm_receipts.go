@@ -1,5 +1,7 @@
 package monitor
 
+import "github.com/ozmon/ozmon/monitor/ozconfig"
+
 // NeedsReceipt reports whether evaluating the monitor on an EVM block needs
 // the transactions' receipts: some transaction condition selects a status
 // (Success or Failure), or some transaction expression references
@@ -9,7 +11,7 @@ package monitor
 func (cm *CompiledMonitor) NeedsReceipt() bool {
 	for i := range cm.txs {
 		tc := &cm.txs[i]
-		if tc.status != StatusAny {
+		if tc.status != ozconfig.StatusAny {
 			return true
 		}
 		if tc.expr != nil && tc.expr.HasVar("gas_used") {

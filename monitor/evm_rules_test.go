@@ -8,6 +8,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Rules of docs/compatibility.md#evm-matching that the fixtures do not exercise, on synthetic blocks.
@@ -44,14 +45,14 @@ func ruleBlock(txs ...chain.EVMTransaction) *chain.Block {
 	return b
 }
 
-func ruleEval(t *testing.T, b *chain.Block, mc monitor.MatchConditions, addrs ...string) []*monitor.Match {
+func ruleEval(t *testing.T, b *chain.Block, mc ozconfig.MatchConditions, addrs ...string) []*monitor.Match {
 	t.Helper()
 	if len(addrs) == 0 {
 		addrs = []string{ruleContract}
 	}
-	m := &monitor.Monitor{Name: "rules", Networks: []string{evmNetwork}, MatchConditions: mc}
+	m := &ozconfig.Monitor{Name: "rules", Networks: []string{evmNetwork}, MatchConditions: mc}
 	for _, a := range addrs {
-		m.Addresses = append(m.Addresses, monitor.MonitorAddress{Address: a, ContractSpec: json.RawMessage(ruleABI)})
+		m.Addresses = append(m.Addresses, ozconfig.MonitorAddress{Address: a, ContractSpec: json.RawMessage(ruleABI)})
 	}
 	cm := compileEVM(t, m, nil)
 	ms, err := monitor.NewEngine().EvaluateBlock(context.Background(), b, []*monitor.CompiledMonitor{cm})
@@ -64,7 +65,7 @@ func ruleEval(t *testing.T, b *chain.Block, mc monitor.MatchConditions, addrs ..
 func TestEVMEventConditionsFirstHoldingWins(t *testing.T) {
 	t.Parallel()
 	b := ruleBlock(chain.EVMTransaction{To: ruleContract, Logs: []chain.EVMLog{transferLog(ruleContract, "10"), transferLog(ruleContract, "99")}})
-	ms := ruleEval(t, b, monitor.MatchConditions{Events: []monitor.EventCondition{
+	ms := ruleEval(t, b, ozconfig.MatchConditions{Events: []ozconfig.EventCondition{
 		{Signature: transferSig, Expression: "value > 50"},
 		{Signature: "transfer(address,address,uint256)", Expression: "value > 5"},
 		{Signature: transferSig},
@@ -94,7 +95,7 @@ func TestEVMAddressGate(t *testing.T) {
 		chain.EVMTransaction{To: other, Value: "3", Logs: []chain.EVMLog{transferLog(ruleContract, "1")}}, // watched emitter
 		chain.EVMTransaction{To: ruleContract, Value: "4"},                                                // watched recipient
 	)
-	ms := ruleEval(t, b, monitor.MatchConditions{Transactions: []monitor.TransactionCondition{{Status: monitor.StatusAny}}})
+	ms := ruleEval(t, b, ozconfig.MatchConditions{Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny}}})
 	var values []string
 	for _, m := range ms {
 		values = append(values, m.Transaction.EVM.Value)
@@ -103,11 +104,11 @@ func TestEVMAddressGate(t *testing.T) {
 		t.Fatalf("matched values = %v, want 2 3 4 (transactions involving the address)", values)
 	}
 	// Without any condition a monitor matches every gated transaction.
-	if ms := ruleEval(t, b, monitor.MatchConditions{}); len(ms) != 3 {
+	if ms := ruleEval(t, b, ozconfig.MatchConditions{}); len(ms) != 3 {
 		t.Fatalf("condition-less monitor: %d matches, want 3", len(ms))
 	}
 	// An address written without 0x and in upper case is the same address.
-	if ms := ruleEval(t, b, monitor.MatchConditions{}, "4444444444444444444444444444444444444444"); len(ms) != 3 {
+	if ms := ruleEval(t, b, ozconfig.MatchConditions{}, "4444444444444444444444444444444444444444"); len(ms) != 3 {
 		t.Fatalf("address without 0x: %d matches, want 3", len(ms))
 	}
 }
@@ -121,7 +122,7 @@ func TestEVMFunctionsTopLevelOnly(t *testing.T) {
 		chain.EVMTransaction{To: ruleContract, Input: []byte{0xa9, 0x05}}, // shorter than a selector
 		chain.EVMTransaction{To: ruleContract, Input: append(transferInput("7")[:4], 1, 2)},
 	)
-	ms := ruleEval(t, b, monitor.MatchConditions{Functions: []monitor.FunctionCondition{
+	ms := ruleEval(t, b, ozconfig.MatchConditions{Functions: []ozconfig.FunctionCondition{
 		{Signature: "TRANSFER(address , uint256)", Expression: "value > 100"},
 		{Signature: transferFn, Expression: "value >= 6"},
 		{Signature: transferFn},
@@ -144,26 +145,26 @@ func TestEVMTransactionConditions(t *testing.T) {
 	)
 	cases := []struct {
 		name string
-		txs  []monitor.TransactionCondition
+		txs  []ozconfig.TransactionCondition
 		want []*monitor.TransactionMatch // per transaction, nil: no match
 	}{
-		{"failure from receipt", []monitor.TransactionCondition{{Status: monitor.StatusFailure}},
+		{"failure from receipt", []ozconfig.TransactionCondition{{Status: ozconfig.StatusFailure}},
 			[]*monitor.TransactionMatch{{Status: "Failure"}, nil, nil}},
-		{"success assumed without receipt", []monitor.TransactionCondition{{Status: monitor.StatusSuccess}},
+		{"success assumed without receipt", []ozconfig.TransactionCondition{{Status: ozconfig.StatusSuccess}},
 			[]*monitor.TransactionMatch{nil, {Status: "Success"}, {Status: "Success"}}},
-		{"first holding condition wins", []monitor.TransactionCondition{
-			{Status: monitor.StatusAny, Expression: "value >= 2"}, {Status: monitor.StatusAny}},
+		{"first holding condition wins", []ozconfig.TransactionCondition{
+			{Status: ozconfig.StatusAny, Expression: "value >= 2"}, {Status: ozconfig.StatusAny}},
 			[]*monitor.TransactionMatch{{Status: "Failure"}, {Status: "Success", Expression: strPtr("value >= 2")}, {Status: "Success", Expression: strPtr("value >= 2")}}},
-		{"gas_used needs a receipt", []monitor.TransactionCondition{{Status: monitor.StatusAny, Expression: "gas_used > 25000"}},
+		{"gas_used needs a receipt", []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny, Expression: "gas_used > 25000"}},
 			[]*monitor.TransactionMatch{nil, nil, {Status: "Success", Expression: strPtr("gas_used > 25000")}}},
-		{"fees default to zero", []monitor.TransactionCondition{{Status: monitor.StatusAny, Expression: "gas_price == 0 AND max_fee_per_gas == 9 AND max_priority_fee_per_gas < 3"}},
+		{"fees default to zero", []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny, Expression: "gas_price == 0 AND max_fee_per_gas == 9 AND max_priority_fee_per_gas < 3"}},
 			[]*monitor.TransactionMatch{nil, nil, {Status: "Success", Expression: strPtr("gas_price == 0 AND max_fee_per_gas == 9 AND max_priority_fee_per_gas < 3")}}},
-		{"all parameters", []monitor.TransactionCondition{{Status: monitor.StatusAny, Expression: "gas_limit == 50000 AND nonce == 3 AND to == " + ruleContract + " AND from == " + ruleSender + " AND transaction_index == 1 AND input == '0x' AND hash starts_with '0x00'"}},
+		{"all parameters", []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny, Expression: "gas_limit == 50000 AND nonce == 3 AND to == " + ruleContract + " AND from == " + ruleSender + " AND transaction_index == 1 AND input == '0x' AND hash starts_with '0x00'"}},
 			[]*monitor.TransactionMatch{nil, {Status: "Success", Expression: strPtr("gas_limit == 50000 AND nonce == 3 AND to == " + ruleContract + " AND from == " + ruleSender + " AND transaction_index == 1 AND input == '0x' AND hash starts_with '0x00'")}, nil}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ms := ruleEval(t, b, monitor.MatchConditions{Transactions: c.txs})
+			ms := ruleEval(t, b, ozconfig.MatchConditions{Transactions: c.txs})
 			got := make([]monitor.TransactionMatch, len(b.Transactions))
 			for _, m := range ms {
 				if len(m.MatchedOn.Transactions) != 1 {
@@ -187,7 +188,7 @@ func TestEVMTransactionConditions(t *testing.T) {
 func TestEVMContractCreationVariables(t *testing.T) {
 	t.Parallel()
 	b := ruleBlock(chain.EVMTransaction{From: ruleContract, Value: "1000000000000000000"})
-	ms := ruleEval(t, b, monitor.MatchConditions{})
+	ms := ruleEval(t, b, ozconfig.MatchConditions{})
 	if len(ms) != 1 {
 		t.Fatalf("got %d matches, want 1", len(ms))
 	}
@@ -206,15 +207,15 @@ func TestEVMContractCreationVariables(t *testing.T) {
 
 func TestEVMNeedsReceipts(t *testing.T) {
 	t.Parallel()
-	compile := func(txs ...monitor.TransactionCondition) *monitor.CompiledMonitor {
-		return compileEVM(t, &monitor.Monitor{Name: "r", Networks: []string{evmNetwork},
-			Addresses:       []monitor.MonitorAddress{{Address: ruleContract}},
-			MatchConditions: monitor.MatchConditions{Transactions: txs}}, nil)
+	compile := func(txs ...ozconfig.TransactionCondition) *monitor.CompiledMonitor {
+		return compileEVM(t, &ozconfig.Monitor{Name: "r", Networks: []string{evmNetwork},
+			Addresses:       []ozconfig.MonitorAddress{{Address: ruleContract}},
+			MatchConditions: ozconfig.MatchConditions{Transactions: txs}}, nil)
 	}
-	anyCond := compile(monitor.TransactionCondition{Status: monitor.StatusAny, Expression: "value > 0"})
-	status := compile(monitor.TransactionCondition{Status: monitor.StatusFailure})
-	gas := compile(monitor.TransactionCondition{Status: monitor.StatusAny, Expression: "value > 0 OR gas_used > 1"})
-	quoted := compile(monitor.TransactionCondition{Status: monitor.StatusAny, Expression: "input contains 'gas_used'"})
+	anyCond := compile(ozconfig.TransactionCondition{Status: ozconfig.StatusAny, Expression: "value > 0"})
+	status := compile(ozconfig.TransactionCondition{Status: ozconfig.StatusFailure})
+	gas := compile(ozconfig.TransactionCondition{Status: ozconfig.StatusAny, Expression: "value > 0 OR gas_used > 1"})
+	quoted := compile(ozconfig.TransactionCondition{Status: ozconfig.StatusAny, Expression: "input contains 'gas_used'"})
 	for _, c := range []struct {
 		cm   *monitor.CompiledMonitor
 		want bool
@@ -236,12 +237,12 @@ func TestEVMIndexCandidates(t *testing.T) {
 	f := loadEVMFixture(t)
 	b := f.block(t, 0, blockOpts{logsOf: onlyUSDCTx})
 	usdc := compileEVM(t, loadEVMMonitor(t, "monitor.json"), nil)
-	sender := compileEVM(t, &monitor.Monitor{Name: "sender", Networks: []string{evmNetwork},
-		Addresses:       []monitor.MonitorAddress{{Address: "0x58B704065B7AFF3ED351052F8560019E05925023"}},
-		MatchConditions: monitor.MatchConditions{Transactions: []monitor.TransactionCondition{{Status: monitor.StatusAny}}}}, nil)
-	absent := compileEVM(t, &monitor.Monitor{Name: "absent", Networks: []string{evmNetwork},
-		Addresses:       []monitor.MonitorAddress{{Address: ruleContract}},
-		MatchConditions: monitor.MatchConditions{Transactions: []monitor.TransactionCondition{{Status: monitor.StatusAny}}}}, nil)
+	sender := compileEVM(t, &ozconfig.Monitor{Name: "sender", Networks: []string{evmNetwork},
+		Addresses:       []ozconfig.MonitorAddress{{Address: "0x58B704065B7AFF3ED351052F8560019E05925023"}},
+		MatchConditions: ozconfig.MatchConditions{Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny}}}}, nil)
+	absent := compileEVM(t, &ozconfig.Monitor{Name: "absent", Networks: []string{evmNetwork},
+		Addresses:       []ozconfig.MonitorAddress{{Address: ruleContract}},
+		MatchConditions: ozconfig.MatchConditions{Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusAny}}}}, nil)
 	ix := monitor.NewIndex(evmNetwork)
 	if err := ix.SetTenant("tenant-a", []*monitor.CompiledMonitor{usdc, sender, absent}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // TestGoldenThroughEVMSimulator runs the golden cases that use whole
@@ -29,7 +30,7 @@ func TestGoldenThroughEVMSimulator(t *testing.T) {
 		}
 		return b
 	}
-	compile := func(m *monitor.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
+	compile := func(m *ozconfig.Monitor, specs map[string][]byte) *monitor.CompiledMonitor {
 		cm, err := monitor.Compile("tenant-a", m, nil, monitor.WithABISource(chainEVMSource(t, specs)))
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +59,7 @@ func TestGoldenThroughEVMSimulator(t *testing.T) {
 		"transaction.to": usdcAddr, "transaction.value": "0", "monitor.name": "Mint USDC Token",
 	})
 	// V10: increment() on block 8219488.
-	cm = compile(withConditions(t, monitor.MatchConditions{Functions: []monitor.FunctionCondition{{Signature: "increment()"}}}), nil)
+	cm = compile(withConditions(t, ozconfig.MatchConditions{Functions: []ozconfig.FunctionCondition{{Signature: "increment()"}}}), nil)
 	m = wantOne(t, eval(fetch(8219488, false), cm))
 	if m.Transaction.Hash != incrTxHash {
 		t.Fatalf("V10 tx = %s", m.Transaction.Hash)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Compile a tenant's monitor, index it, and match it against a ledger.
@@ -26,7 +27,7 @@ func Example() {
 	  "trigger_conditions": [],
 	  "triggers": ["slack"]
 	}`)
-	m, err := monitor.ParseMonitor("large-usdc.json", src)
+	m, err := ozconfig.ParseMonitor("large-usdc.json", src)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Match is one monitor matching one transaction: OpenZeppelin Monitor's
@@ -126,24 +126,11 @@ func (m *Match) MarshalOZJSON() ([]byte, error) {
 		MatchedOn:     m.MatchedOn,
 		MatchedOnArgs: m.MatchedOnArgs,
 	}}
-	b, err := MarshalNoEscape(out)
+	b, err := ozconfig.MarshalNoEscape(out)
 	if err != nil {
 		return nil, fmt.Errorf("marshal match of tenant %s monitor %q tx %s: %w", m.TenantID, m.MonitorName, tx.Hash, err)
 	}
 	return b, nil
-}
-
-// MarshalNoEscape is json.Marshal without HTML escaping, as serde_json
-// (and so OpenZeppelin Monitor) writes JSON: expressions keep their ">="
-// rather than "\u003e=", and bodies signed with HMAC match byte for byte.
-func MarshalNoEscape(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func b64(b []byte) string {
@@ -197,7 +184,7 @@ func (o MatchedOn) MarshalJSON() ([]byte, error) {
 	if p.Transactions == nil {
 		p.Transactions = []TransactionMatch{}
 	}
-	return MarshalNoEscape(p)
+	return ozconfig.MarshalNoEscape(p)
 }
 
 // MarshalJSON writes an entry without arguments as "args": [].
@@ -207,5 +194,5 @@ func (e ArgsEntry) MarshalJSON() ([]byte, error) {
 	if p.Args == nil {
 		p.Args = []Arg{}
 	}
-	return MarshalNoEscape(p)
+	return ozconfig.MarshalNoEscape(p)
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // MatchRef is a match's MonitorMatch JSON with what the monitor's
@@ -236,7 +238,7 @@ func (r MatchRef) part(cm *CompiledMonitor, name string, h MatchHole) ([]byte, e
 		return cm.configJSON()
 	case "functions", "events", "transactions":
 		if t := cm.expression(h.What, h.Sum); t != nil {
-			return MarshalNoEscape(*t)
+			return ozconfig.MarshalNoEscape(*t)
 		}
 		return []byte("null"), nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 const refUSDC = "CCW67TSZV3SSS2HXMBQ5JFGCKJNXKZM7UQUWUZPUTHXSTZLEO7SJMI75"
@@ -30,7 +31,7 @@ func refStellarMatch(t testing.TB, name, expr string) (*monitor.Match, *monitor.
 		},
 		"trigger_conditions": []any{}, "triggers": []string{"slack"},
 	})
-	m, err := monitor.ParseMonitor("ref.json", src)
+	m, err := ozconfig.ParseMonitor("ref.json", src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestMatchRefEVM(t *testing.T) {
 	    {"type": "function", "name": "transfer", "inputs": [{"name": "to", "type": "address"}, {"name": "value", "type": "uint256"}], "outputs": [{"name": "", "type": "bool"}]}]}],
 	  "match_conditions": {"functions": [{"signature": "transfer(address, uint256)", "expression": "value >= 1000000000"}], "events": [],
 	    "transactions": [{"status": "Success"}]}, "trigger_conditions": [], "triggers": ["slack"]}`)
-	mon, err := monitor.ParseMonitor("evm.json", src)
+	mon, err := ozconfig.ParseMonitor("evm.json", src)
 	if err != nil {
 		t.Fatal(err)
 	}

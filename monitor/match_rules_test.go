@@ -12,6 +12,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Table and property tests of the matching rules (docs/compatibility.md#stellar-matching)
@@ -64,7 +65,7 @@ func (s monitorSpec) json() string {
 
 func compileSpec(t testing.TB, tenant string, s monitorSpec, specs map[string]*chain.ContractSpec) *monitor.CompiledMonitor {
 	t.Helper()
-	m, err := monitor.ParseMonitor(s.name+".json", []byte(s.json()))
+	m, err := ozconfig.ParseMonitor(s.name+".json", []byte(s.json()))
 	if err != nil {
 		t.Fatalf("parse monitor: %v\n%s", err, s.json())
 	}

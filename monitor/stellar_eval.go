@@ -1,6 +1,7 @@
 package monitor
 
 import "github.com/ozmon/ozmon/chain"
+import "github.com/ozmon/ozmon/monitor/ozconfig"
 
 // itemKey names an operation or event of a transaction as resolved against
 // one spec (nil: none).
@@ -136,14 +137,14 @@ func (s *evalState) eventMatches(cm *CompiledMonitor, ti int) ([]EventMatch, []A
 // payment or invocation in turn.
 func (s *evalState) transactionMatches(cm *CompiledMonitor, ti int) []TransactionMatch {
 	tx := &s.p.Block.Transactions[ti]
-	status := StatusFailure
+	status := ozconfig.StatusFailure
 	if tx.Success {
-		status = StatusSuccess
+		status = ozconfig.StatusSuccess
 	}
 	var out []TransactionMatch
 	for i := range cm.txs {
 		tc := &cm.txs[i]
-		if tc.status != StatusAny && tc.status != status {
+		if tc.status != ozconfig.StatusAny && tc.status != status {
 			continue
 		}
 		if tc.expr == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/stellar/go-stellar-sdk/xdr"
 )
 
@@ -124,9 +125,9 @@ func loadFixture(t testing.TB) *fixture {
 	return f
 }
 
-func loadMonitor(t testing.TB) *monitor.Monitor {
+func loadMonitor(t testing.TB) *ozconfig.Monitor {
 	t.Helper()
-	m, err := monitor.ParseMonitor("monitor.json", readFixture(t, "monitors", "monitor.json"))
+	m, err := ozconfig.ParseMonitor("monitor.json", readFixture(t, "monitors", "monitor.json"))
 	if err != nil {
 		t.Fatalf("parse monitor.json: %v", err)
 	}
@@ -150,7 +151,7 @@ func specSource(byAddr map[string]*chain.ContractSpec) monitor.SpecSource {
 	})
 }
 
-func evaluate(t testing.TB, b *chain.Block, m *monitor.Monitor, specs monitor.SpecSource) []*monitor.Match {
+func evaluate(t testing.TB, b *chain.Block, m *ozconfig.Monitor, specs monitor.SpecSource) []*monitor.Match {
 	t.Helper()
 	cm, err := monitor.Compile("tenant-a", m, specs)
 	if err != nil {
@@ -186,14 +187,14 @@ func txHashes(f *fixture, idx ...int) []string {
 	return out
 }
 
-func eventsOnly(sig string, expression string) monitor.MatchConditions {
-	c := monitor.EventCondition{Signature: sig, Expression: expression}
-	return monitor.MatchConditions{Events: []monitor.EventCondition{c}}
+func eventsOnly(sig string, expression string) ozconfig.MatchConditions {
+	c := ozconfig.EventCondition{Signature: sig, Expression: expression}
+	return ozconfig.MatchConditions{Events: []ozconfig.EventCondition{c}}
 }
 
-func functionsOnly(sig string, expression string) monitor.MatchConditions {
-	c := monitor.FunctionCondition{Signature: sig, Expression: expression}
-	return monitor.MatchConditions{Functions: []monitor.FunctionCondition{c}}
+func functionsOnly(sig string, expression string) ozconfig.MatchConditions {
+	c := ozconfig.FunctionCondition{Signature: sig, Expression: expression}
+	return ozconfig.MatchConditions{Functions: []ozconfig.FunctionCondition{c}}
 }
 
 func wantEqual(t *testing.T, what string, got, want any) {
@@ -297,7 +298,7 @@ func TestGoldenS5TransactionsWithExpression(t *testing.T) {
 	t.Parallel()
 	f := loadFixture(t)
 	m := loadMonitor(t)
-	m.MatchConditions = monitor.MatchConditions{Transactions: []monitor.TransactionCondition{{Status: monitor.StatusFailure, Expression: "value >= 498000000"}}}
+	m.MatchConditions = ozconfig.MatchConditions{Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusFailure, Expression: "value >= 498000000"}}}
 	got := evaluate(t, &f.block, m, nil)
 	wantEqual(t, "matched transactions", hashes(got), txHashes(f, 1, 2, 10, 11, 15, 17, 22, 23))
 	for _, mt := range got {
@@ -316,7 +317,7 @@ func TestGoldenS6TransactionsWithoutExpression(t *testing.T) {
 	t.Parallel()
 	f := loadFixture(t)
 	m := loadMonitor(t)
-	m.MatchConditions = monitor.MatchConditions{Transactions: []monitor.TransactionCondition{{Status: monitor.StatusFailure}}}
+	m.MatchConditions = ozconfig.MatchConditions{Transactions: []ozconfig.TransactionCondition{{Status: ozconfig.StatusFailure}}}
 	got := evaluate(t, &f.block, m, nil)
 	wantEqual(t, "matched transactions", hashes(got), txHashes(f, 1, 2, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23))
 	wantEqual(t, "first matched_on.transactions", got[0].MatchedOn.Transactions, []monitor.TransactionMatch{{Status: "Failure"}})
@@ -402,7 +403,7 @@ func TestGoldenS9HandleMatchVariables(t *testing.T) {
 	wantEqual(t, "match 2 functions.0.args.data", data, want)
 }
 
-func incrementMonitor(t *testing.T) *monitor.Monitor {
+func incrementMonitor(t *testing.T) *ozconfig.Monitor {
 	m := loadMonitor(t)
 	m.MatchConditions = functionsOnly("increment()", "")
 	return m
@@ -483,7 +484,7 @@ func TestGoldenS15UDTExpression(t *testing.T) {
 	t.Parallel()
 	f := loadFixture(t)
 	m := loadMonitor(t)
-	m.Addresses = []monitor.MonitorAddress{{Address: blendPool, ContractSpec: json.RawMessage(submitSpec)}}
+	m.Addresses = []ozconfig.MonitorAddress{{Address: blendPool, ContractSpec: json.RawMessage(submitSpec)}}
 	const sig = "submit(Address,Address,Address,Vec<Request>)"
 	m.MatchConditions = functionsOnly(sig, "requests contains CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA")
 	got := evaluate(t, &f.block, m, specSource(nil))
@@ -526,7 +527,7 @@ func TestGoldenS16EventSpec(t *testing.T) {
 
 	m := loadMonitor(t)
 	m.Name = "Testing stellar events"
-	m.Addresses = []monitor.MonitorAddress{{Address: addr}}
+	m.Addresses = []ozconfig.MonitorAddress{{Address: addr}}
 	const sig = "UserAdded(Symbol,String,U32,String)"
 	m.MatchConditions = eventsOnly(sig, "name == 'John'")
 	got := evaluate(t, &b, m, specSource(map[string]*chain.ContractSpec{addr: parseSpecFile(t, "contract_spec_with_events.json")}))

@@ -1,9 +1,9 @@
 package monitor
 
 import (
-	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Variables returns the template variables of the match
@@ -43,8 +43,8 @@ func (m *Match) Variables() map[string]string {
 	}
 	addEntries(vars, "functions", fsigs, m.MatchedOnArgs.Functions)
 	addEntries(vars, "events", esigs, m.MatchedOnArgs.Events)
-	vars["functions"] = Summary("Functions", fsigs, m.MatchedOnArgs.Functions)
-	vars["events"] = Summary("Events", esigs, m.MatchedOnArgs.Events)
+	vars["functions"] = summary("Functions", fsigs, m.MatchedOnArgs.Functions)
+	vars["events"] = summary("Events", esigs, m.MatchedOnArgs.Events)
 	return vars
 }
 
@@ -60,49 +60,21 @@ func addEntries(vars map[string]string, prefix string, sigs []string, args []Arg
 	}
 }
 
-// Summary renders the ${functions} / ${events} block
-// (docs/compatibility.md#template-variables), titled
-// "Matched <label>:": one "Reason" per signature, numbered from 1, with the
-// arguments at the same index sorted by name (the last of equal names
-// wins, as in the flattened map the original reads); "" when sigs is empty.
-func Summary(label string, sigs []string, args []ArgsEntry) string {
+// summary renders the ${functions} / ${events} block
+// (docs/compatibility.md#template-variables) from the matched signatures
+// and their arguments; the last of equal argument names wins, as in the
+// flattened map the original reads.
+func summary(label string, sigs []string, args []ArgsEntry) string {
 	if len(sigs) == 0 {
 		return ""
 	}
-	var sb strings.Builder
-	sb.WriteString("\n\n*Matched ")
-	sb.WriteString(label)
-	sb.WriteString(":*\n")
-	for i, sig := range sigs {
-		if i > 0 {
-			sb.WriteString("\n")
-		}
-		sb.WriteString("\n*Reason ")
-		sb.WriteString(strconv.Itoa(i + 1))
-		sb.WriteString("*\n")
-		sb.WriteString("\n*Signature:* `")
-		sb.WriteString(sig)
-		sb.WriteString("`\n")
-		sb.WriteString("\n*Params:*\n")
-		if i >= len(args) {
-			continue
-		}
+	params := make([]map[string]string, min(len(sigs), len(args)))
+	for i := range params {
 		byName := make(map[string]string, len(args[i].Args))
 		for _, a := range args[i].Args {
 			byName[a.Name] = a.Value
 		}
-		names := make([]string, 0, len(byName))
-		for n := range byName {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			sb.WriteString("\n")
-			sb.WriteString(n)
-			sb.WriteString(": `")
-			sb.WriteString(byName[n])
-			sb.WriteString("`")
-		}
+		params[i] = byName
 	}
-	return sb.String()
+	return ozconfig.Summary(label, sigs, params)
 }

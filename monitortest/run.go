@@ -14,6 +14,7 @@ import (
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // tenant owns the monitor under test; matches carry it.
@@ -34,7 +35,7 @@ type Matches struct {
 // (stellar_mainnet, stellar_testnet). Any error fails tb at once.
 func Stellar(tb testing.TB, monitorJSON string, ledgerFiles ...string) Matches {
 	tb.Helper()
-	mon, netw := parse(tb, monitorJSON, monitor.NetworkStellar)
+	mon, netw := parse(tb, monitorJSON, ozconfig.NetworkStellar)
 	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if len(inline) == 0 {
 			return nil, nil // no RPC to read it from: calls cannot match
@@ -70,7 +71,7 @@ func Stellar(tb testing.TB, monitorJSON string, ledgerFiles ...string) Matches {
 // the pipeline attaches them.
 func EVM(tb testing.TB, monitorJSON, blocksFile, receiptsFile string) Matches {
 	tb.Helper()
-	mon, netw := parse(tb, monitorJSON, monitor.NetworkEVM)
+	mon, netw := parse(tb, monitorJSON, ozconfig.NetworkEVM)
 	abis := evm.NewABICache()
 	source := func(_, _ string, inline json.RawMessage) (monitor.ABIDecoder, error) {
 		abi, err := abis.Get(inline)
@@ -125,9 +126,9 @@ func EVM(tb testing.TB, monitorJSON, blocksFile, receiptsFile string) Matches {
 
 // parse reads the monitor and its first network, which must be a built-in
 // network of the given type.
-func parse(tb testing.TB, monitorJSON string, want monitor.NetworkType) (*monitor.Monitor, *monitor.Network) {
+func parse(tb testing.TB, monitorJSON string, want ozconfig.NetworkType) (*ozconfig.Monitor, *ozconfig.Network) {
 	tb.Helper()
-	mon, err := monitor.ParseMonitor("monitor", []byte(monitorJSON))
+	mon, err := ozconfig.ParseMonitor("monitor", []byte(monitorJSON))
 	if err != nil {
 		tb.Fatalf("monitortest: parse monitor: %v", err)
 	}
@@ -137,7 +138,7 @@ func parse(tb testing.TB, monitorJSON string, want monitor.NetworkType) (*monito
 	// CI checks a monitor before it goes live: paused or not, it runs.
 	mon.Paused = false
 	slug := mon.Networks[0]
-	netw, ok := monitor.BuiltinNetwork(slug)
+	netw, ok := ozconfig.BuiltinNetwork(slug)
 	if !ok {
 		tb.Fatalf("monitortest: monitor %.100q: network %.100q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local)", mon.Name, slug)
 	}

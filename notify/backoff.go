@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Backoff is the delay before retry number attempt+1 (attempt 0 is the first retry) under
@@ -13,8 +13,8 @@ import (
 // base_for_backoff^attempt, with full jitter drawing uniformly from [0, that], and the result
 // kept within [initial_backoff, max_backoff]. Zero fields fall back to OZ's defaults (250 ms,
 // base 2, 10 s).
-func Backoff(policy monitor.RetryPolicy, attempt int) time.Duration {
-	def := monitor.DefaultRetryPolicy()
+func Backoff(policy ozconfig.RetryPolicy, attempt int) time.Duration {
+	def := ozconfig.DefaultRetryPolicy()
 	initial, maxDelay, base := policy.InitialBackoff, policy.MaxBackoff, policy.BaseForBackoff
 	if initial <= 0 {
 		initial = def.InitialBackoff
@@ -36,7 +36,7 @@ func Backoff(policy monitor.RetryPolicy, attempt int) time.Duration {
 	if d > float64(maxDelay) || math.IsInf(d, 0) || math.IsNaN(d) {
 		d = float64(maxDelay)
 	}
-	if policy.Jitter != monitor.JitterNone {
+	if policy.Jitter != ozconfig.JitterNone {
 		d = rand.Float64() * d
 	}
 	delay := time.Duration(d)
@@ -47,7 +47,7 @@ func Backoff(policy monitor.RetryPolicy, attempt int) time.Duration {
 // Slack, Discord, Telegram and webhook; for email the same with base 2 (OpenZeppelin Monitor
 // ignores base_for_backoff there); for scripts no retries at all, since a script may already
 // have acted.
-func RetryPolicy(t *monitor.Trigger) monitor.RetryPolicy {
+func RetryPolicy(t *ozconfig.Trigger) ozconfig.RetryPolicy {
 	switch {
 	case t.Slack != nil:
 		return t.Slack.RetryPolicy
@@ -62,7 +62,7 @@ func RetryPolicy(t *monitor.Trigger) monitor.RetryPolicy {
 		p.BaseForBackoff = 2
 		return p
 	}
-	p := monitor.DefaultRetryPolicy()
+	p := ozconfig.DefaultRetryPolicy()
 	p.MaxRetries = 0
 	return p
 }

@@ -4,13 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 func TestBackoffNoJitter(t *testing.T) {
 	t.Parallel()
-	p := monitor.DefaultRetryPolicy()
-	p.Jitter = monitor.JitterNone
+	p := ozconfig.DefaultRetryPolicy()
+	p.Jitter = ozconfig.JitterNone
 	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
 		4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
 	for i, w := range want {
@@ -33,7 +33,7 @@ func TestBackoffNoJitter(t *testing.T) {
 
 func TestBackoffFullJitterStaysInBounds(t *testing.T) {
 	t.Parallel()
-	p := monitor.DefaultRetryPolicy() // full jitter, 250 ms – 10 s
+	p := ozconfig.DefaultRetryPolicy() // full jitter, 250 ms – 10 s
 	seen := map[time.Duration]bool{}
 	for i := range 200 {
 		attempt := i % 8
@@ -51,17 +51,17 @@ func TestBackoffFullJitterStaysInBounds(t *testing.T) {
 
 func TestRetryPolicyPerChannel(t *testing.T) {
 	t.Parallel()
-	email := monitor.DefaultRetryPolicy()
+	email := ozconfig.DefaultRetryPolicy()
 	email.BaseForBackoff = 5
-	if got := RetryPolicy(&monitor.Trigger{Email: &monitor.EmailConfig{RetryPolicy: email}}); got.BaseForBackoff != 2 {
+	if got := RetryPolicy(&ozconfig.Trigger{Email: &ozconfig.EmailConfig{RetryPolicy: email}}); got.BaseForBackoff != 2 {
 		t.Errorf("email base %d, want 2", got.BaseForBackoff)
 	}
-	hook := monitor.DefaultRetryPolicy()
+	hook := ozconfig.DefaultRetryPolicy()
 	hook.MaxRetries = 7
-	if got := RetryPolicy(&monitor.Trigger{Webhook: &monitor.WebhookConfig{RetryPolicy: hook}}); got.MaxRetries != 7 {
+	if got := RetryPolicy(&ozconfig.Trigger{Webhook: &ozconfig.WebhookConfig{RetryPolicy: hook}}); got.MaxRetries != 7 {
 		t.Errorf("webhook max retries %d, want 7", got.MaxRetries)
 	}
-	if got := RetryPolicy(&monitor.Trigger{Script: &monitor.ScriptConfig{}}); got.MaxRetries != 0 {
+	if got := RetryPolicy(&ozconfig.Trigger{Script: &ozconfig.ScriptConfig{}}); got.MaxRetries != 0 {
 		t.Errorf("script max retries %d, want 0", got.MaxRetries)
 	}
 }

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // benchVars are sampleVars with the ${functions} summary monitor.Match.Variables adds.
 func benchVars() map[string]string {
 	vars := sampleVars()
-	vars["functions"] = monitor.Summary("Functions", []string{vars["functions.0.signature"]}, []monitor.ArgsEntry{{
-		Args: []monitor.Arg{{Name: "from", Value: vars["functions.0.args.from"]}, {Name: "amount", Value: vars["functions.0.args.amount"]}},
+	vars["functions"] = ozconfig.Summary("Functions", []string{vars["functions.0.signature"]}, []map[string]string{{
+		"from": vars["functions.0.args.from"], "amount": vars["functions.0.args.amount"],
 	}})
 	return vars
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Check is the validation-time half of the SSRF defence: it resolves t's secrets as New would
@@ -12,13 +12,13 @@ import (
 // base, the SMTP host) resolves to an address the guard refuses. Call it when a tenant saves a
 // trigger; Send checks again at dial time. A script trigger's script_path must stay inside the
 // script directory (resolveScript) when scripts are enabled.
-func Check(ctx context.Context, t *monitor.Trigger, opts ...Option) error {
+func Check(ctx context.Context, t *ozconfig.Trigger, opts ...Option) error {
 	if t == nil {
 		return fmt.Errorf("notify: check trigger: nil trigger")
 	}
 	o := newOptions(opts)
 	g := o.guardOrDefault()
-	resolve := func(field string, s monitor.SecretValue) (string, error) {
+	resolve := func(field string, s ozconfig.SecretValue) (string, error) {
 		v, err := s.Resolve(o.lookupEnv)
 		if err != nil {
 			return "", fmt.Errorf("notify: check %s trigger %q: %s: %w", t.TriggerType, t.Name, field, err)

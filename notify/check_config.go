@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // CheckConfig runs Check on every trigger of cfg and checkScriptPath on every
@@ -22,7 +22,7 @@ import (
 // what passes here is what they send to. Other failures of Check, such as
 // a secret this process cannot resolve, are not refusals: they surface
 // when the trigger is built, where the secret is available.
-func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monitor.ValidationErrors {
+func CheckConfig(ctx context.Context, cfg *ozconfig.Config, opts ...Option) ozconfig.ValidationErrors {
 	if cfg == nil {
 		return nil
 	}
@@ -31,7 +31,7 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 	// 100k lookups, minutes of wall time, before).
 	g := newOptions(opts).guardOrDefault()
 	opts = append(slices.Clip(opts), WithGuard(g.withResolver(&onceResolver{next: g.resolver, seen: map[string]lookup{}})))
-	var out monitor.ValidationErrors
+	var out ozconfig.ValidationErrors
 	for _, key := range slices.Sorted(maps.Keys(cfg.Triggers)) {
 		t := cfg.Triggers[key]
 		if t == nil {
@@ -42,7 +42,7 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 			if src == "" {
 				src = "triggers"
 			}
-			out = append(out, &monitor.ValidationError{Source: src, Path: monitor.Clip(key), Msg: err.Error()})
+			out = append(out, &ozconfig.ValidationError{Source: src, Path: ozconfig.Clip(key), Msg: err.Error()})
 		}
 	}
 	// Trigger conditions are scripts too: confined to the script directory.
@@ -56,9 +56,9 @@ func CheckConfig(ctx context.Context, cfg *monitor.Config, opts ...Option) monit
 				// A monitor file holds one monitor: its name adds nothing.
 				src, path := m.Source(), fmt.Sprintf("trigger_conditions[%d]", i)
 				if src == "" {
-					src, path = "monitors", monitor.Clip(key)+"."+path
+					src, path = "monitors", ozconfig.Clip(key)+"."+path
 				}
-				out = append(out, &monitor.ValidationError{Source: src, Path: path, Msg: err.Error()})
+				out = append(out, &ozconfig.ValidationError{Source: src, Path: path, Msg: err.Error()})
 			}
 		}
 	}

@@ -7,26 +7,26 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // CheckConfig reports each refused destination as a ValidationError
 // naming the trigger's source and key; allowed and script triggers pass.
 func TestCheckConfig(t *testing.T) {
 	t.Parallel()
-	triggers, err := monitor.ParseTriggers("triggers/t.json", []byte(`{
+	triggers, err := ozconfig.ParseTriggers("triggers/t.json", []byte(`{
 		"private": {"name": "p", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "http://10.1.2.3/x"}, "message": {"title": "t", "body": "b"}}},
 		"public": {"name": "q", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "https://93.184.215.14/x"}, "message": {"title": "t", "body": "b"}}},
 		"allowed": {"name": "a", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "http://127.0.0.1:9/x"}, "message": {"title": "t", "body": "b"}}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &monitor.Config{Triggers: map[string]*monitor.Trigger{"nil": nil}}
+	cfg := &ozconfig.Config{Triggers: map[string]*ozconfig.Trigger{"nil": nil}}
 	for _, tr := range triggers {
 		cfg.Triggers[tr.Key] = tr
 	}
-	cfg.Triggers["code"] = &monitor.Trigger{Key: "code", Name: "c", TriggerType: monitor.TriggerWebhook,
-		Webhook: &monitor.WebhookConfig{URL: monitor.PlainSecret("http://169.254.169.254/")}}
+	cfg.Triggers["code"] = &ozconfig.Trigger{Key: "code", Name: "c", TriggerType: ozconfig.TriggerWebhook,
+		Webhook: &ozconfig.WebhookConfig{URL: ozconfig.PlainSecret("http://169.254.169.254/")}}
 	g, err := NewGuard(Allow("127.0.0.1/32"))
 	if err != nil {
 		t.Fatal(err)
@@ -68,12 +68,12 @@ func (r *countingResolver) LookupNetIP(_ context.Context, _, host string) ([]net
 // minutes in DNS).
 func TestCheckConfigLooksUpEachHostOnce(t *testing.T) {
 	t.Parallel()
-	cfg := &monitor.Config{Triggers: map[string]*monitor.Trigger{}}
+	cfg := &ozconfig.Config{Triggers: map[string]*ozconfig.Trigger{}}
 	for i := range 2000 {
 		key := fmt.Sprintf("t%04d", i)
 		host := []string{"hooks.example.com", "HOOKS.example.net"}[i%2]
-		cfg.Triggers[key] = &monitor.Trigger{Key: key, Name: key, TriggerType: monitor.TriggerWebhook,
-			Webhook: &monitor.WebhookConfig{URL: monitor.PlainSecret("https://" + host + "/x")}}
+		cfg.Triggers[key] = &ozconfig.Trigger{Key: key, Name: key, TriggerType: ozconfig.TriggerWebhook,
+			Webhook: &ozconfig.WebhookConfig{URL: ozconfig.PlainSecret("https://" + host + "/x")}}
 	}
 	r := &countingResolver{n: map[string]int{}}
 	g, err := NewGuard(withResolver(r))

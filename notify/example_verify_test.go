@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -89,7 +89,7 @@ func Example_receiver() {
 		return
 	}
 	// The trigger as a tenant writes it, in OpenZeppelin Monitor's format.
-	trigger, err := monitor.ParseTrigger("vault_hook.json", fmt.Appendf(nil, `{
+	trigger, err := ozconfig.ParseTrigger("vault_hook.json", fmt.Appendf(nil, `{
 	  "name": "vault hook", "trigger_type": "webhook",
 	  "config": {
 	    "url": {"type": "plain", "value": %q},

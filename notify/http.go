@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // transport is the guard's shared HTTP transport: every channel dialling through the same
@@ -80,7 +80,7 @@ func (p *poster) fail(tenant string) *SendError {
 
 // postJSON encodes v (HTML characters unescaped) and POSTs it as JSON.
 func (p *poster) postJSON(ctx context.Context, tenant, target string, v any) error {
-	payload, err := monitor.MarshalNoEscape(v)
+	payload, err := ozconfig.MarshalNoEscape(v)
 	if err != nil {
 		se := p.fail(tenant)
 		se.Detail, se.Err = "encode payload", err

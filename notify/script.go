@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // scriptConfig is a script trigger's configuration.
@@ -65,7 +65,7 @@ func newScript(trigger string, cfg scriptConfig, opts ...Option) (*scriptChannel
 		return nil, fmt.Errorf("notify: script trigger %q: timeout must be positive", trigger)
 	}
 	// Validation refuses longer timeouts; a config stored before that limit still obeys it.
-	cfg.Timeout = min(cfg.Timeout, time.Duration(monitor.MaxScriptTimeoutMs)*time.Millisecond)
+	cfg.Timeout = min(cfg.Timeout, time.Duration(ozconfig.MaxScriptTimeoutMs)*time.Millisecond)
 	// Confined again here, not only at import: a symlink in the script directory may have
 	// changed since.
 	file, err := o.resolveScript(cfg.Path)

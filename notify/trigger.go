@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // New builds the channel for a validated trigger, resolving its secrets (environment secrets
 // only through WithLookupEnv). A script trigger needs EnableScripts. Errors name the trigger
 // but never a secret's value.
-func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
+func New(t *ozconfig.Trigger, opts ...Option) (Channel, error) {
 	if t == nil {
 		return nil, fmt.Errorf("notify: build channel: nil trigger")
 	}
 	o := newOptions(opts)
-	resolve := func(field string, s monitor.SecretValue) (string, error) {
+	resolve := func(field string, s ozconfig.SecretValue) (string, error) {
 		v, err := s.Resolve(o.lookupEnv)
 		if err != nil {
 			return "", fmt.Errorf("notify: %s trigger %q: %s: %w", t.TriggerType, t.Name, field, err)
@@ -85,6 +85,6 @@ func New(t *monitor.Trigger, opts ...Option) (Channel, error) {
 	return nil, fmt.Errorf("notify: trigger %q: no configuration for type %q", t.Name, t.TriggerType)
 }
 
-func message(m monitor.NotificationMessage) messageTemplate {
+func message(m ozconfig.NotificationMessage) messageTemplate {
 	return messageTemplate{Title: m.Title, Body: m.Body}
 }

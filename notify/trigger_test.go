@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
-func parseTrigger(t *testing.T, js string) *monitor.Trigger {
+func parseTrigger(t *testing.T, js string) *ozconfig.Trigger {
 	t.Helper()
-	ts, err := monitor.ParseTriggers("triggers.json", []byte(js))
+	ts, err := ozconfig.ParseTriggers("triggers.json", []byte(js))
 	if err != nil {
 		t.Fatalf("parse triggers: %v", err)
 	}
@@ -42,7 +42,7 @@ func TestNewWebhookFromTriggerJSON(t *testing.T) {
 	  }}}`, sink.URL()+"/monitor"))
 
 	_, err := New(tr, WithGuard(localGuard(t)))
-	if !errors.Is(err, monitor.ErrSecretUnresolvable) {
+	if !errors.Is(err, ozconfig.ErrSecretUnresolvable) {
 		t.Fatalf("environment secret without WithLookupEnv: got %v", err)
 	}
 	env := map[string]string{"HOOK_HMAC_KEY": "key-from-env"}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // payloadMode says what a webhook sends: the rendered message or the raw MonitorMatch.
@@ -134,7 +134,7 @@ func (w *webhookChannel) Payload(n Notification) ([]byte, error) {
 		return buf.Bytes(), nil
 	}
 	title, body := w.cfg.Message.Render(n.Vars)
-	return monitor.MarshalNoEscape(struct {
+	return ozconfig.MarshalNoEscape(struct {
 		Title string `json:"title"`
 		Body  string `json:"body"`
 	}{title, body})

@@ -4,15 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // TenantConfig is one tenant's configuration as the pipeline uses it.
-// Config's maps are keyed as monitor.Config documents: networks by slug,
+// Config's maps are keyed as ozconfig.Config documents: networks by slug,
 // monitors by name, triggers by the key monitors reference them with.
 type TenantConfig struct {
 	Tenant Tenant
-	Config *monitor.Config
+	Config *ozconfig.Config
 	// Problems lists the items that could not be loaded (each an
 	// *ItemError) and were left out of Config.
 	Problems []error
@@ -36,10 +36,10 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // network's slug and its full definition, RPC URLs included.
 type NetworkEndpoints struct {
 	Slug   string
-	Config *monitor.Network
+	Config *ozconfig.Network
 }
 
-// RawConfig carries the original JSON of each item of a monitor.Config,
+// RawConfig carries the original JSON of each item of a ozconfig.Config,
 // under the same keys, so that what is stored is what the user wrote:
 // re-encoding the parsed form would redact plain secrets and reorder keys.
 type RawConfig struct {

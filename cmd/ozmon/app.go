@@ -17,6 +17,7 @@ import (
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/store/memory"
@@ -90,7 +91,7 @@ type app struct {
 	// stellarClients serve contract-spec lookups of Stellar networks.
 	stellarClients map[string]*stellar.Client
 	evmSources     map[string]*evm.Source
-	netCfg         map[string]*monitor.Network
+	netCfg         map[string]*ozconfig.Network
 	specs          stellar.SpecCache // contract specs read from the network
 	closers        []func()
 }
@@ -165,7 +166,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 // into an in-memory store. Each tenant's networks become the operator's
 // network registry: in this mode the operator and the tenants are one.
 // Each tenant is held to lim, as in the database mode.
-func loadDirStore(dir string, lim monitor.Limits, log *slog.Logger) (*memory.Store, error) {
+func loadDirStore(dir string, lim ozconfig.Limits, log *slog.Logger) (*memory.Store, error) {
 	tenants, err := files.LoadTenants(dir, files.WithLimits(lim))
 	if err != nil {
 		var n int
@@ -201,7 +202,7 @@ func (a *app) openNetworks(ctx context.Context) error {
 	a.networks = map[string]networkSource{}
 	a.stellarClients = map[string]*stellar.Client{}
 	a.evmSources = map[string]*evm.Source{}
-	a.netCfg = map[string]*monitor.Network{}
+	a.netCfg = map[string]*ozconfig.Network{}
 	for _, n := range list {
 		if n.Config == nil {
 			continue
@@ -242,7 +243,7 @@ type endpoint struct {
 
 // openSource makes the chain's client and source for one network; nil for
 // a chain this build does not serve.
-func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method, endpoint string, err error)) (networkSource, error) {
+func (a *app) openSource(n *ozconfig.Network, eps []endpoint, observe func(method, endpoint string, err error)) (networkSource, error) {
 	lim := a.cfg.RPC.For(n.Slug)
 	ce := make([]chain.Endpoint, len(eps))
 	for i, e := range eps {
@@ -250,7 +251,7 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 	}
 	opts := []chain.RPCOption{chain.WithLogger(a.log), chain.WithCallObserver(observe), chain.WithMaxResponseBytes(lim.MaxResponseBytes)}
 	switch n.NetworkType {
-	case monitor.NetworkStellar:
+	case ozconfig.NetworkStellar:
 		client, err := stellar.NewClient(ce, append(opts, stellar.WithMaxLedgerBytes(lim.MaxLedgerBytes))...)
 		if err != nil {
 			return nil, err
@@ -258,7 +259,7 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 		a.closers = append(a.closers, func() { client.Close() })
 		a.stellarClients[n.Slug] = client
 		return &stellar.Source{Client: client, Network: n.Slug, Passphrase: n.NetworkPassphrase}, nil
-	case monitor.NetworkEVM:
+	case ozconfig.NetworkEVM:
 		client, err := evm.NewClient(ce, opts...)
 		if err != nil {
 			return nil, err

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/ozmon/ozmon/internal/config"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
@@ -14,7 +14,7 @@ import (
 
 // checkedDir is a configuration directory that passed validateDir.
 type checkedDir struct {
-	tenants map[string]*monitor.Config
+	tenants map[string]*ozconfig.Config
 	raw     store.RawConfig // only for a single tenant's directory
 }
 
@@ -33,16 +33,16 @@ func validateDir(ctx context.Context, pcfg config.Config, dir string, single boo
 	}
 	load := []files.Option{files.WithLimits(pcfg.Limits.Monitor())}
 	if single {
-		var cfg *monitor.Config
+		var cfg *ozconfig.Config
 		cfg, d.raw, problems = files.LoadDirRaw(dir, load...)
-		d.tenants = map[string]*monitor.Config{"": cfg}
+		d.tenants = map[string]*ozconfig.Config{"": cfg}
 	} else {
 		d.tenants, problems = files.LoadTenants(dir, load...)
 	}
 	if problems != nil {
 		return checkedDir{}, problems, nil
 	}
-	var refused monitor.ValidationErrors
+	var refused ozconfig.ValidationErrors
 	for _, slug := range slices.Sorted(maps.Keys(d.tenants)) {
 		refused = append(refused, notify.CheckConfig(ctx, d.tenants[slug], opts...)...)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/redis/go-redis/v9"
 	"github.com/stellar/go-stellar-sdk/network"
@@ -106,8 +106,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// served by the simulator.
 	nets, _ := st.Networks(ctx)
 	for _, n := range nets {
-		if n.Config != nil && n.Config.NetworkType == monitor.NetworkStellar {
-			n.Config.RPCURLs = []monitor.RPCURL{{Type: "rpc", URL: monitor.PlainSecret(sim.URL()), Weight: 100}}
+		if n.Config != nil && n.Config.NetworkType == ozconfig.NetworkStellar {
+			n.Config.RPCURLs = []ozconfig.RPCURL{{Type: "rpc", URL: ozconfig.PlainSecret(sim.URL()), Weight: 100}}
 			n.Config.NetworkPassphrase = sim.Passphrase()
 			st.PutNetwork(store.NetworkEndpoints{Slug: n.Slug, Config: n.Config})
 		}

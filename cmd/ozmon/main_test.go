@@ -41,7 +41,7 @@ func TestUsageAndUnknownCommand(t *testing.T) {
 func TestValidateExamplesAndBrokenConfig(t *testing.T) {
 	t.Parallel()
 	// The project's own broken configs: every one must fail with a message.
-	dirs, _ := filepath.Glob(filepath.Join("..", "..", "monitor", "testdata", "broken", "*"))
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "monitor", "ozconfig", "testdata", "broken", "*"))
 	if len(dirs) < 25 {
 		t.Fatalf("found %d broken configs, want ≥ 25", len(dirs))
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/scheduler"
 )
 
@@ -13,10 +13,10 @@ func TestRecoveryConfigMapsOntoRedrivePolicy(t *testing.T) {
 	if got := recovery(nil); got != (scheduler.Recovery{}) {
 		t.Fatalf("no recovery_config: %+v, want the defaults", got)
 	}
-	if got := recovery(&monitor.RecoveryConfig{Enabled: false, MaxRetries: 4}); got != (scheduler.Recovery{}) {
+	if got := recovery(&ozconfig.RecoveryConfig{Enabled: false, MaxRetries: 4}); got != (scheduler.Recovery{}) {
 		t.Fatalf("disabled recovery_config: %+v, want the defaults", got)
 	}
-	got := recovery(&monitor.RecoveryConfig{Enabled: true, CronSchedule: "15 */10 * * * *", MaxBlocksPerRun: 25,
+	got := recovery(&ozconfig.RecoveryConfig{Enabled: true, CronSchedule: "15 */10 * * * *", MaxBlocksPerRun: 25,
 		MaxBlockAge: 2000, MaxRetries: 4, RetryDelayMs: 1500})
 	want := scheduler.Recovery{CronSchedule: "15 */10 * * * *", MaxPerRun: 25, MaxAge: 2000, MaxRedrives: 4,
 		RetryDelay: 1500 * time.Millisecond, RetryArchived: true}

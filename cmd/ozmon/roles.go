@@ -17,7 +17,7 @@ import (
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
@@ -131,7 +131,7 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		if err != nil {
 			return err
 		}
-		ts.CheckTriggers(func(ctx context.Context, t *monitor.Trigger) error {
+		ts.CheckTriggers(func(ctx context.Context, t *ozconfig.Trigger) error {
 			// Only a refused destination is a config problem; a name that
 			// does not resolve today may resolve at send time.
 			if err := notify.Check(ctx, t, opts...); errors.Is(err, notify.ErrRefused) {
@@ -296,7 +296,7 @@ func inFlightBounds(cfg config.Config) (perTenant, perDest int) {
 // scheduler's re-drive policy. Without one (or disabled), ledgers lost from
 // Redis are still re-driven with the defaults; archived work is left in
 // the dead-letter queue for an operator.
-func recovery(rc *monitor.RecoveryConfig) scheduler.Recovery {
+func recovery(rc *ozconfig.RecoveryConfig) scheduler.Recovery {
 	if rc == nil || !rc.Enabled {
 		return scheduler.Recovery{}
 	}

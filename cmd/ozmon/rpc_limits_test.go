@@ -10,7 +10,7 @@ import (
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // TestRPCLimitsReachTheClients: the rpc section of the configuration sets
@@ -24,11 +24,11 @@ func TestRPCLimitsReachTheClients(t *testing.T) {
 	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler), stellarClients: map[string]*stellar.Client{}, evmSources: map[string]*evm.Source{}}
 	t.Cleanup(a.Close)
 	for _, tc := range []struct {
-		n    *monitor.Network
+		n    *ozconfig.Network
 		want string
 	}{
-		{&monitor.Network{Slug: "stellar_x", NetworkType: monitor.NetworkStellar}, "larger than 1048576 bytes"},
-		{&monitor.Network{Slug: "evm_x", NetworkType: monitor.NetworkEVM}, "larger than 3145728 bytes"},
+		{&ozconfig.Network{Slug: "stellar_x", NetworkType: ozconfig.NetworkStellar}, "larger than 1048576 bytes"},
+		{&ozconfig.Network{Slug: "evm_x", NetworkType: ozconfig.NetworkEVM}, "larger than 3145728 bytes"},
 	} {
 		src, err := a.openSource(tc.n, []endpoint{{srv.URL, 1}}, func(string, string, error) {})
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 )
 
@@ -77,7 +77,7 @@ func scriptEnvWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cond := monitor.TriggerCondition{Language: monitor.LanguageBash, ScriptPath: "peek.sh", TimeoutMs: 30_000}
+	cond := ozconfig.TriggerCondition{Language: ozconfig.LanguageBash, ScriptPath: "peek.sh", TimeoutMs: 30_000}
 	stdout, err := notify.RunCondition(context.Background(), cond, []byte("{}"), opts...)
 	if err != nil {
 		t.Fatalf("run: %v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // runTestMonitor evaluates one monitor over a ledger range and prints each
@@ -54,7 +55,7 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	mon, err := monitor.ParseMonitor(*monPath, data)
+	mon, err := ozconfig.ParseMonitor(*monPath, data)
 	if err != nil {
 		return err
 	}
@@ -63,9 +64,9 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 		load func(uint64) (*chain.Block, error)
 	)
 	switch netw.NetworkType {
-	case monitor.NetworkStellar:
+	case ozconfig.NetworkStellar:
 		cm, load, err = stellarTestMonitor(ctx, mon, netw, *rpcURL, *dir)
-	case monitor.NetworkEVM:
+	case ozconfig.NetworkEVM:
 		if *rpcURL == "" {
 			return fmt.Errorf("network %s is an EVM network: pass --rpc (--ledgers reads Stellar ledger files)", *slug)
 		}
@@ -118,13 +119,13 @@ func parseRange(s string) (from, to uint64, err error) {
 }
 
 // networkDef is the network from --network-file, or a built-in one.
-func networkDef(slug, file string) (*monitor.Network, error) {
+func networkDef(slug, file string) (*ozconfig.Network, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return nil, err
 		}
-		n, err := monitor.ParseNetwork(file, data)
+		n, err := ozconfig.ParseNetwork(file, data)
 		if err != nil {
 			return nil, err
 		}
@@ -133,13 +134,13 @@ func networkDef(slug, file string) (*monitor.Network, error) {
 		}
 		return n, nil
 	}
-	if n, ok := monitor.BuiltinNetwork(slug); ok {
+	if n, ok := ozconfig.BuiltinNetwork(slug); ok {
 		return n, nil
 	}
 	return nil, fmt.Errorf("network %q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local): pass --network-file", slug)
 }
 
-func stellarTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor.Network, rpcURL, dir string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
+func stellarTestMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, rpcURL, dir string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
 	var client *stellar.Client
 	if rpcURL != "" {
 		var err error
@@ -167,7 +168,7 @@ func stellarTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor
 	return cm, ledgerLoader(ctx, client, dir, netw.Slug, netw.NetworkPassphrase), nil
 }
 
-func evmTestMonitor(ctx context.Context, mon *monitor.Monitor, netw *monitor.Network, rpcURL string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
+func evmTestMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, rpcURL string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
 	client, err := evm.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}})
 	if err != nil {
 		return nil, nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/stellar/go-stellar-sdk/network"
 )
 
@@ -129,7 +130,7 @@ func LoadWorkload(ctx context.Context, dir string, tenants, perTenant int, opts 
 			if err != nil {
 				return nil, err
 			}
-			m, err := monitor.ParseMonitor(t.Slug+"/"+ms.Name, ms.JSON)
+			m, err := ozconfig.ParseMonitor(t.Slug+"/"+ms.Name, ms.JSON)
 			if err != nil {
 				return nil, fmt.Errorf("workload: monitor %s/%s: %w", t.Slug, ms.Name, err)
 			}

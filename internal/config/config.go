@@ -18,7 +18,7 @@ import (
 	"github.com/caarlos0/env/v11"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // DefaultPath is where the container image looks for the file.
@@ -197,7 +197,7 @@ func (r RPC) For(slug string) RPCLimits {
 
 // Limits bound what one tenant's configuration may hold, at `ozmon
 // validate`, at `ozmon import` and whenever a worker loads or reloads a
-// tenant; see monitor.Limits (whose defaults these are) and docs/limits.md.
+// tenant; see ozconfig.Limits (whose defaults these are) and docs/limits.md.
 type Limits struct {
 	// ExpressionBytes bounds one filter expression (default 64 KiB).
 	ExpressionBytes int `yaml:"expression_bytes" env:"EXPRESSION_BYTES"`
@@ -214,8 +214,8 @@ type Limits struct {
 }
 
 // Monitor returns the limits as the config model applies them.
-func (l Limits) Monitor() monitor.Limits {
-	return monitor.Limits{ExpressionBytes: l.ExpressionBytes, ListItems: l.ListItems, ItemBytes: l.ItemBytes, TenantBytes: l.TenantBytes}
+func (l Limits) Monitor() ozconfig.Limits {
+	return ozconfig.Limits{ExpressionBytes: l.ExpressionBytes, ListItems: l.ListItems, ItemBytes: l.ItemBytes, TenantBytes: l.TenantBytes}
 }
 
 // Asynqmon configures the queue web UI.
@@ -291,7 +291,7 @@ func (l *KeyList) UnmarshalYAML(n *yaml.Node) error {
 
 // Defaults returns the configuration used where nothing else is said.
 func Defaults() Config {
-	lim := monitor.DefaultLimits()
+	lim := ozconfig.DefaultLimits()
 	return Config{
 		ServiceMode: "all",
 		CursorFile:  ".ozmon/cursors.json",

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/config"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // The seed orchestrator's example configuration, as its README prints it.
@@ -209,7 +209,7 @@ func TestRPCLimits(t *testing.T) {
 }
 
 // The limits of a tenant's configuration come from the file and the
-// environment, default to monitor.DefaultLimits and must be positive.
+// environment, default to ozconfig.DefaultLimits and must be positive.
 func TestLimitsKeys(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "c.yaml")
 	if err := os.WriteFile(file, []byte("limits:\n  expression_bytes: 1000\n  item_bytes: 2000\n"), 0o644); err != nil {
@@ -219,11 +219,11 @@ func TestLimitsKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := monitor.Limits{ExpressionBytes: 1000, ListItems: 50, ItemBytes: 3000, TenantBytes: monitor.DefaultLimits().TenantBytes}
+	want := ozconfig.Limits{ExpressionBytes: 1000, ListItems: 50, ItemBytes: 3000, TenantBytes: ozconfig.DefaultLimits().TenantBytes}
 	if got := c.Limits.Monitor(); got != want {
 		t.Fatalf("limits = %+v, want %+v", got, want)
 	}
-	if got := config.Defaults().Limits.Monitor(); got != monitor.DefaultLimits() {
+	if got := config.Defaults().Limits.Monitor(); got != ozconfig.DefaultLimits() {
 		t.Fatalf("default limits = %+v", got)
 	}
 	for env, want := range map[string]string{

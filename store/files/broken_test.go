@@ -11,11 +11,11 @@ import (
 
 var updateBroken = flag.Bool("update-broken", false, "rewrite want.txt of the broken configs from the current output (review the diff!)")
 
-// TestLoadDirBroken loads every config of monitor/testdata/broken and
+// TestLoadDirBroken loads every config of monitor/ozconfig/testdata/broken and
 // compares the errors, one per line, with the case's want.txt.
 func TestLoadDirBroken(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join("..", "..", "monitor", "testdata", "broken")
+	root := filepath.Join("..", "..", "monitor", "ozconfig", "testdata", "broken")
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/store/memory"
@@ -24,7 +24,7 @@ func TestConformance(t *testing.T) {
 		st := memory.New()
 		return storetest.Stores{
 			Tenants: st,
-			PutTenant: func(t *testing.T, slug string, _ *monitor.Config, raw store.RawConfig) string {
+			PutTenant: func(t *testing.T, slug string, _ *ozconfig.Config, raw store.RawConfig) string {
 				writeTenant(t, filepath.Join(dir, "tenants", slug), raw)
 				tenants, err := files.LoadTenants(dir)
 				if err != nil {

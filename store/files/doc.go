@@ -1,3 +1,3 @@
 // Package files loads OpenZeppelin Monitor config directories
-// (networks/, monitors/, triggers/), one per tenant, into monitor.Config.
+// (networks/, monitors/, triggers/), one per tenant, into ozconfig.Config.
 package files

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 const limitsNetwork = `{"network_type": "Stellar", "slug": "stellar_testnet", "name": "t",
@@ -30,16 +30,16 @@ func TestLoadDirTenantBytes(t *testing.T) {
 	write(t, dir, "monitors/b.json", limitsMonitor("b"))
 	write(t, dir, "triggers/t.json", `{}`)
 	budget := len(limitsNetwork) + len(limitsMonitor("a")) + 10
-	_, err := LoadDir(dir, WithLimits(monitor.Limits{TenantBytes: budget}))
+	_, err := LoadDir(dir, WithLimits(ozconfig.Limits{TenantBytes: budget}))
 	want := "monitors/b.json: takes the tenant's files to " + strconv.Itoa(len(limitsNetwork)+2*len(limitsMonitor("a"))) + " bytes, over limits.tenant_bytes (" + strconv.Itoa(budget) + ")"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
-	if _, err := LoadDir(dir, WithLimits(monitor.Limits{TenantBytes: budget + 400})); err != nil {
+	if _, err := LoadDir(dir, WithLimits(ozconfig.Limits{TenantBytes: budget + 400})); err != nil {
 		t.Fatalf("within the limit: %v", err)
 	}
 	// The item limits reach the parser too.
-	_, err = LoadDir(dir, WithLimits(monitor.Limits{ItemBytes: 300}))
+	_, err = LoadDir(dir, WithLimits(ozconfig.Limits{ItemBytes: 300}))
 	if err == nil || !strings.Contains(err.Error(), "over limits.item_bytes (300)") {
 		t.Fatalf("item bytes: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -21,15 +21,15 @@ const DefaultTenant = "default"
 // LoadDir loads one OpenZeppelin Monitor config directory: every *.json file
 // (extension in any case, sorted, not recursive) of dir/networks,
 // dir/monitors and dir/triggers, then validates the whole (see
-// monitor.Config.Validate). When dir has none of those but has a config/
+// ozconfig.Config.Validate). When dir has none of those but has a config/
 // folder, that folder is used, so an OZ project root works too.
 //
 // Errors from every file are collected and returned as
-// monitor.ValidationErrors, sources relative to dir. Every item is held to
-// monitor.DefaultLimits, or to the limits of WithLimits; the files of the
+// ozconfig.ValidationErrors, sources relative to dir. Every item is held to
+// ozconfig.DefaultLimits, or to the limits of WithLimits; the files of the
 // directory together to its TenantBytes, and a file over a limit is
 // refused before it is read.
-func LoadDir(dir string, opts ...Option) (*monitor.Config, error) {
+func LoadDir(dir string, opts ...Option) (*ozconfig.Config, error) {
 	cfg, _, err := loadDir(dir, "", opts)
 	return cfg, err
 }
@@ -37,26 +37,26 @@ func LoadDir(dir string, opts ...Option) (*monitor.Config, error) {
 // LoadDirRaw is LoadDir that also returns each item's original JSON, keyed
 // as the config keys it (network slug, monitor name, trigger key): what
 // the PostgreSQL store keeps, byte for byte, on import.
-func LoadDirRaw(dir string, opts ...Option) (*monitor.Config, store.RawConfig, error) {
+func LoadDirRaw(dir string, opts ...Option) (*ozconfig.Config, store.RawConfig, error) {
 	return loadDir(dir, "", opts)
 }
 
 // Option changes how a directory is loaded.
 type Option func(*loader)
 
-// WithLimits holds the directory to l instead of monitor.DefaultLimits.
-func WithLimits(l monitor.Limits) Option {
+// WithLimits holds the directory to l instead of ozconfig.DefaultLimits.
+func WithLimits(l ozconfig.Limits) Option {
 	return func(ld *loader) { ld.limits = l }
 }
 
 // loadDir loads dir, naming files in errors as prefix + path inside dir.
-func loadDir(dir, prefix string, opts []Option) (*monitor.Config, store.RawConfig, error) {
+func loadDir(dir, prefix string, opts []Option) (*ozconfig.Config, store.RawConfig, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		src := strings.TrimSuffix(prefix, "/")
 		if src == "" {
 			src = dir
 		}
-		return nil, store.RawConfig{}, monitor.ValidationErrors{{Source: src, Msg: "config directory does not exist or is not a directory"}}
+		return nil, store.RawConfig{}, ozconfig.ValidationErrors{{Source: src, Msg: "config directory does not exist or is not a directory"}}
 	}
 	if !isDir(filepath.Join(dir, "networks")) && !isDir(filepath.Join(dir, "monitors")) &&
 		!isDir(filepath.Join(dir, "triggers")) && isDir(filepath.Join(dir, "config")) {
@@ -66,16 +66,16 @@ func loadDir(dir, prefix string, opts []Option) (*monitor.Config, store.RawConfi
 	l := &loader{
 		dir:    dir,
 		prefix: prefix,
-		cfg: &monitor.Config{
-			Networks: map[string]*monitor.Network{},
-			Monitors: map[string]*monitor.Monitor{},
-			Triggers: map[string]*monitor.Trigger{},
+		cfg: &ozconfig.Config{
+			Networks: map[string]*ozconfig.Network{},
+			Monitors: map[string]*ozconfig.Monitor{},
+			Triggers: map[string]*ozconfig.Trigger{},
 		},
 		raw: store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{},
 			Triggers: map[string]json.RawMessage{}},
 		monitorFile: map[string]string{},
 		triggerFile: map[string]string{},
-		limits:      monitor.DefaultLimits(),
+		limits:      ozconfig.DefaultLimits(),
 	}
 	for _, o := range opts {
 		o(l)
@@ -98,31 +98,31 @@ func loadDir(dir, prefix string, opts []Option) (*monitor.Config, store.RawConfi
 
 type loader struct {
 	dir, prefix string
-	cfg         *monitor.Config
+	cfg         *ozconfig.Config
 	raw         store.RawConfig
-	errs        monitor.ValidationErrors
+	errs        ozconfig.ValidationErrors
 	monitorFile map[string]string
 	triggerFile map[string]string
-	limits      monitor.Limits
+	limits      ozconfig.Limits
 	// total is the bytes of the files read so far, held to TenantBytes.
 	total int
 }
 
-func (l *loader) parseOpts() []monitor.ParseOption {
-	return []monitor.ParseOption{monitor.WithLimits(l.limits)}
+func (l *loader) parseOpts() []ozconfig.ParseOption {
+	return []ozconfig.ParseOption{ozconfig.WithLimits(l.limits)}
 }
 
 func (l *loader) fail(source, path, format string, args ...any) {
 	for i, a := range args {
 		if s, ok := a.(string); ok {
-			args[i] = monitor.Clip(s) // a tenant's name or key may be huge
+			args[i] = ozconfig.Clip(s) // a tenant's name or key may be huge
 		}
 	}
-	l.errs = append(l.errs, &monitor.ValidationError{Source: source, Path: path, Msg: fmt.Sprintf(format, args...)})
+	l.errs = append(l.errs, &ozconfig.ValidationError{Source: source, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (l *loader) add(err error) {
-	l.errs = append(l.errs, monitor.AsValidationErrors(err)...)
+	l.errs = append(l.errs, ozconfig.AsValidationErrors(err)...)
 }
 
 // each calls load for every JSON file of dir/sub, in name order. oneItem
@@ -168,7 +168,7 @@ func (l *loader) read(source, path string, oneItem bool) ([]byte, error) {
 	lim := l.limits.WithDefaults()
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+		return nil, ozconfig.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
 	}
 	if oneItem {
 		if err := lim.CheckItemBytes(source, int(st.Size())); err != nil {
@@ -176,22 +176,22 @@ func (l *loader) read(source, path string, oneItem bool) ([]byte, error) {
 		}
 	}
 	if l.total+int(st.Size()) > lim.TenantBytes {
-		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
+		return nil, ozconfig.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
 			"takes the tenant's files to %d bytes, over limits.tenant_bytes (%d)", l.total+int(st.Size()), lim.TenantBytes)}}
 	}
 	// Read at most the size seen (plus one byte to notice growth), so a
 	// file that grows after the check is still bounded.
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+		return nil, ozconfig.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(lim.TenantBytes-l.total)+1))
 	if err != nil {
-		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
+		return nil, ozconfig.ValidationErrors{{Source: source, Msg: fmt.Sprintf("cannot read file: %v", err)}}
 	}
 	if l.total+len(data) > lim.TenantBytes {
-		return nil, monitor.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
+		return nil, ozconfig.ValidationErrors{{Source: source, Msg: fmt.Sprintf(
 			"takes the tenant's files over limits.tenant_bytes (%d) (it grew while read)", lim.TenantBytes)}}
 	}
 	l.total += len(data)
@@ -199,7 +199,7 @@ func (l *loader) read(source, path string, oneItem bool) ([]byte, error) {
 }
 
 func (l *loader) network(source, stem string, data []byte) {
-	n, err := monitor.ParseNetwork(source, data, l.parseOpts()...)
+	n, err := ozconfig.ParseNetwork(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return
@@ -215,7 +215,7 @@ func (l *loader) network(source, stem string, data []byte) {
 }
 
 func (l *loader) monitor(source, _ string, data []byte) {
-	m, err := monitor.ParseMonitor(source, data, l.parseOpts()...)
+	m, err := ozconfig.ParseMonitor(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return
@@ -230,7 +230,7 @@ func (l *loader) monitor(source, _ string, data []byte) {
 }
 
 func (l *loader) triggers(source, _ string, data []byte) {
-	ts, err := monitor.ParseTriggers(source, data, l.parseOpts()...)
+	ts, err := ozconfig.ParseTriggers(source, data, l.parseOpts()...)
 	if err != nil {
 		l.add(err)
 		return

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // link builds a config directory in a temp dir from existing files: files
@@ -48,7 +48,7 @@ func TestLoadDirOZExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, ok := cfg.Networks["anvil_local"]; !ok || n.NetworkType != monitor.NetworkEVM || len(cfg.Networks) != 4 || len(cfg.Monitors) != 3 {
+	if n, ok := cfg.Networks["anvil_local"]; !ok || n.NetworkType != ozconfig.NetworkEVM || len(cfg.Networks) != 4 || len(cfg.Monitors) != 3 {
 		t.Fatalf("networks %d (anvil_local %v), monitors %d", len(cfg.Networks), ok, len(cfg.Monitors))
 	}
 }
@@ -92,7 +92,7 @@ func TestLoadDirOZExamplesComplete(t *testing.T) {
 	if e := m.MatchConditions.Events[0].Expr; e == nil || e.String() != "value > 10000000000" {
 		t.Errorf("event expression not compiled: %v", e)
 	}
-	if tr := cfg.Triggers["raw_payload_webhook"]; tr == nil || tr.Webhook == nil || tr.Webhook.PayloadMode != monitor.PayloadRaw {
+	if tr := cfg.Triggers["raw_payload_webhook"]; tr == nil || tr.Webhook == nil || tr.Webhook.PayloadMode != ozconfig.PayloadRaw {
 		t.Errorf("raw_payload_webhook: %+v", tr)
 	}
 	// OZ's examples use placeholder Telegram tokens and an unauthenticated
@@ -206,7 +206,7 @@ func TestLoadDirLayout(t *testing.T) {
 		write(t, dir, "config/monitors/m.json", `{"name": "m"}`)
 		write(t, dir, "config/triggers/t.json", `{}`)
 		_, err := LoadDir(dir)
-		es := monitor.AsValidationErrors(err)
+		es := ozconfig.AsValidationErrors(err)
 		if len(es) == 0 || es[0].Source != "config/monitors/m.json" {
 			t.Fatalf("want errors sourced under config/, got %v", err)
 		}
@@ -264,7 +264,7 @@ func TestLoadTenants(t *testing.T) {
 		}
 		write(t, dir, "tenants/Bad Name/networks/x.json", "{}")
 		err := Validate(dir)
-		var es monitor.ValidationErrors
+		var es ozconfig.ValidationErrors
 		if !errors.As(err, &es) {
 			t.Fatalf("want ValidationErrors, got %T %v", err, err)
 		}
@@ -287,7 +287,7 @@ func TestReport(t *testing.T) {
 	if n := Report(&b, nil); n != 0 || b.Len() != 0 {
 		t.Fatalf("nil error: %d %q", n, b.String())
 	}
-	es := monitor.ValidationErrors{
+	es := ozconfig.ValidationErrors{
 		{Source: "monitors/a.json", Path: "name", Msg: "must not be empty"},
 		{Source: "triggers/t.json", Msg: "invalid JSON"},
 	}

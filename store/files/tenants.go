@@ -5,28 +5,28 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // LoadTenants loads dir/tenants/<slug>/ as one config directory per tenant
 // (see LoadDir), keyed by slug. A dir without tenants/ is a single tenant
 // named DefaultTenant. Errors of every tenant are collected, sources
 // relative to dir ("tenants/acme/monitors/usdc.json").
-func LoadTenants(dir string, opts ...Option) (map[string]*monitor.Config, error) {
+func LoadTenants(dir string, opts ...Option) (map[string]*ozconfig.Config, error) {
 	root := filepath.Join(dir, "tenants")
 	if !isDir(root) {
 		cfg, err := LoadDir(dir, opts...)
 		if err != nil {
 			return nil, err
 		}
-		return map[string]*monitor.Config{DefaultTenant: cfg}, nil
+		return map[string]*ozconfig.Config{DefaultTenant: cfg}, nil
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
-		return nil, monitor.ValidationErrors{{Source: "tenants", Msg: fmt.Sprintf("cannot read directory: %v", err)}}
+		return nil, ozconfig.ValidationErrors{{Source: "tenants", Msg: fmt.Sprintf("cannot read directory: %v", err)}}
 	}
-	out := map[string]*monitor.Config{}
-	var errs monitor.ValidationErrors
+	out := map[string]*ozconfig.Config{}
+	var errs ozconfig.ValidationErrors
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -34,13 +34,13 @@ func LoadTenants(dir string, opts ...Option) (map[string]*monitor.Config, error)
 		slug := e.Name()
 		prefix := "tenants/" + slug + "/"
 		if !validTenantSlug(slug) {
-			errs = append(errs, &monitor.ValidationError{Source: "tenants/" + slug,
+			errs = append(errs, &ozconfig.ValidationError{Source: "tenants/" + slug,
 				Msg: fmt.Sprintf("tenant directory name %q may contain only lowercase letters, digits, '-' and '_'", slug)})
 			continue
 		}
 		cfg, _, err := loadDir(filepath.Join(root, slug), prefix, opts)
 		if err != nil {
-			errs = append(errs, monitor.AsValidationErrors(err)...)
+			errs = append(errs, ozconfig.AsValidationErrors(err)...)
 			continue
 		}
 		out[slug] = cfg
@@ -49,7 +49,7 @@ func LoadTenants(dir string, opts ...Option) (map[string]*monitor.Config, error)
 		return nil, errs
 	}
 	if len(out) == 0 {
-		return nil, monitor.ValidationErrors{{Source: "tenants", Msg: "no tenant directories"}}
+		return nil, ozconfig.ValidationErrors{{Source: "tenants", Msg: "no tenant directories"}}
 	}
 	return out, nil
 }

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // Validate loads every tenant of dir (see LoadTenants) and returns what is
@@ -21,7 +21,7 @@ func Validate(dir string, opts ...Option) error {
 // Report prints each problem of err on its own line and returns how many
 // there were (0 for a nil err).
 func Report(w io.Writer, err error) int {
-	es := monitor.AsValidationErrors(err)
+	es := ozconfig.AsValidationErrors(err)
 	for _, e := range es {
 		fmt.Fprintln(w, e.Error())
 	}
@@ -29,14 +29,14 @@ func Report(w io.Writer, err error) int {
 }
 
 // Warnings loads every tenant of dir and lists what OZ would warn about
-// (see monitor.Config.Warnings), in tenant order; it is empty when the
+// (see ozconfig.Config.Warnings), in tenant order; it is empty when the
 // directory does not load, since Validate reports that.
-func Warnings(dir string) monitor.ValidationErrors {
+func Warnings(dir string) ozconfig.ValidationErrors {
 	tenants, err := LoadTenants(dir)
 	if err != nil {
 		return nil
 	}
-	var out monitor.ValidationErrors
+	var out ozconfig.ValidationErrors
 	for _, slug := range slices.Sorted(maps.Keys(tenants)) {
 		out = append(out, tenants[slug].Warnings("tenants/"+slug)...)
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -37,13 +37,23 @@ func New() *Store {
 
 // PutTenant adds or replaces a tenant and its configuration, and tells
 // watchers. problems are reported by TenantConfig as a loader found them.
-func (s *Store) PutTenant(t store.Tenant, cfg *monitor.Config, problems ...error) {
+// cfg goes through the one validation (ozconfig.Config.ValidateEach), as
+// every store's configuration does: each item it refuses is left out and
+// reported among the problems, so readers need not check again.
+func (s *Store) PutTenant(t store.Tenant, cfg *ozconfig.Config, problems ...error) {
 	if cfg == nil {
-		cfg = &monitor.Config{}
+		cfg = &ozconfig.Config{}
 	}
 	if t.Tier == "" {
 		t.Tier = store.TierDefault
 	}
+	problems = slices.Clip(problems) // appending must not write into the caller's array
+	cfg.ValidateEach("tenant "+t.Slug, func(kind, key string, err error) {
+		if kind == "" {
+			kind = "tenant"
+		}
+		problems = append(problems, &store.ItemError{Tenant: t.Slug, Table: kind, Name: key, Err: err})
+	})
 	s.mu.Lock()
 	s.tenants[t.ID] = &store.TenantConfig{Tenant: t, Config: cfg, Problems: problems}
 	ws := slices.Clone(s.watchers)

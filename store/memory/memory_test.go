@@ -3,7 +3,7 @@ package memory_test
 import (
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/memory"
 	"github.com/ozmon/ozmon/store/storetest"
@@ -24,7 +24,7 @@ func TestConformance(t *testing.T) {
 		}
 		return storetest.Stores{
 			Tenants: s, Networks: s, Cursors: s, Changes: s, Deliveries: s, Progress: s, Resetter: s, Orphans: s,
-			PutTenant: func(t *testing.T, slug string, cfg *monitor.Config, _ store.RawConfig) string {
+			PutTenant: func(t *testing.T, slug string, cfg *ozconfig.Config, _ store.RawConfig) string {
 				tenant := store.Tenant{ID: "id-" + slug, Slug: slug, Name: slug, Active: true}
 				if tc, err := s.TenantConfig(t.Context(), tenant.ID); err == nil {
 					tenant = tc.Tenant // keep its tier and state
@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 				change(t, id, func(tn *store.Tenant) { tn.Active = false })
 			},
 			PutNetwork: func(t *testing.T, slug string, raw []byte) {
-				n, err := monitor.ParseNetwork("networks/"+slug+".json", raw)
+				n, err := ozconfig.ParseNetwork("networks/"+slug+".json", raw)
 				if err != nil {
 					t.Fatal(err)
 				}

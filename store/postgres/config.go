@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -20,7 +17,7 @@ import (
 // network or trigger, a duplicate name) becomes an *store.ItemError in
 // Problems and is left out; the rest of the tenant still loads.
 //
-// Keys follow monitor.Config: networks by the network_id column (which
+// Keys follow ozconfig.Config: networks by the network_id column (which
 // must equal the JSON slug), monitors by the name column, triggers by the
 // name column (what monitors list in "triggers"). As the tenant-isolation
 // orchestrator did, the name column wins over the monitor JSON's "name",
@@ -92,38 +89,26 @@ func readNamedJSON(br pgx.BatchResults) ([]namedJSON, error) {
 	return out, rows.Err()
 }
 
-// itemRef says which row a parsed object came from, so validation errors,
-// which name the object by its source, can be pinned on the row.
-type itemRef struct {
-	table string
-	name  string
-}
-
-// buildConfig parses rows into a monitor.Config, dropping each item that
-// fails and recording why. Networks and triggers are validated first, on
-// their own; then each monitor is validated against the surviving networks
-// and triggers, one at a time, so that one bad monitor costs only itself.
-func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers []namedJSON) (*monitor.Config, []error) {
-	cfg := &monitor.Config{
-		Networks: make(map[string]*monitor.Network, len(networks)),
-		Monitors: make(map[string]*monitor.Monitor, len(monitors)),
-		Triggers: make(map[string]*monitor.Trigger, len(triggers)),
+// buildConfig parses rows into a ozconfig.Config, dropping each item that
+// fails and recording why: each row is parsed on its own, then
+// Config.ValidateEach (the one validation, in its keep-what-is-valid form)
+// pins every remaining problem on the row it concerns.
+func buildConfig(slug string, lim ozconfig.Limits, networks, monitors, triggers []namedJSON) (*ozconfig.Config, []error) {
+	cfg := &ozconfig.Config{
+		Networks: make(map[string]*ozconfig.Network, len(networks)),
+		Monitors: make(map[string]*ozconfig.Monitor, len(monitors)),
+		Triggers: make(map[string]*ozconfig.Trigger, len(triggers)),
 	}
 	var problems []error
 	fail := func(table, name string, err error) {
 		problems = append(problems, &store.ItemError{Tenant: slug, Table: table, Name: name, Err: stripSource(err)})
 	}
 	networks, triggers, monitors = withinTenantBytes(slug, lim, networks, triggers, monitors, fail)
-	parseLimits := monitor.WithLimits(lim)
-	refs := map[string]itemRef{}
-	source := func(kind, table, name string) string {
-		src := "tenant " + slug + "/" + kind + " " + name
-		refs[src] = itemRef{table: table, name: name}
-		return src
-	}
+	parseLimits := ozconfig.WithLimits(lim)
+	source := func(kind, name string) string { return "tenant " + slug + "/" + kind + " " + name }
 
 	for _, it := range networks {
-		n, err := monitor.ParseNetwork(source("network", "tenant_networks", it.name), it.data, parseLimits)
+		n, err := ozconfig.ParseNetwork(source("network", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_networks", it.name, err)
 			continue
@@ -131,7 +116,7 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 		cfg.Networks[it.name] = n
 	}
 	for _, it := range triggers {
-		t, err := monitor.ParseTrigger(source("trigger", "tenant_triggers", it.name), it.data, parseLimits)
+		t, err := ozconfig.ParseTrigger(source("trigger", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_triggers", it.name, err)
 			continue
@@ -139,61 +124,43 @@ func buildConfig(slug string, lim monitor.Limits, networks, monitors, triggers [
 		t.Key = it.name
 		cfg.Triggers[it.name] = t
 	}
-	parsed := make(map[string]*monitor.Monitor, len(monitors))
 	for _, it := range monitors {
-		m, err := monitor.ParseMonitor(source("monitor", "tenant_monitors", it.name), it.data, parseLimits)
+		m, err := ozconfig.ParseMonitor(source("monitor", it.name), it.data, parseLimits)
 		if err != nil {
 			fail("tenant_monitors", it.name, err)
 			continue
 		}
 		m.Name = it.name
-		parsed[it.name] = m
+		cfg.Monitors[it.name] = m
 	}
-
-	// Networks and triggers on their own: drop each one a problem is
-	// pinned on (a network whose slug is not its network_id, a trigger
-	// whose display name repeats another's).
-	if err := cfg.Validate("tenant " + slug); err != nil {
-		for ref, errs := range groupBySource(err, refs) {
-			switch ref.table {
-			case "tenant_networks":
-				delete(cfg.Networks, ref.name)
-			case "tenant_triggers":
-				delete(cfg.Triggers, ref.name)
-			}
-			fail(ref.table, ref.name, errs)
-		}
-	}
-
-	names := slices.Sorted(maps.Keys(parsed))
-	one := &monitor.Config{Networks: cfg.Networks, Triggers: cfg.Triggers}
 	// The unique index on (tenant_id, name) is case-sensitive; OZ compares
-	// names ignoring case and surrounding space, and so does this.
-	taken := map[string]string{}
-	for _, name := range names {
-		m := parsed[name]
-		norm := strings.ToLower(strings.TrimSpace(name))
-		if first, dup := taken[norm]; dup {
-			fail("tenant_monitors", name, fmt.Errorf("monitor name %q is already used by monitor %q", name, first))
-			continue
-		}
-		one.Monitors = map[string]*monitor.Monitor{name: m}
-		if err := one.Validate("tenant " + slug); err != nil {
-			fail("tenant_monitors", name, err)
-			continue
-		}
-		taken[norm] = name
-		cfg.Monitors[name] = m
-	}
+	// names ignoring case and surrounding space, and ValidateEach does too.
+	cfg.ValidateEach("tenant "+slug, func(kind, key string, err error) {
+		fail(itemTable(kind), key, err)
+	})
 	sortItemErrors(problems)
 	return cfg, problems
+}
+
+// itemTable names the table holding a kind of object; a problem pinned on
+// no object is the tenant's.
+func itemTable(kind string) string {
+	switch kind {
+	case "network":
+		return "tenant_networks"
+	case "trigger":
+		return "tenant_triggers"
+	case "monitor":
+		return "tenant_monitors"
+	}
+	return "tenants"
 }
 
 // withinTenantBytes keeps the items that fit in limits.tenant_bytes, in
 // the order they are read (networks, triggers, monitors, each by name),
 // and reports each one left out: a tenant over its budget loses what is
 // past it, not everything, and costs the worker no more than the budget.
-func withinTenantBytes(slug string, lim monitor.Limits, networks, triggers, monitors []namedJSON,
+func withinTenantBytes(slug string, lim ozconfig.Limits, networks, triggers, monitors []namedJSON,
 	fail func(table, name string, err error)) (keptNetworks, keptTriggers, keptMonitors []namedJSON) {
 	total := 0
 	keep := func(table string, items []namedJSON) []namedJSON {
@@ -211,31 +178,17 @@ func withinTenantBytes(slug string, lim monitor.Limits, networks, triggers, moni
 	return keep("tenant_networks", networks), keep("tenant_triggers", triggers), keep("tenant_monitors", monitors)
 }
 
-// groupBySource splits a validation error by the object it concerns.
-// Errors that name no known object are pinned on the tenant itself.
-func groupBySource(err error, refs map[string]itemRef) map[itemRef]monitor.ValidationErrors {
-	out := map[itemRef]monitor.ValidationErrors{}
-	for _, ve := range monitor.AsValidationErrors(err) {
-		ref, ok := refs[ve.Source]
-		if !ok {
-			ref = itemRef{table: "tenants", name: ve.Source}
-		}
-		out[ref] = append(out[ref], ve)
-	}
-	return out
-}
-
 // stripSource removes the object's source from validation errors, because
 // the ItemError wrapping them already says which tenant, table and row.
 func stripSource(err error) error {
-	var es monitor.ValidationErrors
+	var es ozconfig.ValidationErrors
 	if errors.As(err, &es) {
 		for _, e := range es {
 			e.Source = ""
 		}
 		return err
 	}
-	var e *monitor.ValidationError
+	var e *ozconfig.ValidationError
 	if errors.As(err, &e) {
 		e.Source = ""
 	}

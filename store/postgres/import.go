@@ -11,7 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/envelope"
 )
@@ -35,7 +35,7 @@ import (
 // so a trigger that no monitor of the tenant references is skipped with a
 // warning. Validate cfg (cfg.Validate) before calling: ImportTenant only
 // refuses what the database cannot hold.
-func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Config, raw store.RawConfig) (string, error) {
+func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *ozconfig.Config, raw store.RawConfig) (string, error) {
 	if strings.TrimSpace(slug) == "" {
 		return "", errors.New("postgres: import tenant: empty slug")
 	}
@@ -98,11 +98,11 @@ func (s *Store) ImportTenant(ctx context.Context, slug string, cfg *monitor.Conf
 	return tenantID, nil
 }
 
-// clipNames lists at most n names, each cut as monitor.Clip cuts, for a log line.
+// clipNames lists at most n names, each cut as ozconfig.Clip cuts, for a log line.
 func clipNames(names []string, n int) []string {
 	out := make([]string, 0, min(n, len(names)))
 	for _, name := range names[:min(n, len(names))] {
-		out = append(out, monitor.Clip(name))
+		out = append(out, ozconfig.Clip(name))
 	}
 	return out
 }
@@ -138,7 +138,7 @@ func (imp *importer) rawItem(kind, key string, raw json.RawMessage) ([]byte, err
 	return raw, nil
 }
 
-func (imp *importer) network(ctx context.Context, key string, n *monitor.Network, raw json.RawMessage) error {
+func (imp *importer) network(ctx context.Context, key string, n *ozconfig.Network, raw json.RawMessage) error {
 	if n == nil {
 		return fmt.Errorf("postgres: import tenant %q: network %q is nil", imp.slug, key)
 	}
@@ -193,7 +193,7 @@ func (imp *importer) networkRow(ctx context.Context, slug string) (string, error
 	if data, err = imp.st.keys.Open(operatorNetwork(slug), data); err != nil {
 		return "", fmt.Errorf("operator network %q: %w", slug, err)
 	}
-	n, err := monitor.ParseNetwork("ozmon_networks/"+slug, data)
+	n, err := ozconfig.ParseNetwork("ozmon_networks/"+slug, data)
 	if err != nil {
 		return "", fmt.Errorf("operator network %q: %w", slug, err)
 	}
@@ -209,7 +209,7 @@ func (imp *importer) networkRow(ctx context.Context, slug string) (string, error
 	return id, nil
 }
 
-func (imp *importer) monitor(ctx context.Context, key string, m *monitor.Monitor, raw json.RawMessage) (string, error) {
+func (imp *importer) monitor(ctx context.Context, key string, m *ozconfig.Monitor, raw json.RawMessage) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("postgres: import tenant %q: monitor %q is nil", imp.slug, key)
 	}
@@ -240,7 +240,7 @@ func (imp *importer) monitor(ctx context.Context, key string, m *monitor.Monitor
 	return id, nil
 }
 
-func (imp *importer) trigger(ctx context.Context, key string, t *monitor.Trigger, raw json.RawMessage, owner string) error {
+func (imp *importer) trigger(ctx context.Context, key string, t *ozconfig.Trigger, raw json.RawMessage, owner string) error {
 	if t == nil {
 		return fmt.Errorf("postgres: import tenant %q: trigger %q is nil", imp.slug, key)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/storetest"
 )
@@ -49,7 +49,7 @@ func TestTenantConfigTenantBytes(t *testing.T) {
 		(SELECT octet_length(configuration::text) FROM tenant_monitors WHERE tenant_id = $1 AND name = 'Big swaps')`, id).Scan(&budget); err != nil {
 		t.Fatal(err)
 	}
-	limited, err := Open(ctx, url, WithNotifyChannel(s.notifyChannel()), WithLimits(monitor.Limits{TenantBytes: budget}))
+	limited, err := Open(ctx, url, WithNotifyChannel(s.notifyChannel()), WithLimits(ozconfig.Limits{TenantBytes: budget}))
 	if err != nil {
 		t.Fatal(err)
 	}

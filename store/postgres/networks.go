@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/envelope"
 )
@@ -84,8 +84,8 @@ func operatorNetwork(slug string) envelope.Binding {
 	return envelope.Binding{Table: tableOperatorNetworks, Record: slug}
 }
 
-func parseRegistryNetwork(slug string, data []byte) (*monitor.Network, error) {
-	n, err := monitor.ParseNetwork("ozmon_networks/"+slug, data)
+func parseRegistryNetwork(slug string, data []byte) (*ozconfig.Network, error) {
+	n, err := ozconfig.ParseNetwork("ozmon_networks/"+slug, data)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store/envelope"
 )
 
@@ -25,7 +25,7 @@ type options struct {
 	reloadInterval time.Duration
 	connectTimeout time.Duration
 	keys           *envelope.Keyring
-	limits         monitor.Limits
+	limits         ozconfig.Limits
 }
 
 func defaultOptions() options {
@@ -34,7 +34,7 @@ func defaultOptions() options {
 		channel:        defaultNotifyChannel,
 		reloadInterval: defaultReloadInterval,
 		connectTimeout: 15 * time.Second,
-		limits:         monitor.DefaultLimits(),
+		limits:         ozconfig.DefaultLimits(),
 	}
 }
 
@@ -75,9 +75,9 @@ func WithKeyring(keys *envelope.Keyring) Option {
 }
 
 // WithLimits holds each tenant's configuration to l when it is loaded
-// (default monitor.DefaultLimits): an item over a limit, and the items past
+// (default ozconfig.DefaultLimits): an item over a limit, and the items past
 // limits.tenant_bytes, are left out and reported as problems.
-func WithLimits(l monitor.Limits) Option {
+func WithLimits(l ozconfig.Limits) Option {
 	return func(o *options) { o.limits = l.WithDefaults() }
 }
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/storetest"
 )
@@ -16,7 +16,7 @@ func TestConformance(t *testing.T) {
 		s, _ := openTestStore(t)
 		return storetest.Stores{
 			Tenants: s, Networks: s, Cursors: s, Changes: s, Deliveries: s, Progress: s, Resetter: s, Orphans: s,
-			PutTenant: func(t *testing.T, slug string, cfg *monitor.Config, raw store.RawConfig) string {
+			PutTenant: func(t *testing.T, slug string, cfg *ozconfig.Config, raw store.RawConfig) string {
 				id, err := s.ImportTenant(t.Context(), slug, cfg, raw)
 				if err != nil {
 					t.Fatalf("import tenant %s: %v", slug, err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/envelope"
 )
@@ -27,7 +27,7 @@ type Store struct {
 	connectTO time.Duration
 	keys      *envelope.Keyring // nil: secrets are written and read as given
 	plainOnce sync.Once         // warns of plaintext secrets once
-	limits    monitor.Limits
+	limits    ozconfig.Limits
 
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -90,12 +90,12 @@ func StandardFixture() Fixture {
 
 // Build parses and validates f, failing tb on any error, and returns the
 // config with the original JSON of each item beside it.
-func (f Fixture) Build(tb testing.TB) (*monitor.Config, store.RawConfig) {
+func (f Fixture) Build(tb testing.TB) (*ozconfig.Config, store.RawConfig) {
 	tb.Helper()
-	cfg := &monitor.Config{
-		Networks: map[string]*monitor.Network{},
-		Monitors: map[string]*monitor.Monitor{},
-		Triggers: map[string]*monitor.Trigger{},
+	cfg := &ozconfig.Config{
+		Networks: map[string]*ozconfig.Network{},
+		Monitors: map[string]*ozconfig.Monitor{},
+		Triggers: map[string]*ozconfig.Trigger{},
 	}
 	raw := store.RawConfig{
 		Networks: map[string]json.RawMessage{},
@@ -103,14 +103,14 @@ func (f Fixture) Build(tb testing.TB) (*monitor.Config, store.RawConfig) {
 		Triggers: map[string]json.RawMessage{},
 	}
 	for slug, data := range f.Networks {
-		n, err := monitor.ParseNetwork("networks/"+slug+".json", []byte(data))
+		n, err := ozconfig.ParseNetwork("networks/"+slug+".json", []byte(data))
 		if err != nil {
 			tb.Fatalf("fixture network %s: %v", slug, err)
 		}
 		cfg.Networks[slug], raw.Networks[slug] = n, json.RawMessage(data)
 	}
 	for name, data := range f.Monitors {
-		m, err := monitor.ParseMonitor("monitors/"+name+".json", []byte(data))
+		m, err := ozconfig.ParseMonitor("monitors/"+name+".json", []byte(data))
 		if err != nil {
 			tb.Fatalf("fixture monitor %s: %v", name, err)
 		}
@@ -122,7 +122,7 @@ func (f Fixture) Build(tb testing.TB) (*monitor.Config, store.RawConfig) {
 			parts = append(parts, fmt.Sprintf("%q: %s", key, data))
 		}
 		file := "{" + strings.Join(parts, ",\n") + "}"
-		ts, err := monitor.ParseTriggers("triggers/all.json", []byte(file))
+		ts, err := ozconfig.ParseTriggers("triggers/all.json", []byte(file))
 		if err != nil {
 			tb.Fatalf("fixture triggers: %v", err)
 		}

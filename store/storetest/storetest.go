@@ -18,7 +18,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -40,7 +40,7 @@ type Stores struct {
 	// original JSON), replacing what slug had, and returns the tenant's
 	// id: the same id when slug is stored again. Required by Tenants,
 	// Changes and Deliveries (deliveries belong to a tenant).
-	PutTenant func(t *testing.T, slug string, cfg *monitor.Config, raw store.RawConfig) string
+	PutTenant func(t *testing.T, slug string, cfg *ozconfig.Config, raw store.RawConfig) string
 	// SetTier and Deactivate change a stored tenant; nil skips the checks
 	// that need them.
 	SetTier    func(t *testing.T, tenantID string, tier store.Tier)
