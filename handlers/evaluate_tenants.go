@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -228,13 +229,13 @@ type encodedMatch struct {
 // have yet to run.
 type heldMatches struct {
 	tenantID string
-	tenant   *Tenant
+	tenant   *tenants.Tenant
 	matches  []encodedMatch
 }
 
 // delivers turns a tenant's matches into deliver tasks, one per (match,
 // trigger), paced by the tenant's rate limit.
-func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id string, tn *Tenant, matches []encodedMatch) []queuedDeliver {
+func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id string, tn *tenants.Tenant, matches []encodedMatch) []queuedDeliver {
 	var ds []tasks.Deliver
 	for _, em := range matches {
 		m := em.m

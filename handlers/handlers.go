@@ -13,6 +13,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -33,7 +34,7 @@ type Config struct {
 	Client     *asynq.Client
 	Cache      *cache.Blocks
 	Fetchers   map[string]BlockFetcher // by network slug
-	Tenants    *Tenants
+	Tenants    *tenants.Registry
 	Engine     *monitor.Engine
 	Deliveries store.DeliveryLog
 	// ChannelOptions are passed to notify.New for every trigger (guard,
@@ -92,9 +93,6 @@ type Handlers struct {
 }
 
 // New checks cfg and returns the handlers.
-// Tenants is the tenant view the handlers evaluate against.
-func (h *Handlers) Tenants() *Tenants { return h.cfg.Tenants }
-
 func New(cfg Config) *Handlers {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()

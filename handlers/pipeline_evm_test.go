@@ -10,12 +10,12 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,7 +31,7 @@ type evmNet struct {
 
 // source is a worker's EVM source: its own client, its calls counted,
 // receipts fetched only when a candidate monitor needs them.
-func (e *evmNet) source(m *metrics.Metrics, ts *handlers.Tenants) *evm.Source {
+func (e *evmNet) source(m *metrics.Metrics, ts *tenants.Registry) *evm.Source {
 	client, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}}, evm.WithCallObserver(func(method, _ string, err error) {
 		m.RPCCalls.WithLabelValues(e.slug, method, "ok").Inc()
 	}))

@@ -26,6 +26,8 @@ import (
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/worker"
 	"github.com/redis/go-redis/v9"
 	"github.com/stellar/go-stellar-sdk/network"
 )
@@ -230,7 +232,7 @@ func (p *pipeline) importTenant(slug string, cfg *monitor.Config, raw store.RawC
 
 // newHandlers builds a worker's handlers on its own Redis client, block
 // cache and tenant view, kept fresh until ctx ends.
-func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metrics.Metrics) (*handlers.Handlers, *asynq.Client) {
+func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metrics.Metrics) (*handlers.Handlers, *tenants.Registry, *asynq.Client) {
 	p.t.Helper()
 	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if len(inline) > 0 {
@@ -242,8 +244,8 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.evm != nil {
 		networks = append(networks, p.evm.slug)
 	}
-	ts := handlers.NewTenants(p.st, specs, networks, p.log, m)
-	ts.UseABIs(abiSource())
+	ts := tenants.New(p.st, tenants.WithSpecs(specs), tenants.WithNetworks(networks...), tenants.WithLogger(p.log),
+		tenants.WithMetrics(m), tenants.WithABIs(abiSource()))
 	if err := ts.Reload(ctx); err != nil {
 		p.t.Fatal(err)
 	}
@@ -293,7 +295,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 		p.configure(&hc)
 	}
 	h := handlers.New(hc)
-	return h, client
+	return h, ts, client
 }
 
 // startWorker starts one stateless worker (its own Redis client, block
@@ -309,9 +311,9 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
 	m := metrics.New()
-	h, client := p.newHandlers(ctx, rdb, m)
-	srv, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
-		Queues: queues, Tiers: h.Tenants().Tiers, Logger: handlers.AsynqLogger(p.log), Log: p.log})
+	h, ts, client := p.newHandlers(ctx, rdb, m)
+	srv, err := worker.New(rdb, worker.Config{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
+		Queues: queues, Tiers: ts.Tiers, Logger: worker.AsynqLogger(p.log), Log: p.log})
 	if err != nil {
 		p.t.Fatal(err)
 	}

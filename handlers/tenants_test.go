@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -25,7 +25,7 @@ func TestConfigChangesReachRunningWorkers(t *testing.T) {
 	cfg, raw := tenantConfig(t, "first", tgs[0], "", "http://127.0.0.1:9/hook")
 	id := p.importTenant("acme", cfg, raw, "")
 	m := metrics.New()
-	ts := handlers.NewTenants(p.st, nil, []string{mainnet}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
+	ts := tenants.New(p.st, tenants.WithNetworks(mainnet), tenants.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), tenants.WithMetrics(m))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := ts.Reload(ctx); err != nil {
@@ -102,7 +102,7 @@ func TestReloadSkipsUnchangedTenants(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &countingSource{TenantSource: p.st, loads: map[string]int{}}
-	ts := handlers.NewTenants(src, nil, []string{mainnet}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	ts := tenants.New(src, tenants.WithNetworks(mainnet), tenants.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	for range 3 {
 		if err := ts.Reload(ctx); err != nil {
 			t.Fatal(err)

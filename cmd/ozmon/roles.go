@@ -22,6 +22,8 @@ import (
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/worker"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 )
@@ -122,23 +124,23 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			fetchers[slug] = src
 		}
 		slices.Sort(slugs)
-		ts := handlers.NewTenants(a.st, a.specSource(), slugs, a.log, a.m)
-		ts.UseABIs(newABISource())
-		for slug, src := range a.evmSources {
-			src.ReceiptsFor = ts.ReceiptsFor(slug)
-		}
 		opts, err := a.channelOptions(channelOpts)
 		if err != nil {
 			return err
 		}
-		ts.CheckTriggers(func(ctx context.Context, t *monitor.Trigger) error {
-			// Only a refused destination is a config problem; a name that
-			// does not resolve today may resolve at send time.
-			if err := notify.Check(ctx, t, opts...); errors.Is(err, notify.ErrRefused) {
-				return err
-			}
-			return nil
-		})
+		ts := tenants.New(a.st, tenants.WithSpecs(a.specSource()), tenants.WithNetworks(slugs...), tenants.WithLogger(a.log),
+			tenants.WithMetrics(a.m), tenants.WithABIs(newABISource()),
+			tenants.WithTriggerCheck(func(ctx context.Context, t *monitor.Trigger) error {
+				// Only a refused destination is a config problem; a name that
+				// does not resolve today may resolve at send time.
+				if err := notify.Check(ctx, t, opts...); errors.Is(err, notify.ErrRefused) {
+					return err
+				}
+				return nil
+			}))
+		for slug, src := range a.evmSources {
+			src.ReceiptsFor = ts.ReceiptsFor(slug)
+		}
 		if err := ts.Reload(ctx); err != nil {
 			return err
 		}
@@ -177,9 +179,9 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 			InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
-		srv, err := handlers.NewWorker(a.rdb, handlers.WorkerConfig{Concurrency: a.cfg.Worker.Concurrency,
+		srv, err := worker.New(a.rdb, worker.Config{Concurrency: a.cfg.Worker.Concurrency,
 			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
-			NotifyShutdownTimeout: notifyShutdownTimeout(a.cfg), Tiers: ts.Tiers, Logger: handlers.AsynqLogger(a.log), Log: a.log})
+			NotifyShutdownTimeout: notifyShutdownTimeout(a.cfg), Tiers: ts.Tiers, Logger: worker.AsynqLogger(a.log), Log: a.log})
 		if err != nil {
 			return err
 		}
@@ -224,7 +226,7 @@ type readiness struct {
 	a         *app
 	started   time.Time
 	scheduler *scheduler.Scheduler
-	worker    *handlers.Worker
+	worker    *worker.Worker
 }
 
 func (r *readiness) check(ctx context.Context) error {
