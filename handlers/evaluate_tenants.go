@@ -33,14 +33,14 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	start := time.Now()
-	b, fetcher, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
+	b, fetcher, _, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
 	if err != nil {
 		return err
 	}
 	if p.BlockHash != "" && b.Hash != p.BlockHash {
 		// The cache holds another version of this height (a reorg): ask
 		// the node for the one the batch was made from.
-		if b, err = fetcher.FetchBlock(ctx, p.Ledger); err != nil {
+		if b, _, err = h.fetch(ctx, p.Network, fetcher, p.Ledger); err != nil {
 			return fmt.Errorf("evaluate ledger %s/%d: refetch after reorg: %w", p.Network, p.Ledger, err)
 		}
 		if b.Hash != p.BlockHash {

@@ -23,6 +23,15 @@ type BlockFetcher interface {
 	FetchBlock(ctx context.Context, ledger uint64) (*chain.Block, error)
 }
 
+// ReceiptFetcher is a BlockFetcher whose blocks lack data that only some
+// monitors need (EVM receipts: chain/evm.Source). The handlers attach them
+// to a block when one of its candidate monitors needs them, before the
+// block is cached.
+type ReceiptFetcher interface {
+	BlockFetcher
+	AttachReceipts(ctx context.Context, b *chain.Block) error
+}
+
 // ConditionRunner runs a monitor's trigger_conditions script against a
 // match; false vetoes the match. nil in Config means scripts are disabled.
 type ConditionRunner interface {

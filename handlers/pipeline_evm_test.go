@@ -15,7 +15,6 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
-	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,14 +30,14 @@ type evmNet struct {
 
 // source is a worker's EVM source: its own client, its calls counted,
 // receipts fetched only when a candidate monitor needs them.
-func (e *evmNet) source(m *metrics.Metrics, ts *tenants.Registry) *evm.Source {
+func (e *evmNet) source(m *metrics.Metrics) *evm.Source {
 	client, err := evm.NewClient([]evm.Endpoint{{URL: e.sim.URL(), Weight: 100}}, evm.WithCallObserver(func(method, _ string, err error) {
 		m.RPCCalls.WithLabelValues(e.slug, method, "ok").Inc()
 	}))
 	if err != nil {
 		panic(err)
 	}
-	return &evm.Source{Client: client, Network: e.slug, ReceiptsFor: ts.ReceiptsFor(e.slug)}
+	return &evm.Source{Client: client, Network: e.slug}
 }
 
 func abiSource() monitor.ABISource {

@@ -280,7 +280,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	client := asynq.NewClientFromRedisClient(rdb)
 	fetchers := map[string]handlers.BlockFetcher{mainnet: src}
 	if p.evm != nil {
-		fetchers[p.evm.slug] = p.evm.source(m, ts)
+		fetchers[p.evm.slug] = p.evm.source(m)
 	}
 	records := store.DeliveryLog(p.st)
 	if p.records != nil {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
@@ -64,24 +63,6 @@ func New(src store.TenantSource, opts ...Option) *Registry {
 		o(ts)
 	}
 	return ts
-}
-
-// ReceiptsFor returns the decision an EVM source asks before fetching a
-// block's receipts: true when some candidate monitor of the block needs
-// them (a status condition, or an expression on gas_used).
-func (ts *Registry) ReceiptsFor(network string) func(b *chain.Block) bool {
-	return func(b *chain.Block) bool {
-		ix := ts.Index(network)
-		if ix == nil {
-			return false
-		}
-		for _, tm := range ix.Candidates(b) {
-			if monitor.NeedsReceipts(tm.Monitors) {
-				return true
-			}
-		}
-		return false
-	}
 }
 
 // Reload reloads every tenant: new ones are added, gone ones removed. A

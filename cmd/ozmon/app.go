@@ -89,7 +89,6 @@ type app struct {
 	networks map[string]networkSource
 	// stellarClients serve contract-spec lookups of Stellar networks.
 	stellarClients map[string]*stellar.Client
-	evmSources     map[string]*evm.Source
 	netCfg         map[string]*monitor.Network
 	specs          stellar.SpecCache // contract specs read from the network
 	closers        []func()
@@ -200,7 +199,6 @@ func (a *app) openNetworks(ctx context.Context) error {
 	}
 	a.networks = map[string]networkSource{}
 	a.stellarClients = map[string]*stellar.Client{}
-	a.evmSources = map[string]*evm.Source{}
 	a.netCfg = map[string]*monitor.Network{}
 	for _, n := range list {
 		if n.Config == nil {
@@ -268,10 +266,8 @@ func (a *app) openSource(n *monitor.Network, eps []endpoint, observe func(method
 			return nil, err
 		}
 		a.closers = append(a.closers, func() { client.Close() })
-		// ReceiptsFor is set by the worker once its tenants are loaded.
-		src := &evm.Source{Client: client, Network: n.Slug}
-		a.evmSources[n.Slug] = src
-		return src, nil
+		// The handlers attach receipts when a block's candidates need them.
+		return &evm.Source{Client: client, Network: n.Slug}, nil
 	}
 	return nil, nil
 }

@@ -138,9 +138,6 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 				}
 				return nil
 			}))
-		for slug, src := range a.evmSources {
-			src.ReceiptsFor = ts.ReceiptsFor(slug)
-		}
 		if err := ts.Reload(ctx); err != nil {
 			return err
 		}

@@ -1,0 +1,53 @@
+package tenants_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/memory"
+	"github.com/ozmon/ozmon/tenants"
+)
+
+const (
+	network  = "stellar_testnet"
+	contract = "CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC"
+)
+
+// watching is a tenant config with one monitor on contract's transfers.
+func watching(name string) *monitor.Config {
+	m, err := monitor.ParseMonitor(name, []byte(`{"name":"`+name+`","paused":false,"networks":["`+network+`"],
+		"addresses":[{"address":"`+contract+`"}],
+		"match_conditions":{"functions":[{"signature":"transfer(Address,Address,I128)"}],"events":[],"transactions":[]},
+		"trigger_conditions":[],"triggers":[]}`))
+	if err != nil {
+		panic(err)
+	}
+	return &monitor.Config{Monitors: map[string]*monitor.Monitor{name: m}}
+}
+
+// Load two tenants and ask which of them a block concerns: each candidate
+// comes with its tier, ready for batching.
+func ExampleRegistry_Candidates() {
+	src := memory.New()
+	src.PutTenant(store.Tenant{ID: "t1", Slug: "acme", Active: true, Tier: store.TierCritical}, watching("payments"))
+	src.PutTenant(store.Tenant{ID: "t2", Slug: "beta", Active: true}, watching("audit"))
+
+	reg := tenants.New(src, tenants.WithNetworks(network), tenants.WithLogger(slog.New(slog.DiscardHandler)))
+	if err := reg.Reload(context.Background()); err != nil {
+		panic(err)
+	}
+	b := &chain.Block{Network: network, Ledger: 7, Transactions: []chain.Transaction{{Hash: "ab",
+		Operations: []chain.Operation{{Call: &chain.Call{Contract: contract, Function: "transfer"}}}}}}
+	for _, c := range reg.Candidates(network, b) {
+		fmt.Println(c.TenantID, c.Tier, len(c.Monitors))
+	}
+	fmt.Println(reg.Tiers())
+	// Output:
+	// t1 critical 1
+	// t2 default 1
+	// [critical default]
+}
