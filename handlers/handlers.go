@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -38,7 +39,9 @@ type ConditionRunner interface {
 	Allow(ctx context.Context, tenantID string, cond monitor.TriggerCondition, matchJSON []byte) (bool, error)
 }
 
-// Config is everything the handlers need; cmd/ozmon wires it.
+// Config is everything the handlers need; cmd/ozmon wires it. Client,
+// Cache, Fetchers, Tenants and Deliveries are required; the rest have
+// defaults or are optional.
 type Config struct {
 	Client     *asynq.Client
 	Cache      *cache.Blocks
@@ -101,8 +104,23 @@ type Handlers struct {
 	insp     *asynq.Inspector // reads outcomes kept on tasks; nil without Redis
 }
 
-// New checks cfg and returns the handlers.
-func New(cfg Config) *Handlers {
+// New checks cfg and returns the handlers. A missing required dependency
+// is refused by name, at start rather than at the first task.
+func New(cfg Config) (*Handlers, error) {
+	for _, req := range []struct {
+		field   string
+		missing bool
+	}{
+		{"Client", cfg.Client == nil},
+		{"Cache", cfg.Cache == nil},
+		{"Fetchers", cfg.Fetchers == nil},
+		{"Tenants", cfg.Tenants == nil},
+		{"Deliveries", cfg.Deliveries == nil},
+	} {
+		if req.missing {
+			return nil, fmt.Errorf("handlers: Config.%s is required", req.field)
+		}
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -140,5 +158,5 @@ func New(cfg Config) *Handlers {
 	if cfg.Redis != nil {
 		h.insp = asynq.NewInspectorFromRedisClient(cfg.Redis)
 	}
-	return h
+	return h, nil
 }

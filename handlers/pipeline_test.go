@@ -294,7 +294,10 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.configure != nil {
 		p.configure(&hc)
 	}
-	h := handlers.New(hc)
+	h, err := handlers.New(hc)
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	return h, ts, client
 }
 

@@ -170,12 +170,15 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker bool, channelOp
 		}
 		progress, _ := a.st.(store.Progress)
 		perTenant, perDest := inFlightBounds(a.cfg)
-		h := handlers.New(handlers.Config{
+		h, err := handlers.New(handlers.Config{
 			Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st, Progress: progress,
 			ChannelOptions: opts, Activity: handlers.NewActivity(a.rdb), Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 			InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 			Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
 		})
+		if err != nil {
+			return err
+		}
 		srv, err := worker.New(a.rdb, worker.Config{Concurrency: a.cfg.Worker.Concurrency,
 			NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
 			NotifyShutdownTimeout: notifyShutdownTimeout(a.cfg), Tiers: ts.Tiers, Logger: worker.AsynqLogger(a.log), Log: a.log})
