@@ -246,7 +246,7 @@ func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id str
 			}
 			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
-				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, MatchRef: em.ref, ScheduledAt: p.ScheduledAt,
+				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier, Vars: vars, MatchRef: em.ref, ScheduledAt: p.ScheduledAt,
 				LedgerClosedAt: m.LedgerCloseTime,
 			})
 		}

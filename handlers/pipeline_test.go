@@ -26,6 +26,7 @@ import (
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/tenants"
 	"github.com/ozmon/ozmon/worker"
 	"github.com/redis/go-redis/v9"
@@ -216,7 +217,7 @@ func (p *pipeline) stopAll() {
 	}
 }
 
-func (p *pipeline) importTenant(slug string, cfg *monitor.Config, raw store.RawConfig, tier store.Tier) string {
+func (p *pipeline) importTenant(slug string, cfg *monitor.Config, raw store.RawConfig, tier tasks.Tier) string {
 	p.t.Helper()
 	id, err := p.st.ImportTenant(context.Background(), slug, cfg, raw)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/tenants"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -43,12 +44,12 @@ func TestConfigChangesReachRunningWorkers(t *testing.T) {
 	waitUntil(t, 30*time.Second, "the new monitor to reach the worker", func() bool {
 		return len(ts.Index(mainnet).Tenant(id)) == 2
 	})
-	if err := p.st.SetTenantTier(ctx, id, store.TierCritical); err != nil {
+	if err := p.st.SetTenantTier(ctx, id, tasks.TierCritical); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, 30*time.Second, "the tier change", func() bool {
 		tn, ok := ts.Get(id)
-		return ok && tn.Tier() == "critical"
+		return ok && tn.Tier == "critical"
 	})
 	if _, err := p.st.Pool().Exec(ctx, `UPDATE tenants SET is_active = false WHERE id = $1`, id); err != nil {
 		t.Fatal(err)

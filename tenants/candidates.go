@@ -29,7 +29,7 @@ func (ts *Registry) Candidates(network string, b *chain.Block) []Candidate {
 	for _, tm := range tms {
 		tier := tasks.TierDefault // removed since the index was read
 		if t, ok := ts.tenants[tm.TenantID]; ok {
-			tier = t.Tier()
+			tier = t.Tier
 		}
 		out = append(out, Candidate{TenantID: tm.TenantID, Tier: tier, Monitors: tm.Monitors})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/memory"
+	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/tenants"
 )
 
@@ -33,7 +34,7 @@ func watching(name string) *monitor.Config {
 // comes with its tier, ready for batching.
 func ExampleRegistry_Candidates() {
 	src := memory.New()
-	src.PutTenant(store.Tenant{ID: "t1", Slug: "acme", Active: true, Tier: store.TierCritical}, watching("payments"))
+	src.PutTenant(store.Tenant{ID: "t1", Slug: "acme", Active: true, Tier: tasks.TierCritical}, watching("payments"))
 	src.PutTenant(store.Tenant{ID: "t2", Slug: "beta", Active: true}, watching("audit"))
 
 	reg := tenants.New(src, tenants.WithNetworks(network), tenants.WithLogger(slog.New(slog.DiscardHandler)))

@@ -15,21 +15,14 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// Tenant is a worker's compiled view of one tenant.
+// Tenant is a worker's compiled view of one tenant. Its Tier is always
+// one of the four: a store's empty or unknown tier loads as TierDefault.
 type Tenant struct {
 	store.Tenant
 	Config   *monitor.Config
 	Monitors []*monitor.CompiledMonitor
 	// Problems are the tenant's config items that were skipped.
 	Problems []error
-}
-
-// Tier returns the tenant's queue tier.
-func (t *Tenant) Tier() tasks.Tier {
-	if tier, err := tasks.ParseTier(string(t.Tenant.Tier)); err == nil {
-		return tier
-	}
-	return tasks.TierDefault
 }
 
 // Registry keeps every active tenant compiled and indexed per network. A
@@ -128,6 +121,9 @@ func (ts *Registry) ReloadTenant(ctx context.Context, id string) error {
 		return nil
 	}
 	t := &Tenant{Tenant: tc.Tenant, Config: tc.Config, Problems: append([]error(nil), tc.Problems...)}
+	if !t.Tier.Valid() {
+		t.Tier = tasks.TierDefault
+	}
 	names := make([]string, 0, len(tc.Config.Monitors))
 	for name := range tc.Config.Monitors {
 		names = append(names, name)
@@ -180,10 +176,10 @@ func (ts *Registry) ReloadTenant(ctx context.Context, id string) error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if old, ok := ts.tenants[id]; ok {
-		ts.perTier[old.Tier()]--
+		ts.perTier[old.Tier]--
 	}
 	ts.tenants[id] = t
-	ts.perTier[t.Tier()]++
+	ts.perTier[t.Tier]++
 	ts.countLocked()
 	for network, ix := range ts.indexes {
 		var on []*monitor.CompiledMonitor
@@ -207,7 +203,7 @@ func (ts *Registry) remove(id string) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if old, ok := ts.tenants[id]; ok {
-		ts.perTier[old.Tier()]--
+		ts.perTier[old.Tier]--
 		delete(ts.tenants, id)
 	}
 	ts.countLocked()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // Store implements store.Store in memory. Safe for concurrent use.
@@ -42,7 +43,7 @@ func (s *Store) PutTenant(t store.Tenant, cfg *monitor.Config, problems ...error
 		cfg = &monitor.Config{}
 	}
 	if t.Tier == "" {
-		t.Tier = store.TierDefault
+		t.Tier = tasks.TierDefault
 	}
 	s.mu.Lock()
 	s.tenants[t.ID] = &store.TenantConfig{Tenant: t, Config: cfg, Problems: problems}
