@@ -32,7 +32,6 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	start := time.Now()
 	b, fetcher, _, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
 	if err != nil {
 		return err
@@ -85,10 +84,13 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			matched[id] = n
 		}
 	}
-	if err := h.cfg.Activity.Record(ctx, matched); err != nil {
-		h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
+	if h.cfg.Strategy == ActivityBased {
+		// Only activity_based batching reads it: other strategies spend no
+		// Redis write on it.
+		if err := h.cfg.Activity.Record(ctx, matched); err != nil {
+			h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
+		}
 	}
-	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "evaluate").Observe(time.Since(start).Seconds())
 	if err := h.enqueueDelivers(ctx, p, out); err != nil {
 		return err
 	}

@@ -23,12 +23,10 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	start := time.Now()
 	b, fetcher, cands, err := h.block(ctx, "fetch", p.Network, p.Ledger)
 	if err != nil {
 		return err
 	}
-	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "fetch").Observe(time.Since(start).Seconds())
 
 	if h.cfg.Redis != nil {
 		if err := h.checkLinks(ctx, p, fetcher, b); err != nil {

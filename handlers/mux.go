@@ -10,10 +10,11 @@ import (
 )
 
 // Mux routes the three task types through the logging middleware, which
-// logs the error text asynq will keep: masked and bounded (boundErrors).
+// logs the error text asynq will keep: masked and bounded (boundErrors),
+// and times each ledger's stages (stageTiming).
 func (h *Handlers) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.Use(h.logging, boundErrors)
+	mux.Use(h.logging, boundErrors, h.stageTiming)
 	mux.HandleFunc(tasks.TypeFetchBlock, h.FetchBlock)
 	mux.HandleFunc(tasks.TypeEvaluateTenants, h.EvaluateTenants)
 	mux.HandleFunc(tasks.TypeDeliver, h.Deliver)
