@@ -65,7 +65,7 @@ func TestWorkerNotifyOnly(t *testing.T) {
 	if err := w.Start(mux); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the deliver task", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the deliver task", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(seen) > 0
@@ -117,7 +117,7 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("replayed critical")), asynq.Queue(tasks.NotifyQueue(tasks.TierCritical))); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the critical task with no critical tenant", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the critical task with no critical tenant", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(ran) == 1
@@ -125,14 +125,14 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 	mu.Lock()
 	inUse = append(inUse, tasks.TierHigh)
 	mu.Unlock()
-	waitUntil(t, 10*time.Second, "the high tier's queues", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the high tier's queues", func() bool {
 		q := strings.Join(w.Queues(), ",")
 		return strings.Contains(q, "eval-high") && strings.Contains(q, "notify-high")
 	})
 	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("high")), asynq.Queue(tasks.NotifyQueue(tasks.TierHigh))); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the high tier's task", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the high tier's task", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(ran) == 2 && ran[1] == "high"
@@ -160,17 +160,5 @@ func TestWorkerWithoutTiersDrainsEveryQueue(t *testing.T) {
 	want := slices.Sorted(slices.Values(tasks.AllQueues()))
 	if got := w.Queues(); !slices.Equal(got, want) {
 		t.Fatalf("drained %v, want %v", got, want)
-	}
-}
-
-// waitUntil polls cond until it holds or timeout passes.
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
