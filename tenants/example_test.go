@@ -20,6 +20,13 @@ const (
 
 // watching is a tenant config with one monitor on contract's transfers.
 func watching(name string) *monitor.Config {
+	n, err := monitor.ParseNetwork(network, []byte(`{"network_type":"Stellar","slug":"`+network+`","name":"Stellar Testnet",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"http://127.0.0.1:1"},"weight":100}],
+		"network_passphrase":"Test SDF Network ; September 2015","block_time_ms":5000,"confirmation_blocks":1,
+		"cron_schedule":"*/5 * * * * *","max_past_blocks":20,"store_blocks":false}`))
+	if err != nil {
+		panic(err)
+	}
 	m, err := monitor.ParseMonitor(name, []byte(`{"name":"`+name+`","paused":false,"networks":["`+network+`"],
 		"addresses":[{"address":"`+contract+`"}],
 		"match_conditions":{"functions":[{"signature":"transfer(Address,Address,I128)"}],"events":[],"transactions":[]},
@@ -27,7 +34,11 @@ func watching(name string) *monitor.Config {
 	if err != nil {
 		panic(err)
 	}
-	return &monitor.Config{Monitors: map[string]*monitor.Monitor{name: m}}
+	cfg := &monitor.Config{Networks: map[string]*monitor.Network{network: n}, Monitors: map[string]*monitor.Monitor{name: m}}
+	if err := cfg.Validate(name); err != nil {
+		panic(err)
+	}
+	return cfg
 }
 
 // Load two tenants and ask which of them a block concerns: each candidate
