@@ -14,6 +14,7 @@ import (
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 )
 
 // InDoubtPolicy is what a deliver task does with a notification whose
@@ -149,7 +150,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 //     "monitor" {"name": ...} and the expressions null.
 //
 // A version-1 task carries its whole MonitorMatch and is sent as it is.
-func (h *Handlers) matchJSON(tn *Tenant, p tasks.Deliver) ([]byte, error) {
+func (h *Handlers) matchJSON(tn *tenants.Tenant, p tasks.Deliver) ([]byte, error) {
 	if len(p.MatchRef) == 0 {
 		return p.Match, nil
 	}

@@ -1,7 +1,7 @@
 // Package handlers owns ozmon's asynq handlers — FetchBlock,
 // EvaluateTenants and Deliver — the ServeMux that routes to them, their
-// middleware, and the worker-side view of tenants (compiled monitors and
-// per-network indexes, kept fresh from the store).
+// middleware, and the reorg walk. They read tenants from a
+// tenants.Registry; package worker runs them.
 //
 // It is the one place where the queue, the cache, the store, the monitor
 // engine and the notification channels meet; each of those packages knows

@@ -12,7 +12,9 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/store/memory"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -37,7 +39,14 @@ func TestTaskErrorIsMaskedAndBounded(t *testing.T) {
 	url := "https://rpc.example/v2/key0123456789abcdefgh?token=tok_secret_42"
 	pad := strings.Repeat("x", handlers.MaxTaskErrorBytes-80)
 	cause := fmt.Errorf("node said %s at %s %s: %w", pad, url, strings.Repeat("y", 1<<20), asynq.SkipRetry)
-	h := handlers.New(handlers.Config{Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{"net": failingFetcher{cause}}})
+	client := asynq.NewClientFromRedisClient(rdb)
+	t.Cleanup(func() { _ = client.Close() })
+	st := memory.New()
+	h, err := handlers.New(handlers.Config{Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{"net": failingFetcher{cause}},
+		Tenants: tenants.New(st), Deliveries: st})
+	if err != nil {
+		t.Fatal(err)
+	}
 	task, err := tasks.NewTask(tasks.FetchBlock{Network: "net", Ledger: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -31,15 +32,14 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	start := time.Now()
-	b, fetcher, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
+	b, fetcher, _, err := h.block(ctx, "evaluate", p.Network, p.Ledger)
 	if err != nil {
 		return err
 	}
 	if p.BlockHash != "" && b.Hash != p.BlockHash {
 		// The cache holds another version of this height (a reorg): ask
 		// the node for the one the batch was made from.
-		if b, err = fetcher.FetchBlock(ctx, p.Ledger); err != nil {
+		if b, _, err = h.fetch(ctx, p.Network, fetcher, p.Ledger); err != nil {
 			return fmt.Errorf("evaluate ledger %s/%d: refetch after reorg: %w", p.Network, p.Ledger, err)
 		}
 		if b.Hash != p.BlockHash {
@@ -84,10 +84,13 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			matched[id] = n
 		}
 	}
-	if err := h.cfg.Activity.Record(ctx, matched); err != nil {
-		h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
+	if h.cfg.Strategy == ActivityBased {
+		// Only activity_based batching reads it: other strategies spend no
+		// Redis write on it.
+		if err := h.cfg.Activity.Record(ctx, matched); err != nil {
+			h.cfg.Log.Warn("record tenant activity", "tenants", len(matched), "err", err)
+		}
 	}
-	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "evaluate").Observe(time.Since(start).Seconds())
 	if err := h.enqueueDelivers(ctx, p, out); err != nil {
 		return err
 	}
@@ -228,13 +231,13 @@ type encodedMatch struct {
 // have yet to run.
 type heldMatches struct {
 	tenantID string
-	tenant   *Tenant
+	tenant   *tenants.Tenant
 	matches  []encodedMatch
 }
 
 // delivers turns a tenant's matches into deliver tasks, one per (match,
 // trigger), paced by the tenant's rate limit.
-func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id string, tn *Tenant, matches []encodedMatch) []queuedDeliver {
+func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id string, tn *tenants.Tenant, matches []encodedMatch) []queuedDeliver {
 	var ds []tasks.Deliver
 	for _, em := range matches {
 		m := em.m
@@ -245,7 +248,7 @@ func (h *Handlers) delivers(ctx context.Context, p tasks.EvaluateTenants, id str
 			}
 			ds = append(ds, tasks.Deliver{
 				TenantID: id, Monitor: m.MonitorName, Network: p.Network, Ledger: p.Ledger,
-				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier(), Vars: vars, MatchRef: em.ref, ScheduledAt: p.ScheduledAt,
+				TxHash: txHash(m), Trigger: trig, Tier: tn.Tier, Vars: vars, MatchRef: em.ref, ScheduledAt: p.ScheduledAt,
 				LedgerClosedAt: m.LedgerCloseTime,
 			})
 		}

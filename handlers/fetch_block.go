@@ -10,6 +10,7 @@ import (
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -22,35 +23,62 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	start := time.Now()
-	b, fetcher, err := h.block(ctx, "fetch", p.Network, p.Ledger)
+	b, fetcher, cands, err := h.block(ctx, "fetch", p.Network, p.Ledger)
 	if err != nil {
 		return err
 	}
-	h.cfg.Metrics.BlockProcessing.WithLabelValues(p.Network, "fetch").Observe(time.Since(start).Seconds())
 
 	if h.cfg.Redis != nil {
 		if err := h.checkLinks(ctx, p, fetcher, b); err != nil {
 			return err
 		}
 	}
-	return h.fanOut(ctx, p, b, "")
+	return h.fanOut(ctx, p, b, cands, "")
 }
 
 // block returns a ledger from the cache, or fetches it once across all
 // pods. RPC calls are counted by the fetcher's client (its call observer).
-func (h *Handlers) block(ctx context.Context, stage, network string, ledger uint64) (*chain.Block, BlockFetcher, error) {
+// The candidates are those fetch looked up, if it did.
+func (h *Handlers) block(ctx context.Context, stage, network string, ledger uint64) (*chain.Block, BlockFetcher, []tenants.Candidate, error) {
 	fetcher, ok := h.cfg.Fetchers[network]
 	if !ok {
-		return nil, nil, fmt.Errorf("%s ledger %d: network %q is not served by this worker: %w", stage, ledger, network, asynq.SkipRetry)
+		return nil, nil, nil, fmt.Errorf("%s ledger %d: network %q is not served by this worker: %w", stage, ledger, network, asynq.SkipRetry)
 	}
+	var cands []tenants.Candidate
 	b, err := h.cfg.Cache.GetOrFetch(ctx, network, ledger, func(ctx context.Context) (*chain.Block, error) {
-		return fetcher.FetchBlock(ctx, ledger)
+		b, c, err := h.fetch(ctx, network, fetcher, ledger)
+		cands = c
+		return b, err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s ledger %s/%d: %w", stage, network, ledger, err)
+		return nil, nil, nil, fmt.Errorf("%s ledger %s/%d: %w", stage, network, ledger, err)
 	}
-	return b, fetcher, nil
+	return b, fetcher, cands, nil
+}
+
+// fetch asks the node for a ledger. When the fetcher can attach receipts
+// it does so if one of the block's candidate monitors needs them, and the
+// candidates looked up for that are returned so that fan-out does not look
+// them up a second time; nil means they were not looked up.
+func (h *Handlers) fetch(ctx context.Context, network string, fetcher BlockFetcher, ledger uint64) (*chain.Block, []tenants.Candidate, error) {
+	b, err := fetcher.FetchBlock(ctx, ledger)
+	if err != nil {
+		return nil, nil, err
+	}
+	rf, ok := fetcher.(ReceiptFetcher)
+	if !ok {
+		return b, nil, nil
+	}
+	cands := h.cfg.Tenants.Candidates(network, b)
+	for _, c := range cands {
+		if monitor.NeedsReceipts(c.Monitors) {
+			if err := rf.AttachReceipts(ctx, b); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
+	}
+	return b, cands, nil
 }
 
 // checkLinks compares the block's parent hash with the hash processed for
@@ -65,8 +93,8 @@ func (h *Handlers) checkLinks(ctx context.Context, p tasks.FetchBlock, fetcher B
 			return err
 		}
 		if ok && prev != b.ParentHash {
-			n, err := h.reorg(ctx, p.Network, fetcher, b, func(ctx context.Context, canon *chain.Block) error {
-				return h.fanOut(ctx, tasks.FetchBlock{Network: p.Network, Ledger: canon.Ledger, ScheduledAt: p.ScheduledAt}, canon, "@"+short(canon.Hash))
+			n, err := h.reorg(ctx, p.Network, fetcher, b, func(ctx context.Context, canon *chain.Block, cands []tenants.Candidate) error {
+				return h.fanOut(ctx, tasks.FetchBlock{Network: p.Network, Ledger: canon.Ledger, ScheduledAt: p.ScheduledAt}, canon, cands, "@"+short(canon.Hash))
 			})
 			if err != nil {
 				return err
@@ -85,17 +113,18 @@ func short(hash string) string {
 }
 
 // fanOut enqueues the evaluate-tenants batches of a block: only tenants
-// whose monitors could match it get work. suffix distinguishes the batches
-// of a block re-processed after a reorganisation from the replaced one's.
+// whose monitors could match it (cands; nil: looked up here) get work.
+// suffix distinguishes the batches of a block re-processed after a
+// reorganisation from the replaced one's.
 //
 // With a progress store the batches are recorded before they are enqueued,
 // so the ledger counts as complete only once each of them is done, and a
 // batch that Redis loses is found missing by the scheduler.
-func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, suffix string) error {
-	var batches []tasks.EvaluateTenants
-	if ix := h.cfg.Tenants.Index(p.Network); ix != nil {
-		batches = h.batches(ctx, ix.Candidates(b), p, b, suffix)
+func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, cands []tenants.Candidate, suffix string) error {
+	if cands == nil {
+		cands = h.cfg.Tenants.Candidates(p.Network, b)
 	}
+	batches := h.batches(ctx, cands, p, b, suffix)
 	track := h.cfg.Progress != nil && suffix == ""
 	if track {
 		refs := make([]store.BatchRef, len(batches))
@@ -126,7 +155,7 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 }
 
 // batches groups a block's candidate tenants into evaluate-tenants tasks.
-func (h *Handlers) batches(ctx context.Context, cands []monitor.TenantMonitors, p tasks.FetchBlock, b *chain.Block, suffix string) []tasks.EvaluateTenants {
+func (h *Handlers) batches(ctx context.Context, cands []tenants.Candidate, p tasks.FetchBlock, b *chain.Block, suffix string) []tasks.EvaluateTenants {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -143,11 +172,7 @@ func (h *Handlers) batches(ctx context.Context, cands []monitor.TenantMonitors, 
 	}
 	list := make([]Candidate, 0, len(cands))
 	for _, c := range cands {
-		tier := tasks.TierDefault
-		if tn, ok := h.cfg.Tenants.Get(c.TenantID); ok {
-			tier = tn.Tier()
-		}
-		list = append(list, Candidate{TenantID: c.TenantID, Tier: tier, Monitors: len(c.Monitors), Activity: scores[c.TenantID]})
+		list = append(list, Candidate{TenantID: c.TenantID, Tier: c.Tier, Monitors: len(c.Monitors), Activity: scores[c.TenantID]})
 	}
 	var out []tasks.EvaluateTenants
 	for _, bt := range Batches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {

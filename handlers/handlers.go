@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -23,18 +25,29 @@ type BlockFetcher interface {
 	FetchBlock(ctx context.Context, ledger uint64) (*chain.Block, error)
 }
 
+// ReceiptFetcher is a BlockFetcher whose blocks lack data that only some
+// monitors need (EVM receipts: chain/evm.Source). The handlers attach them
+// to a block when one of its candidate monitors needs them, before the
+// block is cached.
+type ReceiptFetcher interface {
+	BlockFetcher
+	AttachReceipts(ctx context.Context, b *chain.Block) error
+}
+
 // ConditionRunner runs a monitor's trigger_conditions script against a
 // match; false vetoes the match. nil in Config means scripts are disabled.
 type ConditionRunner interface {
 	Allow(ctx context.Context, tenantID string, cond ozconfig.TriggerCondition, matchJSON []byte) (bool, error)
 }
 
-// Config is everything the handlers need; cmd/ozmon wires it.
+// Config is everything the handlers need; cmd/ozmon wires it. Client,
+// Cache, Fetchers, Tenants and Deliveries are required; the rest have
+// defaults or are optional.
 type Config struct {
 	Client     *asynq.Client
 	Cache      *cache.Blocks
 	Fetchers   map[string]BlockFetcher // by network slug
-	Tenants    *Tenants
+	Tenants    *tenants.Registry
 	Engine     *monitor.Engine
 	Deliveries store.DeliveryLog
 	// ChannelOptions are passed to notify.New for every trigger (guard,
@@ -92,11 +105,23 @@ type Handlers struct {
 	insp     *asynq.Inspector // reads outcomes kept on tasks; nil without Redis
 }
 
-// New checks cfg and returns the handlers.
-// Tenants is the tenant view the handlers evaluate against.
-func (h *Handlers) Tenants() *Tenants { return h.cfg.Tenants }
-
-func New(cfg Config) *Handlers {
+// New checks cfg and returns the handlers. A missing required dependency
+// is refused by name, at start rather than at the first task.
+func New(cfg Config) (*Handlers, error) {
+	for _, req := range []struct {
+		field   string
+		missing bool
+	}{
+		{"Client", cfg.Client == nil},
+		{"Cache", cfg.Cache == nil},
+		{"Fetchers", cfg.Fetchers == nil},
+		{"Tenants", cfg.Tenants == nil},
+		{"Deliveries", cfg.Deliveries == nil},
+	} {
+		if req.missing {
+			return nil, fmt.Errorf("handlers: Config.%s is required", req.field)
+		}
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -134,5 +159,5 @@ func New(cfg Config) *Handlers {
 	if cfg.Redis != nil {
 		h.insp = asynq.NewInspectorFromRedisClient(cfg.Redis)
 	}
-	return h
+	return h, nil
 }

@@ -85,7 +85,7 @@ func TestDeadReceiverIsArchivedThenReplayedOnce(t *testing.T) {
 	defer rdb.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h, client := p.newHandlers(ctx, rdb, metrics.New())
+	h, _, client := p.newHandlers(ctx, rdb, metrics.New())
 	defer client.Close()
 	task, _ := tasks.NewTask(d)
 	if err := h.Deliver(ctx, task); err != nil {
@@ -115,7 +115,7 @@ func TestWorkerDyingAfterSendDoesNotDuplicate(t *testing.T) {
 	defer rdb.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h, client := p.newHandlers(ctx, rdb, metrics.New())
+	h, _, client := p.newHandlers(ctx, rdb, metrics.New())
 	defer client.Close()
 	task, err := tasks.NewTask(tasks.Deliver{TenantID: id, Monitor: "once", Network: mainnet, Ledger: ledger, TxHash: tx, Trigger: "hook",
 		Vars: map[string]string{"monitor.name": "once", "transaction.hash": tx}})
@@ -214,11 +214,5 @@ func TestFloodingTenantDoesNotHoldUpOthers(t *testing.T) {
 
 func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.WaitUntil(t, timeout, what, cond)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
@@ -32,14 +31,14 @@ type evmNet struct {
 
 // source is a worker's EVM source: its own client, its calls counted,
 // receipts fetched only when a candidate monitor needs them.
-func (e *evmNet) source(m *metrics.Metrics, ts *handlers.Tenants) *evm.Source {
+func (e *evmNet) source(m *metrics.Metrics) *evm.Source {
 	client, err := evm.NewClient([]chain.Endpoint{{URL: e.sim.URL(), Weight: 100}}, chain.WithCallObserver(func(method, _ string, err error) {
 		m.RPCCalls.WithLabelValues(e.slug, method, "ok").Inc()
 	}))
 	if err != nil {
 		panic(err)
 	}
-	return &evm.Source{Client: client, Network: e.slug, ReceiptsFor: ts.ReceiptsFor(e.slug)}
+	return &evm.Source{Client: client, Network: e.slug}
 }
 
 func abiSource() monitor.ABISource {

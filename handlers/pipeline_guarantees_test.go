@@ -319,7 +319,7 @@ func (p *pipeline) directHandlers(t *testing.T) (*handlers.Handlers, *metrics.Me
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
 	m := metrics.New()
-	h, client := p.newHandlers(ctx, rdb, m)
+	h, _, client := p.newHandlers(ctx, rdb, m)
 	t.Cleanup(func() { cancel(); client.Close(); rdb.Close() })
 	return h, m
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
 
@@ -84,7 +83,7 @@ func TestHighTierOvertakesLowTierUnderBacklog(t *testing.T) {
 	if len(busiest.txs) < 15 {
 		t.Fatalf("no event target with enough transactions (best %d)", len(busiest.txs))
 	}
-	for _, tier := range []store.Tier{store.TierLow, store.TierCritical} {
+	for _, tier := range []tasks.Tier{tasks.TierLow, tasks.TierCritical} {
 		cfg, raw := tenantConfig(t, string(tier)+"-monitor", busiest, "", p.sink.URL())
 		p.importTenant(string(tier), cfg, raw, tier)
 	}

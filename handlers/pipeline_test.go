@@ -26,6 +26,9 @@ import (
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/worker"
 	"github.com/redis/go-redis/v9"
 	"github.com/stellar/go-stellar-sdk/network"
 )
@@ -214,7 +217,7 @@ func (p *pipeline) stopAll() {
 	}
 }
 
-func (p *pipeline) importTenant(slug string, cfg *ozconfig.Config, raw store.RawConfig, tier store.Tier) string {
+func (p *pipeline) importTenant(slug string, cfg *ozconfig.Config, raw store.RawConfig, tier tasks.Tier) string {
 	p.t.Helper()
 	id, err := p.st.ImportTenant(context.Background(), slug, cfg, raw)
 	if err != nil {
@@ -230,7 +233,7 @@ func (p *pipeline) importTenant(slug string, cfg *ozconfig.Config, raw store.Raw
 
 // newHandlers builds a worker's handlers on its own Redis client, block
 // cache and tenant view, kept fresh until ctx ends.
-func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metrics.Metrics) (*handlers.Handlers, *asynq.Client) {
+func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metrics.Metrics) (*handlers.Handlers, *tenants.Registry, *asynq.Client) {
 	p.t.Helper()
 	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if len(inline) > 0 {
@@ -242,8 +245,8 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.evm != nil {
 		networks = append(networks, p.evm.slug)
 	}
-	ts := handlers.NewTenants(p.st, specs, networks, p.log, m)
-	ts.UseABIs(abiSource())
+	ts := tenants.New(p.st, tenants.WithSpecs(specs), tenants.WithNetworks(networks...), tenants.WithLogger(p.log),
+		tenants.WithMetrics(m), tenants.WithABIs(abiSource()))
 	if err := ts.Reload(ctx); err != nil {
 		p.t.Fatal(err)
 	}
@@ -278,7 +281,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	client := asynq.NewClientFromRedisClient(rdb)
 	fetchers := map[string]handlers.BlockFetcher{mainnet: src}
 	if p.evm != nil {
-		fetchers[p.evm.slug] = p.evm.source(m, ts)
+		fetchers[p.evm.slug] = p.evm.source(m)
 	}
 	records := store.DeliveryLog(p.st)
 	if p.records != nil {
@@ -292,8 +295,11 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.configure != nil {
 		p.configure(&hc)
 	}
-	h := handlers.New(hc)
-	return h, client
+	h, err := handlers.New(hc)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return h, ts, client
 }
 
 // startWorker starts one stateless worker (its own Redis client, block
@@ -309,9 +315,9 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
 	m := metrics.New()
-	h, client := p.newHandlers(ctx, rdb, m)
-	srv, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
-		Queues: queues, Tiers: h.Tenants().Tiers, Logger: handlers.AsynqLogger(p.log), Log: p.log})
+	h, ts, client := p.newHandlers(ctx, rdb, m)
+	srv, err := worker.New(rdb, worker.Config{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
+		Queues: queues, Tiers: ts.Tiers, Logger: worker.AsynqLogger(p.log), Log: p.log})
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -52,9 +53,10 @@ func (l chainLinks) set(ctx context.Context, network string, n uint64, hash stri
 // flags the deliveries of transactions the new branch dropped, caches the
 // canonical block and evaluates it. It returns how many blocks were
 // replaced.
-func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetcher, tip *chain.Block, fanOut func(context.Context, *chain.Block) error) (int, error) {
+func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetcher, tip *chain.Block, fanOut func(context.Context, *chain.Block, []tenants.Candidate) error) (int, error) {
 	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
 	var replaced []*chain.Block
+	var candsOf [][]tenants.Candidate // each replaced block's, if fetch looked them up
 	parent := tip.ParentHash
 	for n := tip.Ledger - 1; n+maxReorgDepth >= tip.Ledger && n > 0; n-- {
 		seen, ok, err := links.get(ctx, network, n)
@@ -64,7 +66,7 @@ func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetch
 		if !ok || seen == parent {
 			break // a common ancestor, or history we never processed
 		}
-		canon, err := fetcher.FetchBlock(ctx, n)
+		canon, cands, err := h.fetch(ctx, network, fetcher, n)
 		if err != nil {
 			return 0, fmt.Errorf("reorg at %s/%d: fetch canonical block %d: %w", network, tip.Ledger, n, err)
 		}
@@ -73,6 +75,7 @@ func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetch
 				network, tip.Ledger, n, canon.Hash, parent)
 		}
 		replaced = append(replaced, canon)
+		candsOf = append(candsOf, cands)
 		parent = canon.ParentHash
 	}
 	// Oldest first, so deliveries follow chain order.
@@ -94,7 +97,7 @@ func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetch
 		if err := h.cfg.Cache.Put(ctx, canon); err != nil {
 			return 0, err
 		}
-		if err := fanOut(ctx, canon); err != nil {
+		if err := fanOut(ctx, canon, candsOf[i]); err != nil {
 			return 0, err
 		}
 		if err := links.set(ctx, network, canon.Ledger, canon.Hash); err != nil {

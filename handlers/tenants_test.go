@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -25,7 +26,7 @@ func TestConfigChangesReachRunningWorkers(t *testing.T) {
 	cfg, raw := tenantConfig(t, "first", tgs[0], "", "http://127.0.0.1:9/hook")
 	id := p.importTenant("acme", cfg, raw, "")
 	m := metrics.New()
-	ts := handlers.NewTenants(p.st, nil, []string{mainnet}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
+	ts := tenants.New(p.st, tenants.WithNetworks(mainnet), tenants.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), tenants.WithMetrics(m))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := ts.Reload(ctx); err != nil {
@@ -43,12 +44,12 @@ func TestConfigChangesReachRunningWorkers(t *testing.T) {
 	waitUntil(t, 30*time.Second, "the new monitor to reach the worker", func() bool {
 		return len(ts.Index(mainnet).Tenant(id)) == 2
 	})
-	if err := p.st.SetTenantTier(ctx, id, store.TierCritical); err != nil {
+	if err := p.st.SetTenantTier(ctx, id, tasks.TierCritical); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, 30*time.Second, "the tier change", func() bool {
 		tn, ok := ts.Get(id)
-		return ok && tn.Tier() == "critical"
+		return ok && tn.Tier == "critical"
 	})
 	if _, err := p.st.Pool().Exec(ctx, `UPDATE tenants SET is_active = false WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestReloadSkipsUnchangedTenants(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &countingSource{TenantSource: p.st, loads: map[string]int{}}
-	ts := handlers.NewTenants(src, nil, []string{mainnet}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	ts := tenants.New(src, tenants.WithNetworks(mainnet), tenants.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	for range 3 {
 		if err := ts.Reload(ctx); err != nil {
 			t.Fatal(err)

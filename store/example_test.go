@@ -29,15 +29,3 @@ func ExampleItemError() {
 	// skipping Large swaps of acme
 	// tenant acme: tenant_monitors "Large swaps": match_conditions.functions[0].expression: unexpected token ">>" at column 9
 }
-
-// Tiers pick a tenant's queues; an empty setting means the default tier.
-func ExampleParseTier() {
-	for _, s := range []string{"critical", "", "urgent"} {
-		t, err := store.ParseTier(s)
-		fmt.Printf("%q → %q %v\n", s, t, err)
-	}
-	// Output:
-	// "critical" → "critical" <nil>
-	// "" → "default" <nil>
-	// "urgent" → "" unknown tier "urgent" (want critical, high, default or low)
-}

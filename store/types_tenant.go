@@ -1,46 +1,10 @@
 package store
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/ozmon/ozmon/tasks"
 )
-
-// Tier is a tenant's priority class; it picks the tenant's evaluation and
-// notification queues.
-type Tier string
-
-// The tiers, highest priority first.
-const (
-	TierCritical Tier = "critical"
-	TierHigh     Tier = "high"
-	TierDefault  Tier = "default"
-	TierLow      Tier = "low"
-)
-
-// Tiers lists every tier, highest priority first.
-func Tiers() []Tier { return []Tier{TierCritical, TierHigh, TierDefault, TierLow} }
-
-// Valid reports whether t is one of the four tiers.
-func (t Tier) Valid() bool {
-	switch t {
-	case TierCritical, TierHigh, TierDefault, TierLow:
-		return true
-	}
-	return false
-}
-
-// ParseTier turns a tier name into a Tier; the empty string is the default
-// tier.
-func ParseTier(s string) (Tier, error) {
-	if s == "" {
-		return TierDefault, nil
-	}
-	t := Tier(s)
-	if !t.Valid() {
-		return "", fmt.Errorf("unknown tier %q (want critical, high, default or low)", s)
-	}
-	return t, nil
-}
 
 // Tenant is one row of the tenant-isolation `tenants` table plus ozmon's
 // per-tenant settings. The limits are the table's quota columns; a NULL in
@@ -49,7 +13,7 @@ type Tenant struct {
 	ID     string // UUID, as text
 	Slug   string
 	Name   string
-	Tier   Tier
+	Tier   tasks.Tier
 	Active bool
 
 	MaxMonitors             int

@@ -6,23 +6,6 @@ import (
 	"testing"
 )
 
-func TestTierValid(t *testing.T) {
-	t.Parallel()
-	for _, tier := range Tiers() {
-		if !tier.Valid() {
-			t.Errorf("%s not valid", tier)
-		}
-		if got, err := ParseTier(string(tier)); err != nil || got != tier {
-			t.Errorf("ParseTier(%s) = %s, %v", tier, got, err)
-		}
-	}
-	for _, bad := range []Tier{"Critical", "normal", " low"} {
-		if bad.Valid() {
-			t.Errorf("%q valid", bad)
-		}
-	}
-}
-
 func TestDeliveryStatusValid(t *testing.T) {
 	t.Parallel()
 	for _, s := range []DeliveryStatus{DeliveryPending, DeliverySending, DeliveryDelivered, DeliveryFailed, DeliveryArchived} {

@@ -1,37 +1,6 @@
 package tasks
 
-import (
-	"fmt"
-	"strings"
-)
-
-// Tier is a tenant's priority class; it picks the tenant's eval and notify
-// queues.
-type Tier string
-
-const (
-	TierCritical Tier = "critical"
-	TierHigh     Tier = "high"
-	TierDefault  Tier = "default"
-	TierLow      Tier = "low"
-)
-
-// Tiers lists every tier, highest first.
-var tiers = [...]Tier{TierCritical, TierHigh, TierDefault, TierLow}
-
-// Tiers returns every tier, highest first.
-func Tiers() []Tier { return tiers[:] }
-
-// ParseTier accepts a tier name; the empty string is TierDefault.
-func ParseTier(s string) (Tier, error) {
-	switch t := Tier(s); t {
-	case "":
-		return TierDefault, nil
-	case TierCritical, TierHigh, TierDefault, TierLow:
-		return t, nil
-	}
-	return "", fmt.Errorf("unknown tier %q (want critical, high, default or low)", s)
-}
+import "strings"
 
 // Queue names. Tiered queues are weighted, not strictly ordered, so that a
 // backlog of critical work slows low tiers down but never starves them.

@@ -24,14 +24,9 @@ type Source struct {
 	Network string // the network slug
 	// Receipts reports whether blocks need receipts (e.g. some active
 	// monitor of the network needs them); nil means no. Asked once per
-	// FetchBlock.
+	// FetchBlock. A caller that decides per block (the handlers, from the
+	// block's candidate monitors) leaves it nil and calls AttachReceipts.
 	Receipts func() bool
-	// ReceiptsFor, if set, is asked with the assembled block (logs
-	// attached, no receipts yet) when Receipts did not already say yes,
-	// so that the decision can rest on the block's candidate monitors
-	// (Block.Contracts). A caller can also decide later and call
-	// AttachReceipts itself.
-	ReceiptsFor func(b *chain.Block) bool
 	// ReceiptConcurrency bounds parallel receipt calls (default 8).
 	ReceiptConcurrency int
 }
@@ -60,11 +55,7 @@ func (s *Source) FetchBlock(ctx context.Context, n uint64) (*chain.Block, error)
 	if err != nil {
 		return nil, err
 	}
-	need := s.Receipts != nil && s.Receipts()
-	if !need && s.ReceiptsFor != nil {
-		need = s.ReceiptsFor(b)
-	}
-	if need {
+	if s.Receipts != nil && s.Receipts() {
 		if err := s.AttachReceipts(ctx, b); err != nil {
 			return nil, err
 		}

@@ -90,7 +90,6 @@ type app struct {
 	networks map[string]networkSource
 	// stellarClients serve contract-spec lookups of Stellar networks.
 	stellarClients map[string]*stellar.Client
-	evmSources     map[string]*evm.Source
 	netCfg         map[string]*ozconfig.Network
 	specs          stellar.SpecCache // contract specs read from the network
 	closers        []func()
@@ -201,7 +200,6 @@ func (a *app) openNetworks(ctx context.Context) error {
 	}
 	a.networks = map[string]networkSource{}
 	a.stellarClients = map[string]*stellar.Client{}
-	a.evmSources = map[string]*evm.Source{}
 	a.netCfg = map[string]*ozconfig.Network{}
 	for _, n := range list {
 		if n.Config == nil {
@@ -265,10 +263,8 @@ func (a *app) openSource(n *ozconfig.Network, eps []endpoint, observe func(metho
 			return nil, err
 		}
 		a.closers = append(a.closers, func() { client.Close() })
-		// ReceiptsFor is set by the worker once its tenants are loaded.
-		src := &evm.Source{Client: client, Network: n.Slug}
-		a.evmSources[n.Slug] = src
-		return src, nil
+		// The handlers attach receipts when a block's candidates need them.
+		return &evm.Source{Client: client, Network: n.Slug}, nil
 	}
 	return nil, nil
 }

@@ -27,7 +27,7 @@ type checkedDir struct {
 // tenants/<slug>/…. problems lists what is wrong with the directory; err
 // is a failure of the operator's own settings.
 func validateDir(ctx context.Context, pcfg config.Config, dir string, single bool) (d checkedDir, problems, err error) {
-	opts, err := (&app{cfg: pcfg}).channelOptions(nil)
+	opts, err := (&app{cfg: pcfg}).channelOptions()
 	if err != nil {
 		return d, nil, err
 	}

@@ -117,7 +117,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log.Info("ozmon dev is running; notifications print below as they reach the local webhook sink", "sink", sink.URL())
-	return a.run(ctx, true, true, nil)
+	return a.run(ctx, true, true)
 }
 
 // compactBody shows a template-mode webhook body as "title | body" on one

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/files"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // runImport validates an OpenZeppelin Monitor config directory and loads
@@ -64,7 +64,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *tier != "" {
-		t, err := store.ParseTier(*tier)
+		t, err := tasks.ParseTier(*tier)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/testkit"
@@ -21,7 +20,7 @@ func TestRPCLimitsReachTheClients(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.RPC = config.RPC{RPCLimits: config.RPCLimits{MaxResponseBytes: 3 << 20},
 		Networks: map[string]config.RPCLimits{"stellar_x": {MaxLedgerBytes: 1 << 20}}}
-	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler), stellarClients: map[string]*stellar.Client{}, evmSources: map[string]*evm.Source{}}
+	a := &app{cfg: cfg, log: slog.New(slog.DiscardHandler), stellarClients: map[string]*stellar.Client{}}
 	t.Cleanup(a.Close)
 	for _, tc := range []struct {
 		n    *ozconfig.Network

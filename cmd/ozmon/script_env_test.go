@@ -73,7 +73,7 @@ func scriptEnvWorker(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.Notify.ScriptsEnabled = true
 	cfg.Notify.ScriptDir = os.Getenv(scriptEnvHelper)
-	opts, err := (&app{cfg: cfg}).channelOptions(nil)
+	opts, err := (&app{cfg: cfg}).channelOptions()
 	if err != nil {
 		t.Fatal(err)
 	}

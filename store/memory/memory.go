@@ -13,6 +13,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // Store implements store.Store in memory. Safe for concurrent use.
@@ -45,7 +46,7 @@ func (s *Store) PutTenant(t store.Tenant, cfg *ozconfig.Config, problems ...erro
 		cfg = &ozconfig.Config{}
 	}
 	if t.Tier == "" {
-		t.Tier = store.TierDefault
+		t.Tier = tasks.TierDefault
 	}
 	problems = slices.Clip(problems) // appending must not write into the caller's array
 	cfg.ValidateEach("tenant "+t.Slug, func(kind, key string, err error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/memory"
 	"github.com/ozmon/ozmon/store/storetest"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 func TestConformance(t *testing.T) {
@@ -32,7 +33,7 @@ func TestConformance(t *testing.T) {
 				s.PutTenant(tenant, cfg)
 				return tenant.ID
 			},
-			SetTier: func(t *testing.T, id string, tier store.Tier) {
+			SetTier: func(t *testing.T, id string, tier tasks.Tier) {
 				change(t, id, func(tn *store.Tenant) { tn.Tier = tier })
 			},
 			Deactivate: func(t *testing.T, id string) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // TestImportThenTenantConfigRoundTrip: what PostgreSQL adds to storetest's
@@ -163,7 +164,7 @@ func TestTenantsListsActiveOnlyWithTier(t *testing.T) {
 	ctx := context.Background()
 	a := importFixture(t, s, "alpha", standardFixture())
 	b := importFixture(t, s, "beta", standardFixture())
-	if err := s.SetTenantTier(ctx, a, store.TierCritical); err != nil {
+	if err := s.SetTenantTier(ctx, a, tasks.TierCritical); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE tenants SET is_active = false WHERE id = $1`, b); err != nil {
@@ -182,13 +183,13 @@ func TestTenantsListsActiveOnlyWithTier(t *testing.T) {
 	if len(ts) != 2 || ts[0].Slug != "alpha" || ts[1].Slug != "gamma" {
 		t.Fatalf("tenants = %+v", ts)
 	}
-	if ts[0].Tier != store.TierCritical || ts[1].Tier != store.TierDefault || ts[1].MaxMonitors != 10 || !ts[1].Active {
+	if ts[0].Tier != tasks.TierCritical || ts[1].Tier != tasks.TierDefault || ts[1].MaxMonitors != 10 || !ts[1].Active {
 		t.Fatalf("tenants = %+v", ts)
 	}
 	if err := s.SetTenantTier(ctx, a, "urgent"); err == nil {
 		t.Fatal("unknown tier accepted")
 	}
-	if err := s.SetTenantTier(ctx, "00000000-0000-0000-0000-000000000000", store.TierLow); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetTenantTier(ctx, "00000000-0000-0000-0000-000000000000", tasks.TierLow); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("tier of a missing tenant: %v", err)
 	}
 	if _, err := s.TenantConfig(ctx, "not-a-uuid"); !errors.Is(err, store.ErrNotFound) {

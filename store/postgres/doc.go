@@ -22,7 +22,7 @@
 // tenant-isolation API shows the user exactly the file they wrote:
 //
 //	tenantID, err := s.ImportTenant(ctx, "acme", cfg, raw)
-//	_ = s.SetTenantTier(ctx, tenantID, store.TierHigh)
+//	_ = s.SetTenantTier(ctx, tenantID, tasks.TierHigh)
 //
 // The pipeline then reads tenants and their configurations. A broken item
 // is reported in Problems and left out, never hiding the tenant's others:

@@ -8,6 +8,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/storetest"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 func TestConformance(t *testing.T) {
@@ -23,7 +24,7 @@ func TestConformance(t *testing.T) {
 				}
 				return id
 			},
-			SetTier: func(t *testing.T, id string, tier store.Tier) {
+			SetTier: func(t *testing.T, id string, tier tasks.Tier) {
 				if err := s.SetTenantTier(t.Context(), id, tier); err != nil {
 					t.Fatal(err)
 				}

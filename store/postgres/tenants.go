@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // tenantColumns reads a tenants row joined with ozmon_tenant_settings. The
@@ -38,7 +39,7 @@ func scanTenant(row pgx.Row) (store.Tenant, error) {
 	err := row.Scan(&t.ID, &t.Slug, &t.Name, &tier, &t.Active,
 		&t.MaxMonitors, &t.MaxNetworks, &t.MaxTriggers, &t.MaxRPCRequestsPerMinute, &t.MaxStorageMB,
 		&t.CreatedAt, &t.UpdatedAt, &t.Version)
-	t.Tier = store.Tier(tier)
+	t.Tier = tasks.Tier(tier)
 	return t, err
 }
 
@@ -92,7 +93,7 @@ func (s *Store) TenantBySlug(ctx context.Context, slug string) (store.Tenant, er
 }
 
 // SetTenantTier sets the tenant's priority tier.
-func (s *Store) SetTenantTier(ctx context.Context, tenantID string, tier store.Tier) error {
+func (s *Store) SetTenantTier(ctx context.Context, tenantID string, tier tasks.Tier) error {
 	if !tier.Valid() {
 		return fmt.Errorf("postgres: set tier of tenant %s: unknown tier %q", tenantID, tier)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // TestTenantVersionFollowsEveryConfigChange: the Version a reload trusts to
@@ -67,7 +67,7 @@ func TestTenantVersionFollowsEveryConfigChange(t *testing.T) {
 		}
 	}
 	before := version(a)
-	if err := s.SetTenantTier(ctx, a, store.TierCritical); err != nil {
+	if err := s.SetTenantTier(ctx, a, tasks.TierCritical); err != nil {
 		t.Fatal(err)
 	}
 	if version(a) == before {

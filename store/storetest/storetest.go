@@ -20,6 +20,7 @@ import (
 
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // Stores is one fresh, empty store under test. A nil interface is a part
@@ -43,7 +44,7 @@ type Stores struct {
 	PutTenant func(t *testing.T, slug string, cfg *ozconfig.Config, raw store.RawConfig) string
 	// SetTier and Deactivate change a stored tenant; nil skips the checks
 	// that need them.
-	SetTier    func(t *testing.T, tenantID string, tier store.Tier)
+	SetTier    func(t *testing.T, tenantID string, tier tasks.Tier)
 	Deactivate func(t *testing.T, tenantID string)
 	// PutNetwork adds or replaces an operator network given as its JSON.
 	// Required by Networks.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 func tenantSource(t *testing.T, newStores func(t *testing.T) Stores) {
@@ -21,7 +22,7 @@ func tenantSource(t *testing.T, newStores func(t *testing.T) Stores) {
 		if len(tc.Problems) != 0 {
 			t.Fatalf("problems: %v", tc.Problems)
 		}
-		if tc.Tenant.ID != id || tc.Tenant.Slug != "acme" || !tc.Tenant.Active || tc.Tenant.Tier != store.TierDefault {
+		if tc.Tenant.ID != id || tc.Tenant.Slug != "acme" || !tc.Tenant.Active || tc.Tenant.Tier != tasks.TierDefault {
 			t.Fatalf("tenant = %+v", tc.Tenant)
 		}
 		if got := sortedKeys(tc.Config.Monitors); !reflect.DeepEqual(got, []string{"Big swaps", "Small swaps"}) {
@@ -94,14 +95,14 @@ func tenantSource(t *testing.T, newStores func(t *testing.T) Stores) {
 		c := put(t, s, "gamma", StandardFixture())
 		a := put(t, s, "alpha", StandardFixture())
 		b := put(t, s, "beta", StandardFixture())
-		s.SetTier(t, a, store.TierCritical)
+		s.SetTier(t, a, tasks.TierCritical)
 		s.Deactivate(t, b)
 		ts, err := s.Tenants.Tenants(bg())
 		must(t, err)
 		if len(ts) != 2 || ts[0].Slug != "alpha" || ts[1].Slug != "gamma" || ts[1].ID != c {
 			t.Fatalf("tenants = %+v", ts)
 		}
-		if ts[0].Tier != store.TierCritical || ts[1].Tier != store.TierDefault || !ts[1].Active {
+		if ts[0].Tier != tasks.TierCritical || ts[1].Tier != tasks.TierDefault || !ts[1].Active {
 			t.Fatalf("tenants = %+v", ts)
 		}
 	})

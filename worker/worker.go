@@ -1,4 +1,4 @@
-package handlers
+package worker
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// WorkerConfig sizes a Worker.
-type WorkerConfig struct {
+// Config sizes a Worker.
+type Config struct {
 	// Concurrency is how many fetch-block and evaluate-tenants tasks run at
 	// once (CPU-bound work).
 	Concurrency int
@@ -41,7 +41,8 @@ type WorkerConfig struct {
 	// pipeline server; a side without queues runs no server.
 	Queues map[string]int
 	// Tiers, when set, reports the tiers that have tenants (normally
-	// Tenants.Tiers). The worker then drains, of Queues, only blocks, those
+	// tenants.Registry.Tiers). The worker then drains, of Queues, only
+	// blocks, those
 	// tiers' queues and any queue that still holds tasks; see Worker.
 	Tiers func() []tasks.Tier
 	// CheckEvery is how often the drained set is reconsidered when Tiers is
@@ -73,7 +74,7 @@ type WorkerConfig struct {
 // clean-up are never stranded; such tasks wait at most five checks.
 type Worker struct {
 	rdb    redis.UniversalClient
-	cfg    WorkerConfig
+	cfg    Config
 	queues map[string]int // everything this worker may drain
 	insp   *asynq.Inspector
 
@@ -101,8 +102,8 @@ type Worker struct {
 // so the worker knows how long its servers wait.
 const defaultShutdownTimeout = 8 * time.Second
 
-// NewWorker returns a worker on rdb; call Start.
-func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
+// New returns a worker on rdb; call Start.
+func New(rdb redis.UniversalClient, cfg Config) (*Worker, error) {
 	if cfg.Concurrency <= 0 {
 		return nil, fmt.Errorf("worker: concurrency %d must be > 0", cfg.Concurrency)
 	}
@@ -147,7 +148,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
 		busy: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 
-// Start starts the servers with handler h (normally Handlers.Mux) and, when
+// Start starts the servers with handler h (normally handlers.Handlers.Mux) and, when
 // Tiers is set, the loop that keeps the drained set current.
 func (w *Worker) Start(h asynq.Handler) error {
 	w.mu.Lock()
@@ -274,7 +275,7 @@ func (w *Worker) apply(want map[string]bool) error {
 		if len(side.queues) == 0 {
 			continue
 		}
-		srv := asynq.NewServerFromRedisClient(w.rdb, ServerConfig(side.concurrency, side.shutdown, side.queues, w.cfg.Logger))
+		srv := asynq.NewServerFromRedisClient(w.rdb, serverConfig(side.concurrency, side.shutdown, side.queues, w.cfg.Logger))
 		if err := srv.Start(w.h); err != nil {
 			for _, s := range started {
 				s.Shutdown()

@@ -1,4 +1,4 @@
-package handlers
+package tenants
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
@@ -17,7 +16,8 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// Tenant is a worker's compiled view of one tenant.
+// Tenant is a worker's compiled view of one tenant. Its Tier is always
+// one of the four: a store's empty or unknown tier loads as TierDefault.
 type Tenant struct {
 	store.Tenant
 	Config   *ozconfig.Config
@@ -26,18 +26,10 @@ type Tenant struct {
 	Problems []error
 }
 
-// Tier returns the tenant's queue tier.
-func (t *Tenant) Tier() tasks.Tier {
-	if tier, err := tasks.ParseTier(string(t.Tenant.Tier)); err == nil {
-		return tier
-	}
-	return tasks.TierDefault
-}
-
-// Tenants keeps every active tenant compiled and indexed per network. A
+// Registry keeps every active tenant compiled and indexed per network. A
 // change to one tenant recompiles that tenant only; readers never block on
 // a reload for long (the index swaps one tenant at a time).
-type Tenants struct {
+type Registry struct {
 	src      store.TenantSource
 	specs    monitor.SpecSource
 	networks map[string]bool // networks this deployment fetches
@@ -57,44 +49,14 @@ type Tenants struct {
 	perTier map[tasks.Tier]int
 }
 
-// NewTenants returns an empty set for the given networks; call Reload.
-func NewTenants(src store.TenantSource, specs monitor.SpecSource, networks []string, log *slog.Logger, m *metrics.Metrics) *Tenants {
-	ts := &Tenants{src: src, specs: specs, networks: map[string]bool{}, log: log, m: m,
+// New returns an empty registry of the tenants in src; call Reload.
+func New(src store.TenantSource, opts ...Option) *Registry {
+	ts := &Registry{src: src, networks: map[string]bool{}, log: slog.Default(),
 		tenants: map[string]*Tenant{}, indexes: map[string]*monitor.Index{}, perTier: map[tasks.Tier]int{}}
-	for _, n := range networks {
-		ts.networks[n] = true
-		ts.indexes[n] = monitor.NewIndex(n)
+	for _, o := range opts {
+		o(ts)
 	}
 	return ts
-}
-
-// CheckTriggers makes every load vet each trigger with f (e.g.
-// notify.Check with the deployment's guard); a refused trigger is reported
-// as a problem of its tenant. Call before Reload.
-func (ts *Tenants) CheckTriggers(f func(context.Context, *ozconfig.Trigger) error) {
-	ts.checkTrigger = f
-}
-
-// UseABIs gives compiled EVM monitors their ABI decoders. Call before
-// Reload.
-func (ts *Tenants) UseABIs(src monitor.ABISource) { ts.abis = src }
-
-// ReceiptsFor returns the decision an EVM source asks before fetching a
-// block's receipts: true when some candidate monitor of the block needs
-// them (a status condition, or an expression on gas_used).
-func (ts *Tenants) ReceiptsFor(network string) func(b *chain.Block) bool {
-	return func(b *chain.Block) bool {
-		ix := ts.Index(network)
-		if ix == nil {
-			return false
-		}
-		for _, tm := range ix.Candidates(b) {
-			if monitor.NeedsReceipts(tm.Monitors) {
-				return true
-			}
-		}
-		return false
-	}
 }
 
 // Reload reloads every tenant: new ones are added, gone ones removed. A
@@ -103,7 +65,7 @@ func (ts *Tenants) ReceiptsFor(network string) func(b *chain.Block) bool {
 // reload interval would cost seconds of CPU. Tenants with problems are
 // retried each time, as some problems pass (a contract spec the RPC could
 // not serve, a DNS answer).
-func (ts *Tenants) Reload(ctx context.Context) error {
+func (ts *Registry) Reload(ctx context.Context) error {
 	list, err := ts.src.Tenants(ctx)
 	if err != nil {
 		return fmt.Errorf("reload tenants: %w", err)
@@ -133,7 +95,7 @@ func (ts *Tenants) Reload(ctx context.Context) error {
 }
 
 // current reports whether the loaded copy of t is up to date.
-func (ts *Tenants) current(t store.Tenant) bool {
+func (ts *Registry) current(t store.Tenant) bool {
 	if t.Version == "" {
 		return false
 	}
@@ -148,7 +110,7 @@ func (ts *Tenants) current(t store.Tenant) bool {
 // tenant's other monitors keep working. The store's config has passed
 // ozconfig's one validation already; only what depends on this deployment
 // (networks served, trigger destinations) is checked here.
-func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
+func (ts *Registry) ReloadTenant(ctx context.Context, id string) error {
 	tc, err := ts.src.TenantConfig(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		ts.remove(id)
@@ -162,6 +124,9 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 		return nil
 	}
 	t := &Tenant{Tenant: tc.Tenant, Config: tc.Config, Problems: append([]error(nil), tc.Problems...)}
+	if !t.Tier.Valid() {
+		t.Tier = tasks.TierDefault
+	}
 	names := make([]string, 0, len(tc.Config.Monitors))
 	for name := range tc.Config.Monitors {
 		names = append(names, name)
@@ -209,10 +174,10 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if old, ok := ts.tenants[id]; ok {
-		ts.perTier[old.Tier()]--
+		ts.perTier[old.Tier]--
 	}
 	ts.tenants[id] = t
-	ts.perTier[t.Tier()]++
+	ts.perTier[t.Tier]++
 	ts.countLocked()
 	for network, ix := range ts.indexes {
 		var on []*monitor.CompiledMonitor
@@ -232,11 +197,11 @@ func (ts *Tenants) ReloadTenant(ctx context.Context, id string) error {
 	return nil
 }
 
-func (ts *Tenants) remove(id string) {
+func (ts *Registry) remove(id string) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if old, ok := ts.tenants[id]; ok {
-		ts.perTier[old.Tier()]--
+		ts.perTier[old.Tier]--
 		delete(ts.tenants, id)
 	}
 	ts.countLocked()
@@ -245,14 +210,14 @@ func (ts *Tenants) remove(id string) {
 	}
 }
 
-func (ts *Tenants) countLocked() {
+func (ts *Registry) countLocked() {
 	if ts.m != nil {
 		ts.m.TenantCount.Set(float64(len(ts.tenants)))
 	}
 }
 
 // Get returns a tenant by id.
-func (ts *Tenants) Get(id string) (*Tenant, bool) {
+func (ts *Registry) Get(id string) (*Tenant, bool) {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	t, ok := ts.tenants[id]
@@ -260,14 +225,14 @@ func (ts *Tenants) Get(id string) (*Tenant, bool) {
 }
 
 // Len is the number of active tenants.
-func (ts *Tenants) Len() int {
+func (ts *Registry) Len() int {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	return len(ts.tenants)
 }
 
 // TierTotal is how many active tenants a tier has.
-func (ts *Tenants) TierTotal(t tasks.Tier) int {
+func (ts *Registry) TierTotal(t tasks.Tier) int {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	return ts.perTier[t]
@@ -275,7 +240,7 @@ func (ts *Tenants) TierTotal(t tasks.Tier) int {
 
 // Tiers returns the tiers that have at least one active tenant, highest
 // first.
-func (ts *Tenants) Tiers() []tasks.Tier {
+func (ts *Registry) Tiers() []tasks.Tier {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	var out []tasks.Tier
@@ -288,7 +253,7 @@ func (ts *Tenants) Tiers() []tasks.Tier {
 }
 
 // Index returns a network's monitor index (nil for a network not served).
-func (ts *Tenants) Index(network string) *monitor.Index {
+func (ts *Registry) Index(network string) *monitor.Index {
 	ts.mu.RLock()
 	defer ts.mu.RUnlock()
 	return ts.indexes[network]
@@ -296,7 +261,7 @@ func (ts *Tenants) Index(network string) *monitor.Index {
 
 // Watch keeps the set fresh until ctx ends: instantly on the store's change
 // notifications (when it has them) and by a full reload every interval.
-func (ts *Tenants) Watch(ctx context.Context, w store.ChangeWatcher, interval time.Duration) {
+func (ts *Registry) Watch(ctx context.Context, w store.ChangeWatcher, interval time.Duration) {
 	if w != nil {
 		go func() {
 			for ctx.Err() == nil {

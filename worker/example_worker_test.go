@@ -1,4 +1,4 @@
-package handlers_test
+package worker_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/worker"
 )
 
 // Run a worker for a deployment whose tenants are all in the default tier:
@@ -24,7 +24,7 @@ func ExampleWorker() {
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	defer rdb.Close()
 
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 4, NotifyConcurrency: 16,
+	w, err := worker.New(rdb, worker.Config{Concurrency: 4, NotifyConcurrency: 16,
 		Tiers: func() []tasks.Tier { return []tasks.Tier{tasks.TierDefault} }})
 	if err != nil {
 		panic(err)

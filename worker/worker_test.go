@@ -1,8 +1,7 @@
-package handlers_test
+package worker_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,81 +11,24 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ozmon/ozmon/handlers"
-	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/worker"
 )
-
-// TestSlowReceiversDoNotHoldUpEvaluation: deliveries and evaluations have
-// separate slots. Every receiver here takes 3 s to answer and the worker
-// has one delivery slot, yet all 20 ledgers are fetched and evaluated
-// while the deliveries queue up behind the slow receiver.
-func TestSlowReceiversDoNotHoldUpEvaluation(t *testing.T) {
-	t.Parallel()
-	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir, testkit.SinkDefault(testkit.SinkResponse{Delay: 3 * time.Second}))
-	tgs := rareTargets(blocks, 3)
-	for i := range 5 {
-		cfg, raw := tenantConfig(t, fmt.Sprintf("m%d", i), tgs[i], "", p.sink.URL())
-		p.importTenant(fmt.Sprintf("t%d", i), cfg, raw, "")
-	}
-	if _, err := p.sim.Advance(lastLedger - firstLedger); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rdb := redis.NewClient(p.rdbOpts)
-	defer rdb.Close()
-	h, client := p.newHandlers(ctx, rdb, metrics.New())
-	defer client.Close()
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 2, NotifyConcurrency: 1, ShutdownTimeout: time.Second,
-		Logger: handlers.AsynqLogger(p.log)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(h.Mux()); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Shutdown()
-	p.startScheduler()
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
-	defer insp.Close()
-	waitUntil(t, 30*time.Second, "every ledger fetched and evaluated", func() bool {
-		busy, done := 0, 0
-		for _, q := range []string{tasks.QueueBlocks, tasks.EvalQueue(tasks.TierDefault)} {
-			if info, err := insp.GetQueueInfo(q); err == nil {
-				busy += info.Pending + info.Active + info.Retry
-				done += info.Completed
-			}
-		}
-		return busy == 0 && done > 20
-	})
-	info, err := insp.GetQueueInfo(tasks.NotifyQueue(tasks.TierDefault))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Pending < 2 || info.Active != 1 {
-		t.Fatalf("notify queue: %d pending, %d active; want deliveries waiting behind the one slow send", info.Pending, info.Active)
-	}
-	if n := len(p.sink.Requests()); n > 2 {
-		t.Fatalf("%d requests reached a receiver that needs 3 s each", n)
-	}
-}
 
 func TestNewWorkerRefusesBadSizes(t *testing.T) {
 	rdb := redis.NewClient(testkit.Redis(t))
 	defer rdb.Close()
 	for _, c := range []struct {
-		cfg  handlers.WorkerConfig
+		cfg  worker.Config
 		want string
 	}{
-		{handlers.WorkerConfig{Concurrency: 0}, "concurrency 0 must be > 0"},
-		{handlers.WorkerConfig{Concurrency: 1, NotifyConcurrency: -1}, "notify concurrency -1"},
-		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{"notify-urgent": 1}}, `queue "notify-urgent" is not one of blocks, eval-critical`},
-		{handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{"blocks": 0}}, `queue "blocks" has weight 0`},
+		{worker.Config{Concurrency: 0}, "concurrency 0 must be > 0"},
+		{worker.Config{Concurrency: 1, NotifyConcurrency: -1}, "notify concurrency -1"},
+		{worker.Config{Concurrency: 1, Queues: map[string]int{"notify-urgent": 1}}, `queue "notify-urgent" is not one of blocks, eval-critical`},
+		{worker.Config{Concurrency: 1, Queues: map[string]int{"blocks": 0}}, `queue "blocks" has weight 0`},
 	} {
-		if _, err := handlers.NewWorker(rdb, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := worker.New(rdb, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewWorker(%+v) = %v, want an error with %q", c.cfg, err, c.want)
 		}
 	}
@@ -108,7 +50,7 @@ func TestWorkerNotifyOnly(t *testing.T) {
 	}
 	mux.HandleFunc(tasks.TypeDeliver, record)
 	mux.HandleFunc(tasks.TypeFetchBlock, record)
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, Queues: map[string]int{tasks.NotifyQueue(tasks.TierDefault): 1}})
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1, Queues: map[string]int{tasks.NotifyQueue(tasks.TierDefault): 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +65,7 @@ func TestWorkerNotifyOnly(t *testing.T) {
 	if err := w.Start(mux); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the deliver task", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the deliver task", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(seen) > 0
@@ -154,7 +96,7 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 		ran = append(ran, string(task.Payload()))
 		return nil
 	})
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, CheckEvery: 20 * time.Millisecond,
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1, CheckEvery: 20 * time.Millisecond,
 		Tiers: func() []tasks.Tier {
 			mu.Lock()
 			defer mu.Unlock()
@@ -175,7 +117,7 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("replayed critical")), asynq.Queue(tasks.NotifyQueue(tasks.TierCritical))); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the critical task with no critical tenant", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the critical task with no critical tenant", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(ran) == 1
@@ -183,14 +125,14 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 	mu.Lock()
 	inUse = append(inUse, tasks.TierHigh)
 	mu.Unlock()
-	waitUntil(t, 10*time.Second, "the high tier's queues", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the high tier's queues", func() bool {
 		q := strings.Join(w.Queues(), ",")
 		return strings.Contains(q, "eval-high") && strings.Contains(q, "notify-high")
 	})
 	if _, err := client.Enqueue(asynq.NewTask(tasks.TypeDeliver, []byte("high")), asynq.Queue(tasks.NotifyQueue(tasks.TierHigh))); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the high tier's task", func() bool {
+	testkit.WaitUntil(t, 10*time.Second, "the high tier's task", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(ran) == 2 && ran[1] == "high"
@@ -203,7 +145,7 @@ func TestWorkerFollowsTiersInUse(t *testing.T) {
 func TestWorkerWithoutTiersDrainsEveryQueue(t *testing.T) {
 	rdb := redis.NewClient(testkit.Redis(t))
 	defer rdb.Close()
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1})
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package handlers_test
+package worker_test
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/worker"
 )
 
 // lockedBuffer is a log sink read while the worker writes to it.
@@ -92,7 +92,7 @@ func TestShutdownWaitsForHandlersBeforeTheStoreCloses(t *testing.T) {
 		returned.Store(time.Now().UnixNano())
 		return nil
 	})
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, ShutdownTimeout: 500 * time.Millisecond,
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1, ShutdownTimeout: 500 * time.Millisecond,
 		Queues: map[string]int{tasks.NotifyQueue(tasks.TierDefault): 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestShutdownGivesUpOnAHandlerThatNeverReturns(t *testing.T) {
 		return nil
 	})
 	var logs lockedBuffer
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, ShutdownTimeout: 100 * time.Millisecond,
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1, ShutdownTimeout: 100 * time.Millisecond,
 		NotifyShutdownTimeout: 300 * time.Millisecond, Queues: map[string]int{tasks.QueueBlocks: 1},
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -208,7 +208,7 @@ func TestSendWithinNotifyShutdownTimeoutIsNotRequeued(t *testing.T) {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(tasks.TypeDeliver, slow)
 	mux.HandleFunc(tasks.TypeFetchBlock, slow)
-	w, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1, NotifyConcurrency: 1,
+	w, err := worker.New(rdb, worker.Config{Concurrency: 1, NotifyConcurrency: 1,
 		ShutdownTimeout: 100 * time.Millisecond, NotifyShutdownTimeout: 3 * time.Second,
 		Queues: map[string]int{tasks.QueueBlocks: 1, tasks.NotifyQueue(tasks.TierDefault): 1}})
 	if err != nil {
@@ -252,15 +252,15 @@ func TestNewWorkerRefusesNegativeShutdownTimeouts(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(testkit.Redis(t))
 	defer rdb.Close()
-	for _, cfg := range []handlers.WorkerConfig{
+	for _, cfg := range []worker.Config{
 		{Concurrency: 1, ShutdownTimeout: -time.Second},
 		{Concurrency: 1, NotifyShutdownTimeout: -time.Second},
 	} {
-		if _, err := handlers.NewWorker(rdb, cfg); err == nil || !strings.Contains(err.Error(), "must be >= 0") {
+		if _, err := worker.New(rdb, cfg); err == nil || !strings.Contains(err.Error(), "must be >= 0") {
 			t.Errorf("NewWorker(%+v) = %v, want a refusal", cfg, err)
 		}
 	}
-	if _, err := handlers.NewWorker(rdb, handlers.WorkerConfig{Concurrency: 1}); err != nil {
+	if _, err := worker.New(rdb, worker.Config{Concurrency: 1}); err != nil {
 		t.Errorf("zero timeouts (asynq's default) refused: %v", errors.Unwrap(err))
 	}
 }
