@@ -10,7 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
@@ -24,7 +24,7 @@ const hostileReply = "refused\x00 by\xff\xfe the receiver\x00"
 func TestHostileReplyIsRecorded(t *testing.T) {
 	t.Parallel()
 	dir, _ := mainnetLedgers(t)
-	p := newPipeline(t, dir, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: hostileReply}))
+	p := newPipeline(t, dir, ozmontest.SinkDefault(ozmontest.SinkResponse{Status: 400, Body: hostileReply}))
 	id, d := oneDelivery(t, p, nil)
 	h, _ := p.directHandlers(t)
 	task, _ := tasks.NewTask(d)
@@ -70,7 +70,7 @@ func TestHostileKeyIsRecorded(t *testing.T) {
 // back the record says archived — without sending again.
 func TestArchivedOutcomeIsNeverLost(t *testing.T) {
 	t.Parallel()
-	p, flaky := flakyPipeline(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: hostileReply}))
+	p, flaky := flakyPipeline(t, ozmontest.SinkDefault(ozmontest.SinkResponse{Status: 400, Body: hostileReply}))
 	id, d := oneDelivery(t, p, nil)
 	w := p.workOne(t, d)
 	w.waitKept(t, d, store.DeliveryArchived)

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/handlers"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -78,7 +78,7 @@ func (p *pipeline) run() {
 func TestSlowConditionDoesNotHoldOtherTenants(t *testing.T) {
 	t.Parallel()
 	p, scripts, tg := conditionPipeline(t, 0)
-	sinkA := testkit.StartWebhookSink(t)
+	sinkA := ozmontest.StartWebhookSink(t)
 	cfgA, rawA := tenantConfig(t, "slow", tg, "", sinkA.URL())
 	withCondition(t, cfgA, rawA, "slow", "hold.sh", ozconfig.MaxScriptTimeoutMs)
 	p.importTenant("slow", cfgA, rawA, "")

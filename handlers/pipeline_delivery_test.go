@@ -11,6 +11,7 @@ import (
 	"github.com/ozmon/ozmon/internal/metrics"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/redis/go-redis/v9"
@@ -31,7 +32,7 @@ func TestDeadReceiverIsArchivedThenReplayedOnce(t *testing.T) {
 	t.Parallel()
 	dir, blocks := mainnetLedgers(t)
 	// The sink fails the first 3 requests: 1 attempt + 2 retries.
-	p := newPipeline(t, dir, testkit.SinkFailTimes(3, 503))
+	p := newPipeline(t, dir, ozmontest.SinkFailTimes(3, 503))
 	tg := rareTargets(blocks, 1)[0]
 	cfg, raw := tenantConfig(t, "flaky", tg, "", p.sink.URL())
 	raw.Triggers["hook"] = fastRetries(t, raw.Triggers["hook"], 2)
@@ -141,7 +142,7 @@ func TestWorkerDyingAfterSendDoesNotDuplicate(t *testing.T) {
 func TestRetryAfterIsHonoured(t *testing.T) {
 	t.Parallel()
 	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir, testkit.SinkRateLimited(1, "2"))
+	p := newPipeline(t, dir, ozmontest.SinkRateLimited(1, "2"))
 	tg := rareTargets(blocks, 1)[0]
 	cfg, raw := tenantConfig(t, "limited", tg, "", p.sink.URL())
 	raw.Triggers["hook"] = fastRetries(t, raw.Triggers["hook"], 3)

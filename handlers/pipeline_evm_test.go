@@ -11,9 +11,9 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/redis/go-redis/v9"
@@ -26,7 +26,7 @@ const erc20ABI = `[{"type":"event","name":"Transfer","anonymous":false,"inputs":
 // evmNet is an EVM network served by the EVM simulator.
 type evmNet struct {
 	slug string
-	sim  *testkit.EVMSim
+	sim  *ozmontest.EVMSim
 }
 
 // source is a worker's EVM source: its own client, its calls counted,
@@ -56,7 +56,7 @@ func abiSource() monitor.ABISource {
 // cursor set so processing starts at the sim's first block.
 func (p *pipeline) withEVM(t *testing.T) *evmNet {
 	t.Helper()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 7, Blocks: 12, TxPerBlock: 20}), testkit.EVMSimChainID(31337))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: 7, Blocks: 12, TxPerBlock: 20}), ozmontest.EVMSimChainID(31337))
 	p.evm = &evmNet{slug: "evm_local", sim: sim}
 	first := sim.Blocks()[0]
 	if err := p.st.AdvanceCursor(context.Background(), "evm_local", first-1); err != nil {
@@ -131,7 +131,7 @@ func transfersOf(blocks []*chain.Block, token string) map[string]bool {
 				continue
 			}
 			for _, l := range tx.EVM.Logs {
-				if l.Address == token && len(l.Topics) == 3 && l.Topics[0] == testkit.EVMTransferTopic {
+				if l.Address == token && len(l.Topics) == 3 && l.Topics[0] == ozmontest.EVMTransferTopic {
 					out[tx.Hash] = true
 				}
 			}
@@ -149,7 +149,7 @@ func TestStellarAndEVMInOneDeployment(t *testing.T) {
 	dir, blocks := mainnetLedgers(t)
 	p := newPipeline(t, dir)
 	e := p.withEVM(t)
-	token := testkit.EVMSynthTokens()[0]
+	token := ozmontest.EVMSynthTokens()[0]
 	tg := rareTargets(blocks, 2)[0]
 	cfg, raw := tenantConfig(t, "stellar-side", tg, "", p.sink.URL())
 	evmTenant(t, cfg, raw, "evm-side", map[string]any{
@@ -226,7 +226,7 @@ func TestEVMReorg(t *testing.T) {
 			dir, blocks := mainnetLedgers(t)
 			p := newPipeline(t, dir)
 			e := p.withEVM(t)
-			tokens := testkit.EVMSynthTokens()
+			tokens := ozmontest.EVMSynthTokens()
 			var addrs []any
 			for _, tok := range tokens {
 				addrs = append(addrs, map[string]any{"address": tok})
@@ -344,7 +344,7 @@ func TestEVMReceiptsOnlyWhenNeeded(t *testing.T) {
 	dir, blocks := mainnetLedgers(t)
 	p := newPipeline(t, dir)
 	e := p.withEVM(t)
-	tokens := testkit.EVMSynthTokens()
+	tokens := ozmontest.EVMSynthTokens()
 	var addrs []any
 	for _, tok := range tokens {
 		addrs = append(addrs, map[string]any{"address": tok})

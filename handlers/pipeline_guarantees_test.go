@@ -13,8 +13,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
@@ -74,7 +74,7 @@ func TestRedisDataLossIsRedriven(t *testing.T) {
 
 // assertOncePerID checks that n notifications arrived, each once, each
 // with its own Idempotency-Key.
-func assertOncePerID(t *testing.T, reqs []testkit.SinkRequest, n int) {
+func assertOncePerID(t *testing.T, reqs []ozmontest.SinkRequest, n int) {
 	t.Helper()
 	seen := map[string]int{}
 	for _, r := range reqs {
@@ -209,15 +209,15 @@ func (f *flakyLog) BeginDelivery(ctx context.Context, key store.DeliveryKey, tas
 
 // flakyPipeline is a pipeline whose delivery log goes down as its
 // receiver (answering as sinkOpts say) answers the first request.
-func flakyPipeline(t *testing.T, sinkOpts ...testkit.WebhookSinkOption) (*pipeline, *flakyLog) {
+func flakyPipeline(t *testing.T, sinkOpts ...ozmontest.WebhookSinkOption) (*pipeline, *flakyLog) {
 	t.Helper()
 	dir, _ := mainnetLedgers(t)
 	p := newPipeline(t, dir)
 	flaky := &flakyLog{DeliveryLog: p.st}
 	p.records = flaky
 	p.configure = func(c *handlers.Config) { c.OutcomeWriteTimeout = 300 * time.Millisecond }
-	sinkOpts = append(sinkOpts, testkit.SinkOnRequest(func(testkit.SinkRequest) { flaky.down.Store(true) }))
-	p.sink = testkit.StartWebhookSink(t, sinkOpts...)
+	sinkOpts = append(sinkOpts, ozmontest.SinkOnRequest(func(ozmontest.SinkRequest) { flaky.down.Store(true) }))
+	p.sink = ozmontest.StartWebhookSink(t, sinkOpts...)
 	return p, flaky
 }
 
@@ -280,7 +280,7 @@ func TestHangingTenantDoesNotHoldTheNotifyPool(t *testing.T) {
 	t.Parallel()
 	dir, blocks := mainnetLedgers(t)
 	p := newPipeline(t, dir)
-	hang := testkit.StartWebhookSink(t, testkit.SinkDefault(testkit.SinkResponse{Delay: 10 * time.Minute}))
+	hang := ozmontest.StartWebhookSink(t, ozmontest.SinkDefault(ozmontest.SinkResponse{Delay: 10 * time.Minute}))
 	p.configure = func(c *handlers.Config) {
 		c.TenantInFlight, c.DestinationInFlight = 1, 4
 		c.ChannelOptions = append(c.ChannelOptions, notify.WithTimeout(10*time.Minute))

@@ -23,6 +23,7 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
@@ -151,8 +152,8 @@ func tenantConfig(t testing.TB, name string, tg eventTarget, expression, sinkURL
 // pipeline is a running deployment: simulator, stores, workers, schedulers.
 type pipeline struct {
 	t       testing.TB
-	sim     *testkit.StellarSim
-	sink    *testkit.WebhookSink
+	sim     *ozmontest.StellarSim
+	sink    *ozmontest.WebhookSink
 	st      *postgres.Store
 	rdbOpts *redis.Options
 	src     *stellar.Source
@@ -169,14 +170,14 @@ type pipeline struct {
 	stops     []func()
 }
 
-func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...testkit.WebhookSinkOption) *pipeline {
+func newPipeline(t testing.TB, ledgerDir string, sinkOpts ...ozmontest.WebhookSinkOption) *pipeline {
 	t.Helper()
 	p := &pipeline{t: t, log: slog.New(slog.NewTextHandler(io.Discard, nil)), batch: 50}
 	if testing.Verbose() {
 		p.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	p.sim = testkit.StartStellarSim(t, testkit.SimLedgerDir(ledgerDir), testkit.SimPassphrase(network.PublicNetworkPassphrase), testkit.SimInitialTip(firstLedger))
-	p.sink = testkit.StartWebhookSink(t, sinkOpts...)
+	p.sim = ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(ledgerDir), ozmontest.SimPassphrase(network.PublicNetworkPassphrase), ozmontest.SimInitialTip(firstLedger))
+	p.sink = ozmontest.StartWebhookSink(t, sinkOpts...)
 	url, schema := testkit.PostgresSchema(t)
 	st, err := postgres.Open(context.Background(), url, postgres.WithNotifyChannel("ozmon_"+schema))
 	if err != nil {
@@ -370,7 +371,7 @@ func (p *pipeline) advanceAll(every time.Duration, during func(ledger uint32)) {
 }
 
 // waitQuiet waits until the sink has n requests and the queues are empty.
-func (p *pipeline) waitDelivered(n int, timeout time.Duration) []testkit.SinkRequest {
+func (p *pipeline) waitDelivered(n int, timeout time.Duration) []ozmontest.SinkRequest {
 	p.t.Helper()
 	_, err := p.sink.WaitFor(n, timeout)
 	if err != nil {
@@ -399,7 +400,7 @@ func (p *pipeline) waitDelivered(n int, timeout time.Duration) []testkit.SinkReq
 
 type notification struct{ monitor, tx string }
 
-func parseNotifications(t testing.TB, reqs []testkit.SinkRequest) map[notification]int {
+func parseNotifications(t testing.TB, reqs []ozmontest.SinkRequest) map[notification]int {
 	t.Helper()
 	got := map[notification]int{}
 	for _, r := range reqs {

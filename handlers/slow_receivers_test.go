@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/worker"
 )
@@ -22,7 +22,7 @@ import (
 func TestSlowReceiversDoNotHoldUpEvaluation(t *testing.T) {
 	t.Parallel()
 	dir, blocks := mainnetLedgers(t)
-	p := newPipeline(t, dir, testkit.SinkDefault(testkit.SinkResponse{Delay: 3 * time.Second}))
+	p := newPipeline(t, dir, ozmontest.SinkDefault(ozmontest.SinkResponse{Delay: 3 * time.Second}))
 	tgs := rareTargets(blocks, 3)
 	for i := range 5 {
 		cfg, raw := tenantConfig(t, fmt.Sprintf("m%d", i), tgs[i], "", p.sink.URL())

@@ -6,9 +6,9 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // TestGoldenThroughEVMSimulator runs the golden cases that use whole
@@ -17,7 +17,7 @@ import (
 // pipeline takes — instead of assembled in the test.
 func TestGoldenThroughEVMSimulator(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(readEVMFixture(t, "blocks.json"), readEVMFixture(t, "transaction_receipts.json")))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(readEVMFixture(t, "blocks.json"), readEVMFixture(t, "transaction_receipts.json")))
 	client, err := evm.NewClient([]chain.Endpoint{{URL: sim.URL(), Weight: 100}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // benchVars are sampleVars with the ${functions} summary monitor.Match.Variables adds.
@@ -28,7 +28,7 @@ func BenchmarkRender(b *testing.B) {
 }
 
 func BenchmarkWebhookSend(b *testing.B) {
-	sink := testkit.StartWebhookSink(b)
+	sink := ozmontest.StartWebhookSink(b)
 	ch, err := newWebhook("bench", webhookConfig{
 		URL:     sink.URL() + "/hook",
 		Secret:  "bench-secret",

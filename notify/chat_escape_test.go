@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // hostileVars is on-chain text trying Slack's and Discord's control syntax.
@@ -28,7 +28,7 @@ func hostileVars() map[string]string {
 // or hide a link behind a label; the template's own markup stays.
 func TestSlackEscapesValues(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch := newSlack("slack", sink.URL()+slackPath,
 		messageTemplate{Title: "${monitor.name} <!here>", Body: "memo: ${events.0.args.memo} <https://ok.example|docs>${functions}"},
 		WithGuard(localGuard(t)))
@@ -44,7 +44,7 @@ func TestSlackEscapesValues(t *testing.T) {
 // zero-width space; the template's own text stays.
 func TestDiscordEscapesValues(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch := newDiscord("discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
 		messageTemplate{Title: "${monitor.name} @here", Body: "memo: ${events.0.args.memo} [docs](https://ok.example)"},
 		WithGuard(localGuard(t)))

@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 const slackPath = "/services/T000/B000/XXXXSECRETXXXXTOKEN"
 
 func TestSlackSend(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch := newSlack("vault slack", sink.URL()+slackPath,
 		messageTemplate{Title: "${monitor.name} fired", Body: "amount ${functions.0.args.amount} & <b>"},
 		WithGuard(localGuard(t)))
@@ -34,7 +34,7 @@ func TestSlackSend(t *testing.T) {
 
 func TestDiscordSend(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch := newDiscord("vault discord", sink.URL()+"/api/webhooks/111/tokentokentoken",
 		messageTemplate{Title: "Vault event", Body: "tx ${transaction.hash}${events}"},
 		WithGuard(localGuard(t)))
@@ -52,7 +52,7 @@ func TestDiscordSend(t *testing.T) {
 
 func TestTelegramSend(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx"
 	for _, preview := range []bool{true, false} {
 		ch := newTelegram("vault tg", token, "-100123456789", preview,
@@ -104,11 +104,11 @@ func TestEscapeMarkdownV2(t *testing.T) {
 // failure, and never show the URL or its token.
 func TestChatErrorsAreClassifiedAndRedacted(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t,
-		testkit.SinkRateLimited(1, "7"),
-		testkit.SinkResponses(
-			testkit.SinkResponse{Status: 503, Body: "down " + slackPath},
-			testkit.SinkResponse{Status: 404, Body: "no_service"},
+	sink := ozmontest.StartWebhookSink(t,
+		ozmontest.SinkRateLimited(1, "7"),
+		ozmontest.SinkResponses(
+			ozmontest.SinkResponse{Status: 503, Body: "down " + slackPath},
+			ozmontest.SinkResponse{Status: 404, Body: "no_service"},
 		))
 	const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawx"
 	chans := []struct {
@@ -151,7 +151,7 @@ func TestChatErrorsAreClassifiedAndRedacted(t *testing.T) {
 // A connection error carries *url.Error, whose text holds the full URL; it must not leak.
 func TestTransportErrorRedacted(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	url := sink.URL() + slackPath
 	_ = sink.Close() // nothing listens any more: connection refused
 	ch := newSlack("s", url, messageTemplate{Title: "t", Body: "b"}, WithGuard(localGuard(t)))

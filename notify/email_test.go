@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 const smtpPassword = "smtp-pa55word-xyz"
 
-func sinkEmailConfig(sink *testkit.SMTPSink) emailConfig {
+func sinkEmailConfig(sink *ozmontest.SMTPSink) emailConfig {
 	return emailConfig{
 		Host:       sink.Host(),
 		Port:       sink.Port(),
@@ -71,7 +71,7 @@ func parseEmail(t *testing.T, data []byte) parsedEmail {
 	return out
 }
 
-func checkEmail(t *testing.T, msg testkit.SMTPMessage) {
+func checkEmail(t *testing.T, msg ozmontest.SMTPMessage) {
 	t.Helper()
 	if !msg.TLS {
 		t.Fatal("message was sent without TLS")
@@ -112,7 +112,7 @@ func checkEmail(t *testing.T, msg testkit.SMTPMessage) {
 
 func TestEmailSTARTTLS(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
@@ -133,8 +133,8 @@ func TestEmailSTARTTLS(t *testing.T) {
 
 func TestEmailImplicitTLSAndLogin(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPImplicitTLS(),
-		testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPAuthMechanisms("LOGIN"))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPImplicitTLS(),
+		ozmontest.SMTPCredentials("alerts@example.org", smtpPassword), ozmontest.SMTPAuthMechanisms("LOGIN"))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink), WithGuard(localGuard(t)),
 		withTLSConfig(sink.ClientTLSConfig()), withSMTPSecurity(smtpImplicitTLS))
 	if err != nil {
@@ -152,7 +152,7 @@ func TestEmailImplicitTLSAndLogin(t *testing.T) {
 
 func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 	t.Parallel()
-	noTLS := testkit.StartSMTPSink(t, testkit.SMTPNoSTARTTLS())
+	noTLS := ozmontest.StartSMTPSink(t, ozmontest.SMTPNoSTARTTLS())
 	ch, err := newEmail("e", sinkEmailConfig(noTLS), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 		t.Fatalf("server without STARTTLS: got %v", err)
 	}
 	// Without trusting the sink's self-signed certificate the handshake fails, permanently.
-	sink := testkit.StartSMTPSink(t)
+	sink := ozmontest.StartSMTPSink(t)
 	ch, err = newEmail("e", sinkEmailConfig(sink), WithGuard(localGuard(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestEmailRefusesClearTextAndUntrustedCert(t *testing.T) {
 
 func TestEmailReplyCodes(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword), testkit.SMTPFailData(451, 554))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPCredentials("alerts@example.org", smtpPassword), ozmontest.SMTPFailData(451, 554))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
@@ -216,7 +216,7 @@ func TestEmailReplyCodes(t *testing.T) {
 
 func TestEmailRejectsHeaderInjection(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t)
+	sink := ozmontest.StartSMTPSink(t)
 	cfg := sinkEmailConfig(sink)
 	cfg.Recipients = []string{"ops@example.org\r\nBcc: evil@example.org"}
 	if _, err := newEmail("e", cfg); err == nil {
@@ -245,7 +245,7 @@ func TestEmailRejectsHeaderInjection(t *testing.T) {
 // duplicate left by a retry can be recognised; another notification gets another one.
 func TestEmailMessageIDFromNotificationID(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {
@@ -292,7 +292,7 @@ func TestEmailMessageIDFromNotificationID(t *testing.T) {
 // An ID that could end the Message-ID header is refused, permanently, and nothing is sent.
 func TestEmailRefusesUnusableID(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", smtpPassword))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPCredentials("alerts@example.org", smtpPassword))
 	ch, err := newEmail("vault email", sinkEmailConfig(sink),
 		WithGuard(localGuard(t)), withTLSConfig(sink.ClientTLSConfig()))
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestGuardCheckAddr(t *testing.T) {
@@ -95,7 +95,7 @@ func TestGuardCheckURL(t *testing.T) {
 // host name that resolves to 127.0.0.1, and nothing arrives.
 func TestGuardRefusesLoopbackAtSend(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	g, err := NewGuard()
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func (r *rebindingResolver) LookupNetIP(_ context.Context, _, _ string) ([]netip
 
 func TestGuardDNSRebinding(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	res := &rebindingResolver{}
 	g, err := NewGuard(withResolver(res))
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // localGuard allow-lists 127.0.0.1 only, where the test receivers listen.
@@ -35,7 +35,7 @@ func sampleVars() map[string]string {
 
 // sendOne sends one notification of tenant t1 with vars through ch and
 // returns what sink received.
-func sendOne(t *testing.T, sink *testkit.WebhookSink, ch Channel, vars map[string]string) testkit.SinkRequest {
+func sendOne(t *testing.T, sink *ozmontest.WebhookSink, ch Channel, vars map[string]string) ozmontest.SinkRequest {
 	t.Helper()
 	if err := ch.Send(context.Background(), Notification{TenantID: "t1", Vars: vars}); err != nil {
 		t.Fatalf("send: %v", err)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // TestSecretStraddlingTheCutIsMasked: a receiver echoes the trigger's API
@@ -17,7 +17,7 @@ func TestSecretStraddlingTheCutIsMasked(t *testing.T) {
 	const key = "sk_live_0123456789abcdefSECRETKEY"
 	for _, at := range []int{240, 250, 255, 256} {
 		body := strings.Repeat("x", at) + key + strings.Repeat("y", 300)
-		sink := testkit.StartWebhookSink(t, testkit.SinkDefault(testkit.SinkResponse{Status: 400, Body: body}))
+		sink := ozmontest.StartWebhookSink(t, ozmontest.SinkDefault(ozmontest.SinkResponse{Status: 400, Body: body}))
 		w, err := newWebhook("hook", webhookConfig{URL: sink.URL(), Headers: map[string]string{"X-API-Key": key}},
 			WithGuard(localGuard(t)))
 		if err != nil {

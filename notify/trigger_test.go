@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func parseTrigger(t *testing.T, js string) *ozconfig.Trigger {
@@ -30,7 +30,7 @@ func parseTrigger(t *testing.T, js string) *ozconfig.Trigger {
 // request; without WithLookupEnv the environment secret cannot be resolved at all.
 func TestNewWebhookFromTriggerJSON(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	tr := parseTrigger(t, fmt.Sprintf(`{"vault_webhook": {
 	  "name": "Vault webhook", "trigger_type": "webhook",
 	  "config": {
@@ -67,7 +67,7 @@ func TestNewWebhookFromTriggerJSON(t *testing.T) {
 
 func TestNewEmailAndScriptFromTriggerJSON(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartSMTPSink(t, testkit.SMTPCredentials("alerts@example.org", "pw-123456"))
+	sink := ozmontest.StartSMTPSink(t, ozmontest.SMTPCredentials("alerts@example.org", "pw-123456"))
 	tr := parseTrigger(t, fmt.Sprintf(`{"vault_email": {
 	  "name": "Vault email", "trigger_type": "email",
 	  "config": {
@@ -139,7 +139,7 @@ func TestNewSlackTriggerAndSecretSafety(t *testing.T) {
 // sends headers a Standard Webhooks receiver verifies, and no X-Signature.
 func TestNewWebhookStandardSigningFromTriggerJSON(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	tr := parseTrigger(t, fmt.Sprintf(`{"std": {
 	  "name": "Standard webhook", "trigger_type": "webhook",
 	  "config": {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // recomputeSignature is the receiver's side of OZ's scheme, written independently of signOZ.
@@ -25,7 +25,7 @@ func recomputeSignature(secret string, body []byte, ts string) string {
 
 func TestWebhookTemplateSigned(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	const secret = "hmac-key-0123456789"
 	ch, err := newWebhook("vault hook", webhookConfig{
 		URL:     sink.URL() + "/monitor?token=abc123",
@@ -68,7 +68,7 @@ func TestWebhookTemplateSigned(t *testing.T) {
 
 func TestWebhookRawCompactsMatchAndHeadersOverride(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch, err := newWebhook("raw hook", webhookConfig{
 		URL:     sink.URL() + "/matches",
 		Mode:    payloadRaw,
@@ -126,13 +126,13 @@ func TestWebhookConfigErrors(t *testing.T) {
 
 func TestWebhookRetryClassification(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t,
-		testkit.SinkFailTimes(2, 500),
-		testkit.SinkRateLimited(1, "2"),
-		testkit.SinkResponses(
-			testkit.SinkResponse{Status: 408},
-			testkit.SinkResponse{Status: 400, Body: "bad request: k-secret-header"},
-			testkit.SinkResponse{Status: 302, Header: http.Header{"Location": {"http://169.254.169.254/"}}},
+	sink := ozmontest.StartWebhookSink(t,
+		ozmontest.SinkFailTimes(2, 500),
+		ozmontest.SinkRateLimited(1, "2"),
+		ozmontest.SinkResponses(
+			ozmontest.SinkResponse{Status: 408},
+			ozmontest.SinkResponse{Status: 400, Body: "bad request: k-secret-header"},
+			ozmontest.SinkResponse{Status: 302, Header: http.Header{"Location": {"http://169.254.169.254/"}}},
 		))
 	const secret = "s3cr3t-hmac"
 	ch, err := newWebhook("retry hook", webhookConfig{
@@ -176,7 +176,7 @@ func TestWebhookRetryClassification(t *testing.T) {
 // A slow receiver is cut off by the send timeout and the failure is retryable.
 func TestWebhookTimeout(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t, testkit.SinkResponses(testkit.SinkResponse{Delay: 10 * time.Second}))
+	sink := ozmontest.StartWebhookSink(t, ozmontest.SinkResponses(ozmontest.SinkResponse{Delay: 10 * time.Second}))
 	ch, err := newWebhook("slow hook", webhookConfig{
 		URL: sink.URL() + "/slow", Message: messageTemplate{Title: "t", Body: "b"},
 	}, WithGuard(localGuard(t)), WithTimeout(200*time.Millisecond))
@@ -225,7 +225,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 		name      string
 		cfg       webhookConfig
 		timestamp string // the header that must change between attempts; "" for unsigned
-		check     func(t *testing.T, r testkit.SinkRequest, at time.Time)
+		check     func(t *testing.T, r ozmontest.SinkRequest, at time.Time)
 		absent    []string
 	}{
 		{
@@ -237,7 +237,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 			name:      "oz",
 			cfg:       webhookConfig{Secret: "hmac-key-0123456789"},
 			timestamp: "X-Timestamp",
-			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
+			check: func(t *testing.T, r ozmontest.SinkRequest, at time.Time) {
 				ts := r.Header.Get("X-Timestamp")
 				if want := strconv.FormatInt(at.UnixMilli(), 10); ts != want {
 					t.Fatalf("X-Timestamp %s, want %s (Unix milliseconds)", ts, want)
@@ -252,7 +252,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 			name:      "oz, explicitly",
 			cfg:       webhookConfig{Secret: "hmac-key-0123456789", Signing: signingOZ},
 			timestamp: "X-Timestamp",
-			check: func(t *testing.T, r testkit.SinkRequest, _ time.Time) {
+			check: func(t *testing.T, r ozmontest.SinkRequest, _ time.Time) {
 				if got, want := r.Header.Get("X-Signature"), recomputeSignature("hmac-key-0123456789", r.Body, r.Header.Get("X-Timestamp")); got != want {
 					t.Fatalf("X-Signature %s, want %s", got, want)
 				}
@@ -263,7 +263,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 			name:      "standard webhooks",
 			cfg:       webhookConfig{Secret: specSecret, Signing: signingStandardWebhooks},
 			timestamp: "webhook-timestamp",
-			check: func(t *testing.T, r testkit.SinkRequest, at time.Time) {
+			check: func(t *testing.T, r ozmontest.SinkRequest, at time.Time) {
 				if got := r.Header.Get("webhook-id"); got != id {
 					t.Fatalf("webhook-id %q, want %q", got, id)
 				}
@@ -279,7 +279,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sink := testkit.StartWebhookSink(t, testkit.SinkFailTimes(1, 503))
+			sink := ozmontest.StartWebhookSink(t, ozmontest.SinkFailTimes(1, 503))
 			cfg := tc.cfg
 			cfg.URL = sink.URL() + "/hook"
 			cfg.Message = messageTemplate{Title: "${monitor.name}", Body: "${transaction.hash}"}
@@ -324,7 +324,7 @@ func TestWebhookRetryKeepsIdempotencyKey(t *testing.T) {
 // body and a stale timestamp.
 func TestWebhookStandardWebhooksVerification(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	const secret = "plain-shared-secret-0123" // no whsec_ prefix: its bytes are the key
 	ch, err := newWebhook("std hook", webhookConfig{
 		URL: sink.URL() + "/std", Secret: secret, Signing: signingStandardWebhooks, Mode: payloadRaw,
@@ -363,7 +363,7 @@ func TestWebhookStandardWebhooksVerification(t *testing.T) {
 // permanently before anything is sent.
 func TestWebhookRefusesUnusableID(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	oz, err := newWebhook("oz", webhookConfig{URL: sink.URL(), Message: messageTemplate{Title: "t", Body: "b"}},
 		WithGuard(localGuard(t)))
 	if err != nil {
@@ -405,7 +405,7 @@ func TestWebhookRefusesUnusableID(t *testing.T) {
 // A hand-configured Idempotency-Key header cannot replace the notification's.
 func TestWebhookIdempotencyKeyOverridesCustomHeader(t *testing.T) {
 	t.Parallel()
-	sink := testkit.StartWebhookSink(t)
+	sink := ozmontest.StartWebhookSink(t)
 	ch, err := newWebhook("w", webhookConfig{URL: sink.URL(), Headers: map[string]string{"idempotency-key": "fixed"},
 		Message: messageTemplate{Title: "t", Body: "b"}}, WithGuard(localGuard(t)))
 	if err != nil {

@@ -13,14 +13,14 @@ import (
 	"golang.org/x/crypto/sha3"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // fixtureBlock fetches one OpenZeppelin Monitor fixture block through the sim.
 func fixtureBlock(t *testing.T, n uint64) *chain.Block {
 	t.Helper()
 	blocksJSON, receiptsJSON := ozFixtures(t)
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(blocksJSON, receiptsJSON))
 	b, err := (&Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}).FetchBlock(context.Background(), n)
 	if err != nil {
 		t.Fatal(err)

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // synthBlockJSON is a synthetic 300-transaction block's
 // eth_getBlockByNumber and eth_getLogs results (1,000 logs).
 func synthBlockJSON(b *testing.B) (blockJSON, logsJSON []byte) {
-	blocksJSON, receiptsJSON, err := testkit.EVMSyntheticFixtures(testkit.EVMSynthetic{Seed: 1, Blocks: 1, TxPerBlock: 300, LogsPerBlock: 1000})
+	blocksJSON, receiptsJSON, err := ozmontest.EVMSyntheticFixtures(ozmontest.EVMSynthetic{Seed: 1, Blocks: 1, TxPerBlock: 300, LogsPerBlock: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}

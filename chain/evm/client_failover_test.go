@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // deadURL is the URL of a server that has been shut down.
@@ -27,24 +27,24 @@ func TestClientFailover(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
-		fault *testkit.Fault // on the first sim; nil: the first endpoint is down
+		fault *ozmontest.Fault // on the first sim; nil: the first endpoint is down
 	}{
 		{"down", nil},
-		{"429", &testkit.Fault{HTTPStatus: http.StatusTooManyRequests}},
-		{"503", &testkit.Fault{HTTPStatus: http.StatusServiceUnavailable}},
-		{"slow", &testkit.Fault{Delay: 3 * time.Second}},
-		{"json-rpc error", &testkit.Fault{Code: -32000, Message: "header not found"}},
-		{"garbage", &testkit.Fault{Body: []byte("<html>gateway</html>")}},
-		{"no result", &testkit.Fault{Body: []byte(`{"jsonrpc":"2.0","id":1}`)}},
+		{"429", &ozmontest.Fault{HTTPStatus: http.StatusTooManyRequests}},
+		{"503", &ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable}},
+		{"slow", &ozmontest.Fault{Delay: 3 * time.Second}},
+		{"json-rpc error", &ozmontest.Fault{Code: -32000, Message: "header not found"}},
+		{"garbage", &ozmontest.Fault{Body: []byte("<html>gateway</html>")}},
+		{"no result", &ozmontest.Fault{Body: []byte(`{"jsonrpc":"2.0","id":1}`)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			second := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 2, TxPerBlock: 3}))
+			second := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Blocks: 2, TxPerBlock: 3}))
 			first := deadURL(t)
-			var firstSim *testkit.EVMSim
+			var firstSim *ozmontest.EVMSim
 			if c.fault != nil {
-				firstSim = testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 2, TxPerBlock: 3}))
+				firstSim = ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Blocks: 2, TxPerBlock: 3}))
 				firstSim.InjectFault("*", *c.fault)
 				first = firstSim.URL()
 			}
@@ -115,8 +115,8 @@ func TestClientAllDownIsBounded(t *testing.T) {
 
 func TestClientRedactsURLs(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 1}))
-	sim.InjectFault("*", testkit.Fault{HTTPStatus: 500})
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Blocks: 1}))
+	sim.InjectFault("*", ozmontest.Fault{HTTPStatus: 500})
 	url := sim.URL() + "/v2/abcdef0123456789abcdef?apikey=s3cret"
 	c, err := NewClient([]chain.Endpoint{{URL: url, Weight: 1}}, chain.WithRetries(1))
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // TestBinaryRoundTripFixtureBlocks: real EVM blocks, with logs and
@@ -14,7 +14,7 @@ import (
 func TestBinaryRoundTripFixtureBlocks(t *testing.T) {
 	t.Parallel()
 	blocksJSON, receiptsJSON := ozFixtures(t)
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(blocksJSON, receiptsJSON))
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return true }}
 	for _, n := range sim.Blocks() {
 		b, err := src.FetchBlock(context.Background(), n)

@@ -6,13 +6,13 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // A Source over a local EVM simulator: the tip, then one block with its
 // logs (two JSON-RPC calls), receipts only because Receipts says so.
 func ExampleSource() {
-	sim, err := testkit.NewEVMSim(testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 7, StartBlock: 100, Blocks: 3, TxPerBlock: 4, LogsPerBlock: 6}))
+	sim, err := ozmontest.NewEVMSim(ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: 7, StartBlock: 100, Blocks: 3, TxPerBlock: 4, LogsPerBlock: 6}))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -8,23 +8,23 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // FuzzDecodeCall feeds arbitrary inputs behind a real selector of a
 // tuple-heavy ABI: decoding either fails or renders values whose tuples
 // and arrays are balanced; it never panics.
 func FuzzDecodeCall(f *testing.F) {
-	a, err := ParseABI([]byte(testkit.EVMNestedStructABI))
+	a, err := ParseABI([]byte(ozmontest.EVMNestedStructABI))
 	if err != nil {
 		f.Fatal(err)
 	}
-	raw, err := abi.JSON(strings.NewReader(testkit.EVMNestedStructABI))
+	raw, err := abi.JSON(strings.NewReader(ozmontest.EVMNestedStructABI))
 	if err != nil {
 		f.Fatal(err)
 	}
 	sel := raw.Methods["inputNestedStruct"].ID
-	blocks, _, err := testkit.EVMSyntheticFixtures(testkit.EVMSynthetic{Seed: 1, Blocks: 2, TxPerBlock: 30})
+	blocks, _, err := ozmontest.EVMSyntheticFixtures(ozmontest.EVMSynthetic{Seed: 1, Blocks: 2, TxPerBlock: 30})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func FuzzDecodeCall(f *testing.F) {
 	}
 	for _, w := range wrapped {
 		for _, tx := range w.EVM.Transactions {
-			if tx.To == testkit.EVMSynthTuplesContract {
+			if tx.To == ozmontest.EVMSynthTuplesContract {
 				f.Add(common.FromHex(tx.Input)[4:])
 			}
 		}

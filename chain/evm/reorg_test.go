@@ -4,12 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestReorgChangesHashesAndParents(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 9, Blocks: 6, TxPerBlock: 5, LogsPerBlock: 8}))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: 9, Blocks: 6, TxPerBlock: 5, LogsPerBlock: 8}))
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
 	ctx := context.Background()
 	nums := sim.Blocks()

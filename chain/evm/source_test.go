@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 type fixtureReceipt struct {
@@ -33,7 +33,7 @@ type fixtureTx struct {
 func TestSourceFixtureBlocks(t *testing.T) {
 	t.Parallel()
 	blocksJSON, receiptsJSON := ozFixtures(t)
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(blocksJSON, receiptsJSON))
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet"}
 	ctx := context.Background()
 
@@ -137,7 +137,7 @@ func TestSourceFixtureBlocks(t *testing.T) {
 func TestSourceReceiptsOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	blocksJSON, receiptsJSON := ozFixtures(t)
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocksJSON, receiptsJSON))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(blocksJSON, receiptsJSON))
 	need := false
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "ethereum_mainnet", Receipts: func() bool { return need }}
 	ctx := context.Background()
@@ -171,7 +171,7 @@ func TestSourceReceiptsOnlyWhenAsked(t *testing.T) {
 
 func TestSourceFailedTransactionsFromReceipts(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 3, Blocks: 3, TxPerBlock: 40}))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: 3, Blocks: 3, TxPerBlock: 40}))
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", Receipts: func() bool { return true }}
 	failed, withLogs := 0, 0
 	for _, n := range sim.Blocks() {
@@ -205,7 +205,7 @@ func TestSourceFailedTransactionsFromReceipts(t *testing.T) {
 
 func TestSourceBlockNotFound(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 2}))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Blocks: 2}))
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth"}
 	_, err := src.FetchBlock(context.Background(), sim.Tip()+1)
 	if !errors.Is(err, ErrBlockNotFound) || !strings.Contains(err.Error(), "network synth") {
@@ -215,7 +215,7 @@ func TestSourceBlockNotFound(t *testing.T) {
 
 func TestSourceReceiptsForBlockAndStaleBlock(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: 4, Blocks: 3, TxPerBlock: 6}))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: 4, Blocks: 3, TxPerBlock: 6}))
 	var asked []uint64
 	src := &Source{Client: fastClient(t, sim.URL()), Network: "synth", ReceiptConcurrency: 2}
 	// The caller decides per block, as the handlers do from its candidates.

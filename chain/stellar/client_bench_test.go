@@ -4,14 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // BenchmarkClientLedgers is the catch-up path end to end over loopback:
 // one getLedgers call for 20 synthetic ledgers of 300 transactions,
 // JSON-decoded and base64-decoded into RawLedgers.
 func BenchmarkClientLedgers(b *testing.B) {
-	sim := testkit.StartStellarSim(b, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
+	sim := ozmontest.StartStellarSim(b, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
 	c := newClient(b, []string{sim.URL()})
 	ctx := context.Background()
 	var n, size int

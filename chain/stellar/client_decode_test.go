@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // TestWalkAndDecode follows 20 synthetic ledgers through the client and
@@ -13,8 +13,8 @@ import (
 func TestWalkAndDecode(t *testing.T) {
 	t.Parallel()
 	const seed, perLedger = 31, 40
-	sim := testkit.StartStellarSim(t, synth(seed, 2000, 20, perLedger))
-	ids := testkit.SyntheticIDs(seed, "")
+	sim := ozmontest.StartStellarSim(t, synth(seed, 2000, 20, perLedger))
+	ids := ozmontest.SyntheticIDs(seed, "")
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 	seen := map[string]int{}

@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // deadURL is the URL of a sim that has been closed: connection refused.
 func deadURL(t *testing.T) string {
 	t.Helper()
-	s := testkit.StartStellarSim(t, synth(1, 10, 1, 1))
+	s := ozmontest.StartStellarSim(t, synth(1, 10, 1, 1))
 	u := s.URL()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func (o *observed) list() []string {
 func TestFailoverFirstEndpointDown(t *testing.T) {
 	t.Parallel()
 	dead := deadURL(t)
-	sim := testkit.StartStellarSim(t, synth(21, 100, 5, 2))
+	sim := ozmontest.StartStellarSim(t, synth(21, 100, 5, 2))
 	var obs observed
 	c := newClient(t, []string{dead, sim.URL()}, chain.WithCallObserver(obs.observe))
 	ctx := context.Background()
@@ -68,15 +68,15 @@ func TestFailoverFirstEndpointDown(t *testing.T) {
 
 func TestFailoverOnStatusAndRPCErrors(t *testing.T) {
 	t.Parallel()
-	for _, f := range []testkit.Fault{
+	for _, f := range []ozmontest.Fault{
 		{HTTPStatus: http.StatusTooManyRequests},
 		{HTTPStatus: http.StatusServiceUnavailable},
 		{Code: -32603, Message: "internal error"},
 		{Body: []byte("<html>502 Bad Gateway</html>")},
 		{Body: []byte(`{"jsonrpc":"2.0","id":1}`)},
 	} {
-		first := testkit.StartStellarSim(t, synth(22, 100, 3, 1))
-		second := testkit.StartStellarSim(t, synth(22, 100, 3, 1))
+		first := ozmontest.StartStellarSim(t, synth(22, 100, 3, 1))
+		second := ozmontest.StartStellarSim(t, synth(22, 100, 3, 1))
 		first.InjectFault("*", f)
 		c := newClient(t, []string{first.URL(), second.URL()})
 		if _, err := c.Ledgers(context.Background(), 100, 3); err != nil {
@@ -90,9 +90,9 @@ func TestFailoverOnStatusAndRPCErrors(t *testing.T) {
 
 func TestFailoverSlowEndpoint(t *testing.T) {
 	t.Parallel()
-	slow := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
-	fast := testkit.StartStellarSim(t, synth(23, 100, 3, 1))
-	slow.InjectFault("getHealth", testkit.Fault{Delay: time.Minute})
+	slow := ozmontest.StartStellarSim(t, synth(23, 100, 3, 1))
+	fast := ozmontest.StartStellarSim(t, synth(23, 100, 3, 1))
+	slow.InjectFault("getHealth", ozmontest.Fault{Delay: time.Minute})
 	c := newClient(t, []string{slow.URL(), fast.URL()}, chain.WithCallTimeout(time.Second))
 	h, err := c.Health(context.Background())
 	if err != nil || h.LatestLedger != 102 {
@@ -105,10 +105,10 @@ func TestFailoverSlowEndpoint(t *testing.T) {
 
 func TestAllEndpointsDownIsBounded(t *testing.T) {
 	t.Parallel()
-	a := testkit.StartStellarSim(t, synth(24, 100, 3, 1))
-	b := testkit.StartStellarSim(t, synth(24, 100, 3, 1))
-	a.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
-	b.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusTooManyRequests})
+	a := ozmontest.StartStellarSim(t, synth(24, 100, 3, 1))
+	b := ozmontest.StartStellarSim(t, synth(24, 100, 3, 1))
+	a.InjectFault("*", ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable})
+	b.InjectFault("*", ozmontest.Fault{HTTPStatus: http.StatusTooManyRequests})
 	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 101)
 	if err == nil {
@@ -143,10 +143,10 @@ func TestDeadEndpointsOnly(t *testing.T) {
 
 func TestPrunedLedger(t *testing.T) {
 	t.Parallel()
-	a := testkit.StartStellarSim(t, synth(25, 100, 20, 1))
-	b := testkit.StartStellarSim(t, synth(25, 100, 20, 1))
-	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
-	b.InjectFault("getLedgers", testkit.Fault{Pruned: 112})
+	a := ozmontest.StartStellarSim(t, synth(25, 100, 20, 1))
+	b := ozmontest.StartStellarSim(t, synth(25, 100, 20, 1))
+	a.InjectFault("getLedgers", ozmontest.Fault{Pruned: 110})
+	b.InjectFault("getLedgers", ozmontest.Fault{Pruned: 112})
 	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(5))
 	_, err := c.Ledger(context.Background(), 105)
 	if !errors.Is(err, ErrLedgerPruned) {
@@ -165,7 +165,7 @@ func TestPrunedLedger(t *testing.T) {
 	}
 
 	// One node pruned, the other keeps the ledger: the other serves it.
-	b.InjectFault("getLedgers", testkit.Fault{})
+	b.InjectFault("getLedgers", ozmontest.Fault{})
 	if l, err := c.Ledger(context.Background(), 105); err != nil || l.Sequence != 105 {
 		t.Fatalf("ledger from the node that keeps it: %v", err)
 	}
@@ -175,11 +175,11 @@ func TestPrunedLedger(t *testing.T) {
 // with a page beginning at their oldest ledger instead of an error.
 func TestPrunedByLaterPage(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(26, 100, 3, 1))
+	sim := ozmontest.StartStellarSim(t, synth(26, 100, 3, 1))
 	const page = `{"jsonrpc":"2.0","id":1,"result":{"ledgers":[{"hash":"` +
 		`00000000000000000000000000000000000000000000000000000000000000aa","sequence":150,"ledgerCloseTime":"1","headerXdr":"","metadataXdr":"AAAA"}],` +
 		`"latestLedger":160,"oldestLedger":150,"cursor":"150"}}`
-	sim.InjectFault("getLedgers", testkit.Fault{Body: []byte(page)})
+	sim.InjectFault("getLedgers", ozmontest.Fault{Body: []byte(page)})
 	c := newClient(t, []string{sim.URL()}, chain.WithRetries(4))
 	_, err := c.Ledger(context.Background(), 120)
 	var pe *PrunedError
@@ -209,8 +209,8 @@ func TestGarbageResponses(t *testing.T) {
 		`{"jsonrpc":"2.0","id":1,"error":{"code":"x"}}`,
 		`[]`,
 	} {
-		sim := testkit.StartStellarSim(t, synth(27, 100, 3, 1))
-		sim.InjectFault("*", testkit.Fault{Body: []byte(body)})
+		sim := ozmontest.StartStellarSim(t, synth(27, 100, 3, 1))
+		sim.InjectFault("*", ozmontest.Fault{Body: []byte(body)})
 		c := newClient(t, []string{sim.URL()}, chain.WithRetries(1))
 		if ls, err := c.Ledgers(context.Background(), 100, 3); err == nil {
 			t.Errorf("body %s: accepted (%d ledgers)", body, len(ls))
@@ -223,8 +223,8 @@ func TestGarbageResponses(t *testing.T) {
 
 func TestSecretsRedacted(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(28, 100, 3, 1))
-	sim.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusUnauthorized})
+	sim := ozmontest.StartStellarSim(t, synth(28, 100, 3, 1))
+	sim.InjectFault("*", ozmontest.Fault{HTTPStatus: http.StatusUnauthorized})
 	host := strings.TrimPrefix(sim.URL(), "http://")
 	secretURL := "http://alice:hunter2@" + host + "/v1/0a1b2c3d4e5f6a7b8c9d0e1f?apikey=topsecret"
 	var seen []string
@@ -275,8 +275,8 @@ func TestNewClientValidation(t *testing.T) {
 
 func TestCallerCancelStopsRetries(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(29, 100, 3, 1))
-	sim.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable})
+	sim := ozmontest.StartStellarSim(t, synth(29, 100, 3, 1))
+	sim.InjectFault("*", ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable})
 	c := newClient(t, []string{sim.URL()}, chain.WithRetries(1000), chain.WithBackoff(time.Hour, time.Hour))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -291,9 +291,9 @@ func TestCallerCancelStopsRetries(t *testing.T) {
 
 func TestFailbackToPrimary(t *testing.T) {
 	t.Parallel()
-	primary := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
-	backup := testkit.StartStellarSim(t, synth(30, 100, 3, 1))
-	primary.InjectFault("*", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 1})
+	primary := ozmontest.StartStellarSim(t, synth(30, 100, 3, 1))
+	backup := ozmontest.StartStellarSim(t, synth(30, 100, 3, 1))
+	primary.InjectFault("*", ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 1})
 	c := newClient(t, []string{primary.URL(), backup.URL()}, chain.WithFailback(time.Millisecond))
 	ctx := context.Background()
 	if _, err := c.Health(ctx); err != nil {
@@ -313,10 +313,10 @@ func TestFailbackToPrimary(t *testing.T) {
 
 func TestPrunedOnOneEndpointOutageOnOther(t *testing.T) {
 	t.Parallel()
-	a := testkit.StartStellarSim(t, synth(32, 100, 20, 1))
-	b := testkit.StartStellarSim(t, synth(32, 100, 20, 1))
-	a.InjectFault("getLedgers", testkit.Fault{Pruned: 110})
-	b.InjectFault("getLedgers", testkit.Fault{HTTPStatus: http.StatusBadGateway})
+	a := ozmontest.StartStellarSim(t, synth(32, 100, 20, 1))
+	b := ozmontest.StartStellarSim(t, synth(32, 100, 20, 1))
+	a.InjectFault("getLedgers", ozmontest.Fault{Pruned: 110})
+	b.InjectFault("getLedgers", ozmontest.Fault{HTTPStatus: http.StatusBadGateway})
 	c := newClient(t, []string{a.URL(), b.URL()}, chain.WithRetries(3))
 	_, err := c.Ledger(context.Background(), 105)
 	if err == nil || errors.Is(err, ErrLedgerPruned) {

@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestContractSpecFromChain(t *testing.T) {
 	t.Parallel()
 	const seed = 17
-	sim := testkit.StartStellarSim(t, synth(seed, 10, 1, 1))
+	sim := ozmontest.StartStellarSim(t, synth(seed, 10, 1, 1))
 	c := newClient(t, []string{sim.URL()})
-	spec, err := c.ContractSpec(context.Background(), testkit.SyntheticIDs(seed, "").App)
+	spec, err := c.ContractSpec(context.Background(), ozmontest.SyntheticIDs(seed, "").App)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestContractSpecFromChain(t *testing.T) {
 func TestContractSpecCustomWASM(t *testing.T) {
 	t.Parallel()
 	const id = "CAAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQC526"
-	sim := testkit.StartStellarSim(t, synth(18, 10, 1, 1), testkit.SimContractWASM(id, testkit.WASMWithCustomSection("other", []byte{1, 2, 3})))
+	sim := ozmontest.StartStellarSim(t, synth(18, 10, 1, 1), ozmontest.SimContractWASM(id, ozmontest.WASMWithCustomSection("other", []byte{1, 2, 3})))
 	c := newClient(t, []string{sim.URL()})
 	spec, err := c.ContractSpec(context.Background(), id)
 	if err == nil && (len(spec.Functions) != 0 || len(spec.Events) != 0) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *Client {
@@ -32,15 +33,15 @@ func newClient(t testing.TB, urls []string, opts ...chain.RPCOption) *Client {
 	return c
 }
 
-func synth(seed int64, start uint32, n, txs int) testkit.SimOption {
-	return testkit.SimSynthetic(testkit.SyntheticConfig{Seed: seed, StartLedger: start, Ledgers: n, TxPerLedger: txs})
+func synth(seed int64, start uint32, n, txs int) ozmontest.SimOption {
+	return ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: seed, StartLedger: start, Ledgers: n, TxPerLedger: txs})
 }
 
 // TestWalkOneCallPerLedger is ozmon's central promise: following the chain
 // costs one getLedgers per ledger and nothing else.
 func TestWalkOneCallPerLedger(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(11, 1000, 25, 30))
+	sim := ozmontest.StartStellarSim(t, synth(11, 1000, 25, 30))
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 	for seq := uint32(1000); seq < 1020; seq++ {
@@ -70,7 +71,7 @@ func TestWalkOneCallPerLedger(t *testing.T) {
 
 func TestCatchUpBatchIsOneCall(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(12, 500, 30, 5))
+	sim := ozmontest.StartStellarSim(t, synth(12, 500, 30, 5))
 	c := newClient(t, []string{sim.URL()})
 	ls, err := c.Ledgers(context.Background(), 505, 20)
 	if err != nil {
@@ -86,7 +87,7 @@ func TestCatchUpBatchIsOneCall(t *testing.T) {
 
 func TestLedgersAtTheTip(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(13, 100, 10, 2), testkit.SimInitialTip(104))
+	sim := ozmontest.StartStellarSim(t, synth(13, 100, 10, 2), ozmontest.SimInitialTip(104))
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 	ls, err := c.Ledgers(ctx, 102, 20)
@@ -107,7 +108,7 @@ func TestLedgersAtTheTip(t *testing.T) {
 
 func TestLedgersArgs(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(13, 100, 2, 1))
+	sim := ozmontest.StartStellarSim(t, synth(13, 100, 2, 1))
 	c := newClient(t, []string{sim.URL()})
 	for _, tc := range []struct {
 		start uint32
@@ -124,7 +125,7 @@ func TestLedgersArgs(t *testing.T) {
 
 func TestHealthAndNetwork(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(14, 70, 8, 1), testkit.SimInitialTip(75), testkit.SimRetention(500))
+	sim := ozmontest.StartStellarSim(t, synth(14, 70, 8, 1), ozmontest.SimInitialTip(75), ozmontest.SimRetention(500))
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 	h, err := c.Health(ctx)
@@ -139,7 +140,7 @@ func TestHealthAndNetwork(t *testing.T) {
 		t.Fatalf("latest close time %v, want %v", h.LatestLedgerCloseTime, want)
 	}
 	n, err := c.network(ctx)
-	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != testkit.SyntheticProtocol {
+	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != ozmontest.SyntheticProtocol {
 		t.Fatalf("network %+v %v", n, err)
 	}
 	if sim.Calls("getLatestLedger") != 0 {
@@ -150,8 +151,8 @@ func TestHealthAndNetwork(t *testing.T) {
 func TestContractWASMAndSAC(t *testing.T) {
 	t.Parallel()
 	const seed = 15
-	sim := testkit.StartStellarSim(t, synth(seed, 10, 1, 1))
-	ids := testkit.SyntheticIDs(seed, "")
+	sim := ozmontest.StartStellarSim(t, synth(seed, 10, 1, 1))
+	ids := ozmontest.SyntheticIDs(seed, "")
 	c := newClient(t, []string{sim.URL()})
 	ctx := context.Background()
 
@@ -159,7 +160,7 @@ func TestContractWASMAndSAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(wasm, testkit.SyntheticAppWASM()) {
+	if !bytes.Equal(wasm, ozmontest.SyntheticAppWASM()) {
 		t.Fatal("WASM differs from the synthetic app's")
 	}
 	if sim.Calls("getLedgerEntries") != 2 {
@@ -178,7 +179,7 @@ func TestContractWASMAndSAC(t *testing.T) {
 
 func TestLedgerEntriesLimits(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartStellarSim(t, synth(16, 10, 1, 1))
+	sim := ozmontest.StartStellarSim(t, synth(16, 10, 1, 1))
 	c := newClient(t, []string{sim.URL()})
 	if es, err := c.ledgerEntries(context.Background(), nil); err != nil || es != nil {
 		t.Fatalf("no keys: %v %v", es, err)
@@ -192,7 +193,7 @@ func TestLedgerEntriesLimits(t *testing.T) {
 func TestMainnetLedgers(t *testing.T) {
 	t.Parallel()
 	dir := testkit.SharedPath(t, "testdata", "stellar", "mainnet")
-	sim := testkit.StartStellarSim(t, testkit.SimLedgerDir(dir))
+	sim := ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(dir))
 	c := newClient(t, []string{sim.URL()})
 	ls, err := c.Ledgers(context.Background(), 63092982, 20)
 	if err != nil {

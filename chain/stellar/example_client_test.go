@@ -9,13 +9,13 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/stellar"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // A client over two endpoints: the first (higher weight) is down, so the
 // second serves. Following the chain costs one getLedgers per batch.
 func ExampleClient() {
-	sim, err := testkit.NewStellarSim(testkit.SimSynthetic(testkit.SyntheticConfig{
+	sim, err := ozmontest.NewStellarSim(ozmontest.SimSynthetic(ozmontest.SyntheticConfig{
 		Seed: 1, StartLedger: 1000, Ledgers: 30, TxPerLedger: 10,
 	}))
 	if err != nil {
@@ -46,7 +46,7 @@ func ExampleClient() {
 	fmt.Println("fetched", len(ledgers), "ledgers from", ledgers[0].Sequence, "to", ledgers[len(ledgers)-1].Sequence)
 	fmt.Println("getLedgers calls:", sim.Calls("getLedgers"))
 
-	_, err = client.ContractSpec(ctx, testkit.SyntheticIDs(1, "").Token)
+	_, err = client.ContractSpec(ctx, ozmontest.SyntheticIDs(1, "").Token)
 	fmt.Println(err != nil && errors.Is(err, stellar.ErrNoContractSpec))
 	// Output:
 	// tip: 1029 oldest: 1000

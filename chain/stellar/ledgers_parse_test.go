@@ -17,7 +17,7 @@ import (
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // refLedgers decodes body as the transport does without Parse
@@ -242,7 +242,7 @@ func FuzzParseLedgers(f *testing.F) {
 // simulator's cost: the same 20-ledger answer, taken from the simulator
 // once, is served from memory with a Content-Length.
 func BenchmarkClientLedgersDecode(b *testing.B) {
-	sim := testkit.StartStellarSim(b, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
+	sim := ozmontest.StartStellarSim(b, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
 	const req = `{"jsonrpc":"2.0","id":1,"method":"getLedgers","params":{"startLedger":1000,"pagination":{"limit":20}}}`
 	resp, err := http.Post(sim.URL(), "application/json", strings.NewReader(req))
 	if err != nil {

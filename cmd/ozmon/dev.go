@@ -14,8 +14,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
-	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store"
 	"github.com/redis/go-redis/v9"
 	"github.com/stellar/go-stellar-sdk/network"
@@ -71,16 +71,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	a.closers = append(a.closers, func() { a.rdb.Close() })
 
-	sim, err := testkit.NewStellarSim(
-		testkit.SimSynthetic(testkit.SyntheticConfig{Seed: *seed, Ledgers: 3, TxPerLedger: *txPerLedger, Passphrase: network.TestNetworkPassphrase}),
-		testkit.SimTipInterval(*interval))
+	sim, err := ozmontest.NewStellarSim(
+		ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: *seed, Ledgers: 3, TxPerLedger: *txPerLedger, Passphrase: network.TestNetworkPassphrase}),
+		ozmontest.SimTipInterval(*interval))
 	if err != nil {
 		return err
 	}
 	a.closers = append(a.closers, func() { sim.Close() })
 	log.Info("stellar RPC simulator serving synthetic ledgers", "url", sim.URL(), "interval", *interval)
 
-	sink, err := testkit.NewWebhookSink("127.0.0.1:0", testkit.SinkOnRequest(func(r testkit.SinkRequest) {
+	sink, err := ozmontest.NewWebhookSink("127.0.0.1:0", ozmontest.SinkOnRequest(func(r ozmontest.SinkRequest) {
 		fmt.Fprintf(stdout, "notification %s %s\n", time.Now().Format(time.TimeOnly), compactBody(r.Body))
 	}))
 	if err != nil {
@@ -92,7 +92,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = filepath.Join(".ozmon", "dev", "config")
 		_ = os.RemoveAll(dir)
-		ids := testkit.SyntheticIDs(*seed, network.TestNetworkPassphrase)
+		ids := ozmontest.SyntheticIDs(*seed, network.TestNetworkPassphrase)
 		if err := writeDevConfig(dir, sim.URL(), sink.URL(), ids.Token, ids.App); err != nil {
 			return err
 		}

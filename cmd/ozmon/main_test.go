@@ -17,6 +17,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/stellar/go-stellar-sdk/network"
 )
@@ -130,7 +131,7 @@ func TestTestMonitorOverRealLedgers(t *testing.T) {
 	}
 	code, out, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "63092982:63092984", "--ledgers", dir)
 	check("--ledgers", code, out, errOut)
-	sim := testkit.StartStellarSim(t, testkit.SimLedgerDir(dir), testkit.SimInitialTip(63093001))
+	sim := ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(dir), ozmontest.SimInitialTip(63093001))
 	code, out, errOut = runCmd(t, "test-monitor", "--monitor", mon, "--network", "stellar_mainnet", "--ledger", "63092982:63092984", "--rpc", sim.URL())
 	check("--rpc", code, out, errOut)
 	if c := sim.Calls("getLedgers"); c != 1 {
@@ -266,7 +267,7 @@ func TestTestMonitorEVM(t *testing.T) {
 		}
 		return data
 	}
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(read("blocks.json"), read("transaction_receipts.json")))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(read("blocks.json"), read("transaction_receipts.json")))
 	mon := testkit.SharedPath(t, "testdata", "ozmonitor", "evm", "monitors", "monitor.json")
 	code, out, errOut := runCmd(t, "test-monitor", "--monitor", mon, "--network", "ethereum_mainnet", "--ledger", "21306058", "--rpc", sim.URL())
 	if code != 0 {

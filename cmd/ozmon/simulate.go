@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // runSimulate serves a Stellar RPC simulator until interrupted, so users
@@ -34,21 +34,21 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return fmt.Errorf("--chain %q: want stellar or evm", *chainName)
 	}
-	opts := []testkit.SimOption{testkit.SimAddr(*addr), testkit.SimTipInterval(*interval)}
+	opts := []ozmontest.SimOption{ozmontest.SimAddr(*addr), ozmontest.SimTipInterval(*interval)}
 	if *passphrase != "" {
-		opts = append(opts, testkit.SimPassphrase(*passphrase))
+		opts = append(opts, ozmontest.SimPassphrase(*passphrase))
 	}
 	if *dir != "" {
-		opts = append(opts, testkit.SimLedgerDir(*dir))
+		opts = append(opts, ozmontest.SimLedgerDir(*dir))
 		if *interval > 0 {
 			// Replay the files as a chain that closes a ledger each
 			// interval, rather than one whose whole history is out.
-			opts = append(opts, testkit.SimStartAtFirst())
+			opts = append(opts, ozmontest.SimStartAtFirst())
 		}
 	} else {
-		opts = append(opts, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: *seed, TxPerLedger: *tx, Passphrase: *passphrase}))
+		opts = append(opts, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: *seed, TxPerLedger: *tx, Passphrase: *passphrase}))
 	}
-	sim, err := testkit.NewStellarSim(opts...)
+	sim, err := ozmontest.NewStellarSim(opts...)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // fixture files (blocks.json, transaction_receipts.json in dir) or
 // synthetic ERC-20 traffic.
 func simulateEVM(ctx context.Context, addr, dir string, seed uint64, tx int, interval time.Duration, stdout io.Writer) error {
-	opts := []testkit.EVMSimOption{testkit.EVMSimAddr(addr), testkit.EVMSimTipInterval(interval)}
+	opts := []ozmontest.EVMSimOption{ozmontest.EVMSimAddr(addr), ozmontest.EVMSimTipInterval(interval)}
 	if dir != "" {
 		blocks, err := os.ReadFile(filepath.Join(dir, "blocks.json"))
 		if err != nil {
@@ -73,11 +73,11 @@ func simulateEVM(ctx context.Context, addr, dir string, seed uint64, tx int, int
 		if err != nil {
 			return err
 		}
-		opts = append(opts, testkit.EVMSimFixtures(blocks, receipts))
+		opts = append(opts, ozmontest.EVMSimFixtures(blocks, receipts))
 	} else {
-		opts = append(opts, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Seed: seed, TxPerBlock: tx}))
+		opts = append(opts, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Seed: seed, TxPerBlock: tx}))
 	}
-	sim, err := testkit.NewEVMSim(opts...)
+	sim, err := ozmontest.NewEVMSim(opts...)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 var (
@@ -194,4 +195,4 @@ func TestChaos(t *testing.T) {
 }
 
 // faultDown makes the simulator answer 503 to every call: the RPC is down.
-func faultDown() testkit.Fault { return testkit.Fault{HTTPStatus: 503} }
+func faultDown() ozmontest.Fault { return ozmontest.Fault{HTTPStatus: 503} }

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/stellar/go-stellar-sdk/network"
 	"golang.org/x/sync/errgroup"
@@ -52,7 +52,7 @@ type Cluster struct {
 	Redis   *Redis
 	DB      Database
 	PG      *PGProxy
-	Sim     *testkit.StellarSim
+	Sim     *ozmontest.StellarSim
 	Rec     *Recorder
 	Main    *Receiver // every tenant's endpoint but the hanging ones
 	Hanging *Receiver // the endpoints of Config.HangingTenants
@@ -96,8 +96,8 @@ func NewCluster(t testing.TB, bin string, w *Workload, cfg Config) *Cluster {
 	c.Redis = StartRedis(t, cfg.Persistence)
 	c.DB = CreateDatabase(t)
 	c.PG = StartPGProxy(t, c.DB.Upstream())
-	c.Sim = testkit.StartStellarSim(t, testkit.SimLedgerDir(w.LedgerDir),
-		testkit.SimPassphrase(network.PublicNetworkPassphrase), testkit.SimInitialTip(FirstLedger))
+	c.Sim = ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(w.LedgerDir),
+		ozmontest.SimPassphrase(network.PublicNetworkPassphrase), ozmontest.SimInitialTip(FirstLedger))
 	c.Rec = NewRecorder()
 	c.Main = StartReceiver(t, "main", c.Rec)
 	c.Hanging = StartReceiver(t, "hanging", c.Rec)

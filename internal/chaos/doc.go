@@ -1,7 +1,7 @@
 // Package chaos owns ozmon's fault-injection suite: the proof of "every
 // alert arrives, once — or loudly". It runs the real `ozmon scheduler` and
 // `ozmon worker` binaries against redis-server processes it starts and
-// kills, PostgreSQL behind a TCP proxy it can cut or stall, testkit's
+// kills, PostgreSQL behind a TCP proxy it can cut or stall, ozmontest's
 // Stellar simulator serving the real mainnet ledgers, and webhook
 // receivers that answer, fail or hang on command. 50 tenants × 3 monitors
 // produce several hundred notifications whose expected set is computed by

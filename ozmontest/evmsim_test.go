@@ -1,4 +1,4 @@
-package testkit_test
+package ozmontest_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // rpc posts one JSON-RPC request and returns the raw response envelope.
@@ -43,7 +44,7 @@ func TestEVMSimFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim := testkit.StartEVMSim(t, testkit.EVMSimFixtures(blocks, receipts), testkit.EVMSimInitialTip(21306060))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimFixtures(blocks, receipts), ozmontest.EVMSimInitialTip(21306060))
 	if got := sim.Blocks(); len(got) != 5 || got[0] != 8219488 || sim.Tip() != 21306060 {
 		t.Fatalf("blocks %v tip %d", got, sim.Tip())
 	}
@@ -100,10 +101,10 @@ func TestEVMSimFixtures(t *testing.T) {
 
 func TestEVMSimFaultsAndInterval(t *testing.T) {
 	t.Parallel()
-	sim := testkit.StartEVMSim(t, testkit.EVMSimSynthetic(testkit.EVMSynthetic{Blocks: 2, TxPerBlock: 2}),
-		testkit.EVMSimTipInterval(20*time.Millisecond), testkit.EVMSimChainID(137))
+	sim := ozmontest.StartEVMSim(t, ozmontest.EVMSimSynthetic(ozmontest.EVMSynthetic{Blocks: 2, TxPerBlock: 2}),
+		ozmontest.EVMSimTipInterval(20*time.Millisecond), ozmontest.EVMSimChainID(137))
 	start := sim.Tip()
-	sim.InjectFault("net_version", testkit.Fault{Code: -32000, Message: "boom", Times: 1})
+	sim.InjectFault("net_version", ozmontest.Fault{Code: -32000, Message: "boom", Times: 1})
 	if env := rpc(t, sim.URL(), "net_version", nil); !strings.Contains(string(env["error"]), "boom") {
 		t.Fatalf("fault: %s", env["error"])
 	}
@@ -133,12 +134,12 @@ func TestEVMSimFaultsAndInterval(t *testing.T) {
 
 func TestEVMSyntheticDeterministic(t *testing.T) {
 	t.Parallel()
-	cfg := testkit.EVMSynthetic{Seed: 5, Blocks: 3, TxPerBlock: 50, LogsPerBlock: 70}
-	a1, r1, err := testkit.EVMSyntheticFixtures(cfg)
+	cfg := ozmontest.EVMSynthetic{Seed: 5, Blocks: 3, TxPerBlock: 50, LogsPerBlock: 70}
+	a1, r1, err := ozmontest.EVMSyntheticFixtures(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, r2, _ := testkit.EVMSyntheticFixtures(cfg)
+	a2, r2, _ := ozmontest.EVMSyntheticFixtures(cfg)
 	if !bytes.Equal(a1, a2) || !bytes.Equal(r1, r2) {
 		t.Fatal("same seed, different blocks")
 	}
@@ -156,7 +157,7 @@ func TestEVMSyntheticDeterministic(t *testing.T) {
 		if r.Status == "0x0" {
 			failed++
 		}
-		if r.To == testkit.EVMSynthTuplesContract {
+		if r.To == ozmontest.EVMSynthTuplesContract {
 			tuples++
 		}
 	}

@@ -1,4 +1,4 @@
-package testkit_test
+package ozmontest_test
 
 import (
 	"bytes"
@@ -11,17 +11,17 @@ import (
 	"github.com/stellar/go-stellar-sdk/strkey"
 	"github.com/stellar/go-stellar-sdk/xdr"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestSyntheticDeterministic(t *testing.T) {
 	t.Parallel()
-	cfg := testkit.SyntheticConfig{Seed: 7, StartLedger: 500, Ledgers: 3, TxPerLedger: 40}
-	a, err := testkit.SyntheticLedgers(cfg)
+	cfg := ozmontest.SyntheticConfig{Seed: 7, StartLedger: 500, Ledgers: 3, TxPerLedger: 40}
+	a, err := ozmontest.SyntheticLedgers(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := testkit.SyntheticLedgers(cfg)
+	b, err := ozmontest.SyntheticLedgers(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestSyntheticDeterministic(t *testing.T) {
 		}
 	}
 	cfg.Seed = 8
-	c, err := testkit.SyntheticLedgers(cfg)
+	c, err := ozmontest.SyntheticLedgers(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,12 +46,12 @@ func TestSyntheticDeterministic(t *testing.T) {
 func TestSyntheticDecodes(t *testing.T) {
 	t.Parallel()
 	for _, pass := range []string{network.TestNetworkPassphrase, network.PublicNetworkPassphrase} {
-		cfg := testkit.SyntheticConfig{Seed: 42, StartLedger: 100, Ledgers: 2, TxPerLedger: 420, Passphrase: pass}
-		raws, err := testkit.SyntheticLedgers(cfg)
+		cfg := ozmontest.SyntheticConfig{Seed: 42, StartLedger: 100, Ledgers: 2, TxPerLedger: 420, Passphrase: pass}
+		raws, err := ozmontest.SyntheticLedgers(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := testkit.SyntheticIDs(42, pass)
+		ids := ozmontest.SyntheticIDs(42, pass)
 		var prevHash xdr.Hash
 		for li, raw := range raws {
 			var lcm xdr.LedgerCloseMeta
@@ -153,7 +153,7 @@ func TestSyntheticDecodes(t *testing.T) {
 
 func TestSyntheticWrongPassphraseFails(t *testing.T) {
 	t.Parallel()
-	raws, err := testkit.SyntheticLedgers(testkit.SyntheticConfig{Seed: 1, Ledgers: 1, TxPerLedger: 5})
+	raws, err := ozmontest.SyntheticLedgers(ozmontest.SyntheticConfig{Seed: 1, Ledgers: 1, TxPerLedger: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,8 +172,8 @@ func TestSyntheticWrongPassphraseFails(t *testing.T) {
 
 func TestSyntheticIdentities(t *testing.T) {
 	t.Parallel()
-	a := testkit.SyntheticContracts(3, "")
-	b := testkit.SyntheticContracts(3, network.TestNetworkPassphrase)
+	a := ozmontest.SyntheticContracts(3, "")
+	b := ozmontest.SyntheticContracts(3, network.TestNetworkPassphrase)
 	if len(a) != 2 || a[0] != b[0] || a[1] != b[1] {
 		t.Fatalf("default passphrase is not the test network's: %v vs %v", a, b)
 	}
@@ -182,17 +182,17 @@ func TestSyntheticIdentities(t *testing.T) {
 			t.Fatalf("%s is not a contract address: %v", c, err)
 		}
 	}
-	if c := testkit.SyntheticContracts(4, ""); c[0] == a[0] || c[1] == a[1] {
+	if c := ozmontest.SyntheticContracts(4, ""); c[0] == a[0] || c[1] == a[1] {
 		t.Fatal("different seeds share contract ids")
 	}
-	ids := testkit.SyntheticIDs(3, "")
-	if len(ids.Accounts) != testkit.SyntheticAccounts || ids.Asset != "OZT:"+ids.Issuer {
+	ids := ozmontest.SyntheticIDs(3, "")
+	if len(ids.Accounts) != ozmontest.SyntheticAccounts || ids.Asset != "OZT:"+ids.Issuer {
 		t.Fatalf("identities: %+v", ids)
 	}
 }
 
 func BenchmarkSyntheticLedger(b *testing.B) {
-	g, err := testkit.NewSyntheticGenerator(testkit.SyntheticConfig{Seed: 1, TxPerLedger: 400})
+	g, err := ozmontest.NewSyntheticGenerator(ozmontest.SyntheticConfig{Seed: 1, TxPerLedger: 400})
 	if err != nil {
 		b.Fatal(err)
 	}

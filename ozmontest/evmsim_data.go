@@ -1,4 +1,4 @@
-package testkit
+package ozmontest
 
 import (
 	"crypto/sha256"

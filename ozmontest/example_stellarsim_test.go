@@ -1,4 +1,4 @@
-package testkit_test
+package ozmontest_test
 
 import (
 	"context"
@@ -9,15 +9,15 @@ import (
 	"github.com/stellar/go-stellar-sdk/clients/rpcclient"
 	protocol "github.com/stellar/go-stellar-sdk/protocols/rpc"
 
-	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // A simulator of synthetic ledgers, read with the SDK's own RPC client;
 // the tip moves on demand.
 func ExampleStellarSim() {
-	sim, err := testkit.NewStellarSim(
-		testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 1, StartLedger: 100, Ledgers: 5, TxPerLedger: 20}),
-		testkit.SimInitialTip(102),
+	sim, err := ozmontest.NewStellarSim(
+		ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 1, StartLedger: 100, Ledgers: 5, TxPerLedger: 20}),
+		ozmontest.SimInitialTip(102),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -47,7 +47,7 @@ func ExampleStellarSim() {
 		}
 	}
 	fmt.Println("tip", sim.Tip(), "ledger 105 has", n, "transactions")
-	fmt.Println("app contract:", testkit.SyntheticContracts(1, "")[1] == testkit.SyntheticIDs(1, "").App)
+	fmt.Println("app contract:", ozmontest.SyntheticContracts(1, "")[1] == ozmontest.SyntheticIDs(1, "").App)
 	// Output:
 	// tip 102
 	// tip 106 ledger 105 has 20 transactions

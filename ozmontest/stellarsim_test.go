@@ -1,4 +1,4 @@
-package testkit_test
+package ozmontest_test
 
 import (
 	"bytes"
@@ -20,9 +20,10 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
-func sdkClient(t testing.TB, s *testkit.StellarSim) *rpcclient.Client {
+func sdkClient(t testing.TB, s *ozmontest.StellarSim) *rpcclient.Client {
 	c := rpcclient.NewClient(s.URL(), &http.Client{Timeout: 30 * time.Second})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -54,7 +55,7 @@ func txHashes(t *testing.T, raw []byte, passphrase string) []string {
 
 func TestSimGetLedgersPagination(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 2, StartLedger: 300, Ledgers: 30, TxPerLedger: 3}))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 2, StartLedger: 300, Ledgers: 30, TxPerLedger: 3}))
 	c := sdkClient(t, s)
 	ctx := context.Background()
 
@@ -111,9 +112,9 @@ func TestSimGetLedgersPagination(t *testing.T) {
 
 func TestSimTipAndRange(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t,
-		testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 3, StartLedger: 50, Ledgers: 5, TxPerLedger: 2}),
-		testkit.SimInitialTip(51))
+	s := ozmontest.StartStellarSim(t,
+		ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 3, StartLedger: 50, Ledgers: 5, TxPerLedger: 2}),
+		ozmontest.SimInitialTip(51))
 	c := sdkClient(t, s)
 	ctx := context.Background()
 	if s.Tip() != 51 {
@@ -152,11 +153,11 @@ func TestSimTipAndRange(t *testing.T) {
 	if err != nil || len(r.Ledgers) != 2 || r.Ledgers[1].Sequence != 56 {
 		t.Fatalf("after advance: %+v %v", r.Ledgers, err)
 	}
-	if ids, ok := s.Identities(); !ok || ids.App != testkit.SyntheticIDs(3, "").App {
+	if ids, ok := s.Identities(); !ok || ids.App != ozmontest.SyntheticIDs(3, "").App {
 		t.Fatalf("identities %+v %v", ids, ok)
 	}
 	n, err := c.GetNetwork(ctx)
-	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != testkit.SyntheticProtocol {
+	if err != nil || n.Passphrase != network.TestNetworkPassphrase || n.ProtocolVersion != ozmontest.SyntheticProtocol {
 		t.Fatalf("network %+v %v", n, err)
 	}
 	ll, err := c.GetLatestLedger(ctx)
@@ -167,7 +168,7 @@ func TestSimTipAndRange(t *testing.T) {
 
 func TestSimRetention(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 3, StartLedger: 10, Ledgers: 3, TxPerLedger: 1}), testkit.SimRetention(4))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 3, StartLedger: 10, Ledgers: 3, TxPerLedger: 1}), ozmontest.SimRetention(4))
 	if _, err := s.Advance(5); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestSimRetention(t *testing.T) {
 func TestSimGetTransactionsPagination(t *testing.T) {
 	t.Parallel()
 	const ledgers, perLedger = 5, 37
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 4, StartLedger: 700, Ledgers: ledgers, TxPerLedger: perLedger}))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 4, StartLedger: 700, Ledgers: ledgers, TxPerLedger: perLedger}))
 	c := sdkClient(t, s)
 	ctx := context.Background()
 	var want []string
@@ -241,8 +242,8 @@ func TestSimGetTransactionsPagination(t *testing.T) {
 func TestSimGetEventsFilters(t *testing.T) {
 	t.Parallel()
 	const seed = 5
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: seed, StartLedger: 900, Ledgers: 4, TxPerLedger: 60}))
-	ids := testkit.SyntheticIDs(seed, "")
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: seed, StartLedger: 900, Ledgers: 4, TxPerLedger: 60}))
+	ids := ozmontest.SyntheticIDs(seed, "")
 	c := sdkClient(t, s)
 	ctx := context.Background()
 
@@ -354,11 +355,11 @@ func ptr[T any](v T) *T { return &v }
 
 func TestSimFaults(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 6, StartLedger: 100, Ledgers: 10, TxPerLedger: 1}))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 6, StartLedger: 100, Ledgers: 10, TxPerLedger: 1}))
 	c := sdkClient(t, s)
 	ctx := context.Background()
 
-	s.InjectFault("getHealth", testkit.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 2})
+	s.InjectFault("getHealth", ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 2})
 	for i := range 2 {
 		if _, err := c.GetHealth(ctx); err == nil {
 			t.Fatalf("call %d: no error under a 503 fault", i+1)
@@ -371,21 +372,21 @@ func TestSimFaults(t *testing.T) {
 		t.Fatalf("%d getHealth calls counted, want 3", got)
 	}
 
-	s.InjectFault("getNetwork", testkit.Fault{Code: -32603, Message: "boom"})
+	s.InjectFault("getNetwork", ozmontest.Fault{Code: -32603, Message: "boom"})
 	if _, err := c.GetNetwork(ctx); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("JSON-RPC fault: %v", err)
 	}
-	s.InjectFault("getNetwork", testkit.Fault{})
+	s.InjectFault("getNetwork", ozmontest.Fault{})
 	if _, err := c.GetNetwork(ctx); err != nil {
 		t.Fatalf("cleared fault: %v", err)
 	}
 
-	s.InjectFault("*", testkit.Fault{Body: []byte("<html>bad gateway</html>"), Times: 1})
+	s.InjectFault("*", ozmontest.Fault{Body: []byte("<html>bad gateway</html>"), Times: 1})
 	if _, err := c.GetHealth(ctx); err == nil {
 		t.Fatal("garbage body accepted")
 	}
 
-	s.InjectFault("getLedgers", testkit.Fault{Pruned: 105})
+	s.InjectFault("getLedgers", ozmontest.Fault{Pruned: 105})
 	_, err := c.GetLedgers(ctx, protocol.GetLedgersRequest{StartLedger: 102})
 	if err == nil || !strings.Contains(err.Error(), "must be between the oldest ledger: 105 and the latest ledger: 109") {
 		t.Fatalf("pruned fault: %v", err)
@@ -396,7 +397,7 @@ func TestSimFaults(t *testing.T) {
 	}
 
 	s.ResetCalls()
-	s.InjectFault("getHealth", testkit.Fault{Delay: 300 * time.Millisecond})
+	s.InjectFault("getHealth", ozmontest.Fault{Delay: 300 * time.Millisecond})
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if _, err := c.GetHealth(short); err == nil {
@@ -413,7 +414,7 @@ func TestSimFaults(t *testing.T) {
 
 func TestSimRejectsBadRequests(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 6, Ledgers: 2, TxPerLedger: 1}))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 6, Ledgers: 2, TxPerLedger: 1}))
 	for _, tc := range []struct{ body, want string }{
 		{`not json`, `"code":-32700`},
 		{`{"jsonrpc":"2.0","id":1,"method":"nope"}`, `"code":-32601`},
@@ -436,8 +437,8 @@ func TestSimRejectsBadRequests(t *testing.T) {
 
 func TestSimLedgerEntries(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 8, Ledgers: 1, TxPerLedger: 1}))
-	ids := testkit.SyntheticIDs(8, "")
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 8, Ledgers: 1, TxPerLedger: 1}))
+	ids := ozmontest.SyntheticIDs(8, "")
 	c := sdkClient(t, s)
 	key := func(contract string) string {
 		raw := strkey.MustDecode(strkey.VersionByteContract, contract)
@@ -476,7 +477,7 @@ func TestSimLedgerEntries(t *testing.T) {
 	if err := xdr.SafeUnmarshalBase64(r.Entries[0].DataXDR, &code); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(code.MustContractCode().Code, testkit.SyntheticAppWASM()) {
+	if !bytes.Equal(code.MustContractCode().Code, ozmontest.SyntheticAppWASM()) {
 		t.Fatal("served WASM is not the synthetic app's")
 	}
 }
@@ -484,7 +485,7 @@ func TestSimLedgerEntries(t *testing.T) {
 func TestSimMainnetFiles(t *testing.T) {
 	t.Parallel()
 	dir := testkit.SharedPath(t, "testdata", "stellar", "mainnet")
-	s := testkit.StartStellarSim(t, testkit.SimLedgerDir(dir))
+	s := ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(dir))
 	seqs := s.Ledgers()
 	if len(seqs) != 22 || seqs[0] != 51000294 || seqs[21] != 63093001 {
 		t.Fatalf("ledgers %v", seqs)
@@ -523,9 +524,9 @@ func TestSimMainnetFiles(t *testing.T) {
 
 func TestSimTipInterval(t *testing.T) {
 	t.Parallel()
-	s := testkit.StartStellarSim(t,
-		testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 9, StartLedger: 10, Ledgers: 2, TxPerLedger: 1}),
-		testkit.SimInitialTip(10), testkit.SimTipInterval(5*time.Millisecond))
+	s := ozmontest.StartStellarSim(t,
+		ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 9, StartLedger: 10, Ledgers: 2, TxPerLedger: 1}),
+		ozmontest.SimInitialTip(10), ozmontest.SimTipInterval(5*time.Millisecond))
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Tip() < 13 {
 		if time.Now().After(deadline) {
@@ -545,13 +546,13 @@ func TestSimTipInterval(t *testing.T) {
 
 func TestSimOptionErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := testkit.NewStellarSim(testkit.SimLedgerDir(t.TempDir())); err == nil || !strings.Contains(err.Error(), "no .xdr") {
+	if _, err := ozmontest.NewStellarSim(ozmontest.SimLedgerDir(t.TempDir())); err == nil || !strings.Contains(err.Error(), "no .xdr") {
 		t.Fatalf("empty dir: %v", err)
 	}
-	if _, err := testkit.NewStellarSim(testkit.SimLedgerDir("x"), testkit.SimSynthetic(testkit.SyntheticConfig{})); err == nil {
+	if _, err := ozmontest.NewStellarSim(ozmontest.SimLedgerDir("x"), ozmontest.SimSynthetic(ozmontest.SyntheticConfig{})); err == nil {
 		t.Fatal("two sources accepted")
 	}
-	if _, err := testkit.NewStellarSim(testkit.SimSynthetic(testkit.SyntheticConfig{StartLedger: 10, Ledgers: 1}), testkit.SimInitialTip(5)); err == nil {
+	if _, err := ozmontest.NewStellarSim(ozmontest.SimSynthetic(ozmontest.SyntheticConfig{StartLedger: 10, Ledgers: 1}), ozmontest.SimInitialTip(5)); err == nil {
 		t.Fatal("tip before the first ledger accepted")
 	}
 }
@@ -560,7 +561,7 @@ func TestSimOptionErrors(t *testing.T) {
 // ledgers of 300 transactions per getLedgers call, read off the wire and
 // discarded (client-side JSON decoding is the client's cost, not the sim's).
 func BenchmarkSimGetLedgers(b *testing.B) {
-	s := testkit.StartStellarSim(b, testkit.SimSynthetic(testkit.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
+	s := ozmontest.StartStellarSim(b, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 1, StartLedger: 1000, Ledgers: 20, TxPerLedger: 300}))
 	const req = `{"jsonrpc":"2.0","id":1,"method":"getLedgers","params":{"startLedger":1000,"pagination":{"limit":20}}}`
 	hc := &http.Client{}
 	var served, size int64
