@@ -13,5 +13,5 @@
 // Task payloads are tenant data. The UI shows only their routing metadata
 // (type, network, ledger, tenant id, monitor, trigger, tx hash, tier, batch);
 // everything else, such as match variables and MonitorMatch JSON, is replaced
-// by a marker (see Formatter).
+// by a marker (redact.go).
 package asynqmon

@@ -21,9 +21,9 @@ type sharedConn struct{ c redis.UniversalClient }
 func (s sharedConn) MakeRedisClient() any { return s.c }
 
 // New returns an http.Handler serving asynqmon under the configured path
-// (DefaultPath unless WithPath is given) to authenticated callers only.
+// (/asynqmon unless WithPath is given) to authenticated callers only.
 // Requests outside the path get 404 once authenticated. At least one
-// credential (WithAdminToken, WithReadOnlyToken or WithBasicAuth) is
+// credential (WithAdminToken or WithReadOnlyToken) is
 // required: an unauthenticated queue UI is never built.
 //
 // The handler uses rdb for every query and never closes it.
@@ -31,7 +31,7 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 	if rdb == nil {
 		return nil, errors.New("asynqmon: a redis client is required")
 	}
-	s := settings{path: DefaultPath}
+	s := settings{path: defaultPath}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -61,8 +61,8 @@ func New(rdb redis.UniversalClient, opts ...Option) (http.Handler, error) {
 		return upstream.New(upstream.Options{
 			RootPath:          path,
 			RedisConnOpt:      sharedConn{rdb},
-			PayloadFormatter:  Formatter{},
-			ResultFormatter:   Formatter{},
+			PayloadFormatter:  formatter{},
+			ResultFormatter:   formatter{},
 			PrometheusAddress: s.prometheusURL,
 			ReadOnly:          readOnly,
 		})

@@ -1,4 +1,4 @@
-package asynqmon_test
+package asynqmon
 
 import (
 	"encoding/json"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/hibiken/asynq"
-	"github.com/ozmon/ozmon/asynqmon"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/redis/go-redis/v9"
@@ -30,13 +29,13 @@ type fixture struct {
 	cli *asynq.Client
 }
 
-func newFixture(t *testing.T, opts ...asynqmon.Option) *fixture {
+func newFixture(t *testing.T, opts ...Option) *fixture {
 	t.Helper()
 	rdb := testkit.RedisClient(t)
 	if len(opts) == 0 {
-		opts = []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithReadOnlyToken(readOnlyToken)}
+		opts = []Option{WithAdminToken(adminToken), WithReadOnlyToken(readOnlyToken)}
 	}
-	h, err := asynqmon.New(rdb, opts...)
+	h, err := New(rdb, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -152,9 +151,9 @@ func TestUnauthenticated(t *testing.T) {
 func TestBasicAuth(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t,
-		asynqmon.WithBasicAuth("ops", "ops-password-1", false),
-		asynqmon.WithBasicAuth("viewer", "viewer-password-1", true),
-		asynqmon.WithReadOnlyToken(readOnlyToken),
+		withBasicAuth("ops", "ops-password-1", false),
+		withBasicAuth("viewer", "viewer-password-1", true),
+		WithReadOnlyToken(readOnlyToken),
 	)
 	id, q := f.enqueueDeliver(t)
 	if err := f.ins.ArchiveTask(q, id); err != nil {
@@ -340,22 +339,22 @@ func TestNewRefusesUnsafeConfig(t *testing.T) {
 	t.Cleanup(func() { _ = rdb.Close() })
 	for _, tc := range []struct {
 		name string
-		opts []asynqmon.Option
+		opts []Option
 	}{
 		{"no credentials", nil},
-		{"empty tokens only", []asynqmon.Option{asynqmon.WithAdminToken(""), asynqmon.WithReadOnlyToken("")}},
-		{"short token", []asynqmon.Option{asynqmon.WithAdminToken("short")}},
-		{"blank token", []asynqmon.Option{asynqmon.WithAdminToken(strings.Repeat(" ", 16))}},
-		{"padded token", []asynqmon.Option{asynqmon.WithAdminToken(adminToken + " ")}},
-		{"one repeated character", []asynqmon.Option{asynqmon.WithAdminToken(strings.Repeat("a", 32))}},
-		{"low-variety read-only token", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithReadOnlyToken("abababababababababab")}},
-		{"same tokens", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithReadOnlyToken(adminToken)}},
-		{"basic without password", []asynqmon.Option{asynqmon.WithBasicAuth("ops", "", false)}},
-		{"relative path", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPath("asynqmon")}},
-		{"bad prometheus url", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL("prometheus:9090")}},
-		{"prometheus url with credentials", []asynqmon.Option{asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL("http://u:p@prometheus:9090")}},
+		{"empty tokens only", []Option{WithAdminToken(""), WithReadOnlyToken("")}},
+		{"short token", []Option{WithAdminToken("short")}},
+		{"blank token", []Option{WithAdminToken(strings.Repeat(" ", 16))}},
+		{"padded token", []Option{WithAdminToken(adminToken + " ")}},
+		{"one repeated character", []Option{WithAdminToken(strings.Repeat("a", 32))}},
+		{"low-variety read-only token", []Option{WithAdminToken(adminToken), WithReadOnlyToken("abababababababababab")}},
+		{"same tokens", []Option{WithAdminToken(adminToken), WithReadOnlyToken(adminToken)}},
+		{"basic without password", []Option{withBasicAuth("ops", "", false)}},
+		{"relative path", []Option{WithAdminToken(adminToken), WithPath("asynqmon")}},
+		{"bad prometheus url", []Option{WithAdminToken(adminToken), WithPrometheusURL("prometheus:9090")}},
+		{"prometheus url with credentials", []Option{WithAdminToken(adminToken), WithPrometheusURL("http://u:p@prometheus:9090")}},
 	} {
-		h, err := asynqmon.New(rdb, tc.opts...)
+		h, err := New(rdb, tc.opts...)
 		if err == nil || h != nil {
 			t.Errorf("%s: New = %v, %v; want an error", tc.name, h, err)
 			continue
@@ -364,14 +363,14 @@ func TestNewRefusesUnsafeConfig(t *testing.T) {
 			t.Errorf("%s: error shows the token: %v", tc.name, err)
 		}
 	}
-	if _, err := asynqmon.New(nil, asynqmon.WithAdminToken(adminToken)); err == nil {
+	if _, err := New(nil, WithAdminToken(adminToken)); err == nil {
 		t.Error("New(nil) succeeded")
 	}
 }
 
 func TestCustomPath(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, asynqmon.WithAdminToken(adminToken), asynqmon.WithPath("/admin/queues/"))
+	f := newFixture(t, WithAdminToken(adminToken), WithPath("/admin/queues/"))
 	if code, _, body := f.do(t, "GET", "/admin/queues/api/queues", adminToken); code != http.StatusOK {
 		t.Errorf("GET under custom path = %d %s", code, body)
 	}
@@ -397,7 +396,7 @@ func TestPrometheusURL(t *testing.T) {
 		io.WriteString(w, `{"status":"success","data":{"resultType":"matrix","result":[]}}`)
 	}))
 	t.Cleanup(prom.Close)
-	f := newFixture(t, asynqmon.WithAdminToken(adminToken), asynqmon.WithPrometheusURL(prom.URL))
+	f := newFixture(t, WithAdminToken(adminToken), WithPrometheusURL(prom.URL))
 	code, _, body := f.do(t, "GET", "/asynqmon/api/metrics?duration=3600&endtime=1700000000", adminToken)
 	if code != http.StatusOK {
 		t.Fatalf("GET api/metrics = %d %s", code, body)
@@ -463,7 +462,7 @@ func TestWeakTokenRefusalSaysWhy(t *testing.T) {
 		"xyxyxyxyxyxyxyxyxyxyxyxy":       "uses only 2 different characters (at least 8)",
 		"0123456789abcdef0123456789ab\t": "contains white space",
 	} {
-		_, err := asynqmon.New(rdb, asynqmon.WithAdminToken(tok))
+		_, err := New(rdb, WithAdminToken(tok))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("token %q: %v, want %q", tok, err, want)
 		} else if strings.Contains(err.Error(), strings.TrimSpace(tok)) && strings.TrimSpace(tok) != "" {

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Formatter renders task payloads and results for the UI, keeping only the
+// formatter renders task payloads and results for the UI, keeping only the
 // routing metadata of ozmon's tasks and redacting everything else. It
 // implements asynqmon's PayloadFormatter and ResultFormatter.
 //
@@ -16,7 +16,7 @@ import (
 // tenant data that operators of a shared deployment must not read. Keeping an
 // allow-list (rather than deleting known-bad fields) means a field added to a
 // payload later stays hidden until someone decides it is safe to show.
-type Formatter struct{}
+type formatter struct{}
 
 // shown reports the payload fields whose values the UI may show.
 func shown(name string) bool {
@@ -37,13 +37,13 @@ const maxValueLen = 128
 const redacted = "[redacted]"
 
 // FormatPayload implements asynqmon.PayloadFormatter.
-func (Formatter) FormatPayload(taskType string, payload []byte) string {
+func (formatter) FormatPayload(taskType string, payload []byte) string {
 	return format(taskType, payload)
 }
 
 // FormatResult implements asynqmon.ResultFormatter (asynqmon passes no task
 // type for results).
-func (Formatter) FormatResult(taskType string, result []byte) string {
+func (formatter) FormatResult(taskType string, result []byte) string {
 	if len(result) == 0 {
 		return ""
 	}

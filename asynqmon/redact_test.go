@@ -1,4 +1,4 @@
-package asynqmon_test
+package asynqmon
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ozmon/ozmon/asynqmon"
 	"github.com/ozmon/ozmon/tasks"
 )
 
@@ -80,7 +79,7 @@ func TestFormatterKeepsMetadataOnly(t *testing.T) {
 			mustMiss: []string{"tenant-10"},
 		},
 	} {
-		got := asynqmon.Formatter{}.FormatPayload(tc.typ, []byte(tc.payload))
+		got := formatter{}.FormatPayload(tc.typ, []byte(tc.payload))
 		for _, s := range tc.mustMiss {
 			if strings.Contains(got, s) {
 				t.Errorf("%s: output contains %q: %s", tc.name, s, got)
@@ -103,7 +102,7 @@ func TestFormatterKeepsMetadataOnly(t *testing.T) {
 
 func TestFormatResult(t *testing.T) {
 	t.Parallel()
-	f := asynqmon.Formatter{}
+	f := formatter{}
 	if got := f.FormatResult("", nil); got != "" {
 		t.Errorf("empty result = %q, want empty", got)
 	}
@@ -116,7 +115,7 @@ func TestFormatResult(t *testing.T) {
 func TestFormatterTruncatesLongValues(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("é", 500)
-	got := asynqmon.Formatter{}.FormatPayload("x", []byte(`{"monitor":"`+long+`"}`))
+	got := formatter{}.FormatPayload("x", []byte(`{"monitor":"`+long+`"}`))
 	if strings.Contains(got, long) || !strings.Contains(got, strings.Repeat("é", 128)+"…") {
 		t.Errorf("long value not truncated to 128 runes: %.80s…", got)
 	}

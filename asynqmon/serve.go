@@ -20,11 +20,11 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("asynqmon: listen on %s: %w", addr, err)
 	}
-	return Serve(ctx, ln, h)
+	return serve(ctx, ln, h)
 }
 
-// Serve is ListenAndServe on an existing listener, which it closes.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+// serve is ListenAndServe on an existing listener, which it closes.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

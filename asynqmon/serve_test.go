@@ -1,4 +1,4 @@
-package asynqmon_test
+package asynqmon
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ozmon/ozmon/asynqmon"
 )
 
 func TestServeShutsDownGracefully(t *testing.T) {
@@ -28,7 +26,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- asynqmon.Serve(ctx, ln, h) }()
+	go func() { done <- serve(ctx, ln, h) }()
 
 	body := make(chan string, 1)
 	go func() {
@@ -62,7 +60,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 
 func TestListenAndServeBadAddr(t *testing.T) {
 	t.Parallel()
-	err := asynqmon.ListenAndServe(context.Background(), "127.0.0.1:-1", http.NotFoundHandler())
+	err := ListenAndServe(context.Background(), "127.0.0.1:-1", http.NotFoundHandler())
 	if err == nil || !strings.Contains(err.Error(), "listen on 127.0.0.1:-1") {
 		t.Errorf("err = %v", err)
 	}

@@ -15,9 +15,3 @@ type Endpoint struct {
 // the method, the endpoint and the cap); that endpoint is not asked again
 // for the call.
 var ErrResponseTooLarge = jsonrpc.ErrTooLarge
-
-// RedactURL returns rawURL without what may be a secret: user info, the
-// query string and any path segment that looks like an API key (16 or more
-// characters holding a digit, as providers put keys in the path). Chain
-// clients show endpoints only this way, in errors, logs and metrics.
-func RedactURL(rawURL string) (string, error) { return jsonrpc.RedactURL(rawURL) }

@@ -2,7 +2,6 @@ package chain
 
 import (
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
@@ -11,10 +10,6 @@ import (
 // RPCOption configures a chain client's JSON-RPC transport
 // (stellar.NewClient, evm.NewClient). Out-of-range values keep the default.
 type RPCOption = jsonrpc.Option
-
-// WithHTTPClient sets the HTTP client (transport, proxies, TLS). Its own
-// Timeout should be unset or larger than the call timeout.
-func WithHTTPClient(hc *http.Client) RPCOption { return jsonrpc.WithHTTPClient(hc) }
 
 // WithCallTimeout bounds one attempt of one call at one endpoint (default
 // 10 s, stellar-rpc's own getLedgers timeout); a slower endpoint is treated

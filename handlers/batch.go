@@ -39,16 +39,16 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", fmt.Errorf("unknown load-balancing strategy %q", s)
 }
 
-// Candidate is one tenant that has work for a ledger.
-type Candidate struct {
+// candidate is one tenant that has work for a ledger.
+type candidate struct {
 	TenantID string
 	Tier     tasks.Tier
 	Monitors int     // candidate monitors for this ledger
 	Activity float64 // recent matches per minute (activity_based)
 }
 
-// Batch is one evaluate-tenants task's worth of tenants.
-type Batch struct {
+// batch is one evaluate-tenants task's worth of tenants.
+type batch struct {
 	Key     string // stable part of the TaskID
 	Tier    tasks.Tier
 	Tenants []string
@@ -58,32 +58,32 @@ type Batch struct {
 // treats a tenant as busy.
 const busyActivity = 10
 
-// Batches groups candidates per tier and strategy, at most limit tenants a
+// makeBatches groups candidates per tier and strategy, at most limit tenants a
 // batch. tierTotal gives the number of active tenants of a tier: consistent
 // hashing sizes its buckets from it (not from this ledger's candidates) so
 // that a tenant's batch key does not change from one ledger to the next.
-func Batches(st Strategy, cands []Candidate, limit int, tierTotal func(tasks.Tier) int) []Batch {
+func makeBatches(st Strategy, cands []candidate, limit int, tierTotal func(tasks.Tier) int) []batch {
 	if limit <= 0 {
 		limit = 1
 	}
-	byTier := map[tasks.Tier][]Candidate{}
+	byTier := map[tasks.Tier][]candidate{}
 	for _, c := range cands {
 		byTier[c.Tier] = append(byTier[c.Tier], c)
 	}
-	var out []Batch
+	var out []batch
 	for _, tier := range tasks.Tiers() {
 		cs := byTier[tier]
 		if len(cs) == 0 {
 			continue
 		}
-		slices.SortFunc(cs, func(a, b Candidate) int { return cmpString(a.TenantID, b.TenantID) })
+		slices.SortFunc(cs, func(a, b candidate) int { return cmpString(a.TenantID, b.TenantID) })
 		switch st {
 		case RoundRobin:
 			out = append(out, roundRobin(tier, cs, limit)...)
 		case LeastLoaded:
 			out = append(out, leastLoaded(tier, cs, limit)...)
 		case ActivityBased:
-			var busy, quiet []Candidate
+			var busy, quiet []candidate
 			for _, c := range cs {
 				if c.Activity >= busyActivity {
 					busy = append(busy, c)
@@ -119,7 +119,7 @@ func cmpString(a, b string) int {
 
 func buckets(n, limit int) int { return (n + limit - 1) / limit }
 
-func hashed(tier tasks.Tier, cs []Candidate, limit, total int) []Batch {
+func hashed(tier tasks.Tier, cs []candidate, limit, total int) []batch {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -134,7 +134,7 @@ func hashed(tier tasks.Tier, cs []Candidate, limit, total int) []Batch {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var out []Batch
+	var out []batch
 	for _, k := range keys {
 		ids := groups[k]
 		// Hashing is not perfectly even: an over-full bucket is split, the
@@ -145,18 +145,18 @@ func hashed(tier tasks.Tier, cs []Candidate, limit, total int) []Batch {
 			if part > 0 {
 				key += "." + strconv.Itoa(part)
 			}
-			out = append(out, Batch{Key: key, Tier: tier, Tenants: ids[:n:n]})
+			out = append(out, batch{Key: key, Tier: tier, Tenants: ids[:n:n]})
 			ids = ids[n:]
 		}
 	}
 	return out
 }
 
-func roundRobin(tier tasks.Tier, cs []Candidate, limit int) []Batch {
+func roundRobin(tier tasks.Tier, cs []candidate, limit int) []batch {
 	nb := buckets(len(cs), limit)
-	out := make([]Batch, nb)
+	out := make([]batch, nb)
 	for i := range out {
-		out[i] = Batch{Key: string(tier) + "-rr" + strconv.Itoa(i), Tier: tier}
+		out[i] = batch{Key: string(tier) + "-rr" + strconv.Itoa(i), Tier: tier}
 	}
 	for i, c := range cs {
 		out[i%nb].Tenants = append(out[i%nb].Tenants, c.TenantID)
@@ -164,14 +164,14 @@ func roundRobin(tier tasks.Tier, cs []Candidate, limit int) []Batch {
 	return out
 }
 
-func leastLoaded(tier tasks.Tier, cs []Candidate, limit int) []Batch {
+func leastLoaded(tier tasks.Tier, cs []candidate, limit int) []batch {
 	nb := buckets(len(cs), limit)
 	sorted := slices.Clone(cs)
-	slices.SortStableFunc(sorted, func(a, b Candidate) int { return b.Monitors - a.Monitors })
-	out := make([]Batch, nb)
+	slices.SortStableFunc(sorted, func(a, b candidate) int { return b.Monitors - a.Monitors })
+	out := make([]batch, nb)
 	load := make([]int, nb)
 	for i := range out {
-		out[i] = Batch{Key: string(tier) + "-ll" + strconv.Itoa(i), Tier: tier}
+		out[i] = batch{Key: string(tier) + "-ll" + strconv.Itoa(i), Tier: tier}
 	}
 	for _, c := range sorted {
 		best := -1

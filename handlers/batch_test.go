@@ -3,22 +3,23 @@ package handlers
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ozmon/ozmon/tasks"
 )
 
-func candidates(n int, seed uint64) []Candidate {
+func candidates(n int, seed uint64) []candidate {
 	r := rand.New(rand.NewPCG(seed, 1))
 	tiers := tasks.Tiers()
-	out := make([]Candidate, n)
+	out := make([]candidate, n)
 	for i := range out {
-		out[i] = Candidate{TenantID: fmt.Sprintf("tenant-%04d", i), Tier: tiers[r.IntN(len(tiers))], Monitors: 1 + r.IntN(20), Activity: float64(r.IntN(20))}
+		out[i] = candidate{TenantID: fmt.Sprintf("tenant-%04d", i), Tier: tiers[r.IntN(len(tiers))], Monitors: 1 + r.IntN(20), Activity: float64(r.IntN(20))}
 	}
 	return out
 }
 
-func checkPartition(t *testing.T, st Strategy, cands []Candidate, bs []Batch, limit int) {
+func checkPartition(t *testing.T, st Strategy, cands []candidate, bs []batch, limit int) {
 	t.Helper()
 	tierOf := map[string]tasks.Tier{}
 	for _, c := range cands {
@@ -57,7 +58,7 @@ func TestEveryStrategyPartitionsCandidates(t *testing.T) {
 	total := func(tasks.Tier) int { return 1000 }
 	for _, st := range []Strategy{ConsistentHashing, RoundRobin, LeastLoaded, ActivityBased} {
 		for _, limit := range []int{1, 7, 50, 2000} {
-			checkPartition(t, st, cands, Batches(st, cands, limit, total), limit)
+			checkPartition(t, st, cands, makeBatches(st, cands, limit, total), limit)
 		}
 	}
 }
@@ -66,7 +67,7 @@ func TestConsistentHashingKeepsTenantInItsBatch(t *testing.T) {
 	t.Parallel()
 	all := candidates(500, 3)
 	total := func(tasks.Tier) int { return 500 }
-	keyOf := func(bs []Batch) map[string]string {
+	keyOf := func(bs []batch) map[string]string {
 		m := map[string]string{}
 		for _, b := range bs {
 			for _, id := range b.Tenants {
@@ -76,14 +77,14 @@ func TestConsistentHashingKeepsTenantInItsBatch(t *testing.T) {
 		return m
 	}
 	// Ledger 1 touches every tenant, ledger 2 only every third one.
-	first := keyOf(Batches(ConsistentHashing, all, 50, total))
-	var some []Candidate
+	first := keyOf(makeBatches(ConsistentHashing, all, 50, total))
+	var some []candidate
 	for i, c := range all {
 		if i%3 == 0 {
 			some = append(some, c)
 		}
 	}
-	second := keyOf(Batches(ConsistentHashing, some, 50, total))
+	second := keyOf(makeBatches(ConsistentHashing, some, 50, total))
 	for id, k := range second {
 		if first[id] != k {
 			// A split over-full bucket may renumber its part: compare the bucket.
@@ -109,7 +110,7 @@ func TestLeastLoadedBalancesMonitors(t *testing.T) {
 	for i := range cands {
 		cands[i].Tier = tasks.TierDefault
 	}
-	bs := Batches(LeastLoaded, cands, 40, func(tasks.Tier) int { return 400 })
+	bs := makeBatches(LeastLoaded, cands, 40, func(tasks.Tier) int { return 400 })
 	mon := map[string]int{}
 	for _, c := range cands {
 		mon[c.TenantID] = c.Monitors
@@ -130,7 +131,7 @@ func TestLeastLoadedBalancesMonitors(t *testing.T) {
 func TestActivityBasedIsolatesBusyTenants(t *testing.T) {
 	t.Parallel()
 	cands := candidates(300, 5)
-	bs := Batches(ActivityBased, cands, 40, func(tasks.Tier) int { return 300 })
+	bs := makeBatches(ActivityBased, cands, 40, func(tasks.Tier) int { return 300 })
 	busy := map[string]bool{}
 	for _, c := range cands {
 		busy[c.TenantID] = c.Activity >= busyActivity
@@ -168,8 +169,29 @@ func BenchmarkBatches(b *testing.B) {
 	for _, st := range []Strategy{ConsistentHashing, RoundRobin, LeastLoaded, ActivityBased} {
 		b.Run(string(st), func(b *testing.B) {
 			for b.Loop() {
-				Batches(st, cands, 50, total)
+				makeBatches(st, cands, 50, total)
 			}
 		})
+	}
+}
+
+// Group a ledger's candidate tenants into evaluate-tenants batches: one
+// tier per batch, at most 2 tenants each, a tenant's batch stable across
+// ledgers (consistent hashing). (Formerly the package's runnable example.)
+func TestBatchesExample(t *testing.T) {
+	t.Parallel()
+	cands := []candidate{
+		{TenantID: "acme", Tier: tasks.TierCritical, Monitors: 3},
+		{TenantID: "globex", Tier: tasks.TierDefault, Monitors: 1},
+		{TenantID: "initech", Tier: tasks.TierDefault, Monitors: 5},
+		{TenantID: "umbrella", Tier: tasks.TierDefault, Monitors: 2},
+	}
+	total := func(t tasks.Tier) int { return map[tasks.Tier]int{tasks.TierCritical: 1, tasks.TierDefault: 3}[t] }
+	var got []string
+	for _, b := range makeBatches(ConsistentHashing, cands, 2, total) {
+		got = append(got, fmt.Sprint(b.Tier, " ", len(b.Tenants)))
+	}
+	if want := []string{"critical 1", "default 2", "default 1"}; !slices.Equal(got, want) {
+		t.Fatalf("batches = %q, want %q", got, want)
 	}
 }

@@ -7,12 +7,12 @@ import (
 	"github.com/ozmon/ozmon/chain"
 )
 
-// MaxTaskErrorBytes bounds the text of the error a handler returns to
+// maxTaskErrorBytes bounds the text of the error a handler returns to
 // asynq, which logs it and keeps it as the task's last error (in Redis,
 // shown by asynqmon): a last line of defence behind the bounds the chain
 // clients and channels set themselves, so that no RPC answer, receiver
 // reply or wrapped error can put megabytes there.
-const MaxTaskErrorBytes = 2048
+const maxTaskErrorBytes = 2048
 
 // boundedError is an error whose text was masked and cut; it unwraps to
 // the original, so asynq still sees SkipRetry and the tasks package its
@@ -26,7 +26,7 @@ func (e *boundedError) Error() string { return e.msg }
 func (e *boundedError) Unwrap() error { return e.err }
 
 // boundErrors masks the URLs in a failed task's error text, then cuts it
-// to MaxTaskErrorBytes (mask first: a cut through a secret would leave
+// to maxTaskErrorBytes (mask first: a cut through a secret would leave
 // its prefix unmasked).
 func boundErrors(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
@@ -35,7 +35,7 @@ func boundErrors(next asynq.Handler) asynq.Handler {
 			return nil
 		}
 		msg := err.Error()
-		if safe := chain.ErrorText(msg, MaxTaskErrorBytes); safe != msg {
+		if safe := chain.ErrorText(msg, maxTaskErrorBytes); safe != msg {
 			return &boundedError{msg: safe, err: err}
 		}
 		return err

@@ -1,4 +1,4 @@
-package handlers_test
+package handlers
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/cache"
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/store/memory"
 	"github.com/ozmon/ozmon/tasks"
@@ -26,7 +25,7 @@ func (f failingFetcher) FetchBlock(context.Context, uint64) (*chain.Block, error
 // TestTaskErrorIsMaskedAndBounded: whatever a handler's error quotes (a
 // megabyte of node text, a URL with its key), what it returns to asynq,
 // which keeps it as the task's last error in Redis, is masked, then cut to
-// MaxTaskErrorBytes, and still tells asynq not to retry.
+// maxTaskErrorBytes, and still tells asynq not to retry.
 func TestTaskErrorIsMaskedAndBounded(t *testing.T) {
 	t.Parallel()
 	rdb := redis.NewClient(testkit.Redis(t))
@@ -37,12 +36,12 @@ func TestTaskErrorIsMaskedAndBounded(t *testing.T) {
 	}
 	// The key sits just past the cut: cut first, its prefix would stay.
 	url := "https://rpc.example/v2/key0123456789abcdefgh?token=tok_secret_42"
-	pad := strings.Repeat("x", handlers.MaxTaskErrorBytes-80)
+	pad := strings.Repeat("x", maxTaskErrorBytes-80)
 	cause := fmt.Errorf("node said %s at %s %s: %w", pad, url, strings.Repeat("y", 1<<20), asynq.SkipRetry)
 	client := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { _ = client.Close() })
 	st := memory.New()
-	h, err := handlers.New(handlers.Config{Client: client, Cache: blocks, Fetchers: map[string]handlers.BlockFetcher{"net": failingFetcher{cause}},
+	h, err := New(Config{Client: client, Cache: blocks, Fetchers: map[string]BlockFetcher{"net": failingFetcher{cause}},
 		Tenants: tenants.New(st), Deliveries: st})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +55,7 @@ func TestTaskErrorIsMaskedAndBounded(t *testing.T) {
 		t.Fatal("no error")
 	}
 	msg := err.Error()
-	if len(msg) > handlers.MaxTaskErrorBytes+64 || strings.Contains(msg, "key0123") || strings.Contains(msg, "tok_secret") {
+	if len(msg) > maxTaskErrorBytes+64 || strings.Contains(msg, "key0123") || strings.Contains(msg, "tok_secret") {
 		t.Fatalf("task error of %d bytes, or with a secret: ...%s", len(msg), msg[max(0, len(msg)-300):])
 	}
 	if !strings.Contains(msg, "fetch ledger net/5") || !strings.Contains(msg, "bytes)") {

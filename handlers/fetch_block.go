@@ -170,12 +170,12 @@ func (h *Handlers) batches(ctx context.Context, cands []tenants.Candidate, p tas
 			h.cfg.Log.Warn("activity scores unavailable; batching by hash", "err", err)
 		}
 	}
-	list := make([]Candidate, 0, len(cands))
+	list := make([]candidate, 0, len(cands))
 	for _, c := range cands {
-		list = append(list, Candidate{TenantID: c.TenantID, Tier: c.Tier, Monitors: len(c.Monitors), Activity: scores[c.TenantID]})
+		list = append(list, candidate{TenantID: c.TenantID, Tier: c.Tier, Monitors: len(c.Monitors), Activity: scores[c.TenantID]})
 	}
 	var out []tasks.EvaluateTenants
-	for _, bt := range Batches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {
+	for _, bt := range makeBatches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {
 		out = append(out, tasks.EvaluateTenants{
 			Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
 			BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,

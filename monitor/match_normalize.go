@@ -55,7 +55,3 @@ func normalizeKey(s string) string {
 	}
 	return sb.String()
 }
-
-// NormalizeAddress returns the form in which the index and the engine
-// compare Stellar contract addresses (whitespace removed, lowercased).
-func NormalizeAddress(addr string) string { return normalizeAddr(addr) }

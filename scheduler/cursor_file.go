@@ -11,7 +11,8 @@ import (
 )
 
 // Cursors stores each network's last enqueued ledger durably.
-// store/postgres implements it for production; FileCursors for `ozmon dev`.
+// Every store implements it (store/postgres, store/memory); FileCursors
+// serves a scheduler run without a store.
 type Cursors interface {
 	Cursor(ctx context.Context, network string) (ledger uint64, ok bool, err error)
 	// AdvanceCursor moves the cursor forward; a lower value is a no-op.

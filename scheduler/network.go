@@ -83,8 +83,8 @@ func (r Recovery) withDefaults() Recovery {
 // network files, and descriptors like "@every 1s".
 var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ParseSchedule parses a network's cron_schedule (seconds field required).
-func ParseSchedule(spec string) (cron.Schedule, error) {
+// parseSchedule parses a network's cron_schedule (seconds field required).
+func parseSchedule(spec string) (cron.Schedule, error) {
 	if spec == "" {
 		spec = "* * * * * *"
 	}

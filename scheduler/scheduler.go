@@ -26,7 +26,7 @@ type Scheduler struct {
 	insp       *asynq.Inspector // finds a ledger's tasks in Redis
 	log        *slog.Logger
 	m          *metrics.Metrics
-	maxPerTick uint64
+	maxPerTick uint64 // ledgers one tick enqueues: a long catch-up proceeds in slices and the cursor moves as it goes
 
 	mu       sync.Mutex
 	networks map[string]Network
@@ -43,10 +43,6 @@ func WithLogger(l *slog.Logger) Option { return func(s *Scheduler) { s.log = l }
 
 // WithMetrics records lag, enqueued and skipped ledgers.
 func WithMetrics(m *metrics.Metrics) Option { return func(s *Scheduler) { s.m = m } }
-
-// WithMaxPerTick bounds how many ledgers one tick enqueues (default 1000),
-// so a long catch-up proceeds in slices and the cursor moves as it goes.
-func WithMaxPerTick(n uint64) Option { return func(s *Scheduler) { s.maxPerTick = n } }
 
 // WithProgress keeps each ledger's progress durably in p and re-drives
 // ledgers whose tasks the Redis behind rdb lost (see Recover).
@@ -70,13 +66,13 @@ func (s *Scheduler) AddNetwork(n Network) error {
 	if n.Slug == "" || n.Tip == nil {
 		return fmt.Errorf("scheduler: network needs a slug and a tip source")
 	}
-	sched, err := ParseSchedule(n.CronSchedule)
+	sched, err := parseSchedule(n.CronSchedule)
 	if err != nil {
 		return fmt.Errorf("network %s: %w", n.Slug, err)
 	}
 	var rec cron.Schedule
 	if n.Recovery.CronSchedule != "" {
-		if rec, err = ParseSchedule(n.Recovery.CronSchedule); err != nil {
+		if rec, err = parseSchedule(n.Recovery.CronSchedule); err != nil {
 			return fmt.Errorf("network %s: recovery_config: %w", n.Slug, err)
 		}
 	}

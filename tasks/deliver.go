@@ -13,11 +13,11 @@ import (
 // TypeDeliver sends one notification: one match through one trigger.
 const TypeDeliver = "deliver"
 
-// DeliverPayloadVersion is the version a Deliver payload is written with.
+// deliverPayloadVersion is the version a Deliver payload is written with.
 // Version 2 carries MatchRef, a MonitorMatch without the monitor's
 // configuration; version 1 carried the whole MonitorMatch in Match and is
 // still read, so tasks enqueued before an upgrade are delivered.
-const DeliverPayloadVersion = 2
+const deliverPayloadVersion = 2
 
 // Deliver is one (match, trigger) pair. It carries the match's template
 // variables and a reference to its MonitorMatch, never the trigger's
@@ -61,11 +61,11 @@ func (p Deliver) TaskID() string {
 // TaskID alone, so it is the same on every attempt, after a crash, a
 // replay or a re-driven ledger, and receivers can drop a second copy. It
 // names nothing of the tenant (a hash), so it is safe in any header.
-func (p Deliver) NotificationID() string { return NotificationID(p.TaskID()) }
+func (p Deliver) NotificationID() string { return notificationID(p.TaskID()) }
 
-// NotificationID derives a notification id ("ntf_" and 32 hex digits)
+// notificationID derives a notification id ("ntf_" and 32 hex digits)
 // from a deliver TaskID.
-func NotificationID(deliverTaskID string) string {
+func notificationID(deliverTaskID string) string {
 	sum := sha256.Sum256([]byte(deliverTaskID))
 	return "ntf_" + hex.EncodeToString(sum[:16])
 }
@@ -78,7 +78,7 @@ func (Deliver) Options() []asynq.Option { return options(10, 60*time.Second, 7*2
 // MarshalJSON stamps the payload version.
 func (p Deliver) MarshalJSON() ([]byte, error) {
 	type plain Deliver
-	p.V = DeliverPayloadVersion
+	p.V = deliverPayloadVersion
 	return json.Marshal(plain(p))
 }
 
@@ -86,7 +86,7 @@ func (p Deliver) MarshalJSON() ([]byte, error) {
 func (p *Deliver) payloadVersion() int { return p.V }
 
 // readsVersion: version 1 payloads (whole MonitorMatch) are still read.
-func (p *Deliver) readsVersion(v int) bool { return v == 1 || v == DeliverPayloadVersion }
+func (p *Deliver) readsVersion(v int) bool { return v == 1 || v == deliverPayloadVersion }
 
 // WithMaxRetry returns the deliver options with a trigger-specific retry
 // ceiling.

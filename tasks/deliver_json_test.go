@@ -1,4 +1,4 @@
-package tasks_test
+package tasks
 
 import (
 	"encoding/json"
@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-
-	"github.com/ozmon/ozmon/tasks"
 )
 
-func sampleDeliver(vars map[string]string, match string) tasks.Deliver {
-	return tasks.Deliver{TenantID: "70e4ab2a-6b05-4db3-8862-f2c9c463943a", Monitor: `Big "swaps" <&>`, Network: "stellar_mainnet",
-		Ledger: 63092987, TxHash: "d0ccbe4c", Trigger: "hook\\1", Tier: tasks.TierHigh, Vars: vars, Match: json.RawMessage(match),
+func sampleDeliver(vars map[string]string, match string) Deliver {
+	return Deliver{TenantID: "70e4ab2a-6b05-4db3-8862-f2c9c463943a", Monitor: `Big "swaps" <&>`, Network: "stellar_mainnet",
+		Ledger: 63092987, TxHash: "d0ccbe4c", Trigger: "hook\\1", Tier: TierHigh, Vars: vars, Match: json.RawMessage(match),
 		ScheduledAt: time.Date(2026, 11, 27, 7, 8, 29, 2568903, time.UTC), LedgerClosedAt: time.Date(2026, 11, 27, 7, 8, 20, 0, time.FixedZone("x", 3600))}
 }
 
@@ -30,21 +28,21 @@ func TestDeliverPayloadRoundTrip(t *testing.T) {
 		"empty":           "",
 		"events.0.args.3": "{amount:2510000599}",
 	}
-	for name, d := range map[string]tasks.Deliver{
+	for name, d := range map[string]Deliver{
 		"vars":       sampleDeliver(awkward, ""),
 		"match":      sampleDeliver(map[string]string{"a": "b"}, `{"Stellar":{"monitor":{"name":"x"},"ledger":{"sequence":1}}}`),
 		"nil vars":   sampleDeliver(nil, ""),
-		"zero times": {TenantID: "t", Monitor: "m", Network: "n", Trigger: "tr", Tier: tasks.TierDefault},
+		"zero times": {TenantID: "t", Monitor: "m", Network: "n", Trigger: "tr", Tier: TierDefault},
 	} {
-		task, err := tasks.NewTask(d)
+		task, err := NewTask(d)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var back tasks.Deliver
-		if err := tasks.Decode(task, &back); err != nil {
+		var back Deliver
+		if err := Decode(task, &back); err != nil {
 			t.Fatalf("%s: decode: %v", name, err)
 		}
-		d.V = tasks.DeliverPayloadVersion
+		d.V = deliverPayloadVersion
 		if !reflect.DeepEqual(back.Vars, d.Vars) || string(back.Match) != string(d.Match) || back.TenantID != d.TenantID ||
 			back.Monitor != d.Monitor || back.Trigger != d.Trigger || back.Ledger != d.Ledger || back.V != d.V ||
 			!back.ScheduledAt.Equal(d.ScheduledAt) || !back.LedgerClosedAt.Equal(d.LedgerClosedAt) {
@@ -54,7 +52,7 @@ func TestDeliverPayloadRoundTrip(t *testing.T) {
 }
 
 func TestDeliverJSONRefusesInvalidMatch(t *testing.T) {
-	if _, err := tasks.NewTask(sampleDeliver(nil, `{"Stellar":`)); err == nil {
+	if _, err := NewTask(sampleDeliver(nil, `{"Stellar":`)); err == nil {
 		t.Fatal("a payload with a truncated match JSON was encoded")
 	}
 }
@@ -62,8 +60,8 @@ func TestDeliverJSONRefusesInvalidMatch(t *testing.T) {
 // TestDecodeExplainsAFutureVersion: a payload of another version that
 // also does not fit today's struct is reported as a version problem.
 func TestDecodeExplainsAFutureVersion(t *testing.T) {
-	var d tasks.Deliver
-	err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(`{"v":3,"ledger":"sixty"}`)), &d)
+	var d Deliver
+	err := Decode(asynq.NewTask(TypeDeliver, []byte(`{"v":3,"ledger":"sixty"}`)), &d)
 	if err == nil || !strings.Contains(err.Error(), "version 3 is not one this build reads") {
 		t.Fatalf("err = %v", err)
 	}
@@ -75,27 +73,27 @@ func TestDecodeExplainsAFutureVersion(t *testing.T) {
 func TestDeliverReadsVersion1(t *testing.T) {
 	old := `{"v":1,"tenant_id":"t1","monitor":"m","network":"n","ledger":7,"tx_hash":"ab","trigger":"hook","tier":"default",` +
 		`"vars":{"monitor.name":"m"},"match":{"Stellar":{"monitor":{"name":"m"},"ledger":{"sequence":7}}}}`
-	var d tasks.Deliver
-	if err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(old)), &d); err != nil {
+	var d Deliver
+	if err := Decode(asynq.NewTask(TypeDeliver, []byte(old)), &d); err != nil {
 		t.Fatal(err)
 	}
 	if d.V != 1 || string(d.Match) != `{"Stellar":{"monitor":{"name":"m"},"ledger":{"sequence":7}}}` || d.Vars["monitor.name"] != "m" {
 		t.Fatalf("decoded %+v", d)
 	}
 	d.Match, d.MatchRef = nil, json.RawMessage(`{"json":"{\"Stellar\":{\"monitor\":}}","holes":[{"at":22,"what":"monitor"}]}`)
-	task, err := tasks.NewTask(d)
+	task, err := NewTask(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back tasks.Deliver
-	if err := tasks.Decode(task, &back); err != nil {
+	var back Deliver
+	if err := Decode(task, &back); err != nil {
 		t.Fatal(err)
 	}
 	if back.V != 2 || string(back.MatchRef) != string(d.MatchRef) {
 		t.Fatalf("decoded back %+v", back)
 	}
 	for _, bad := range []string{`{"v":0}`, `{"tenant_id":"t"}`} {
-		if err := tasks.Decode(asynq.NewTask(tasks.TypeDeliver, []byte(bad)), &d); err == nil {
+		if err := Decode(asynq.NewTask(TypeDeliver, []byte(bad)), &d); err == nil {
 			t.Errorf("%s decoded", bad)
 		}
 	}
@@ -110,12 +108,12 @@ func BenchmarkDeliverPayload(b *testing.B) {
 	}
 	d := sampleDeliver(vars, "")
 	for b.Loop() {
-		task, err := tasks.NewTask(d)
+		task, err := NewTask(d)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var back tasks.Deliver
-		if err := tasks.Decode(task, &back); err != nil {
+		var back Deliver
+		if err := Decode(task, &back); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -42,7 +42,7 @@ func (EvaluateTenants) Options() []asynq.Option { return options(5, 60*time.Seco
 // MarshalJSON stamps the payload version.
 func (p EvaluateTenants) MarshalJSON() ([]byte, error) {
 	type plain EvaluateTenants
-	p.V = PayloadVersion
+	p.V = payloadVersion
 	return json.Marshal(plain(p))
 }
 

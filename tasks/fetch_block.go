@@ -42,7 +42,7 @@ func (FetchBlock) Options() []asynq.Option { return options(8, 30*time.Second, 2
 // MarshalJSON stamps the payload version.
 func (p FetchBlock) MarshalJSON() ([]byte, error) {
 	type plain FetchBlock
-	p.V = PayloadVersion
+	p.V = payloadVersion
 	return json.Marshal(plain(p))
 }
 

@@ -8,10 +8,10 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// PayloadVersion is the version written into every payload. A handler
+// payloadVersion is the version written into every payload. A handler
 // refuses (without retrying) a payload of a version it does not know, so a
 // rolling upgrade never misreads a task.
-const PayloadVersion = 1
+const payloadVersion = 1
 
 // Payload is what every task payload type implements.
 type Payload interface {
@@ -47,7 +47,7 @@ func NewTask(p Payload) (*asynq.Task, error) {
 // that expose their version are decoded in one pass; the version is read
 // on its own only to explain a payload that does not decode.
 func Decode(t *asynq.Task, p any) error {
-	reads := func(v int) bool { return v == PayloadVersion }
+	reads := func(v int) bool { return v == payloadVersion }
 	if r, ok := p.(multiVersioned); ok {
 		reads = r.readsVersion
 	}
@@ -74,7 +74,7 @@ func Decode(t *asynq.Task, p any) error {
 // versioned is a payload whose decoded version Decode can read back.
 type versioned interface{ payloadVersion() int }
 
-// multiVersioned is a payload type that reads more than PayloadVersion.
+// multiVersioned is a payload type that reads more than payloadVersion.
 type multiVersioned interface{ readsVersion(v int) bool }
 
 // options shared by the types: MaxRetry, Timeout and a Retention long

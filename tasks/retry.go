@@ -9,43 +9,43 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// RetryInError asks for the next attempt after a given delay: a deliver
+// retryInError asks for the next attempt after a given delay: a deliver
 // handler returns it with the trigger's backoff or a receiver's
 // Retry-After.
-type RetryInError struct {
+type retryInError struct {
 	Delay time.Duration
 	Err   error
 }
 
-func (e *RetryInError) Error() string {
+func (e *retryInError) Error() string {
 	return fmt.Sprintf("%v (retry in %s)", e.Err, e.Delay)
 }
-func (e *RetryInError) Unwrap() error { return e.Err }
+func (e *retryInError) Unwrap() error { return e.Err }
 
 // RetryIn wraps err so the next attempt comes after d.
-func RetryIn(d time.Duration, err error) error { return &RetryInError{Delay: d, Err: err} }
+func RetryIn(d time.Duration, err error) error { return &retryInError{Delay: d, Err: err} }
 
-// DeferError puts a task aside for a while without counting a failure:
+// deferError puts a task aside for a while without counting a failure:
 // the work is fine, the moment is not (its tenant's deliveries are all in
 // flight, the delivery log is unreachable). asynq keeps it as a retry and
 // runs it again after Delay; the retry count, and so the task's
 // dead-letter budget, is untouched (see IsFailure).
-type DeferError struct {
+type deferError struct {
 	Delay time.Duration
 	Err   error
 }
 
-func (e *DeferError) Error() string {
+func (e *deferError) Error() string {
 	return fmt.Sprintf("deferred %s: %v", e.Delay, e.Err)
 }
-func (e *DeferError) Unwrap() error { return e.Err }
+func (e *deferError) Unwrap() error { return e.Err }
 
 // Defer wraps err so the task runs again after d, not counted as a failure.
-func Defer(d time.Duration, err error) error { return &DeferError{Delay: d, Err: err} }
+func Defer(d time.Duration, err error) error { return &deferError{Delay: d, Err: err} }
 
 // IsFailure is ozmon's asynq IsFailure: a deferred task has not failed.
 func IsFailure(err error) bool {
-	var de *DeferError
+	var de *deferError
 	return err != nil && !errors.As(err, &de)
 }
 
@@ -54,11 +54,11 @@ func IsFailure(err error) bool {
 // to 60s), not asynq's default that reaches hours and weeks — a ledger is
 // worth little an hour late.
 func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
-	var de *DeferError
+	var de *deferError
 	if errors.As(err, &de) && de.Delay > 0 {
 		return de.Delay
 	}
-	var ri *RetryInError
+	var ri *retryInError
 	if errors.As(err, &ri) && ri.Delay > 0 {
 		// asynq stores the retry time in whole seconds (truncated): one
 		// more second guarantees "not before", which a receiver's

@@ -76,7 +76,7 @@ func (ts *Registry) Reload(ctx context.Context) error {
 		if ts.current(t) {
 			continue
 		}
-		if err := ts.ReloadTenant(ctx, t.ID); err != nil {
+		if err := ts.reloadTenant(ctx, t.ID); err != nil {
 			ts.log.Error("reload tenant", "tenant", t.ID, "err", err)
 		}
 	}
@@ -105,12 +105,12 @@ func (ts *Registry) current(t store.Tenant) bool {
 	return ok && have.Version == t.Version && len(have.Problems) == 0
 }
 
-// ReloadTenant recompiles one tenant. A tenant that is gone or inactive is
+// reloadTenant recompiles one tenant. A tenant that is gone or inactive is
 // removed. Broken monitors are reported (log, metric) and skipped; the
 // tenant's other monitors keep working. The store's config has passed
 // ozconfig's one validation already; only what depends on this deployment
 // (networks served, trigger destinations) is checked here.
-func (ts *Registry) ReloadTenant(ctx context.Context, id string) error {
+func (ts *Registry) reloadTenant(ctx context.Context, id string) error {
 	tc, err := ts.src.TenantConfig(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		ts.remove(id)
@@ -266,7 +266,7 @@ func (ts *Registry) Watch(ctx context.Context, w store.ChangeWatcher, interval t
 		go func() {
 			for ctx.Err() == nil {
 				err := w.WatchChanges(ctx, func(id string) {
-					if err := ts.ReloadTenant(ctx, id); err != nil {
+					if err := ts.reloadTenant(ctx, id); err != nil {
 						ts.log.Error("reload changed tenant", "tenant", id, "err", err)
 					}
 				})

@@ -28,14 +28,10 @@ const DefaultPath = "/etc/oz-monitor/config.yaml"
 type Config struct {
 	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL"`
 	RedisURL    string `yaml:"redis_url" env:"REDIS_URL"`
-	// ServiceMode is the seed's key; the subcommand wins when given.
-	ServiceMode string `yaml:"service_mode" env:"SERVICE_MODE"`
 	// ConfigDir is an OpenZeppelin Monitor config directory used as the
 	// tenant store when no database_url is set (one tenant, or
 	// tenants/<slug>/…).
-	ConfigDir string `yaml:"config_dir" env:"CONFIG_DIR"`
-	// CursorFile keeps scheduler cursors when there is no database.
-	CursorFile  string `yaml:"cursor_file" env:"CURSOR_FILE"`
+	ConfigDir   string `yaml:"config_dir" env:"CONFIG_DIR"`
 	MetricsAddr string `yaml:"metrics_addr" env:"METRICS_ADDR"`
 	LogFormat   string `yaml:"log_format" env:"LOG_FORMAT"` // json | text
 	LogLevel    string `yaml:"log_level" env:"LOG_LEVEL"`   // debug | info | warn | error
@@ -43,19 +39,19 @@ type Config struct {
 	Worker       Worker       `yaml:"worker" envPrefix:"WORKER_"`
 	BlockCache   BlockCache   `yaml:"block_cache" envPrefix:"BLOCK_CACHE_"`
 	LoadBalancer LoadBalancer `yaml:"load_balancer" envPrefix:"LOAD_BALANCER_"`
-	BlockWatcher BlockWatcher `yaml:"block_watcher" envPrefix:"BLOCK_WATCHER_"`
-	API          API          `yaml:"api" envPrefix:"API_"`
+	BlockWatcher BlockWatcher `yaml:"block_watcher" envPrefix:"BLOCK_WATCHER_"` // accepted, ignored (ignored.go)
+	API          API          `yaml:"api" envPrefix:"API_"`                     // accepted, ignored (ignored.go)
 	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
 	RPC          RPC          `yaml:"rpc" envPrefix:"RPC_"`
 	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
+
+	IgnoredTop `yaml:",inline"` // accepted, ignored (ignored.go)
 }
 
 // Worker configures the asynq servers that drain the queues.
 type Worker struct {
-	MaxTenantsPerWorker  int      `yaml:"max_tenants_per_worker" env:"MAX_TENANTS_PER_WORKER"`
-	HealthCheckInterval  Duration `yaml:"health_check_interval" env:"HEALTH_CHECK_INTERVAL"`
 	TenantReloadInterval Duration `yaml:"tenant_reload_interval" env:"TENANT_RELOAD_INTERVAL"`
 	Concurrency          int      `yaml:"concurrency" env:"CONCURRENCY"`
 	NotifyConcurrency    int      `yaml:"notify_concurrency" env:"NOTIFY_CONCURRENCY"`
@@ -65,6 +61,8 @@ type Worker struct {
 	// another for the rest.
 	Queues          map[string]int `yaml:"queues" env:"QUEUES"`
 	ShutdownTimeout Duration       `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+
+	IgnoredWorker `yaml:",inline"` // accepted, ignored (ignored.go)
 }
 
 // BlockCache configures the Redis block cache. TTLs are in seconds, as in
@@ -79,28 +77,10 @@ type BlockCache struct {
 // LoadBalancer configures how tenants are grouped into evaluate-tenants
 // batches.
 type LoadBalancer struct {
-	Strategy             string   `yaml:"strategy" env:"STRATEGY"`
-	MaxTenantsPerWorker  int      `yaml:"max_tenants_per_worker" env:"MAX_TENANTS_PER_WORKER"`
-	MaxTenantsPerBatch   int      `yaml:"max_tenants_per_batch" env:"MAX_TENANTS_PER_BATCH"`
-	RebalanceThreshold   float64  `yaml:"rebalance_threshold" env:"REBALANCE_THRESHOLD"`
-	MinRebalanceInterval Duration `yaml:"min_rebalance_interval" env:"MIN_REBALANCE_INTERVAL"`
-}
+	Strategy           string `yaml:"strategy" env:"STRATEGY"`
+	MaxTenantsPerBatch int    `yaml:"max_tenants_per_batch" env:"MAX_TENANTS_PER_BATCH"`
 
-// BlockWatcher holds the seed's block-watcher keys; ozmon reads the
-// retry ones for its RPC client.
-type BlockWatcher struct {
-	ChannelBufferSize int    `yaml:"channel_buffer_size" env:"CHANNEL_BUFFER_SIZE"`
-	MaxBlocksPerFetch uint64 `yaml:"max_blocks_per_fetch" env:"MAX_BLOCKS_PER_FETCH"`
-	RetryAttempts     int    `yaml:"retry_attempts" env:"RETRY_ATTEMPTS"`
-	RetryDelayMs      int    `yaml:"retry_delay_ms" env:"RETRY_DELAY_MS"`
-}
-
-// API is the seed's HTTP section; ozmon serves metrics and health there.
-type API struct {
-	Host        string `yaml:"host" env:"HOST"`
-	Port        int    `yaml:"port" env:"PORT"`
-	CorsEnabled bool   `yaml:"cors_enabled" env:"CORS_ENABLED"`
-	RateLimit   int    `yaml:"rate_limit" env:"RATE_LIMIT"`
+	IgnoredLoadBalancer `yaml:",inline"` // accepted, ignored (ignored.go)
 }
 
 // Notify is the operator's policy for notifications.
@@ -293,15 +273,15 @@ func (l *KeyList) UnmarshalYAML(n *yaml.Node) error {
 func Defaults() Config {
 	lim := ozconfig.DefaultLimits()
 	return Config{
-		ServiceMode: "all",
-		CursorFile:  ".ozmon/cursors.json",
+		IgnoredTop:  IgnoredTop{ServiceMode: "all", CursorFile: ".ozmon/cursors.json"},
 		MetricsAddr: ":3000",
 		LogFormat:   "json",
 		LogLevel:    "info",
-		Worker: Worker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second),
+		Worker: Worker{IgnoredWorker: IgnoredWorker{MaxTenantsPerWorker: 50, HealthCheckInterval: Duration(30 * time.Second)},
 			TenantReloadInterval: Duration(5 * time.Minute), Concurrency: 50, NotifyConcurrency: 50, ShutdownTimeout: Duration(20 * time.Second)},
-		BlockCache:   BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
-		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerWorker: 50, MaxTenantsPerBatch: 200, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)},
+		BlockCache: BlockCache{BlockTTL: Duration(60 * time.Second), LatestBlockTTL: Duration(5 * time.Second), KeyPrefix: "oz_cache", LRUSize: 32},
+		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerBatch: 200,
+			IgnoredLoadBalancer: IgnoredLoadBalancer{MaxTenantsPerWorker: 50, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)}},
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
 		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
 		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},

@@ -2,27 +2,27 @@ package expr
 
 import "strings"
 
-// Op is a comparison operator.
-type Op uint8
+// operator is a comparison operator.
+type operator uint8
 
 const (
-	OpEq Op = iota + 1
-	OpNe
-	OpGt
-	OpGte
-	OpLt
-	OpLte
-	OpContains
-	OpStartsWith
-	OpEndsWith
+	opEq operator = iota + 1
+	opNe
+	opGt
+	opGte
+	opLt
+	opLte
+	opContains
+	opStartsWith
+	opEndsWith
 )
 
 var opNames = [...]string{
-	OpEq: "==", OpNe: "!=", OpGt: ">", OpGte: ">=", OpLt: "<", OpLte: "<=",
-	OpContains: "contains", OpStartsWith: "starts_with", OpEndsWith: "ends_with",
+	opEq: "==", opNe: "!=", opGt: ">", opGte: ">=", opLt: "<", opLte: "<=",
+	opContains: "contains", opStartsWith: "starts_with", opEndsWith: "ends_with",
 }
 
-func (o Op) String() string {
+func (o operator) String() string {
 	if int(o) < len(opNames) && opNames[o] != "" {
 		return opNames[o]
 	}
@@ -30,7 +30,7 @@ func (o Op) String() string {
 }
 
 // ordering reports whether o is one of the six ordering/equality operators.
-func (o Op) ordering() bool { return o >= OpEq && o <= OpLte }
+func (o operator) ordering() bool { return o >= opEq && o <= opLte }
 
 // litKind is the syntactic class of a right-hand-side literal; the chain
 // comparison rules dispatch on it (a quoted '100' is not a number).
@@ -120,7 +120,7 @@ type accessor struct {
 type condition struct {
 	name string
 	path []accessor
-	op   Op
+	op   operator
 	lit  literal
 }
 

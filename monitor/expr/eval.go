@@ -18,51 +18,51 @@ type Param struct {
 // gets. Implementations are Stellar and EVM; the set is closed because the
 // rules are part of the compatibility contract.
 type Comparator interface {
-	compare(kind, value string, op Op, lit *literal) (bool, error)
+	compare(kind, value string, op operator, lit *literal) (bool, error)
 	jsonKind(v *jsonValue) string
 }
 
-// ErrorCode classifies evaluation errors the way OpenZeppelin Monitor does.
-type ErrorCode uint8
+// errorCode classifies evaluation errors the way OpenZeppelin Monitor does.
+type errorCode uint8
 
 const (
-	ErrVariableNotFound ErrorCode = iota + 1
-	ErrTypeMismatch
-	ErrParse
-	ErrUnsupportedOperator
-	ErrIndexOutOfBounds
-	ErrFieldNotFound
+	errVariableNotFound errorCode = iota + 1
+	errTypeMismatch
+	errParse
+	errUnsupportedOperator
+	errIndexOutOfBounds
+	errFieldNotFound
 )
 
 var errorCodeNames = [...]string{
-	ErrVariableNotFound: "variable not found", ErrTypeMismatch: "type mismatch",
-	ErrParse: "parse error", ErrUnsupportedOperator: "unsupported operator",
-	ErrIndexOutOfBounds: "index out of bounds", ErrFieldNotFound: "field not found",
+	errVariableNotFound: "variable not found", errTypeMismatch: "type mismatch",
+	errParse: "parse error", errUnsupportedOperator: "unsupported operator",
+	errIndexOutOfBounds: "index out of bounds", errFieldNotFound: "field not found",
 }
 
-func (c ErrorCode) String() string {
+func (c errorCode) String() string {
 	if int(c) < len(errorCodeNames) && errorCodeNames[c] != "" {
 		return errorCodeNames[c]
 	}
 	return "error"
 }
 
-// EvalError is an evaluation failure; the engine treats it as "no match".
-type EvalError struct {
-	Code ErrorCode
+// evalError is an evaluation failure; the engine treats it as "no match".
+type evalError struct {
+	Code errorCode
 	Msg  string
 }
 
-func (e *EvalError) Error() string { return e.Code.String() + ": " + e.Msg }
+func (e *evalError) Error() string { return e.Code.String() + ": " + e.Msg }
 
-func evalErr(code ErrorCode, msg string) error { return &EvalError{Code: code, Msg: msg} }
+func evalErr(code errorCode, msg string) error { return &evalError{Code: code, Msg: msg} }
 
 // Eval evaluates the expression against params with a chain's rules. AND
 // and OR short-circuit left to right, so an error in a side that is not
 // evaluated is not reported (as in OpenZeppelin Monitor).
 func (e *Expr) Eval(params []Param, c Comparator) (bool, error) {
 	if c == nil {
-		return false, evalErr(ErrTypeMismatch, "no comparator given")
+		return false, evalErr(errTypeMismatch, "no comparator given")
 	}
 	return e.root.eval(params, c)
 }
@@ -98,7 +98,7 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 		}
 	}
 	if p == nil {
-		return false, evalErr(ErrVariableNotFound, "variable "+quoteCut(cd.name)+" not found")
+		return false, evalErr(errVariableNotFound, "variable "+quoteCut(cd.name)+" not found")
 	}
 	if len(cd.path) == 0 {
 		return c.compare(p.Kind, p.Value, cd.op, &cd.lit)
@@ -106,27 +106,27 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 	// Path access: the value is read as JSON whatever its declared kind.
 	root, err := parseJSON(p.Value)
 	if err != nil {
-		return false, evalErr(ErrParse, "value of "+quoteCut(cd.name)+" (kind "+quoteCut(p.Kind)+") is not JSON: "+err.Error())
+		return false, evalErr(errParse, "value of "+quoteCut(cd.name)+" (kind "+quoteCut(p.Kind)+") is not JSON: "+err.Error())
 	}
 	cur := &root
 	for i, a := range cd.path {
 		at := func() string { return (&condition{name: cd.name, path: cd.path[:i+1]}).describe() }
 		if a.isIdx {
 			if cur.typ != jArray {
-				return false, evalErr(ErrTypeMismatch, "index access on a non-array at "+at())
+				return false, evalErr(errTypeMismatch, "index access on a non-array at "+at())
 			}
 			if a.index >= uint64(len(cur.arr)) {
-				return false, evalErr(ErrIndexOutOfBounds, "index "+uitoa(a.index)+" out of bounds for array of length "+strconv.Itoa(len(cur.arr))+" at "+at())
+				return false, evalErr(errIndexOutOfBounds, "index "+uitoa(a.index)+" out of bounds for array of length "+strconv.Itoa(len(cur.arr))+" at "+at())
 			}
 			cur = &cur.arr[a.index]
 			continue
 		}
 		if cur.typ != jObject {
-			return false, evalErr(ErrTypeMismatch, "key access on a non-object at "+at())
+			return false, evalErr(errTypeMismatch, "key access on a non-object at "+at())
 		}
 		next, ok := cur.get(a.key)
 		if !ok {
-			return false, evalErr(ErrFieldNotFound, "key "+quoteCut(a.key)+" not found at "+at())
+			return false, evalErr(errFieldNotFound, "key "+quoteCut(a.key)+" not found at "+at())
 		}
 		cur = next
 	}

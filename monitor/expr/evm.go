@@ -50,7 +50,7 @@ func classifyEVM(kind string) evmKind {
 	return ekUnknown
 }
 
-func (EVM) compare(kind, value string, op Op, lit *literal) (bool, error) {
+func (EVM) compare(kind, value string, op operator, lit *literal) (bool, error) {
 	switch classifyEVM(kind) {
 	case ekInt:
 		return compare256(value, op, lit, true)
@@ -60,11 +60,11 @@ func (EVM) compare(kind, value string, op Op, lit *literal) (bool, error) {
 		return compareEVMArray(value, op, lit)
 	case ekAddress:
 		if lit.kind != litString {
-			return false, evalErr(ErrTypeMismatch, "expected a string literal for address, found "+lit.kind.String())
+			return false, evalErr(errTypeMismatch, "expected a string literal for address, found "+lit.kind.String())
 		}
 		switch op {
-		case OpEq, OpNe:
-			return sameEVMAddress(value, lit.text) == (op == OpEq), nil
+		case opEq, opNe:
+			return sameEVMAddress(value, lit.text) == (op == opEq), nil
 		}
 		return false, unsupported(op, kind)
 	case ekString:
@@ -74,7 +74,7 @@ func (EVM) compare(kind, value string, op Op, lit *literal) (bool, error) {
 	case ekTuple:
 		return compareTuple(value, op, lit)
 	}
-	return false, evalErr(ErrTypeMismatch, "unsupported EVM parameter kind "+quoteCut(kind))
+	return false, evalErr(errTypeMismatch, "unsupported EVM parameter kind "+quoteCut(kind))
 }
 
 // parse256 is OpenZeppelin Monitor's string_to_u256 / string_to_i256 on
@@ -114,21 +114,21 @@ func parse256(s string, signed bool) (intVal, bool) {
 	return v, !signed || v.fits(256, true)
 }
 
-func compare256(value string, op Op, lit *literal, signed bool) (bool, error) {
+func compare256(value string, op operator, lit *literal, signed bool) (bool, error) {
 	name := "U256"
 	if signed {
 		name = "I256"
 	}
 	l, ok := parse256(value, signed)
 	if !ok {
-		return false, evalErr(ErrParse, "value "+quoteCut(value)+" is not a valid "+name)
+		return false, evalErr(errParse, "value "+quoteCut(value)+" is not a valid "+name)
 	}
 	if lit.kind != litNumber && lit.kind != litString {
-		return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+name+", found "+lit.kind.String())
+		return false, evalErr(errTypeMismatch, "expected a number or string literal for "+name+", found "+lit.kind.String())
 	}
 	r, ok := lit.int256(signed)
 	if !ok {
-		return false, evalErr(ErrParse, "literal "+quoteCut(lit.text)+" is not a valid "+name)
+		return false, evalErr(errParse, "literal "+quoteCut(lit.text)+" is not a valid "+name)
 	}
 	if !op.ordering() {
 		return false, unsupported(op, name)
@@ -149,34 +149,34 @@ func normalizeEVMAddress(s string) string {
 
 func sameEVMAddress(a, b string) bool { return normalizeEVMAddress(a) == normalizeEVMAddress(b) }
 
-func compareEVMArray(value string, op Op, lit *literal) (bool, error) {
+func compareEVMArray(value string, op operator, lit *literal) (bool, error) {
 	switch {
 	case lit.kind == litString:
-	case lit.kind == litNumber && op == OpContains:
+	case lit.kind == litNumber && op == opContains:
 	default:
-		return false, evalErr(ErrTypeMismatch, "expected a string literal for array "+op.String()+", found "+lit.kind.String())
+		return false, evalErr(errTypeMismatch, "expected a string literal for array "+op.String()+", found "+lit.kind.String())
 	}
 	switch op {
-	case OpEq, OpNe:
+	case opEq, opNe:
 		lj, err := parseJSON(rustLower(value))
 		if err != nil {
-			return false, evalErr(ErrParse, "array value is not JSON: "+err.Error())
+			return false, evalErr(errParse, "array value is not JSON: "+err.Error())
 		}
 		rj, err := parseJSON(lit.lower)
 		if err != nil {
-			return false, evalErr(ErrParse, "array literal is not JSON: "+err.Error())
+			return false, evalErr(errParse, "array literal is not JSON: "+err.Error())
 		}
 		if lj.typ != jArray || rj.typ != jArray {
-			return false, evalErr(ErrTypeMismatch, "array == needs JSON arrays on both sides")
+			return false, evalErr(errTypeMismatch, "array == needs JSON arrays on both sides")
 		}
-		return lj.equal(&rj) == (op == OpEq), nil
-	case OpContains:
+		return lj.equal(&rj) == (op == opEq), nil
+	case opContains:
 		arr, err := parseJSON(value)
 		if err == nil && arr.typ != jArray {
 			err = errJSON
 		}
 		if err != nil {
-			return false, evalErr(ErrParse, "array value is not a JSON array: "+err.Error())
+			return false, evalErr(errParse, "array value is not a JSON array: "+err.Error())
 		}
 		for i := range arr.arr {
 			if matchEVM(&arr.arr[i], lit.text) {
@@ -265,19 +265,19 @@ func parseDecimal(s string) (*big.Rat, bool) {
 
 // compareTuple: == compares the texts with whitespace outside quotes
 // removed (case-sensitive); contains searches the top-level elements.
-func compareTuple(value string, op Op, lit *literal) (bool, error) {
+func compareTuple(value string, op operator, lit *literal) (bool, error) {
 	switch {
 	case lit.kind == litString:
-	case lit.kind == litNumber && op == OpContains:
+	case lit.kind == litNumber && op == opContains:
 	default:
-		return false, evalErr(ErrTypeMismatch, "expected a string literal for tuple "+op.String()+", found "+lit.kind.String())
+		return false, evalErr(errTypeMismatch, "expected a string literal for tuple "+op.String()+", found "+lit.kind.String())
 	}
 	switch op {
-	case OpEq, OpNe:
-		return (stripTupleSpace(value) == stripTupleSpace(lit.text)) == (op == OpEq), nil
-	case OpContains:
+	case opEq, opNe:
+		return (stripTupleSpace(value) == stripTupleSpace(lit.text)) == (op == opEq), nil
+	case opContains:
 		if !strings.HasPrefix(value, "(") || !strings.HasSuffix(value, ")") || len(value) < 2 {
-			return false, evalErr(ErrParse, "invalid tuple "+quoteCut(value))
+			return false, evalErr(errParse, "invalid tuple "+quoteCut(value))
 		}
 		elems, err := tupleElements(value[1:len(value)-1], 0)
 		if err != nil {
@@ -315,7 +315,7 @@ func stripTupleSpace(s string) string {
 // is JSON if it parses and a string otherwise.
 func tupleElements(body string, depth int) ([]jsonValue, error) {
 	if depth >= jsonMaxDepth {
-		return nil, evalErr(ErrParse, "tuple nested too deeply")
+		return nil, evalErr(errParse, "tuple nested too deeply")
 	}
 	if rustTrim(body) == "" {
 		return nil, nil
@@ -356,7 +356,7 @@ func tupleElements(body string, depth int) ([]jsonValue, error) {
 			case strings.HasPrefix(elem, "[") || strings.HasPrefix(elem, "{"):
 				v, err := parseJSON(elem)
 				if err != nil {
-					return nil, evalErr(ErrParse, "tuple element "+quoteCut(elem)+" is not JSON: "+err.Error())
+					return nil, evalErr(errParse, "tuple element "+quoteCut(elem)+" is not JSON: "+err.Error())
 				}
 				out = append(out, v)
 			default:

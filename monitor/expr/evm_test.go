@@ -25,18 +25,18 @@ func TestEVMUnsigned(t *testing.T) {
 		check(t, e, kind, "255", "== 0xff", yes) // hex and decimal compare equal
 		check(t, e, kind, "0xFF", "== 255", yes)
 		check(t, e, kind, " 7 ", "== 7", yes) // trimmed
-		check(t, e, kind, "123", "== 1.5", fails(ErrParse))
-		check(t, e, kind, "123", "> -1", fails(ErrParse))
-		check(t, e, kind, "abc", "== 1", fails(ErrParse))
-		check(t, e, kind, "0x", "== 1", fails(ErrParse))
-		check(t, e, kind, "123", "== true", fails(ErrTypeMismatch))
-		check(t, e, kind, "123", "contains 1", fails(ErrUnsupportedOperator))
+		check(t, e, kind, "123", "== 1.5", fails(errParse))
+		check(t, e, kind, "123", "> -1", fails(errParse))
+		check(t, e, kind, "abc", "== 1", fails(errParse))
+		check(t, e, kind, "0x", "== 1", fails(errParse))
+		check(t, e, kind, "123", "== true", fails(errTypeMismatch))
+		check(t, e, kind, "123", "contains 1", fails(errUnsupportedOperator))
 	}
 	check(t, e, "uint256", u256Max, "== "+u256Max, yes)
 	check(t, e, "uint256", u256Max, "> 0", yes)
 	check(t, e, "uint256", u256Max, "== 0x"+repeat("f", 64), yes)
-	check(t, e, "uint256", "1", "< 115792089237316195423570985008687907853269984665640564039457584007913129639936", fails(ErrParse))
-	check(t, e, "uint256", "0x1"+repeat("0", 64), "> 0", fails(ErrParse))
+	check(t, e, "uint256", "1", "< 115792089237316195423570985008687907853269984665640564039457584007913129639936", fails(errParse))
+	check(t, e, "uint256", "0x1"+repeat("0", 64), "> 0", fails(errParse))
 }
 
 func TestEVMSigned(t *testing.T) {
@@ -47,16 +47,16 @@ func TestEVMSigned(t *testing.T) {
 		check(t, e, kind, "-10", "== '-10'", yes)
 		check(t, e, kind, "10", ">= 10", yes)
 		check(t, e, kind, "10", "== 0x0a", yes)
-		check(t, e, kind, "10", "== 1.0", fails(ErrParse))
-		check(t, e, kind, "10", "== false", fails(ErrTypeMismatch))
-		check(t, e, kind, "10", "starts_with 1", fails(ErrUnsupportedOperator))
+		check(t, e, kind, "10", "== 1.0", fails(errParse))
+		check(t, e, kind, "10", "== false", fails(errTypeMismatch))
+		check(t, e, kind, "10", "starts_with 1", fails(errUnsupportedOperator))
 	}
 	check(t, e, "int256", i256Max, "> "+i256Min, yes)
 	check(t, e, "int256", i256Min, "< -57896044618658097711785492504343953926634992332820282019728792003956564819967", yes)
 	// Hex is the raw two's complement.
 	check(t, e, "int256", "-1", "== 0x"+repeat("f", 64), yes)
 	check(t, e, "int256", i256Min, "== 0x8"+repeat("0", 63), yes)
-	check(t, e, "int256", "1", "> "+"-57896044618658097711785492504343953926634992332820282019728792003956564819969", fails(ErrParse))
+	check(t, e, "int256", "1", "> "+"-57896044618658097711785492504343953926634992332820282019728792003956564819969", fails(errParse))
 }
 
 func TestEVMArray(t *testing.T) {
@@ -66,15 +66,15 @@ func TestEVMArray(t *testing.T) {
 		check(t, e, kind, "[1,2,3]", "== '[1, 2, 3]'", yes)
 		check(t, e, kind, "[1,2,3]", "!= '[3,2,1]'", yes)
 		check(t, e, kind, `["A","b"]`, `== '["a","B"]'`, yes) // both texts lowercased first
-		check(t, e, kind, "[1]", "== 1", fails(ErrTypeMismatch))
-		check(t, e, kind, "[1]", "== '{}'", fails(ErrTypeMismatch))
-		check(t, e, kind, "[1]", "== 'x'", fails(ErrParse))
+		check(t, e, kind, "[1]", "== 1", fails(errTypeMismatch))
+		check(t, e, kind, "[1]", "== '{}'", fails(errTypeMismatch))
+		check(t, e, kind, "[1]", "== 'x'", fails(errParse))
 		check(t, e, kind, "[1,2]", "contains 2", yes)
 		check(t, e, kind, "[1,2]", "contains '2.0'", yes) // decimal-numeric equality
 		check(t, e, kind, "[1,2]", "contains 3", no)
-		check(t, e, kind, "(1,2)", "contains 1", fails(ErrParse))
-		check(t, e, kind, "[1]", "> '1'", fails(ErrUnsupportedOperator))
-		check(t, e, kind, "[1]", "contains true", fails(ErrTypeMismatch))
+		check(t, e, kind, "(1,2)", "contains 1", fails(errParse))
+		check(t, e, kind, "[1]", "> '1'", fails(errUnsupportedOperator))
+		check(t, e, kind, "[1]", "contains true", fails(errTypeMismatch))
 	}
 	check(t, e, "string[]", `["Fiction","bestseller"]`, "contains 'FICTION'", yes)
 	check(t, e, "address[]", `["`+addrA+`"]`, "contains '"+lower(addrA[2:])+"'", yes)
@@ -92,8 +92,8 @@ func TestEVMAddress(t *testing.T) {
 	check(t, e, "address", addrA, "== ' "+addrA+" '", no)
 	check(t, e, "address", addrA, "== '"+addrA[:10]+" "+addrA[10:]+" '", yes)
 	check(t, e, "address", addrA, "!= 0x0000000000000000000000000000000000000000", yes)
-	check(t, e, "address", addrA, "== 5", fails(ErrTypeMismatch))
-	check(t, e, "address", addrA, "contains '742d'", fails(ErrUnsupportedOperator))
+	check(t, e, "address", addrA, "== 5", fails(errTypeMismatch))
+	check(t, e, "address", addrA, "contains '742d'", fails(errUnsupportedOperator))
 }
 
 func TestEVMStringBool(t *testing.T) {
@@ -106,13 +106,13 @@ func TestEVMStringBool(t *testing.T) {
 		check(t, e, kind, "Hello", "contains 'ell'", yes)
 		check(t, e, kind, "Hello", "!= 'x'", yes)
 		check(t, e, kind, "0xABCD", "== 0xabcd", yes)
-		check(t, e, kind, "1", "== 1", fails(ErrTypeMismatch))
-		check(t, e, kind, "b", "> 'a'", fails(ErrUnsupportedOperator))
+		check(t, e, kind, "1", "== 1", fails(errTypeMismatch))
+		check(t, e, kind, "b", "> 'a'", fails(errUnsupportedOperator))
 	}
 	check(t, e, "bool", "true", "== true", yes)
 	check(t, e, "bool", "false", "!= true", yes)
-	check(t, e, "bool", "True", "== true", fails(ErrParse))
-	check(t, e, "bool", "true", "== 'true'", fails(ErrTypeMismatch))
+	check(t, e, "bool", "True", "== true", fails(errParse))
+	check(t, e, "bool", "true", "== 'true'", fails(errTypeMismatch))
 }
 
 func TestEVMTuple(t *testing.T) {
@@ -130,17 +130,17 @@ func TestEVMTuple(t *testing.T) {
 	check(t, e, "tuple", "(a, b)", "contains 'b'", no) // elements are not trimmed: " b"
 	check(t, e, "tuple", "(a,b)", "contains 'B'", yes)
 	check(t, e, "tuple", "()", "contains 'x'", no)
-	check(t, e, "tuple", "(1,[2)", "contains 1", fails(ErrParse))
-	check(t, e, "tuple", "1,2", "contains 1", fails(ErrParse))
-	check(t, e, "tuple", "(1,2)", "== 1", fails(ErrTypeMismatch))
-	check(t, e, "tuple", "(1,2)", "> '(1,2)'", fails(ErrUnsupportedOperator))
+	check(t, e, "tuple", "(1,[2)", "contains 1", fails(errParse))
+	check(t, e, "tuple", "1,2", "contains 1", fails(errParse))
+	check(t, e, "tuple", "(1,2)", "== 1", fails(errTypeMismatch))
+	check(t, e, "tuple", "(1,2)", "> '(1,2)'", fails(errUnsupportedOperator))
 }
 
 func TestEVMUnknownKinds(t *testing.T) {
 	t.Parallel()
 	e := EVM{}
 	for _, kind := range []string{"uint24", "bytes4", "address[2]", "fixed", "map", "I128", "Vec", "null", ""} {
-		check(t, e, kind, "1", "== 1", fails(ErrTypeMismatch))
+		check(t, e, kind, "1", "== 1", fails(errTypeMismatch))
 	}
 }
 
@@ -153,14 +153,14 @@ func TestEVMPathAccess(t *testing.T) {
 		want outcome
 	}{
 		{"data.to == " + lower(addrA), yes}, // address kind
-		{"data.to contains 'x'", fails(ErrUnsupportedOperator)},
+		{"data.to contains 'x'", fails(errUnsupportedOperator)},
 		{"data.h starts_with '0XAB'", yes},         // bytes32
 		{"data.b == 0x01", yes},                    // bytes
 		{"data.n < -4", yes},                       // int64
 		{"data.u >= 7", yes},                       // number (U256)
 		{"data.s == 'text'", yes},                  // string
 		{"data.arr contains 2", yes},               // array
-		{"data.m == '{}'", fails(ErrTypeMismatch)}, // map is unsupported
+		{"data.m == '{}'", fails(errTypeMismatch)}, // map is unsupported
 	}
 	for _, tc := range cases {
 		if got := evalWith(t, e, tc.src, p); got != tc.want {
@@ -216,18 +216,18 @@ func TestEVMIntegerTextLikeOZ(t *testing.T) {
 		{"int256", "-57896044618658097711785492504343953926634992332820282019728792003956564819967", "== -" + i256MaxHex, yes},
 		{"int256", i256Max, "> -" + i256MinHex, yes},
 		{"int256", i256Max, "== '+" + i256MaxHex + "'", yes},
-		{"int256", "0", "== -0x8" + repeat("0", 62) + "1", fails(ErrParse)}, // below I256::MIN
-		{"int256", "0", "== '+" + i256MinHex + "'", fails(ErrParse)},        // a sign makes it a magnitude: above I256::MAX
-		{"int256", "0", "== -0x1" + repeat("0", 64), fails(ErrParse)},       // more than 256 bits
-		{"int256", "0", "== -0xZ", fails(ErrParse)},
-		{"int256", "0", "== -0x1g", fails(ErrParse)},
-		{"int256", "0", "== '- 0x10'", fails(ErrParse)},
-		{"int256", "0", "== '--0x10'", fails(ErrParse)},
+		{"int256", "0", "== -0x8" + repeat("0", 62) + "1", fails(errParse)}, // below I256::MIN
+		{"int256", "0", "== '+" + i256MinHex + "'", fails(errParse)},        // a sign makes it a magnitude: above I256::MAX
+		{"int256", "0", "== -0x1" + repeat("0", 64), fails(errParse)},       // more than 256 bits
+		{"int256", "0", "== -0xZ", fails(errParse)},
+		{"int256", "0", "== -0x1g", fails(errParse)},
+		{"int256", "0", "== '- 0x10'", fails(errParse)},
+		{"int256", "0", "== '--0x10'", fails(errParse)},
 		// Unsigned kinds refuse any sign, as U256::from_str does.
-		{"uint256", "16", "== -0x10", fails(ErrParse)},
-		{"uint8", "16", "== '-0x10'", fails(ErrParse)},
-		{"number", "16", "== '+0x10'", fails(ErrParse)},
-		{"uint256", "0", "== '-0'", fails(ErrParse)},
+		{"uint256", "16", "== -0x10", fails(errParse)},
+		{"uint8", "16", "== '-0x10'", fails(errParse)},
+		{"number", "16", "== '+0x10'", fails(errParse)},
+		{"uint256", "0", "== '-0'", fails(errParse)},
 		// ruint's other prefixes and '_' separators, on both kinds.
 		{"uint256", "5", "== 0b101", yes},
 		{"uint256", "15", "== 0o17", yes},
@@ -241,22 +241,22 @@ func TestEVMIntegerTextLikeOZ(t *testing.T) {
 		{"int256", "-1", "== -0b1", yes},
 		{"int256", "-8", "== -0o10", yes},
 		{"int256", "5", "== 0b101", yes},
-		{"uint256", "0", "== 0b102", fails(ErrParse)},
-		{"uint256", "0", "== 0o8", fails(ErrParse)},
+		{"uint256", "0", "== 0b102", fails(errParse)},
+		{"uint256", "0", "== 0o8", fails(errParse)},
 		// Empty digit runs are zero in ruint (only a bare 0x is refused by
 		// OZ before ruint sees it).
 		{"uint256", "0", "== _", yes},
 		{"uint256", "0", "== '0b'", yes},
 		{"int256", "0", "== -0x", yes},
 		{"int256", "0", "== '-'", yes},
-		{"uint256", "0", "== '0x'", fails(ErrParse)},
-		{"int256", "0", "== '0x'", fails(ErrParse)},
-		{"uint256", "0", "== ''", fails(ErrParse)},
+		{"uint256", "0", "== '0x'", fails(errParse)},
+		{"int256", "0", "== '0x'", fails(errParse)},
+		{"uint256", "0", "== ''", fails(errParse)},
 		// Words that are not integers in any base.
-		{"uint256", "1000", "== 1e3", fails(ErrParse)},
-		{"uint256", "0", "== 0xVal", fails(ErrParse)},
-		{"int256", "1", "== 1INCH", fails(ErrParse)},
-		{"uint256", "123", "== 123abc", fails(ErrParse)},
+		{"uint256", "1000", "== 1e3", fails(errParse)},
+		{"uint256", "0", "== 0xVal", fails(errParse)},
+		{"int256", "1", "== 1INCH", fails(errParse)},
+		{"uint256", "123", "== 123abc", fails(errParse)},
 	}
 	for _, tc := range cases {
 		check(t, e, tc.kind, tc.value, tc.rest, tc.want)
@@ -271,6 +271,6 @@ func TestUnquotedWordValues(t *testing.T) {
 	check(t, EVM{}, "string", "0xValue", "starts_with 0xVal", yes)
 	check(t, Stellar{}, "Symbol", "1INCH", "== 1inch", yes)
 	check(t, Stellar{}, "String", "123abc", "!= 123abd", yes)
-	check(t, Stellar{}, "I128", "1000", "== 1e3", fails(ErrTypeMismatch)) // a word is not a number literal
-	check(t, Stellar{}, "I128", "-16", "== -0x10", fails(ErrTypeMismatch))
+	check(t, Stellar{}, "I128", "1000", "== 1e3", fails(errTypeMismatch)) // a word is not a number literal
+	check(t, Stellar{}, "I128", "-16", "== -0x10", fails(errTypeMismatch))
 }

@@ -95,7 +95,7 @@ func FuzzEval(f *testing.F) {
 		for _, c := range []Comparator{Stellar{}, EVM{}} {
 			ok, err := e.Eval(params, c)
 			if err != nil {
-				var ee *EvalError
+				var ee *evalError
 				if !errors.As(err, &ee) || ok {
 					t.Fatalf("Eval(%q, %q, %q): %v %v", src, value, kind, ok, err)
 				}

@@ -10,7 +10,7 @@ import (
 // error of a given code.
 type outcome struct {
 	ok   bool
-	code ErrorCode // 0: no error expected
+	code errorCode // 0: no error expected
 }
 
 var (
@@ -18,7 +18,7 @@ var (
 	no  = outcome{}
 )
 
-func fails(c ErrorCode) outcome { return outcome{code: c} }
+func fails(c errorCode) outcome { return outcome{code: c} }
 
 func (o outcome) String() string {
 	if o.code != 0 {
@@ -39,9 +39,9 @@ func evalWith(t testing.TB, c Comparator, src string, params ...Param) outcome {
 	}
 	ok, err := e.Eval(params, c)
 	if err != nil {
-		var ee *EvalError
+		var ee *evalError
 		if !errors.As(err, &ee) {
-			t.Fatalf("Eval(%q): error %T is not *EvalError: %v", src, err, err)
+			t.Fatalf("Eval(%q): error %T is not *evalError: %v", src, err, err)
 		}
 		if ok {
 			t.Fatalf("Eval(%q): true together with error %v", src, err)

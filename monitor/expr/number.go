@@ -130,19 +130,19 @@ func cmpInt(a, b intVal) int {
 }
 
 // applyOrdering evaluates an ordering operator on a three-way comparison.
-func applyOrdering(op Op, c int) bool {
+func applyOrdering(op operator, c int) bool {
 	switch op {
-	case OpEq:
+	case opEq:
 		return c == 0
-	case OpNe:
+	case opNe:
 		return c != 0
-	case OpGt:
+	case opGt:
 		return c > 0
-	case OpGte:
+	case opGte:
 		return c >= 0
-	case OpLt:
+	case opLt:
 		return c < 0
-	case OpLte:
+	case opLte:
 		return c <= 0
 	}
 	return false

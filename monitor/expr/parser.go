@@ -223,10 +223,10 @@ func (p *parser) addVar(name string) {
 // case-insensitive prefixes (`a containsx` is `a contains x`).
 var operators = [...]struct {
 	text string
-	op   Op
+	op   operator
 }{
-	{"contains", OpContains}, {"starts_with", OpStartsWith}, {"ends_with", OpEndsWith},
-	{">=", OpGte}, {"<=", OpLte}, {"==", OpEq}, {"!=", OpNe}, {">", OpGt}, {"<", OpLt},
+	{"contains", opContains}, {"starts_with", opStartsWith}, {"ends_with", opEndsWith},
+	{">=", opGte}, {"<=", opLte}, {"==", opEq}, {"!=", opNe}, {">", opGt}, {"<", opLt},
 }
 
 func (p *parser) parseOperator(c *condition) error {

@@ -183,21 +183,21 @@ func TestPropertyRules(t *testing.T) {
 
 	t.Run("rule07_error_kinds", func(t *testing.T) {
 		for _, op := range []string{">", ">=", "<", "<=", "starts_with", "ends_with"} {
-			check(t, s, "Vec", "[1]", op+" '1'", fails(ErrUnsupportedOperator))
-			check(t, s, "Map", `{"a":1}`, op+" '1'", fails(ErrUnsupportedOperator))
-			check(t, s, "Bool", "true", op+" true", fails(ErrUnsupportedOperator))
+			check(t, s, "Vec", "[1]", op+" '1'", fails(errUnsupportedOperator))
+			check(t, s, "Map", `{"a":1}`, op+" '1'", fails(errUnsupportedOperator))
+			check(t, s, "Bool", "true", op+" true", fails(errUnsupportedOperator))
 		}
 		for _, op := range []string{">", ">=", "<", "<="} {
-			check(t, s, "String", "a", op+" 'a'", fails(ErrUnsupportedOperator))
+			check(t, s, "String", "a", op+" 'a'", fails(errUnsupportedOperator))
 		}
-		check(t, s, "Vec", "[1]", "== true", fails(ErrTypeMismatch))
-		check(t, s, "Map", `{"a":1}`, "== true", fails(ErrTypeMismatch))
-		check(t, s, "Bool", "true", "== 'true'", fails(ErrTypeMismatch))
-		check(t, s, "String", "a", "== 1", fails(ErrTypeMismatch))
-		check(t, s, "Map", "{not json", "== '{}'", fails(ErrParse))
-		check(t, s, "Map", "{not json", "contains 'x'", fails(ErrParse))
-		check(t, s, "Map", `{"a":1}`, "== 1", fails(ErrTypeMismatch))
-		check(t, s, "Map", `{"a":1}`, "!= 1", fails(ErrTypeMismatch))
+		check(t, s, "Vec", "[1]", "== true", fails(errTypeMismatch))
+		check(t, s, "Map", `{"a":1}`, "== true", fails(errTypeMismatch))
+		check(t, s, "Bool", "true", "== 'true'", fails(errTypeMismatch))
+		check(t, s, "String", "a", "== 1", fails(errTypeMismatch))
+		check(t, s, "Map", "{not json", "== '{}'", fails(errParse))
+		check(t, s, "Map", "{not json", "contains 'x'", fails(errParse))
+		check(t, s, "Map", `{"a":1}`, "== 1", fails(errTypeMismatch))
+		check(t, s, "Map", `{"a":1}`, "!= 1", fails(errTypeMismatch))
 		check(t, s, "Map", `{"a":1}`, "contains 1", yes)
 	})
 
@@ -256,7 +256,7 @@ func TestPropertyRules(t *testing.T) {
 			}
 		}
 		for _, bad := range []string{"TRUE", "False", "1", "0", "", "yes", " true"} {
-			check(t, s, "Bool", bad, "== true", fails(ErrParse))
+			check(t, s, "Bool", bad, "== true", fails(errParse))
 		}
 	})
 
@@ -315,10 +315,10 @@ func TestPropertyRules(t *testing.T) {
 			// One past either end is a parse error, on both sides.
 			below := new(big.Int).Sub(lo, big.NewInt(1))
 			above := new(big.Int).Add(hi, big.NewInt(1))
-			check(t, s, w.kind, above.String(), "> 0", fails(ErrParse))
-			check(t, s, w.kind, "1", "< "+above.String(), fails(ErrParse))
-			check(t, s, w.kind, below.String(), "< 0", fails(ErrParse))
-			check(t, s, w.kind, "1", "> "+below.String(), fails(ErrParse))
+			check(t, s, w.kind, above.String(), "> 0", fails(errParse))
+			check(t, s, w.kind, "1", "< "+above.String(), fails(errParse))
+			check(t, s, w.kind, below.String(), "< 0", fails(errParse))
+			check(t, s, w.kind, "1", "> "+below.String(), fails(errParse))
 		}
 	})
 
@@ -477,16 +477,16 @@ func TestPropertyRules(t *testing.T) {
 			t.Error("param0 > must not parse")
 		}
 		params := []Param{{"param0", "5", "I128"}, {"param1", acctG, "Address"}}
-		if got := evalWith(t, s, "param2 == 5", params...); got != fails(ErrVariableNotFound) {
+		if got := evalWith(t, s, "param2 == 5", params...); got != fails(errVariableNotFound) {
 			t.Errorf("param2 == 5: %s", got)
 		}
 		// OpenZeppelin Monitor checks the literal type before the operator,
 		// so a number against an address is a type mismatch …
-		if got := evalWith(t, s, "param1 > 5", params...); got != fails(ErrTypeMismatch) {
+		if got := evalWith(t, s, "param1 > 5", params...); got != fails(errTypeMismatch) {
 			t.Errorf("param1 > 5: %s", got)
 		}
 		// … and a string literal reaches the unsupported-operator check.
-		if got := evalWith(t, s, "param1 > 'G'", params...); got != fails(ErrUnsupportedOperator) {
+		if got := evalWith(t, s, "param1 > 'G'", params...); got != fails(errUnsupportedOperator) {
 			t.Errorf("param1 > 'G': %s", got)
 		}
 	})
@@ -503,7 +503,7 @@ func TestPropertyRules(t *testing.T) {
 				t.Fatalf("hash mismatch: %s", got)
 			}
 			// from/to are absent when the transaction has no relevant operation.
-			if got := evalWith(t, s, "to == "+acctG, params...); got != fails(ErrVariableNotFound) {
+			if got := evalWith(t, s, "to == "+acctG, params...); got != fails(errVariableNotFound) {
 				t.Fatalf("to without operations: %s", got)
 			}
 		}

@@ -75,7 +75,7 @@ func classifyStellar(kind string) stellarKind {
 	return skUnknown
 }
 
-func (Stellar) compare(kind, value string, op Op, lit *literal) (bool, error) {
+func (Stellar) compare(kind, value string, op operator, lit *literal) (bool, error) {
 	switch k := classifyStellar(kind); k {
 	case skBool:
 		return compareBool(value, op, lit)
@@ -93,12 +93,12 @@ func (Stellar) compare(kind, value string, op Op, lit *literal) (bool, error) {
 		return compareNative(value, op, lit, 128, true)
 	case skBig:
 		if lit.kind != litNumber && lit.kind != litString {
-			return false, evalErr(ErrTypeMismatch, "expected a number or string literal for "+quoteCut(kind)+", found "+lit.kind.String())
+			return false, evalErr(errTypeMismatch, "expected a number or string literal for "+quoteCut(kind)+", found "+lit.kind.String())
 		}
 		switch op {
-		case OpEq:
+		case opEq:
 			return value == lit.text, nil
-		case OpNe:
+		case opNe:
 			return value != lit.text, nil
 		}
 		return false, unsupported(op, kind)
@@ -109,30 +109,30 @@ func (Stellar) compare(kind, value string, op Op, lit *literal) (bool, error) {
 	case skMap:
 		return compareMap(value, op, lit)
 	}
-	return false, evalErr(ErrTypeMismatch, "unknown parameter type "+quoteCut(kind))
+	return false, evalErr(errTypeMismatch, "unknown parameter type "+quoteCut(kind))
 }
 
-func unsupported(op Op, kind string) error {
-	return evalErr(ErrUnsupportedOperator, "operator "+op.String()+" not supported for type "+quoteCut(kind))
+func unsupported(op operator, kind string) error {
+	return evalErr(errUnsupportedOperator, "operator "+op.String()+" not supported for type "+quoteCut(kind))
 }
 
 // compareBool: the value must be exactly "true"/"false", the literal a bool.
-func compareBool(value string, op Op, lit *literal) (bool, error) {
+func compareBool(value string, op operator, lit *literal) (bool, error) {
 	var v bool
 	switch value {
 	case "true":
 		v = true
 	case "false":
 	default:
-		return false, evalErr(ErrParse, "bool value "+quoteCut(value)+" is not true or false")
+		return false, evalErr(errParse, "bool value "+quoteCut(value)+" is not true or false")
 	}
 	if lit.kind != litBool {
-		return false, evalErr(ErrTypeMismatch, "expected a bool literal, found "+lit.kind.String()+" "+quoteCut(lit.text))
+		return false, evalErr(errTypeMismatch, "expected a bool literal, found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	switch op {
-	case OpEq:
+	case opEq:
 		return v == lit.b, nil
-	case OpNe:
+	case opNe:
 		return v != lit.b, nil
 	}
 	return false, unsupported(op, "bool")
@@ -140,16 +140,16 @@ func compareBool(value string, op Op, lit *literal) (bool, error) {
 
 // compareNative parses both sides into the kind's native Rust width, in
 // OpenZeppelin Monitor's order: value, literal type, literal, operator.
-func compareNative(value string, op Op, lit *literal, bits int, signed bool) (bool, error) {
+func compareNative(value string, op operator, lit *literal, bits int, signed bool) (bool, error) {
 	v, ok := parseInt(value)
 	if !ok || !v.fits(bits, signed) {
-		return false, evalErr(ErrParse, "value "+quoteCut(value)+" is not a valid "+widthName(bits, signed))
+		return false, evalErr(errParse, "value "+quoteCut(value)+" is not a valid "+widthName(bits, signed))
 	}
 	if lit.kind != litNumber {
-		return false, evalErr(ErrTypeMismatch, "expected a number literal for "+widthName(bits, signed)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
+		return false, evalErr(errTypeMismatch, "expected a number literal for "+widthName(bits, signed)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	if !lit.numOK || !lit.num.fits(bits, signed) {
-		return false, evalErr(ErrParse, "literal "+lit.text+" is not a valid "+widthName(bits, signed))
+		return false, evalErr(errParse, "literal "+lit.text+" is not a valid "+widthName(bits, signed))
 	}
 	if !op.ordering() {
 		return false, unsupported(op, widthName(bits, signed))
@@ -166,24 +166,24 @@ func widthName(bits int, signed bool) string {
 
 // compareString: both sides lowercased; addresses compared with == / !=
 // are also stripped of whitespace.
-func compareString(address bool, kind, value string, op Op, lit *literal) (bool, error) {
+func compareString(address bool, kind, value string, op operator, lit *literal) (bool, error) {
 	if lit.kind != litString {
-		return false, evalErr(ErrTypeMismatch, "expected a string literal for "+quoteCut(kind)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
+		return false, evalErr(errTypeMismatch, "expected a string literal for "+quoteCut(kind)+", found "+lit.kind.String()+" "+quoteCut(lit.text))
 	}
 	switch op {
-	case OpEq, OpNe:
+	case opEq, opNe:
 		var eq bool
 		if address {
 			eq = equalAddress(value, lit.addr)
 		} else {
 			eq = equalLower(value, lit.lower)
 		}
-		return eq == (op == OpEq), nil
-	case OpStartsWith:
+		return eq == (op == opEq), nil
+	case opStartsWith:
 		return foldHasPrefix(value, lit.lower), nil
-	case OpEndsWith:
+	case opEndsWith:
 		return foldHasSuffix(value, lit.lower), nil
-	case OpContains:
+	case opContains:
 		return foldContains(value, lit.lower), nil
 	}
 	return false, unsupported(op, kind)
@@ -192,13 +192,13 @@ func compareString(address bool, kind, value string, op Op, lit *literal) (bool,
 // compareVec implements the vec rules: JSON-array equality or a CSV
 // comparison for ==/!=, and element search (rule M) or CSV membership for
 // contains.
-func compareVec(value string, op Op, lit *literal) (bool, error) {
+func compareVec(value string, op operator, lit *literal) (bool, error) {
 	if lit.kind != litString && lit.kind != litNumber {
-		return false, evalErr(ErrTypeMismatch, "expected a string or number literal for vec, found "+lit.kind.String())
+		return false, evalErr(errTypeMismatch, "expected a string or number literal for vec, found "+lit.kind.String())
 	}
 	target := lit.text
 	switch op {
-	case OpEq, OpNe:
+	case opEq, opNe:
 		lj, lerr := parseJSON(value)
 		rj, rerr := parseJSON(target)
 		var eq bool
@@ -216,8 +216,8 @@ func compareVec(value string, op Op, lit *literal) (bool, error) {
 		case lerr != nil && rerr != nil:
 			eq = csvEqual(value, target)
 		}
-		return eq == (op == OpEq), nil
-	case OpContains:
+		return eq == (op == opEq), nil
+	case opContains:
 		if arr, err := parseJSON(value); err == nil && arr.typ == jArray {
 			for i := range arr.arr {
 				item := &arr.arr[i]
@@ -286,34 +286,34 @@ func matchJSON(v *jsonValue, target string) bool {
 
 // compareMap: ==/!= compare JSON objects semantically; contains searches
 // the top-level values with rule M.
-func compareMap(value string, op Op, lit *literal) (bool, error) {
+func compareMap(value string, op operator, lit *literal) (bool, error) {
 	switch {
 	case lit.kind == litString:
-	case lit.kind == litNumber && op == OpContains:
+	case lit.kind == litNumber && op == opContains:
 	default:
-		return false, evalErr(ErrTypeMismatch, "expected a string literal for map "+op.String()+", found "+lit.kind.String())
+		return false, evalErr(errTypeMismatch, "expected a string literal for map "+op.String()+", found "+lit.kind.String())
 	}
 	switch op {
-	case OpEq, OpNe:
+	case opEq, opNe:
 		lj, err := parseJSON(value)
 		if err != nil {
-			return false, evalErr(ErrParse, "map value is not JSON: "+err.Error())
+			return false, evalErr(errParse, "map value is not JSON: "+err.Error())
 		}
 		rj, err := parseJSON(lit.text)
 		if err != nil {
-			return false, evalErr(ErrParse, "map literal is not JSON: "+err.Error())
+			return false, evalErr(errParse, "map literal is not JSON: "+err.Error())
 		}
 		if lj.typ != jObject || rj.typ != jObject {
-			return false, evalErr(ErrTypeMismatch, "map == needs JSON objects on both sides")
+			return false, evalErr(errTypeMismatch, "map == needs JSON objects on both sides")
 		}
-		return lj.equal(&rj) == (op == OpEq), nil
-	case OpContains:
+		return lj.equal(&rj) == (op == opEq), nil
+	case opContains:
 		m, err := parseJSON(value)
 		if err == nil && m.typ != jObject {
 			err = errJSON
 		}
 		if err != nil {
-			return false, evalErr(ErrParse, "map value is not a JSON object: "+err.Error())
+			return false, evalErr(errParse, "map value is not a JSON object: "+err.Error())
 		}
 		for i := range m.obj {
 			if matchJSON(&m.obj[i].val, lit.text) {

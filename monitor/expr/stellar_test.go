@@ -12,14 +12,14 @@ func TestStellarBool(t *testing.T) {
 	check(t, s, "Bool", "false", "!= true", yes)
 	check(t, s, "bool", "false", "!= false", no)
 	check(t, s, "BOOL", "false", "== false", yes)
-	check(t, s, "Bool", "TRUE", "== true", fails(ErrParse))
-	check(t, s, "Bool", "1", "== true", fails(ErrParse))
-	check(t, s, "Bool", "true", "== 'true'", fails(ErrTypeMismatch))
-	check(t, s, "Bool", "true", "== 1", fails(ErrTypeMismatch))
-	check(t, s, "Bool", "true", "> false", fails(ErrUnsupportedOperator))
-	check(t, s, "Bool", "true", "contains true", fails(ErrUnsupportedOperator))
+	check(t, s, "Bool", "TRUE", "== true", fails(errParse))
+	check(t, s, "Bool", "1", "== true", fails(errParse))
+	check(t, s, "Bool", "true", "== 'true'", fails(errTypeMismatch))
+	check(t, s, "Bool", "true", "== 1", fails(errTypeMismatch))
+	check(t, s, "Bool", "true", "> false", fails(errUnsupportedOperator))
+	check(t, s, "Bool", "true", "contains true", fails(errUnsupportedOperator))
 	// LHS is parsed before the literal is checked.
-	check(t, s, "Bool", "yes", "== 1", fails(ErrParse))
+	check(t, s, "Bool", "yes", "== 1", fails(errParse))
 }
 
 func TestStellarNumeric(t *testing.T) {
@@ -33,18 +33,18 @@ func TestStellarNumeric(t *testing.T) {
 		check(t, s, kind, "100", "< 100", no)
 		check(t, s, kind, "100", "<= 100", yes)
 		check(t, s, kind, "0100", "== +100", yes)
-		check(t, s, kind, "100", "== '100'", fails(ErrTypeMismatch))
-		check(t, s, kind, "100", "== abc", fails(ErrTypeMismatch))
-		check(t, s, kind, "100", "== 0x64", fails(ErrTypeMismatch))
-		check(t, s, kind, "100", "== true", fails(ErrTypeMismatch))
-		check(t, s, kind, "100", "== 1.5", fails(ErrParse))
-		check(t, s, kind, "1.5", "== 1", fails(ErrParse))
-		check(t, s, kind, "", "== 1", fails(ErrParse))
-		check(t, s, kind, " 1", "== 1", fails(ErrParse))
-		check(t, s, kind, "+", "== 1", fails(ErrParse))
-		check(t, s, kind, "100", "contains 1", fails(ErrUnsupportedOperator))
-		check(t, s, kind, "100", "starts_with 1", fails(ErrUnsupportedOperator))
-		check(t, s, kind, "100", "ends_with 1", fails(ErrUnsupportedOperator))
+		check(t, s, kind, "100", "== '100'", fails(errTypeMismatch))
+		check(t, s, kind, "100", "== abc", fails(errTypeMismatch))
+		check(t, s, kind, "100", "== 0x64", fails(errTypeMismatch))
+		check(t, s, kind, "100", "== true", fails(errTypeMismatch))
+		check(t, s, kind, "100", "== 1.5", fails(errParse))
+		check(t, s, kind, "1.5", "== 1", fails(errParse))
+		check(t, s, kind, "", "== 1", fails(errParse))
+		check(t, s, kind, " 1", "== 1", fails(errParse))
+		check(t, s, kind, "+", "== 1", fails(errParse))
+		check(t, s, kind, "100", "contains 1", fails(errUnsupportedOperator))
+		check(t, s, kind, "100", "starts_with 1", fails(errUnsupportedOperator))
+		check(t, s, kind, "100", "ends_with 1", fails(errUnsupportedOperator))
 	}
 	// Negative numbers: signed kinds compare, unsigned reject (even -0).
 	for _, kind := range []string{"I32", "I64", "I128"} {
@@ -54,22 +54,22 @@ func TestStellarNumeric(t *testing.T) {
 		check(t, s, kind, "0", "== -0", yes)
 	}
 	for _, kind := range []string{"U32", "U64", "U128", "Timepoint", "Duration"} {
-		check(t, s, kind, "-5", "< 1", fails(ErrParse))
-		check(t, s, kind, "5", "> -1", fails(ErrParse))
-		check(t, s, kind, "-0", "== 0", fails(ErrParse))
-		check(t, s, kind, "0", "== -0", fails(ErrParse))
+		check(t, s, kind, "-5", "< 1", fails(errParse))
+		check(t, s, kind, "5", "> -1", fails(errParse))
+		check(t, s, kind, "-0", "== 0", fails(errParse))
+		check(t, s, kind, "0", "== -0", fails(errParse))
 	}
 	// Native widths: overflow on either side is a parse error.
 	check(t, s, "U32", "4294967295", "== 4294967295", yes)
-	check(t, s, "U32", "4294967296", "> 0", fails(ErrParse))
-	check(t, s, "U32", "1", "< 4294967296", fails(ErrParse))
+	check(t, s, "U32", "4294967296", "> 0", fails(errParse))
+	check(t, s, "U32", "1", "< 4294967296", fails(errParse))
 	check(t, s, "I32", "-2147483648", "< 2147483647", yes)
-	check(t, s, "I32", "2147483648", "> 0", fails(ErrParse))
-	check(t, s, "I32", "-2147483649", "< 0", fails(ErrParse))
+	check(t, s, "I32", "2147483648", "> 0", fails(errParse))
+	check(t, s, "I32", "-2147483649", "< 0", fails(errParse))
 	check(t, s, "U64", "18446744073709551615", "> 18446744073709551614", yes)
-	check(t, s, "U64", "18446744073709551616", "> 0", fails(ErrParse))
+	check(t, s, "U64", "18446744073709551616", "> 0", fails(errParse))
 	check(t, s, "I64", "-9223372036854775808", "< -9223372036854775807", yes)
-	check(t, s, "I64", "9223372036854775808", "> 0", fails(ErrParse))
+	check(t, s, "I64", "9223372036854775808", "> 0", fails(errParse))
 	check(t, s, "Timepoint", "18446744073709551615", "== 18446744073709551615", yes)
 }
 
@@ -87,9 +87,9 @@ func TestStellarBigText(t *testing.T) {
 		check(t, s, kind, "1", "== 1.0", no)
 		check(t, s, kind, "115792089237316195423570985008687907853269984665640564039457584007913129639935",
 			"== 115792089237316195423570985008687907853269984665640564039457584007913129639935", yes)
-		check(t, s, kind, "12345", "> 1", fails(ErrUnsupportedOperator))
-		check(t, s, kind, "12345", "contains 1", fails(ErrUnsupportedOperator))
-		check(t, s, kind, "12345", "== true", fails(ErrTypeMismatch))
+		check(t, s, kind, "12345", "> 1", fails(errUnsupportedOperator))
+		check(t, s, kind, "12345", "contains 1", fails(errUnsupportedOperator))
+		check(t, s, kind, "12345", "== true", fails(errTypeMismatch))
 	}
 }
 
@@ -113,10 +113,10 @@ func TestStellarString(t *testing.T) {
 		check(t, s, kind, "0xdeadBEEF", "== 0XDEADbeef", yes)
 		// Whitespace is significant for non-address kinds.
 		check(t, s, kind, "a b", "== 'ab'", no)
-		check(t, s, kind, "100", "== 100", fails(ErrTypeMismatch))
-		check(t, s, kind, "true", "== true", fails(ErrTypeMismatch))
-		check(t, s, kind, "b", "> 'a'", fails(ErrUnsupportedOperator))
-		check(t, s, kind, "b", "<= 'a'", fails(ErrUnsupportedOperator))
+		check(t, s, kind, "100", "== 100", fails(errTypeMismatch))
+		check(t, s, kind, "true", "== true", fails(errTypeMismatch))
+		check(t, s, kind, "b", "> 'a'", fails(errUnsupportedOperator))
+		check(t, s, kind, "b", "<= 'a'", fails(errUnsupportedOperator))
 	}
 	// Raw escapes: the literal keeps its backslash.
 	check(t, s, "String", `foo\'bar`, `== 'foo\'bar'`, yes)
@@ -146,8 +146,8 @@ func TestStellarAddress(t *testing.T) {
 	check(t, s, "Address", acctG, "starts_with ' gdf32'", no)
 	check(t, s, "Address", acctG, "ends_with 'zefy'", yes)
 	check(t, s, "Address", acctG, "contains 'CQINROD'", yes)
-	check(t, s, "Address", acctG, "> 'a'", fails(ErrUnsupportedOperator))
-	check(t, s, "Address", acctG, "== 5", fails(ErrTypeMismatch))
+	check(t, s, "Address", acctG, "> 'a'", fails(errUnsupportedOperator))
+	check(t, s, "Address", acctG, "== 5", fails(errTypeMismatch))
 }
 
 func TestStellarVec(t *testing.T) {
@@ -183,7 +183,7 @@ func TestStellarVec(t *testing.T) {
 	check(t, s, "Vec", `[{"k":{"value":"Abc"}}]`, "contains 'Abc'", yes)
 	check(t, s, "Vec", `[{"k":{"value":"Abc"}}]`, "contains 'abc'", no)
 	check(t, s, "Vec", `[{"k":{"other":"Abc"}}]`, "contains 'Abc'", no)
-	check(t, s, "Vec", `[true,null]`, "contains true", fails(ErrTypeMismatch))
+	check(t, s, "Vec", `[true,null]`, "contains true", fails(errTypeMismatch))
 	check(t, s, "Vec", `[true,null]`, "contains 'true'", yes)
 	check(t, s, "Vec", `[true,null]`, "contains 'null'", yes)
 	check(t, s, "Vec", `[true]`, "contains 'TRUE'", no)
@@ -193,9 +193,9 @@ func TestStellarVec(t *testing.T) {
 	check(t, s, "Vec", "alpha, beta, gamma", "contains beta", yes)
 	check(t, s, "Vec", "alpha, beta, gamma", "contains Beta", no)
 	// Other operators and literal types.
-	check(t, s, "Vec", "[1]", "> 1", fails(ErrUnsupportedOperator))
-	check(t, s, "Vec", "[1]", "starts_with '1'", fails(ErrUnsupportedOperator))
-	check(t, s, "Vec", "[1]", "== true", fails(ErrTypeMismatch))
+	check(t, s, "Vec", "[1]", "> 1", fails(errUnsupportedOperator))
+	check(t, s, "Vec", "[1]", "starts_with '1'", fails(errUnsupportedOperator))
+	check(t, s, "Vec", "[1]", "== true", fails(errTypeMismatch))
 }
 
 func TestStellarMap(t *testing.T) {
@@ -206,30 +206,30 @@ func TestStellarMap(t *testing.T) {
 	check(t, s, "Map", m, `== '{"myKey1":1234,"myKey2":"hello, world!"}'`, no)
 	check(t, s, "Map", m, `!= '{"myKey1":1234}'`, yes)
 	check(t, s, "Map", m, `== '{"myKey1":1234.0,"myKey2":"Hello, world!"}'`, no)
-	check(t, s, "Map", m, "== 'notjson'", fails(ErrParse))
-	check(t, s, "Map", "{a:1}", `== '{"a":1}'`, fails(ErrParse))
-	check(t, s, "Map", m, "== '[1]'", fails(ErrTypeMismatch))
-	check(t, s, "Map", "[1]", "== '{}'", fails(ErrTypeMismatch))
-	check(t, s, "Map", m, "== 5", fails(ErrTypeMismatch))
-	check(t, s, "Map", m, "== true", fails(ErrTypeMismatch))
+	check(t, s, "Map", m, "== 'notjson'", fails(errParse))
+	check(t, s, "Map", "{a:1}", `== '{"a":1}'`, fails(errParse))
+	check(t, s, "Map", m, "== '[1]'", fails(errTypeMismatch))
+	check(t, s, "Map", "[1]", "== '{}'", fails(errTypeMismatch))
+	check(t, s, "Map", m, "== 5", fails(errTypeMismatch))
+	check(t, s, "Map", m, "== true", fails(errTypeMismatch))
 	check(t, s, "Map", m, "contains 'HELLO, WORLD!'", yes)
 	check(t, s, "Map", m, "contains 1234", yes)
 	check(t, s, "Map", m, "contains '1234'", yes)
 	check(t, s, "Map", m, "contains myKey1", no) // keys are not searched
 	check(t, s, "Map", `{"a":{"type":"I128","value":"-5"}}`, "contains -5", yes)
-	check(t, s, "Map", "[1]", "contains 1", fails(ErrParse))
-	check(t, s, "Map", "{a:1}", "contains 1", fails(ErrParse))
-	check(t, s, "Map", m, "contains true", fails(ErrTypeMismatch))
-	check(t, s, "Map", m, "> 'x'", fails(ErrUnsupportedOperator))
-	check(t, s, "Map", m, "> 1", fails(ErrTypeMismatch)) // number literal only allowed for contains
+	check(t, s, "Map", "[1]", "contains 1", fails(errParse))
+	check(t, s, "Map", "{a:1}", "contains 1", fails(errParse))
+	check(t, s, "Map", m, "contains true", fails(errTypeMismatch))
+	check(t, s, "Map", m, "> 'x'", fails(errUnsupportedOperator))
+	check(t, s, "Map", m, "> 1", fails(errTypeMismatch)) // number literal only allowed for contains
 }
 
 func TestStellarUnknownKinds(t *testing.T) {
 	t.Parallel()
 	s := Stellar{}
 	for _, kind := range []string{"F64", "Null", "Void", "Bytes32", "Tuple<U32,U32>", "Position", "Option<U32>", "", "uint256", "address[]", "ſtring"} {
-		check(t, s, kind, "1", "== 1", fails(ErrTypeMismatch))
-		check(t, s, kind, "x", "== 'x'", fails(ErrTypeMismatch))
+		check(t, s, kind, "1", "== 1", fails(errTypeMismatch))
+		check(t, s, kind, "x", "== 'x'", fails(errTypeMismatch))
 	}
 }
 
@@ -246,28 +246,28 @@ func TestStellarPathAccess(t *testing.T) {
 		{"data.myKey2 == 'hello, WORLD!'", yes},
 		{"data.myKey1 >= 1234 AND data.myKey2 == 'Hello, world!'", yes},
 		{"data.neg < -6", yes}, // I64
-		{"data.neg == 'x'", fails(ErrTypeMismatch)},
-		{"data.f > 1", fails(ErrTypeMismatch)},   // F64 is an unknown kind
-		{"data.big > 1", fails(ErrTypeMismatch)}, // > u64: f64 in serde_json
+		{"data.neg == 'x'", fails(errTypeMismatch)},
+		{"data.f > 1", fails(errTypeMismatch)},   // F64 is an unknown kind
+		{"data.big > 1", fails(errTypeMismatch)}, // > u64: f64 in serde_json
 		{"data.b == true", yes},
-		{"data.n == 'null'", fails(ErrTypeMismatch)},
+		{"data.n == 'null'", fails(errTypeMismatch)},
 		{"data.addr == '" + lower(acctG) + "'", yes},
 		{"data.v[0] == 1", yes},
-		{"data.v.0 == 1", fails(ErrTypeMismatch)}, // key access on an array
+		{"data.v.0 == 1", fails(errTypeMismatch)}, // key access on an array
 		{"data.v[1].x == 'Y'", yes},
 		{"data.v contains 'y'", yes},
 		{"data.v == '[1,{\"x\":\"y\"}]'", yes},
-		{"data.v[2] == 1", fails(ErrIndexOutOfBounds)},
-		{"data.missing == 1", fails(ErrFieldNotFound)},
-		{"data.MyKey1 == 1", fails(ErrFieldNotFound)}, // keys are case-sensitive
-		{"data[0] == 1", fails(ErrTypeMismatch)},
-		{"data.myKey1.x == 1", fails(ErrTypeMismatch)},
+		{"data.v[2] == 1", fails(errIndexOutOfBounds)},
+		{"data.missing == 1", fails(errFieldNotFound)},
+		{"data.MyKey1 == 1", fails(errFieldNotFound)}, // keys are case-sensitive
+		{"data[0] == 1", fails(errTypeMismatch)},
+		{"data.myKey1.x == 1", fails(errTypeMismatch)},
 		// I128 inside a Map is an object: neither form compares numerically.
-		{"data.amt > 5", fails(ErrTypeMismatch)},
-		{"data.amt.value > 5", fails(ErrTypeMismatch)},
+		{"data.amt > 5", fails(errTypeMismatch)},
+		{"data.amt.value > 5", fails(errTypeMismatch)},
 		{"data.amt.value == '5000'", yes},
 		{"data.amt contains 5000", yes},
-		{"missing.x == 1", fails(ErrVariableNotFound)},
+		{"missing.x == 1", fails(errVariableNotFound)},
 	}
 	for _, tc := range cases {
 		if got := evalWith(t, s, tc.src, data); got != tc.want {
@@ -276,7 +276,7 @@ func TestStellarPathAccess(t *testing.T) {
 	}
 	// Path access on a non-JSON value (event Display text) is a parse error.
 	disp := Param{Name: "2", Kind: "Map<String,String>", Value: "{keyA:dataX,keyB:789}"}
-	if got := evalWith(t, s, "2.keyA == 'dataX'", disp); got != fails(ErrParse) {
+	if got := evalWith(t, s, "2.keyA == 'dataX'", disp); got != fails(errParse) {
 		t.Errorf("path on Display map = %s", got)
 	}
 	// Numeric keys address object members, not array elements.
@@ -296,7 +296,7 @@ func TestEvalVariables(t *testing.T) {
 	if got := evalWith(t, s, "A == 3", params...); got != yes {
 		t.Errorf("names are case-sensitive: %s", got)
 	}
-	if got := evalWith(t, s, "b == 1", params...); got != fails(ErrVariableNotFound) {
+	if got := evalWith(t, s, "b == 1", params...); got != fails(errVariableNotFound) {
 		t.Errorf("unknown variable: %s", got)
 	}
 	// Short-circuit masks errors on the side that is not evaluated.
@@ -306,10 +306,10 @@ func TestEvalVariables(t *testing.T) {
 	if got := evalWith(t, s, "a == 2 AND b == 1", params...); got != no {
 		t.Errorf("AND short-circuit: %s", got)
 	}
-	if got := evalWith(t, s, "a == 2 OR b == 1", params...); got != fails(ErrVariableNotFound) {
+	if got := evalWith(t, s, "a == 2 OR b == 1", params...); got != fails(errVariableNotFound) {
 		t.Errorf("OR right side error: %s", got)
 	}
-	if got := evalWith(t, s, "b == 1 OR a == 1", params...); got != fails(ErrVariableNotFound) {
+	if got := evalWith(t, s, "b == 1 OR a == 1", params...); got != fails(errVariableNotFound) {
 		t.Errorf("left error: %s", got)
 	}
 	e, _ := Parse("a == 1")

@@ -6,20 +6,20 @@ import (
 	"unicode/utf8"
 )
 
-// MaxQuoted is how many bytes of a tenant's value an error message
+// maxQuoted is how many bytes of a tenant's value an error message
 // repeats. A name, key or value can be megabytes long; an error quoting it
 // whole would be as large, and copied into every log line and response
 // that carries it.
-const MaxQuoted = 200
+const maxQuoted = 200
 
 // maxMessage bounds a whole ValidationError field, a last guard for values
 // that reach a message other than through Clip.
 const maxMessage = 4 << 10
 
-// Clip returns s when it is at most MaxQuoted bytes, otherwise its first
-// MaxQuoted bytes (never splitting a character) followed by "…(N bytes)".
+// Clip returns s when it is at most maxQuoted bytes, otherwise its first
+// maxQuoted bytes (never splitting a character) followed by "…(N bytes)".
 func Clip(s string) string {
-	return clipTo(s, MaxQuoted)
+	return clipTo(s, maxQuoted)
 }
 
 func clipTo(s string, n int) string {
@@ -49,7 +49,7 @@ func clipArgs(format string, args []any) []any {
 		if i >= len(format) || format[i] == '%' {
 			continue
 		}
-		if s, ok := args[arg].(string); ok && format[i] == 'q' && len(s) > MaxQuoted {
+		if s, ok := args[arg].(string); ok && format[i] == 'q' && len(s) > maxQuoted {
 			args[arg] = Clip(s)
 		}
 		arg++

@@ -24,7 +24,7 @@ func TestParseCron(t *testing.T) {
 		{"0 0 9 * * 1-2", time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)},
 		{"0 0 9 * * Mon", time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)},
 	} {
-		s, err := ParseCron(tc.spec)
+		s, err := parseCron(tc.spec)
 		if err != nil {
 			t.Errorf("%q: %v", tc.spec, err)
 			continue
@@ -54,7 +54,7 @@ func TestParseCronErrors(t *testing.T) {
 		"0 0 0 * * 8":       "day-of-week 8 is out of range",
 		"0 0 0 * * 1-3,9/2": "day-of-week 9 is out of range",
 	} {
-		_, err := ParseCron(spec)
+		_, err := parseCron(spec)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want error containing %q", spec, err, want)
 		}

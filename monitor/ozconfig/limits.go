@@ -125,16 +125,16 @@ func (r *cfgReader) checkListItems(path string, n int) bool {
 	return false
 }
 
-// MaxNameChars is the longest monitor name, trigger key, network slug or
+// maxNameChars is the longest monitor name, trigger key, network slug or
 // network name, in characters: the tenant-isolation schema stores each in
 // a VARCHAR(255) column, so a longer one would pass validation and fail
 // at import.
-const MaxNameChars = 255
+const maxNameChars = 255
 
-// checkName refuses a name longer than MaxNameChars.
+// checkName refuses a name longer than maxNameChars.
 func (r *cfgReader) checkName(path, name string) {
-	if n := utf8.RuneCountInString(name); n > MaxNameChars {
-		r.fail(path, "is %d characters long; at most %d fit where it is stored", n, MaxNameChars)
+	if n := utf8.RuneCountInString(name); n > maxNameChars {
+		r.fail(path, "is %d characters long; at most %d fit where it is stored", n, maxNameChars)
 	}
 }
 

@@ -222,8 +222,8 @@ func TestWithLimits(t *testing.T) {
 // not at import.
 func TestNamesFitTheirColumns(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("é", MaxNameChars+1)
-	fits := strings.Repeat("é", MaxNameChars)
+	long := strings.Repeat("é", maxNameChars+1)
+	fits := strings.Repeat("é", maxNameChars)
 	if _, err := ParseMonitor("m.json", []byte(monitorJSON(fits, "", "amount > 1"))); err != nil {
 		t.Fatalf("255 characters: %v", err)
 	}

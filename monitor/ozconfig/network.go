@@ -75,7 +75,7 @@ type RecoveryConfig struct {
 // Interval returns the gap between the network's next two cron firings after
 // from, or 0 when the schedule does not parse.
 func (n *Network) Interval(from time.Time) time.Duration {
-	s, err := ParseCron(n.CronSchedule)
+	s, err := parseCron(n.CronSchedule)
 	if err != nil {
 		return 0
 	}
@@ -194,7 +194,7 @@ func (r *cfgReader) checkCron(path, spec string) {
 		r.fail(path, "must not be empty")
 		return
 	}
-	if _, err := ParseCron(spec); err != nil {
+	if _, err := parseCron(spec); err != nil {
 		r.fail(path, "invalid cron schedule %q: %v", spec, err)
 	}
 }

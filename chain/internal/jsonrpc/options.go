@@ -2,22 +2,12 @@ package jsonrpc
 
 import (
 	"log/slog"
-	"net/http"
 	"time"
 )
 
 // Option configures a Transport. Out-of-range values keep the default, so
 // a chain package can pass its users' options straight through.
 type Option func(*Transport)
-
-// WithHTTPClient sets the HTTP client (transport, proxies, TLS).
-func WithHTTPClient(hc *http.Client) Option {
-	return func(t *Transport) {
-		if hc != nil {
-			t.http = hc
-		}
-	}
-}
 
 // WithCallTimeout bounds one attempt of one call at one endpoint.
 func WithCallTimeout(d time.Duration) Option {

@@ -1,12 +1,12 @@
-package chain_test
+package jsonrpc
 
 import (
 	"testing"
-
-	"github.com/ozmon/ozmon/chain"
 )
 
-func TestRedactURL(t *testing.T) {
+// TestRedactURLKeysInPaths was chain.RedactURL's test, from when chain
+// re-exported RedactURL.
+func TestRedactURLKeysInPaths(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"https://rpc.example.org":                          "https://rpc.example.org",
@@ -15,13 +15,13 @@ func TestRedactURL(t *testing.T) {
 		"https://x.quiknode.pro/abcdef0123456789abcdef01/": "https://x.quiknode.pro/REDACTED/",
 		"https://rpc.example.org/?api_key=k":               "https://rpc.example.org/?REDACTED",
 	} {
-		got, err := chain.RedactURL(in)
+		got, err := RedactURL(in)
 		if err != nil || got != want {
 			t.Errorf("RedactURL(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"ftp://x", "http://", "://nope", "rpc.example.org"} {
-		if _, err := chain.RedactURL(bad); err == nil {
+		if _, err := RedactURL(bad); err == nil {
 			t.Errorf("RedactURL(%q) accepted", bad)
 		}
 	}
