@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // TipSource reports a network's latest ledger (for Stellar, getHealth's
@@ -79,9 +81,10 @@ func (r Recovery) withDefaults() Recovery {
 	return r
 }
 
-// cronParser accepts the six-field (seconds) cron of OpenZeppelin Monitor
-// network files, and descriptors like "@every 1s".
-var cronParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// descriptorParser reads the descriptors ("@every 1s") that tests and
+// embedded set-ups use; a network file's six- or seven-field schedule goes
+// through ozconfig.ParseCron, the parser its validation used.
+var descriptorParser = cron.NewParser(cron.Descriptor)
 
 // parseSchedule parses a network's cron_schedule (seconds field required).
 func parseSchedule(spec string) (cron.Schedule, error) {
@@ -94,7 +97,11 @@ func parseSchedule(spec string) (cron.Schedule, error) {
 			return nil, fmt.Errorf("cron_schedule %q: intervals under a second are not supported (the cron would run it once a second); use \"@every 1s\" or more", spec)
 		}
 	}
-	s, err := cronParser.Parse(spec)
+	parse := ozconfig.ParseCron
+	if strings.HasPrefix(spec, "@") {
+		parse = descriptorParser.Parse
+	}
+	s, err := parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("cron_schedule %q: %w", spec, err)
 	}

@@ -181,7 +181,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 // Run starts every network's cron loop and blocks until ctx is done. Ticks
 // of one network never overlap (a slow tick makes the next one skip).
 func (s *Scheduler) Run(ctx context.Context) error {
-	c := cron.New(cron.WithParser(cronParser))
+	c := cron.New() // schedules come parsed (parseSchedule); its own parser is never used
 	// Ticks of a network never overlap; the first one runs at once, so a
 	// (re)started scheduler catches up without waiting out an interval.
 	noOverlap := cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger))

@@ -9,13 +9,16 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// parseCron parses an OpenZeppelin Monitor cron schedule:
+// ParseCron parses an OpenZeppelin Monitor cron schedule:
 // "sec min hour day-of-month month day-of-week [year]", evaluated in UTC.
 //
 // Two differences from robfig/cron are bridged so a schedule fires when OZ's
 // would: OZ numbers days of the week 1–7 from Sunday (robfig: 0–6), so
 // numeric weekdays are shifted down by one; and OZ allows a seventh, year
-// field, which is accepted only as "*" because robfig has no year.
+// field, which is accepted only as "*" because robfig has no year. The
+// scheduler runs networks with it, so a schedule fires as validated.
+func ParseCron(spec string) (cron.Schedule, error) { return parseCron(spec) }
+
 func parseCron(spec string) (cron.Schedule, error) {
 	fields := strings.Fields(spec)
 	switch len(fields) {
