@@ -294,27 +294,29 @@ func outcomeLabel(err error) string {
 // from the network once and cached. A contract without one (a Stellar
 // Asset Contract) has no spec: its events still match, its calls do not.
 func (a *app) specSource() monitor.SpecSource {
-	return func(network, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
-		if len(inline) > 0 {
-			return stellar.ParseSpecJSON(inline)
-		}
-		client, ok := a.stellarClients[network]
-		if !ok {
-			return nil, nil
-		}
-		spec, err := a.specs.GetOrLoad(context.Background(), network, contract, func(ctx context.Context) (*chain.ContractSpec, error) {
-			spec, err := client.ContractSpec(ctx, contract)
-			if errors.Is(err, stellar.ErrNoContractSpec) {
-				return nil, nil // cached: a Stellar Asset Contract has none
-			}
-			return spec, err
-		})
-		if err != nil {
-			// Errors are not cached: the next reload tries again.
-			a.log.Warn("contract spec unavailable; function conditions on it cannot match until a reload succeeds",
-				"network", network, "contract", contract, "err", err)
-			return nil, nil
-		}
-		return spec, nil
+	return monitor.Specs(stellar.ParseSpecJSON, a.fetchSpec)
+}
+
+// fetchSpec reads a contract's spec from the network's RPC, once per
+// contract (a contract without one, a Stellar Asset Contract, is cached as
+// nil); an RPC failure is logged and not cached, so the next reload tries
+// again.
+func (a *app) fetchSpec(network, contract string) *chain.ContractSpec {
+	client, ok := a.stellarClients[network]
+	if !ok {
+		return nil
 	}
+	spec, err := a.specs.GetOrLoad(context.Background(), network, contract, func(ctx context.Context) (*chain.ContractSpec, error) {
+		spec, err := client.ContractSpec(ctx, contract)
+		if errors.Is(err, stellar.ErrNoContractSpec) {
+			return nil, nil
+		}
+		return spec, err
+	})
+	if err != nil {
+		a.log.Warn("contract spec unavailable; function conditions on it cannot match until a reload succeeds",
+			"network", network, "contract", contract, "err", err)
+		return nil
+	}
+	return spec
 }
