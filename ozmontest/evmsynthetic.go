@@ -55,9 +55,9 @@ const (
 	// EVMSynthTuplesContract receives inputNestedStruct calls (the address
 	// of OpenZeppelin Monitor's tuple fixture contract).
 	EVMSynthTuplesContract = "0x774283785a2e4845e7df23e18af5849c3d23722f"
-	// EVMTransferTopic and EVMApprovalTopic are the ERC-20 event topics.
+	// EVMTransferTopic and evmApprovalTopic are the ERC-20 event topics.
 	EVMTransferTopic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
-	EVMApprovalTopic = "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"
+	evmApprovalTopic = "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"
 	// EVMNestedStructABI is the ABI of EVMSynthTuplesContract's one function.
 	EVMNestedStructABI = `[{"type":"function","name":"inputNestedStruct","stateMutability":"nonpayable","outputs":[],
 "inputs":[{"name":"nestedStruct","type":"tuple","components":[{"name":"flag","type":"bool"},{"name":"title","type":"string"},
@@ -192,7 +192,7 @@ func (g *evmSynthGen) next() (json.RawMessage, []json.RawMessage, error) {
 			f["to"] = t.token
 			f["input"] = "0x095ea7b3" + addrWord(t.to) + word(amount.Bytes())
 			t.fields = f
-			t.logs = append(t.logs, map[string]any{"address": t.token, "topics": []string{EVMApprovalTopic,
+			t.logs = append(t.logs, map[string]any{"address": t.token, "topics": []string{evmApprovalTopic,
 				"0x" + addrWord(from), "0x" + addrWord(t.to)}, "data": "0x" + word(amount.Bytes())})
 		case kind < 90: // plain value transfer
 			f["to"] = accounts()

@@ -6,10 +6,10 @@ import (
 	"github.com/stellar/go-stellar-sdk/xdr"
 )
 
-// SyntheticAppSpec is the interface of the synthetic app contract as its
+// syntheticAppSpec is the interface of the synthetic app contract as its
 // WASM declares it: functions deposit and record, events deposit and
 // recorded (see SyntheticIdentities).
-func SyntheticAppSpec() []xdr.ScSpecEntry {
+func syntheticAppSpec() []xdr.ScSpecEntry {
 	t := func(st xdr.ScSpecType) xdr.ScSpecTypeDef { return xdr.ScSpecTypeDef{Type: st} }
 	vecOf := func(el xdr.ScSpecTypeDef) xdr.ScSpecTypeDef {
 		return xdr.ScSpecTypeDef{Type: xdr.ScSpecTypeScSpecTypeVec, Vec: &xdr.ScSpecTypeVec{ElementType: el}}
@@ -57,19 +57,19 @@ func SyntheticAppSpec() []xdr.ScSpecEntry {
 
 // SyntheticAppWASM is the synthetic app contract's code: a minimal WASM
 // module whose only content is a contractspecv0 custom section holding
-// SyntheticAppSpec, the way soroban-sdk lays it out (XDR ScSpecEntry
+// syntheticAppSpec, the way soroban-sdk lays it out (XDR ScSpecEntry
 // values back to back).
 func SyntheticAppWASM() []byte {
-	wasm, err := WASMWithSpec(SyntheticAppSpec())
+	wasm, err := wasmWithSpec(syntheticAppSpec())
 	if err != nil {
 		panic("synthetic app spec does not marshal: " + err.Error()) // a constant; cannot fail at run time
 	}
 	return wasm
 }
 
-// WASMWithSpec builds a minimal WASM module with a contractspecv0 custom
+// wasmWithSpec builds a minimal WASM module with a contractspecv0 custom
 // section holding entries, for tests of spec parsing and of ContractSpec.
-func WASMWithSpec(entries []xdr.ScSpecEntry) ([]byte, error) {
+func wasmWithSpec(entries []xdr.ScSpecEntry) ([]byte, error) {
 	var payload bytes.Buffer
 	for _, e := range entries {
 		b, err := e.MarshalBinary()

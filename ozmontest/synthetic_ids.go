@@ -15,9 +15,9 @@ import (
 // ledgers.
 const SyntheticAccounts = 16
 
-// SyntheticTokenCode is the asset code of the synthetic token; its Stellar
+// syntheticTokenCode is the asset code of the synthetic token; its Stellar
 // Asset Contract is SyntheticIdentities.Token.
-const SyntheticTokenCode = "OZT"
+const syntheticTokenCode = "OZT"
 
 // SyntheticIdentities are the deterministic addresses of a synthetic
 // network (one seed, one passphrase), for writing monitors that fire.
@@ -32,7 +32,7 @@ const SyntheticTokenCode = "OZT"
 // WASM, so its contract spec is not served.
 //
 // The app contract (App) is a WASM contract whose spec is
-// SyntheticAppSpec; synthetic transactions call
+// syntheticAppSpec; synthetic transactions call
 //
 //	deposit(from: Address, amount: I128, memo: String)
 //	  → event topics [Symbol "deposit", Address from], data I128 amount
@@ -114,7 +114,7 @@ func newSynthKeys(seed int64, passphrase string) (*synthKeys, error) {
 		k.accounts = append(k.accounts, aid)
 		k.hints = append(k.hints, kp.Hint())
 	}
-	k.asset, err = xdr.NewCreditAsset(SyntheticTokenCode, k.ids.Issuer)
+	k.asset, err = xdr.NewCreditAsset(syntheticTokenCode, k.ids.Issuer)
 	if err != nil {
 		return nil, err
 	}
