@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // SendError is the failure of one delivery attempt. It names the channel, tenant and trigger
@@ -77,17 +76,6 @@ func (r redactor) longest() int {
 		n = max(n, len(s))
 	}
 	return n
-}
-
-// cutUTF8 cuts s to at most n bytes without splitting a character.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func (r redactor) clean(s string) string {

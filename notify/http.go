@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ozmon/ozmon/internal/textcut"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
@@ -132,7 +133,7 @@ func (p *poster) do(ctx context.Context, tenant, method, target string, header h
 	if se.Retryable {
 		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
-	if s := strings.TrimSpace(cutUTF8(p.secrets.clean(strings.ToValidUTF8(string(snippet), "")), p.detail)); s != "" {
+	if s := strings.TrimSpace(textcut.Prefix(p.secrets.clean(strings.ToValidUTF8(string(snippet), "")), p.detail)); s != "" {
 		se.Detail = "response: " + s
 	}
 	return se

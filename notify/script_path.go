@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ozmon/ozmon/internal/textcut"
 )
 
 // ErrScriptOutsideDir is wrapped when a script_path resolves, symlinks included, outside the
@@ -24,7 +26,7 @@ func (outsideDirError) Is(target error) bool { return target == ErrRefused }
 const scriptPathShown = 200
 
 // ShortScriptPath is a tenant's script_path cut to a length fit for errors and logs.
-func ShortScriptPath(path string) string { return cutUTF8(path, scriptPathShown) }
+func ShortScriptPath(path string) string { return textcut.Prefix(path, scriptPathShown) }
 
 // ScriptFile is a script_path confined to the script directory: Dir is the directory's real
 // path and Rel the script's real path inside it.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ozmon/ozmon/internal/textcut"
 )
 
 // OpenZeppelin Monitor lowercases with Rust's str::to_lowercase (full
@@ -230,9 +232,5 @@ func quoteCut(s string) string {
 	if len(s) <= maxQuoted {
 		return strconv.Quote(s)
 	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	return strconv.Quote(textcut.Prefix(s, maxQuoted)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }

@@ -3,7 +3,8 @@ package ozconfig
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/ozmon/ozmon/internal/textcut"
 )
 
 // maxQuoted is how many bytes of a tenant's value an error message
@@ -26,11 +27,7 @@ func clipTo(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+	return textcut.Prefix(s, n) + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // clipArgs clips each string argument that format quotes (%q): that is

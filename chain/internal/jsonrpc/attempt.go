@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/ozmon/ozmon/internal/textcut"
 )
 
 // attempt makes one HTTP POST to one endpoint.
@@ -103,11 +104,7 @@ func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	return textcut.Prefix(s, n) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // BoundText is s fit for an error quoting data from a node: URLs in it
