@@ -320,7 +320,7 @@ func attacks() []attack {
 			return bounded(t, h.stellarTestMonitor(t, url), 0)
 		}},
 		{"config-50MB-monitor-name", "4", func(t *testing.T, h *hostileEnv) (string, string) {
-			dir := tenantDir(t, map[string][]byte{"monitors/mon.json": stellarMonitorNamed(strings.Repeat("n", 50<<20))})
+			dir := tenantDir(t, map[string][]byte{"monitors/mon.json": stellarMonitor(strings.Repeat("n", 50<<20), "", "hook")})
 			return refused(t, h, dir, "", true)
 		}},
 		{"config-1.4MB-expression", "1", func(t *testing.T, h *hostileEnv) (string, string) {
@@ -502,11 +502,6 @@ func infoField(info, field string) string {
 		}
 	}
 	return "?"
-}
-
-// stellarMonitorNamed is the base monitor under another name.
-func stellarMonitorNamed(name string) []byte {
-	return stellarMonitor(name, "", "hook")
 }
 
 // stellarTestMonitor runs `ozmon test-monitor` on one ledger from url.
