@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ type Config struct {
 	BlockCache   BlockCache   `yaml:"block_cache" envPrefix:"BLOCK_CACHE_"`
 	LoadBalancer LoadBalancer `yaml:"load_balancer" envPrefix:"LOAD_BALANCER_"`
 	BlockWatcher BlockWatcher `yaml:"block_watcher" envPrefix:"BLOCK_WATCHER_"` // accepted, ignored (ignored.go)
-	API          API          `yaml:"api" envPrefix:"API_"`                     // accepted, ignored (ignored.go)
+	API          API          `yaml:"api" envPrefix:"API_"`
 	Notify       Notify       `yaml:"notify" envPrefix:"NOTIFY_"`
 	Asynqmon     Asynqmon     `yaml:"asynqmon" envPrefix:"ASYNQMON_"`
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
@@ -207,6 +208,75 @@ type Asynqmon struct {
 	PrometheusURL string `yaml:"prometheus_url" env:"PROMETHEUS_URL"`
 }
 
+// API configures `ozmon api`, the tenant GraphQL API (package api): where
+// it listens, what a request may cost, and the credentials it accepts.
+type API struct {
+	// Host and Port are where the API listens (the seed's keys). When they
+	// name the same address as metrics_addr, the API is served on that
+	// listener too.
+	Host string `yaml:"host" env:"HOST"`
+	Port int    `yaml:"port" env:"PORT"`
+	// AllowedOrigins are the browser origins allowed to call the API and
+	// open subscriptions (CORS and the WebSocket Origin check); empty
+	// allows same-origin requests and non-browser clients only.
+	AllowedOrigins []string `yaml:"allowed_origins" env:"ALLOWED_ORIGINS"`
+	// BodyLimit caps a request body in bytes.
+	BodyLimit int64 `yaml:"body_limit" env:"BODY_LIMIT"`
+	// Introspection serves the schema to __schema/__type queries.
+	Introspection bool `yaml:"introspection" env:"INTROSPECTION"`
+	// ComplexityLimit and DepthLimit refuse expensive and deep queries
+	// before they run.
+	ComplexityLimit int `yaml:"complexity_limit" env:"COMPLEXITY_LIMIT"`
+	DepthLimit      int `yaml:"depth_limit" env:"DEPTH_LIMIT"`
+	// JWTSecret signs user sessions (HS256); without it, e-mail and
+	// password login is off.
+	JWTSecret Secret `yaml:"jwt_secret" env:"JWT_SECRET"`
+	// TokenTTL is how long a session token is valid.
+	TokenTTL Duration `yaml:"token_ttl" env:"TOKEN_TTL"`
+	// OperatorToken is the operator's credential: it may create tenants
+	// and set their tier and quotas. Without it, only `ozmon admin` can.
+	OperatorToken Secret `yaml:"operator_token" env:"OPERATOR_TOKEN"`
+	// KeyCacheTTL is how long a verified API key or session is trusted
+	// without reading the database again: the longest a revocation takes.
+	KeyCacheTTL Duration `yaml:"key_cache_ttl" env:"KEY_CACHE_TTL"`
+	// StreamMaxLen bounds each tenant's live stream (matches and delivery
+	// outcomes): the window a reconnecting subscriber can resume within.
+	StreamMaxLen int64 `yaml:"stream_max_len" env:"STREAM_MAX_LEN"`
+	// SubscriberBuffer is how many events a subscriber may fall behind
+	// before it is disconnected.
+	SubscriberBuffer int `yaml:"subscriber_buffer" env:"SUBSCRIBER_BUFFER"`
+	// TenantMetrics adds per-tenant labels to Prometheus metrics. Off by
+	// default: at 100,000 tenants they are too many series; usage is
+	// rolled up in PostgreSQL instead.
+	TenantMetrics bool `yaml:"tenant_metrics" env:"TENANT_METRICS"`
+
+	IgnoredAPI `yaml:",inline"` // accepted, ignored (ignored.go)
+}
+
+// Addr is Host:Port.
+func (a API) Addr() string { return net.JoinHostPort(a.Host, strconv.Itoa(a.Port)) }
+
+// Secret is a credential from the configuration: %v, %s, %q, %#v and %+v
+// print whether it is set, never its value.
+type Secret string
+
+// String says whether the secret is set.
+func (s Secret) String() string {
+	if s == "" {
+		return "[unset]"
+	}
+	return "[hidden]"
+}
+
+// GoString makes %#v as safe as %v.
+func (s Secret) GoString() string { return s.String() }
+
+// Format covers every verb.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// Value returns the secret itself, for the one place that uses it.
+func (s Secret) Value() string { return string(s) }
+
 // Secrets configures the encryption of tenant secrets at rest in
 // PostgreSQL (docs/secrets.md): webhook, Slack and Discord URLs, Telegram
 // tokens, SMTP credentials, webhook headers, RPC URLs.
@@ -283,8 +353,10 @@ func Defaults() Config {
 		LoadBalancer: LoadBalancer{Strategy: "consistent_hashing", MaxTenantsPerBatch: 200,
 			IgnoredLoadBalancer: IgnoredLoadBalancer{MaxTenantsPerWorker: 50, RebalanceThreshold: 0.2, MinRebalanceInterval: Duration(5 * time.Minute)}},
 		BlockWatcher: BlockWatcher{ChannelBufferSize: 1000, MaxBlocksPerFetch: 20, RetryAttempts: 3, RetryDelayMs: 1000},
-		API:          API{Host: "0.0.0.0", Port: 3000, CorsEnabled: true, RateLimit: 100},
-		Asynqmon:     Asynqmon{Addr: ":8080", Path: "/asynqmon"},
+		API: API{Host: "0.0.0.0", Port: 8088, BodyLimit: 1 << 20, ComplexityLimit: 1000, DepthLimit: 12,
+			TokenTTL: Duration(time.Hour), KeyCacheTTL: Duration(5 * time.Second),
+			StreamMaxLen: 10000, SubscriberBuffer: 256, IgnoredAPI: IgnoredAPI{CorsEnabled: true, RateLimit: 100}},
+		Asynqmon: Asynqmon{Addr: ":8080", Path: "/asynqmon"},
 		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 		Limits: Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
@@ -396,6 +468,24 @@ func (c Config) Validate() error {
 	case "json", "text":
 	default:
 		errs = append(errs, fmt.Errorf("log_format: %q is not json or text", c.LogFormat))
+	}
+	if c.API.Port <= 0 || c.API.Port > 65535 {
+		errs = append(errs, fmt.Errorf("api.port: %d is not a TCP port", c.API.Port))
+	}
+	for _, l := range []struct {
+		key string
+		v   int64
+	}{{"body_limit", c.API.BodyLimit}, {"complexity_limit", int64(c.API.ComplexityLimit)}, {"depth_limit", int64(c.API.DepthLimit)},
+		{"stream_max_len", c.API.StreamMaxLen}, {"subscriber_buffer", int64(c.API.SubscriberBuffer)}} {
+		if l.v <= 0 {
+			errs = append(errs, fmt.Errorf("api.%s: %d must be > 0", l.key, l.v))
+		}
+	}
+	if c.API.TokenTTL <= 0 || c.API.KeyCacheTTL <= 0 {
+		errs = append(errs, errors.New("api.token_ttl and api.key_cache_ttl: must be > 0"))
+	}
+	if s := c.API.JWTSecret.Value(); s != "" && len(s) < 32 {
+		errs = append(errs, fmt.Errorf("api.jwt_secret: %d bytes; use at least 32", len(s)))
 	}
 	if len(c.Secrets.Keys) == 0 && c.Secrets.KeysFile == "" {
 		if c.Secrets.RequireEncryption {

@@ -39,11 +39,10 @@ type BlockWatcher struct {
 	RetryDelayMs      int    `yaml:"retry_delay_ms" env:"RETRY_DELAY_MS"`
 }
 
-// API is the seed's api section, ignored whole: metrics and health are
-// served on metrics_addr, the queue UI on asynqmon.addr.
-type API struct {
-	Host        string `yaml:"host" env:"HOST"`
-	Port        int    `yaml:"port" env:"PORT"`
-	CorsEnabled bool   `yaml:"cors_enabled" env:"CORS_ENABLED"`
-	RateLimit   int    `yaml:"rate_limit" env:"RATE_LIMIT"`
+// IgnoredAPI holds the ignored keys of the seed's api section:
+// cross-origin requests are governed by api.allowed_origins, and each
+// tenant's API calls by its max_rpc_requests_per_minute quota.
+type IgnoredAPI struct {
+	CorsEnabled bool `yaml:"cors_enabled" env:"CORS_ENABLED"`
+	RateLimit   int  `yaml:"rate_limit" env:"RATE_LIMIT"`
 }
