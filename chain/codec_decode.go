@@ -26,8 +26,8 @@ func decodeBlock(b *Block, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if version != BinaryVersion {
-		return d.fail(0, "unknown format version %d (want %d)", version, BinaryVersion)
+	if version != binaryVersion {
+		return d.fail(0, "unknown format version %d (want %d)", version, binaryVersion)
 	}
 	var hdr [headerTotals]uint64
 	names := [...]string{"text heap length", "bytes heap length", "transaction total", "operation total",
@@ -436,8 +436,8 @@ func (d *decoder) valueList(what string, depth int) ([]Value, error) {
 
 func (d *decoder) value(v *Value, depth int) error {
 	start := d.off
-	if depth > MaxValueDepth {
-		return d.fail(start, "value nested deeper than %d", MaxValueDepth)
+	if depth > maxValueDepth {
+		return d.fail(start, "value nested deeper than %d", maxValueDepth)
 	}
 	tag, err := d.byte("value tag")
 	if err != nil {

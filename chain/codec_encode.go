@@ -13,7 +13,7 @@ func (b *Block) MarshalBinary() ([]byte, error) {
 
 // AppendBinary appends b's binary encoding to dst (encoding.BinaryAppender).
 // It fails only for a block no decoder could produce: a Value of unknown
-// Kind or nested deeper than MaxValueDepth.
+// Kind or nested deeper than 128 levels (maxValueDepth).
 func (b *Block) AppendBinary(dst []byte) ([]byte, error) {
 	orig := dst
 	var s sizer
@@ -27,7 +27,7 @@ func (b *Block) AppendBinary(dst []byte) ([]byte, error) {
 		s.strings + 2*s.values + 2*s.entries + 24*s.txs + 8*s.ops + 8*s.events + 12*s.payments +
 		16*s.evmTxs + 8*s.logs + 8*s.receipts + 48
 	dst = slices.Grow(dst, estimate)
-	dst = append(dst, BinaryVersion)
+	dst = append(dst, binaryVersion)
 	dst = binary.AppendUvarint(dst, uint64(s.textLen))
 	dst = binary.AppendUvarint(dst, uint64(s.bytesLen))
 	for _, n := range [...]int{s.txs, s.ops, s.events, s.calls, s.payments, s.values, s.entries,

@@ -50,15 +50,15 @@ package chain
 // transaction's raw JSON. Nil-ness of EVM and Receipt is kept; empty Logs,
 // Topics, Input, Data and Raw decode as nil.
 
-// BinaryVersion is the first byte of MarshalBinary's output; a change of
+// binaryVersion is the first byte of MarshalBinary's output; a change of
 // layout takes a new version so that caches holding the old one miss
 // instead of misreading.
-const BinaryVersion byte = 2
+const binaryVersion byte = 2
 
-// MaxValueDepth bounds Value nesting (a Vec is one level deeper than its
+// maxValueDepth bounds Value nesting (a Vec is one level deeper than its
 // parent). Soroban itself caps nesting well below it; the bound keeps a
 // hostile or corrupt encoding from exhausting the stack.
-const MaxValueDepth = 128
+const maxValueDepth = 128
 
 // Value tag bits (the low five bits hold the Kind).
 const (

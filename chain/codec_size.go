@@ -104,8 +104,8 @@ func (s *sizer) valueList(vs []Value, depth int) error {
 }
 
 func (s *sizer) value(v *Value, depth int) error {
-	if depth > MaxValueDepth {
-		return fmt.Errorf("value nested deeper than %d", MaxValueDepth)
+	if depth > maxValueDepth {
+		return fmt.Errorf("value nested deeper than %d", maxValueDepth)
 	}
 	if v.Kind > KindOther {
 		return fmt.Errorf("value of unknown kind %d", v.Kind)

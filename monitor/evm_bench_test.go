@@ -112,7 +112,7 @@ func BenchmarkEVMEvaluateBlock(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	prod, err := evm.ParseABI([]byte(ruleABI))
+	prod, err := evm.NewABICache().Get([]byte(ruleABI))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,13 +12,14 @@ import (
 )
 
 // The golden cases again, with the decoders production uses
-// (chain/evm.ParseABI, go-ethereum underneath) instead of the tests' own:
+// (chain/evm's ABICache, go-ethereum underneath) instead of the tests' own:
 // the two must agree on signatures, selectors, argument rendering and
 // kinds, or the engine's golden tests would prove nothing about
 // production.
 
 func chainEVMSource(t testing.TB, specs map[string][]byte) monitor.ABISource {
 	t.Helper()
+	abis := evm.NewABICache()
 	return func(network, address string, inline json.RawMessage) (monitor.ABIDecoder, error) {
 		src := []byte(inline)
 		if len(src) == 0 || string(src) == "null" {
@@ -27,7 +28,11 @@ func chainEVMSource(t testing.TB, specs map[string][]byte) monitor.ABISource {
 		if src == nil {
 			return nil, nil
 		}
-		return evm.ParseABI(src)
+		a, err := abis.Get(src)
+		if a == nil {
+			return nil, err // never a typed nil
+		}
+		return a, nil
 	}
 }
 

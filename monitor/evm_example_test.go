@@ -37,11 +37,16 @@ func Example_evm() {
 		return
 	}
 	// The ABI source parses inline ABIs with chain/evm.
+	cache := evm.NewABICache()
 	abis := monitor.WithABISource(func(network, address string, inline json.RawMessage) (monitor.ABIDecoder, error) {
 		if len(inline) == 0 {
 			return nil, nil
 		}
-		return evm.ParseABI(inline)
+		a, err := cache.Get(inline)
+		if a == nil {
+			return nil, err // never a typed nil
+		}
+		return a, nil
 	})
 	cm, err := monitor.Compile("tenant-42", m, nil, abis)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
@@ -143,13 +142,7 @@ func TestMatchRefEVM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	abis := monitor.WithABISource(func(_, _ string, inline json.RawMessage) (monitor.ABIDecoder, error) {
-		if len(inline) == 0 {
-			return nil, nil
-		}
-		return evm.ParseABI(inline)
-	})
-	cm, err := monitor.Compile("tenant-42", mon, nil, abis)
+	cm, err := monitor.Compile("tenant-42", mon, nil, monitor.WithABISource(chainEVMSource(t, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func BenchmarkRender(b *testing.B) {
 		"${functions}\nhttps://stellar.expert/explorer/public/tx/${transaction.hash} ${unknown}"
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = Render(tmpl, vars)
+		_ = render(tmpl, vars)
 	}
 }
 

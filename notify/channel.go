@@ -35,7 +35,7 @@ type messageTemplate struct {
 
 // Render substitutes vars into the title and body.
 func (m messageTemplate) Render(vars map[string]string) (title, body string) {
-	return Render(m.Title, vars), Render(m.Body, vars)
+	return render(m.Title, vars), render(m.Body, vars)
 }
 
 // RenderEscaped substitutes vars, each escaped for the channel's markup, into the title and

@@ -2,7 +2,7 @@ package notify
 
 import "strings"
 
-// Render substitutes ${key} placeholders in tmpl with vars, following OpenZeppelin Monitor's
+// render substitutes ${key} placeholders in tmpl with vars, following OpenZeppelin Monitor's
 // rules: keys are exact and case-sensitive and unknown placeholders stay as written.
 // ${functions} and ${events}, the "Matched Functions/Events" summary blocks, are plain keys:
 // monitor.Match.Variables, the only source of a notification's vars, always sets both.
@@ -10,14 +10,14 @@ import "strings"
 // The template is scanned once, so a substituted value is never itself expanded: a value that
 // contains "${...}" reaches the output as written, which keeps user data from being
 // re-interpreted.
-func Render(tmpl string, vars map[string]string) string {
+func render(tmpl string, vars map[string]string) string {
 	return renderEscaped(tmpl, vars, nil)
 }
 
-// renderEscaped is Render with every substituted value (summaries included) passed through
+// renderEscaped is render with every substituted value (summaries included) passed through
 // escape, while the template's own text is kept as written: the tenant's markup stays markup,
 // and on-chain text in a value cannot add mentions or links of its own. A nil escape is
-// Render.
+// render.
 func renderEscaped(tmpl string, vars map[string]string, escape func(string) string) string {
 	i := strings.Index(tmpl, "${")
 	if i < 0 {

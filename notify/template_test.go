@@ -35,8 +35,8 @@ func TestRender(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := Render(c.tmpl, vars); got != c.want {
-				t.Fatalf("Render(%q) = %q, want %q", c.tmpl, got, c.want)
+			if got := render(c.tmpl, vars); got != c.want {
+				t.Fatalf("render(%q) = %q, want %q", c.tmpl, got, c.want)
 			}
 		})
 	}
@@ -53,7 +53,7 @@ func TestRenderEventsSummary(t *testing.T) {
 			{Name: "value", Value: "10"}, {Name: "from", Value: "0x1"}, {Name: "to", Value: "0x2"},
 		}}}},
 	}).Variables()
-	got := Render("Tx: ${transaction.hash}\n\n${events}", vars)
+	got := render("Tx: ${transaction.hash}\n\n${events}", vars)
 	want := "Tx: 0x12\n\n\n\n*Matched Events:*\n\n*Reason 1*\n\n*Signature:* `Transfer(address,address,uint256)`\n\n*Params:*\n\nfrom: `0x1`\nto: `0x2`\nvalue: `10`"
 	if got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -68,7 +68,7 @@ func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 			{Signature: "a(I128)", Args: []monitor.Arg{{Name: "amount", Value: "5"}}}, {Signature: "b()"},
 		}},
 	}).Variables()
-	got := Render("${functions}", vars)
+	got := render("${functions}", vars)
 	want := "\n\n*Matched Functions:*\n" +
 		"\n*Reason 1*\n\n*Signature:* `a(I128)`\n\n*Params:*\n\namount: `5`" +
 		"\n" +
@@ -81,7 +81,7 @@ func TestRenderFunctionsSummaryOrdersReasons(t *testing.T) {
 func TestRenderPrefersSuppliedSummary(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{"functions": "SUMMARY", "functions.0.signature": "f()"}
-	if got := Render("[${functions}]", vars); got != "[SUMMARY]" {
+	if got := render("[${functions}]", vars); got != "[SUMMARY]" {
 		t.Fatalf("got %q", got)
 	}
 }

@@ -3,12 +3,11 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/scheduler"
+	"github.com/ozmon/ozmon/store/memory"
 )
 
 // One scheduling step: the tip is 105, two confirmations are required and
@@ -21,9 +20,7 @@ func ExampleScheduler_Tick() {
 	defer mr.Close()
 	client := asynq.NewClient(asynq.RedisClientOpt{Addr: mr.Addr()})
 	defer client.Close()
-	dir, _ := os.MkdirTemp("", "cursors")
-	defer os.RemoveAll(dir)
-	cursors := scheduler.NewFileCursors(filepath.Join(dir, "cursors.json"))
+	cursors := memory.New() // any store: memory, postgres
 	_ = cursors.AdvanceCursor(context.Background(), "stellar_testnet", 100)
 
 	s := scheduler.New(client, cursors)

@@ -3,7 +3,6 @@ package scheduler_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/scheduler"
+	"github.com/ozmon/ozmon/store/memory"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/redis/go-redis/v9"
 )
@@ -21,7 +21,7 @@ type env struct {
 	rdb     *redis.Client
 	client  *asynq.Client
 	insp    *asynq.Inspector
-	cursors *scheduler.FileCursors
+	cursors *memory.Store
 	tip     atomic.Uint64
 }
 
@@ -29,7 +29,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	o := testkit.Redis(t)
 	opt := asynq.RedisClientOpt{Addr: o.Addr, DB: o.DB}
-	e := &env{rdb: redis.NewClient(o), client: asynq.NewClient(opt), insp: asynq.NewInspector(opt), cursors: scheduler.NewFileCursors(filepath.Join(t.TempDir(), "cursors.json"))}
+	e := &env{rdb: redis.NewClient(o), client: asynq.NewClient(opt), insp: asynq.NewInspector(opt), cursors: memory.New()}
 	t.Cleanup(func() { e.client.Close(); e.insp.Close(); e.rdb.Close() })
 	return e
 }
@@ -100,12 +100,12 @@ func TestTwoSchedulersEnqueueEachLedgerOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	// Both start from a cursor far behind, with separate cursor files so
+	// Both start from a cursor far behind, with separate cursor stores so
 	// they really race over the same ledgers.
 	a := scheduler.New(e.client, e.cursors)
-	bCursors := scheduler.NewFileCursors(filepath.Join(t.TempDir(), "b.json"))
+	bCursors := memory.New()
 	b := scheduler.New(e.client, bCursors)
-	for _, c := range []*scheduler.FileCursors{e.cursors, bCursors} {
+	for _, c := range []*memory.Store{e.cursors, bCursors} {
 		if err := c.AdvanceCursor(ctx, "stellar_testnet", 999); err != nil {
 			t.Fatal(err)
 		}
@@ -149,17 +149,6 @@ func TestMaxPastBlocksSkipsLoudly(t *testing.T) {
 	}
 	if r.From != 46 || r.To != 50 || r.Skipped != 35 || r.Enqueued != 5 {
 		t.Fatalf("tick = %+v, want 46..50 with 35 skipped", r)
-	}
-}
-
-func TestCursorNeverMovesBackwards(t *testing.T) {
-	t.Parallel()
-	c := scheduler.NewFileCursors(filepath.Join(t.TempDir(), "c.json"))
-	ctx := context.Background()
-	_ = c.AdvanceCursor(ctx, "n", 50)
-	_ = c.AdvanceCursor(ctx, "n", 40)
-	if cur, _, _ := c.Cursor(ctx, "n"); cur != 50 {
-		t.Fatalf("cursor = %d after advancing to 50 then 40", cur)
 	}
 }
 

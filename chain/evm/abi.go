@@ -20,8 +20,8 @@ type ABI struct {
 	abi abi.ABI
 }
 
-// ParseABI parses a JSON ABI (the array a monitor's contract_spec holds).
-func ParseABI(data []byte) (*ABI, error) {
+// parseABI parses a JSON ABI (the array a monitor's contract_spec holds).
+func parseABI(data []byte) (*ABI, error) {
 	a, err := abi.JSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("parse ABI: %w", err)

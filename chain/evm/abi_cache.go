@@ -47,7 +47,7 @@ func (c *ABICache) Get(spec json.RawMessage) (*ABI, error) {
 	if a, ok := c.m[key]; ok {
 		return a, nil
 	}
-	a, err := ParseABI(buf.Bytes())
+	a, err := parseABI(buf.Bytes())
 	if err != nil {
 		return nil, err
 	}

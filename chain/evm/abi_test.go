@@ -32,7 +32,7 @@ func fixtureBlock(t *testing.T, n uint64) *chain.Block {
 // Transfer log, decoded with the fixture ABI.
 func TestDecodeUSDCTransfer(t *testing.T) {
 	t.Parallel()
-	a, err := ParseABI(ozSpec(t, "contract_spec.json"))
+	a, err := parseABI(ozSpec(t, "contract_spec.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestDecodeUSDCTransfer(t *testing.T) {
 // OpenZeppelin Monitor renders it.
 func TestDecodeNestedStructV17(t *testing.T) {
 	t.Parallel()
-	a, err := ParseABI(ozSpec(t, "contract_spec_tuples.json"))
+	a, err := parseABI(ozSpec(t, "contract_spec_tuples.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestDecodeRoundTripTuples(t *testing.T) {
 {"name":"b","type":"bytes32"},{"name":"n","type":"int8"}]},
 {"type":"event","name":"E","anonymous":false,"inputs":[{"name":"tag","type":"string","indexed":true},
 {"name":"id","type":"uint64","indexed":true},{"name":"s","type":"string","indexed":false}]}]`
-	a, err := ParseABI([]byte(spec))
+	a, err := parseABI([]byte(spec))
 	if err != nil {
 		t.Fatal(err)
 	}

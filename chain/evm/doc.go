@@ -4,6 +4,6 @@
 // Source is what the pipeline uses: Tip is one eth_blockNumber, FetchBlock
 // one eth_getBlockByNumber and one eth_getLogs, plus one
 // eth_getTransactionReceipt per transaction only when receipts are needed.
-// ParseABI gives the ABIDecoder monitors use to decode calls and logs, with
-// values rendered as OpenZeppelin Monitor renders them.
+// ABICache gives the ABIDecoder monitors use to decode calls and logs (one
+// per distinct ABI), with values rendered as OpenZeppelin Monitor renders them.
 package evm

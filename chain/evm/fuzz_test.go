@@ -15,7 +15,7 @@ import (
 // tuple-heavy ABI: decoding either fails or renders values whose tuples
 // and arrays are balanced; it never panics.
 func FuzzDecodeCall(f *testing.F) {
-	a, err := ParseABI([]byte(ozmontest.EVMNestedStructABI))
+	a, err := parseABI([]byte(ozmontest.EVMNestedStructABI))
 	if err != nil {
 		f.Fatal(err)
 	}

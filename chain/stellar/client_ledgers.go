@@ -14,8 +14,8 @@ import (
 	"github.com/ozmon/ozmon/chain/internal/jsonrpc"
 )
 
-// MaxLedgersPerCall is stellar-rpc's getLedgers page limit.
-const MaxLedgersPerCall = 200
+// maxLedgersPerCall is stellar-rpc's getLedgers page limit.
+const maxLedgersPerCall = 200
 
 // maxKeysPerCall is stellar-rpc's getLedgerEntries key limit.
 const maxKeysPerCall = 200
@@ -83,8 +83,8 @@ func (c *Client) Ledgers(ctx context.Context, start uint32, limit int) ([]RawLed
 	if start == 0 {
 		return nil, errors.New("stellar rpc getLedgers: start ledger must be positive")
 	}
-	if limit < 1 || limit > MaxLedgersPerCall {
-		return nil, fmt.Errorf("stellar rpc getLedgers ledger %d: limit %d not in 1..%d", start, limit, MaxLedgersPerCall)
+	if limit < 1 || limit > maxLedgersPerCall {
+		return nil, fmt.Errorf("stellar rpc getLedgers ledger %d: limit %d not in 1..%d", start, limit, maxLedgersPerCall)
 	}
 	req := protocol.GetLedgersRequest{
 		StartLedger: start,

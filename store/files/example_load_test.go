@@ -44,7 +44,8 @@ func ExampleLoadDir() {
 	put("monitors/typo.json", `{"name": "Typo", "networks": ["stellar_tesnet"], "paused": false, "addresses": [],
 		"match_conditions": {"functions": [], "events": [], "transactions": [{"status": "success"}]},
 		"trigger_conditions": [], "triggers": ["ops_slack"], "desc": "x"}`)
-	n := files.Report(os.Stdout, files.Validate(dir))
+	_, err = files.LoadTenants(dir)
+	n := files.Report(os.Stdout, err)
 	fmt.Println(n, "errors")
 	// Output:
 	// 1 1 1 Environment(OPS_SLACK_HOOK)

@@ -15,8 +15,8 @@ import (
 	"github.com/ozmon/ozmon/store"
 )
 
-// DefaultTenant names the only tenant of a directory without tenants/.
-const DefaultTenant = "default"
+// defaultTenant names the only tenant of a directory without tenants/.
+const defaultTenant = "default"
 
 // LoadDir loads one OpenZeppelin Monitor config directory: every *.json file
 // (extension in any case, sorted, not recursive) of dir/networks,

@@ -98,7 +98,7 @@ func TestLoadDirOZExamplesComplete(t *testing.T) {
 	// OZ's examples use placeholder Telegram tokens and an unauthenticated
 	// local network: warnings, not errors.
 	var warned []string
-	for _, w := range Warnings(dir) {
+	for _, w := range warnings(dir) {
 		warned = append(warned, w.Error())
 	}
 	for _, want := range []string{
@@ -174,7 +174,7 @@ func TestLoadDirLayout(t *testing.T) {
 	t.Run("no such directory", func(t *testing.T) {
 		t.Parallel()
 		dir := filepath.Join(t.TempDir(), "nope")
-		err := Validate(dir)
+		err := validate(dir)
 		want := dir + ": config directory does not exist or is not a directory"
 		if err == nil || err.Error() != want {
 			t.Fatalf("got %v, want %s", err, want)
@@ -250,7 +250,7 @@ func TestLoadTenants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || got[DefaultTenant] == nil {
+		if len(got) != 1 || got[defaultTenant] == nil {
 			t.Fatalf("tenants: %v", keys(got))
 		}
 	})
@@ -263,7 +263,7 @@ func TestLoadTenants(t *testing.T) {
 			write(t, dir, "tenants/"+tenant+"/triggers/.keep", "")
 		}
 		write(t, dir, "tenants/Bad Name/networks/x.json", "{}")
-		err := Validate(dir)
+		err := validate(dir)
 		var es ozconfig.ValidationErrors
 		if !errors.As(err, &es) {
 			t.Fatalf("want ValidationErrors, got %T %v", err, err)

@@ -10,7 +10,7 @@ import (
 
 // LoadTenants loads dir/tenants/<slug>/ as one config directory per tenant
 // (see LoadDir), keyed by slug. A dir without tenants/ is a single tenant
-// named DefaultTenant. Errors of every tenant are collected, sources
+// named "default". Errors of every tenant are collected, sources
 // relative to dir ("tenants/acme/monitors/usdc.json").
 func LoadTenants(dir string, opts ...Option) (map[string]*ozconfig.Config, error) {
 	root := filepath.Join(dir, "tenants")
@@ -19,7 +19,7 @@ func LoadTenants(dir string, opts ...Option) (map[string]*ozconfig.Config, error
 		if err != nil {
 			return nil, err
 		}
-		return map[string]*ozconfig.Config{DefaultTenant: cfg}, nil
+		return map[string]*ozconfig.Config{defaultTenant: cfg}, nil
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {

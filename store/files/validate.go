@@ -9,11 +9,9 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
-// Validate loads every tenant of dir (see LoadTenants) and returns what is
-// wrong; nil means the directory parses and holds together. `ozmon
-// validate` runs this and then checks every destination against the
-// operator's guard, as import does.
-func Validate(dir string, opts ...Option) error {
+// validate loads every tenant of dir (see LoadTenants) and returns what is
+// wrong; nil means the directory parses and holds together.
+func validate(dir string, opts ...Option) error {
 	_, err := LoadTenants(dir, opts...)
 	return err
 }
@@ -28,10 +26,10 @@ func Report(w io.Writer, err error) int {
 	return len(es)
 }
 
-// Warnings loads every tenant of dir and lists what OZ would warn about
+// warnings loads every tenant of dir and lists what OZ would warn about
 // (see ozconfig.Config.Warnings), in tenant order; it is empty when the
-// directory does not load, since Validate reports that.
-func Warnings(dir string) ozconfig.ValidationErrors {
+// directory does not load, since validate reports that.
+func warnings(dir string) ozconfig.ValidationErrors {
 	tenants, err := LoadTenants(dir)
 	if err != nil {
 		return nil
