@@ -40,7 +40,9 @@ type KeyRecord struct {
 }
 
 // Expired reports whether the key has expired at now.
-func (k KeyRecord) Expired(now time.Time) bool { return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt) }
+func (k KeyRecord) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
+}
 
 // NewKey makes a key for tenantID: the raw key (show it once, never store
 // it) and the record to insert. role must be viewer, member or admin: a
@@ -87,7 +89,9 @@ func parseKey(raw string) (string, bool) {
 	return uuidText(hexID), true
 }
 
-func uuidText(h string) string { return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:] }
+func uuidText(h string) string {
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
 
 // A key's role is stored in api_keys.permissions, the tenant-isolation
 // schema's [{resource, actions}] list, with one entry for every resource:
