@@ -148,8 +148,8 @@ func (s *Store) TouchAPIKey(ctx context.Context, keyID string, at time.Time) err
 	if !validUUID(keyID) {
 		return fmt.Errorf("postgres: record use of API key %s: %w", keyID, store.ErrNotFound)
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $2
-		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')`, keyID, at)
+	_, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $2::timestamptz
+		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`, keyID, at)
 	if err != nil {
 		return fmt.Errorf("postgres: record use of API key %s: %w", keyID, err)
 	}
