@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -35,6 +36,8 @@ const adminUsage = `usage: ozmon admin <what> [flags]
                                            is skipped, and resent only with --force
   secrets status                           rows with plaintext secrets, rows sealed under each key
   secrets rotate                           move every secret under secrets.active (docs/secrets.md)
+  tenants create|list|set, keys create|list|revoke, users create
+                                           tenants, quotas, API keys and users ('ozmon admin keys -h')
 
 Times are RFC 3339. The asynq CLI works on the same Redis too (see README).`
 
@@ -50,6 +53,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rest := args[1:]
 	if what == "secrets" {
 		return runAdminSecrets(ctx, rest, stdout, stderr)
+	}
+	if what == "tenants" || what == "keys" || what == "users" {
+		return runAdminAccounts(ctx, what, rest, os.Stdin, stdout, stderr)
 	}
 	if what != "queues" && what != "ledgers" {
 		if len(rest) == 0 {
