@@ -85,22 +85,8 @@ func asProblem(err error) Problem {
 		}
 		return Problem{Kind: kind, Name: clipText(ie.Name), Message: clipMessage(ie.Err.Error())}
 	}
-	var ke *KindError
-	if errors.As(err, &ke) {
-		return Problem{Kind: ke.Kind, Name: clipText(ke.Name), Message: clipMessage(ke.Err.Error())}
-	}
 	return Problem{Kind: "tenant", Message: clipMessage(err.Error())}
 }
-
-// KindError is a problem about one named item of a kind (monitor,
-// trigger, network), for reporters outside the store.
-type KindError struct {
-	Kind, Name string
-	Err        error
-}
-
-func (e *KindError) Error() string { return fmt.Sprintf("%s %q: %v", e.Kind, e.Name, e.Err) }
-func (e *KindError) Unwrap() error { return e.Err }
 
 // clipMessage bounds one problem's text.
 func clipMessage(s string) string {
