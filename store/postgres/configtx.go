@@ -77,6 +77,25 @@ func (c *ConfigTx) Tenant() store.Tenant { return c.tenant }
 // Rows reads every network, monitor and trigger row of the tenant,
 // active or not, with secrets opened.
 func (c *ConfigTx) Rows(ctx context.Context) (ConfigRows, error) {
+	return c.s.configRows(ctx, c.tx, c.tenant)
+}
+
+// TenantRows reads a tenant's rows as ConfigTx.Rows does, without a lock
+// (for the API's reads).
+func (s *Store) TenantRows(ctx context.Context, tenantID string) (store.Tenant, ConfigRows, error) {
+	t, err := s.Tenant(ctx, tenantID)
+	if err != nil {
+		return store.Tenant{}, ConfigRows{}, err
+	}
+	rows, err := s.configRows(ctx, s.pool, t)
+	return t, rows, err
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func (s *Store) configRows(ctx context.Context, db querier, t store.Tenant) (ConfigRows, error) {
 	var out ConfigRows
 	for _, q := range []struct {
 		table string
@@ -87,11 +106,11 @@ func (c *ConfigTx) Rows(ctx context.Context) (ConfigRows, error) {
 		{"tenant_monitors", "name", &out.Monitors},
 		{tableTriggers, "name", &out.Triggers},
 	} {
-		rows, err := c.tx.Query(ctx, `SELECT id::text, `+q.key+`, COALESCE(is_active, true), configuration,
+		rows, err := db.Query(ctx, `SELECT id::text, `+q.key+`, COALESCE(is_active, true), configuration,
 			COALESCE(created_at, 'epoch'::timestamptz) FROM `+q.table+` WHERE tenant_id = $1 ORDER BY created_at, `+q.key,
-			c.tenant.ID)
+			t.ID)
 		if err != nil {
-			return ConfigRows{}, fmt.Errorf("postgres: read %s of tenant %s: %w", q.table, c.tenant.Slug, err)
+			return ConfigRows{}, fmt.Errorf("postgres: read %s of tenant %s: %w", q.table, t.Slug, err)
 		}
 		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConfigRow, error) {
 			var it ConfigRow
@@ -101,13 +120,13 @@ func (c *ConfigTx) Rows(ctx context.Context) (ConfigRows, error) {
 			return it, err
 		})
 		if err != nil {
-			return ConfigRows{}, fmt.Errorf("postgres: read %s of tenant %s: %w", q.table, c.tenant.Slug, err)
+			return ConfigRows{}, fmt.Errorf("postgres: read %s of tenant %s: %w", q.table, t.Slug, err)
 		}
 		if q.table != "tenant_monitors" {
 			for i := range items {
-				data, err := c.s.keys.Open(envelope.Binding{Tenant: c.tenant.ID, Table: q.table, Record: items[i].Name}, items[i].Data)
+				data, err := s.keys.Open(envelope.Binding{Tenant: t.ID, Table: q.table, Record: items[i].Name}, items[i].Data)
 				if err != nil {
-					return ConfigRows{}, fmt.Errorf("postgres: read %s %q of tenant %s: %w", q.table, items[i].Name, c.tenant.Slug, err)
+					return ConfigRows{}, fmt.Errorf("postgres: read %s %q of tenant %s: %w", q.table, items[i].Name, t.Slug, err)
 				}
 				items[i].Data = data
 			}
@@ -120,7 +139,11 @@ func (c *ConfigTx) Rows(ctx context.Context) (ConfigRows, error) {
 // OperatorNetworks returns the operator's registry (read-only for
 // tenants), slug → JSON with secrets opened.
 func (c *ConfigTx) OperatorNetworks(ctx context.Context) (map[string][]byte, error) {
-	rows, err := c.tx.Query(ctx, `SELECT slug, configuration FROM ozmon_networks ORDER BY slug`)
+	return operatorNetworks(ctx, c.tx, c.s)
+}
+
+func operatorNetworks(ctx context.Context, db querier, s *Store) (map[string][]byte, error) {
+	rows, err := db.Query(ctx, `SELECT slug, configuration FROM ozmon_networks ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read operator networks: %w", err)
 	}
@@ -132,7 +155,7 @@ func (c *ConfigTx) OperatorNetworks(ctx context.Context) (map[string][]byte, err
 		if err := rows.Scan(&slug, &data); err != nil {
 			return nil, fmt.Errorf("postgres: read operator networks: %w", err)
 		}
-		if data, err = c.s.keys.Open(operatorNetwork(slug), data); err != nil {
+		if data, err = s.keys.Open(operatorNetwork(slug), data); err != nil {
 			return nil, fmt.Errorf("postgres: read operator network %q: %w", slug, err)
 		}
 		out[slug] = data
@@ -282,4 +305,25 @@ func (c *ConfigTx) SetActive(ctx context.Context, kind, name string, active bool
 		return "", fmt.Errorf("postgres: set %s %q of tenant %s active: %w", kind, name, c.tenant.Slug, err)
 	}
 	return id, nil
+}
+
+// EnsureTenant returns the id of the tenant slug, creating it (name =
+// slug, default quotas) when missing: what `ozmon import` does first.
+func (s *Store) EnsureTenant(ctx context.Context, slug string) (string, error) {
+	if strings.TrimSpace(slug) == "" {
+		return "", errors.New("postgres: ensure tenant: empty slug")
+	}
+	var id string
+	if err := s.pool.QueryRow(ctx, `INSERT INTO tenants (name, slug) VALUES ($1, $1)
+		ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+		RETURNING id::text`, slug).Scan(&id); err != nil {
+		return "", fmt.Errorf("postgres: ensure tenant %q: %w", slug, err)
+	}
+	return id, nil
+}
+
+// OperatorNetworks returns the operator's registry, slug → JSON with
+// secrets opened, for the tenant API's read-only view.
+func (s *Store) OperatorNetworks(ctx context.Context) (map[string][]byte, error) {
+	return operatorNetworks(ctx, s.pool, s)
 }
