@@ -182,4 +182,3 @@ func enabled(active bool, kind string) string {
 	}
 	return kind + "_disabled"
 }
-

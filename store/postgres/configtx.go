@@ -234,7 +234,7 @@ func (c *ConfigTx) PutTrigger(ctx context.Context, key, typ string, data []byte,
 	}
 	var w Written
 	err = c.tx.QueryRow(ctx, `INSERT INTO tenant_triggers (tenant_id, trigger_id, monitor_id, name, type, configuration)
-		VALUES ($1, $2, `+triggerOwner("$2", "NULL")+`, $2, $3, $4)
+		VALUES ($1, $2::text, `+triggerOwner("$2::text", "NULL")+`, $2::text, $3, $4)
 		ON CONFLICT (tenant_id, trigger_id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
 			configuration = EXCLUDED.configuration, is_active = tenant_triggers.is_active OR $5,
 			monitor_id = EXCLUDED.monitor_id
