@@ -2,9 +2,7 @@ package tenantconfig_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/ozmon/ozmon/auth"
@@ -110,12 +108,4 @@ func names(items []tenantconfig.Item) []string {
 		out = append(out, it.Name)
 	}
 	return out
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprint(err))
-	}
-	return string(b)
 }
