@@ -15,7 +15,10 @@ import (
 // one round trip and parses each JSONB configuration. An item that does not
 // parse or validate (unknown key, bad expression, a reference to a missing
 // network or trigger, a duplicate name) becomes an *store.ItemError in
-// Problems and is left out; the rest of the tenant still loads.
+// Problems and is left out; the rest of the tenant still loads. So does
+// what is past the tenant's quotas (rows written around the API): only
+// the oldest max_networks networks and max_monitors monitors load, and
+// each monitor's first max_triggers_per_monitor triggers.
 //
 // Keys follow ozconfig.Config: networks by the network_id column (which
 // must equal the JSON slug), monitors by the name column, triggers by the
