@@ -44,7 +44,7 @@ func newEnv(tb testing.TB) *env {
 func (e *env) tenant(tb testing.TB, slug string) (string, auth.Principal) {
 	tb.Helper()
 	ctx := context.Background()
-	id, err := e.st.EnsureTenant(ctx, slug)
+	id, _, err := e.st.EnsureTenant(ctx, slug)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -281,8 +281,13 @@ func auditEntry(actor auth.Principal, meta Meta, s *state, rows postgres.ConfigR
 				}
 			}
 		}
-		b, _ := json.Marshal(before)
-		af, _ := json.Marshal(after)
+		var b, af []byte // nil (no digest) when there was nothing
+		if len(before) > 0 {
+			b, _ = json.Marshal(before)
+		}
+		if len(after) > 0 {
+			af, _ = json.Marshal(after)
+		}
 		changes["before"], changes["after"] = digest(b), digest(af)
 		changes["written"], changes["skipped"] = res.Written, len(res.Skipped)
 	} else {

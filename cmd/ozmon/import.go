@@ -15,7 +15,7 @@ import (
 
 // runImport validates an OpenZeppelin Monitor config directory and loads
 // it into PostgreSQL as one tenant's configuration.
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf := addCommon(fs)
@@ -62,10 +62,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	id, err := st.EnsureTenant(ctx, *slug)
+	id, created, err := st.EnsureTenant(ctx, *slug)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if created && err != nil {
+			// Nothing imported leaves no tenant behind, as before.
+			_, _ = st.DeleteTenantIfEmpty(context.WithoutCancel(ctx), id)
+		}
+	}()
 	// The tenant API's write path: the whole resulting configuration is
 	// validated again, held to the tenant's quotas and audited.
 	opts, err := tenantOptions(pcfg)

@@ -308,18 +308,38 @@ func (c *ConfigTx) SetActive(ctx context.Context, kind, name string, active bool
 }
 
 // EnsureTenant returns the id of the tenant slug, creating it (name =
-// slug, default quotas) when missing: what `ozmon import` does first.
-func (s *Store) EnsureTenant(ctx context.Context, slug string) (string, error) {
+// slug, default quotas) when missing, and whether it did: what `ozmon
+// import` does first.
+func (s *Store) EnsureTenant(ctx context.Context, slug string) (id string, created bool, err error) {
 	if strings.TrimSpace(slug) == "" {
-		return "", errors.New("postgres: ensure tenant: empty slug")
+		return "", false, errors.New("postgres: ensure tenant: empty slug")
 	}
-	var id string
 	if err := s.pool.QueryRow(ctx, `INSERT INTO tenants (name, slug) VALUES ($1, $1)
 		ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
-		RETURNING id::text`, slug).Scan(&id); err != nil {
-		return "", fmt.Errorf("postgres: ensure tenant %q: %w", slug, err)
+		RETURNING id::text, xmax = 0`, slug).Scan(&id, &created); err != nil {
+		return "", false, fmt.Errorf("postgres: ensure tenant %q: %w", slug, err)
 	}
-	return id, nil
+	return id, created, nil
+}
+
+// DeleteTenantIfEmpty deletes a tenant that has no network, monitor,
+// trigger, member or key: an import that created it and then failed
+// leaves nothing behind. It reports whether it deleted.
+func (s *Store) DeleteTenantIfEmpty(ctx context.Context, tenantID string) (bool, error) {
+	if !validUUID(tenantID) {
+		return false, nil
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM tenants t WHERE t.id = $1
+		AND NOT EXISTS (SELECT 1 FROM tenant_networks WHERE tenant_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM tenant_monitors WHERE tenant_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM tenant_triggers WHERE tenant_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM tenant_memberships WHERE tenant_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id = t.id)
+		AND NOT EXISTS (SELECT 1 FROM audit_logs WHERE tenant_id = t.id)`, tenantID)
+	if err != nil {
+		return false, fmt.Errorf("postgres: delete empty tenant %s: %w", tenantID, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // OperatorNetworks returns the operator's registry, slug → JSON with
