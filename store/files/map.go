@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -104,5 +105,6 @@ func MonitorFile(name string) string { return "monitors/" + fileStem(name) + ".j
 // TriggerFile is the file ItemFiles gives a trigger.
 func TriggerFile(key string) string { return "triggers/" + fileStem(key) + ".json" }
 
-// fileStem keeps a name usable as one path element.
-func fileStem(name string) string { return strings.ReplaceAll(name, "/", "_") }
+// fileStem keeps a name usable as one path element, one name to one
+// stem (escaping, not replacing, so "a/b" and "a_b" stay apart).
+func fileStem(name string) string { return url.PathEscape(name) }

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/storetest"
 )
 
@@ -78,4 +80,13 @@ func errText(err error) string {
 		lines = append(lines, e.Error())
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Names that differ only where a path could not hold them keep their
+// own files.
+func TestItemFilesKeepsNamesApart(t *testing.T) {
+	raw := store.RawConfig{Monitors: map[string]json.RawMessage{"a/b": []byte("1"), "a_b": []byte("2"), "a%2Fb": []byte("3")}}
+	if n := len(ItemFiles(raw)); n != 3 {
+		t.Fatalf("%d files for 3 monitors", n)
+	}
 }
