@@ -55,3 +55,12 @@ func WithLogger(log *slog.Logger) Option {
 func WithMetrics(m *metrics.Metrics) Option {
 	return func(ts *Registry) { ts.m = m }
 }
+
+// WithProblemSink hands sink each tenant's problems (items skipped,
+// quotas trimmed) after every load of it, all of them, so that the sink
+// can replace what it had (e.g. postgres.Store.ReplaceTenantProblems,
+// which the tenant API reads). The sink must not block for long: it runs
+// inside the load. Its failures are its own to report.
+func WithProblemSink(sink func(ctx context.Context, tenantID string, problems []error)) Option {
+	return func(ts *Registry) { ts.problemSink = sink }
+}

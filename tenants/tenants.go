@@ -42,6 +42,8 @@ type Registry struct {
 	// abis decodes EVM calls and logs (chain/evm's ABI cache); nil
 	// leaves EVM monitors without decoders.
 	abis monitor.ABISource
+	// problemSink receives each load's problems (WithProblemSink).
+	problemSink func(ctx context.Context, tenantID string, problems []error)
 
 	mu      sync.RWMutex
 	tenants map[string]*Tenant
@@ -170,6 +172,9 @@ func (ts *Registry) reloadTenant(ctx context.Context, id string) error {
 		if ts.m != nil {
 			ts.m.ConfigErrors.WithLabelValues(id).Inc()
 		}
+	}
+	if ts.problemSink != nil {
+		ts.problemSink(ctx, id, t.Problems)
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()

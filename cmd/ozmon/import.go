@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
+	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenantconfig"
 )
 
 // runImport validates an OpenZeppelin Monitor config directory and loads
 // it into PostgreSQL as one tenant's configuration.
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf := addCommon(fs)
@@ -59,9 +62,37 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	id, err := st.ImportTenant(ctx, *slug, cfg, raw)
+	id, created, err := st.EnsureTenant(ctx, *slug)
 	if err != nil {
 		return err
+	}
+	defer func() {
+		if created && err != nil {
+			// Nothing imported leaves no tenant behind, as before.
+			_, _ = st.DeleteTenantIfEmpty(context.WithoutCancel(ctx), id)
+		}
+	}()
+	// The tenant API's write path: the whole resulting configuration is
+	// validated again, held to the tenant's quotas and audited.
+	opts, err := tenantOptions(pcfg)
+	if err != nil {
+		return err
+	}
+	res, err := tenantconfig.New(st, opts...).Apply(ctx, id, auth.Principal{Operator: true},
+		tenantconfig.Import{Files: files.ItemFiles(raw)})
+	var refused *tenantconfig.Error
+	if errors.As(err, &refused) && refused.Code == tenantconfig.CodeValidationFailed {
+		for _, p := range refused.Problems {
+			fmt.Fprintln(stdout, p.Message)
+		}
+		fmt.Fprintf(stderr, "%d error(s); nothing imported\n", len(refused.Problems))
+		return exitError{1}
+	}
+	if err != nil {
+		return fmt.Errorf("import tenant %s: %w", *slug, err)
+	}
+	if n := len(res.Skipped); n > 0 {
+		fmt.Fprintf(stderr, "%d trigger(s) skipped: no monitor of the tenant references them\n", n)
 	}
 	if *tier != "" {
 		t, err := tasks.ParseTier(*tier)

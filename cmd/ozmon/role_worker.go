@@ -67,7 +67,7 @@ func (a *app) loadTenants(ctx context.Context, opts []notify.Option) (*tenants.R
 		slugs = append(slugs, slug)
 	}
 	slices.Sort(slugs)
-	ts := tenants.New(a.st, tenants.WithSpecs(a.specSource()), tenants.WithNetworks(slugs...), tenants.WithLogger(a.log),
+	topts := []tenants.Option{tenants.WithSpecs(a.specSource()), tenants.WithNetworks(slugs...), tenants.WithLogger(a.log),
 		tenants.WithMetrics(a.m), tenants.WithABIs(newABISource()),
 		tenants.WithTriggerCheck(func(ctx context.Context, t *ozconfig.Trigger) error {
 			// Only a refused destination is a config problem; a name that
@@ -76,7 +76,18 @@ func (a *app) loadTenants(ctx context.Context, opts []notify.Option) (*tenants.R
 				return err
 			}
 			return nil
+		})}
+	// The tenant API shows what the workers hit (PostgreSQL only).
+	if ps, ok := a.st.(interface {
+		ReplaceTenantProblems(context.Context, string, []error) error
+	}); ok {
+		topts = append(topts, tenants.WithProblemSink(func(ctx context.Context, id string, problems []error) {
+			if err := ps.ReplaceTenantProblems(ctx, id, problems); err != nil {
+				a.log.Warn("record tenant problems", "tenant", id, "err", err)
+			}
 		}))
+	}
+	ts := tenants.New(a.st, topts...)
 	if err := ts.Reload(ctx); err != nil {
 		return nil, err
 	}

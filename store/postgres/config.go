@@ -15,7 +15,10 @@ import (
 // one round trip and parses each JSONB configuration. An item that does not
 // parse or validate (unknown key, bad expression, a reference to a missing
 // network or trigger, a duplicate name) becomes an *store.ItemError in
-// Problems and is left out; the rest of the tenant still loads.
+// Problems and is left out; the rest of the tenant still loads. So does
+// what is past the tenant's quotas (rows written around the API): only
+// the oldest max_networks networks and max_monitors monitors load, and
+// each monitor's first max_triggers_per_monitor triggers.
 //
 // Keys follow ozconfig.Config: networks by the network_id column (which
 // must equal the JSON slug), monitors by the name column, triggers by the
@@ -30,10 +33,12 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 	}
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+tenantColumns+tenantFrom+` WHERE t.id = $1`, tenantID)
+	// Networks and monitors in creation order, so that the quotas keep
+	// the oldest (loadQuotas).
 	b.Queue(`SELECT network_id, configuration FROM tenant_networks
-		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY network_id`, tenantID)
+		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY created_at, network_id`, tenantID)
 	b.Queue(`SELECT name, configuration FROM tenant_monitors
-		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY name`, tenantID)
+		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY created_at, name`, tenantID)
 	b.Queue(`SELECT name, configuration FROM tenant_triggers
 		WHERE tenant_id = $1 AND COALESCE(is_active, true) ORDER BY name`, tenantID)
 	br := s.pool.SendBatch(ctx, b)
@@ -57,11 +62,14 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, err)
 	}
 	tc := &store.TenantConfig{Tenant: tenant}
+	var quotaProblems []error
+	items[0], items[1], quotaProblems = overQuota(tenant, items[0], items[1])
 	networks, netProblems := s.openItems(tenant, tableNetworks, items[0])
 	triggers, trigProblems := s.openItems(tenant, tableTriggers, items[2])
 	tc.Config, tc.Problems = buildConfig(tenant.Slug, s.limits, networks, items[1], triggers)
-	if len(netProblems)+len(trigProblems) > 0 {
-		tc.Problems = append(append(tc.Problems, netProblems...), trigProblems...)
+	quotaProblems = append(quotaProblems, trimTriggers(tenant, tc.Config)...)
+	if len(netProblems)+len(trigProblems)+len(quotaProblems) > 0 {
+		tc.Problems = append(append(append(tc.Problems, netProblems...), trigProblems...), quotaProblems...)
 		sortItemErrors(tc.Problems)
 	}
 	return tc, nil

@@ -149,3 +149,9 @@ func validUUID(s string) bool {
 	}
 	return true
 }
+
+// isNotNullViolation reports a NOT NULL constraint refusing a row.
+func isNotNullViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23502"
+}
