@@ -206,9 +206,12 @@ func (h *Hub) streamEnd(ctx context.Context, key string) (streamID, error) {
 	return parseStreamID(msgs[0].ID)
 }
 
-// checkWindow refuses a resume id after which the stream lost entries
-// (trimmed: Redis keeps the largest deleted id), or one the stream never
-// issued (a stream recreated since, e.g. Redis lost its data).
+// checkWindow refuses a resume id after which the stream may have lost
+// entries, or one the stream never issued (a stream recreated since, e.g.
+// Redis lost its data). Trimming removes the oldest entries and Redis
+// does not record the last one it removed, so an id older than the oldest
+// retained entry of a trimmed stream is refused — also in the one case
+// where nothing was lost (the client saw exactly the last entry trimmed).
 func (h *Hub) checkWindow(ctx context.Context, key string, after streamID) error {
 	if after.isZero() {
 		return nil // from the beginning: whatever is retained
@@ -221,10 +224,14 @@ func (h *Hub) checkWindow(ctx context.Context, key string, after streamID) error
 		return &OutsideWindowError{After: after.String()}
 	}
 	oldest := info.FirstEntry.ID
-	if deleted, err := parseStreamID(info.MaxDeletedEntryID); err == nil && after.less(deleted) {
+	if last, err := parseStreamID(info.LastGeneratedID); err == nil && last.less(after) {
 		return &OutsideWindowError{After: after.String(), Oldest: oldest}
 	}
-	if last, err := parseStreamID(info.LastGeneratedID); err == nil && last.less(after) {
+	if info.EntriesAdded <= info.Length {
+		return nil // never trimmed
+	}
+	first, err := parseStreamID(oldest)
+	if err != nil || after.less(first) {
 		return &OutsideWindowError{After: after.String(), Oldest: oldest}
 	}
 	return nil
