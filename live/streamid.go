@@ -23,7 +23,9 @@ func parseStreamID(s string) (streamID, error) {
 	return streamID{a, b}, nil
 }
 
-func (id streamID) String() string { return strconv.FormatUint(id.ms, 10) + "-" + strconv.FormatUint(id.seq, 10) }
+func (id streamID) String() string {
+	return strconv.FormatUint(id.ms, 10) + "-" + strconv.FormatUint(id.seq, 10)
+}
 
 func (id streamID) less(o streamID) bool {
 	return id.ms < o.ms || (id.ms == o.ms && id.seq < o.seq)
