@@ -260,6 +260,7 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 	for wait := 100 * time.Millisecond; wctx.Err() == nil; wait *= 2 {
 		err = h.cfg.Deliveries.FinishDelivery(wctx, key, st, msg)
 		if err == nil || errors.Is(err, store.ErrNotFound) {
+			h.publishOutcome(ctx, key, st)
 			return true
 		}
 		if errors.Is(err, store.ErrInvalid) && msg != unstorableMessage {

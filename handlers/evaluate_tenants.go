@@ -64,6 +64,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	}
 	var out []queuedDeliver
 	var held []heldMatches
+	var ready []encodedMatch // published to the live stream once enqueued
 	matched := map[string]int{}
 	for _, tm := range ix.CandidatesOf(b, p.Tenants) {
 		id := tm.TenantID
@@ -77,6 +78,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			h.cfg.Metrics.ConfigErrors.WithLabelValues(id).Inc()
 		}
 		out = append(out, ds...)
+		ready = append(ready, hm.ready...)
 		if len(hm.matches) > 0 {
 			held = append(held, hm)
 		}
@@ -94,6 +96,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	if err := h.enqueueDelivers(ctx, p, out); err != nil {
 		return err
 	}
+	h.publishMatches(ctx, ready)
 	if err := h.runConditions(ctx, p, held); err != nil {
 		return err
 	}
@@ -215,6 +218,9 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 		h.conditionsDisabled(id, m)
 		ready = append(ready, encodedMatch{m: m, ref: refJS})
 	}
+	if h.cfg.Live != nil {
+		held.ready = ready
+	}
 	return h.delivers(ctx, p, id, tn, ready), held, len(matches), nil
 }
 
@@ -233,6 +239,9 @@ type heldMatches struct {
 	tenantID string
 	tenant   *tenants.Tenant
 	matches  []encodedMatch
+	// ready are the tenant's matches without conditions, kept for the
+	// live stream (only when it is on).
+	ready []encodedMatch
 }
 
 // delivers turns a tenant's matches into deliver tasks, one per (match,
@@ -358,7 +367,11 @@ func (h *Handlers) runConditions(ctx context.Context, p tasks.EvaluateTenants, h
 				h.cfg.Log.Warn("trigger conditions not run: the tenant's condition budget for the batch is spent; matches kept",
 					"tenant", hm.tenantID, "network", p.Network, "ledger", p.Ledger, "matches", skipped, "budget", h.cfg.ConditionBudget)
 			}
-			return h.enqueueDelivers(gctx, p, h.delivers(gctx, p, hm.tenantID, hm.tenant, keep))
+			if err := h.enqueueDelivers(gctx, p, h.delivers(gctx, p, hm.tenantID, hm.tenant, keep)); err != nil {
+				return err
+			}
+			h.publishMatches(gctx, keep)
+			return nil
 		})
 	}
 	return g.Wait()

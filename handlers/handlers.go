@@ -11,6 +11,7 @@ import (
 	"github.com/ozmon/ozmon/cache"
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/internal/metrics"
+	"github.com/ozmon/ozmon/live"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
@@ -89,6 +90,11 @@ type Config struct {
 	// timeout_ms a condition may have; never past the batch's deadline).
 	// Matches whose conditions it leaves no time for are kept, not dropped.
 	ConditionBudget time.Duration
+
+	// Live, when set, publishes each match (once its notifications are
+	// enqueued) and each recorded delivery outcome to the tenant's live
+	// stream, best-effort; nil: no live stream.
+	Live *live.Publisher
 
 	Strategy           Strategy
 	MaxTenantsPerBatch int

@@ -13,6 +13,7 @@ import (
 	"github.com/ozmon/ozmon/cache"
 	"github.com/ozmon/ozmon/handlers"
 	"github.com/ozmon/ozmon/internal/config"
+	"github.com/ozmon/ozmon/live"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
@@ -137,6 +138,7 @@ func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []not
 		ChannelOptions: opts, Activity: activity, Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 		InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 		Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
+		Live: live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
 	})
 }
 

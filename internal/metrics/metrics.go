@@ -43,6 +43,8 @@ type Metrics struct {
 	TenantMatches     *prometheus.CounterVec // tenant
 	TenantDeliveries  *prometheus.CounterVec // tenant
 	TenantScriptMs    *prometheus.CounterVec // tenant
+
+	Live Live // the live event stream (live.go)
 }
 
 // New creates and registers every instrument on a fresh registry.
@@ -75,5 +77,6 @@ func New() *Metrics {
 	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
 	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
 		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs)
+	m.Live = newLive(r)
 	return m
 }
