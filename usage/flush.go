@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ozmon/ozmon/store"
@@ -38,6 +39,14 @@ func (m *Meter) Flush(ctx context.Context) error {
 	for k, c := range m.pending {
 		rows = append(rows, c.row(k))
 	}
+	// In key order the upsert walks the primary key's index in order, and
+	// two workers flushing the same tenants lock rows in the same order.
+	slices.SortFunc(rows, func(a, b store.UsageHour) int {
+		if c := strings.Compare(a.TenantID, b.TenantID); c != 0 {
+			return c
+		}
+		return a.Hour.Compare(b.Hour)
+	})
 	err := m.sink.AddUsage(ctx, rows)
 	if err != nil && !errors.Is(err, store.ErrInvalid) {
 		m.bound()
