@@ -16,6 +16,7 @@ import (
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/usage"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -89,6 +90,10 @@ type Config struct {
 	// timeout_ms a condition may have; never past the batch's deadline).
 	// Matches whose conditions it leaves no time for are kept, not dropped.
 	ConditionBudget time.Duration
+
+	// Usage, when set, meters each tenant's evaluations and delivery
+	// outcomes for cost attribution (nil: not metered).
+	Usage *usage.Meter
 
 	Strategy           Strategy
 	MaxTenantsPerBatch int
