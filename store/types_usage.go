@@ -13,7 +13,7 @@ type UsageHour struct {
 	Ledgers int64
 	// Evaluations counts candidate monitor evaluations.
 	Evaluations int64
-	// EvalCPU is the evaluation time spent on the tenant (wall time of the
+	// EvalCPUMicros is the evaluation time spent on the tenant (wall time of the
 	// in-memory evaluation; see docs/usage.md), in microseconds.
 	EvalCPUMicros int64
 	Matches       int64
