@@ -93,7 +93,7 @@ func TestDashboard(t *testing.T) {
 	required := []struct{ title, mustUse string }{
 		{"Worker distribution by pod", "by (pod) (oz_monitor_worker_count)"},
 		{"Tenants per worker", "oz_monitor_tenant_count"},
-		{"Per-tenant evaluations (top 10)", "topk(10, sum by (tenant) (rate(oz_monitor_tenant_evaluations_total"},
+		{"Tenant evaluations by pod", "sum by (pod) (rate(oz_monitor_evaluations_total"},
 		{"RPC usage by network", "sum by (network, method, outcome) (rate(oz_monitor_rpc_calls_total"},
 		{"Cache hit rate", "oz_monitor_cache_hits_total"},
 		{"Cache hit rate", "oz_monitor_cache_requests_total"},
@@ -102,10 +102,10 @@ func TestDashboard(t *testing.T) {
 		{"Deliveries by outcome and channel", "sum by (channel, outcome) (rate(oz_monitor_deliveries_total"},
 		{"Dead letters (archived tasks) by queue", `oz_monitor_queue_size{state="archived"}`},
 		{"Queue latency", "oz_monitor_queue_latency_seconds"},
-		{"Evaluations", "topk(10, sum by (tenant) (increase(oz_monitor_tenant_evaluations_total"},
-		{"Matches", "oz_monitor_tenant_matches_total"},
-		{"Deliveries", "oz_monitor_tenant_deliveries_total"},
-		{"Script time", "oz_monitor_tenant_script_milliseconds_total"},
+		{"Evaluations", "sum(increase(oz_monitor_evaluations_total"},
+		{"Matches", "sum(increase(oz_monitor_matches_total"},
+		{"Deliveries", `sum(increase(oz_monitor_deliveries_total{outcome="delivered"}`},
+		{"Script time", "sum(increase(oz_monitor_script_milliseconds_total"},
 	}
 	for _, r := range required {
 		es, ok := exprs[r.title]

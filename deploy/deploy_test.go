@@ -19,8 +19,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// exportedMetrics are the metric families ozmon registers: every collector
-// of a metrics.New() and the queue collector the scheduler registers,
+// exportedMetrics are the metric families ozmon registers by default (no
+// per-tenant series): every collector of a metrics.New() and the queue collector the scheduler registers,
 // read from their descriptors (so a renamed metric fails the dashboard and
 // alert checks). Histograms are listed by their family name; _bucket, _sum
 // and _count are derived.
@@ -30,6 +30,9 @@ func exportedMetrics() map[string]bool {
 	cs := []prometheus.Collector{metrics.NewQueueCollector(nil, nil)}
 	v := reflect.ValueOf(m).Elem()
 	for i := range v.NumField() {
+		if f := v.Field(i); f.Kind() == reflect.Pointer && f.IsNil() {
+			continue // per-tenant series, off by default
+		}
 		if c, ok := v.Field(i).Interface().(prometheus.Collector); ok {
 			cs = append(cs, c)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/usage"
 )
 
 // InDoubtPolicy is what a deliver task does with a notification whose
@@ -58,6 +59,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	trig, ok := tn.Config.Triggers[p.Trigger]
 	if !ok {
+		h.cfg.Usage.Delivery(p.TenantID, usage.Archived)
 		return h.final(ctx, t, key, store.DeliveryArchived, "trigger no longer exists", fmt.Errorf("deliver %s: trigger does not exist", key))
 	}
 	channel := string(trig.TriggerType)
@@ -89,6 +91,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	if chErr != nil {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
+		h.cfg.Usage.Delivery(p.TenantID, usage.Archived)
 		return h.final(ctx, t, key, store.DeliveryArchived, chErr.Error(), fmt.Errorf("deliver %s: %w", key, chErr))
 	}
 	if rec.Previous == store.DeliverySending {
@@ -101,13 +104,15 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	if notify.UsesMatchJSON(ch) {
 		if n.MatchJSON, err = h.matchJSON(tn, p); err != nil {
 			h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
+			h.cfg.Usage.Delivery(p.TenantID, usage.Archived)
 			return h.final(ctx, t, key, store.DeliveryArchived, err.Error(), fmt.Errorf("deliver %s: %w", key, err))
 		}
 	}
 	err = ch.Send(ctx, n)
 	if err == nil {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "delivered").Inc()
-		h.cfg.Metrics.TenantDeliveries.WithLabelValues(p.TenantID).Inc()
+		h.cfg.Metrics.TenantDelivered(p.TenantID)
+		h.cfg.Usage.Delivery(p.TenantID, usage.Delivered)
 		if !p.LedgerClosedAt.IsZero() {
 			h.cfg.Metrics.EndToEnd.WithLabelValues(p.Network).Observe(time.Since(p.LedgerClosedAt).Seconds())
 		}
@@ -124,10 +129,12 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	if !notify.IsRetryable(err) || exhausted {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "archived").Inc()
+		h.cfg.Usage.Delivery(p.TenantID, usage.FailedArchived)
 		return h.final(ctx, t, key, store.DeliveryArchived, err.Error(), fmt.Errorf("deliver %s: attempt %d: %w", key, attempt+1, err))
 	}
 	h.finish(ctx, t, key, store.DeliveryFailed, err.Error())
 	h.cfg.Metrics.Deliveries.WithLabelValues(channel, "retry").Inc()
+	h.cfg.Usage.Delivery(p.TenantID, usage.FailedRetried)
 	delay := notify.Backoff(policy, attempt)
 	var se *notify.SendError
 	if errors.As(err, &se) && se.RetryAfter > delay {
@@ -195,6 +202,7 @@ func (h *Handlers) inDoubt(ctx context.Context, t *asynq.Task, p tasks.Deliver, 
 	}
 	if !notify.CarriesID(ch) && h.cfg.InDoubt == InDoubtHold {
 		h.cfg.Metrics.Deliveries.WithLabelValues(channel, "in_doubt_held").Inc()
+		h.cfg.Usage.Delivery(p.TenantID, usage.Archived)
 		h.cfg.Log.Warn("notification in doubt; held for an operator", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger, "notification_id", p.NotificationID())
 		return true, h.final(ctx, t, key, store.DeliveryInDoubt, "an earlier attempt started and recorded no outcome; held by notify.in_doubt = hold",
 			fmt.Errorf("deliver %s: in doubt, held for an operator (ozmon admin deliveries retry --force resends it)", key))

@@ -75,7 +75,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 			}
 			h.cfg.Log.Error("tenant evaluation failed; other tenants of the batch continue",
 				"tenant", id, "network", p.Network, "ledger", p.Ledger, "err", err)
-			h.cfg.Metrics.ConfigErrors.WithLabelValues(id).Inc()
+			h.cfg.Metrics.TenantConfigError(id)
 		}
 		out = append(out, ds...)
 		ready = append(ready, hm.ready...)
@@ -185,8 +185,10 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 	if !ok {
 		return nil, heldMatches{}, 0, nil // removed or deactivated since the batch was made
 	}
-	h.cfg.Metrics.TenantEvaluations.WithLabelValues(id).Inc()
+	h.cfg.Metrics.TenantEvaluated(id)
+	start := h.cfg.Usage.Start()
 	matches, err := h.cfg.Engine.EvaluateTenant(ctx, id, prep, mons)
+	h.cfg.Usage.Evaluated(id, start, len(mons), len(matches))
 	if err != nil {
 		return nil, heldMatches{}, 0, fmt.Errorf("tenant %s: %w", id, err)
 	}
@@ -194,7 +196,7 @@ func (h *Handlers) evaluateTenant(ctx context.Context, p tasks.EvaluateTenants, 
 		return nil, heldMatches{}, 0, nil
 	}
 	h.cfg.Metrics.Matches.WithLabelValues(p.Network).Add(float64(len(matches)))
-	h.cfg.Metrics.TenantMatches.WithLabelValues(id).Add(float64(len(matches)))
+	h.cfg.Metrics.TenantMatched(id, len(matches))
 	ready := make([]encodedMatch, 0, len(matches))
 	held := heldMatches{tenantID: id, tenant: tn}
 	for _, m := range matches {
@@ -394,7 +396,7 @@ func (h *Handlers) conditionsAllow(ctx context.Context, tenantID string, m *moni
 	for _, c := range m.Monitor.Config.TriggerConditions {
 		start := time.Now()
 		ok, err := h.cfg.Conditions.Allow(ctx, tenantID, c, js)
-		h.cfg.Metrics.TenantScriptMs.WithLabelValues(tenantID).Add(float64(time.Since(start).Milliseconds()))
+		h.cfg.Metrics.TenantScriptTime(tenantID, time.Since(start))
 		if err != nil {
 			h.cfg.Log.Warn("trigger condition failed; match kept", "tenant", tenantID, "monitor", m.MonitorName,
 				"script", notify.ShortScriptPath(c.ScriptPath), "err", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tenants"
+	"github.com/ozmon/ozmon/usage"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -95,6 +96,10 @@ type Config struct {
 	// enqueued) and each recorded delivery outcome to the tenant's live
 	// stream, best-effort; nil: no live stream.
 	Live *live.Publisher
+
+	// Usage, when set, meters each tenant's evaluations and delivery
+	// outcomes for cost attribution (nil: not metered).
+	Usage *usage.Meter
 
 	Strategy           Strategy
 	MaxTenantsPerBatch int

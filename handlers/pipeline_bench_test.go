@@ -22,6 +22,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/usage"
 )
 
 // multiMonitorTenant gives one tenant a monitor per target; monitor i
@@ -59,6 +60,7 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 		for _, mode := range []string{"catchup", "latency"} {
 			p := newPipeline(b, dir)
 			p.batch = 200 // the configuration default
+			p.configure = benchUsage(b, p)
 			for i := 0; i < 1000; i++ {
 				tgs := []eventTarget{rare[i%len(rare)]}
 				exprs := []string{""}
@@ -144,6 +146,20 @@ func BenchmarkPipeline1000Tenants(b *testing.B) {
 // then a worker (concurrency 50, notify queues only) drains them. It
 // reports deliveries/s, and the delivery record's own cost (BeginDelivery
 // + FinishDelivery on PostgreSQL, 50 at a time) as p50/p99.
+// benchUsage meters usage as cmd/ozmon does with a database, unless
+// OZMON_BENCH_USAGE is "off" (to compare).
+func benchUsage(tb testing.TB, p *pipeline) func(*handlers.Config) {
+	if os.Getenv("OZMON_BENCH_USAGE") == "off" {
+		tb.Log("usage metering off")
+		return nil
+	}
+	return func(c *handlers.Config) {
+		m := usage.New(p.st)
+		c.Usage = m
+		p.addStop(func() { _ = m.Shutdown() })
+	}
+}
+
 // deliveryBounds reads OZMON_BENCH_BOUNDS ("off" to measure without the
 // in-flight bounds); the default is cmd/ozmon's for a pool of 50.
 func deliveryBounds(tb testing.TB) (perTenant, perDest int) {

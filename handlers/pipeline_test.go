@@ -162,6 +162,8 @@ type pipeline struct {
 	batch   int               // max tenants per evaluate-tenants task
 	records store.DeliveryLog // the workers' delivery log; nil: st
 	retain  time.Duration     // deliver task retention; 0: the default
+	// tenantMetrics turns on the workers' per-tenant Prometheus series.
+	tenantMetrics bool
 	// configure, when set, adjusts each worker's handler config (channel
 	// options, in-doubt policy, in-flight bounds).
 	configure func(*handlers.Config)
@@ -315,7 +317,7 @@ func (p *pipeline) startWorkerM(concurrency int, queues map[string]int) (func(),
 	p.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rdb := redis.NewClient(p.rdbOpts)
-	m := metrics.New()
+	m := metrics.New(metrics.WithTenantLabels(p.tenantMetrics))
 	h, ts, client := p.newHandlers(ctx, rdb, m)
 	srv, err := worker.New(rdb, worker.Config{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second,
 		Queues: queues, Tiers: ts.Tiers, Logger: worker.AsynqLogger(p.log), Log: p.log})

@@ -170,7 +170,7 @@ func (ts *Registry) reloadTenant(ctx context.Context, id string) error {
 	for _, p := range t.Problems {
 		ts.log.Warn("tenant config problem skipped", "tenant", id, "slug", tc.Tenant.Slug, "problem", p)
 		if ts.m != nil {
-			ts.m.ConfigErrors.WithLabelValues(id).Inc()
+			ts.m.TenantConfigError(id)
 		}
 	}
 	if ts.problemSink != nil {

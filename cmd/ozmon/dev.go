@@ -49,7 +49,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg.Notify.ResolveEnvSecrets = true              // one operator, one environment
 	log := newLogger(cfg, stderr)
 	routeRedisLogs(log)
-	a := &app{cfg: cfg, log: log, m: metrics.New()}
+	a := &app{cfg: cfg, log: log, m: metrics.New(metrics.WithTenantLabels(cfg.API.TenantMetrics))}
 	defer a.Close()
 
 	// Redis: yours if OZ_MONITOR_REDIS_URL says so, else in-process.

@@ -17,7 +17,9 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/tenants"
+	ozusage "github.com/ozmon/ozmon/usage" // main.go has a usage func
 	"github.com/ozmon/ozmon/worker"
 )
 
@@ -34,9 +36,13 @@ func (a *app) startWorker(ctx context.Context, g *errgroup.Group, client *asynq.
 		return err
 	}
 	g.Go(func() error { ts.Watch(ctx, a.st, a.cfg.Worker.TenantReloadInterval.D()); return nil })
-	h, err := a.newHandlers(client, ts, opts)
+	meter := a.usageMeter()
+	h, err := a.newHandlers(client, ts, opts, meter)
 	if err != nil {
 		return err
+	}
+	if meter != nil {
+		g.Go(func() error { meter.Run(ctx); return nil })
 	}
 	srv, err := worker.New(a.rdb, worker.Config{Concurrency: a.cfg.Worker.Concurrency,
 		NotifyConcurrency: a.cfg.Worker.NotifyConcurrency, Queues: a.cfg.Worker.Queues, ShutdownTimeout: a.cfg.Worker.ShutdownTimeout.D(),
@@ -54,6 +60,9 @@ func (a *app) startWorker(ctx context.Context, g *errgroup.Group, client *asynq.
 		// Returns once every handler has: run returns after g.Wait, and
 		// only then does the caller close the store and Redis.
 		srv.Shutdown()
+		if meter != nil {
+			_ = meter.Shutdown() // the handlers have returned: their last counts are in it
+		}
 		a.m.WorkerCount.Dec()
 		return nil
 	})
@@ -97,7 +106,7 @@ func (a *app) loadTenants(ctx context.Context, opts []notify.Option) (*tenants.R
 }
 
 // newHandlers wires the three task handlers from the configuration.
-func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []notify.Option) (*handlers.Handlers, error) {
+func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []notify.Option, meter *ozusage.Meter) (*handlers.Handlers, error) {
 	fetchers := make(map[string]handlers.BlockFetcher, len(a.networks))
 	for slug, src := range a.networks {
 		fetchers[slug] = src
@@ -137,7 +146,7 @@ func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []not
 		Client: client, Cache: blocks, Fetchers: fetchers, Tenants: ts, Deliveries: a.st, Progress: progress,
 		ChannelOptions: opts, Activity: activity, Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), Redis: a.rdb,
 		InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
-		Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log,
+		Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log, Usage: meter,
 		Live: live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
 	})
 }
@@ -178,4 +187,15 @@ func inFlightBounds(cfg config.Config) (perTenant, perDest int) {
 		perDest = max(1, pool/2)
 	}
 	return perTenant, perDest
+}
+
+// usageMeter meters per-tenant usage into PostgreSQL (nil without a
+// database: nothing to bill against). Each worker flushes its own counts
+// every 10 s and once more at shutdown.
+func (a *app) usageMeter() *ozusage.Meter {
+	pg, ok := a.st.(*postgres.Store)
+	if !ok {
+		return nil
+	}
+	return ozusage.New(pg, ozusage.WithLogger(a.log))
 }

@@ -29,7 +29,7 @@ func runRole(ctx context.Context, role string, args []string, _, stderr io.Write
 	}
 	log := newLogger(cfg, stderr)
 	routeRedisLogs(log)
-	a := &app{cfg: cfg, log: log, m: metrics.New()}
+	a := &app{cfg: cfg, log: log, m: metrics.New(metrics.WithTenantLabels(cfg.API.TenantMetrics))}
 	defer a.Close()
 	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
 		return err

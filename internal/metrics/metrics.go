@@ -3,6 +3,11 @@
 //
 // One *Metrics is made per process and passed down; nothing is registered
 // globally, so tests can make as many as they like.
+//
+// Per-tenant series (a tenant label) are opt-in (WithTenantLabels, the
+// api.tenant_metrics key): at 100,000 tenants they are too many series for
+// Prometheus. Fleet totals are always on, and per-tenant cost is metered
+// into PostgreSQL by package usage.
 package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
@@ -25,8 +30,13 @@ type Metrics struct {
 	EndToEnd        *prometheus.HistogramVec // network: ledger closed → notification delivered
 	Matches         *prometheus.CounterVec   // network
 	Deliveries      *prometheus.CounterVec   // channel, outcome
-	ConfigErrors    *prometheus.CounterVec   // tenant
-	Reorgs          *prometheus.CounterVec   // network: blocks replaced by a reorganisation
+	// Evaluations, ScriptMs and ConfigErrors are fleet totals: tenant
+	// evaluations against a ledger, trigger-condition script time, broken
+	// tenant config items skipped.
+	Evaluations  prometheus.Counter
+	ScriptMs     prometheus.Counter
+	ConfigErrors prometheus.Counter
+	Reorgs       *prometheus.CounterVec // network: blocks replaced by a reorganisation
 	// OrphanedDeliveries counts delivered notifications whose block was
 	// later replaced (network).
 	OrphanedDeliveries *prometheus.CounterVec
@@ -39,16 +49,33 @@ type Metrics struct {
 	LedgersUnfinished *prometheus.GaugeVec
 	LedgersCompleted  *prometheus.GaugeVec
 
-	TenantEvaluations *prometheus.CounterVec // tenant
-	TenantMatches     *prometheus.CounterVec // tenant
-	TenantDeliveries  *prometheus.CounterVec // tenant
-	TenantScriptMs    *prometheus.CounterVec // tenant
+	// Per-tenant series (label tenant): nil unless WithTenantLabels. Count
+	// through the Tenant* methods, which skip them when nil.
+	TenantEvaluations  *prometheus.CounterVec
+	TenantMatches      *prometheus.CounterVec
+	TenantDeliveries   *prometheus.CounterVec
+	TenantScriptMs     *prometheus.CounterVec
+	TenantConfigErrors *prometheus.CounterVec
 
 	Live Live // the live event stream (live.go)
 }
 
+// Option configures New.
+type Option func(*options)
+
+type options struct{ tenantLabels bool }
+
+// WithTenantLabels registers and counts the per-tenant series
+// (oz_monitor_tenant_*_total{tenant}) when on. One series per tenant and
+// family: leave it off for large fleets.
+func WithTenantLabels(on bool) Option { return func(o *options) { o.tenantLabels = on } }
+
 // New creates and registers every instrument on a fresh registry.
-func New() *Metrics {
+func New(opts ...Option) *Metrics {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r}
 	m.WorkerCount = prometheus.NewGauge(prometheus.GaugeOpts{Name: "oz_monitor_worker_count", Help: "Active workers (asynq servers) in this process."})
@@ -64,19 +91,25 @@ func New() *Metrics {
 	m.EndToEnd = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_ledger_to_delivery_seconds", Help: "From a ledger's close to its notification accepted by the receiver.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"network"})
 	m.Matches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_matches_total", Help: "Monitor matches found."}, []string{"network"})
 	m.Deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_deliveries_total", Help: "Notification attempts by channel and outcome."}, []string{"channel", "outcome"})
-	m.ConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped."}, []string{"tenant"})
+	m.Evaluations = prometheus.NewCounter(prometheus.CounterOpts{Name: "oz_monitor_evaluations_total", Help: "Tenants evaluated against a ledger (all tenants)."})
+	m.ScriptMs = prometheus.NewCounter(prometheus.CounterOpts{Name: "oz_monitor_script_milliseconds_total", Help: "Trigger-condition script run time (all tenants)."})
+	m.ConfigErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "oz_monitor_config_errors_total", Help: "Broken tenant config items skipped (all tenants)."})
 	m.Reorgs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_reorged_blocks_total", Help: "Processed blocks later replaced by a chain reorganisation."}, []string{"network"})
 	m.OrphanedDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_orphaned_deliveries_total", Help: "Deliveries whose block a reorganisation replaced (flagged in the delivery log)."}, []string{"network"})
 	m.LedgersRedriven = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_redriven_total", Help: "Ledgers scheduled again because their tasks were lost from Redis (or, with recovery_config, archived)."}, []string{"network"})
 	m.LedgersLost = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_given_up_total", Help: "Unfinished ledgers given up after the re-drive limits (logged with the ledger)."}, []string{"network", "reason"})
 	m.LedgersUnfinished = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledgers_unfinished", Help: "Scheduled ledgers not yet complete (fetched, evaluated, every deliver task enqueued), as last seen by the scheduler."}, []string{"network"})
 	m.LedgersCompleted = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledger_completed", Help: "The ledger up to which every scheduled ledger is complete."}, []string{"network"})
-	m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
-	m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
-	m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
-	m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
-	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
-		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted, m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs)
+	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.Evaluations, m.ScriptMs, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
+		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted)
+	if o.tenantLabels {
+		m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
+		m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})
+		m.TenantDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_deliveries_total", Help: "Per-tenant cost: deliveries."}, []string{"tenant"})
+		m.TenantScriptMs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_script_milliseconds_total", Help: "Per-tenant cost: script run time."}, []string{"tenant"})
+		m.TenantConfigErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_config_errors_total", Help: "Broken tenant config items skipped, per tenant."}, []string{"tenant"})
+		r.MustRegister(m.TenantEvaluations, m.TenantMatches, m.TenantDeliveries, m.TenantScriptMs, m.TenantConfigErrors)
+	}
 	m.Live = newLive(r)
 	return m
 }
