@@ -1,0 +1,42 @@
+package api
+
+import (
+	"context"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// queryCache keeps parsed and validated queries, bounded by count: a
+// client sending distinct queries only evicts, it never grows memory.
+type queryCache struct {
+	mu    sync.Mutex
+	max   int
+	items map[string]*ast.QueryDocument
+	order []string
+}
+
+func newQueryCache(max int) *queryCache {
+	return &queryCache{max: max, items: map[string]*ast.QueryDocument{}}
+}
+
+func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.items[key]
+	return v, ok
+}
+
+func (c *queryCache) Add(_ context.Context, key string, v *ast.QueryDocument) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[key]; ok {
+		return
+	}
+	if len(c.order) >= c.max {
+		delete(c.items, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.items[key] = v
+	c.order = append(c.order, key)
+}
