@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -23,6 +24,9 @@ const (
 	CodeTooComplex      = "QUERY_TOO_COMPLEX"
 	CodeNotImplemented  = "NOT_IMPLEMENTED"
 	CodeInternal        = "INTERNAL"
+	// CodeIntrospectionOff answers __schema and __type when
+	// api.introspection is off.
+	CodeIntrospectionOff = "INTROSPECTION_DISABLED"
 )
 
 // codedError is an error the caller may see, with its code and extra
@@ -69,6 +73,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			for k, v := range ce.ext {
 				out.Extensions[k] = v
 			}
+		case err.Error() == "introspection disabled" || strings.HasSuffix(err.Error(), " introspection disabled"):
+			// gqlgen's own refusal, a plain error.
+			out.Message = "introspection is off (api.introspection)"
+			out.Extensions = map[string]any{"code": CodeIntrospectionOff}
 		case errors.Is(err, store.ErrNotFound):
 			out.Message = "not found"
 			out.Extensions = map[string]any{"code": CodeNotFound}
