@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// fakeLive is a trivial subscription source: each Subscribe gets the
+// tenant's events, then stays open until the context ends.
+type fakeLive map[string][]LiveEvent
+
+func (f fakeLive) Subscribe(ctx context.Context, tenantID, _, _ string) (<-chan LiveEvent, error) {
+	ch := make(chan LiveEvent, len(f[tenantID]))
+	for _, ev := range f[tenantID] {
+		ch <- ev
+	}
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch, nil
+}
+
+func dialWS(t *testing.T, e *env, header http.Header) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/graphql"
+	return websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
+}
+
+func wsSend(t *testing.T, c *websocket.Conn, msg map[string]any) {
+	t.Helper()
+	data, _ := json.Marshal(msg)
+	if err := c.Write(context.Background(), websocket.MessageText, data); err != nil {
+		t.Fatalf("ws write: %v", err)
+	}
+}
+
+func wsRead(t *testing.T, c *websocket.Conn) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, data, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("ws read: %v", err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	return m
+}
+
+// TestSubscriptionOverWebSocket speaks graphql-transport-ws: init with the
+// credential in the payload, ack, subscribe, next (only the caller's
+// tenant's events, filtered by monitor), complete.
+func TestSubscriptionOverWebSocket(t *testing.T) {
+	t.Parallel()
+	var e *env
+	live := fakeLive{}
+	e = newEnv(t, WithLive(live))
+	live[e.a] = []LiveEvent{
+		{Kind: EventKindResumed, Message: "resumed after 1-0"},
+		{Kind: EventKindEvent, ID: "2-0", Monitor: "mon-1", Match: json.RawMessage(`{"EVM":null,"Stellar":{"ledger":7}}`)},
+		{Kind: EventKindEvent, ID: "3-0", Monitor: "mon-2", Match: json.RawMessage(`{"x":1}`)},
+	}
+	live[e.b] = []LiveEvent{{Kind: EventKindEvent, ID: "9-0", Monitor: "mon-1", Match: json.RawMessage(`{"tenant":"B"}`)}}
+	c, _, err := dialWS(t, e, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.CloseNow()
+	wsSend(t, c, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer a-viewer"}})
+	if m := wsRead(t, c); m["type"] != "connection_ack" {
+		t.Fatalf("after init: %v", m)
+	}
+	wsSend(t, c, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription { matches(monitor: "mon-1", after: "1-0") { kind id message monitor match } }`}})
+	var got []map[string]any
+	for len(got) < 2 {
+		m := wsRead(t, c)
+		if m["type"] != "next" {
+			t.Fatalf("frame %v, want next", m)
+		}
+		got = append(got, m["payload"].(map[string]any)["data"].(map[string]any)["matches"].(map[string]any))
+	}
+	if got[0]["kind"] != "RESUMED" || got[1]["kind"] != "EVENT" || got[1]["id"] != "2-0" || got[1]["monitor"] != "mon-1" {
+		t.Fatalf("events = %v", got)
+	}
+	wsSend(t, c, map[string]any{"id": "1", "type": "complete"})
+	// After complete, a ping still answers: the connection is alive and
+	// no other event (mon-2's, tenant B's) was sent.
+	wsSend(t, c, map[string]any{"type": "ping"})
+	if m := wsRead(t, c); m["type"] != "pong" {
+		t.Fatalf("after complete: %v, want pong (no further events)", m)
+	}
+}
+
+// TestWebSocketRefusals: a foreign Origin is refused before the upgrade;
+// a connection without a credential, or with a bad one, is closed at
+// init.
+func TestWebSocketRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, WithLive(fakeLive{}), WithAllowedOrigins("https://app.example"))
+	_, resp, err := dialWS(t, e, http.Header{"Origin": {"https://evil.example"}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign origin: %v %v", resp, err)
+	}
+	c, _, err := dialWS(t, e, http.Header{"Origin": {"https://app.example"}})
+	if err != nil {
+		t.Fatalf("allowed origin: %v", err)
+	}
+	defer c.CloseNow()
+	for _, payload := range []map[string]any{{}, {"Authorization": "Bearer nope"}} {
+		c, _, err := dialWS(t, e, nil)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		wsSend(t, c, map[string]any{"type": "connection_init", "payload": payload})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, data, err := c.Read(ctx)
+		cancel()
+		if err == nil && strings.Contains(string(data), "connection_ack") {
+			t.Fatalf("init with %v acknowledged", payload)
+		}
+		c.CloseNow()
+	}
+}
