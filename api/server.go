@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
