@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -249,3 +250,27 @@ func TestRateLimit(t *testing.T) {
 }
 
 var _ = store.ErrNotFound
+
+// TestGetQueries: GET serves queries and refuses mutations.
+func TestGetQueries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	get := func(q string) gqlResponse {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/graphql?query="+url.QueryEscape(q), nil)
+		req.Header.Set("Authorization", "Bearer a-owner")
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out gqlResponse
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return out
+	}
+	if r := get(`{ me { actor } }`); len(r.Errors) > 0 || !strings.Contains(string(r.Data), "key:ka") {
+		t.Fatalf("GET query: %s %+v", r.Data, r.Errors)
+	}
+	if r := get(`mutation { retryDeliveries { requeued } }`); len(r.Errors) == 0 {
+		t.Fatalf("GET mutation ran: %s", r.Data)
+	}
+}
