@@ -274,3 +274,51 @@ func TestGetQueries(t *testing.T) {
 		t.Fatalf("GET mutation ran: %s", r.Data)
 	}
 }
+
+// TestIntrospectionSwitchAndFragmentDepth: with api.introspection on the
+// schema is served; depth counts through fragments.
+func TestIntrospectionSwitchAndFragmentDepth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, WithIntrospection(true), WithDepthLimit(3))
+	r := e.query(t, "a-viewer", `{ __type(name: "Delivery") { name } }`, nil)
+	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"Delivery"`) {
+		t.Fatalf("introspection on: %s %+v", r.Data, r.Errors)
+	}
+	q := `{ ...T } fragment T on Query { tenant { ...Q } } fragment Q on Tenant { quotas { ...M } } fragment M on Quotas { maxMonitors }`
+	if r := e.query(t, "a-viewer", q, nil); len(r.Errors) > 0 {
+		t.Fatalf("3 levels through fragments refused: %+v", r.Errors)
+	}
+	q = `{ ...T } fragment T on Query { deliveries { ...C } } fragment C on DeliveryConnection { pageInfo { endCursor } nodes { monitor } }`
+	if r := e.query(t, "a-viewer", q, nil); len(r.Errors) > 0 {
+		t.Fatalf("3 levels refused: %+v", r.Errors)
+	}
+	e2 := newEnv(t, WithDepthLimit(2))
+	r = e2.query(t, "a-viewer", `{ ...T } fragment T on Query { tenant { ...Q } } fragment Q on Tenant { quotas { maxMonitors } }`, nil)
+	if r.code() != CodeTooDeep {
+		t.Fatalf("3 levels through fragments against 2: %+v", r.Errors)
+	}
+}
+
+// TestCORS: an allowed origin gets its preflight answered and its origin
+// echoed; another is refused before anything runs.
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, WithAllowedOrigins("https://app.example"))
+	req, _ := http.NewRequest(http.MethodOptions, e.srv.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://app.example")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	body, _ := json.Marshal(map[string]any{"query": `{ me { actor } }`})
+	if r := e.postRaw(t, "a-owner", body, "Origin", "https://evil.example"); r.status != http.StatusForbidden || r.code() != CodeForbidden {
+		t.Fatalf("foreign origin: %d %+v", r.status, r.Errors)
+	}
+	if r := e.postRaw(t, "a-owner", body, "Origin", "https://app.example"); len(r.Errors) > 0 || r.header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Fatalf("allowed origin: %+v %v", r.Errors, r.header)
+	}
+}

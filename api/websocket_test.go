@@ -3,12 +3,15 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/ozmon/ozmon/store"
 )
 
 // fakeLive is a trivial subscription source: each Subscribe gets the
@@ -133,5 +136,61 @@ func TestWebSocketRefusals(t *testing.T) {
 			t.Fatalf("init with %v acknowledged", payload)
 		}
 		c.CloseNow()
+	}
+}
+
+// TestSubscriptionIsolationAndHeaderAuth: a connection authenticated by
+// the upgrade's Authorization header receives its own tenant's delivery
+// events only, filtered by status; the operator, in no tenant, gets
+// NOT_FOUND.
+func TestSubscriptionIsolationAndHeaderAuth(t *testing.T) {
+	t.Parallel()
+	live := fakeLive{}
+	e := newEnv(t, WithLive(live))
+	live[e.a] = []LiveEvent{{Kind: EventKindEvent, ID: "1-0", Delivery: &store.Delivery{Key: store.DeliveryKey{Monitor: "a-mon"}, Status: store.DeliveryFailed}}}
+	live[e.b] = []LiveEvent{
+		{Kind: EventKindGap, Message: "resume id 0-1 fell outside the retained window"},
+		{Kind: EventKindEvent, ID: "2-0", Delivery: &store.Delivery{Key: store.DeliveryKey{Monitor: "b-delivered"}, Status: store.DeliveryDelivered}},
+		{Kind: EventKindEvent, ID: "3-0", Delivery: &store.Delivery{Key: store.DeliveryKey{Monitor: "b-failed"}, Status: store.DeliveryFailed}},
+	}
+	c, _, err := dialWS(t, e, http.Header{"Authorization": {"Bearer b-owner"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	wsSend(t, c, map[string]any{"type": "connection_init"})
+	if m := wsRead(t, c); m["type"] != "connection_ack" {
+		t.Fatalf("init: %v", m)
+	}
+	wsSend(t, c, map[string]any{"id": "s", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription { deliveries(status: FAILED, after: "0-1") { kind id message delivery { monitor status } } }`}})
+	var got []string
+	for len(got) < 2 {
+		m := wsRead(t, c)
+		if m["type"] != "next" {
+			t.Fatalf("frame %v", m)
+		}
+		ev := m["payload"].(map[string]any)["data"].(map[string]any)["deliveries"].(map[string]any)
+		s := ev["kind"].(string)
+		if d, ok := ev["delivery"].(map[string]any); ok {
+			s += ":" + d["monitor"].(string)
+		}
+		got = append(got, s)
+	}
+	if got[0] != "GAP" || got[1] != "EVENT:b-failed" {
+		t.Fatalf("events = %v, want GAP then B's failed delivery only", got)
+	}
+
+	op, _, err := dialWS(t, e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.CloseNow()
+	wsSend(t, op, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer operator"}})
+	wsRead(t, op)
+	wsSend(t, op, map[string]any{"id": "o", "type": "subscribe", "payload": map[string]any{"query": `subscription { matches { kind } }`}})
+	m := wsRead(t, op)
+	if !strings.Contains(fmt.Sprint(m["payload"]), CodeNotFound) || strings.Contains(fmt.Sprint(m["payload"]), "kind:") {
+		t.Fatalf("operator subscription: %v", m)
 	}
 }
