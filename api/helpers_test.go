@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/store"
@@ -32,6 +34,7 @@ func (t tokens) Authenticate(_ context.Context, token string) (auth.Principal, e
 // env is a server on a fresh schema and Redis DB with two tenants.
 type env struct {
 	st     *postgres.Store
+	rdb    *redis.Client
 	srv    *httptest.Server
 	a, b   string // tenant ids
 	tokens tokens
@@ -69,6 +72,7 @@ func newEnv(tb testing.TB, opts ...Option) *env {
 		"operator": {Operator: true},
 	}
 	rdb := testkit.RedisClient(tb)
+	e.rdb = rdb
 	all := append([]Option{WithStore(st), WithAuthenticator(e.tokens), WithRedis(rdb)}, opts...)
 	s, err := New(all...)
 	if err != nil {
