@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -9,10 +10,28 @@ import (
 	"github.com/ozmon/ozmon/auth"
 )
 
-// requireCaller refuses every operation of an unauthenticated caller but
-// login, also over WebSocket, where guard lets the upgrade through.
-func requireCaller(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if _, ok := auth.FromContext(ctx); ok {
+// rateCheckedKey marks a context whose request guard already counted
+// against the tenant's rate limit (HTTP); operations sent over a
+// WebSocket are counted one by one in aroundOperations.
+type rateCheckedKey struct{}
+
+// aroundOperations refuses every operation of an unauthenticated caller
+// but login, also over WebSocket, where guard lets the upgrade through;
+// and counts each WebSocket operation against the tenant's rate limit.
+func (s *Server) aroundOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if p, ok := auth.FromContext(ctx); ok {
+		if ctx.Value(rateCheckedKey{}) == nil {
+			wait, err := s.allow(ctx, p)
+			if err != nil {
+				s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
+				return oneError(CodeInternal, "rate limit unavailable, try again", nil)
+			}
+			if wait > 0 {
+				secs := retryAfterSeconds(wait)
+				return oneError(CodeRateLimited, fmt.Sprintf("tenant %s is over its API rate limit: retry after %d s", p.TenantSlug, secs),
+					map[string]any{"retryAfterSeconds": secs})
+			}
+		}
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
@@ -25,8 +44,16 @@ func requireCaller(ctx context.Context, next graphql.OperationHandler) graphql.R
 			return next(ctx)
 		}
 	}
-	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "missing Authorization: Bearer credential",
-		Extensions: map[string]any{"code": CodeUnauthenticated}}}})
+	return oneError(CodeUnauthenticated, "missing Authorization: Bearer credential", nil)
+}
+
+// oneError answers an operation with one error and no data.
+func oneError(code, msg string, ext map[string]any) graphql.ResponseHandler {
+	all := map[string]any{"code": code}
+	for k, v := range ext {
+		all[k] = v
+	}
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: all}}})
 }
 
 // caller is the authenticated caller of a resolver.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -66,7 +67,13 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				writeError(w, http.StatusUnauthorized, newError(CodeUnauthenticated, "the bearer credential is unknown, expired or revoked"))
 				return
 			}
-			ctx = auth.WithPrincipal(ctx, p)
+			if upgrade {
+				// wsInit counts the connection, aroundOperations each
+				// operation sent over it.
+				ctx = auth.WithPrincipal(ctx, p)
+				break
+			}
+			ctx = context.WithValue(auth.WithPrincipal(ctx, p), rateCheckedKey{}, true)
 			if wait, err := s.allow(ctx, p); err != nil {
 				s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
 				writeError(w, http.StatusServiceUnavailable, newError(CodeInternal, "rate limit unavailable, try again"))

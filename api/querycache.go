@@ -7,8 +7,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// queryCache keeps parsed and validated queries, bounded by count: a
-// client sending distinct queries only evicts, it never grows memory.
+// queryCache keeps parsed and validated queries, bounded by count and by
+// query size: a client sending distinct (or huge) queries only evicts, it
+// never grows memory.
 type queryCache struct {
 	mu    sync.Mutex
 	max   int
@@ -27,7 +28,14 @@ func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, boo
 	return v, ok
 }
 
+// maxCachedQuery is the longest query text kept; longer ones are parsed
+// each time (they are rare, and bounded by api.body_limit).
+const maxCachedQuery = 16 << 10
+
 func (c *queryCache) Add(_ context.Context, key string, v *ast.QueryDocument) {
+	if len(key) > maxCachedQuery {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.items[key]; ok {

@@ -72,7 +72,7 @@ func New(opts ...Option) (*Server, error) {
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(&limits{depth: o.depthLimit, complexity: o.complexityLimit})
-	gql.AroundOperations(requireCaller)
+	gql.AroundOperations(s.aroundOperations)
 	gql.SetErrorPresenter(presentError(o.log))
 	gql.SetRecoverFunc(recoverPanic(o.log))
 	s.gql = gql

@@ -194,3 +194,42 @@ func TestSubscriptionIsolationAndHeaderAuth(t *testing.T) {
 		t.Fatalf("operator subscription: %v", m)
 	}
 }
+
+// TestWebSocketOperationsAreRateLimited: operations sent over one
+// WebSocket count against the tenant's limit one by one, as HTTP
+// requests do.
+func TestWebSocketOperationsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, WithLive(fakeLive{}))
+	if _, err := e.st.Pool().Exec(context.Background(), `UPDATE tenants SET max_rpc_requests_per_minute = 3 WHERE id = $1`, e.a); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := dialWS(t, e, http.Header{"Authorization": {"Bearer a-owner"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	wsSend(t, c, map[string]any{"type": "connection_init"}) // the 1st call
+	if m := wsRead(t, c); m["type"] != "connection_ack" {
+		t.Fatalf("init: %v", m)
+	}
+	var codes []string
+	for i := range 3 {
+		id := fmt.Sprint(i)
+		wsSend(t, c, map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": `{ me { actor } }`}})
+		for {
+			m := wsRead(t, c)
+			if m["type"] == "complete" {
+				break
+			}
+			if strings.Contains(fmt.Sprint(m["payload"]), CodeRateLimited) {
+				codes = append(codes, CodeRateLimited)
+			} else {
+				codes = append(codes, "ok")
+			}
+		}
+	}
+	if strings.Join(codes, ",") != "ok,ok,RATE_LIMITED" {
+		t.Fatalf("answers = %v, want ok,ok,RATE_LIMITED (the connection counted first)", codes)
+	}
+}
