@@ -53,6 +53,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				writeError(w, http.StatusBadRequest, newError(CodeBadInput, "read request body: %v", err))
 				return
 			}
+			if !json.Valid(body) {
+				writeError(w, http.StatusBadRequest, newError(CodeBadInput, "request body is not valid JSON: want {\"query\": …, \"variables\": {…}}"))
+				return
+			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		ctx := r.Context()

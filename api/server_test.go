@@ -166,7 +166,9 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"no token", "", `{"query":"{ tenant { id } }"}`, http.StatusUnauthorized, CodeUnauthenticated, "missing Authorization"},
 		{"unknown token", "nope", `{"query":"{ tenant { id } }"}`, http.StatusUnauthorized, CodeUnauthenticated, "unknown, expired or revoked"},
-		{"malformed JSON", "a-owner", `{"query":`, http.StatusBadRequest, "", "json"},
+		{"malformed JSON", "a-owner", `{"query":`, http.StatusBadRequest, CodeBadInput, "not valid JSON"},
+		{"malformed JSON, no token", "", `{"query":`, http.StatusBadRequest, CodeBadInput, "not valid JSON"},
+		{"not a request object", "a-owner", `[1,2]`, http.StatusBadRequest, "", "json"},
 		{"body over limit", "a-owner", `{"query":"{ tenant { id } }","x":"` + strings.Repeat("a", 5000) + `"}`, http.StatusRequestEntityTooLarge, CodeBadInput, "api.body_limit"},
 		{"unknown field", "a-owner", `{"query":"{ tenant { id secret } }"}`, http.StatusUnprocessableEntity, "GRAPHQL_VALIDATION_FAILED", "Cannot query field \"secret\""},
 		{"too complex", "a-owner", `{"query":"{ deliveries(first: 100) { nodes { monitor ledger txHash } } }"}`, http.StatusOK, CodeTooComplex, "api.complexity_limit"},
