@@ -241,7 +241,7 @@ func TestImagesAreRetaggable(t *testing.T) {
 	}
 	for _, d := range []string{"k8s/base"} {
 		raw := map[string]bool{}
-		for _, f := range []string{"worker.yaml", "scheduler.yaml", "asynqmon.yaml", "redis.yaml"} {
+		for _, f := range []string{"worker.yaml", "scheduler.yaml", "asynqmon.yaml", "api.yaml", "redis.yaml"} {
 			for _, doc := range yamlDocs(t, filepath.Join(d, f)) {
 				pod := dig(doc, "spec", "template", "spec")
 				for _, c := range append(asList(dig(pod, "containers")), asList(dig(pod, "initContainers"))...) {

@@ -82,4 +82,7 @@ type DeliveryFilter struct {
 	TaskID   string
 	Status   DeliveryStatus
 	Limit    int // default 100, at most 1000
+	// After, when set, keeps only the records that come after it in the
+	// list order: the next page after a page's last record.
+	After *DeliveryPosition
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/replay"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 	"github.com/redis/go-redis/v9"
@@ -334,74 +335,33 @@ func adminDeliveriesList(ctx context.Context, st store.DeliveryLog, f store.Deli
 	return tw.Flush()
 }
 
-// skip is why deliveries retry left a record alone; the order of skips
-// is the summary's.
-type skip struct{ reason, explain string }
-
-var skips = []skip{
-	{string(store.DeliveryDelivered), "already delivered; --force resends it"},
-	{string(store.DeliverySending), "in doubt: an attempt started and recorded no outcome, so the receiver may have it; --force resends it"},
-	{string(store.DeliveryInDoubt), "in doubt, held for an operator: the receiver may have it; --force resends it"},
-	{"no reset", "the store cannot reset the record, so the worker would refuse the resend"},
-	{"running", "its task is running now"},
-	{"queued", "its task is already queued or scheduled and will run"},
-	{"completed", "its task completed although the record says otherwise; --force re-runs it"},
-	{"not found", "its task is not in Redis (past notify.retention, or deleted)"},
-}
-
-func explainSkip(reason string) string {
-	for _, s := range skips {
-		if s.reason == reason {
-			return s.explain
-		}
-	}
-	return reason
-}
-
 // adminDeliveriesRetry re-queues the deliver tasks of the matching
-// records that failed or were archived. A record delivered, or in doubt
-// (sending: an attempt started and recorded no outcome; in_doubt: held
-// for an operator), is skipped unless force: the receiver has, or may
-// have, the notification. With force its record is reset first, so the
-// worker's own check does not refuse the resend.
-//
-// A task is re-queued only from archived or retry (with force, also
-// completed: a delivered notification's retained task), atomically
-// (tasks.RunTask); a running or queued task is left alone. Every skip is
-// printed with the task id, and the summary counts them by reason.
+// records that failed or were archived, with replay.Retry's rules, and
+// prints every skip with the task id and a summary counting them by
+// reason.
 func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, rdb redis.UniversalClient, insp *asynq.Inspector,
 	f store.DeliveryFilter, force bool, w io.Writer) error {
-	list, err := st.ListDeliveries(ctx, f)
+	res, err := replay.Retry(ctx, st, rdb, insp, f, force)
 	if err != nil {
-		return fmt.Errorf("list deliveries to retry: %w", err)
+		return err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100 // the store's default
+	if res.Truncated {
+		fmt.Fprintf(w, "only the first %d matching records are considered: narrow the filter or raise --limit (at most 1000)\n", len(res.Outcomes))
 	}
-	if len(list) >= limit {
-		fmt.Fprintf(w, "only the first %d matching records are considered: narrow the filter or raise --limit (at most 1000)\n", len(list))
-	}
-	skipped := map[string]int{}
-	var requeued, failed int
-	for _, d := range list {
-		reason, err := retryDelivery(ctx, st, rdb, insp, d, force)
+	for _, o := range res.Outcomes {
 		switch {
-		case err != nil:
-			failed++
-			fmt.Fprintf(w, "failed %s: %v\n", d.TaskID, err)
-		case reason != "":
-			skipped[reason]++
-			fmt.Fprintf(w, "skipped %s: %s\n", d.TaskID, explainSkip(reason))
-		default:
-			requeued++
+		case o.Err != nil:
+			fmt.Fprintf(w, "failed %s: %v\n", o.Delivery.TaskID, o.Err)
+		case o.Reason != "":
+			fmt.Fprintf(w, "skipped %s: %s\n", o.Delivery.TaskID, replay.Explain(o.Reason))
 		}
 	}
+	requeued, skipped, failed := res.Counts()
 	var counts []string
 	total := 0
-	for _, s := range skips {
-		if n := skipped[s.reason]; n > 0 {
-			counts = append(counts, fmt.Sprintf("%s %d", s.reason, n))
+	for _, r := range replay.Reasons() {
+		if n := skipped[r.Name]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", r.Name, n))
 			total += n
 		}
 	}
@@ -417,83 +377,6 @@ func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, rdb redis.U
 		return fmt.Errorf("%d deliveries could not be re-queued (see above)", failed)
 	}
 	return nil
-}
-
-// retryDelivery re-queues one record's task, or says why not (reason),
-// or fails. It changes nothing when it skips; when the task cannot be
-// re-queued after the record was reset, the record gets its status back.
-func retryDelivery(ctx context.Context, st store.DeliveryLog, rdb redis.UniversalClient, insp *asynq.Inspector,
-	d store.Delivery, force bool) (reason string, err error) {
-	inDoubt := d.Status == store.DeliveryDelivered || d.Status == store.DeliverySending || d.Status == store.DeliveryInDoubt
-	if inDoubt && !force {
-		return string(d.Status), nil
-	}
-	q, info, err := findDeliverTask(insp, d.TaskID)
-	if err != nil || info == nil {
-		return "not found", err
-	}
-	switch info.State {
-	case asynq.TaskStateArchived, asynq.TaskStateRetry:
-	case asynq.TaskStateCompleted:
-		if !force {
-			return "completed", nil
-		}
-	case asynq.TaskStateActive:
-		return "running", nil
-	default:
-		return "queued", nil
-	}
-	var reset store.DeliveryResetter
-	if inDoubt {
-		r, ok := st.(store.DeliveryResetter)
-		if !ok {
-			return "no reset", nil
-		}
-		if err := r.ResetDelivery(ctx, d.Key); err != nil {
-			return "", fmt.Errorf("reset delivery %s for a forced resend: %w", d.Key, err)
-		}
-		reset = r
-	}
-	runErr := tasks.RunTask(ctx, rdb, q, d.TaskID, info.State)
-	if runErr == nil {
-		return "", nil
-	}
-	// The task changed state since we looked (someone else ran it): put
-	// the record back as it was, so it does not claim a resend.
-	if reset != nil {
-		if err := st.FinishDelivery(context.WithoutCancel(ctx), d.Key, d.Status, d.LastError); err != nil {
-			return "", fmt.Errorf("re-queue %s: %w; and restoring its record to %s: %w", d.TaskID, runErr, d.Status, err)
-		}
-	}
-	var se *tasks.StateError
-	switch {
-	case errors.As(runErr, &se) && se.State == asynq.TaskStateActive:
-		return "running", nil
-	case errors.As(runErr, &se) && se.State == asynq.TaskStateCompleted:
-		return "completed", nil
-	case errors.As(runErr, &se):
-		return "queued", nil
-	case errors.Is(runErr, asynq.ErrTaskNotFound):
-		return "not found", nil
-	}
-	return "", fmt.Errorf("re-queue %s: %w", d.TaskID, runErr)
-}
-
-// findDeliverTask finds a deliver task in the notify queues (the record
-// does not keep the tier); nil info when it is in none.
-func findDeliverTask(insp *asynq.Inspector, id string) (string, *asynq.TaskInfo, error) {
-	for _, t := range tasks.Tiers() {
-		q := tasks.NotifyQueue(t)
-		info, err := insp.GetTaskInfo(q, id)
-		switch {
-		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		case err != nil:
-			return "", nil, fmt.Errorf("look up task %s in queue %s: %w", id, q, err)
-		default:
-			return q, info, nil
-		}
-	}
-	return "", nil, nil
 }
 
 func oneLine(s string) string {

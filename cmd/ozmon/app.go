@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -93,6 +94,10 @@ type app struct {
 	netCfg         map[string]*ozconfig.Network
 	specs          stellar.SpecCache // contract specs read from the network
 	closers        []func()
+	// apiHandler is the tenant API when this process serves it; apiShared
+	// when it is mounted on the metrics listener.
+	apiHandler http.Handler
+	apiShared  bool
 }
 
 func (a *app) Close() {

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	txPerLedger := fs.Int("tx-per-ledger", 50, "transactions in each synthetic ledger")
 	seed := fs.Int64("seed", 1, "seed of the synthetic ledgers")
 	metricsAddr := fs.String("metrics-addr", "127.0.0.1:3000", "address of /metrics, /healthz and /readyz ('' to disable)")
+	apiAddr := fs.String("api-addr", "127.0.0.1:8088", "address of the tenant API ('' to disable)")
 	runFor := fs.Duration("for", 0, "stop after this long (0: until Ctrl-C)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,7 +120,19 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log.Info("ozmon dev is running; notifications print below as they reach the local webhook sink", "sink", sink.URL())
-	return a.run(ctx, true, true)
+	withAPI := *apiAddr != ""
+	if withAPI {
+		host, port, err := net.SplitHostPort(*apiAddr)
+		if err != nil {
+			return fmt.Errorf("--api-addr %q: %w", *apiAddr, err)
+		}
+		if a.cfg.API.Port, err = strconv.Atoi(port); err != nil {
+			return fmt.Errorf("--api-addr %q: port: %w", *apiAddr, err)
+		}
+		a.cfg.API.Host = host
+		fmt.Fprintf(stdout, "tenant API: http://%s/graphql (schema: api/schema.graphqls)\n", a.cfg.API.Addr())
+	}
+	return a.run(ctx, true, true, withAPI)
 }
 
 // compactBody shows a template-mode webhook body as "title | body" on one

@@ -2,7 +2,7 @@
 // OpenZeppelin-Monitor-compatible blockchain monitor on a Redis queue.
 //
 //	ozmon dev                      the whole pipeline in one process, on embedded defaults
-//	ozmon all|scheduler|worker     production roles (config file, OZ_MONITOR_* env, flags)
+//	ozmon all|scheduler|worker|api production roles (config file, OZ_MONITOR_* env, flags)
 //	ozmon migrate                  create or upgrade the PostgreSQL schema
 //	ozmon import --tenant SLUG DIR load an OpenZeppelin Monitor config directory into PostgreSQL
 //	ozmon validate DIR             check a config directory as import would; print every error
@@ -31,9 +31,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"dev", "run the whole pipeline in one process on embedded defaults", runDev},
-		{"all", "run scheduler and worker in one process", func(ctx context.Context, a []string, o, e io.Writer) error { return runRole(ctx, "all", a, o, e) }},
+		{"all", "run scheduler, worker and tenant API in one process", func(ctx context.Context, a []string, o, e io.Writer) error { return runRole(ctx, "all", a, o, e) }},
 		{"scheduler", "run the per-network schedulers", func(ctx context.Context, a []string, o, e io.Writer) error { return runRole(ctx, "scheduler", a, o, e) }},
 		{"worker", "run a stateless worker draining the queues", func(ctx context.Context, a []string, o, e io.Writer) error { return runRole(ctx, "worker", a, o, e) }},
+		{"api", "serve the tenant GraphQL API (HTTP and WebSocket)", func(ctx context.Context, a []string, o, e io.Writer) error { return runRole(ctx, "api", a, o, e) }},
 		{"migrate", "create or upgrade the PostgreSQL schema", runMigrate},
 		{"import", "load an OpenZeppelin Monitor config directory into PostgreSQL", runImport},
 		{"validate", "check an OpenZeppelin Monitor config directory", runValidate},

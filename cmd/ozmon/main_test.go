@@ -240,7 +240,7 @@ func TestFlagsWinOverEnvironmentAndFile(t *testing.T) {
 func TestDevShowsNotifications(t *testing.T) {
 	t.Chdir(t.TempDir()) // dev writes its sample tenants under .ozmon/
 	t.Setenv("OZ_MONITOR_REDIS_URL", "")
-	code, out, errOut := runCmd(t, "dev", "--for", "8s", "--ledger-interval", "500ms", "--metrics-addr", "")
+	code, out, errOut := runCmd(t, "dev", "--for", "8s", "--ledger-interval", "500ms", "--metrics-addr", "", "--api-addr", "")
 	if code != 0 {
 		t.Fatalf("dev exited %d: %s", code, errOut)
 	}

@@ -18,7 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// runRole runs the scheduler, the worker, or both, until SIGTERM.
+// runRole runs the scheduler, the worker, the API, or all of them, until
+// SIGTERM.
 func runRole(ctx context.Context, role string, args []string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet(role, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -41,20 +42,34 @@ func runRole(ctx context.Context, role string, args []string, _, stderr io.Write
 	}
 	a.st = st
 	a.closers = append(a.closers, closeStore)
-	if err := a.openNetworks(ctx); err != nil {
-		return err
+	if role != "api" { // the API reads the registry per request
+		if err := a.openNetworks(ctx); err != nil {
+			return err
+		}
 	}
-	return a.run(ctx, role == "all" || role == "scheduler", role == "all" || role == "worker")
+	return a.run(ctx, role == "all" || role == "scheduler", role == "all" || role == "worker", role == "all" || role == "api")
 }
 
 // run starts the chosen roles (scheduler, worker, or both for "all")
 // plus the HTTP endpoints and blocks until ctx is done; then it shuts down
 // gracefully (in-flight tasks finish or go back to the queue).
-func (a *app) run(ctx context.Context, withScheduler, withWorker bool) error {
+func (a *app) run(ctx context.Context, withScheduler, withWorker, withAPI bool) error {
 	g, gctx := errgroup.WithContext(ctx)
 	ready := &readiness{a: a, started: time.Now()}
+	if withAPI {
+		srv, err := a.newAPIServer()
+		if err != nil {
+			return err
+		}
+		a.apiHandler, a.apiShared = srv, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
+	}
 	if err := a.serveHTTP(gctx, g, ready); err != nil {
 		return err
+	}
+	if withAPI && !a.apiShared {
+		if err := a.startAPI(gctx, g, a.apiHandler); err != nil {
+			return err
+		}
 	}
 	client := asynq.NewClientFromRedisClient(a.rdb)
 	defer client.Close()
@@ -112,6 +127,9 @@ func (a *app) httpHandler(r *readiness) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.m.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	if a.apiShared {
+		mux.Handle("/graphql", a.apiHandler)
+	}
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		if err := r.check(req.Context()); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)

@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ozmon/ozmon/chain"
-	"github.com/ozmon/ozmon/chain/evm"
-	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/dryrun"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
@@ -59,35 +54,8 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	var (
-		cm   *monitor.CompiledMonitor
-		load func(uint64) (*chain.Block, error)
-	)
-	switch netw.NetworkType {
-	case ozconfig.NetworkStellar:
-		cm, load, err = stellarTestMonitor(ctx, mon, netw, *rpcURL, *dir)
-	case ozconfig.NetworkEVM:
-		if *rpcURL == "" {
-			return fmt.Errorf("network %s is an EVM network: pass --rpc (--ledgers reads Stellar ledger files)", *slug)
-		}
-		cm, load, err = evmTestMonitor(ctx, mon, netw, *rpcURL)
-	default:
-		err = fmt.Errorf("network %s: %s networks are not supported", *slug, netw.NetworkType)
-	}
-	if err != nil {
-		return err
-	}
-	engine := monitor.NewEngine()
 	matches, start := 0, time.Now()
-	for seq := from; seq <= to; seq++ {
-		b, err := load(seq)
-		if err != nil {
-			return err
-		}
-		ms, err := engine.EvaluateBlock(ctx, b, []*monitor.CompiledMonitor{cm})
-		if err != nil {
-			return fmt.Errorf("evaluate ledger %d: %w", seq, err)
-		}
+	err = dryrun.Run(ctx, mon, netw, dryrun.Source{RPCURL: *rpcURL, Dir: *dir}, from, to, func(seq uint64, ms []*monitor.Match) error {
 		for _, m := range ms {
 			js, err := m.MarshalOZJSON()
 			if err != nil {
@@ -99,6 +67,10 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 		if to > from && (seq-from)%10 == 9 {
 			fmt.Fprintf(stderr, "ledger %d of %d..%d, %d matches so far\n", seq, from, to, matches)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%d match(es) of monitor %q in ledgers %d..%d on %s (%s)\n", matches, mon.Name, from, to, *slug, time.Since(start).Round(time.Millisecond))
 	return nil
@@ -138,97 +110,4 @@ func networkDef(slug, file string) (*ozconfig.Network, error) {
 		return n, nil
 	}
 	return nil, fmt.Errorf("network %q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local): pass --network-file", slug)
-}
-
-func stellarTestMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, rpcURL, dir string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
-	var client *stellar.Client
-	if rpcURL != "" {
-		var err error
-		if client, err = stellar.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}}); err != nil {
-			return nil, nil, err
-		}
-	}
-	specs := func(_, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
-		if len(inline) > 0 {
-			return stellar.ParseSpecJSON(inline)
-		}
-		if client == nil {
-			return nil, nil
-		}
-		s, err := client.ContractSpec(ctx, contract)
-		if errors.Is(err, stellar.ErrNoContractSpec) {
-			return nil, nil
-		}
-		return s, err
-	}
-	cm, err := monitor.Compile("local", mon, specs, monitor.WithChain(chain.Stellar))
-	if err != nil {
-		return nil, nil, err
-	}
-	return cm, ledgerLoader(ctx, client, dir, netw.Slug, netw.NetworkPassphrase), nil
-}
-
-func evmTestMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, rpcURL string) (*monitor.CompiledMonitor, func(uint64) (*chain.Block, error), error) {
-	client, err := evm.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}})
-	if err != nil {
-		return nil, nil, err
-	}
-	cm, err := monitor.Compile("local", mon, nil, monitor.WithABISource(newABISource()), monitor.WithChain(chain.EVM))
-	if err != nil {
-		return nil, nil, err
-	}
-	src := &evm.Source{Client: client, Network: netw.Slug,
-		Receipts: func() bool { return monitor.NeedsReceipts([]*monitor.CompiledMonitor{cm}) }}
-	return cm, func(n uint64) (*chain.Block, error) { return src.FetchBlock(ctx, n) }, nil
-}
-
-// ledgerLoader returns a function reading one ledger, from RPC (batches of
-// 20 for ranges) or from a directory of LedgerCloseMeta files.
-func ledgerLoader(ctx context.Context, client *stellar.Client, dir, slug, passphrase string) func(uint64) (*chain.Block, error) {
-	if client != nil {
-		var buf []stellar.RawLedger
-		return func(seq uint64) (*chain.Block, error) {
-			if len(buf) == 0 || uint64(buf[0].Sequence) != seq {
-				var err error
-				if buf, err = client.Ledgers(ctx, uint32(seq), 20); err != nil {
-					return nil, err
-				}
-				if len(buf) == 0 || uint64(buf[0].Sequence) != seq {
-					return nil, fmt.Errorf("ledger %d: not served by the RPC", seq)
-				}
-			}
-			raw := buf[0]
-			buf = buf[1:]
-			return stellar.DecodeLedgerXDR(slug, passphrase, raw.Meta)
-		}
-	}
-	// A directory is small (a test range): decode every file once and keep
-	// the blocks by sequence.
-	var index map[uint64]*chain.Block
-	return func(seq uint64) (*chain.Block, error) {
-		if index == nil {
-			index = map[uint64]*chain.Block{}
-			entries, err := os.ReadDir(dir)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range entries {
-				p := filepath.Join(dir, e.Name())
-				data, err := stellar.ReadLedgerFile(p)
-				if err != nil {
-					continue // not a ledger file
-				}
-				b, err := stellar.DecodeLedgerXDR(slug, passphrase, data)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", p, err)
-				}
-				index[b.Ledger] = b
-			}
-		}
-		b, ok := index[seq]
-		if !ok {
-			return nil, fmt.Errorf("ledger %d: no file for it in %s", seq, dir)
-		}
-		return b, nil
-	}
 }

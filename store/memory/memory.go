@@ -248,12 +248,13 @@ func (s *Store) ListDeliveries(_ context.Context, f store.DeliveryFilter) ([]sto
 			f.TaskID != "" && d.TaskID != f.TaskID,
 			f.Status != "" && d.Status != f.Status,
 			!f.Since.IsZero() && d.CreatedAt.Before(f.Since),
-			!f.Until.IsZero() && !d.CreatedAt.Before(f.Until):
+			!f.Until.IsZero() && !d.CreatedAt.Before(f.Until),
+			f.After != nil && !f.After.Precedes(store.PositionOf(*d)):
 			continue
 		}
 		out = append(out, *d)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	sort.Slice(out, func(i, j int) bool { return store.PositionOf(out[i]).Precedes(store.PositionOf(out[j])) })
 	limit := f.Limit
 	switch {
 	case limit <= 0:

@@ -205,6 +205,16 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	if !f.Until.IsZero() {
 		add("created_at < ?", f.Until)
 	}
+	if f.After != nil {
+		cond, err := afterCondition(*f.After, len(args))
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+		}
+		a := f.After
+		args = append(args, a.CreatedAt, a.Key.TenantID, sanitizeName(a.Key.Monitor), sanitizeName(a.Key.Network),
+			int64(a.Key.Ledger), sanitizeName(a.Key.TxHash), sanitizeName(a.Key.Trigger))
+		where = append(where, cond)
+	}
 	limit := f.Limit
 	switch {
 	case limit <= 0:

@@ -1,0 +1,152 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ozmon/ozmon/auth"
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/ozmon/ozmon/store/storetest"
+)
+
+// tokens is a table-driven Authenticator: each token is one caller.
+type tokens map[string]auth.Principal
+
+func (t tokens) Authenticate(_ context.Context, token string) (auth.Principal, error) {
+	p, ok := t[token]
+	if !ok {
+		return auth.Principal{}, errors.New("unknown token")
+	}
+	return p, nil
+}
+
+// env is a server on a fresh schema and Redis DB with two tenants.
+type env struct {
+	st     *postgres.Store
+	rdb    *redis.Client
+	srv    *httptest.Server
+	a, b   string // tenant ids
+	tokens tokens
+}
+
+func newEnv(tb testing.TB, opts ...Option) *env {
+	tb.Helper()
+	ctx := context.Background()
+	url, schema := testkit.PostgresSchema(tb)
+	st, err := postgres.Open(ctx, url, postgres.WithNotifyChannel("ozmon_"+schema))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	e := &env{st: st}
+	for i, slug := range []string{"acme", "bravo"} {
+		cfg, raw := storetest.StandardFixture().Build(tb)
+		id, err := st.ImportTenant(ctx, slug, cfg, raw)
+		if err != nil {
+			tb.Fatalf("import %s: %v", slug, err)
+		}
+		if i == 0 {
+			e.a = id
+		} else {
+			e.b = id
+		}
+	}
+	e.tokens = tokens{
+		"a-owner":  {TenantID: e.a, TenantSlug: "acme", Role: auth.RoleOwner, KeyID: "ka"},
+		"a-viewer": {TenantID: e.a, TenantSlug: "acme", Role: auth.RoleViewer, UserID: "ua"},
+		"b-owner":  {TenantID: e.b, TenantSlug: "bravo", Role: auth.RoleOwner, KeyID: "kb"},
+		"operator": {Operator: true},
+	}
+	rdb := testkit.RedisClient(tb)
+	e.rdb = rdb
+	all := append([]Option{WithStore(st), WithAuthenticator(e.tokens), WithRedis(rdb)}, opts...)
+	s, err := New(all...)
+	if err != nil {
+		tb.Fatalf("new server: %v", err)
+	}
+	e.srv = httptest.NewServer(s)
+	tb.Cleanup(e.srv.Close)
+	return e
+}
+
+// deliveries records n deliveries of tenant, over monitors m0..m2.
+func (e *env) deliveries(tb testing.TB, tenant string, n int) {
+	tb.Helper()
+	var batch []store.ExpectedDelivery
+	for i := range n {
+		batch = append(batch, store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: tenant, Monitor: fmt.Sprintf("m%d", i%3),
+			Network: "stellar_testnet", Ledger: uint64(1000 + i), TxHash: fmt.Sprintf("tx%05d", i), Trigger: "ops_hook"},
+			TaskID: fmt.Sprintf("task-%s-%d", tenant[:8], i), Channel: "webhook"})
+	}
+	for len(batch) > 0 {
+		k := min(len(batch), 1000)
+		if err := e.st.ExpectDeliveries(context.Background(), batch[:k]); err != nil {
+			tb.Fatalf("expect deliveries: %v", err)
+		}
+		batch = batch[k:]
+	}
+}
+
+// gqlResponse is a GraphQL answer.
+type gqlResponse struct {
+	status int
+	header http.Header
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func (r gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// post sends body as it is to /graphql with token (none when empty).
+func (e *env) postRaw(tb testing.TB, token string, body []byte, header ...string) gqlResponse {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		tb.Fatalf("post: %v", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var out gqlResponse
+	if err := json.Unmarshal(data, &out); err != nil {
+		tb.Fatalf("answer %d is not JSON: %s", resp.StatusCode, data)
+	}
+	out.status, out.header = resp.StatusCode, resp.Header
+	return out
+}
+
+func (e *env) query(tb testing.TB, token, query string, vars map[string]any) gqlResponse {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return e.postRaw(tb, token, body)
+}

@@ -1,0 +1,36 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+// The topics of a tenant's live stream.
+const (
+	TopicMatches    = "matches"
+	TopicDeliveries = "deliveries"
+)
+
+// LiveEvent is one event of a tenant's live stream, or a notice about the
+// stream (Kind EventKindResumed, EventKindGap).
+type LiveEvent struct {
+	Kind    EventKind
+	ID      string // the stream's event id, for resuming
+	Message string // for notices
+	// For matches: the monitor's id and the MonitorMatch JSON.
+	Monitor string
+	Match   json.RawMessage
+	// For deliveries: the outcome.
+	Delivery *store.Delivery
+}
+
+// Live is the source of the subscriptions (package live, merged later).
+type Live interface {
+	// Subscribe streams tenantID's events of topic after the event id
+	// after ("" for new events only) until ctx ends; the channel is closed
+	// then, or when the subscriber fell too far behind. A resume first
+	// sends a RESUMED or a GAP notice.
+	Subscribe(ctx context.Context, tenantID, topic, after string) (<-chan LiveEvent, error)
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ozmon/ozmon/auth"
+	"github.com/ozmon/ozmon/cache"
+)
+
+// Authenticator turns a bearer credential into the caller. An unknown,
+// expired or revoked credential is an error (any error: the caller only
+// learns UNAUTHENTICATED).
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (auth.Principal, error)
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	store           Store
+	authn           Authenticator
+	rdb             redis.UniversalClient
+	insp            *asynq.Inspector
+	blocks          *cache.Blocks
+	live            Live
+	log             *slog.Logger
+	origins         []string
+	bodyLimit       int64
+	complexityLimit int
+	depthLimit      int
+	introspection   bool
+	ratePrefix      string
+}
+
+func defaultOptions() options {
+	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, depthLimit: 12, ratePrefix: "ozmon:api:rate:"}
+}
+
+// WithStore sets what the resolvers read and write (required).
+func WithStore(s Store) Option { return func(o *options) { o.store = s } }
+
+// WithAuthenticator sets who checks credentials (required).
+func WithAuthenticator(a Authenticator) Option { return func(o *options) { o.authn = a } }
+
+// WithRedis sets the Redis the per-tenant rate limit and retryDeliveries
+// use (required).
+func WithRedis(rdb redis.UniversalClient) Option { return func(o *options) { o.rdb = rdb } }
+
+// WithBlockCache lets testMonitor read ledgers from the block cache before
+// the network's RPC.
+func WithBlockCache(c *cache.Blocks) Option { return func(o *options) { o.blocks = c } }
+
+// WithLive sets the source of the subscriptions; without it they answer
+// NOT_IMPLEMENTED.
+func WithLive(l Live) Option { return func(o *options) { o.live = l } }
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithAllowedOrigins sets the browser origins that may call the API and
+// open subscriptions; a request without Origin (not a browser) is always
+// allowed.
+func WithAllowedOrigins(origins ...string) Option {
+	return func(o *options) { o.origins = append([]string(nil), origins...) }
+}
+
+// WithBodyLimit bounds a request body, in bytes (api.body_limit).
+func WithBodyLimit(n int64) Option { return func(o *options) { o.bodyLimit = n } }
+
+// WithComplexityLimit bounds a query's cost (api.complexity_limit).
+func WithComplexityLimit(n int) Option { return func(o *options) { o.complexityLimit = n } }
+
+// WithDepthLimit bounds a query's nesting (api.depth_limit).
+func WithDepthLimit(n int) Option { return func(o *options) { o.depthLimit = n } }
+
+// WithIntrospection serves the schema to introspection queries.
+func WithIntrospection(on bool) Option { return func(o *options) { o.introspection = on } }
+
+// WithRateKeyPrefix sets the Redis key prefix of the per-tenant rate
+// limit (tests give each their own).
+func WithRateKeyPrefix(p string) Option { return func(o *options) { o.ratePrefix = p } }
