@@ -128,8 +128,8 @@ func TestMonitorLifecycle(t *testing.T) {
 	}
 }
 
-// TestTriggerLifecycle: triggers in both accepted forms; secrets are
-// redacted in every answer; pausing a trigger an active monitor lists is
+// TestTriggerLifecycle: triggers in both accepted forms; secrets (the
+// URL, an Authorization header) are redacted in every answer; pausing a trigger an active monitor lists is
 // refused with the validation problem.
 func TestTriggerLifecycle(t *testing.T) {
 	t.Parallel()
@@ -153,7 +153,8 @@ func TestTriggerLifecycle(t *testing.T) {
 		t.Fatalf("file form = %+v", got)
 	}
 	all := e.query(t, member, `{ triggers { `+fields+` } trigger(id: "ops_hook") { configuration } }`, nil)
-	if len(all.Errors) > 0 || strings.Contains(string(all.Data), "hooks.example.org") || strings.Contains(string(r.Data), "hooks.example.org") {
+	if len(all.Errors) > 0 || strings.Contains(string(all.Data), "hooks.example.org") || strings.Contains(string(r.Data), "hooks.example.org") ||
+		strings.Contains(string(all.Data), "Bearer abc") || !strings.Contains(string(all.Data), `"Authorization":"[REDACTED]"`) {
 		t.Fatalf("a webhook URL left the API: %s %+v", all.Data, all.Errors)
 	}
 	if r := e.query(t, member, `mutation { createTrigger(trigger: {a: {}, b: {}}) { id } }`, nil); r.code() != CodeBadInput || !strings.Contains(r.Errors[0].Message, "one entry") {
