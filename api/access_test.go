@@ -123,7 +123,7 @@ func TestUsageQuery(t *testing.T) {
 	u := decode[struct {
 		Usage []struct {
 			LedgersEvaluated, CandidateEvaluations, Matches, DeliveriesDelivered, DeliveriesFailed int
-			EvaluationCPUMs                                                                       float64 `json:"evaluationCpuMs"`
+			EvaluationCPUMs                                                                        float64 `json:"evaluationCpuMs"`
 		}
 	}](t, e.query(t, viewer, q, map[string]any{"f": hour.Add(-time.Hour), "t": hour.Add(time.Hour)}))
 	if len(u.Usage) != 1 || u.Usage[0].LedgersEvaluated != 5 || u.Usage[0].Matches != 3 || u.Usage[0].EvaluationCPUMs != 2.5 || u.Usage[0].DeliveriesFailed != 1 {
@@ -180,7 +180,9 @@ func TestTenantAdministration(t *testing.T) {
 	e := newAuthEnv(t, nil)
 	admin, _ := e.key(t, e.a, auth.RoleAdmin, time.Time{})
 	r := e.query(t, testOperatorToken, `mutation { createTenant(input: {slug: "charlie", name: "Charlie Ltd", tier: HIGH}) { id slug tier active } }`, nil)
-	ct := decode[struct{ CreateTenant struct{ ID, Slug, Tier string } }](t, r).CreateTenant
+	ct := decode[struct {
+		CreateTenant struct{ ID, Slug, Tier string }
+	}](t, r).CreateTenant
 	if ct.Slug != "charlie" || ct.Tier != "HIGH" {
 		t.Fatalf("created = %+v", ct)
 	}
@@ -202,7 +204,9 @@ func TestTenantAdministration(t *testing.T) {
 	if r := e.query(t, admin, `mutation($id: ID!) { setTenant(id: $id, input: {maxMonitors: 1000}) { id } }`, map[string]any{"id": e.a}); r.code() != CodeForbidden {
 		t.Fatalf("tenant admin raises its quota: %+v", r.Errors)
 	}
-	var d struct{ Tenant struct{ Quotas struct{ MaxMonitors int } } }
+	var d struct {
+		Tenant struct{ Quotas struct{ MaxMonitors int } }
+	}
 	_ = json.Unmarshal(e.query(t, admin, `{ tenant { quotas { maxMonitors } } }`, nil).Data, &d)
 	if d.Tenant.Quotas.MaxMonitors != 10 {
 		t.Fatalf("quota changed by a refused call: %+v", d)
