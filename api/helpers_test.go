@@ -17,6 +17,7 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/live"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/store/storetest"
 	"github.com/ozmon/ozmon/tenantconfig"
@@ -123,9 +124,14 @@ func newEnvWith(tb testing.TB, authn func(*postgres.Store) *auth.Authenticator, 
 	}
 	e := &env{st: st}
 	for i, slug := range []string{"acme", "bravo"} {
-		cfg, raw := storetest.StandardFixture().Build(tb)
-		id, err := st.ImportTenant(ctx, slug, cfg, raw)
+		t, err := st.CreateTenant(ctx, postgres.NewTenant{Slug: slug})
 		if err != nil {
+			tb.Fatalf("create tenant %s: %v", slug, err)
+		}
+		id := t.ID
+		_, raw := storetest.StandardFixture().Build(tb)
+		// Through the one write path, as `ozmon import` does.
+		if _, err := tenantconfig.New(st).Apply(ctx, id, auth.Principal{Operator: true}, tenantconfig.Import{Files: files.ItemFiles(raw)}); err != nil {
 			tb.Fatalf("import %s: %v", slug, err)
 		}
 		if i == 0 {
