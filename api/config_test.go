@@ -157,6 +157,13 @@ func TestTriggerLifecycle(t *testing.T) {
 		strings.Contains(string(all.Data), "Bearer abc") || !strings.Contains(string(all.Data), `"Authorization":"[REDACTED]"`) {
 		t.Fatalf("a webhook URL left the API: %s %+v", all.Data, all.Errors)
 	}
+	other, _ := e.key(t, e.b, auth.RoleAdmin, time.Time{})
+	for _, q := range []string{`query($id: ID!) { trigger(id: $id) { id } }`, `mutation($id: ID!) { pauseTrigger(id: $id) { id } }`,
+		`mutation($id: ID!) { deleteTrigger(id: $id) }`, `mutation($id: ID!) { replaceTrigger(id: $id, trigger: {}) { id } }`} {
+		if r := e.query(t, other, q, map[string]any{"id": created.ID}); r.code() != CodeNotFound {
+			t.Errorf("tenant B: %s: %+v, want NOT_FOUND", q, r.Errors)
+		}
+	}
 	if r := e.query(t, member, `mutation { createTrigger(trigger: {a: {}, b: {}}) { id } }`, nil); r.code() != CodeBadInput || !strings.Contains(r.Errors[0].Message, "one entry") {
 		t.Fatalf("two entries: %+v", r.Errors)
 	}
