@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/ozmon/ozmon/auth"
+	"github.com/ozmon/ozmon/internal/textcut"
 )
 
 // wsInit authenticates a WebSocket connection from connection_init's
@@ -24,22 +25,44 @@ func (s *Server) wsInit(ctx context.Context, payload transport.InitPayload) (con
 	if h != "" {
 		token, _, err := bearer(h)
 		if err != nil {
-			return ctx, nil, err
+			return refuseInit(ctx, closeForbidden, CodeUnauthenticated, err.Error())
 		}
-		p, err := s.o.authn.Authenticate(ctx, token)
-		if err != nil {
-			return ctx, nil, errors.New("UNAUTHENTICATED: the bearer credential is unknown, expired or revoked")
+		p, _, aerr := s.authenticate(ctx, token)
+		if aerr != nil {
+			code := closeForbidden
+			if aerr.code != CodeUnauthenticated {
+				code = closeTryAgainLater
+			}
+			return refuseInit(ctx, code, aerr.code, aerr.msg)
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 	}
 	p, ok := auth.FromContext(ctx)
 	if !ok {
-		return ctx, nil, errors.New("UNAUTHENTICATED: missing Authorization: Bearer credential (header or connection_init payload)")
+		return refuseInit(ctx, closeForbidden, CodeUnauthenticated, "missing Authorization: Bearer credential (header or connection_init payload)")
 	}
 	if wait, err := s.allow(ctx, p); err != nil {
-		return ctx, nil, errors.New("rate limit unavailable, try again")
+		s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
+		return refuseInit(ctx, closeTryAgainLater, CodeInternal, "rate limit unavailable, try again")
 	} else if wait > 0 {
-		return ctx, nil, fmt.Errorf("RATE_LIMITED: retry after %d s", retryAfterSeconds(wait))
+		return refuseInit(ctx, closeTooManyRequests, CodeRateLimited, fmt.Sprintf("retry after %d s", retryAfterSeconds(wait)))
 	}
 	return ctx, nil, nil
+}
+
+// WebSocket close codes of a refused connection_init: graphql-transport-ws's
+// 4403 Forbidden, 4429 for the rate limit, and RFC 6455's 1013 Try Again
+// Later for a check that could not run.
+const (
+	closeForbidden       = 4403
+	closeTooManyRequests = 4429
+	closeTryAgainLater   = 1013
+)
+
+// refuseInit closes the connection with code and a reason naming the
+// error code (the close frame's reason holds at most 123 bytes).
+func refuseInit(ctx context.Context, close int, code, msg string) (context.Context, *transport.InitPayload, error) {
+	reason := textcut.Prefix(code+": "+msg, 120)
+	ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, reason), close)
+	return ctx, nil, errors.New(reason)
 }

@@ -1,8 +1,13 @@
 package main
 
 import (
-	"context"
+	"strings"
 	"testing"
+
+	"github.com/stellar/go-stellar-sdk/network"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestSameListener(t *testing.T) {
@@ -22,17 +27,17 @@ func TestSameListener(t *testing.T) {
 	}
 }
 
-// TestOperatorOnlyAuthenticator: until keys and sessions are wired in,
-// only the configured operator token authenticates, and no token when
-// none is configured.
-func TestOperatorOnlyAuthenticator(t *testing.T) {
-	ctx := context.Background()
-	if p, err := (operatorOnly{token: "s3cret-operator-token"}).Authenticate(ctx, "s3cret-operator-token"); err != nil || !p.Operator {
-		t.Fatalf("operator token: %+v %v", p, err)
+// TestAPIRoleRefusesWithoutDatabase: keys, users and writes live in
+// PostgreSQL, so `ozmon api` on a config directory says so and exits.
+func TestAPIRoleRefusesWithoutDatabase(t *testing.T) {
+	dir := t.TempDir()
+	ids := ozmontest.SyntheticIDs(1, network.TestNetworkPassphrase)
+	if err := writeDevConfig(dir, "http://127.0.0.1:1", "http://127.0.0.1:2", ids.Token, ids.App); err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range []struct{ cfg, token string }{{"s3cret-operator-token", "s3cret"}, {"", ""}, {"", "anything"}} {
-		if _, err := (operatorOnly{token: c.cfg}).Authenticate(ctx, c.token); err == nil {
-			t.Errorf("configured %q, token %q: accepted", c.cfg, c.token)
-		}
+	t.Setenv("OZ_MONITOR_DATABASE_URL", "")
+	code, _, errOut := runCmd(t, "api", "--redis-url", "redis://"+testkit.RedisAddr(), "--config-dir", dir, "--metrics-addr", "")
+	if code == 0 || !strings.Contains(errOut, "the tenant API needs PostgreSQL (database_url)") {
+		t.Fatalf("api without a database: code %d, stderr %q", code, errOut)
 	}
 }
