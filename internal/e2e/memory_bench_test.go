@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,13 +55,18 @@ func runIdleClients(spec string) int {
 	return 0
 }
 
-// heap is the live heap plus goroutine stacks, after a collection.
-func heap() (bytes uint64, goroutines int) {
+// memory is the live heap and the goroutine stacks, after a collection.
+type memory struct {
+	heap, stacks int64
+	goroutines   int
+}
+
+func measure() memory {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc + ms.StackInuse, runtime.NumGoroutine()
+	return memory{heap: int64(ms.HeapAlloc), stacks: int64(ms.StackInuse), goroutines: runtime.NumGoroutine()}
 }
 
 // BenchmarkIdleSubscriptionMemory: the API process's memory per idle
@@ -83,7 +89,7 @@ func BenchmarkIdleSubscriptionMemory(b *testing.B) {
 	waitSubscribedB(b, d, 1)
 	for b.Loop() {
 		b.StopTimer()
-		before, gBefore := heap()
+		before := measure()
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %s %s", idleClientEnv, n, d.wsURL(), key))
 		stdin, err := cmd.StdinPipe()
@@ -105,14 +111,34 @@ func BenchmarkIdleSubscriptionMemory(b *testing.B) {
 		}
 		waitSubscribedB(b, d, n+1)
 		b.StopTimer()
-		after, gAfter := heap()
+		after := measure()
+		if path := os.Getenv("OZMON_BENCH_HEAPPROFILE"); path != "" {
+			writeHeapProfile(b, path)
+		}
 		stdin.Close()
 		if err := cmd.Wait(); err != nil {
 			b.Fatalf("client process: %v", err)
 		}
-		b.ReportMetric(float64(int64(after)-int64(before))/float64(n)/1024, "KB/subscription")
-		b.ReportMetric(float64(gAfter-gBefore)/float64(n), "goroutines/subscription")
+		per := func(v int64) float64 { return float64(v) / float64(n) / 1024 }
+		b.ReportMetric(per(after.heap+after.stacks-before.heap-before.stacks), "KB/subscription")
+		b.ReportMetric(per(after.heap-before.heap), "heap_KB/subscription")
+		b.ReportMetric(per(after.stacks-before.stacks), "stack_KB/subscription")
+		b.ReportMetric(float64(after.goroutines-before.goroutines)/float64(n), "goroutines/subscription")
 		b.ReportMetric(float64(n), "subscriptions")
 		b.StartTimer()
+	}
+}
+
+// writeHeapProfile writes the API process's heap profile with the
+// subscriptions open (OZMON_BENCH_HEAPPROFILE=path), to see what a
+// connection holds.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
 	}
 }
