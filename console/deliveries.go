@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,8 +26,8 @@ type deliveriesData struct {
 	Monitor, Status, Since, Until string
 	Statuses                      []string
 	Rows                          []deliveryRow
-	Next                          string // query string of the next page
-	First                         string // query string of the first page
+	Next                          template.URL // the next page
+	First                         template.URL // the first page
 	Paged                         bool
 }
 
@@ -76,14 +77,14 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, s sessi
 			base.Set(k, val)
 		}
 	}
-	d.First = base.Encode()
+	d.First = template.URL(prefix + "/deliveries?" + base.Encode()) //nolint:gosec // built by url.Values
 	if out.Deliveries.PageInfo.HasNextPage && out.Deliveries.PageInfo.EndCursor != nil {
 		next := url.Values{}
 		for k, vs := range base {
 			next[k] = vs
 		}
 		next.Set("after", *out.Deliveries.PageInfo.EndCursor)
-		d.Next = next.Encode()
+		d.Next = template.URL(prefix + "/deliveries?" + next.Encode()) //nolint:gosec // built by url.Values
 	}
 	v.Data = d
 	c.render(w, r, http.StatusOK, "deliveries", v)
