@@ -131,6 +131,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		a.cfg.API.Host = host
 		fmt.Fprintf(stdout, "tenant API: http://%s/graphql (schema: api/schema.graphqls)\n", a.cfg.API.Addr())
+		fmt.Fprintf(stdout, "tenant console: http://%s/console/\n", a.cfg.API.Addr())
 	}
 	return a.run(ctx, true, true, withAPI)
 }

@@ -61,7 +61,11 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker, withAPI bool) 
 		if err != nil {
 			return err
 		}
-		a.apiHandler, a.apiShared = srv, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
+		h, err := a.withConsole(srv)
+		if err != nil {
+			return err
+		}
+		a.apiHandler, a.apiShared = h, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
 	}
 	if err := a.serveHTTP(gctx, g, ready); err != nil {
 		return err
@@ -129,6 +133,7 @@ func (a *app) httpHandler(r *readiness) http.Handler {
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	if a.apiShared {
 		mux.Handle("/graphql", a.apiHandler)
+		mux.Handle("/console/", a.apiHandler)
 	}
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		if err := r.check(req.Context()); err != nil {
