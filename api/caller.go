@@ -34,3 +34,17 @@ func tenantCaller(ctx context.Context, what string, may func(auth.Role) bool) (a
 func canRead(r auth.Role) bool   { return r.CanRead() }
 func canWrite(r auth.Role) bool  { return r.CanWrite() }
 func canManage(r auth.Role) bool { return r.CanManage() }
+
+// operatorOnly refuses anyone but the operator. A tenant's caller is told
+// FORBIDDEN: the operator's fields exist for everyone to see in the
+// schema, so refusing them leaks nothing about another tenant.
+func operatorOnly(ctx context.Context, field string) error {
+	p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if !p.Operator {
+		return newError(CodeForbidden, "%s: only the operator may do this", field)
+	}
+	return nil
+}

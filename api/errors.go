@@ -22,8 +22,19 @@ const (
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeTooDeep         = "QUERY_TOO_DEEP"
 	CodeTooComplex      = "QUERY_TOO_COMPLEX"
-	CodeNotImplemented  = "NOT_IMPLEMENTED"
 	CodeInternal        = "INTERNAL"
+	// CodeValidationFailed, CodeQuotaExceeded and CodeConflict are
+	// tenantconfig's refusals of a write (configerror.go).
+	CodeValidationFailed = "VALIDATION_FAILED"
+	CodeQuotaExceeded    = "QUOTA_EXCEEDED"
+	CodeConflict         = "CONFLICT"
+	// CodeBusy: too many credential checks are running; retry shortly.
+	CodeBusy = "BUSY"
+	// CodeSlowSubscriber and CodeOutsideWindow end a subscription with an
+	// error frame: it fell too far behind, or its backlog was trimmed
+	// while it read it.
+	CodeSlowSubscriber = "SLOW_SUBSCRIBER"
+	CodeOutsideWindow  = "OUTSIDE_WINDOW"
 	// CodeIntrospectionOff answers __schema and __type when
 	// api.introspection is off.
 	CodeIntrospectionOff = "INTROSPECTION_DISABLED"
@@ -48,10 +59,6 @@ func notFound(what, id string) error {
 }
 
 func badInput(format string, args ...any) error { return newError(CodeBadInput, format, args...) }
-
-func notImplemented(field string) error {
-	return newError(CodeNotImplemented, "%s is not implemented yet", field)
-}
 
 // presentError turns a resolver's error into what the caller sees: a
 // codedError as it is, a store.ErrNotFound as NOT_FOUND, an invalid input

@@ -45,7 +45,7 @@ type ComplexityRoot struct {
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Prefix     func(childComplexity int) int
-		RevokedAt  func(childComplexity int) int
+		Revoked    func(childComplexity int) int
 		Role       func(childComplexity int) int
 	}
 
@@ -108,6 +108,7 @@ type ComplexityRoot struct {
 	ImportResult struct {
 		Monitors func(childComplexity int) int
 		Networks func(childComplexity int) int
+		Skipped  func(childComplexity int) int
 		Triggers func(childComplexity int) int
 	}
 
@@ -121,12 +122,13 @@ type ComplexityRoot struct {
 
 	Monitor struct {
 		Configuration func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Networks      func(childComplexity int) int
 		Paused        func(childComplexity int) int
+		Problems      func(childComplexity int) int
 		Triggers      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -233,11 +235,12 @@ type ComplexityRoot struct {
 
 	Trigger struct {
 		Configuration func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Paused        func(childComplexity int) int
+		Problems      func(childComplexity int) int
 		Type          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
 	}
 
 	UsageHour struct {
@@ -347,12 +350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Prefix(childComplexity), true
-	case "ApiKey.revokedAt":
-		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+	case "ApiKey.revoked":
+		if e.ComplexityRoot.ApiKey.Revoked == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+		return e.ComplexityRoot.ApiKey.Revoked(childComplexity), true
 	case "ApiKey.role":
 		if e.ComplexityRoot.ApiKey.Role == nil {
 			break
@@ -589,6 +592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportResult.Networks(childComplexity), true
+	case "ImportResult.skipped":
+		if e.ComplexityRoot.ImportResult.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Skipped(childComplexity), true
 	case "ImportResult.triggers":
 		if e.ComplexityRoot.ImportResult.Triggers == nil {
 			break
@@ -633,6 +642,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Monitor.Configuration(childComplexity), true
+	case "Monitor.createdAt":
+		if e.ComplexityRoot.Monitor.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Monitor.CreatedAt(childComplexity), true
 	case "Monitor.id":
 		if e.ComplexityRoot.Monitor.ID == nil {
 			break
@@ -657,18 +672,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Monitor.Paused(childComplexity), true
+	case "Monitor.problems":
+		if e.ComplexityRoot.Monitor.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Monitor.Problems(childComplexity), true
 	case "Monitor.triggers":
 		if e.ComplexityRoot.Monitor.Triggers == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Monitor.Triggers(childComplexity), true
-	case "Monitor.updatedAt":
-		if e.ComplexityRoot.Monitor.UpdatedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Monitor.UpdatedAt(childComplexity), true
 
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
@@ -1210,6 +1225,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trigger.Configuration(childComplexity), true
+	case "Trigger.createdAt":
+		if e.ComplexityRoot.Trigger.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trigger.CreatedAt(childComplexity), true
 	case "Trigger.id":
 		if e.ComplexityRoot.Trigger.ID == nil {
 			break
@@ -1228,18 +1249,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trigger.Paused(childComplexity), true
+	case "Trigger.problems":
+		if e.ComplexityRoot.Trigger.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trigger.Problems(childComplexity), true
 	case "Trigger.type":
 		if e.ComplexityRoot.Trigger.Type == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Trigger.Type(childComplexity), true
-	case "Trigger.updatedAt":
-		if e.ComplexityRoot.Trigger.UpdatedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Trigger.UpdatedAt(childComplexity), true
 
 	case "UsageHour.candidateEvaluations":
 		if e.ComplexityRoot.UsageHour.CandidateEvaluations == nil {
@@ -1424,8 +1445,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
 	case "lastUsedAt":
 		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
-	case "revokedAt":
-		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "revoked":
+		return ec.fieldContext_ApiKey_revoked(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ApiKey_createdAt(ctx, field)
 	}
@@ -1552,6 +1573,8 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 		return ec.fieldContext_ImportResult_monitors(ctx, field)
 	case "triggers":
 		return ec.fieldContext_ImportResult_triggers(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportResult_skipped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
@@ -1586,8 +1609,10 @@ func (ec *executionContext) childFields_Monitor(ctx context.Context, field graph
 		return ec.fieldContext_Monitor_triggers(ctx, field)
 	case "configuration":
 		return ec.fieldContext_Monitor_configuration(ctx, field)
-	case "updatedAt":
-		return ec.fieldContext_Monitor_updatedAt(ctx, field)
+	case "problems":
+		return ec.fieldContext_Monitor_problems(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Monitor_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Monitor", field.Name)
 }
@@ -1728,8 +1753,10 @@ func (ec *executionContext) childFields_Trigger(ctx context.Context, field graph
 		return ec.fieldContext_Trigger_paused(ctx, field)
 	case "configuration":
 		return ec.fieldContext_Trigger_configuration(ctx, field)
-	case "updatedAt":
-		return ec.fieldContext_Trigger_updatedAt(ctx, field)
+	case "problems":
+		return ec.fieldContext_Trigger_problems(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Trigger_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Trigger", field.Name)
 }
@@ -2566,27 +2593,27 @@ func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_revoked(ctx context.Context, field graphql.CollectedField, obj *APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+			return ec.fieldContext_ApiKey_revoked(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
+			return obj.Revoked, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
+func (ec *executionContext) fieldContext_ApiKey_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *APIKey) (ret graphql.Marshaler) {
@@ -3540,6 +3567,29 @@ func (ec *executionContext) fieldContext_ImportResult_triggers(_ context.Context
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportResult_skipped(ctx context.Context, field graphql.CollectedField, obj *ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
+}
+
 func (ec *executionContext) _MatchEvent_kind(ctx context.Context, field graphql.CollectedField, obj *MatchEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3793,16 +3843,39 @@ func (ec *executionContext) fieldContext_Monitor_configuration(_ context.Context
 	return graphql.NewScalarFieldContext("Monitor", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _Monitor_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Monitor) (ret graphql.Marshaler) {
+func (ec *executionContext) _Monitor_problems(ctx context.Context, field graphql.CollectedField, obj *Monitor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Monitor_updatedAt(ctx, field)
+			return ec.fieldContext_Monitor_problems(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Monitor_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Monitor", field, false, false, "String")
+}
+
+func (ec *executionContext) _Monitor_createdAt(ctx context.Context, field graphql.CollectedField, obj *Monitor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Monitor_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -3812,7 +3885,7 @@ func (ec *executionContext) _Monitor_updatedAt(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Monitor_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Monitor_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Monitor", field, false, false, "Time")
 }
 
@@ -6161,16 +6234,39 @@ func (ec *executionContext) fieldContext_Trigger_configuration(_ context.Context
 	return graphql.NewScalarFieldContext("Trigger", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _Trigger_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Trigger) (ret graphql.Marshaler) {
+func (ec *executionContext) _Trigger_problems(ctx context.Context, field graphql.CollectedField, obj *Trigger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Trigger_updatedAt(ctx, field)
+			return ec.fieldContext_Trigger_problems(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trigger_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _Trigger_createdAt(ctx context.Context, field graphql.CollectedField, obj *Trigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trigger_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
@@ -6180,7 +6276,7 @@ func (ec *executionContext) _Trigger_updatedAt(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Trigger_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Trigger_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Trigger", field, false, false, "Time")
 }
 
@@ -7786,9 +7882,9 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "revokedAt":
-			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+		case "revoked":
+			out.Values[i] = ec._ApiKey_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "createdAt":
@@ -8210,6 +8306,11 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "skipped":
+			out.Values[i] = ec._ImportResult_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8321,8 +8422,13 @@ func (ec *executionContext) _Monitor(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updatedAt":
-			out.Values[i] = ec._Monitor_updatedAt(ctx, field, obj)
+		case "problems":
+			out.Values[i] = ec._Monitor_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Monitor_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9106,8 +9212,13 @@ func (ec *executionContext) _Trigger(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updatedAt":
-			out.Values[i] = ec._Trigger_updatedAt(ctx, field, obj)
+		case "problems":
+			out.Values[i] = ec._Trigger_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Trigger_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

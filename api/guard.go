@@ -66,9 +66,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, newError(CodeUnauthenticated, "%v", err))
 			return
 		case hasToken:
-			p, err := s.o.authn.Authenticate(ctx, token)
-			if err != nil {
-				writeError(w, http.StatusUnauthorized, newError(CodeUnauthenticated, "the bearer credential is unknown, expired or revoked"))
+			p, status, aerr := s.authenticate(ctx, token)
+			if aerr != nil {
+				if aerr.code == CodeBusy {
+					w.Header().Set("Retry-After", strconv.Itoa(busyRetrySeconds))
+				}
+				writeError(w, status, aerr)
 				return
 			}
 			if upgrade {
@@ -96,6 +99,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, newError(CodeUnauthenticated, "missing Authorization: Bearer credential"))
 			return
 		}
+		ctx = withRequestMeta(ctx, r)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,9 +14,11 @@ import (
 
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/live"
 	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/store/storetest"
+	"github.com/ozmon/ozmon/tenantconfig"
 )
 
 // tokens is a table-driven Authenticator: each token is one caller.
@@ -26,7 +27,7 @@ type tokens map[string]auth.Principal
 func (t tokens) Authenticate(_ context.Context, token string) (auth.Principal, error) {
 	p, ok := t[token]
 	if !ok {
-		return auth.Principal{}, errors.New("unknown token")
+		return auth.Principal{}, fmt.Errorf("%w: unknown token", auth.ErrUnauthenticated)
 	}
 	return p, nil
 }
@@ -38,6 +39,8 @@ type env struct {
 	srv    *httptest.Server
 	a, b   string // tenant ids
 	tokens tokens
+	hub    *live.Hub
+	pub    *live.Publisher
 }
 
 func newEnv(tb testing.TB, opts ...Option) *env {
@@ -73,7 +76,11 @@ func newEnv(tb testing.TB, opts ...Option) *env {
 	}
 	rdb := testkit.RedisClient(tb)
 	e.rdb = rdb
-	all := append([]Option{WithStore(st), WithAuthenticator(e.tokens), WithRedis(rdb)}, opts...)
+	e.hub = live.NewHub(rdb, live.WithKeyPrefix("ozmon:live:"+schema))
+	tb.Cleanup(e.hub.Close)
+	e.pub = live.NewPublisher(rdb, live.WithKeyPrefix("ozmon:live:"+schema), live.WithMaxLen(50))
+	all := append([]Option{WithStore(st), WithWriter(tenantconfig.New(st)), WithAuthenticator(e.tokens), WithRedis(rdb),
+		WithLive(NewHubLive(e.hub))}, opts...)
 	s, err := New(all...)
 	if err != nil {
 		tb.Fatalf("new server: %v", err)

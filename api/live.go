@@ -24,13 +24,18 @@ type LiveEvent struct {
 	Match   json.RawMessage
 	// For deliveries: the outcome.
 	Delivery *store.Delivery
+	// End, on the last event only: why the stream ended before the
+	// subscriber left (ErrSlowSubscriber, the window lost while catching
+	// up). The subscription then ends with an error frame.
+	End error
 }
 
-// Live is the source of the subscriptions (package live, merged later).
+// Live is the source of the subscriptions; NewHubLive serves it from a
+// live.Hub.
 type Live interface {
 	// Subscribe streams tenantID's events of topic after the event id
 	// after ("" for new events only) until ctx ends; the channel is closed
-	// then, or when the subscriber fell too far behind. A resume first
-	// sends a RESUMED or a GAP notice.
+	// then, or after an event with End set. A resume first sends a RESUMED
+	// or a GAP notice.
 	Subscribe(ctx context.Context, tenantID, topic, after string) (<-chan LiveEvent, error)
 }

@@ -19,8 +19,9 @@ type APIKey struct {
 	Role       Role       `json:"role"`
 	ExpiresAt  *time.Time `json:"expiresAt,omitempty"`
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
-	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
-	CreatedAt  time.Time  `json:"createdAt"`
+	// True once revoked: it no longer authenticates (within api.key_cache_ttl).
+	Revoked   bool      `json:"revoked"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // A page of audit records.
@@ -123,9 +124,12 @@ type FileInput struct {
 
 // What importConfig stored.
 type ImportResult struct {
+	// Items of the directory, by kind.
 	Networks int `json:"networks"`
 	Monitors int `json:"monitors"`
 	Triggers int `json:"triggers"`
+	// Triggers no monitor of the tenant could hold, left out (see docs/tenant-writes.md).
+	Skipped []string `json:"skipped"`
 }
 
 // Which ledgers testMonitor evaluates.
@@ -144,7 +148,7 @@ type MatchEvent struct {
 	ID *string `json:"id,omitempty"`
 	// For GAP and RESUMED: what happened, in words.
 	Message *string `json:"message,omitempty"`
-	// The monitor's id.
+	// The monitor's name.
 	Monitor *string `json:"monitor,omitempty"`
 	// The match as OpenZeppelin Monitor's MonitorMatch JSON.
 	Match any `json:"match,omitempty"`
@@ -160,8 +164,10 @@ type Monitor struct {
 	// Names of the triggers it fires.
 	Triggers []string `json:"triggers"`
 	// Its OpenZeppelin Monitor JSON as stored.
-	Configuration any       `json:"configuration"`
-	UpdatedAt     time.Time `json:"updatedAt"`
+	Configuration any `json:"configuration"`
+	// What the workers reported about it at their last load (e.g. not loaded: over a quota).
+	Problems  []string  `json:"problems"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // What a caller may change. Every mutation is recorded in the audit log.
@@ -279,14 +285,17 @@ type TestMonitorResult struct {
 
 // A trigger of the tenant (a notification channel).
 type Trigger struct {
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// Its key: the name monitors list in `triggers`.
 	Name string `json:"name"`
 	// slack, discord, telegram, email, webhook or script.
 	Type   string `json:"type"`
 	Paused bool   `json:"paused"`
 	// Its OpenZeppelin Monitor JSON, with secrets redacted.
-	Configuration any       `json:"configuration"`
-	UpdatedAt     time.Time `json:"updatedAt"`
+	Configuration any `json:"configuration"`
+	// What the workers reported about it at their last load.
+	Problems  []string  `json:"problems"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // One hour of a tenant's usage.

@@ -23,6 +23,7 @@ type Option func(*options)
 
 type options struct {
 	store           Store
+	writer          ConfigWriter
 	authn           Authenticator
 	rdb             redis.UniversalClient
 	insp            *asynq.Inspector
@@ -35,16 +36,23 @@ type options struct {
 	depthLimit      int
 	introspection   bool
 	ratePrefix      string
+	argon2          auth.Argon2Params
 }
 
 func defaultOptions() options {
-	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, depthLimit: 12, ratePrefix: "ozmon:api:rate:"}
+	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, depthLimit: 12, ratePrefix: "ozmon:api:rate:", argon2: auth.DefaultArgon2()}
 }
 
 // WithStore sets what the resolvers read and write (required).
 func WithStore(s Store) Option { return func(o *options) { o.store = s } }
 
-// WithAuthenticator sets who checks credentials (required).
+// WithWriter sets the write path of tenants' configurations and its reads
+// (required): a *tenantconfig.Writer built with the options `ozmon
+// validate` uses.
+func WithWriter(w ConfigWriter) Option { return func(o *options) { o.writer = w } }
+
+// WithAuthenticator sets who checks credentials (required). When it also
+// implements Loginer, the login mutation uses it; else login is refused.
 func WithAuthenticator(a Authenticator) Option { return func(o *options) { o.authn = a } }
 
 // WithRedis sets the Redis the per-tenant rate limit and retryDeliveries
@@ -55,8 +63,8 @@ func WithRedis(rdb redis.UniversalClient) Option { return func(o *options) { o.r
 // the network's RPC.
 func WithBlockCache(c *cache.Blocks) Option { return func(o *options) { o.blocks = c } }
 
-// WithLive sets the source of the subscriptions; without it they answer
-// NOT_IMPLEMENTED.
+// WithLive sets the source of the subscriptions (required): a live.Hub
+// through NewHubLive.
 func WithLive(l Live) Option { return func(o *options) { o.live = l } }
 
 // WithLogger sets the logger (default slog.Default()).
@@ -84,3 +92,7 @@ func WithIntrospection(on bool) Option { return func(o *options) { o.introspecti
 // WithRateKeyPrefix sets the Redis key prefix of the per-tenant rate
 // limit (tests give each their own).
 func WithRateKeyPrefix(p string) Option { return func(o *options) { o.ratePrefix = p } }
+
+// WithKeyHashing sets the argon2id parameters createApiKey hashes new keys
+// with (default auth.DefaultArgon2, as `ozmon admin keys create`).
+func WithKeyHashing(p auth.Argon2Params) Option { return func(o *options) { o.argon2 = p } }

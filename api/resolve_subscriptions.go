@@ -2,7 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/ozmon/ozmon/live"
 )
 
 func (r *subscriptionResolver) Matches(ctx context.Context, mon *string, after *string) (<-chan *MatchEvent, error) {
@@ -10,8 +16,14 @@ func (r *subscriptionResolver) Matches(ctx context.Context, mon *string, after *
 	if err != nil {
 		return nil, err
 	}
-	if r.o.live == nil {
-		return nil, notImplemented("matches")
+	name := ""
+	if mon != nil {
+		// The stream names monitors; the caller may give the id.
+		it, err := r.findItem(ctx, p.TenantID, "monitor", *mon)
+		if err != nil {
+			return nil, err
+		}
+		name = it.Name
 	}
 	src, err := r.o.live.Subscribe(ctx, p.TenantID, TopicMatches, deref(after))
 	if err != nil {
@@ -21,7 +33,11 @@ func (r *subscriptionResolver) Matches(ctx context.Context, mon *string, after *
 	go func() {
 		defer close(out)
 		for ev := range src {
-			if ev.Kind == EventKindEvent && mon != nil && ev.Monitor != *mon {
+			if ev.End != nil {
+				endWithError(ctx, ev.End)
+				return
+			}
+			if ev.Kind == EventKindEvent && name != "" && ev.Monitor != name {
 				continue
 			}
 			e := &MatchEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message), Monitor: opt(ev.Monitor)}
@@ -43,9 +59,6 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 	if err != nil {
 		return nil, err
 	}
-	if r.o.live == nil {
-		return nil, notImplemented("deliveries subscription")
-	}
 	src, err := r.o.live.Subscribe(ctx, p.TenantID, TopicDeliveries, deref(after))
 	if err != nil {
 		return nil, err
@@ -54,6 +67,10 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 	go func() {
 		defer close(out)
 		for ev := range src {
+			if ev.End != nil {
+				endWithError(ctx, ev.End)
+				return
+			}
 			e := &DeliveryEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message)}
 			if ev.Delivery != nil {
 				d := deliveryOf(*ev.Delivery)
@@ -70,6 +87,20 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 		}
 	}()
 	return out, nil
+}
+
+// endWithError makes the WebSocket transport close the subscription with
+// an error frame saying why, instead of a plain complete. It must run
+// before the resolver's channel is closed.
+func endWithError(ctx context.Context, err error) {
+	e := &gqlerror.Error{Message: "the subscription ended: " + err.Error() + "; resubscribe with the last event id as after",
+		Extensions: map[string]any{"code": CodeOutsideWindow}}
+	if errors.Is(err, live.ErrSlowSubscriber) {
+		e.Message = "the subscription fell too far behind (api.subscriber_buffer) and was cut off; resubscribe with the last event id as after"
+		e.Extensions["code"] = CodeSlowSubscriber
+	}
+	defer func() { _ = recover() }() // not over WebSocket: no error frame to send; the stream just ends
+	transport.AddSubscriptionError(ctx, e)
 }
 
 func deref(s *string) string {

@@ -35,8 +35,8 @@ type cachedLimit struct {
 	until     time.Time
 }
 
-// New builds the API server. WithStore, WithAuthenticator and WithRedis
-// are required.
+// New builds the API server. WithStore, WithWriter, WithAuthenticator,
+// WithRedis and WithLive are required.
 func New(opts ...Option) (*Server, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -45,6 +45,10 @@ func New(opts ...Option) (*Server, error) {
 	switch {
 	case o.store == nil:
 		return nil, errors.New("api: new server: no store (WithStore)")
+	case o.writer == nil:
+		return nil, errors.New("api: new server: no config writer (WithWriter)")
+	case o.live == nil:
+		return nil, errors.New("api: new server: no live event source (WithLive)")
 	case o.authn == nil:
 		return nil, errors.New("api: new server: no authenticator (WithAuthenticator)")
 	case o.rdb == nil:

@@ -26,9 +26,9 @@ func (s *Server) wsInit(ctx context.Context, payload transport.InitPayload) (con
 		if err != nil {
 			return ctx, nil, err
 		}
-		p, err := s.o.authn.Authenticate(ctx, token)
-		if err != nil {
-			return ctx, nil, errors.New("UNAUTHENTICATED: the bearer credential is unknown, expired or revoked")
+		p, _, aerr := s.authenticate(ctx, token)
+		if aerr != nil {
+			return ctx, nil, fmt.Errorf("%s: %s", aerr.code, aerr.msg)
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 	}

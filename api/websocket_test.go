@@ -66,10 +66,10 @@ func TestSubscriptionOverWebSocket(t *testing.T) {
 	e = newEnv(t, WithLive(live))
 	live[e.a] = []LiveEvent{
 		{Kind: EventKindResumed, Message: "resumed after 1-0"},
-		{Kind: EventKindEvent, ID: "2-0", Monitor: "mon-1", Match: json.RawMessage(`{"EVM":null,"Stellar":{"ledger":7}}`)},
-		{Kind: EventKindEvent, ID: "3-0", Monitor: "mon-2", Match: json.RawMessage(`{"x":1}`)},
+		{Kind: EventKindEvent, ID: "2-0", Monitor: "Big swaps", Match: json.RawMessage(`{"EVM":null,"Stellar":{"ledger":7}}`)},
+		{Kind: EventKindEvent, ID: "3-0", Monitor: "Small swaps", Match: json.RawMessage(`{"x":1}`)},
 	}
-	live[e.b] = []LiveEvent{{Kind: EventKindEvent, ID: "9-0", Monitor: "mon-1", Match: json.RawMessage(`{"tenant":"B"}`)}}
+	live[e.b] = []LiveEvent{{Kind: EventKindEvent, ID: "9-0", Monitor: "Big swaps", Match: json.RawMessage(`{"tenant":"B"}`)}}
 	c, _, err := dialWS(t, e, nil)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
@@ -80,7 +80,7 @@ func TestSubscriptionOverWebSocket(t *testing.T) {
 		t.Fatalf("after init: %v", m)
 	}
 	wsSend(t, c, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": `subscription { matches(monitor: "mon-1", after: "1-0") { kind id message monitor match } }`}})
+		"query": `subscription { matches(monitor: "Big swaps", after: "1-0") { kind id message monitor match } }`}})
 	var got []map[string]any
 	for len(got) < 2 {
 		m := wsRead(t, c)
@@ -89,12 +89,12 @@ func TestSubscriptionOverWebSocket(t *testing.T) {
 		}
 		got = append(got, m["payload"].(map[string]any)["data"].(map[string]any)["matches"].(map[string]any))
 	}
-	if got[0]["kind"] != "RESUMED" || got[1]["kind"] != "EVENT" || got[1]["id"] != "2-0" || got[1]["monitor"] != "mon-1" {
+	if got[0]["kind"] != "RESUMED" || got[1]["kind"] != "EVENT" || got[1]["id"] != "2-0" || got[1]["monitor"] != "Big swaps" {
 		t.Fatalf("events = %v", got)
 	}
 	wsSend(t, c, map[string]any{"id": "1", "type": "complete"})
 	// After complete, a ping still answers: the connection is alive and
-	// no other event (mon-2's, tenant B's) was sent.
+	// no other event (Small swaps's, tenant B's) was sent.
 	wsSend(t, c, map[string]any{"type": "ping"})
 	for {
 		m := wsRead(t, c)

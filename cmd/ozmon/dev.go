@@ -130,8 +130,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("--api-addr %q: port: %w", *apiAddr, err)
 		}
 		a.cfg.API.Host = host
-		fmt.Fprintf(stdout, "tenant API: http://%s/graphql (schema: api/schema.graphqls)\n", a.cfg.API.Addr())
-		fmt.Fprintf(stdout, "tenant console: http://%s/console/\n", a.cfg.API.Addr())
+		// dev keeps tenants in memory; the API's keys, users and writes
+		// live in PostgreSQL, so run() leaves it out with a warning.
+		fmt.Fprintln(stdout, "tenant API: not served by ozmon dev (it needs PostgreSQL: run `ozmon api` with database_url)")
 	}
 	return a.run(ctx, true, true, withAPI)
 }

@@ -2,30 +2,57 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ozmon/ozmon/api"
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/cache"
-	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/live"
+	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/ozmon/ozmon/tenantconfig"
 )
 
-// newAPIServer builds the tenant API on the app's store and Redis.
+// errAPINeedsDatabase refuses the API without PostgreSQL: its keys,
+// users, audit log and configuration writes live there.
+var errAPINeedsDatabase = errors.New("the tenant API needs PostgreSQL (database_url): API keys, users, the audit log and " +
+	"configuration writes live there; with a config directory only, run the scheduler and worker (or ozmon dev --api-addr '')")
+
+// newAPIServer builds the tenant API on the app's PostgreSQL store and
+// Redis: the authenticator (keys, sessions, the operator), the config
+// writer with the validation of `ozmon validate`, and a live hub for the
+// subscriptions. Both are closed with the app.
 func (a *app) newAPIServer() (*api.Server, error) {
 	c := a.cfg.API
+	pg, ok := a.st.(*postgres.Store)
+	if !ok {
+		return nil, errAPINeedsDatabase
+	}
+	rc, ok := a.rdb.(*redis.Client)
+	if !ok {
+		return nil, errors.New("api: the live hub needs a single Redis server (redis_url), not a cluster")
+	}
 	blocks, err := cache.New(a.rdb, cache.WithKeyPrefix(a.cfg.BlockCache.KeyPrefix))
 	if err != nil {
 		return nil, fmt.Errorf("api: block cache: %w", err)
 	}
-	return api.New(api.WithStore(apiStore{a.st}), api.WithRedis(a.rdb), api.WithLogger(a.log),
-		api.WithAuthenticator(operatorOnly{token: c.OperatorToken.Value()}), api.WithBlockCache(blocks),
+	topts, err := tenantOptions(a.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("api: config writer: %w", err)
+	}
+	writer := tenantconfig.New(pg, append(topts, tenantconfig.WithLogger(a.log))...)
+	authn := auth.New(pg, auth.WithJWTSecret(c.JWTSecret.Value()), auth.WithOperatorToken(c.OperatorToken.Value()),
+		auth.WithCacheTTL(c.KeyCacheTTL.D()), auth.WithTokenTTL(c.TokenTTL.D()), auth.WithLogger(a.log))
+	hub := live.NewHub(rc, live.WithBuffer(c.SubscriberBuffer), live.WithMetrics(a.m), live.WithLogger(a.log))
+	a.closers = append(a.closers, authn.Close, hub.Close)
+	return api.New(api.WithStore(pg), api.WithWriter(writer), api.WithRedis(a.rdb), api.WithLogger(a.log),
+		api.WithAuthenticator(authn), api.WithLive(api.NewHubLive(hub)), api.WithBlockCache(blocks),
 		api.WithAllowedOrigins(c.AllowedOrigins...), api.WithBodyLimit(c.BodyLimit),
 		api.WithComplexityLimit(c.ComplexityLimit), api.WithDepthLimit(c.DepthLimit), api.WithIntrospection(c.Introspection))
 }
@@ -63,37 +90,4 @@ func sameListener(apiAddr, metricsAddr string) bool {
 	}
 	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
 	return ah == mh || (wildcard(ah) && wildcard(mh))
-}
-
-// apiStore gives the API the tenant lookup by id on stores that only
-// list tenants (a config directory).
-type apiStore struct{ store.Store }
-
-func (s apiStore) Tenant(ctx context.Context, id string) (store.Tenant, error) {
-	if t, ok := s.Store.(interface {
-		Tenant(context.Context, string) (store.Tenant, error)
-	}); ok {
-		return t.Tenant(ctx, id)
-	}
-	list, err := s.Tenants(ctx)
-	if err != nil {
-		return store.Tenant{}, err
-	}
-	for _, t := range list {
-		if t.ID == id {
-			return t, nil
-		}
-	}
-	return store.Tenant{}, fmt.Errorf("tenant %s: %w", id, store.ErrNotFound)
-}
-
-// operatorOnly accepts the operator's token (api.operator_token) until
-// the auth package's authenticator (API keys, sessions) is wired in.
-type operatorOnly struct{ token string }
-
-func (o operatorOnly) Authenticate(_ context.Context, token string) (auth.Principal, error) {
-	if o.token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(o.token)) == 1 {
-		return auth.Principal{Operator: true}, nil
-	}
-	return auth.Principal{}, errors.New("unknown credential")
 }

@@ -58,14 +58,21 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker, withAPI bool) 
 	ready := &readiness{a: a, started: time.Now()}
 	if withAPI {
 		srv, err := a.newAPIServer()
-		if err != nil {
+		switch {
+		case errors.Is(err, errAPINeedsDatabase) && (withScheduler || withWorker):
+			// all and dev on a config directory: the pipeline runs, the
+			// API cannot.
+			a.log.Warn("tenant API not started", "reason", err.Error())
+			withAPI = false
+		case err != nil:
 			return err
+		default:
+			h, err := a.withConsole(srv)
+			if err != nil {
+				return err
+			}
+			a.apiHandler, a.apiShared = h, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
 		}
-		h, err := a.withConsole(srv)
-		if err != nil {
-			return err
-		}
-		a.apiHandler, a.apiShared = h, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
 	}
 	if err := a.serveHTTP(gctx, g, ready); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -102,6 +101,9 @@ func (s *Store) AuditLog(ctx context.Context, tenantID, cursor string, limit int
 	return p, nil
 }
 
+// errNotAuditCursor is the caller's mistake, not the store's.
+var errNotAuditCursor = fmt.Errorf("not a cursor this API returned: %w", store.ErrInvalid)
+
 func encodeAuditCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
 }
@@ -109,12 +111,12 @@ func encodeAuditCursor(at time.Time, id string) string {
 func decodeAuditCursor(c string) (time.Time, string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return time.Time{}, "", errors.New("not a cursor this API returned")
+		return time.Time{}, "", errNotAuditCursor
 	}
 	ts, id, ok := strings.Cut(string(b), "|")
 	at, err := time.Parse(time.RFC3339Nano, ts)
 	if !ok || err != nil || !validUUID(id) {
-		return time.Time{}, "", errors.New("not a cursor this API returned")
+		return time.Time{}, "", errNotAuditCursor
 	}
 	return at, id, nil
 }
