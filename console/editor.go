@@ -244,10 +244,15 @@ func (c *Console) renderEditor(w http.ResponseWriter, r *http.Request, s session
 	c.render(w, r, status, "editor", v)
 }
 
+// indent lays out stored JSON for editing. Go's encoder escapes <, > and &
+// as \u003c, \u003e, \u0026; in JSON they are the same characters, and
+// an expression reads better without the escapes.
 func indent(raw json.RawMessage) string {
 	var b bytes.Buffer
 	if json.Indent(&b, raw, "", "  ") != nil {
 		return string(raw)
 	}
-	return b.String()
+	return htmlEscapes.Replace(b.String())
 }
+
+var htmlEscapes = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")

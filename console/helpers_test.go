@@ -17,8 +17,10 @@ import (
 	"github.com/ozmon/ozmon/api"
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/live"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/store/storetest"
+	"github.com/ozmon/ozmon/tenantconfig"
 )
 
 // testArgon2 keeps key verification cheap in tests.
@@ -33,6 +35,7 @@ type env struct {
 	a, b       string // tenant ids
 	keyA, keyB string
 	authn      *auth.Authenticator
+	pub        *live.Publisher
 }
 
 func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
@@ -67,10 +70,14 @@ func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
 			e.b, e.keyB = id, key
 		}
 	}
-	e.authn = auth.New(st, auth.WithArgon2(testArgon2), auth.WithOperatorToken("operator-token-for-tests"))
+	e.authn = auth.New(st, auth.WithArgon2(testArgon2), auth.WithOperatorToken("operator-token-for-tests"),
+		auth.WithJWTSecret(strings.Repeat("j", 32)))
 	tb.Cleanup(e.authn.Close)
-	all := append([]api.Option{api.WithStore(st), api.WithAuthenticator(e.authn), api.WithRedis(e.rdb),
-		api.WithRateKeyPrefix("console-test:rate:")}, apiOpts...)
+	hub := live.NewHub(e.rdb, live.WithKeyPrefix("ozmon:live:"+schema))
+	tb.Cleanup(hub.Close)
+	e.pub = live.NewPublisher(e.rdb, live.WithKeyPrefix("ozmon:live:"+schema), live.WithMaxLen(100))
+	all := append([]api.Option{api.WithStore(st), api.WithWriter(tenantconfig.New(st)), api.WithAuthenticator(e.authn),
+		api.WithRedis(e.rdb), api.WithLive(api.NewHubLive(hub)), api.WithRateKeyPrefix("console-test:rate:")}, apiOpts...)
 	apiSrv, err := api.New(all...)
 	if err != nil {
 		tb.Fatalf("api: %v", err)

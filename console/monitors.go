@@ -12,9 +12,12 @@ import (
 // monitorsPerPage keeps the monitors page small however many there are.
 const monitorsPerPage = 100
 
-// activityPages bounds the delivery pages (200 each) read for the last
-// 24 hours' activity.
-const activityPages = 10
+// activityPages bounds the delivery pages (activityPage each) read for
+// the last 24 hours' activity; a page stays under api.complexity_limit.
+const (
+	activityPages = 20
+	activityPage  = 100
+)
 
 type monitorRow struct {
 	ID        string
@@ -41,7 +44,7 @@ type apiMonitor struct {
 	Paused    bool      `json:"paused"`
 	Networks  []string  `json:"networks"`
 	Triggers  []string  `json:"triggers"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Problems  []string  `json:"problems"`
 }
 
 func (c *Console) monitorsPage(w http.ResponseWriter, r *http.Request, s session) {
@@ -49,7 +52,7 @@ func (c *Console) monitorsPage(w http.ResponseWriter, r *http.Request, s session
 	var out struct {
 		Monitors []apiMonitor `json:"monitors"`
 	}
-	if err := c.exec(r.Context(), s.Cred, `{monitors{id name paused networks triggers}}`, nil, &out); err != nil {
+	if err := c.exec(r.Context(), s.Cred, `{monitors{id name paused networks triggers problems}}`, nil, &out); err != nil {
 		c.apiFailed(w, r, s, err, "monitors", v)
 		return
 	}
@@ -66,7 +69,7 @@ func (c *Console) monitorsPage(w http.ResponseWriter, r *http.Request, s session
 	d := monitorsData{Total: len(out.Monitors), Page: page, Last: last, Truncated: truncated}
 	for _, m := range list {
 		a := act[m.Name]
-		row := monitorRow{ID: m.ID, Name: m.Name, Paused: m.Paused, Networks: m.Networks, Triggers: m.Triggers}
+		row := monitorRow{ID: m.ID, Name: m.Name, Paused: m.Paused, Networks: m.Networks, Triggers: m.Triggers, Problems: m.Problems}
 		counts := make([]int, 24)
 		if a != nil {
 			counts = a.perHour(now)
@@ -119,8 +122,8 @@ func (c *Console) activity(ctx context.Context, cred string, since time.Time) (m
 				} `json:"pageInfo"`
 			} `json:"deliveries"`
 		}
-		err := c.exec(ctx, cred, `query($s:Time,$a:String){deliveries(filter:{since:$s},first:200,after:$a){nodes{monitor network ledger txHash createdAt} pageInfo{endCursor hasNextPage}}}`,
-			map[string]any{"s": since.Format(time.RFC3339), "a": after}, &page)
+		err := c.exec(ctx, cred, `query($s:Time,$a:String,$n:Int){deliveries(filter:{since:$s},first:$n,after:$a){nodes{monitor network ledger txHash createdAt} pageInfo{endCursor hasNextPage}}}`,
+			map[string]any{"s": since.Format(time.RFC3339), "a": after, "n": activityPage}, &page)
 		if err != nil {
 			return nil, false, err
 		}
