@@ -39,12 +39,12 @@ type monitorsData struct {
 }
 
 type apiMonitor struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Paused    bool      `json:"paused"`
-	Networks  []string  `json:"networks"`
-	Triggers  []string  `json:"triggers"`
-	Problems  []string  `json:"problems"`
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Paused   bool     `json:"paused"`
+	Networks []string `json:"networks"`
+	Triggers []string `json:"triggers"`
+	Problems []string `json:"problems"`
 }
 
 func (c *Console) monitorsPage(w http.ResponseWriter, r *http.Request, s session) {

@@ -53,8 +53,8 @@ func TestLineOf(t *testing.T) {
 	}
 	for msg, want := range map[string]string{
 		"testMonitor: monitor: match_conditions.events[1].expression: unexpected token": "match_conditions.events[1].expression",
-		"monitors/a.json: name: must not be empty": "name",
-		"testMonitor: ledgers.from is 0":           "",
+		"monitors/a.json: name: must not be empty":                                      "name",
+		"testMonitor: ledgers.from is 0":                                                "",
 	} {
 		if got, _ := pathInMessage(msg); got != want {
 			t.Errorf("pathInMessage(%q) = %q, want %q", msg, got, want)
