@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ozmon/ozmon/live"
-	"github.com/ozmon/ozmon/store/storetest"
 )
 
 // chromiumOnce installs Debian's chromium when the machine has none, as
@@ -75,6 +74,7 @@ func TestBrowser(t *testing.T) {
 	e := newEnv(t)
 	sim, ids := e.simNetwork(t)
 	e.archivedDelivery(t, e.a, "Big swaps", "aa01", "receiver said 503 Service Unavailable")
+	e.seedUsage(t, e.a, 1)
 	ctx := newChrome(t, 1280)
 	base := e.srv.URL + "/console"
 	first := int(sim.Ledgers()[0])
@@ -194,11 +194,12 @@ func screenshots(t *testing.T, e *env, dir string) {
 		"live": "/live", "deliveries": "/deliveries", "usage": "/usage"}
 	for _, width := range []int{1280, 390} {
 		ctx := newChrome(t, width)
+		run(t, ctx, "viewport", chromedp.EmulateViewport(int64(width), 900))
 		run(t, ctx, "sign in for screenshots",
 			chromedp.Navigate(e.srv.URL+"/console/signin"),
 			chromedp.SendKeys("#key", e.keyA, chromedp.ByID))
 		var shot []byte
-		run(t, ctx, "signin shot", chromedp.FullScreenshot(&shot, 90))
+		run(t, ctx, "signin shot", chromedp.FullScreenshot(&shot, 100))
 		_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("signin-%d.png", width)), shot, 0o644)
 		run(t, ctx, "sign in", chromedp.Click("#signin", chromedp.ByID), chromedp.WaitVisible("table.monitors", chromedp.ByQuery))
 		for name, path := range pages {
@@ -206,11 +207,10 @@ func screenshots(t *testing.T, e *env, dir string) {
 				continue
 			}
 			run(t, ctx, "shot "+name, chromedp.Navigate(e.srv.URL+"/console"+path), chromedp.WaitVisible("main", chromedp.ByQuery),
-				chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&shot, 90))
+				chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&shot, 100))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, width)), shot, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	_ = storetest.Contract
 }

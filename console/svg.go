@@ -78,7 +78,7 @@ func gauge(title string, used, limit int) template.HTML {
 		cls = "hot"
 	}
 	return template.HTML(fmt.Sprintf( //nolint:gosec // numbers and escaped text only
-		`<svg class="gauge" viewBox="0 0 200 14" role="img" aria-label="%s"><title>%s</title><rect class="track" width="200" height="14" rx="3"/><rect class="%s" width="%.1f" height="14" rx="3"/></svg>`,
+		`<svg class="gauge" viewBox="0 0 200 14" preserveAspectRatio="none" role="img" aria-label="%s"><title>%s</title><rect class="track" width="200" height="14" rx="3"/><rect class="%s" width="%.1f" height="14" rx="3"/></svg>`,
 		html.EscapeString(title), html.EscapeString(title), cls, frac*200))
 }
 
