@@ -20,6 +20,7 @@ type Console struct {
 	o     options
 	mux   *http.ServeMux
 	pages map[string]*pageTemplate
+	act   activityCache
 }
 
 // New builds the console. WithAPI and WithRedis are required.

@@ -10,7 +10,7 @@ import (
 )
 
 // monitorsPerPage keeps the monitors page small however many there are.
-const monitorsPerPage = 100
+const monitorsPerPage = 50
 
 // activityPages bounds the delivery pages (activityPage each) read for
 // the last 24 hours' activity; a page stays under api.complexity_limit.
@@ -60,12 +60,19 @@ func (c *Console) monitorsPage(w http.ResponseWriter, r *http.Request, s session
 	last := max((len(out.Monitors)-1)/monitorsPerPage, 0)
 	page = min(max(page, 0), last)
 	list := out.Monitors[page*monitorsPerPage : min((page+1)*monitorsPerPage, len(out.Monitors))]
-	now := c.o.now().UTC().Truncate(time.Hour).Add(time.Hour)
-	act, truncated, err := c.activity(r.Context(), s.Cred, now.Add(-24*time.Hour))
-	if err != nil {
-		c.apiFailed(w, r, s, err, "monitors", v)
-		return
+	at := c.o.now()
+	now := at.UTC().Truncate(time.Hour).Add(time.Hour)
+	cached, ok := c.act.get(s.Tenant, at, now)
+	if !ok {
+		data, truncated, err := c.activity(r.Context(), s.Cred, now.Add(-24*time.Hour))
+		if err != nil {
+			c.apiFailed(w, r, s, err, "monitors", v)
+			return
+		}
+		cached = activityEntry{at: at, end: now, data: data, truncated: truncated}
+		c.act.put(s.Tenant, cached)
 	}
+	act, truncated := cached.data, cached.truncated
 	d := monitorsData{Total: len(out.Monitors), Page: page, Last: last, Truncated: truncated}
 	for _, m := range list {
 		a := act[m.Name]

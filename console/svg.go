@@ -13,7 +13,8 @@ import (
 // sparkline draws counts as a small line chart (24 hourly points), its
 // total in the title for screen readers and hover.
 func sparkline(counts []int, label string) template.HTML {
-	const w, h = 96.0, 20.0
+	// Whole-number coordinates keep 50 sparklines small.
+	const w, h = 92.0, 20.0
 	peak := 1
 	total := 0
 	for _, n := range counts {
@@ -28,7 +29,7 @@ func sparkline(counts []int, label string) template.HTML {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%.1f,%.1f", float64(i)*step, h-1-float64(n)/float64(peak)*(h-2))
+		fmt.Fprintf(&b, "%.0f,%.0f", float64(i)*step, h-1-float64(n)/float64(peak)*(h-2))
 	}
 	b.WriteString(`"/></svg>`)
 	return template.HTML(b.String()) //nolint:gosec // numbers and escaped text only
