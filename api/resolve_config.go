@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/tenantconfig"
@@ -165,7 +166,7 @@ func triggerOf(it tenantconfig.Item, probs problemIndex) Trigger {
 		Type string `json:"trigger_type"`
 	}
 	_ = json.Unmarshal(it.JSON, &t)
-	return Trigger{ID: it.ID, Name: it.Name, Type: t.Type, Paused: it.Paused, Configuration: it.JSON,
+	return Trigger{ID: it.ID, Name: it.Name, Type: t.Type, Paused: it.Paused, Configuration: redactHeaders(it.JSON),
 		Problems: probs.of("trigger", it.Name), CreatedAt: it.CreatedAt}
 }
 
@@ -175,3 +176,39 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// harmlessHeaders are webhook headers shown as they are; every other
+// header's value is redacted: Read re-encodes secrets it knows
+// (SecretValue fields) but webhook headers are plain strings that often
+// carry credentials (Authorization, X-Api-Key).
+var harmlessHeaders = map[string]bool{"content-type": true, "accept": true, "user-agent": true}
+
+func redactHeaders(js json.RawMessage) json.RawMessage {
+	var t map[string]json.RawMessage
+	if json.Unmarshal(js, &t) != nil {
+		return js
+	}
+	var cfg map[string]json.RawMessage
+	if json.Unmarshal(t["config"], &cfg) != nil || len(cfg["headers"]) == 0 {
+		return js
+	}
+	var headers map[string]any
+	if json.Unmarshal(cfg["headers"], &headers) != nil || len(headers) == 0 {
+		return js
+	}
+	for k := range headers {
+		if !harmlessHeaders[strings.ToLower(k)] {
+			headers[k] = redactedValue
+		}
+	}
+	cfg["headers"], _ = json.Marshal(headers)
+	t["config"], _ = json.Marshal(cfg)
+	out, err := json.Marshal(t)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return out
+}
+
+// redactedValue is what a hidden header value reads (ozconfig's marker).
+const redactedValue = "[REDACTED]"

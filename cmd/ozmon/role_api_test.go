@@ -1,7 +1,13 @@
 package main
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/stellar/go-stellar-sdk/network"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 func TestSameListener(t *testing.T) {
@@ -18,5 +24,20 @@ func TestSameListener(t *testing.T) {
 		if got := sameListener(c.api, c.metrics); got != c.want {
 			t.Errorf("sameListener(%q, %q) = %v", c.api, c.metrics, got)
 		}
+	}
+}
+
+// TestAPIRoleRefusesWithoutDatabase: keys, users and writes live in
+// PostgreSQL, so `ozmon api` on a config directory says so and exits.
+func TestAPIRoleRefusesWithoutDatabase(t *testing.T) {
+	dir := t.TempDir()
+	ids := ozmontest.SyntheticIDs(1, network.TestNetworkPassphrase)
+	if err := writeDevConfig(dir, "http://127.0.0.1:1", "http://127.0.0.1:2", ids.Token, ids.App); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OZ_MONITOR_DATABASE_URL", "")
+	code, _, errOut := runCmd(t, "api", "--redis-url", "redis://"+testkit.RedisAddr(), "--config-dir", dir, "--metrics-addr", "")
+	if code == 0 || !strings.Contains(errOut, "the tenant API needs PostgreSQL (database_url)") {
+		t.Fatalf("api without a database: code %d, stderr %q", code, errOut)
 	}
 }

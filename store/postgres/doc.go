@@ -17,12 +17,11 @@
 //		return err
 //	}
 //
-// Import a tenant from an OpenZeppelin Monitor config directory. Parse and
-// validate first; ImportTenant stores each item's original JSON so the
-// tenant-isolation API shows the user exactly the file they wrote:
-//
-//	tenantID, err := s.ImportTenant(ctx, "acme", cfg, raw)
-//	_ = s.SetTenantTier(ctx, tenantID, tasks.TierHigh)
+// A tenant's configuration is written through tenantconfig.Writer.Apply
+// (`ozmon import` and the tenant API), which runs UpdateTenantConfig: one
+// transaction under the tenant's row lock, storing each item's original
+// JSON so the tenant-isolation API shows the user exactly the file they
+// wrote.
 //
 // The pipeline then reads tenants and their configurations. A broken item
 // is reported in Problems and left out, never hiding the tenant's others:
