@@ -12,6 +12,7 @@ import (
 
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/store/storetest"
 )
 
@@ -30,16 +31,8 @@ func BenchmarkMonitorsPage(b *testing.B) {
 		name := fmt.Sprintf("monitor %03d", i)
 		f.Monitors[name] = storetest.MonitorJSON(name, "stellar_testnet", fmt.Sprintf("amount > %d", i), "ops_hook")
 	}
-	cfg, raw := f.Build(b)
-	id, err := e.st.ImportTenant(ctx, "big", cfg, raw)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, _ := New(WithAPI(e.srv.Config.Handler), WithRedis(e.rdb))
-	if err := c.exec(ctx, "operator-token-for-tests", `mutation($id:ID!){setTenant(id:$id,input:{maxMonitors:1000,maxRpcRequestsPerMinute:1000000}){id}}`,
-		map[string]any{"id": id}, nil); err != nil {
-		b.Fatalf("raise quotas: %v", err)
-	}
+	maxMonitors, rate := 1000, 1000000
+	id := e.importTenant(b, "big", f, postgres.Quotas{MaxMonitors: &maxMonitors, MaxRPCRequestsPerMinute: &rate})
 	key, rec, err := auth.NewKey(id, "bench", auth.RoleAdmin, time.Time{}, testArgon2)
 	if err != nil {
 		b.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/ozmon/ozmon/auth"
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/live"
+	"github.com/ozmon/ozmon/store/files"
 	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/store/storetest"
 	"github.com/ozmon/ozmon/tenantconfig"
@@ -52,11 +53,7 @@ func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
 	}
 	e := &env{st: st, rdb: testkit.RedisClient(tb)}
 	for i, slug := range []string{"acme", "bravo"} {
-		cfg, raw := storetest.StandardFixture().Build(tb)
-		id, err := st.ImportTenant(ctx, slug, cfg, raw)
-		if err != nil {
-			tb.Fatalf("import %s: %v", slug, err)
-		}
+		id := e.importTenant(tb, slug, storetest.StandardFixture(), postgres.Quotas{})
 		key, rec, err := auth.NewKey(id, "console test", auth.RoleAdmin, time.Time{}, testArgon2)
 		if err != nil {
 			tb.Fatalf("new key: %v", err)
@@ -92,6 +89,22 @@ func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
 	e.srv = httptest.NewServer(mux)
 	tb.Cleanup(e.srv.Close)
 	return e
+}
+
+// importTenant creates a tenant with quotas and stores f through the one
+// write path, as `ozmon import` does.
+func (e *env) importTenant(tb testing.TB, slug string, f storetest.Fixture, q postgres.Quotas) string {
+	tb.Helper()
+	ctx := context.Background()
+	t, err := e.st.CreateTenant(ctx, postgres.NewTenant{Slug: slug, Quotas: q})
+	if err != nil {
+		tb.Fatalf("create tenant %s: %v", slug, err)
+	}
+	_, raw := f.Build(tb)
+	if _, err := tenantconfig.New(e.st).Apply(ctx, t.ID, auth.Principal{Operator: true}, tenantconfig.Import{Files: files.ItemFiles(raw)}); err != nil {
+		tb.Fatalf("import %s: %v", slug, err)
+	}
+	return t.ID
 }
 
 // browser is an HTTP client with a cookie jar that does not follow
