@@ -31,7 +31,11 @@ type editorData struct {
 	JSON     string
 	Triggers []triggerView
 	Problems []lineMessage
-	Network  string
+	// Trigger is a trigger's JSON to create or replace with the save
+	// (never prefilled: stored triggers come back with secrets masked).
+	Trigger         string
+	TriggerProblems []lineMessage
+	Network         string
 	From, To string
 	Networks []string
 	DryRun   *dryRunResult
@@ -214,6 +218,10 @@ func (c *Console) save(w http.ResponseWriter, r *http.Request, s session) {
 		c.renderEditor(w, r, s, http.StatusUnprocessableEntity, v, d)
 		return
 	}
+	d.Trigger = strings.TrimSpace(r.PostFormValue("trigger"))
+	if d.Trigger != "" && !c.saveTrigger(w, r, s, v, &d) {
+		return
+	}
 	var out map[string]struct {
 		ID string `json:"id"`
 	}
@@ -236,6 +244,31 @@ func (c *Console) save(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	http.Redirect(w, r, prefix+"/monitors/"+out[op].ID+"?saved=1", http.StatusSeeOther)
+}
+
+// saveTrigger creates or replaces the trigger in d.Trigger (createTrigger
+// replaces one of the same key) before the monitor that may name it; on a
+// refusal it renders the editor with the problems and reports false.
+func (c *Console) saveTrigger(w http.ResponseWriter, r *http.Request, s session, v view, d *editorData) bool {
+	var trig any
+	if err := json.Unmarshal([]byte(d.Trigger), &trig); err != nil {
+		d.TriggerProblems = []lineMessage{{Line: max(syntaxLine(d.Trigger, err), 1), Message: "not valid JSON: " + err.Error()}}
+		c.renderEditor(w, r, s, http.StatusUnprocessableEntity, v, *d)
+		return false
+	}
+	err := c.exec(r.Context(), s.Cred, `mutation($t:JSON!){createTrigger(trigger:$t){id}}`, map[string]any{"t": trig}, nil)
+	var ae *apiError
+	switch {
+	case err == nil:
+		d.Trigger = ""
+		return true
+	case errors.As(err, &ae) && ae.code() != "UNAUTHENTICATED" && ae.code() != "NOT_FOUND":
+		d.TriggerProblems = problemsOf(d.Trigger, ae)
+		c.renderEditor(w, r, s, statusOf(ae), v, *d)
+	default:
+		c.apiFailed(w, r, s, err, "editor", v)
+	}
+	return false
 }
 
 func (c *Console) renderEditor(w http.ResponseWriter, r *http.Request, s session, status int, v view, d editorData) {

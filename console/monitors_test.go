@@ -231,3 +231,35 @@ func TestPagesAreSmall(t *testing.T) {
 		t.Errorf("sign-in = %d bytes", len(p.body))
 	}
 }
+
+// TestEditorSavesATrigger creates a trigger with the monitor that fires
+// it; the secret goes in but is never shown back, and a bad trigger is
+// refused before the monitor is touched.
+func TestEditorSavesATrigger(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	b := e.browser(t)
+	b.signIn(e.keyA)
+	b.get("/console/monitors/new")
+	trig := `{"name": "pager", "trigger_type": "webhook", "config": {
+  "url": {"type": "plain", "value": "https://hooks.example.org/pager-Zq9Xz1"},
+  "method": "POST", "message": {"title": "Pager", "body": "tx ${transaction.hash}"}}}`
+	mon := storetest.MonitorJSON("Paged swaps", "stellar_testnet", "amount > 1", "pager")
+	p := b.post("/console/editor/save", url.Values{"monitor": {mon}, "trigger": {trig}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("save with a trigger = %d %s", p.status, p.body)
+	}
+	p = b.get(p.header.Get("Location"))
+	if !strings.Contains(p.body, "pager (webhook") || strings.Contains(p.body, "pager-Zq9Xz1") {
+		t.Fatalf("the trigger is missing or its URL shown in full")
+	}
+	badTrig := `{"name": "pager2", "trigger_type": "webhook", "config": {"url": {"type": "plain", "value": "not a url"}, "method": "POST",
+  "message": {"title": "x", "body": "y"}}}`
+	p = b.post("/console/editor/save", url.Values{"monitor": {storetest.MonitorJSON("Other", "stellar_testnet", "amount > 1", "pager2")}, "trigger": {badTrig}})
+	if p.status < 400 || !strings.Contains(p.body, `id="trigger-problems"`) || !strings.Contains(p.body, "<li>line") {
+		t.Fatalf("bad trigger = %d", p.status)
+	}
+	if _, ok := e.monitorIDs(t, e.keyA)["Other"]; ok {
+		t.Fatal("the monitor was saved although its trigger was refused")
+	}
+}
