@@ -36,10 +36,10 @@ type editorData struct {
 	Trigger         string
 	TriggerProblems []lineMessage
 	Network         string
-	From, To string
-	Networks []string
-	DryRun   *dryRunResult
-	Saved    bool
+	From, To        string
+	Networks        []string
+	DryRun          *dryRunResult
+	Saved           bool
 }
 
 type lineMessage struct {
