@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -156,5 +157,23 @@ func TestForgedCookie(t *testing.T) {
 		if p := f.get("/console/deliveries"); p.status != http.StatusSeeOther {
 			t.Errorf("forged cookie %q = %d", v, p.status)
 		}
+	}
+}
+
+// TestSecureCookieOverTLS: served over TLS, the session cookie is Secure.
+func TestSecureCookieOverTLS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tlsSrv := httptest.NewTLSServer(e.srv.Config.Handler)
+	defer tlsSrv.Close()
+	plain := e.srv
+	e.srv = tlsSrv
+	defer func() { e.srv = plain }()
+	b := e.browser(t)
+	b.c.Transport = tlsSrv.Client().Transport
+	b.get("/console/signin")
+	p := b.post("/console/signin", url.Values{"key": {e.keyA}})
+	if p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Set-Cookie"), "; Secure") {
+		t.Fatalf("sign in over TLS = %d, cookie %q", p.status, p.header.Get("Set-Cookie"))
 	}
 }
