@@ -116,6 +116,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	a.st = st
+	// With PostgreSQL, dev serves the tenant API and console too.
+	var consoleKeys map[string]string
+	if u := os.Getenv("OZ_MONITOR_DATABASE_URL"); u != "" && *apiAddr != "" {
+		if consoleKeys, err = a.devDatabase(ctx, u, dir); err != nil {
+			return err
+		}
+	}
 	if err := a.openNetworks(ctx); err != nil {
 		return err
 	}
@@ -130,9 +137,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("--api-addr %q: port: %w", *apiAddr, err)
 		}
 		a.cfg.API.Host = host
-		// dev keeps tenants in memory; the API's keys, users and writes
-		// live in PostgreSQL, so run() leaves it out with a warning.
-		fmt.Fprintln(stdout, "tenant API: not served by ozmon dev (it needs PostgreSQL: run `ozmon api` with database_url)")
+		if consoleKeys != nil {
+			printConsole(stdout, a.cfg.API.Addr(), consoleKeys)
+		} else {
+			// dev keeps tenants in memory; the API's keys, users and writes
+			// live in PostgreSQL, so run() leaves it out with a warning.
+			fmt.Fprintln(stdout, "tenant API: not served by ozmon dev (it needs PostgreSQL: run `ozmon api` with database_url)")
+			fmt.Fprintln(stdout, "tenant console: set OZ_MONITOR_DATABASE_URL to serve the API and the console with ready-made keys")
+		}
 	}
 	return a.run(ctx, true, true, withAPI)
 }

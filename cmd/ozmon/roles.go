@@ -67,7 +67,11 @@ func (a *app) run(ctx context.Context, withScheduler, withWorker, withAPI bool) 
 		case err != nil:
 			return err
 		default:
-			a.apiHandler, a.apiShared = srv, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
+			h, err := a.withConsole(srv)
+			if err != nil {
+				return err
+			}
+			a.apiHandler, a.apiShared = h, sameListener(a.cfg.API.Addr(), a.cfg.MetricsAddr)
 		}
 	}
 	if err := a.serveHTTP(gctx, g, ready); err != nil {
@@ -136,6 +140,7 @@ func (a *app) httpHandler(r *readiness) http.Handler {
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	if a.apiShared {
 		mux.Handle("/graphql", a.apiHandler)
+		mux.Handle("/console/", a.apiHandler)
 	}
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, req *http.Request) {
 		if err := r.check(req.Context()); err != nil {

@@ -1,0 +1,216 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ozmon/ozmon/live"
+)
+
+// chromiumOnce installs Debian's chromium when the machine has none, as
+// scripts/ensure-services.sh does for the databases.
+var chromiumOnce = sync.OnceValues(func() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		return "", fmt.Errorf("no chromium and no apt-get to install it")
+	}
+	if out, err := exec.Command("apt-get", "install", "-y", "chromium").CombinedOutput(); err != nil {
+		_ = exec.Command("apt-get", "update").Run()
+		if out2, err := exec.Command("apt-get", "install", "-y", "chromium").CombinedOutput(); err != nil {
+			return "", fmt.Errorf("apt-get install chromium: %v: %s %s", err, out, out2)
+		}
+	}
+	return exec.LookPath("chromium")
+})
+
+// newChrome is a headless Chromium tab for the test, width px wide.
+func newChrome(t *testing.T, width int) context.Context {
+	t.Helper()
+	path, err := chromiumOnce()
+	if err != nil {
+		t.Skipf("no Chromium can be had on this machine (%v): the browser tests need Debian's chromium package", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.WindowSize(width, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var loc, body string
+		_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.Text("body", &body, chromedp.ByQuery))
+		t.Fatalf("%s: %v (at %s: %.600s)", what, err, loc, body)
+	}
+}
+
+// TestBrowser walks the console in headless Chromium as a tenant would:
+// sign in, a bad expression flagged as typed, a dry run, a new monitor
+// saved, a live match shown within two seconds of being published, an
+// archived delivery resent, sign out. With OZMON_CONSOLE_SCREENSHOTS=DIR
+// it also writes every page at 1280 and 390 px to DIR.
+func TestBrowser(t *testing.T) {
+	e := newEnv(t)
+	sim, ids := e.simNetwork(t)
+	e.archivedDelivery(t, e.a, "Big swaps", "aa01", "receiver said 503 Service Unavailable")
+	e.seedUsage(t, e.a, 1)
+	ctx := newChrome(t, 1280)
+	base := e.srv.URL + "/console"
+	first := int(sim.Ledgers()[0])
+
+	run(t, ctx, "sign in",
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys("#key", e.keyA, chromedp.ByID),
+		chromedp.Click("#signin", chromedp.ByID),
+		chromedp.WaitVisible("table.monitors", chromedp.ByQuery))
+
+	bad := transferMonitor(ids.Token, "amount >>> (")
+	var probs string
+	run(t, ctx, "validation as you type",
+		chromedp.Navigate(base+"/monitors/new"),
+		chromedp.SetValue("#monitor", bad, chromedp.ByID),
+		chromedp.SendKeys("#monitor", " ", chromedp.ByID),
+		chromedp.WaitVisible("#problems li", chromedp.ByQuery),
+		chromedp.Text("#problems", &probs, chromedp.ByID))
+	if !strings.Contains(probs, "expression") || !strings.Contains(probs, "line ") {
+		t.Fatalf("problems shown = %q", probs)
+	}
+
+	good := strings.Replace(transferMonitor(ids.Token, "3 > 0"), `"Any transfer"`, `"Browser transfer"`, 1)
+	var result string
+	run(t, ctx, "dry run",
+		chromedp.SetValue("#monitor", good, chromedp.ByID),
+		chromedp.SendKeys("#monitor", " ", chromedp.ByID),
+		chromedp.WaitVisible(`#problems[data-checked="ok"]`, chromedp.ByQuery),
+		chromedp.SetValue("#from", strconv.Itoa(first), chromedp.ByID),
+		chromedp.SetValue("#to", strconv.Itoa(first+1), chromedp.ByID),
+		chromedp.Click("#dryrun", chromedp.ByID),
+		chromedp.WaitVisible("#dryrun-result", chromedp.ByID),
+		chromedp.Text("#dryrun-result", &result, chromedp.ByID))
+	if !strings.Contains(result, "2 ledgers evaluated") || !strings.Contains(result, "transfer(Address,Address,String,I128)") {
+		t.Fatalf("dry run result = %q", result)
+	}
+
+	run(t, ctx, "save",
+		chromedp.Click("#save", chromedp.ByID),
+		chromedp.WaitVisible("p.notice", chromedp.ByQuery))
+	if e.monitorIDs(t, e.keyA)["Browser transfer"] == "" {
+		t.Fatal("the monitor saved in the browser is not in the API")
+	}
+
+	// A ledger of the simulator, evaluated as a worker does, published as
+	// the worker publishes its match.
+	c, _ := New(WithAPI(e.srv.Config.Handler), WithRedis(e.rdb))
+	var dry struct {
+		TestMonitor struct{ Matches []json.RawMessage }
+	}
+	var mon any
+	_ = json.Unmarshal([]byte(good), &mon)
+	if err := c.exec(context.Background(), e.keyA, `mutation($m:JSON!,$f:Int!){testMonitor(monitor:$m,ledgers:{network:"stellar_testnet",from:$f,to:$f}){matches}}`,
+		map[string]any{"m": mon, "f": first + 2}, &dry); err != nil || len(dry.TestMonitor.Matches) == 0 {
+		t.Fatalf("evaluate ledger %d: %v", first+2, err)
+	}
+	run(t, ctx, "live page",
+		chromedp.Navigate(base+"/live"),
+		chromedp.WaitVisible(`#feed[data-state="live"]`, chromedp.ByQuery))
+	// The subscription starts a moment after the socket: publish until
+	// the feed shows the match, each time with two seconds to show it.
+	shown := false
+	for range 5 {
+		if err := e.pub.Publish(context.Background(), live.Event{TenantID: e.a, Kind: live.KindMatch, Monitor: "Browser transfer",
+			Network: "stellar_testnet", Ledger: uint64(first + 2), Status: live.MatchStatus, Time: time.Now(), Match: dry.TestMonitor.Matches[0]}); err != nil {
+			t.Fatalf("publish: %v", err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := chromedp.Run(wctx, chromedp.WaitVisible("#feed tbody tr.match", chromedp.ByQuery))
+		cancel()
+		if err == nil {
+			shown = true
+			break
+		}
+	}
+	var row string
+	run(t, ctx, "live row", chromedp.Text("#feed tbody tr.match", &row, chromedp.ByQuery))
+	if !shown || !strings.Contains(row, "Browser transfer") || !strings.Contains(row, strconv.Itoa(first+2)) {
+		t.Fatalf("live match row = %q (shown %v)", row, shown)
+	}
+
+	var notice string
+	run(t, ctx, "resend an archived delivery",
+		chromedp.Navigate(base+"/deliveries?status=ARCHIVED"),
+		chromedp.WaitVisible("button.resend", chromedp.ByQuery),
+		chromedp.Click("button.resend", chromedp.ByQuery),
+		chromedp.WaitVisible("p.notice", chromedp.ByQuery),
+		chromedp.Text("p.notice", &notice, chromedp.ByQuery))
+	if !strings.Contains(notice, "1 delivery queued again") {
+		t.Fatalf("resend notice = %q", notice)
+	}
+
+	if dir := os.Getenv("OZMON_CONSOLE_SCREENSHOTS"); dir != "" {
+		screenshots(t, e, dir)
+	}
+
+	var loc string
+	run(t, ctx, "sign out",
+		chromedp.Navigate(base+"/monitors"),
+		chromedp.Click("#signout", chromedp.ByID),
+		chromedp.WaitVisible("#signin", chromedp.ByID),
+		chromedp.Navigate(base+"/monitors"),
+		chromedp.WaitVisible("#signin", chromedp.ByID),
+		chromedp.Location(&loc))
+	if !strings.HasSuffix(loc, "/console/signin") {
+		t.Fatalf("after sign-out /console/monitors lands on %s", loc)
+	}
+}
+
+// screenshots writes each page at 1280 and 390 px wide to dir.
+func screenshots(t *testing.T, e *env, dir string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	id := e.monitorIDs(t, e.keyA)["Big swaps"]
+	pages := map[string]string{"signin": "/signin", "monitors": "/monitors", "editor": "/monitors/" + id,
+		"live": "/live", "deliveries": "/deliveries", "usage": "/usage"}
+	for _, width := range []int{1280, 390} {
+		ctx := newChrome(t, width)
+		run(t, ctx, "viewport", chromedp.EmulateViewport(int64(width), 900))
+		run(t, ctx, "sign in for screenshots",
+			chromedp.Navigate(e.srv.URL+"/console/signin"),
+			chromedp.SendKeys("#key", e.keyA, chromedp.ByID))
+		var shot []byte
+		run(t, ctx, "signin shot", chromedp.FullScreenshot(&shot, 100))
+		_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("signin-%d.png", width)), shot, 0o644)
+		run(t, ctx, "sign in", chromedp.Click("#signin", chromedp.ByID), chromedp.WaitVisible("table.monitors", chromedp.ByQuery))
+		for name, path := range pages {
+			if name == "signin" {
+				continue
+			}
+			run(t, ctx, "shot "+name, chromedp.Navigate(e.srv.URL+"/console"+path), chromedp.WaitVisible("main", chromedp.ByQuery),
+				chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&shot, 100))
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, width)), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
