@@ -4,9 +4,12 @@ PKGS ?= ./...
 
 .PHONY: dev test chaos hostile services lint bench fuzz build clean
 
-## dev: run the whole pipeline in one process on embedded defaults
-dev:
-	$(GO) run ./cmd/ozmon dev
+## dev: run the whole pipeline in one process on embedded defaults, with
+## the tenant API and console on a local database of its own (ozmon_dev;
+## DEV_DATABASE_URL= runs it on in-memory tenants, without API and console)
+DEV_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ozmon_dev?sslmode=disable
+dev: services
+	OZ_MONITOR_DATABASE_URL='$(DEV_DATABASE_URL)' $(GO) run ./cmd/ozmon dev
 
 ## test: every test, on the real Redis and PostgreSQL of this machine
 ## (started, or installed with apt, when they are not running)

@@ -57,6 +57,11 @@ ensure_postgres() {
 		su postgres -c "psql -c 'select pg_reload_conf()'" >/dev/null
 		su postgres -c "createdb test" 2>/dev/null || true
 	fi
+	# `make dev` keeps its sample tenants, keys and deliveries in a
+	# database of its own, apart from the tests'.
+	if ! psql "postgres://postgres@127.0.0.1:5432/ozmon_dev?sslmode=disable" -c 'select 1' >/dev/null 2>&1; then
+		psql "postgres://postgres@127.0.0.1:5432/test?sslmode=disable" -qc 'CREATE DATABASE ozmon_dev' >/dev/null
+	fi
 }
 
 ensure_redis
