@@ -22,7 +22,10 @@ const (
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeTooDeep         = "QUERY_TOO_DEEP"
 	CodeTooComplex      = "QUERY_TOO_COMPLEX"
-	CodeInternal        = "INTERNAL"
+	// CodeTooManyMutations: more mutation fields in one operation than
+	// the server takes (WithMaxMutations).
+	CodeTooManyMutations = "TOO_MANY_MUTATIONS"
+	CodeInternal         = "INTERNAL"
 	// CodeValidationFailed, CodeQuotaExceeded and CodeConflict are
 	// tenantconfig's refusals of a write (configerror.go).
 	CodeValidationFailed = "VALIDATION_FAILED"

@@ -60,6 +60,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		ctx := r.Context()
+		if upgrade {
+			// The connection outlives the handler (serveDetached).
+			ctx = context.WithoutCancel(ctx)
+		}
 		token, hasToken, err := bearer(r.Header.Get("Authorization"))
 		switch {
 		case err != nil:
@@ -100,6 +104,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		ctx = withRequestMeta(ctx, r)
+		if upgrade {
+			serveDetached(s.o.log, next, w, r.WithContext(ctx))
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

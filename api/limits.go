@@ -12,11 +12,12 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// limits refuses an operation deeper than depth or costlier than
-// complexity before any resolver runs.
+// limits refuses an operation deeper than depth, costlier than
+// complexity or with more than mutations mutation fields, before any
+// resolver runs.
 type limits struct {
-	depth, complexity int
-	es                graphql.ExecutableSchema
+	depth, complexity, mutations int
+	es                           graphql.ExecutableSchema
 }
 
 var (
@@ -34,6 +35,12 @@ func (l *limits) Validate(es graphql.ExecutableSchema) error {
 func (l *limits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
+	}
+	// Writes are cheap to ask for and dear to serve: aliases would let one
+	// request hold hundreds.
+	if n := mutationFields(oc.Operation, oc.Doc.Fragments); n > l.mutations {
+		return &gqlerror.Error{Message: "the operation holds " + itoa(n) + " mutation fields; at most " + itoa(l.mutations) + " are taken per request",
+			Extensions: map[string]any{"code": CodeTooManyMutations, "mutations": n, "limit": l.mutations}}
 	}
 	if d := depth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); d > l.depth {
 		return &gqlerror.Error{Message: "query is nested " + itoa(d) + " levels deep; api.depth_limit is " + itoa(l.depth),

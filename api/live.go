@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"iter"
 
 	"github.com/ozmon/ozmon/store"
 )
@@ -34,8 +35,10 @@ type LiveEvent struct {
 // live.Hub.
 type Live interface {
 	// Subscribe streams tenantID's events of topic after the event id
-	// after ("" for new events only) until ctx ends; the channel is closed
-	// then, or after an event with End set. A resume first sends a RESUMED
-	// or a GAP notice.
-	Subscribe(ctx context.Context, tenantID, topic, after string) (<-chan LiveEvent, error)
+	// after ("" for new events only) until ctx ends; the sequence ends
+	// then, or after an event with End set. A resume first yields a
+	// RESUMED or a GAP notice. The sequence runs in its caller's
+	// goroutine (the subscription resolver's), so a subscription costs no
+	// goroutine of its own here; it may be ranged over once.
+	Subscribe(ctx context.Context, tenantID, topic, after string) (iter.Seq[LiveEvent], error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ type hubLive struct{ h *live.Hub }
 // backlog trimmed while read) ends with an event saying why.
 func NewHubLive(h *live.Hub) Live { return hubLive{h: h} }
 
-func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (<-chan LiveEvent, error) {
+func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (iter.Seq[LiveEvent], error) {
 	f := live.Filter{Kind: live.KindMatch}
 	if topic == TopicDeliveries {
 		f.Kind = live.KindDelivery
@@ -42,31 +43,20 @@ func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to %s of tenant %s: %w", topic, tenantID, err)
 	}
-	out := make(chan LiveEvent, 1)
-	go func() {
-		defer close(out)
+	return func(yield func(LiveEvent) bool) {
 		defer sub.Close()
-		send := func(ev LiveEvent) bool {
-			select {
-			case out <- ev:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-		if notice != nil && !send(*notice) {
+		if notice != nil && !yield(*notice) {
 			return
 		}
 		for ev := range sub.Events() {
-			if !send(liveEventOf(ev)) {
+			if !yield(liveEventOf(ev)) {
 				return
 			}
 		}
 		if err := sub.Err(); errors.Is(err, live.ErrSlowSubscriber) || errors.Is(err, live.ErrOutsideWindow) {
-			send(LiveEvent{End: err})
+			yield(LiveEvent{End: err})
 		}
-	}()
-	return out, nil
+	}, nil
 }
 
 func gapMessage(e *live.OutsideWindowError) string {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,12 +181,8 @@ func TestHubLiveCutsSlowSubscriber(t *testing.T) {
 // endingLive sends one event, then ends the stream with err.
 type endingLive struct{ err error }
 
-func (l endingLive) Subscribe(context.Context, string, string, string) (<-chan LiveEvent, error) {
-	ch := make(chan LiveEvent, 2)
-	ch <- LiveEvent{Kind: EventKindEvent, ID: "1-0", Monitor: "m"}
-	ch <- LiveEvent{End: l.err}
-	close(ch)
-	return ch, nil
+func (l endingLive) Subscribe(context.Context, string, string, string) (iter.Seq[LiveEvent], error) {
+	return slices.Values([]LiveEvent{{Kind: EventKindEvent, ID: "1-0", Monitor: "m"}, {End: l.err}}), nil
 }
 
 // TestSlowSubscriberErrorFrame: a stream that ends early reaches the

@@ -17,11 +17,21 @@ type rateCheckedKey struct{}
 
 // aroundOperations refuses every operation of an unauthenticated caller
 // but login, also over WebSocket, where guard lets the upgrade through;
-// and counts each WebSocket operation against the tenant's rate limit.
+// and counts each WebSocket operation, and each mutation field beyond a
+// request's first, against the tenant's rate limit.
 func (s *Server) aroundOperations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if p, ok := auth.FromContext(ctx); ok {
-		if ctx.Value(rateCheckedKey{}) == nil {
-			wait, err := s.allow(ctx, p)
+		// Each mutation field is a call of its own; the request's guard
+		// counted one already over HTTP.
+		cost := 1
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Doc != nil {
+			cost = max(1, mutationFields(oc.Operation, oc.Doc.Fragments))
+		}
+		if ctx.Value(rateCheckedKey{}) != nil {
+			cost--
+		}
+		if cost > 0 {
+			wait, err := s.allowN(ctx, p, cost)
 			if err != nil {
 				s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
 				return oneError(CodeInternal, "rate limit unavailable, try again", nil)

@@ -33,6 +33,7 @@ type options struct {
 	origins         []string
 	bodyLimit       int64
 	complexityLimit int
+	maxMutations    int
 	depthLimit      int
 	introspection   bool
 	ratePrefix      string
@@ -40,7 +41,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, depthLimit: 12, ratePrefix: "ozmon:api:rate:", argon2: auth.DefaultArgon2()}
+	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, maxMutations: 10, depthLimit: 12, ratePrefix: "ozmon:api:rate:", argon2: auth.DefaultArgon2()}
 }
 
 // WithStore sets what the resolvers read and write (required).
@@ -96,3 +97,7 @@ func WithRateKeyPrefix(p string) Option { return func(o *options) { o.ratePrefix
 // WithKeyHashing sets the argon2id parameters createApiKey hashes new keys
 // with (default auth.DefaultArgon2, as `ozmon admin keys create`).
 func WithKeyHashing(p auth.Argon2Params) Option { return func(o *options) { o.argon2 = p } }
+
+// WithMaxMutations caps the mutation fields of one operation (default
+// 10): each is a write, and each counts against the tenant's rate limit.
+func WithMaxMutations(n int) Option { return func(o *options) { o.maxMutations = n } }

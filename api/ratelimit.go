@@ -21,18 +21,19 @@ type rateLimiter struct {
 }
 
 // allowScript: KEYS[1] the tenant's theoretical arrival time (µs);
-// ARGV interval µs, burst tolerance µs. Returns 0 when admitted, else the
-// µs to wait.
+// ARGV interval µs, burst tolerance µs, cost (calls). Returns 0 when
+// admitted, else the µs to wait.
 const allowScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
-local wait = tat - tolerance - now
+local wait = tat + (cost - 1) * interval - tolerance - now
 if wait > 0 then return wait end
-local new = tat + interval
+local new = tat + cost * interval
 redis.call('SET', KEYS[1], new, 'PX', math.ceil((new - now) / 1000) + 1000)
 return 0`
 
@@ -40,12 +41,14 @@ func newRateLimiter(rdb redis.UniversalClient, prefix string) *rateLimiter {
 	return &rateLimiter{rdb: rdb, prefix: prefix, script: redis.NewScript(allowScript)}
 }
 
-// allow admits one request of tenantID at perMinute (a minute's worth may
-// come at once) or says how long to wait.
-func (l *rateLimiter) allow(ctx context.Context, tenantID string, perMinute int) (time.Duration, error) {
+// allow admits cost calls of tenantID at perMinute (a minute's worth may
+// come at once) or says how long to wait. A cost over perMinute counts
+// as perMinute, so it can pass at all.
+func (l *rateLimiter) allow(ctx context.Context, tenantID string, perMinute, cost int) (time.Duration, error) {
 	intervalUS := math.Max(1, math.Round(60e6/float64(perMinute)))
 	toleranceUS := intervalUS * float64(perMinute-1)
-	us, err := l.script.Run(ctx, l.rdb, []string{l.prefix + tenantID}, int64(intervalUS), int64(toleranceUS)).Int64()
+	cost = min(max(cost, 1), perMinute)
+	us, err := l.script.Run(ctx, l.rdb, []string{l.prefix + tenantID}, int64(intervalUS), int64(toleranceUS), cost).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("check API rate of tenant %s: %w", tenantID, err)
 	}
@@ -60,6 +63,11 @@ const limitTTL = 10 * time.Second
 // is not limited; a tenant whose limit is 0 or less is not either (the
 // column's meaning of "unlimited").
 func (s *Server) allow(ctx context.Context, p auth.Principal) (time.Duration, error) {
+	return s.allowN(ctx, p, 1)
+}
+
+// allowN is allow for cost calls at once (a request's mutation fields).
+func (s *Server) allowN(ctx context.Context, p auth.Principal, cost int) (time.Duration, error) {
 	if p.TenantID == "" {
 		return 0, nil
 	}
@@ -67,7 +75,7 @@ func (s *Server) allow(ctx context.Context, p auth.Principal) (time.Duration, er
 	if n <= 0 {
 		return 0, nil
 	}
-	return s.limiter.allow(ctx, p.TenantID, n)
+	return s.limiter.allow(ctx, p.TenantID, n, cost)
 }
 
 // tenantLimit is the tenant's max_rpc_requests_per_minute, cached

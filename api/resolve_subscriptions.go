@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"iter"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -29,29 +30,16 @@ func (r *subscriptionResolver) Matches(ctx context.Context, mon *string, after *
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *MatchEvent, 1)
-	go func() {
-		defer close(out)
-		for ev := range src {
-			if ev.End != nil {
-				endWithError(ctx, ev.End)
-				return
-			}
-			if ev.Kind == EventKindEvent && name != "" && ev.Monitor != name {
-				continue
-			}
-			e := &MatchEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message), Monitor: opt(ev.Monitor)}
-			if len(ev.Match) > 0 {
-				e.Match = ev.Match
-			}
-			select {
-			case out <- e:
-			case <-ctx.Done():
-				return
-			}
+	return forward(ctx, src, func(ev LiveEvent) (*MatchEvent, bool) {
+		if ev.Kind == EventKindEvent && name != "" && ev.Monitor != name {
+			return nil, false
 		}
-	}()
-	return out, nil
+		e := &MatchEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message), Monitor: opt(ev.Monitor)}
+		if len(ev.Match) > 0 {
+			e.Match = ev.Match
+		}
+		return e, true
+	}), nil
 }
 
 func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryStatus, after *string) (<-chan *DeliveryEvent, error) {
@@ -63,7 +51,25 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *DeliveryEvent, 1)
+	return forward(ctx, src, func(ev LiveEvent) (*DeliveryEvent, bool) {
+		e := &DeliveryEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message)}
+		if ev.Delivery != nil {
+			d := deliveryOf(*ev.Delivery)
+			if status != nil && !strings.EqualFold(string(d.Status), string(*status)) {
+				return nil, false
+			}
+			e.Delivery = &d
+		}
+		return e, true
+	}), nil
+}
+
+// forward runs src in one goroutine that hands each event, as conv makes
+// it (ok false: skip it), to the channel gqlgen reads: the only goroutine
+// a subscription adds to the transport's. An event with End set ends the
+// subscription with an error frame.
+func forward[T any](ctx context.Context, src iter.Seq[LiveEvent], conv func(LiveEvent) (T, bool)) <-chan T {
+	out := make(chan T, 1)
 	go func() {
 		defer close(out)
 		for ev := range src {
@@ -71,13 +77,9 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 				endWithError(ctx, ev.End)
 				return
 			}
-			e := &DeliveryEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message)}
-			if ev.Delivery != nil {
-				d := deliveryOf(*ev.Delivery)
-				if status != nil && !strings.EqualFold(string(d.Status), string(*status)) {
-					continue
-				}
-				e.Delivery = &d
+			e, ok := conv(ev)
+			if !ok {
+				continue
 			}
 			select {
 			case out <- e:
@@ -86,7 +88,7 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 			}
 		}
 	}()
-	return out, nil
+	return out
 }
 
 // endWithError makes the WebSocket transport close the subscription with

@@ -53,8 +53,8 @@ func New(opts ...Option) (*Server, error) {
 		return nil, errors.New("api: new server: no authenticator (WithAuthenticator)")
 	case o.rdb == nil:
 		return nil, errors.New("api: new server: no redis (WithRedis)")
-	case o.bodyLimit <= 0 || o.complexityLimit <= 0 || o.depthLimit <= 0:
-		return nil, errors.New("api: new server: body, complexity and depth limits must be > 0")
+	case o.bodyLimit <= 0 || o.complexityLimit <= 0 || o.depthLimit <= 0 || o.maxMutations <= 0:
+		return nil, errors.New("api: new server: body, complexity, depth and mutation limits must be > 0")
 	}
 	if o.insp == nil {
 		o.insp = asynq.NewInspectorFromRedisClient(o.rdb)
@@ -75,7 +75,7 @@ func New(opts ...Option) (*Server, error) {
 	if o.introspection {
 		gql.Use(extension.Introspection{})
 	}
-	gql.Use(&limits{depth: o.depthLimit, complexity: o.complexityLimit})
+	gql.Use(&limits{depth: o.depthLimit, complexity: o.complexityLimit, mutations: o.maxMutations})
 	gql.AroundOperations(s.aroundOperations)
 	gql.SetErrorPresenter(presentError(o.log))
 	gql.SetRecoverFunc(recoverPanic(o.log))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,13 +19,16 @@ import (
 // tenant's events, then stays open until the context ends.
 type fakeLive map[string][]LiveEvent
 
-func (f fakeLive) Subscribe(ctx context.Context, tenantID, _, _ string) (<-chan LiveEvent, error) {
-	ch := make(chan LiveEvent, len(f[tenantID]))
-	for _, ev := range f[tenantID] {
-		ch <- ev
-	}
-	go func() { <-ctx.Done(); close(ch) }()
-	return ch, nil
+func (f fakeLive) Subscribe(ctx context.Context, tenantID, _, _ string) (iter.Seq[LiveEvent], error) {
+	evs := f[tenantID]
+	return func(yield func(LiveEvent) bool) {
+		for _, ev := range evs {
+			if !yield(ev) {
+				return
+			}
+		}
+		<-ctx.Done()
+	}, nil
 }
 
 func dialWS(t *testing.T, e *env, header http.Header) (*websocket.Conn, *http.Response, error) {

@@ -49,7 +49,7 @@ func TestBadRequestsHaveNoEffect(t *testing.T) {
 		`"}],"match_conditions":{"functions":[],"events":[],"transactions":[]},"trigger_conditions":[],"triggers":[]}`
 	create := func(alias string) string { return alias + `: createMonitor(monitor: ` + quoteGraphQL(mon) + `) { id }` }
 	// Many writes in one request, each small (the monitor in a variable):
-	// their cost, not the body's size, refuses them.
+	// their number, not the body's size, refuses them.
 	aliases := func(n int) string {
 		var b strings.Builder
 		for i := range n {
@@ -73,7 +73,8 @@ func TestBadRequestsHaveNoEffect(t *testing.T) {
 		{"batched operations", `[{"query":"mutation { ` + strings.ReplaceAll(create("a"), `"`, `\"`) + ` }"}]`, http.StatusBadRequest, "", ""},
 		{"body over the limit", `{"query":"mutation { ` + strings.ReplaceAll(create("a"), `"`, `\"`) + ` }","pad":"` + strings.Repeat("x", 70<<10) + `"}`,
 			http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", "api.body_limit"},
-		{"many aliased writes", aliases(600), 0, "QUERY_TOO_COMPLEX", "api.complexity_limit"},
+		{"many aliased writes", aliases(600), 0, "TOO_MANY_MUTATIONS", "at most 10"},
+		{"one write over the cap", aliases(11), 0, "TOO_MANY_MUTATIONS", "11 mutation fields"},
 		{"expensive query", jsonBody(`{ a: deliveries(first: 200) { nodes { monitor txHash ledger } } b: auditLog(first: 200) { nodes { action } } }`), 0, "QUERY_TOO_COMPLEX", "api.complexity_limit"},
 		{"deep", jsonBody(deep), 0, "QUERY_TOO_DEEP", "api.depth_limit"},
 		{"cyclic fragments", jsonBody(`mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }`), http.StatusUnprocessableEntity, "GRAPHQL_VALIDATION_FAILED", "Cannot spread fragment"},
@@ -114,6 +115,16 @@ func TestBadRequestsHaveNoEffect(t *testing.T) {
 	// The same monitor, well formed, is accepted: the refusals above were
 	// for what was wrong, not for the monitor.
 	d.gql(t, key, `mutation { `+create("ok")+` }`, nil).ok(t, nil)
+	// So is a request with a few writes, each carried out.
+	var few strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&few, "f%d: createMonitor(monitor: %s) { id } ", i, quoteGraphQL(strings.Replace(mon, `"name":"m"`, fmt.Sprintf(`"name":"few %d"`, i), 1)))
+	}
+	d.gql(t, key, `mutation { `+few.String()+` }`, nil).ok(t, nil)
+	var n int
+	if err := d.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM tenant_monitors WHERE tenant_id = $1`, tenant).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("monitors after one create and a request of three: %d (%v), want 4", n, err)
+	}
 }
 
 // jsonBody is a request body holding query.
