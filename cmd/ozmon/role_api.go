@@ -63,8 +63,15 @@ func (a *app) startAPI(ctx context.Context, g *errgroup.Group, h http.Handler) e
 	if err != nil {
 		return fmt.Errorf("api listener: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	a.log.Info("serving the tenant API", "addr", ln.Addr().String())
+	serveHTTP(ctx, g, ln, h)
+	return nil
+}
+
+// serveHTTP serves h on ln in g until ctx ends, then shuts the server down
+// within 5 s.
+func serveHTTP(ctx context.Context, g *errgroup.Group, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -77,7 +84,6 @@ func (a *app) startAPI(ctx context.Context, g *errgroup.Group, h http.Handler) e
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	return nil
 }
 
 // sameListener reports whether the API's address is metrics_addr, so the

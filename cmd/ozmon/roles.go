@@ -117,20 +117,8 @@ func (a *app) serveHTTP(ctx context.Context, g *errgroup.Group, ready *readiness
 	if err != nil {
 		return fmt.Errorf("metrics listener: %w", err)
 	}
-	srv := &http.Server{Handler: a.httpHandler(ready), ReadHeaderTimeout: 5 * time.Second}
 	a.log.Info("serving metrics and health", "addr", ln.Addr().String())
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+	serveHTTP(ctx, g, ln, a.httpHandler(ready))
 	return nil
 }
 

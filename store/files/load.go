@@ -63,23 +63,8 @@ func loadDir(dir, prefix string, opts []Option) (*ozconfig.Config, store.RawConf
 		dir = filepath.Join(dir, "config")
 		prefix += "config/"
 	}
-	l := &loader{
-		dir:    dir,
-		prefix: prefix,
-		cfg: &ozconfig.Config{
-			Networks: map[string]*ozconfig.Network{},
-			Monitors: map[string]*ozconfig.Monitor{},
-			Triggers: map[string]*ozconfig.Trigger{},
-		},
-		raw: store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{},
-			Triggers: map[string]json.RawMessage{}},
-		monitorFile: map[string]string{},
-		triggerFile: map[string]string{},
-		limits:      ozconfig.DefaultLimits(),
-	}
-	for _, o := range opts {
-		o(l)
-	}
+	l := newLoader(opts)
+	l.dir, l.prefix = dir, prefix
 	l.each("networks", true, l.network)
 	l.each("monitors", true, l.monitor)
 	l.each("triggers", false, l.triggers)
@@ -251,4 +236,24 @@ func (l *loader) triggers(source, _ string, data []byte) {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// newLoader returns an empty loader with opts applied.
+func newLoader(opts []Option) *loader {
+	l := &loader{
+		cfg: &ozconfig.Config{
+			Networks: map[string]*ozconfig.Network{},
+			Monitors: map[string]*ozconfig.Monitor{},
+			Triggers: map[string]*ozconfig.Trigger{},
+		},
+		raw: store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{},
+			Triggers: map[string]json.RawMessage{}},
+		monitorFile: map[string]string{},
+		triggerFile: map[string]string{},
+		limits:      ozconfig.DefaultLimits(),
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
 }

@@ -19,21 +19,7 @@ import (
 // same limits and checks apply, and problems name the same paths; a key
 // outside those three folders is a problem, not ignored.
 func LoadFiles(files map[string][]byte, opts ...Option) (*ozconfig.Config, store.RawConfig, error) {
-	l := &loader{
-		cfg: &ozconfig.Config{
-			Networks: map[string]*ozconfig.Network{},
-			Monitors: map[string]*ozconfig.Monitor{},
-			Triggers: map[string]*ozconfig.Trigger{},
-		},
-		raw: store.RawConfig{Networks: map[string]json.RawMessage{}, Monitors: map[string]json.RawMessage{},
-			Triggers: map[string]json.RawMessage{}},
-		monitorFile: map[string]string{},
-		triggerFile: map[string]string{},
-		limits:      ozconfig.DefaultLimits(),
-	}
-	for _, o := range opts {
-		o(l)
-	}
+	l := newLoader(opts)
 	bySub := map[string][]string{}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		sub, file, ok := strings.Cut(name, "/")
