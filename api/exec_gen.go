@@ -172,17 +172,18 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys    func(childComplexity int) int
-		AuditLog   func(childComplexity int, first *int, after *string) int
-		Deliveries func(childComplexity int, filter *DeliveryFilter, first *int, after *string) int
-		Me         func(childComplexity int) int
-		Monitor    func(childComplexity int, id string) int
-		Monitors   func(childComplexity int) int
-		Networks   func(childComplexity int) int
-		Tenant     func(childComplexity int) int
-		Trigger    func(childComplexity int, id string) int
-		Triggers   func(childComplexity int) int
-		Usage      func(childComplexity int, from time.Time, to time.Time) int
+		APIKeys         func(childComplexity int) int
+		AuditLog        func(childComplexity int, first *int, after *string) int
+		Deliveries      func(childComplexity int, filter *DeliveryFilter, first *int, after *string) int
+		Me              func(childComplexity int) int
+		Monitor         func(childComplexity int, id string) int
+		Monitors        func(childComplexity int) int
+		Networks        func(childComplexity int) int
+		Tenant          func(childComplexity int) int
+		Trigger         func(childComplexity int, id string) int
+		Triggers        func(childComplexity int) int
+		Usage           func(childComplexity int, from time.Time, to time.Time) int
+		ValidateMonitor func(childComplexity int, monitor any) int
 	}
 
 	Quotas struct {
@@ -252,6 +253,13 @@ type ComplexityRoot struct {
 		LedgersEvaluated     func(childComplexity int) int
 		Matches              func(childComplexity int) int
 	}
+
+	ValidationProblem struct {
+		Code    func(childComplexity int) int
+		File    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Path    func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -290,6 +298,7 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, first *int, after *string) (*AuditConnection, error)
 	Usage(ctx context.Context, from time.Time, to time.Time) ([]UsageHour, error)
 	APIKeys(ctx context.Context) ([]APIKey, error)
+	ValidateMonitor(ctx context.Context, monitor any) ([]ValidationProblem, error)
 }
 type SubscriptionResolver interface {
 	Matches(ctx context.Context, monitor *string, after *string) (<-chan *MatchEvent, error)
@@ -1039,6 +1048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Usage(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.validateMonitor":
+		if e.ComplexityRoot.Query.ValidateMonitor == nil {
+			break
+		}
+
+		args, err := ec.field_Query_validateMonitor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ValidateMonitor(childComplexity, args["monitor"].(any)), true
 
 	case "Quotas.maxMonitors":
 		if e.ComplexityRoot.Quotas.MaxMonitors == nil {
@@ -1304,6 +1324,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UsageHour.Matches(childComplexity), true
+
+	case "ValidationProblem.code":
+		if e.ComplexityRoot.ValidationProblem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationProblem.Code(childComplexity), true
+	case "ValidationProblem.file":
+		if e.ComplexityRoot.ValidationProblem.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationProblem.File(childComplexity), true
+	case "ValidationProblem.message":
+		if e.ComplexityRoot.ValidationProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationProblem.Message(childComplexity), true
+	case "ValidationProblem.path":
+		if e.ComplexityRoot.ValidationProblem.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValidationProblem.Path(childComplexity), true
 
 	}
 	return 0, false
@@ -1779,6 +1824,20 @@ func (ec *executionContext) childFields_UsageHour(ctx context.Context, field gra
 		return ec.fieldContext_UsageHour_deliveriesFailed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UsageHour", field.Name)
+}
+
+func (ec *executionContext) childFields_ValidationProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ValidationProblem_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ValidationProblem_message(ctx, field)
+	case "file":
+		return ec.fieldContext_ValidationProblem_file(ctx, field)
+	case "path":
+		return ec.fieldContext_ValidationProblem_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValidationProblem", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2334,6 +2393,20 @@ func (ec *executionContext) field_Query_usage_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_validateMonitor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "monitor",
+		func(ctx context.Context, v any) (any, error) {
+			return ec.unmarshalNJSON2interface(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["monitor"] = arg0
 	return args, nil
 }
 
@@ -5362,6 +5435,56 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_validateMonitor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_validateMonitor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ValidateMonitor(ctx,
+				func() any {
+					if fc.Args["monitor"] == nil {
+						return nil
+					}
+					return fc.Args["monitor"].(any)
+				}())
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ValidationProblem) graphql.Marshaler {
+			return ec.marshalNValidationProblem2ᚕgithubᚗcomᚋozmonᚋozmonᚋapiᚐValidationProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_validateMonitor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValidationProblem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_validateMonitor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6439,6 +6562,98 @@ func (ec *executionContext) _UsageHour_deliveriesFailed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_UsageHour_deliveriesFailed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UsageHour", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ValidationProblem_code(ctx context.Context, field graphql.CollectedField, obj *ValidationProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationProblem_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationProblem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ValidationProblem_message(ctx context.Context, field graphql.CollectedField, obj *ValidationProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ValidationProblem_file(ctx context.Context, field graphql.CollectedField, obj *ValidationProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationProblem_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationProblem_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ValidationProblem_path(ctx context.Context, field graphql.CollectedField, obj *ValidationProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValidationProblem_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValidationProblem_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValidationProblem", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8830,6 +9045,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
 				})
+		case "validateMonitor":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_validateMonitor(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -9282,6 +9503,54 @@ func (ec *executionContext) _UsageHour(ctx context.Context, sel ast.SelectionSet
 			}
 		case "deliveriesFailed":
 			out.Values[i] = ec._UsageHour_deliveriesFailed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var validationProblemImplementors = []string{"ValidationProblem"}
+
+func (ec *executionContext) _ValidationProblem(ctx context.Context, sel ast.SelectionSet, obj *ValidationProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, validationProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValidationProblem")
+		case "code":
+			out.Values[i] = ec._ValidationProblem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ValidationProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "file":
+			out.Values[i] = ec._ValidationProblem_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._ValidationProblem_path(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10183,6 +10452,26 @@ func (ec *executionContext) marshalNUsageHour2ᚕgithubᚗcomᚋozmonᚋozmonᚋ
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUsageHour2githubᚗcomᚋozmonᚋozmonᚋapiᚐUsageHour(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNValidationProblem2githubᚗcomᚋozmonᚋozmonᚋapiᚐValidationProblem(ctx context.Context, sel ast.SelectionSet, v ValidationProblem) graphql.Marshaler {
+	return ec._ValidationProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNValidationProblem2ᚕgithubᚗcomᚋozmonᚋozmonᚋapiᚐValidationProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []ValidationProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValidationProblem2githubᚗcomᚋozmonᚋozmonᚋapiᚐValidationProblem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

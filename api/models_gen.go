@@ -310,6 +310,18 @@ type UsageHour struct {
 	DeliveriesFailed    int     `json:"deliveriesFailed"`
 }
 
+// One reason a write would be refused, as `ozmon validate` prints it.
+type ValidationProblem struct {
+	// VALIDATION_FAILED or QUOTA_EXCEEDED.
+	Code string `json:"code"`
+	// The message, naming the file and path.
+	Message string `json:"message"`
+	// The file it concerns (`monitors/x.json`, or `monitor` for the argument itself); empty when none.
+	File string `json:"file"`
+	// The JSON path within the file (`match_conditions.functions[0].expression`); empty when none.
+	Path string `json:"path"`
+}
+
 // Where a delivery is in its life (see docs/state_machine.md).
 type DeliveryStatus string
 

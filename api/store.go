@@ -41,6 +41,7 @@ type Store interface {
 // scopes every call to the caller's tenant.
 type ConfigWriter interface {
 	Apply(ctx context.Context, tenantID string, actor auth.Principal, change tenantconfig.Change) (tenantconfig.Result, error)
+	Check(ctx context.Context, tenantID string, actor auth.Principal, change tenantconfig.Change) error
 	Read(ctx context.Context, tenantID string) (tenantconfig.Config, error)
 	Problems(ctx context.Context, tenantID string) (postgres.TenantProblems, error)
 	AuditLog(ctx context.Context, tenantID string, actor auth.Principal, cursor string, limit int) (postgres.AuditPage, error)

@@ -161,29 +161,29 @@ func (c *Console) validate(w http.ResponseWriter, r *http.Request, s session) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": len(probs) == 0, "problems": probs})
 }
 
-// check is the API's verdict on a monitor's JSON without running it:
-// testMonitor parses and validates the monitor before it looks up the
-// network, so a network no registry holds ("") answers NOT_FOUND for a
-// valid monitor and BAD_USER_INPUT, naming each problem's path, for an
-// invalid one.
+// check is the API's verdict on a monitor's JSON without storing it:
+// validateMonitor runs createMonitor's checks against the tenant's stored
+// configuration and lists what it would refuse, each with its path.
 func (c *Console) check(ctx context.Context, cred, text string) ([]lineMessage, error) {
 	var mon any
 	if err := json.Unmarshal([]byte(text), &mon); err != nil {
 		return []lineMessage{{Line: max(syntaxLine(text, err), 1), Message: "not valid JSON: " + err.Error()}}, nil
 	}
-	err := c.exec(ctx, cred, `mutation($m:JSON!){testMonitor(monitor:$m,ledgers:{network:"",from:1}){ledgersEvaluated}}`, map[string]any{"m": mon}, nil)
-	var ae *apiError
-	switch {
-	case err == nil:
-		return nil, nil
-	case !errors.As(err, &ae):
-		return nil, err
-	case ae.code() == "NOT_FOUND":
-		return nil, nil
-	case ae.code() != "BAD_USER_INPUT" && ae.code() != "VALIDATION_FAILED":
+	var out struct {
+		ValidateMonitor []struct{ Message, Path string }
+	}
+	if err := c.exec(ctx, cred, `query($m:JSON!){validateMonitor(monitor:$m){message path}}`, map[string]any{"m": mon}, &out); err != nil {
 		return nil, err
 	}
-	return problemsOf(text, ae), nil
+	var probs []lineMessage
+	for _, p := range out.ValidateMonitor {
+		if p.Path != "" {
+			probs = append(probs, lineMessage{Line: lineOf(text, strings.TrimPrefix(p.Path, "$.")), Message: p.Path + ": " + p.Message})
+			continue
+		}
+		probs = append(probs, messageLines(text, p.Message)...)
+	}
+	return probs, nil
 }
 
 // problemsOf places each of the API's validation messages at its line.
@@ -194,15 +194,23 @@ func problemsOf(text string, ae *apiError) []lineMessage {
 			out = append(out, lineMessage{Line: lineOf(text, strings.TrimPrefix(p, "$.")), Message: p + ": " + g.Message})
 			continue
 		}
-		for _, msg := range strings.Split(g.Message, "\n") {
-			path, rest := pathInMessage(msg)
-			line := 1
-			if path != "" {
-				line = lineOf(text, path)
-				rest = path + ": " + rest
-			}
-			out = append(out, lineMessage{Line: line, Message: rest})
+		out = append(out, messageLines(text, g.Message)...)
+	}
+	return out
+}
+
+// messageLines places each line of a message without a path at the line
+// of the path it names, or at line 1.
+func messageLines(text, message string) []lineMessage {
+	var out []lineMessage
+	for _, msg := range strings.Split(message, "\n") {
+		path, rest := pathInMessage(msg)
+		line := 1
+		if path != "" {
+			line = lineOf(text, path)
+			rest = path + ": " + rest
 		}
+		out = append(out, lineMessage{Line: line, Message: rest})
 	}
 	return out
 }

@@ -84,6 +84,15 @@ func TestValidateAsYouType(t *testing.T) {
 	if ok || len(probs) == 0 || probs[0].Line != want || !strings.Contains(probs[0].Message, "expression") {
 		t.Fatalf("a bad expression: %v %+v, want line %d", ok, probs, want)
 	}
+	// Checked against the tenant's stored triggers, as a save would be.
+	unknown := strings.Replace(transferMonitor(ids.Token, "3 > 0"), `"triggers": []`, `"triggers": ["no_such_trigger"]`, 1)
+	if !strings.Contains(unknown, "no_such_trigger") {
+		t.Fatalf("test monitor has no empty triggers list to fill: %s", unknown)
+	}
+	ok, probs = validate(unknown)
+	if ok || len(probs) == 0 || !strings.Contains(probs[0].Message, "no_such_trigger") || !strings.HasPrefix(probs[0].Message, "triggers") {
+		t.Fatalf("an unknown trigger: %v %+v", ok, probs)
+	}
 	ok, probs = validate("{\n  \"name\": \"x\",\n  oops\n}")
 	if ok || len(probs) != 1 || probs[0].Line != 3 || !strings.Contains(probs[0].Message, "not valid JSON") {
 		t.Fatalf("bad JSON: %+v", probs)

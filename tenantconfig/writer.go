@@ -57,13 +57,8 @@ func (w *Writer) Apply(ctx context.Context, tenantID string, actor auth.Principa
 	if change == nil {
 		return Result{}, errors.New("tenantconfig: apply: nil change")
 	}
-	if !actor.Operator {
-		if actor.TenantID == "" || actor.TenantID != tenantID {
-			return Result{}, &Error{Code: CodeNotFound, Message: "tenant not found"}
-		}
-		if !actor.Role.CanWrite() {
-			return Result{}, &Error{Code: CodeForbidden, Message: fmt.Sprintf("role %s may not change the configuration", actor.Role)}
-		}
+	if err := authorize(tenantID, actor); err != nil {
+		return Result{}, err
 	}
 	var res Result
 	err := w.st.UpdateTenantConfig(ctx, tenantID, func(ctx context.Context, c *postgres.ConfigTx) error {
@@ -87,36 +82,13 @@ func (w *Writer) apply(ctx context.Context, c *postgres.ConfigTx, actor auth.Pri
 	if err != nil {
 		return Result{}, err
 	}
-	s := newState(rows)
-	a, err := change.edit(s, w.o.limits)
-	if err != nil {
-		return Result{}, err
-	}
 	registry, err := c.OperatorNetworks(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	fileset := s.files()
-	// Monitors may watch the operator's networks; they are the tenant's
-	// to use, not to change.
-	for slug, data := range registry {
-		if s.networks[slug] == nil {
-			fileset["networks/"+slug+".json"] = data
-		}
-	}
-	cfg, _, problems := Validate(ctx, fileset, w.opts...)
-	if len(problems) > 0 {
-		return Result{}, validationError(problems)
-	}
-	if err := checkStoredNetworks(s, cfg, registry); err != nil {
+	s, a, cfg, err := w.check(ctx, c.Tenant(), rows, registry, actor, change)
+	if err != nil {
 		return Result{}, err
-	}
-	// The operator sets the quotas and may go past them (`ozmon import`);
-	// the workers' load still holds the tenant to them.
-	if !actor.Operator {
-		if err := checkQuotas(c.Tenant(), s, rows, cfg, registry); err != nil {
-			return Result{}, err
-		}
 	}
 	res, err := write(ctx, c, s, rows, cfg, a.kind == "tenant")
 	if err != nil {
@@ -136,6 +108,41 @@ func (w *Writer) apply(ctx context.Context, c *postgres.ConfigTx, actor auth.Pri
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// check applies change to the tenant's stored rows in memory and runs
+// every check a write makes: the whole resulting configuration's
+// validation, the stored networks and (for a tenant's caller) the quotas.
+// It writes nothing; Apply and Check share it so they cannot disagree.
+func (w *Writer) check(ctx context.Context, t store.Tenant, rows postgres.ConfigRows, registry map[string][]byte, actor auth.Principal, change Change) (*state, audit, *ozconfig.Config, error) {
+	s := newState(rows)
+	a, err := change.edit(s, w.o.limits)
+	if err != nil {
+		return nil, audit{}, nil, err
+	}
+	fileset := s.files()
+	// Monitors may watch the operator's networks; they are the tenant's
+	// to use, not to change.
+	for slug, data := range registry {
+		if s.networks[slug] == nil {
+			fileset["networks/"+slug+".json"] = data
+		}
+	}
+	cfg, _, problems := Validate(ctx, fileset, w.opts...)
+	if len(problems) > 0 {
+		return nil, audit{}, nil, validationError(problems)
+	}
+	if err := checkStoredNetworks(s, cfg, registry); err != nil {
+		return nil, audit{}, nil, err
+	}
+	// The operator sets the quotas and may go past them (`ozmon import`);
+	// the workers' load still holds the tenant to them.
+	if !actor.Operator {
+		if err := checkQuotas(t, s, rows, cfg, registry); err != nil {
+			return nil, audit{}, nil, err
+		}
+	}
+	return s, a, cfg, nil
 }
 
 // checkStoredNetworks refuses a written monitor whose first network (the

@@ -122,6 +122,15 @@ func matrixRows(tg target) []matrixRow {
 				}
 			}},
 		{field: "Query.apiKeys", op: `{ apiKeys { id name prefix role } }`, vars: none, want: ownOnly},
+		{field: "Query.validateMonitor", op: `query($m: JSON!) { validateMonitor(monitor: $m) { code file path message } }`,
+			vars: func(v victim) map[string]any {
+				return map[string]any{"m": monitorJSON(v.monitorName, tg, v.triggerKey)} // B's trigger is not A's
+			}, want: ownOnly,
+			check: func(t *testing.T, r result) {
+				if !strings.Contains(string(r.Data), `"path":"triggers`) {
+					t.Errorf("A's monitor naming B's trigger validates: %s %+v", r.Data, r.Errors)
+				}
+			}},
 
 		{field: "Mutation.createMonitor", op: `mutation($m: JSON!) { createMonitor(monitor: $m) { id name } }`,
 			vars: func(v victim) map[string]any {
