@@ -96,20 +96,11 @@ func (c PutMonitor) edit(s *state, lim ozconfig.Limits) (audit, error) {
 }
 
 func (c DeleteMonitor) edit(s *state, _ ozconfig.Limits) (audit, error) {
-	if s.monitors[c.Name] == nil {
-		return audit{}, notFound("monitor", c.Name)
-	}
-	delete(s.monitors, c.Name)
-	return audit{action: "monitor_deleted", kind: "monitor", name: c.Name}, nil
+	return deleteItem(s.monitors, "monitor", c.Name)
 }
 
 func (c SetMonitorActive) edit(s *state, _ ozconfig.Limits) (audit, error) {
-	it := s.monitors[c.Name]
-	if it == nil {
-		return audit{}, notFound("monitor", c.Name)
-	}
-	it.active, it.changed = c.Active, true
-	return audit{action: enabled(c.Active, "monitor"), kind: "monitor", name: c.Name}, nil
+	return setActive(s.monitors, "monitor", c.Name, c.Active)
 }
 
 func (c PutTrigger) edit(s *state, lim ozconfig.Limits) (audit, error) {
@@ -128,20 +119,30 @@ func (c PutTrigger) edit(s *state, lim ozconfig.Limits) (audit, error) {
 }
 
 func (c DeleteTrigger) edit(s *state, _ ozconfig.Limits) (audit, error) {
-	if s.triggers[c.Key] == nil {
-		return audit{}, notFound("trigger", c.Key)
-	}
-	delete(s.triggers, c.Key)
-	return audit{action: "trigger_deleted", kind: "trigger", name: c.Key}, nil
+	return deleteItem(s.triggers, "trigger", c.Key)
 }
 
 func (c SetTriggerActive) edit(s *state, _ ozconfig.Limits) (audit, error) {
-	it := s.triggers[c.Key]
-	if it == nil {
-		return audit{}, notFound("trigger", c.Key)
+	return setActive(s.triggers, "trigger", c.Key, c.Active)
+}
+
+// deleteItem removes the kind's item name from items.
+func deleteItem(items map[string]*item, kind, name string) (audit, error) {
+	if items[name] == nil {
+		return audit{}, notFound(kind, name)
 	}
-	it.active, it.changed = c.Active, true
-	return audit{action: enabled(c.Active, "trigger"), kind: "trigger", name: c.Key}, nil
+	delete(items, name)
+	return audit{action: kind + "_deleted", kind: kind, name: name}, nil
+}
+
+// setActive pauses (active false) or resumes the kind's item name.
+func setActive(items map[string]*item, kind, name string, active bool) (audit, error) {
+	it := items[name]
+	if it == nil {
+		return audit{}, notFound(kind, name)
+	}
+	it.active, it.changed = active, true
+	return audit{action: enabled(active, kind), kind: kind, name: name}, nil
 }
 
 func (c Import) edit(s *state, lim ozconfig.Limits) (audit, error) {
