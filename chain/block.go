@@ -25,11 +25,14 @@ type Block struct {
 	ProtocolVersion uint32    `json:"protocol_version,omitempty"`
 	// Transactions in apply order.
 	Transactions []Transaction `json:"transactions"`
+	// Solana is set on Solana networks' blocks (nil elsewhere).
+	Solana *SolanaBlock `json:"solana,omitempty"`
 }
 
 // Contracts returns every contract address the block touches (called or
 // emitting an event), each once, in first-seen order. On EVM that is each
-// transaction's To and every log's Address, as lowercase hex. The monitor index uses
+// transaction's To and every log's Address, as lowercase hex; on Solana
+// every program id a top-level or inner instruction calls (base58). The monitor index uses
 // it to find candidate monitors in time proportional to the block, not to
 // the number of monitors.
 func (b *Block) Contracts() []string {
@@ -53,6 +56,19 @@ func (b *Block) Contracts() []string {
 		}
 		for j := range tx.Events {
 			add(tx.Events[j].Contract)
+		}
+		if x := tx.Solana; x != nil {
+			accounts := x.Accounts()
+			for j := range x.Message.Instructions {
+				add(x.ProgramID(&x.Message.Instructions[j], accounts))
+			}
+			if x.Meta != nil {
+				for _, group := range x.Meta.InnerInstructions {
+					for j := range group.Instructions {
+						add(x.ProgramID(&group.Instructions[j], accounts))
+					}
+				}
+			}
 		}
 		if x := tx.EVM; x != nil {
 			add(strings.ToLower(x.To))

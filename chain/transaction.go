@@ -27,8 +27,10 @@ type Transaction struct {
 	EnvelopeXDR []byte `json:"envelope_xdr,omitempty"`
 	ResultXDR   []byte `json:"result_xdr,omitempty"`
 
-	// EVM is set on EVM networks' transactions (nil on Stellar).
+	// EVM is set on EVM networks' transactions (nil elsewhere).
 	EVM *EVMTransaction `json:"evm,omitempty"`
+	// Solana is set on Solana networks' transactions (nil elsewhere).
+	Solana *SolanaTransaction `json:"solana,omitempty"`
 }
 
 // Memo is a Stellar transaction memo. Type is "none", "text", "id", "hash"
