@@ -87,6 +87,13 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	if rec.Status == store.DeliveryDelivered {
 		h.cfg.Log.Info("notification already delivered; not resending", "tenant", p.TenantID, "monitor", p.Monitor, "trigger", p.Trigger, "ledger", p.Ledger)
+		// An earlier run may have delivered and failed to arm the
+		// auto-resolve timer; arming again is a no-op otherwise.
+		if chErr == nil && rec.DeliveredAt != nil {
+			if err := h.armResolve(ctx, p, trig, *rec.DeliveredAt); err != nil {
+				return tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: delivered: %w", key, err))
+			}
+		}
 		return nil
 	}
 	if chErr != nil {
@@ -100,7 +107,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 
-	n := notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars}
+	n := notify.Notification{ID: p.NotificationID(), TenantID: p.TenantID, Vars: p.Vars, Monitor: p.Monitor, Network: p.Network, MatchedAt: p.LedgerClosedAt}
 	if notify.UsesMatchJSON(ch) {
 		if n.MatchJSON, err = h.matchJSON(tn, p); err != nil {
 			h.cfg.Metrics.Deliveries.WithLabelValues(channel, "invalid").Inc()
@@ -118,6 +125,10 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		}
 		if !h.finish(ctx, t, key, store.DeliveryDelivered, "") {
 			return tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: delivered, outcome kept on the task until the delivery log takes it", key))
+		}
+		if err := h.armResolve(ctx, p, trig, time.Now()); err != nil {
+			// Delivered and recorded: the next run sends nothing and arms again.
+			return tasks.Defer(storeDelay(), fmt.Errorf("deliver %s: delivered: %w", key, err))
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 // Package handlers owns ozmon's asynq handlers — FetchBlock,
-// EvaluateTenants and Deliver — the ServeMux that routes to them, their
-// middleware, and the reorg walk. They read tenants from a
+// EvaluateTenants, Deliver, and Resolve (auto_resolve_after, see
+// resolve.go) — the ServeMux that routes to them, their middleware, and
+// the reorg walk. They read tenants from a
 // tenants.Registry; package worker runs them.
 //
 // It is the one place where the queue, the cache, the store, the monitor

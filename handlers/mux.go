@@ -9,7 +9,7 @@ import (
 	"github.com/ozmon/ozmon/tasks"
 )
 
-// Mux routes the three task types through the logging middleware, which
+// Mux routes the task types (the pipeline's three and resolve) through the logging middleware, which
 // logs the error text asynq will keep: masked and bounded (boundErrors),
 // and times each ledger's stages (stageTiming).
 func (h *Handlers) Mux() *asynq.ServeMux {
@@ -18,6 +18,7 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(tasks.TypeFetchBlock, h.FetchBlock)
 	mux.HandleFunc(tasks.TypeEvaluateTenants, h.EvaluateTenants)
 	mux.HandleFunc(tasks.TypeDeliver, h.Deliver)
+	mux.HandleFunc(tasks.TypeResolve, h.Resolve)
 	return mux
 }
 

@@ -44,7 +44,7 @@ func Backoff(policy ozconfig.RetryPolicy, attempt int) time.Duration {
 }
 
 // RetryPolicy returns the retry policy that applies to t's channel: the configured one for
-// Slack, Discord, Telegram and webhook; for email the same with base 2 (OpenZeppelin Monitor
+// Slack, Discord, Telegram, webhook, PagerDuty, Opsgenie, Datadog and Teams; for email the same with base 2 (OpenZeppelin Monitor
 // ignores base_for_backoff there); for scripts no retries at all, since a script may already
 // have acted.
 func RetryPolicy(t *ozconfig.Trigger) ozconfig.RetryPolicy {
@@ -57,6 +57,14 @@ func RetryPolicy(t *ozconfig.Trigger) ozconfig.RetryPolicy {
 		return t.Telegram.RetryPolicy
 	case t.Webhook != nil:
 		return t.Webhook.RetryPolicy
+	case t.PagerDuty != nil:
+		return t.PagerDuty.RetryPolicy
+	case t.Opsgenie != nil:
+		return t.Opsgenie.RetryPolicy
+	case t.Datadog != nil:
+		return t.Datadog.RetryPolicy
+	case t.Teams != nil:
+		return t.Teams.RetryPolicy
 	case t.Email != nil:
 		p := t.Email.RetryPolicy
 		p.BaseForBackoff = 2

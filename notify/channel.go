@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"strconv"
+	"time"
 )
 
 // Channel delivers notifications for one trigger. Send makes exactly one attempt; retrying is
@@ -25,6 +26,13 @@ type Notification struct {
 	Vars map[string]string
 	// MatchJSON is the MonitorMatch JSON, the payload of raw webhooks and scripts.
 	MatchJSON []byte
+	// Monitor and Network name the match's monitor and network (the OZ slug); the
+	// incident channels tag and describe events with them. Either may be empty.
+	Monitor string
+	Network string
+	// MatchedAt is when the match happened (the ledger's close time), zero if unknown;
+	// PagerDuty and Datadog date their events with it.
+	MatchedAt time.Time
 }
 
 // messageTemplate is a trigger's title and body templates.
@@ -65,6 +73,21 @@ func (e *emailChannel) String() string     { return "notify.Email{trigger: " + q
 func (e *emailChannel) GoString() string   { return e.String() }
 func (s *scriptChannel) String() string    { return "notify.Script{trigger: " + quote(s.trigger) + "}" }
 func (s *scriptChannel) GoString() string  { return s.String() }
+
+func (p *pagerDutyChannel) String() string {
+	return "notify.PagerDuty{trigger: " + quote(p.post.trigger) + "}"
+}
+func (p *pagerDutyChannel) GoString() string { return p.String() }
+func (c *opsgenieChannel) String() string {
+	return "notify.Opsgenie{trigger: " + quote(c.post.trigger) + "}"
+}
+func (c *opsgenieChannel) GoString() string { return c.String() }
+func (d *datadogChannel) String() string {
+	return "notify.Datadog{trigger: " + quote(d.post.trigger) + "}"
+}
+func (d *datadogChannel) GoString() string { return d.String() }
+func (c *teamsChannel) String() string     { return "notify.Teams{trigger: " + quote(c.post.trigger) + "}" }
+func (c *teamsChannel) GoString() string   { return c.String() }
 
 func quote(s string) string { return strconv.Quote(s) }
 

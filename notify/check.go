@@ -8,8 +8,8 @@ import (
 )
 
 // Check is the validation-time half of the SSRF defence: it resolves t's secrets as New would
-// and refuses the trigger if its destination (webhook, Slack or Discord URL, the Telegram API
-// base, the SMTP host) resolves to an address the guard refuses. Call it when a tenant saves a
+// and refuses the trigger if its destination (webhook, Slack, Discord or Teams URL, the
+// Telegram, PagerDuty, Opsgenie or Datadog API, the SMTP host) resolves to an address the guard refuses. Call it when a tenant saves a
 // trigger; Send checks again at dial time. A script trigger's script_path must stay inside the
 // script directory (resolveScript) when scripts are enabled.
 func Check(ctx context.Context, t *ozconfig.Trigger, opts ...Option) error {
@@ -47,6 +47,26 @@ func Check(ctx context.Context, t *ozconfig.Trigger, opts ...Option) error {
 		target = u
 	case t.Telegram != nil:
 		target = o.telegramBase
+	case t.PagerDuty != nil:
+		target = o.pagerDutyBase
+	case t.Opsgenie != nil:
+		if target = o.opsgenieBase; target == "" {
+			target = opsgenieRegionBase(t.Opsgenie.Region)
+		}
+	case t.Datadog != nil:
+		if target = o.datadogBase; target == "" {
+			site := t.Datadog.Site
+			if site == "" {
+				site = "datadoghq.com"
+			}
+			target = "https://api." + site
+		}
+	case t.Teams != nil:
+		u, err := resolve("teams_url", t.Teams.TeamsURL)
+		if err != nil {
+			return err
+		}
+		target = u
 	case t.Email != nil:
 		if err := g.CheckHost(ctx, t.Email.Host); err != nil {
 			return fmt.Errorf("notify: check email trigger %q: %w", t.Name, err)

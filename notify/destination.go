@@ -21,6 +21,14 @@ func Destination(ch Channel) string {
 		return hostOf(c.endpoint)
 	case *webhookChannel:
 		return hostOf(c.cfg.URL)
+	case *pagerDutyChannel:
+		return hostOf(c.endpoint)
+	case *opsgenieChannel:
+		return hostOf(c.base)
+	case *datadogChannel:
+		return hostOf(c.endpoint)
+	case *teamsChannel:
+		return hostOf(c.url)
 	case *emailChannel:
 		return net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
 	case *scriptChannel:

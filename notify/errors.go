@@ -3,6 +3,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 // and, for HTTP channels, the response status (for email, the SMTP reply code), but never the
 // destination URL or any credential: Slack, Discord and Telegram URLs are themselves secrets.
 type SendError struct {
-	Channel    string        // "slack", "discord", "telegram", "email", "webhook", "script"
+	Channel    string        // "slack", "discord", "telegram", "email", "webhook", "script", "pagerduty", "opsgenie", "datadog", "teams"
 	TenantID   string        // tenant the notification belongs to
 	Trigger    string        // trigger name
 	StatusCode int           // HTTP status or SMTP reply code; 0 when no response was received
@@ -113,6 +114,32 @@ func transportError(err error, r redactor) (error, bool) {
 // transient, every other non-2xx is permanent (a retry would fail the same way).
 func classifyStatus(code int) bool {
 	return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
+}
+
+// retryAfter is how long a retryable response asks the sender to wait: its Retry-After
+// header; for a 429 without one, the vendors' rate-limit headers: X-RateLimit-Reset-After
+// (seconds, Discord), X-RateLimit-Reset (seconds until the window resets for Datadog; a Unix
+// time for Discord and others, told apart by size) and X-RateLimit-Period-In-Sec (Opsgenie's
+// window). Rate-limit headers on other statuses describe the budget, not this failure, and are
+// ignored. 0 means the response asks for nothing: the retry policy decides.
+func retryAfter(status int, h http.Header, now time.Time) time.Duration {
+	if d := parseRetryAfter(h.Get("Retry-After"), now); d > 0 || status != http.StatusTooManyRequests {
+		return d
+	}
+	for _, name := range []string{"X-RateLimit-Reset-After", "X-RateLimit-Reset", "X-RateLimit-Period-In-Sec"} {
+		v, err := strconv.ParseFloat(strings.TrimSpace(h.Get(name)), 64)
+		if err != nil || v <= 0 || math.IsInf(v, 0) {
+			continue
+		}
+		if v > 1e9 { // a Unix time, not a number of seconds (1e9 s is 31 years)
+			v = float64(time.Unix(0, int64(v*1e9)).Sub(now)) / float64(time.Second)
+			if v <= 0 {
+				continue
+			}
+		}
+		return min(time.Duration(v*float64(time.Second)), 24*time.Hour)
+	}
+	return 0
 }
 
 // parseRetryAfter reads a Retry-After header given as delta-seconds or an HTTP date.

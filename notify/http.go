@@ -38,6 +38,10 @@ type poster struct {
 	client  *http.Client
 	secrets redactor
 	detail  int
+	// okBody, when set, inspects the start of a 2xx response's body: some receivers
+	// (Teams' legacy connectors) report a failure with 200. A non-nil result fails
+	// the attempt.
+	okBody func(snippet string) *SendError
 }
 
 func newPoster(channel, trigger string, o *options, secrets ...string) *poster {
@@ -124,17 +128,24 @@ func (p *poster) do(ctx context.Context, tenant, method, target string, header h
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, int64(p.detail+p.secrets.longest())))
 	// Drain a little more so the connection can be reused, but never read an unbounded body.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	text := strings.TrimSpace(textcut.Prefix(p.secrets.clean(strings.ToValidUTF8(string(snippet), "")), p.detail))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if p.okBody != nil {
+			if se := p.okBody(text); se != nil {
+				se.Channel, se.TenantID, se.Trigger, se.StatusCode = p.channel, tenant, p.trigger, resp.StatusCode
+				return se
+			}
+		}
 		return nil
 	}
 	se := p.fail(tenant)
 	se.StatusCode = resp.StatusCode
 	se.Retryable = classifyStatus(resp.StatusCode)
 	if se.Retryable {
-		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		se.RetryAfter = retryAfter(resp.StatusCode, resp.Header, time.Now())
 	}
-	if s := strings.TrimSpace(textcut.Prefix(p.secrets.clean(strings.ToValidUTF8(string(snippet), "")), p.detail)); s != "" {
-		se.Detail = "response: " + s
+	if text != "" {
+		se.Detail = "response: " + text
 	}
 	return se
 }

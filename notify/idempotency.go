@@ -10,8 +10,10 @@ type idCarrier interface {
 
 // CarriesID reports whether ch sends the notification's ID where the receiver can deduplicate
 // on it: webhooks (Idempotency-Key, and webhook-id when signing the Standard Webhooks way),
-// email (Message-ID) and scripts (OZMON_NOTIFICATION_ID). Slack, Discord and Telegram have no
-// such field, so a message sent twice shows twice. The delivery handler uses it to decide
+// email (Message-ID), scripts (OZMON_NOTIFICATION_ID), PagerDuty (dedup_key) and Opsgenie
+// (alias, while the alert is open). Slack, Discord, Telegram, Teams and Datadog have no such
+// field, so a message sent twice shows twice (a Datadog event rolls up under its
+// aggregation_key, but is still shown twice). The delivery handler uses it to decide
 // what to do when it cannot tell whether an attempt reached the receiver: resending is safe
 // only where duplicates collapse. A Channel from outside this package reports false.
 func CarriesID(ch Channel) bool {
@@ -19,12 +21,16 @@ func CarriesID(ch Channel) bool {
 	return ok && c.carriesID()
 }
 
-func (*webhookChannel) carriesID() bool  { return true }
-func (*emailChannel) carriesID() bool    { return true }
-func (*scriptChannel) carriesID() bool   { return true }
-func (*slackChannel) carriesID() bool    { return false }
-func (*discordChannel) carriesID() bool  { return false }
-func (*telegramChannel) carriesID() bool { return false }
+func (*webhookChannel) carriesID() bool   { return true }
+func (*emailChannel) carriesID() bool     { return true }
+func (*scriptChannel) carriesID() bool    { return true }
+func (*slackChannel) carriesID() bool     { return false }
+func (*discordChannel) carriesID() bool   { return false }
+func (*telegramChannel) carriesID() bool  { return false }
+func (*pagerDutyChannel) carriesID() bool { return true } // dedup_key
+func (*opsgenieChannel) carriesID() bool  { return true } // alias
+func (*datadogChannel) carriesID() bool   { return false }
+func (*teamsChannel) carriesID() bool     { return false }
 
 // maxIDLen bounds Notification.ID; ids are short ("ntf_" and 32 hex digits), and a bound keeps
 // a Message-ID line well under the 998-byte limit of RFC 5322.

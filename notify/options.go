@@ -13,6 +13,9 @@ type options struct {
 	guard          *Guard
 	timeout        time.Duration
 	telegramBase   string
+	pagerDutyBase  string
+	opsgenieBase   string // "" means the trigger's region
+	datadogBase    string // "" means the trigger's site
 	tlsConfig      *tls.Config
 	lookupEnv      func(string) (string, bool)
 	scripts        bool
@@ -27,9 +30,10 @@ type options struct {
 
 func newOptions(opts []Option) *options {
 	o := &options{
-		timeout:      30 * time.Second,
-		telegramBase: "https://api.telegram.org",
-		lookupEnv:    func(string) (string, bool) { return "", false },
+		timeout:       30 * time.Second,
+		telegramBase:  "https://api.telegram.org",
+		pagerDutyBase: "https://events.pagerduty.com",
+		lookupEnv:     func(string) (string, bool) { return "", false },
 		interpreters: map[string]string{
 			"Python":     "python3",
 			"JavaScript": "node",
@@ -64,6 +68,17 @@ func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout =
 
 // TelegramBaseURL replaces https://api.telegram.org (tests point it at a local server).
 func TelegramBaseURL(u string) Option { return func(o *options) { o.telegramBase = u } }
+
+// PagerDutyBaseURL replaces https://events.pagerduty.com (tests point it at a local server).
+func PagerDutyBaseURL(u string) Option { return func(o *options) { o.pagerDutyBase = u } }
+
+// OpsgenieBaseURL replaces the region's Opsgenie API (https://api.opsgenie.com or
+// https://api.eu.opsgenie.com) for every trigger (tests point it at a local server).
+func OpsgenieBaseURL(u string) Option { return func(o *options) { o.opsgenieBase = u } }
+
+// DatadogBaseURL replaces the site's Datadog API (https://api.<site>) for every trigger
+// (tests point it at a local server).
+func DatadogBaseURL(u string) Option { return func(o *options) { o.datadogBase = u } }
 
 // withTLSConfig sets the TLS client configuration for SMTP (tests trust the sink's
 // self-signed certificate with it). ServerName is filled in from the trigger's host if empty.

@@ -73,6 +73,30 @@ func New(t *ozconfig.Trigger, opts ...Option) (Channel, error) {
 			cfg.Message = message(*c.Message)
 		}
 		return newWebhook(t.Name, cfg, opts...)
+	case t.PagerDuty != nil:
+		k, err := resolve("routing_key", t.PagerDuty.RoutingKey)
+		if err != nil {
+			return nil, err
+		}
+		return newPagerDuty(t.Name, k, t.PagerDuty, opts...)
+	case t.Opsgenie != nil:
+		k, err := resolve("api_key", t.Opsgenie.APIKey)
+		if err != nil {
+			return nil, err
+		}
+		return newOpsgenie(t.Name, k, t.Opsgenie, opts...)
+	case t.Datadog != nil:
+		k, err := resolve("api_key", t.Datadog.APIKey)
+		if err != nil {
+			return nil, err
+		}
+		return newDatadog(t.Name, k, t.Datadog, opts...)
+	case t.Teams != nil:
+		u, err := resolve("teams_url", t.Teams.TeamsURL)
+		if err != nil {
+			return nil, err
+		}
+		return newTeams(t.Name, u, message(t.Teams.Message), opts...), nil
 	case t.Script != nil:
 		c := t.Script
 		return newScript(t.Name, scriptConfig{

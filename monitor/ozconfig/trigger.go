@@ -22,8 +22,9 @@ const (
 	TriggerScript   TriggerType = "script"
 )
 
-// Trigger is an OpenZeppelin Monitor trigger. Exactly one of the config
-// pointers is set, the one matching TriggerType.
+// Trigger is an OpenZeppelin Monitor trigger, or one of ozmon's extension
+// types (TriggerType.IsExtension). Exactly one of the config pointers is
+// set, the one matching TriggerType.
 type Trigger struct {
 	// Key identifies the trigger: the object key in an OZ trigger file, or
 	// the tenant_triggers name column. Monitors reference triggers by Key.
@@ -37,6 +38,12 @@ type Trigger struct {
 	Email    *EmailConfig
 	Webhook  *WebhookConfig
 	Script   *ScriptConfig
+
+	// ozmon's extension types.
+	PagerDuty *PagerDutyConfig
+	Opsgenie  *OpsgenieConfig
+	Datadog   *DatadogConfig
+	Teams     *TeamsConfig
 
 	source string
 }
@@ -147,6 +154,14 @@ func (t *Trigger) Config() any {
 		return t.Webhook
 	case t.Script != nil:
 		return t.Script
+	case t.PagerDuty != nil:
+		return t.PagerDuty
+	case t.Opsgenie != nil:
+		return t.Opsgenie
+	case t.Datadog != nil:
+		return t.Datadog
+	case t.Teams != nil:
+		return t.Teams
 	}
 	return nil
 }
@@ -236,7 +251,8 @@ func (r *cfgReader) trigger(p string, raw json.RawMessage) *Trigger {
 		}
 	}
 	tt, typeOK := o.enum("trigger_type", true, string(TriggerSlack), string(TriggerEmail), string(TriggerWebhook),
-		string(TriggerTelegram), string(TriggerDiscord), string(TriggerScript))
+		string(TriggerTelegram), string(TriggerDiscord), string(TriggerScript),
+		string(TriggerPagerDuty), string(TriggerOpsgenie), string(TriggerDatadog), string(TriggerTeams))
 	t.TriggerType = TriggerType(tt)
 	// OZ matches config by shape and validates by trigger_type; ozmon reads
 	// the config as the declared type, so a mismatch shows up as unknown or
@@ -256,6 +272,14 @@ func (r *cfgReader) trigger(p string, raw json.RawMessage) *Trigger {
 				t.Webhook = r.webhookConfig(co)
 			case TriggerScript:
 				t.Script = r.scriptConfig(co)
+			case TriggerPagerDuty:
+				t.PagerDuty = r.pagerDutyConfig(co)
+			case TriggerOpsgenie:
+				t.Opsgenie = r.opsgenieConfig(co)
+			case TriggerDatadog:
+				t.Datadog = r.datadogConfig(co)
+			case TriggerTeams:
+				t.Teams = r.teamsConfig(co)
 			}
 			co.finish()
 		}
