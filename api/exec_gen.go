@@ -161,9 +161,18 @@ type ComplexityRoot struct {
 		Status             func(childComplexity int) int
 	}
 
+	NetworkProblem struct {
+		Count     func(childComplexity int) int
+		FirstSeen func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		LastSeen  func(childComplexity int) int
+		Message   func(childComplexity int) int
+	}
+
 	NetworkStatus struct {
-		LastLedger func(childComplexity int) int
-		Problems   func(childComplexity int) int
+		LastLedger     func(childComplexity int) int
+		ProblemDetails func(childComplexity int) int
+		Problems       func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -930,12 +939,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Network.Status(childComplexity), true
 
+	case "NetworkProblem.count":
+		if e.ComplexityRoot.NetworkProblem.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkProblem.Count(childComplexity), true
+	case "NetworkProblem.firstSeen":
+		if e.ComplexityRoot.NetworkProblem.FirstSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkProblem.FirstSeen(childComplexity), true
+	case "NetworkProblem.kind":
+		if e.ComplexityRoot.NetworkProblem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkProblem.Kind(childComplexity), true
+	case "NetworkProblem.lastSeen":
+		if e.ComplexityRoot.NetworkProblem.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkProblem.LastSeen(childComplexity), true
+	case "NetworkProblem.message":
+		if e.ComplexityRoot.NetworkProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkProblem.Message(childComplexity), true
+
 	case "NetworkStatus.lastLedger":
 		if e.ComplexityRoot.NetworkStatus.LastLedger == nil {
 			break
 		}
 
 		return e.ComplexityRoot.NetworkStatus.LastLedger(childComplexity), true
+	case "NetworkStatus.problemDetails":
+		if e.ComplexityRoot.NetworkStatus.ProblemDetails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStatus.ProblemDetails(childComplexity), true
 	case "NetworkStatus.problems":
 		if e.ComplexityRoot.NetworkStatus.Problems == nil {
 			break
@@ -1680,12 +1726,30 @@ func (ec *executionContext) childFields_Network(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Network", field.Name)
 }
 
+func (ec *executionContext) childFields_NetworkProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_NetworkProblem_kind(ctx, field)
+	case "message":
+		return ec.fieldContext_NetworkProblem_message(ctx, field)
+	case "count":
+		return ec.fieldContext_NetworkProblem_count(ctx, field)
+	case "firstSeen":
+		return ec.fieldContext_NetworkProblem_firstSeen(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_NetworkProblem_lastSeen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkProblem", field.Name)
+}
+
 func (ec *executionContext) childFields_NetworkStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "lastLedger":
 		return ec.fieldContext_NetworkStatus_lastLedger(ctx, field)
 	case "problems":
 		return ec.fieldContext_NetworkStatus_problems(ctx, field)
+	case "problemDetails":
+		return ec.fieldContext_NetworkStatus_problemDetails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkStatus", field.Name)
 }
@@ -4931,6 +4995,121 @@ func (ec *executionContext) fieldContext_Network_status(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _NetworkProblem_kind(ctx context.Context, field graphql.CollectedField, obj *NetworkProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkProblem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkProblem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkProblem_message(ctx context.Context, field graphql.CollectedField, obj *NetworkProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkProblem_count(ctx context.Context, field graphql.CollectedField, obj *NetworkProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkProblem_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkProblem_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NetworkProblem_firstSeen(ctx context.Context, field graphql.CollectedField, obj *NetworkProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkProblem_firstSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkProblem_firstSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkProblem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NetworkProblem_lastSeen(ctx context.Context, field graphql.CollectedField, obj *NetworkProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkProblem_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkProblem_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkProblem", field, false, false, "Time")
+}
+
 func (ec *executionContext) _NetworkStatus_lastLedger(ctx context.Context, field graphql.CollectedField, obj *NetworkStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4975,6 +5154,38 @@ func (ec *executionContext) _NetworkStatus_problems(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_NetworkStatus_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NetworkStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkStatus_problemDetails(ctx context.Context, field graphql.CollectedField, obj *NetworkStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkStatus_problemDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProblemDetails, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []NetworkProblem) graphql.Marshaler {
+			return ec.marshalNNetworkProblem2ᚕgithubᚗcomᚋozmonᚋozmonᚋapiᚐNetworkProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkStatus_problemDetails(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkProblem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -8884,6 +9095,59 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var networkProblemImplementors = []string{"NetworkProblem"}
+
+func (ec *executionContext) _NetworkProblem(ctx context.Context, sel ast.SelectionSet, obj *NetworkProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkProblem")
+		case "kind":
+			out.Values[i] = ec._NetworkProblem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._NetworkProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._NetworkProblem_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSeen":
+			out.Values[i] = ec._NetworkProblem_firstSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeen":
+			out.Values[i] = ec._NetworkProblem_lastSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var networkStatusImplementors = []string{"NetworkStatus"}
 
 func (ec *executionContext) _NetworkStatus(ctx context.Context, sel ast.SelectionSet, obj *NetworkStatus) graphql.Marshaler {
@@ -8902,6 +9166,11 @@ func (ec *executionContext) _NetworkStatus(ctx context.Context, sel ast.Selectio
 			}
 		case "problems":
 			out.Values[i] = ec._NetworkStatus_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problemDetails":
+			out.Values[i] = ec._NetworkStatus_problemDetails(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10246,6 +10515,26 @@ func (ec *executionContext) marshalNNetwork2ᚕgithubᚗcomᚋozmonᚋozmonᚋap
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetwork2githubᚗcomᚋozmonᚋozmonᚋapiᚐNetwork(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkProblem2githubᚗcomᚋozmonᚋozmonᚋapiᚐNetworkProblem(ctx context.Context, sel ast.SelectionSet, v NetworkProblem) graphql.Marshaler {
+	return ec._NetworkProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkProblem2ᚕgithubᚗcomᚋozmonᚋozmonᚋapiᚐNetworkProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []NetworkProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkProblem2githubᚗcomᚋozmonᚋozmonᚋapiᚐNetworkProblem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

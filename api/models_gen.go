@@ -187,12 +187,26 @@ type Network struct {
 	Status       *NetworkStatus `json:"status"`
 }
 
+// Something that keeps a network from being processed as it should.
+type NetworkProblem struct {
+	// What went wrong: rpc (the latest ledger cannot be read), behind (far behind the confirmed tip), skipped (ledgers skipped beyond max_past_blocks).
+	Kind string `json:"kind"`
+	// The latest occurrence, described.
+	Message string `json:"message"`
+	// How many times it was seen.
+	Count     int       `json:"count"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
+
 // Where processing of a network stands.
 type NetworkStatus struct {
 	// The last ledger processed; null when none has been.
 	LastLedger *int `json:"lastLedger,omitempty"`
-	// Problems reported about the network (none today).
+	// The open problems' messages, one line each (see problemDetails).
 	Problems []string `json:"problems"`
+	// The open problems the scheduler reported: each shown until it is resolved, or for an hour after it was last seen.
+	ProblemDetails []NetworkProblem `json:"problemDetails"`
 }
 
 // Where a page ends.

@@ -20,6 +20,8 @@ type Store interface {
 	Tenant(ctx context.Context, tenantID string) (store.Tenant, error)
 	// Cursor returns the last processed ledger of a network.
 	Cursor(ctx context.Context, network string) (uint64, bool, error)
+	// NetworkProblems returns every network's open problems.
+	NetworkProblems(ctx context.Context) ([]store.NetworkProblem, error)
 
 	// The tenant's API keys (tenant-scoped: another tenant's key is
 	// store.ErrNotFound).

@@ -26,7 +26,8 @@ type Scheduler struct {
 	insp       *asynq.Inspector // finds a ledger's tasks in Redis
 	log        *slog.Logger
 	m          *metrics.Metrics
-	maxPerTick uint64 // ledgers one tick enqueues: a long catch-up proceeds in slices and the cursor moves as it goes
+	maxPerTick uint64      // ledgers one tick enqueues: a long catch-up proceeds in slices and the cursor moves as it goes
+	problems   *problemLog // nil: problems are logged only
 
 	mu       sync.Mutex
 	networks map[string]Network
@@ -58,6 +59,9 @@ func New(client *asynq.Client, c Cursors, opts ...Option) *Scheduler {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.problems != nil {
+		s.problems.log = s.log
+	}
 	return s
 }
 
@@ -83,6 +87,7 @@ func (s *Scheduler) AddNetwork(n Network) error {
 	if rec != nil {
 		s.recovery[n.Slug] = rec
 	}
+	s.problems.assumeOpen(n.Slug)
 	return nil
 }
 
@@ -107,8 +112,10 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 	var r TickResult
 	tip, err := n.Tip.Tip(ctx)
 	if err != nil {
+		s.problems.report(ctx, slug, ProblemRPC, "the latest ledger cannot be read: "+err.Error())
 		return r, fmt.Errorf("network %s: read tip: %w", slug, err)
 	}
+	s.problems.resolve(ctx, slug, ProblemRPC)
 	r.Tip = tip
 	if tip <= n.ConfirmationBlocks {
 		return r, nil
@@ -127,6 +134,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - min(cur, r.Target)))
 	}
 	if r.Target <= cur {
+		s.problems.resolve(ctx, slug, ProblemBehind)
 		s.markTick(slug)
 		return r, nil
 	}
@@ -139,6 +147,7 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 		if s.m != nil {
 			s.m.LedgersSkipped.WithLabelValues(slug, "max_past_blocks").Add(float64(r.Skipped))
 		}
+		s.problems.report(ctx, slug, ProblemSkipped, skippedMessage(r.From, newFrom-1, r.Skipped, n.MaxPastBlocks))
 		r.From = newFrom
 	}
 	r.To = min(r.Target, r.From+s.maxPerTick-1)
@@ -173,6 +182,11 @@ func (s *Scheduler) Tick(ctx context.Context, slug string) (TickResult, error) {
 	if s.m != nil {
 		s.m.LedgersEnqueued.WithLabelValues(slug).Add(float64(r.Enqueued))
 		s.m.LedgersBehind.WithLabelValues(slug).Set(float64(r.Target - last))
+	}
+	if behind := r.Target - last; behind > behindLimit {
+		s.problems.report(ctx, slug, ProblemBehind, fmt.Sprintf("%d ledgers behind the confirmed tip %d; catching up %d per tick", behind, r.Target, s.maxPerTick))
+	} else {
+		s.problems.resolve(ctx, slug, ProblemBehind)
 	}
 	s.markTick(slug)
 	return r, nil

@@ -21,6 +21,9 @@ func (a *app) startScheduler(ctx context.Context, g *errgroup.Group, client *asy
 	if p, ok := a.st.(store.Progress); ok {
 		sopts = append(sopts, scheduler.WithProgress(p, a.rdb))
 	}
+	if r, ok := a.st.(scheduler.ProblemRecorder); ok {
+		sopts = append(sopts, scheduler.WithProblems(r))
+	}
 	s := scheduler.New(client, a.st, sopts...)
 	for slug, src := range a.networks {
 		n := a.netCfg[slug]

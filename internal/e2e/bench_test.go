@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -55,7 +56,19 @@ func percentiles(b *testing.B, lat []time.Duration, suffix string) {
 // Requests are issued open-loop at 500/s — each at its scheduled time,
 // whether or not earlier ones finished — and latency counts from that
 // scheduled time, so a stall shows in full instead of slowing the load.
+//
+// Beside the latencies it reports what one request costs in CPU time:
+// cpu_us/req for this process (the API and the load generator), pg_us/req
+// for the PostgreSQL backends of the API's pool, and client_us/req for the
+// load generator alone, measured by the same open loop against a server
+// that replays the recorded response without doing anything else. The
+// API's own cost is about cpu_us − client_us (the replay server's net/http
+// work counts in client_us).
 func BenchmarkDeliveriesQueryOpenLoop(b *testing.B) {
+	// The pool's connections carry this name, so their backends' CPU time
+	// can be told from the rest of the shared server's.
+	appName := fmt.Sprintf("ozmon-bench-deliveries-%d", os.Getpid())
+	b.Setenv("PGAPPNAME", appName)
 	d := newDeployment(b)
 	ctx := context.Background()
 	a, other := d.tenant("acme"), d.tenant("bravo")
@@ -83,8 +96,9 @@ func BenchmarkDeliveriesQueryOpenLoop(b *testing.B) {
 	}
 	body, _ := json.Marshal(map[string]any{"query": `{ deliveries(first: 50) { nodes { monitor ledger txHash trigger status createdAt } pageInfo { endCursor hasNextPage } } }`})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}}
-	one := func() error {
-		req, _ := http.NewRequest(http.MethodPost, d.srv.URL+"/graphql", bytes.NewReader(body))
+	var recorded atomic.Value // the last response, for the replay server
+	post := func(url string) error {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+key)
 		resp, err := client.Do(req)
@@ -96,21 +110,55 @@ func BenchmarkDeliveriesQueryOpenLoop(b *testing.B) {
 		if resp.StatusCode != http.StatusOK || !bytes.Contains(data, []byte(`"hasNextPage":true`)) {
 			return fmt.Errorf("status %d: %.200s", resp.StatusCode, data)
 		}
+		recorded.Store(data)
 		return nil
 	}
+	one := func() error { return post(d.srv.URL + "/graphql") }
 	for b.Loop() {
 		if err := one(); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	rate := benchEnv("OZMON_BENCH_RATE", 500)
-	lat, errs := openLoop(rate, benchEnv("OZMON_BENCH_SECONDS", 4), one)
+	// Warm the pool's connections and their prepared statements, as a
+	// serving process's are.
+	for range 100 {
+		if err := one(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rate, seconds := benchEnv("OZMON_BENCH_RATE", 500), benchEnv("OZMON_BENCH_SECONDS", 4)
+	pgBefore, err := backendsCPU(ctx, d.st.Pool(), appName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpuBefore := processCPU()
+	lat, errs := openLoop(rate, seconds, one)
+	cpu := processCPU() - cpuBefore
+	pgAfter, err := backendsCPU(ctx, d.st.Pool(), appName)
+	if err != nil {
+		b.Fatal(err)
+	}
 	if errs > 0 {
 		b.Fatalf("%d requests failed", errs)
 	}
+	n := float64(rate * seconds)
 	b.ReportMetric(float64(rate), "req/s")
 	percentiles(b, lat, "")
+	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu_us/req")
+	b.ReportMetric(float64((pgAfter-pgBefore).Microseconds())/n, "pg_us/req")
+
+	replay := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(recorded.Load().([]byte))
+	}))
+	defer replay.Close()
+	cpuBefore = processCPU()
+	if _, errs := openLoop(rate, seconds, func() error { return post(replay.URL) }); errs > 0 {
+		b.Fatalf("%d requests to the replay server failed", errs)
+	}
+	b.ReportMetric(float64((processCPU()-cpuBefore).Microseconds())/n, "client_us/req")
 }
 
 // openLoop calls f rate times a second for seconds, each call at its

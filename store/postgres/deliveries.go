@@ -173,17 +173,17 @@ func (s *Store) finishOne(ctx context.Context, it finishItem) (struct{}, error) 
 	return struct{}{}, nil
 }
 
-// ListDeliveries returns the deliveries matching f, newest first.
-func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+// listQuery is ListDeliveries' statement for f, its arguments and the
+// page size it asks for.
+func listQuery(f store.DeliveryFilter) (q string, args []any, limit int, err error) {
 	var where []string
-	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if f.TenantID != "" {
 		if !validUUID(f.TenantID) {
-			return nil, fmt.Errorf("postgres: list deliveries: tenant id %q is not a UUID", f.TenantID)
+			return "", nil, 0, fmt.Errorf("tenant id %q is not a UUID", f.TenantID)
 		}
 		add("tenant_id = ?", f.TenantID)
 	}
@@ -195,7 +195,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	}
 	if f.Status != "" {
 		if !f.Status.Valid() {
-			return nil, fmt.Errorf("postgres: list deliveries: unknown status %q: %w", clipText(string(f.Status)), store.ErrInvalid)
+			return "", nil, 0, fmt.Errorf("unknown status %q: %w", clipText(string(f.Status)), store.ErrInvalid)
 		}
 		add("status = ?", string(f.Status))
 	}
@@ -208,31 +208,42 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	if f.After != nil {
 		cond, err := afterCondition(*f.After, len(args))
 		if err != nil {
-			return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+			return "", nil, 0, err
 		}
 		a := f.After
 		args = append(args, a.CreatedAt, a.Key.TenantID, sanitizeName(a.Key.Monitor), sanitizeName(a.Key.Network),
 			int64(a.Key.Ledger), sanitizeName(a.Key.TxHash), sanitizeName(a.Key.Trigger))
 		where = append(where, cond)
 	}
-	limit := f.Limit
+	limit = f.Limit
 	switch {
 	case limit <= 0:
 		limit = 100
 	case limit > 1000:
 		limit = 1000
 	}
-	q := `SELECT ` + deliveryColumns + ` FROM ozmon_deliveries`
+	q = `SELECT ` + deliveryColumns + ` FROM ozmon_deliveries`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY created_at DESC, tenant_id, monitor, network, ledger DESC, tx_hash, trigger LIMIT ` + strconv.Itoa(limit)
+	q += ` ORDER BY ` + listOrderBy() + ` LIMIT ` + strconv.Itoa(limit)
+	return q, args, limit, nil
+}
+
+// ListDeliveries returns the deliveries matching f, newest first.
+func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	q, args, limit, err := listQuery(f)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list deliveries: %w", err)
+	}
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Delivery
+	// Sized for a full page: a page is usually full, and growing a slice
+	// of records by doubling costs more than the page itself.
+	out := make([]store.Delivery, 0, min(limit, 200))
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {

@@ -19,10 +19,27 @@ var listOrder = []struct {
 	{"ledger", true}, {"tx_hash", false}, {"trigger", false},
 }
 
+// listOrderBy is ListDeliveries' ORDER BY clause. The columns are named
+// with their table: the select list casts tenant_id to text under the
+// same name, and a bare name would sort by that text, an order no index
+// holds (migration 0008 indexes this one).
+func listOrderBy() string {
+	cols := make([]string, len(listOrder))
+	for i, c := range listOrder {
+		cols[i] = "ozmon_deliveries." + c.col
+		if c.desc {
+			cols[i] += " DESC"
+		}
+	}
+	return strings.Join(cols, ", ")
+}
+
 // afterCondition is the keyset condition "comes after p in the list
 // order", with its seven values bound from $n+1 on (in listOrder's order).
 // The directions are mixed, so it is spelled out as an OR of prefixes
-// rather than one row comparison.
+// rather than one row comparison; the leading created_at bound, implied
+// by the OR, is what lets the index scan start at the cursor instead of
+// reading and discarding every newer record.
 func afterCondition(p store.DeliveryPosition, n int) (string, error) {
 	if !validUUID(p.Key.TenantID) {
 		return "", fmt.Errorf("page position: tenant id %q is not a UUID: %w", p.Key.TenantID, store.ErrInvalid)
@@ -48,5 +65,5 @@ func afterCondition(p store.DeliveryPosition, n int) (string, error) {
 		parts = append(parts, c.col+op+val)
 		terms = append(terms, "("+strings.Join(parts, " AND ")+")")
 	}
-	return "(" + strings.Join(terms, " OR ") + ")", nil
+	return "(created_at <= " + param(0) + " AND (" + strings.Join(terms, " OR ") + "))", nil
 }

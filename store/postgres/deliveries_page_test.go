@@ -2,8 +2,12 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ozmon/ozmon/store"
@@ -66,5 +70,99 @@ func TestListDeliveriesRefusesBadPosition(t *testing.T) {
 	_, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{After: &store.DeliveryPosition{Key: store.DeliveryKey{TenantID: "nope"}}})
 	if !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("got %v, want ErrInvalid", err)
+	}
+}
+
+// TestListDeliveriesPageIsAnIndexRange: a tenant's page — the newest, one
+// after a cursor, one monitor's — is read in order from an index of
+// migration 0008 and never sorted, although each batch's records share
+// created_at: the cost of a page does not grow with the tenant's log.
+func TestListDeliveriesPageIsAnIndexRange(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	a := importFixture(t, s, "acme", standardFixture())
+	b := importFixture(t, s, "bravo", standardFixture())
+	for _, tenant := range []string{a, b} {
+		for batch := range 3 {
+			var ds []store.ExpectedDelivery
+			for i := range 1000 {
+				ds = append(ds, store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: tenant, Monitor: fmt.Sprintf("m%d", i%4),
+					Network: "stellar_testnet", Ledger: uint64(batch*1000 + i/10), TxHash: fmt.Sprintf("tx%04d", i), Trigger: "hook"}})
+			}
+			if err := s.ExpectDeliveries(ctx, ds); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := s.Pool().Exec(ctx, `ANALYZE ozmon_deliveries`); err != nil {
+		t.Fatal(err)
+	}
+	first := store.DeliveryFilter{TenantID: a, Limit: 51}
+	page, err := s.ListDeliveries(ctx, first)
+	if err != nil || len(page) != 51 {
+		t.Fatalf("first page: %d records, %v", len(page), err)
+	}
+	next := first
+	pos := store.PositionOf(page[49])
+	next.After = &pos
+	monitor := first
+	monitor.Monitor = "m2"
+	for _, c := range []struct {
+		name  string
+		f     store.DeliveryFilter
+		index string
+	}{{"first page", first, "idx_ozmon_deliveries_tenant_list"}, {"page after a cursor", next, "idx_ozmon_deliveries_tenant_list"},
+		{"one monitor", monitor, "idx_ozmon_deliveries_tenant_monitor_list"}} {
+		q, args, _, err := listQuery(c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []struct{ Plan planNode }
+		var raw []byte
+		if err := s.Pool().QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+q, args...).Scan(&raw); err != nil {
+			t.Fatalf("%s: explain: %v", c.name, err)
+		}
+		if err := json.Unmarshal(raw, &plan); err != nil || len(plan) != 1 {
+			t.Fatalf("%s: plan %s: %v", c.name, raw, err)
+		}
+		var indexes []string
+		for n := range plan[0].Plan.all() {
+			if strings.Contains(n.NodeType, "Sort") {
+				t.Errorf("%s: the plan sorts (%s): %s", c.name, n.NodeType, raw)
+			}
+			if n.IndexName != "" {
+				indexes = append(indexes, n.IndexName)
+			}
+		}
+		if !slices.Equal(indexes, []string{c.index}) {
+			t.Errorf("%s: plan reads indexes %v, want %s", c.name, indexes, c.index)
+		}
+	}
+}
+
+// planNode is a node of EXPLAIN (FORMAT JSON)'s plan.
+type planNode struct {
+	NodeType  string     `json:"Node Type"`
+	IndexName string     `json:"Index Name"`
+	Plans     []planNode `json:"Plans"`
+}
+
+// all yields n and every node below it.
+func (n planNode) all() iter.Seq[planNode] {
+	return func(yield func(planNode) bool) {
+		var walk func(planNode) bool
+		walk = func(n planNode) bool {
+			if !yield(n) {
+				return false
+			}
+			for _, c := range n.Plans {
+				if !walk(c) {
+					return false
+				}
+			}
+			return true
+		}
+		walk(n)
 	}
 }
