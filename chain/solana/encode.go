@@ -90,18 +90,18 @@ type encInner struct {
 }
 
 type encMeta struct {
-	Err                  json.RawMessage            `json:"err"`
-	Status               map[string]json.RawMessage `json:"status"`
-	Fee                  uint64                     `json:"fee"`
-	PreBalances          []uint64                   `json:"preBalances"`
-	PostBalances         []uint64                   `json:"postBalances"`
-	InnerInstructions    []encInner                 `json:"innerInstructions"`
-	LogMessages          []string                   `json:"logMessages"`
-	PreTokenBalances     []chain.SolanaTokenBalance `json:"preTokenBalances"`
-	PostTokenBalances    []chain.SolanaTokenBalance `json:"postTokenBalances"`
-	Rewards              []any                      `json:"rewards"`
+	Err                  json.RawMessage              `json:"err"`
+	Status               map[string]json.RawMessage   `json:"status"`
+	Fee                  uint64                       `json:"fee"`
+	PreBalances          []uint64                     `json:"preBalances"`
+	PostBalances         []uint64                     `json:"postBalances"`
+	InnerInstructions    []encInner                   `json:"innerInstructions"`
+	LogMessages          []string                     `json:"logMessages"`
+	PreTokenBalances     []chain.SolanaTokenBalance   `json:"preTokenBalances"`
+	PostTokenBalances    []chain.SolanaTokenBalance   `json:"postTokenBalances"`
+	Rewards              []any                        `json:"rewards"`
 	LoadedAddresses      *chain.SolanaLoadedAddresses `json:"loadedAddresses,omitempty"`
-	ComputeUnitsConsumed *uint64                    `json:"computeUnitsConsumed,omitempty"`
+	ComputeUnitsConsumed *uint64                      `json:"computeUnitsConsumed,omitempty"`
 }
 
 func encodeTx(st *chain.SolanaTransaction) encTx {

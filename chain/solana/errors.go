@@ -28,7 +28,7 @@ const (
 // skipped is one endpoint's "no block in this slot".
 type skipped struct{ reason string }
 
-func (s skipped) Error() string { return s.reason }
+func (s skipped) Error() string        { return s.reason }
 func (s skipped) Is(target error) bool { return target == ErrSlotSkipped }
 
 // CallError is one failed attempt: which method, at which endpoint, about
