@@ -255,6 +255,18 @@ func TestEncodeDecodeProperty(t *testing.T) {
 			w, _ := json.Marshal(b)
 			t.Fatalf("block %d differs:\n got %s\nwant %s", i, g, w)
 		}
+		// The block cache's binary codec keeps every field.
+		bin, err := got.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cached chain.Block
+		if err := cached.UnmarshalBinary(bin); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(&cached, b) {
+			t.Fatalf("block %d differs after the binary codec", i)
+		}
 		// The lenient walker reads what the strict path reads.
 		lenient, err := decodeLenient(b.Network, b.Ledger, raw)
 		if err != nil {
