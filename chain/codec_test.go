@@ -313,7 +313,7 @@ func oneEventBlock(values, entries uint64, data []byte) []byte {
 	b = append(b, 0, 1)                      // no operations, one event
 	b = append(b, 0, 0)                      // contract, no topics
 	b = append(b, data...)
-	b = append(b, 1, 2)        // op index -1, tx index 1
+	b = append(b, 1, 2)       // op index -1, tx index 1
 	return append(b, 0, 0, 0) // envelope, result, no Solana block part
 }
 

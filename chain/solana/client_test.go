@@ -112,7 +112,7 @@ func TestSlot(t *testing.T) {
 // the exact params.
 func TestBlockParamsAndOneCall(t *testing.T) {
 	t.Parallel()
-	n := newNode(t, map[string][]string{"getBlock": {result(blockJSON(txJSON("s", `["` + tokenProgram + `"]`, `[{"programIdIndex":0,"accounts":[],"data":""}]`, okMeta)))}})
+	n := newNode(t, map[string][]string{"getBlock": {result(blockJSON(txJSON("s", `["`+tokenProgram+`"]`, `[{"programIdIndex":0,"accounts":[],"data":""}]`, okMeta)))}})
 	b, err := fastClient(t, n.srv.URL).Block(context.Background(), "solana_devnet", 100)
 	if err != nil {
 		t.Fatal(err)
