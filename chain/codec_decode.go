@@ -164,6 +164,10 @@ func (d *decoder) blockFields(b *Block, txs []Transaction) error {
 		}
 	}
 	b.Transactions = txs
+	var err2 error
+	if b.Solana, err2 = d.solanaBlock(); err2 != nil {
+		return fmt.Errorf("solana: %w", err2)
+	}
 	return nil
 }
 
@@ -180,7 +184,7 @@ func (d *decoder) transaction(tx *Transaction) error {
 	if err != nil {
 		return err
 	}
-	if flags&^(txSuccess|txFeeBump|txEVM) != 0 {
+	if flags&^(txSuccess|txFeeBump|txEVM|txSolana) != 0 {
 		return d.fail(start, "unknown transaction flags %#x", flags)
 	}
 	tx.Success = flags&txSuccess != 0
@@ -238,6 +242,13 @@ func (d *decoder) transaction(tx *Transaction) error {
 			return fmt.Errorf("evm: %w", err)
 		}
 		tx.EVM = x
+	}
+	if flags&txSolana != 0 {
+		x, err := d.solanaTx()
+		if err != nil {
+			return fmt.Errorf("solana: %w", err)
+		}
+		tx.Solana = x
 	}
 	return nil
 }

@@ -90,6 +90,7 @@ func (e *encoder) block(b *Block) {
 	for i := range b.Transactions {
 		e.transaction(&b.Transactions[i])
 	}
+	e.solanaBlock(b.Solana)
 }
 
 func (e *encoder) transaction(tx *Transaction) {
@@ -104,6 +105,9 @@ func (e *encoder) transaction(tx *Transaction) {
 	}
 	if tx.EVM != nil {
 		flags |= txEVM
+	}
+	if tx.Solana != nil {
+		flags |= txSolana
 	}
 	e.buf = append(e.buf, flags)
 	e.varint(tx.FeeCharged)
@@ -129,6 +133,9 @@ func (e *encoder) transaction(tx *Transaction) {
 	e.bytes(tx.ResultXDR)
 	if x := tx.EVM; x != nil {
 		e.evmTx(x)
+	}
+	if x := tx.Solana; x != nil {
+		e.solanaTx(x)
 	}
 }
 

@@ -5,9 +5,9 @@ package chain
 // allocations; this format decodes in a fraction of that with a handful of
 // allocations.
 //
-// Layout (version 2), integers as encoding/binary uvarints unless noted:
+// Layout (version 3), integers as encoding/binary uvarints unless noted:
 //
-//	byte    version (2)
+//	byte    version (3)
 //	uvarint text heap length, bytes heap length
 //	uvarint counts: transactions, operations, events, calls, payments,
 //	        values, map entries, EVM transactions, EVM logs, EVM log
@@ -49,11 +49,29 @@ package chain
 // receipt as a presence byte then status, gas used and raw JSON; then the
 // transaction's raw JSON. Nil-ness of EVM and Receipt is kept; empty Logs,
 // Topics, Input, Data and Raw decode as nil.
+//
+// Solana (version 3): a transaction whose Solana field is set has the
+// txSolana flag and, after its EVM part, a bits byte (blockTime, meta,
+// computeUnitsConsumed, loadedAddresses present), signature, slot,
+// [blockTime], account keys (count, strings), recent blockhash,
+// instructions, address-table lookups (key, writable and readonly indexes
+// as bytes); with meta: err (raw JSON as bytes), fee, pre and post
+// balances (count, uvarints), pre and post token balances, inner groups
+// (index byte, instructions), log messages, [compute units], [loaded
+// writable, loaded readonly]. An instruction is a bits byte (stack height
+// present), the program index byte, accounts (bytes), data, parsed (raw
+// JSON as bytes), program, program id, [stack height]. After the
+// transactions every block ends with its Solana byte: 0 for none, else
+// present|blockTime|blockHeight|skipped bits, parent slot, [blockTime
+// zigzag], [blockHeight]. Nil-ness of Solana, Meta, LoadedAddresses and
+// the optional numbers is kept; empty lists and raw JSON decode as nil.
+// Solana lists are allocated per list, not carved from header totals;
+// each count is checked against the bytes left before allocating.
 
 // binaryVersion is the first byte of MarshalBinary's output; a change of
 // layout takes a new version so that caches holding the old one miss
 // instead of misreading.
-const binaryVersion byte = 2
+const binaryVersion byte = 3
 
 // maxValueDepth bounds Value nesting (a Vec is one level deeper than its
 // parent). Soroban itself caps nesting well below it; the bound keeps a
@@ -77,6 +95,7 @@ const (
 	txSuccess = 1
 	txFeeBump = 2
 	txEVM     = 4
+	txSolana  = 8
 )
 
 // Operation payload bits.
@@ -96,7 +115,7 @@ const (
 	minPaymentLen = 4  // from, to, asset, amount
 	minValueLen   = 1  // tag
 	minEntryLen   = 2  // key and value tags
-	minBlockLen   = 9  // chain, network, ledger, hash, parent, seconds, nanos, protocol, #transactions
+	minBlockLen   = 10 // chain, network, ledger, hash, parent, seconds, nanos, protocol, #transactions, solana byte
 	minEVMTxLen   = 13 // from, to, value, input, nonce, gas, 3 fee fields, tx index, #logs, receipt bit, raw
 	minLogLen     = 5  // address, #topics, data, log index, raw
 	minTopicLen   = 1  // length

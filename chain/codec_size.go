@@ -64,6 +64,9 @@ func (s *sizer) block(b *Block) error {
 		if x := tx.EVM; x != nil {
 			s.evmTx(x)
 		}
+		if x := tx.Solana; x != nil {
+			s.solanaTx(x)
+		}
 	}
 	return nil
 }

@@ -97,6 +97,8 @@ func handBuiltBlocks() []*chain.Block {
 			CloseTime: time.Unix(-62135596800, 0).UTC(), Transactions: []chain.Transaction{}},
 		{Chain: chain.Stellar, CloseTime: time.Unix(1, 999_999_999).UTC(), Transactions: []chain.Transaction{{}}},
 		evmBlock(),
+		solanaBlock(),
+		{Chain: chain.Solana, Network: "solana_mainnet", Ledger: 300, Solana: &chain.SolanaBlock{Skipped: true}},
 	}
 }
 
@@ -311,8 +313,8 @@ func oneEventBlock(values, entries uint64, data []byte) []byte {
 	b = append(b, 0, 1)                      // no operations, one event
 	b = append(b, 0, 0)                      // contract, no topics
 	b = append(b, data...)
-	b = append(b, 1, 2) // op index -1, tx index 1
-	return append(b, 0, 0)
+	b = append(b, 1, 2)       // op index -1, tx index 1
+	return append(b, 0, 0, 0) // envelope, result, no Solana block part
 }
 
 func TestUnmarshalBinaryHandMadeEncoding(t *testing.T) {
@@ -346,7 +348,7 @@ func TestUnmarshalBinaryRejectsBadInput(t *testing.T) {
 		{"unknown version", "\x01", "unknown format version 1"},
 		{"huge text heap", string(binary.AppendUvarint([]byte{chain.BinaryVersion}, 1<<62)), "truncated"},
 		{"huge heaps", string(header("", "", 0, 0, 0, 0, 0, 0, 0)[:1]) + "\xff\xff\xff\xff\x0f\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "exceed the"},
-		{"varint overflow", "\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
+		{"varint overflow", "\x03\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
 		{"huge value total", string(header("", "", 0, 0, 0, 0, 0, 1<<40, 0)) + "\x00\x00\x00\x00\x00\x00\x00\x00\x00", "header totals need more"},
 		{"huge transaction total", string(header("", "", 1<<20, 0, 0, 0, 0, 0, 0)) + strings.Repeat("\x00", 64), "header totals need more"},
 		{"unknown kind", string(oneEventBlock(0, 0, []byte{0x1f})), "unknown value kind 31"},

@@ -18,6 +18,10 @@ type SolanaBlock struct {
 	// BlockTime is unix seconds; nil when the node does not know it.
 	BlockTime   *int64  `json:"blockTime"`
 	BlockHeight *uint64 `json:"blockHeight"`
+	// Skipped marks a slot in which no block was produced (the RPC
+	// answered "slot skipped"): the Block has no transactions and no
+	// hash. It is cached like any block so the slot is not asked again.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // SolanaTransaction is one transaction of a Solana block in OpenZeppelin

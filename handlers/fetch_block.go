@@ -86,6 +86,12 @@ func (h *Handlers) fetch(ctx context.Context, network string, fetcher BlockFetch
 // replaced blocks are processed again (see reorg). Then it records this
 // block's hash.
 func (h *Handlers) checkLinks(ctx context.Context, p tasks.FetchBlock, fetcher BlockFetcher, b *chain.Block) error {
+	if b.Hash == "" {
+		// A ledger number without a block (a skipped Solana slot) links
+		// nothing: the next block's parent is an earlier one, so recording
+		// an empty hash here would read as a reorganisation there.
+		return nil
+	}
 	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
 	if b.ParentHash != "" && p.Ledger > 0 {
 		prev, ok, err := links.get(ctx, p.Network, p.Ledger-1)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/chain/solana"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/config"
 	"github.com/ozmon/ozmon/internal/metrics"
@@ -270,6 +271,25 @@ func (a *app) openSource(n *ozconfig.Network, eps []endpoint, observe func(metho
 		a.closers = append(a.closers, func() { client.Close() })
 		// The handlers attach receipts when a block's candidates need them.
 		return &evm.Source{Client: client, Network: n.Slug}, nil
+	case ozconfig.NetworkSolana:
+		// The Solana transport is HTTP POST only: OZ validation accepts
+		// ws(s):// URLs but they never connect, so they are left out here.
+		var httpEps []chain.Endpoint
+		for _, e := range ce {
+			if strings.HasPrefix(e.URL, "http://") || strings.HasPrefix(e.URL, "https://") {
+				httpEps = append(httpEps, e)
+			} else {
+				a.log.Warn("solana rpc url skipped: only http(s) endpoints serve JSON-RPC over POST", "network", n.Slug, "scheme", strings.SplitN(e.URL, ":", 2)[0])
+			}
+		}
+		client, err := solana.NewClient(httpEps, opts...)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, func() { client.Close() })
+		slug := n.Slug
+		return &solana.Source{Client: client, Network: slug,
+			OnSkipped: func(uint64) { a.m.EmptySlots.WithLabelValues(slug).Inc() }}, nil
 	}
 	return nil, nil
 }

@@ -283,13 +283,14 @@ func TestTestMonitorEVM(t *testing.T) {
 	}
 }
 
-// TestSimulateServesBothChains starts `ozmon simulate` for each chain and
+// TestSimulateServesBothChains starts `ozmon simulate` for each chain (Stellar, EVM, Solana) and
 // reads its tip over JSON-RPC.
 func TestSimulateServesBothChains(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ chain, method, want string }{
 		{"stellar", "getHealth", `"latestLedger"`},
 		{"evm", "eth_blockNumber", `"result":"0x`},
+		{"solana", "getSlot", `"result":300000009`},
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errOut syncBuffer

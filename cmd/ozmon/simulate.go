@@ -18,12 +18,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8000", "listen address")
-	dir := fs.String("ledgers", "", "serve files: Stellar LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst), or for --chain evm a directory with OZ's blocks.json and transaction_receipts.json")
+	dir := fs.String("ledgers", "", "serve files: Stellar LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst), for --chain evm a directory with OZ's blocks.json and transaction_receipts.json, for --chain solana a directory with OZ's blocks.json")
 	seed := fs.Int64("seed", 1, "seed of the synthetic ledgers (without --ledgers)")
 	tx := fs.Int("tx-per-ledger", 50, "transactions per synthetic ledger")
 	passphrase := fs.String("passphrase", "", "network passphrase (default: the test network for synthetic, mainnet for files)")
 	interval := fs.Duration("interval", 5*time.Second, "close a ledger this often (0: serve every ledger at once); with --ledgers, the files are served from the first one, one more each interval")
-	chainName := fs.String("chain", "stellar", "stellar or evm")
+	chainName := fs.String("chain", "stellar", "stellar, evm or solana")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -31,8 +31,10 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case "stellar":
 	case "evm":
 		return simulateEVM(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
+	case "solana":
+		return simulateSolana(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
 	default:
-		return fmt.Errorf("--chain %q: want stellar or evm", *chainName)
+		return fmt.Errorf("--chain %q: want stellar, evm or solana", *chainName)
 	}
 	opts := []ozmontest.SimOption{ozmontest.SimAddr(*addr), ozmontest.SimTipInterval(*interval)}
 	if *passphrase != "" {
@@ -84,6 +86,31 @@ func simulateEVM(ctx context.Context, addr, dir string, seed uint64, tx int, int
 	defer sim.Close()
 	bs := sim.Blocks()
 	fmt.Fprintf(stdout, "EVM RPC simulator on %s, blocks %d..%d, tip %d\n", sim.URL(), bs[0], bs[len(bs)-1], sim.Tip())
+	<-ctx.Done()
+	return nil
+}
+
+// simulateSolana serves a Solana JSON-RPC simulator: OpenZeppelin Monitor's
+// fixture blocks (blocks.json in dir) or synthetic slots (SPL transfers,
+// Anchor calls and events, failures, skipped slots, v0 lookup-table CPIs).
+func simulateSolana(ctx context.Context, addr, dir string, seed uint64, tx int, interval time.Duration, stdout io.Writer) error {
+	opts := []ozmontest.SolanaSimOption{ozmontest.SolanaSimAddr(addr), ozmontest.SolanaSimTipInterval(interval)}
+	if dir != "" {
+		blocks, err := os.ReadFile(filepath.Join(dir, "blocks.json"))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, ozmontest.SolanaSimFixtures(blocks))
+	} else {
+		opts = append(opts, ozmontest.SolanaSimSynthetic(ozmontest.SolanaSynthetic{Seed: seed, TxPerSlot: tx}))
+	}
+	sim, err := ozmontest.NewSolanaSim(opts...)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	ss := sim.Slots()
+	fmt.Fprintf(stdout, "Solana RPC simulator on %s, slots %d..%d, tip %d (Anchor program %s)\n", sim.URL(), ss[0], ss[len(ss)-1], sim.Tip(), ozmontest.SolanaSimAnchorProgram)
 	<-ctx.Done()
 	return nil
 }

@@ -27,6 +27,7 @@ type Metrics struct {
 	LedgersBehind   *prometheus.GaugeVec // network
 	LedgersEnqueued *prometheus.CounterVec
 	LedgersSkipped  *prometheus.CounterVec   // network, reason
+	EmptySlots      *prometheus.CounterVec   // network: Solana slots in which no block was produced
 	EndToEnd        *prometheus.HistogramVec // network: ledger closed → notification delivered
 	Matches         *prometheus.CounterVec   // network
 	Deliveries      *prometheus.CounterVec   // channel, outcome
@@ -87,6 +88,7 @@ func New(opts ...Option) *Metrics {
 	m.BlockProcessing = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_block_processing_duration_seconds", Help: "Time to process a ledger, by network and stage (fetch, evaluate).", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"network", "stage"})
 	m.LedgersBehind = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_blocks_behind", Help: "Ledgers between the confirmed tip and the scheduler cursor."}, []string{"network"})
 	m.LedgersEnqueued = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_enqueued_total", Help: "fetch-block tasks enqueued by the scheduler."}, []string{"network"})
+	m.EmptySlots = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_empty_slots_total", Help: "Slots fetched that hold no block (Solana skipped slots: JSON-RPC -32007/-32009 or a null block)."}, []string{"network"})
 	m.LedgersSkipped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_skipped_total", Help: "Ledgers the scheduler did not enqueue (beyond max_past_blocks)."}, []string{"network", "reason"})
 	m.EndToEnd = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "oz_monitor_ledger_to_delivery_seconds", Help: "From a ledger's close to its notification accepted by the receiver.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 12)}, []string{"network"})
 	m.Matches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_matches_total", Help: "Monitor matches found."}, []string{"network"})
@@ -100,7 +102,7 @@ func New(opts ...Option) *Metrics {
 	m.LedgersLost = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_ledgers_given_up_total", Help: "Unfinished ledgers given up after the re-drive limits (logged with the ledger)."}, []string{"network", "reason"})
 	m.LedgersUnfinished = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledgers_unfinished", Help: "Scheduled ledgers not yet complete (fetched, evaluated, every deliver task enqueued), as last seen by the scheduler."}, []string{"network"})
 	m.LedgersCompleted = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledger_completed", Help: "The ledger up to which every scheduled ledger is complete."}, []string{"network"})
-	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EndToEnd, m.Matches, m.Deliveries, m.Evaluations, m.ScriptMs, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
+	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EmptySlots, m.EndToEnd, m.Matches, m.Deliveries, m.Evaluations, m.ScriptMs, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
 		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted)
 	if o.tenantLabels {
 		m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})

@@ -3,8 +3,10 @@ package ozconfig
 import "fmt"
 
 // builtinNetworkJSON are the networks ozmon knows without a network file:
-// public Stellar networks, Ethereum mainnet and a local development chain
-// (anvil/hardhat on 127.0.0.1:8545, chain id 31337). Their RPC URLs are
+// public Stellar networks, Ethereum mainnet, a local development chain
+// (anvil/hardhat on 127.0.0.1:8545, chain id 31337) and Solana mainnet and
+// devnet exactly as OpenZeppelin Monitor 1.6 ships them in its examples
+// (so its solana_kamino_deposit and solana_upgrade monitors validate). Their RPC URLs are
 // placeholders for validation and `ozmon test-monitor`; the operator's
 // registry says where ledgers are really fetched from.
 var builtinNetworkJSON = map[string]string{
@@ -24,10 +26,18 @@ var builtinNetworkJSON = map[string]string{
 		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"http://127.0.0.1:8545"},"weight":100}],
 		"chain_id":31337,"block_time_ms":1000,"confirmation_blocks":1,"cron_schedule":"*/1 * * * * *",
 		"max_past_blocks":100,"store_blocks":false}`,
+	"solana_mainnet": `{"network_type":"Solana","slug":"solana_mainnet","name":"Solana Mainnet",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://api.mainnet-beta.solana.com"},"weight":100}],
+		"block_time_ms":400,"confirmation_blocks":32,"cron_schedule":"*/10 * * * * *","max_past_blocks":100,"store_blocks":false,
+		"recovery_config":{"enabled":false,"cron_schedule":"0 */2 * * * *","max_blocks_per_run":50,"max_block_age":10000,"max_retries":5,"retry_delay_ms":500}}`,
+	"solana_devnet": `{"network_type":"Solana","slug":"solana_devnet","name":"Solana Devnet",
+		"rpc_urls":[{"type_":"rpc","url":{"type":"plain","value":"https://api.devnet.solana.com"},"weight":100}],
+		"block_time_ms":400,"confirmation_blocks":32,"cron_schedule":"*/10 * * * * *","max_past_blocks":100,"store_blocks":false}`,
 }
 
 // BuiltinNetwork returns ozmon's built-in definition of a network, if it
-// has one (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local).
+// has one (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local,
+// solana_mainnet, solana_devnet).
 func BuiltinNetwork(slug string) (*Network, bool) {
 	src, ok := builtinNetworkJSON[slug]
 	if !ok {
