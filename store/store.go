@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrNotFound is wrapped by lookups of a tenant or delivery that does not
@@ -83,6 +84,15 @@ type ExpectedDelivery struct {
 	Key     DeliveryKey
 	TaskID  string
 	Channel string
+	// LedgerClosedAt is the close time of the key's ledger: a function of
+	// the key (its network and ledger), it files the record by time in a
+	// log that keeps a bounded number of weeks. Zero: the time of writing.
+	LedgerClosedAt time.Time
+	// Payload is what re-sending the notification needs once its task has
+	// left the queue (the deliver task's payload, compacted by
+	// tasks.CompactDeliver); nil keeps none. Stores may refuse one larger
+	// than they allow (store.ErrInvalid).
+	Payload []byte
 }
 
 // Store is everything the pipeline needs from persistence.
