@@ -47,6 +47,7 @@ type Config struct {
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
 	RPC          RPC          `yaml:"rpc" envPrefix:"RPC_"`
 	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
+	Storage      Storage      `yaml:"storage" envPrefix:"STORAGE_"`
 
 	IgnoredTop `yaml:",inline"` // accepted, ignored (ignored.go)
 }
@@ -82,6 +83,25 @@ type LoadBalancer struct {
 	MaxTenantsPerBatch int    `yaml:"max_tenants_per_batch" env:"MAX_TENANTS_PER_BATCH"`
 
 	IgnoredLoadBalancer `yaml:",inline"` // accepted, ignored (ignored.go)
+}
+
+// Storage bounds what the delivery log keeps in PostgreSQL.
+type Storage struct {
+	// DeliveryRetention is how long delivery records are kept (default
+	// 90 days, 2160h): the log is partitioned by week of ledger close
+	// time, and a week's partition is dropped whole once all of it is
+	// older than this. A forced resend (`ozmon admin deliveries retry
+	// --force`) works for as long. 0 keeps every record.
+	DeliveryRetention Duration `yaml:"delivery_retention" env:"DELIVERY_RETENTION"`
+	// MaintenanceInterval is how often the scheduler makes the coming
+	// weeks' partitions and drops those past retention (default 1h). Every
+	// scheduler replica does it; they take turns.
+	MaintenanceInterval Duration `yaml:"maintenance_interval" env:"MAINTENANCE_INTERVAL"`
+	// MaxPayloadBytes caps the compacted notification payload a delivery
+	// record keeps for a resend (default 65536): a larger one is refused
+	// when the match is recorded, with the tenant, monitor and both sizes
+	// in the error, and the notification is sent without it.
+	MaxPayloadBytes int `yaml:"max_payload_bytes" env:"MAX_PAYLOAD_BYTES"`
 }
 
 // Notify is the operator's policy for notifications.
@@ -359,6 +379,7 @@ func Defaults() Config {
 		Asynqmon: Asynqmon{Addr: ":8080", Path: "/asynqmon"},
 		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
+		Storage: Storage{DeliveryRetention: Duration(90 * 24 * time.Hour), MaintenanceInterval: Duration(time.Hour), MaxPayloadBytes: 64 << 10},
 		Limits: Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
@@ -417,6 +438,17 @@ func (c Config) Validate() error {
 		// Shorter would let a retried evaluation (or a re-processed
 		// ledger) enqueue a notification again whose task id is gone.
 		errs = append(errs, fmt.Errorf("notify.retention: %s is less than 1h", c.Notify.Retention.D()))
+	}
+	if r := c.Storage.DeliveryRetention.D(); r != 0 && r < 7*24*time.Hour {
+		// The log drops whole weeks: a shorter retention would drop the
+		// week being written.
+		errs = append(errs, fmt.Errorf("storage.delivery_retention: %s is less than 168h (one weekly partition); 0 keeps every record", r))
+	}
+	if c.Storage.MaintenanceInterval.D() <= 0 || c.Storage.MaintenanceInterval.D() > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("storage.maintenance_interval: %s is not within (0, 24h]", c.Storage.MaintenanceInterval.D()))
+	}
+	if c.Storage.MaxPayloadBytes <= 0 {
+		errs = append(errs, fmt.Errorf("storage.max_payload_bytes: %d must be > 0", c.Storage.MaxPayloadBytes))
 	}
 	if c.Notify.SendTimeout.D() <= 0 {
 		errs = append(errs, fmt.Errorf("notify.send_timeout: must be > 0"))

@@ -155,32 +155,22 @@ func (s *Store) dropPartition(ctx context.Context, name string) error {
 	return nil
 }
 
-// LogMaintenance is what one MaintainDeliveryLog round did.
-type LogMaintenance struct {
-	Made    int
-	Dropped []string
-}
-
 // MaintainDeliveryLog keeps the delivery log's partitions: those of the
 // past week to PartitionsAhead past now exist, and those wholly older than
-// now less retention are dropped (retention 0 keeps every partition). now
-// is the caller's clock, so tests move time forward. Safe to run from
-// every scheduler replica.
-func (s *Store) MaintainDeliveryLog(ctx context.Context, now time.Time, retention time.Duration) (LogMaintenance, error) {
-	var m LogMaintenance
+// now less retention are dropped (retention 0 keeps every partition). It
+// returns how many partitions it made and the names of those it dropped.
+// now is the caller's clock, so tests move time forward. Safe to run from
+// every scheduler replica (scheduler.Maintenance runs it).
+func (s *Store) MaintainDeliveryLog(ctx context.Context, now time.Time, retention time.Duration) (made int, dropped []string, err error) {
 	from := now.Add(-partitionWidth)
 	if retention > 0 && now.Add(-retention).After(from) {
 		from = now.Add(-retention)
 	}
-	made, err := s.EnsureDeliveryPartitions(ctx, from, now.Add(PartitionsAhead))
-	if err != nil {
-		return m, err
+	if made, err = s.EnsureDeliveryPartitions(ctx, from, now.Add(PartitionsAhead)); err != nil {
+		return 0, nil, err
 	}
-	m.Made = made
 	if retention > 0 {
-		if m.Dropped, err = s.DropDeliveryPartitions(ctx, now.Add(-retention)); err != nil {
-			return m, err
-		}
+		dropped, err = s.DropDeliveryPartitions(ctx, now.Add(-retention))
 	}
-	return m, nil
+	return made, dropped, err
 }
