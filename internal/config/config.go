@@ -380,7 +380,7 @@ func Defaults() Config {
 		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 		Storage: Storage{DeliveryRetention: Duration(90 * 24 * time.Hour), MaintenanceInterval: Duration(time.Hour), MaxPayloadBytes: 64 << 10},
-		Limits: Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
+		Limits:  Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
 
