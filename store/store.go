@@ -118,3 +118,12 @@ type OrphanFlagger interface {
 	// returns how many it marked.
 	FlagOrphaned(ctx context.Context, network string, ledger uint64, canonicalTxs []string) (int, error)
 }
+
+// PayloadKeeper is implemented by delivery logs that keep each
+// notification's payload (ExpectedDelivery.Payload), so a notification can
+// be resent after its task has left the queue.
+type PayloadKeeper interface {
+	// DeliveryPayload returns the payload kept for key; ErrNotFound when
+	// there is no record or it keeps no payload.
+	DeliveryPayload(ctx context.Context, key DeliveryKey) ([]byte, error)
+}

@@ -138,9 +138,11 @@ type Notify struct {
 	RatePerMinute float64 `yaml:"rate_per_minute" env:"RATE_PER_MINUTE"`
 	RateBurst     int     `yaml:"rate_burst" env:"RATE_BURST"`
 	// Retention is how long a sent notification's task, payload included,
-	// stays in Redis: the window for a forced resend (`ozmon admin
-	// deliveries retry --force`). Memory grows with it (a few KB per
-	// notification); the PostgreSQL record guards against resends either way.
+	// stays in Redis (default 1h). Memory grows with it (a few KB per
+	// notification). The PostgreSQL record guards against resends either
+	// way, and keeps the payload compacted, so a forced resend (`ozmon admin
+	// deliveries retry --force`) works for storage.delivery_retention
+	// whatever this is.
 	Retention Duration `yaml:"retention" env:"RETENTION"`
 	// SendTimeout bounds one send attempt (HTTP request, SMTP session,
 	// script run). A worker stopping gives in-flight sends at least this
@@ -377,7 +379,7 @@ func Defaults() Config {
 			TokenTTL: Duration(time.Hour), KeyCacheTTL: Duration(5 * time.Second),
 			StreamMaxLen: 10000, SubscriberBuffer: 256, IgnoredAPI: IgnoredAPI{CorsEnabled: true, RateLimit: 100}},
 		Asynqmon: Asynqmon{Addr: ":8080", Path: "/asynqmon"},
-		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
+		Notify: Notify{Retention: Duration(time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 		Storage: Storage{DeliveryRetention: Duration(90 * 24 * time.Hour), MaintenanceInterval: Duration(time.Hour), MaxPayloadBytes: 64 << 10},
 		Limits:  Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
