@@ -16,8 +16,8 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
-	"github.com/ozmon/ozmon/tenants"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/ozmon/ozmon/tenants"
 	"github.com/ozmon/ozmon/usage"
 	"github.com/redis/go-redis/v9"
 )
@@ -118,7 +118,7 @@ type Handlers struct {
 	prepared *preparedCache
 	channels sync.Map // channelKey → notify.Channel
 	inflight *inflight
-	insp     *asynq.Inspector // reads outcomes kept on tasks; nil without Redis
+	insp     *asynq.Inspector    // reads outcomes kept on tasks; nil without Redis
 	codec    *tasks.DeliverCodec // compacts payloads for the delivery log
 }
 
