@@ -155,7 +155,8 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 	for i, q := range out {
 		d := q.task
 		ds[i] = store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: d.TenantID, Monitor: d.Monitor, Network: d.Network,
-			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: q.channel}
+			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: q.channel,
+			LedgerClosedAt: d.LedgerClosedAt, Payload: h.keptPayload(d)}
 	}
 	err := h.cfg.Deliveries.ExpectDeliveries(ctx, ds)
 	switch {
@@ -166,6 +167,24 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
 	}
 	return nil
+}
+
+// keptPayload is what the delivery record keeps of d for a resend once
+// its task has left Redis: the compacted payload, or nothing (logged, with
+// the tenant, monitor and sizes) when it is over MaxPayloadBytes. The
+// notification itself is sent either way.
+func (h *Handlers) keptPayload(d tasks.Deliver) []byte {
+	b, err := h.codec.Compact(d)
+	if err != nil {
+		h.cfg.Log.Error("compact notification payload; record kept without it", "tenant", d.TenantID, "monitor", d.Monitor, "err", err)
+		return nil
+	}
+	if len(b) > h.cfg.MaxPayloadBytes {
+		h.cfg.Log.Warn("notification payload over storage.max_payload_bytes; its record keeps none, so once its task leaves Redis it cannot be resent",
+			"tenant", d.TenantID, "monitor", d.Monitor, "trigger", d.Trigger, "ledger", d.Ledger, "bytes", len(b), "max_payload_bytes", h.cfg.MaxPayloadBytes)
+		return nil
+	}
+	return b
 }
 
 // queuedDeliver is a deliver task waiting to be enqueued, with its start

@@ -16,6 +16,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/notify"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 	"github.com/ozmon/ozmon/tenants"
 	"github.com/ozmon/ozmon/usage"
 	"github.com/redis/go-redis/v9"
@@ -61,6 +62,10 @@ type Config struct {
 	// DeliverRetention keeps each sent notification's task (the window
 	// for a forced resend); 0 means the tasks package's default.
 	DeliverRetention time.Duration
+	// MaxPayloadBytes caps the compacted payload each delivery record
+	// keeps for a resend once its task has left Redis (storage.max_payload_bytes;
+	// 0: 64 KiB). A larger one is not kept, and said so in the log.
+	MaxPayloadBytes int
 	// InDoubt is the policy for in-doubt notifications on channels that
 	// carry no notification id (default InDoubtResend).
 	InDoubt InDoubtPolicy
@@ -113,7 +118,8 @@ type Handlers struct {
 	prepared *preparedCache
 	channels sync.Map // channelKey → notify.Channel
 	inflight *inflight
-	insp     *asynq.Inspector // reads outcomes kept on tasks; nil without Redis
+	insp     *asynq.Inspector    // reads outcomes kept on tasks; nil without Redis
+	codec    *tasks.DeliverCodec // compacts payloads for the delivery log
 }
 
 // New checks cfg and returns the handlers. A missing required dependency
@@ -163,7 +169,14 @@ func New(cfg Config) (*Handlers, error) {
 	if cfg.OutcomeWriteTimeout <= 0 {
 		cfg.OutcomeWriteTimeout = 10 * time.Second
 	}
-	h := &Handlers{cfg: cfg, prepared: newPreparedCache(8)}
+	if cfg.MaxPayloadBytes <= 0 {
+		cfg.MaxPayloadBytes = 64 << 10
+	}
+	codec, err := tasks.NewDeliverCodec()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h := &Handlers{cfg: cfg, prepared: newPreparedCache(8), codec: codec}
 	if cfg.TenantInFlight > 0 || cfg.DestinationInFlight > 0 {
 		h.inflight = newInflight(cfg.TenantInFlight, cfg.DestinationInFlight, cfg.InFlightWait, cfg.StuckAfter)
 	}

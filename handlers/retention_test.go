@@ -11,13 +11,13 @@ import (
 )
 
 // TestDeliverRetentionIsConfigurable: sent notifications keep their task
-// for notify.retention (the forced-resend window), not a fixed week.
+// for notify.retention, and tasks.DeliverRetention without it.
 func TestDeliverRetentionIsConfigurable(t *testing.T) {
 	t.Parallel()
 	dir, blocks := mainnetLedgers(t)
 	for _, c := range []struct {
 		retain, want time.Duration
-	}{{2 * time.Hour, 2 * time.Hour}, {0, 7 * 24 * time.Hour}} {
+	}{{2 * time.Hour, 2 * time.Hour}, {0, tasks.DeliverRetention}} {
 		t.Run(fmt.Sprint(c.retain), func(t *testing.T) {
 			t.Parallel()
 			p := newPipeline(t, dir)

@@ -19,7 +19,7 @@ func Reasons() []Reason {
 		{"running", "its task is running now"},
 		{"queued", "its task is already queued or scheduled and will run"},
 		{"completed", "its task completed although the record says otherwise; --force re-runs it"},
-		{"not found", "its task is not in Redis (past notify.retention, or deleted)"},
+		{"not found", "its task is not in Redis (past notify.retention, or deleted) and its record keeps no payload to rebuild it from"},
 	}
 }
 

@@ -18,6 +18,9 @@ type Outcome struct {
 	Delivery store.Delivery
 	Reason   string
 	Err      error
+	// FromLog is set when the task had left Redis and was rebuilt from
+	// the payload the delivery log keeps.
+	FromLog bool
 }
 
 // Result is what Retry did with every matching delivery, in the order the
@@ -67,11 +70,89 @@ func Retry(ctx context.Context, st store.DeliveryLog, rdb redis.UniversalClient,
 		limit = 100 // the store's default
 	}
 	res := Result{Truncated: len(list) >= limit, Outcomes: make([]Outcome, 0, len(list))}
+	r := retrier{st: st, rdb: rdb, insp: insp, force: force}
 	for _, d := range list {
-		reason, err := retryOne(ctx, st, rdb, insp, d, force)
-		res.Outcomes = append(res.Outcomes, Outcome{Delivery: d, Reason: reason, Err: err})
+		o := r.one(ctx, d)
+		res.Outcomes = append(res.Outcomes, o)
 	}
 	return res, nil
+}
+
+// retrier carries what retrying each record needs; the codec and the
+// client are made at the first record whose task must be rebuilt.
+type retrier struct {
+	st    store.DeliveryLog
+	rdb   redis.UniversalClient
+	insp  *asynq.Inspector
+	force bool
+	codec *tasks.DeliverCodec
+}
+
+func (r *retrier) one(ctx context.Context, d store.Delivery) Outcome {
+	reason, err := retryOne(ctx, r.st, r.rdb, r.insp, d, r.force)
+	if reason != "not found" || err != nil {
+		return Outcome{Delivery: d, Reason: reason, Err: err}
+	}
+	reason, err = r.fromLog(ctx, d)
+	return Outcome{Delivery: d, Reason: reason, Err: err, FromLog: reason == "" && err == nil}
+}
+
+// fromLog re-queues a record whose task has left Redis from the payload
+// the delivery log keeps (store.PayloadKeeper): the task is rebuilt as it
+// was enqueued, under the same TaskID, so the worker's checks and the
+// receiver's notification id are the same as for the original. A record
+// delivered or in doubt is reset first, as a forced resend of a retained
+// task is; when the enqueue finds the TaskID taken (someone re-queued it
+// meanwhile) the record gets its status back.
+func (r *retrier) fromLog(ctx context.Context, d store.Delivery) (reason string, err error) {
+	pk, ok := r.st.(store.PayloadKeeper)
+	if !ok {
+		return "not found", nil
+	}
+	b, err := pk.DeliveryPayload(ctx, d.Key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "not found", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the kept payload of %s: %w", d.Key, err)
+	}
+	if r.codec == nil {
+		if r.codec, err = tasks.NewDeliverCodec(); err != nil {
+			return "", err
+		}
+	}
+	p, err := r.codec.Expand(b)
+	if err != nil {
+		return "", fmt.Errorf("rebuild the task of %s from its record: %w", d.Key, err)
+	}
+	if p.TaskID() != d.TaskID && d.TaskID != "" {
+		return "", fmt.Errorf("rebuild the task of %s from its record: the kept payload is task %s, the record names %s", d.Key, p.TaskID(), d.TaskID)
+	}
+	var reset store.DeliveryResetter
+	if d.Status == store.DeliveryDelivered || d.Status == store.DeliverySending || d.Status == store.DeliveryInDoubt {
+		rs, ok := r.st.(store.DeliveryResetter)
+		if !ok {
+			return "no reset", nil
+		}
+		if err := rs.ResetDelivery(ctx, d.Key); err != nil {
+			return "", fmt.Errorf("reset delivery %s for a forced resend: %w", d.Key, err)
+		}
+		reset = rs
+	}
+	client := asynq.NewClientFromRedisClient(r.rdb)
+	enqueued, err := tasks.Enqueue(ctx, client, p)
+	if err == nil && enqueued {
+		return "", nil
+	}
+	if reset != nil {
+		if rerr := r.st.FinishDelivery(context.WithoutCancel(ctx), d.Key, d.Status, d.LastError); rerr != nil {
+			return "", fmt.Errorf("re-queue %s from the delivery log: %v; and restoring its record to %s: %w", d.TaskID, err, d.Status, rerr)
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("re-queue %s from the delivery log: %w", d.TaskID, err)
+	}
+	return "queued", nil // the TaskID was taken since we looked
 }
 
 // retryOne re-queues one record's task, or says why not (reason), or

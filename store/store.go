@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrNotFound is wrapped by lookups of a tenant or delivery that does not
@@ -83,6 +84,15 @@ type ExpectedDelivery struct {
 	Key     DeliveryKey
 	TaskID  string
 	Channel string
+	// LedgerClosedAt is the close time of the key's ledger: a function of
+	// the key (its network and ledger), it files the record by time in a
+	// log that keeps a bounded number of weeks. Zero: the time of writing.
+	LedgerClosedAt time.Time
+	// Payload is what re-sending the notification needs once its task has
+	// left the queue (the deliver task's payload, compacted by
+	// tasks.CompactDeliver); nil keeps none. Stores may refuse one larger
+	// than they allow (store.ErrInvalid).
+	Payload []byte
 }
 
 // Store is everything the pipeline needs from persistence.
@@ -107,4 +117,13 @@ type OrphanFlagger interface {
 	// transaction is not among canonicalTxs (the replacing block's), and
 	// returns how many it marked.
 	FlagOrphaned(ctx context.Context, network string, ledger uint64, canonicalTxs []string) (int, error)
+}
+
+// PayloadKeeper is implemented by delivery logs that keep each
+// notification's payload (ExpectedDelivery.Payload), so a notification can
+// be resent after its task has left the queue.
+type PayloadKeeper interface {
+	// DeliveryPayload returns the payload kept for key; ErrNotFound when
+	// there is no record or it keeps no payload.
+	DeliveryPayload(ctx context.Context, key DeliveryKey) ([]byte, error)
 }

@@ -70,10 +70,17 @@ func notificationID(deliverTaskID string) string {
 	return "ntf_" + hex.EncodeToString(sum[:16])
 }
 
+// DeliverRetention is how long a finished deliver task stays in Redis by
+// default (notify.retention). Short: the delivery log, not the task, is
+// what keeps a notification from being sent twice (a re-enqueued task for
+// a delivered record sends nothing), and it keeps the compacted payload a
+// forced resend rebuilds the task from (replay). A week of retained tasks
+// cost Redis a few KB per notification for nothing the log lacks.
+const DeliverRetention = time.Hour
+
 // Deliver retries are governed by the trigger's retry_policy (the handler
-// returns a RetryIn delay); MaxRetry here is only the ceiling. Retention is
-// long because a replay must find the id taken for a delivered notification.
-func (Deliver) Options() []asynq.Option { return options(10, 60*time.Second, 7*24*time.Hour) }
+// returns a RetryIn delay); MaxRetry here is only the ceiling.
+func (Deliver) Options() []asynq.Option { return options(10, 60*time.Second, DeliverRetention) }
 
 // MarshalJSON stamps the payload version.
 func (p Deliver) MarshalJSON() ([]byte, error) {
@@ -91,5 +98,5 @@ func (p *Deliver) readsVersion(v int) bool { return v == 1 || v == deliverPayloa
 // WithMaxRetry returns the deliver options with a trigger-specific retry
 // ceiling.
 func (p Deliver) WithMaxRetry(n int) []asynq.Option {
-	return options(n, 60*time.Second, 7*24*time.Hour)
+	return options(n, 60*time.Second, DeliverRetention)
 }

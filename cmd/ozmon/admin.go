@@ -354,6 +354,8 @@ func adminDeliveriesRetry(ctx context.Context, st store.DeliveryLog, rdb redis.U
 			fmt.Fprintf(w, "failed %s: %v\n", o.Delivery.TaskID, o.Err)
 		case o.Reason != "":
 			fmt.Fprintf(w, "skipped %s: %s\n", o.Delivery.TaskID, replay.Explain(o.Reason))
+		case o.FromLog:
+			fmt.Fprintf(w, "re-queued %s from the delivery log: its task had left Redis\n", o.Delivery.TaskID)
 		}
 	}
 	requeued, skipped, failed := res.Counts()

@@ -22,6 +22,9 @@ const accountsUsage = `usage: ozmon admin <what> <verb> [flags]
 
   tenants create --slug S [--name N] [--tier T] [quota flags]
   tenants list
+  tenants storage [--tenant SLUG|ID]
+                 delivery records, their bytes (kept payloads among them) and config bytes
+                 per tenant, against max_storage_mb
   tenants set    --tenant SLUG|ID [--name N] [--tier T] [--active true|false] [quota flags]
                  quota flags: --max-monitors --max-networks --max-triggers-per-monitor
                               --max-rpc-requests-per-minute --max-storage-mb
@@ -41,7 +44,7 @@ func runAdminAccounts(ctx context.Context, what string, args []string, stdin io.
 	}
 	verb := args[0]
 	switch what + " " + verb {
-	case "tenants create", "tenants list", "tenants set", "keys create", "keys list", "keys revoke", "users create":
+	case "tenants create", "tenants list", "tenants storage", "tenants set", "keys create", "keys list", "keys revoke", "users create":
 	default:
 		fmt.Fprintln(stderr, accountsUsage)
 		return exitError{2}
@@ -104,6 +107,20 @@ func runAdminAccounts(ctx context.Context, what string, args []string, stdin io.
 			return err
 		}
 		return printTenants(stdout, ts)
+	case "tenants storage":
+		var id string
+		if *tenant != "" {
+			t, err := findTenant(ctx, st, *tenant)
+			if err != nil {
+				return err
+			}
+			id = t.ID
+		}
+		ts, err := st.TenantsStorage(ctx, id)
+		if err != nil {
+			return err
+		}
+		return printTenantsStorage(stdout, ts)
 	case "tenants set":
 		t, err := findTenant(ctx, st, *tenant)
 		if err != nil {
@@ -191,6 +208,25 @@ func printTenants(w io.Writer, ts []store.Tenant) error {
 	for _, t := range ts {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d\t%d\t%d\n", t.Slug, t.ID, t.Name, t.Tier, t.Active,
 			t.MaxMonitors, t.MaxNetworks, t.MaxTriggers, t.MaxRPCRequestsPerMinute, t.MaxStorageMB)
+	}
+	return tw.Flush()
+}
+
+// printTenantsStorage prints what each tenant occupies in PostgreSQL. Its
+// Redis share is not listed: asynq keys tasks by queue, not tenant, and
+// finished deliver tasks leave Redis after notify.retention (1h).
+func printTenantsStorage(w io.Writer, ts []postgres.TenantStorage) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "SLUG\tDELIVERIES\tLOG BYTES\tPAYLOAD BYTES\tCONFIG BYTES\tTOTAL\tQUOTA MB\tUSED\t")
+	for _, t := range ts {
+		used := "-"
+		if t.QuotaMB > 0 {
+			used = fmt.Sprintf("%.1f%%", 100*float64(t.Total())/float64(t.QuotaMB<<20))
+		}
+		if t.Over() {
+			used += " OVER"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", t.Slug, t.Deliveries, t.DeliveryBytes, t.PayloadBytes, t.ConfigBytes, t.Total(), t.QuotaMB, used)
 	}
 	return tw.Flush()
 }

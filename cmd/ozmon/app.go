@@ -142,7 +142,8 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 		if err != nil {
 			return nil, nil, err
 		}
-		opts = append(opts, postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()), postgres.WithLimits(cfg.Limits.Monitor()))
+		opts = append(opts, postgres.WithReloadInterval(cfg.Worker.TenantReloadInterval.D()), postgres.WithLimits(cfg.Limits.Monitor()),
+			postgres.WithMaxPayloadBytes(cfg.Storage.MaxPayloadBytes))
 		pg, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
 		if err != nil {
 			return nil, nil, err

@@ -43,6 +43,12 @@ func (a *app) startScheduler(ctx context.Context, g *errgroup.Group, client *asy
 	insp := asynq.NewInspectorFromRedisClient(a.rdb)
 	a.m.Registry.MustRegister(metrics.NewQueueCollector(insp, tasks.AllQueues()))
 	g.Go(func() error { return s.Run(ctx) })
+	if lm, ok := a.st.(scheduler.LogMaintainer); ok {
+		// The delivery log's partitions: made ahead, dropped past retention.
+		m := scheduler.Maintenance{Log: lm, Retention: a.cfg.Storage.DeliveryRetention.D(),
+			Every: a.cfg.Storage.MaintenanceInterval.D(), Logger: a.log}
+		g.Go(func() error { return m.Run(ctx) })
+	}
 	return nil
 }
 

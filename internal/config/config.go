@@ -47,6 +47,7 @@ type Config struct {
 	Secrets      Secrets      `yaml:"secrets" envPrefix:"SECRETS_"`
 	RPC          RPC          `yaml:"rpc" envPrefix:"RPC_"`
 	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
+	Storage      Storage      `yaml:"storage" envPrefix:"STORAGE_"`
 
 	IgnoredTop `yaml:",inline"` // accepted, ignored (ignored.go)
 }
@@ -84,6 +85,25 @@ type LoadBalancer struct {
 	IgnoredLoadBalancer `yaml:",inline"` // accepted, ignored (ignored.go)
 }
 
+// Storage bounds what the delivery log keeps in PostgreSQL.
+type Storage struct {
+	// DeliveryRetention is how long delivery records are kept (default
+	// 90 days, 2160h): the log is partitioned by week of ledger close
+	// time, and a week's partition is dropped whole once all of it is
+	// older than this. A forced resend (`ozmon admin deliveries retry
+	// --force`) works for as long. 0 keeps every record.
+	DeliveryRetention Duration `yaml:"delivery_retention" env:"DELIVERY_RETENTION"`
+	// MaintenanceInterval is how often the scheduler makes the coming
+	// weeks' partitions and drops those past retention (default 1h). Every
+	// scheduler replica does it; they take turns.
+	MaintenanceInterval Duration `yaml:"maintenance_interval" env:"MAINTENANCE_INTERVAL"`
+	// MaxPayloadBytes caps the compacted notification payload a delivery
+	// record keeps for a resend (default 65536): a larger one is refused
+	// when the match is recorded, with the tenant, monitor and both sizes
+	// in the error, and the notification is sent without it.
+	MaxPayloadBytes int `yaml:"max_payload_bytes" env:"MAX_PAYLOAD_BYTES"`
+}
+
 // Notify is the operator's policy for notifications.
 type Notify struct {
 	// AllowHosts lists hosts or CIDRs that webhooks may reach although
@@ -118,9 +138,11 @@ type Notify struct {
 	RatePerMinute float64 `yaml:"rate_per_minute" env:"RATE_PER_MINUTE"`
 	RateBurst     int     `yaml:"rate_burst" env:"RATE_BURST"`
 	// Retention is how long a sent notification's task, payload included,
-	// stays in Redis: the window for a forced resend (`ozmon admin
-	// deliveries retry --force`). Memory grows with it (a few KB per
-	// notification); the PostgreSQL record guards against resends either way.
+	// stays in Redis (default 1h). Memory grows with it (a few KB per
+	// notification). The PostgreSQL record guards against resends either
+	// way, and keeps the payload compacted, so a forced resend (`ozmon admin
+	// deliveries retry --force`) works for storage.delivery_retention
+	// whatever this is.
 	Retention Duration `yaml:"retention" env:"RETENTION"`
 	// SendTimeout bounds one send attempt (HTTP request, SMTP session,
 	// script run). A worker stopping gives in-flight sends at least this
@@ -357,9 +379,10 @@ func Defaults() Config {
 			TokenTTL: Duration(time.Hour), KeyCacheTTL: Duration(5 * time.Second),
 			StreamMaxLen: 10000, SubscriberBuffer: 256, IgnoredAPI: IgnoredAPI{CorsEnabled: true, RateLimit: 100}},
 		Asynqmon: Asynqmon{Addr: ":8080", Path: "/asynqmon"},
-		Notify: Notify{Retention: Duration(7 * 24 * time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
+		Notify: Notify{Retention: Duration(time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
-		Limits: Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
+		Storage: Storage{DeliveryRetention: Duration(90 * 24 * time.Hour), MaintenanceInterval: Duration(time.Hour), MaxPayloadBytes: 64 << 10},
+		Limits:  Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
 
@@ -417,6 +440,17 @@ func (c Config) Validate() error {
 		// Shorter would let a retried evaluation (or a re-processed
 		// ledger) enqueue a notification again whose task id is gone.
 		errs = append(errs, fmt.Errorf("notify.retention: %s is less than 1h", c.Notify.Retention.D()))
+	}
+	if r := c.Storage.DeliveryRetention.D(); r != 0 && r < 7*24*time.Hour {
+		// The log drops whole weeks: a shorter retention would drop the
+		// week being written.
+		errs = append(errs, fmt.Errorf("storage.delivery_retention: %s is less than 168h (one weekly partition); 0 keeps every record", r))
+	}
+	if c.Storage.MaintenanceInterval.D() <= 0 || c.Storage.MaintenanceInterval.D() > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("storage.maintenance_interval: %s is not within (0, 24h]", c.Storage.MaintenanceInterval.D()))
+	}
+	if c.Storage.MaxPayloadBytes <= 0 {
+		errs = append(errs, fmt.Errorf("storage.max_payload_bytes: %d must be > 0", c.Storage.MaxPayloadBytes))
 	}
 	if c.Notify.SendTimeout.D() <= 0 {
 		errs = append(errs, fmt.Errorf("notify.send_timeout: must be > 0"))

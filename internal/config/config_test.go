@@ -236,3 +236,37 @@ func TestLimitsKeys(t *testing.T) {
 		}
 	}
 }
+
+// The delivery log's storage keys: defaults, the environment and the file
+// set them, and a value that would drop the week being written is refused.
+func TestStorageKeys(t *testing.T) {
+	t.Parallel()
+	d, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Storage.DeliveryRetention.D() != 90*24*time.Hour || d.Storage.MaintenanceInterval.D() != time.Hour || d.Storage.MaxPayloadBytes != 64<<10 {
+		t.Fatalf("storage defaults: %+v", d.Storage)
+	}
+	c, err := config.Load("", []string{"OZ_MONITOR_STORAGE_DELIVERY_RETENTION=720h", "OZ_MONITOR_STORAGE_MAX_PAYLOAD_BYTES=1024"})
+	if err != nil || c.Storage.DeliveryRetention.D() != 720*time.Hour || c.Storage.MaxPayloadBytes != 1024 {
+		t.Fatalf("storage from the environment: %+v, %v", c.Storage, err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("storage:\n  delivery_retention: 0\n  maintenance_interval: 10m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := config.Load(path, nil)
+	if err != nil || f.Storage.DeliveryRetention != 0 || f.Storage.MaintenanceInterval.D() != 10*time.Minute {
+		t.Fatalf("storage from the file (0 keeps every record): %+v, %v", f.Storage, err)
+	}
+	for env, want := range map[string]string{
+		"OZ_MONITOR_STORAGE_DELIVERY_RETENTION=48h":   "storage.delivery_retention: 48h0m0s is less than 168h",
+		"OZ_MONITOR_STORAGE_MAINTENANCE_INTERVAL=48h": "storage.maintenance_interval: 48h0m0s is not within (0, 24h]",
+		"OZ_MONITOR_STORAGE_MAX_PAYLOAD_BYTES=0":      "storage.max_payload_bytes: 0 must be > 0",
+	} {
+		if _, err := config.Load("", []string{env}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", env, err, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -101,8 +102,10 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 	// The no-op update on a delivered row is what makes RETURNING hand
 	// back the existing record in the same statement.
 	d, err := scanBegun(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
-			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sending', 1, NOW()) `+beginConflict,
+			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at, ledger_closed_at)
+		SELECT i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'sending', 1, NOW(), `+filedAt+`
+		FROM (VALUES ($1::uuid, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::text))
+			AS i(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel) `+beginConflict,
 		key.TenantID, key.Monitor, key.Network, int64(key.Ledger), key.TxHash, key.Trigger, taskID, channel))
 	if err != nil {
 		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, refused(err))
@@ -110,11 +113,25 @@ func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, err
 	return d, nil
 }
 
+// filedAt is the partition time a begin files its record under: the
+// existing record's, found across every partition, since BeginDelivery is
+// not told the ledger's close time; the time of writing only for a key
+// that has no record at all (a task whose expectation was never written).
+// Expectations are written before their tasks are enqueued, so two writes
+// of one key that race here each find the same record.
+const filedAt = `COALESCE((SELECT d.ledger_closed_at FROM ozmon_deliveries d
+			WHERE d.tenant_id = i.tenant_id AND d.monitor = i.monitor AND d.network = i.network
+				AND d.ledger = i.ledger AND d.tx_hash = i.tx_hash AND d.trigger = i.trigger LIMIT 1), NOW())`
+
+// deliveryConflict is the delivery log's primary key: the delivery key
+// and the partition key, a function of it (migration 0009 says why).
+const deliveryConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger, ledger_closed_at)`
+
 // beginConflict turns a begin into "one more attempt" on an existing
 // record, or hands a delivered record back untouched. previous_status
 // keeps the status the attempt found (SET reads the existing row), so the
 // statement returns it without a second lookup.
-const beginConflict = `ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO UPDATE SET
+const beginConflict = deliveryConflict + ` DO UPDATE SET
 			previous_status = ozmon_deliveries.status,
 			attempts = CASE WHEN ozmon_deliveries.status = 'delivered' THEN ozmon_deliveries.attempts
 				ELSE ozmon_deliveries.attempts + 1 END,
@@ -265,6 +282,9 @@ func (s *Store) ExpectDeliveries(ctx context.Context, ds []store.ExpectedDeliver
 	}
 	var a keyArrays
 	var taskIDs, channels []string
+	var times []time.Time
+	var payloads [][]byte
+	now := time.Now()
 	keys := make([]store.DeliveryKey, len(ds))
 	for i := range ds {
 		keys[i] = cleanKey(ds[i].Key)
@@ -274,17 +294,35 @@ func (s *Store) ExpectDeliveries(ctx context.Context, ds []store.ExpectedDeliver
 			return fmt.Errorf("postgres: expect delivery %s: %w", keys[i], err)
 		}
 		a.add(keys[i])
+		if n := len(ds[i].Payload); n > s.maxPayload {
+			return fmt.Errorf("postgres: expect delivery %s: payload of %d bytes is over the %d bytes a record keeps: %w",
+				keys[i], n, s.maxPayload, store.ErrInvalid)
+		}
 		taskIDs = append(taskIDs, sanitizeName(ds[i].TaskID))
 		channels = append(channels, sanitizeName(ds[i].Channel))
+		at := ds[i].LedgerClosedAt
+		if at.IsZero() {
+			at = now
+		}
+		times = append(times, at)
+		payloads = append(payloads, ds[i].Payload)
 	}
+	// A key recorded already is left alone wherever it is filed: its
+	// partition time may differ from the one given (a record carried over
+	// from before partitioning is filed under its creation time), and the
+	// primary key, partition time included, would not see it.
 	_, err := s.pool.Exec(ctx, `INSERT INTO ozmon_deliveries
-			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status)
+			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, ledger_closed_at, payload)
 		SELECT DISTINCT ON (i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger)
-			i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'pending'
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
-			AS i(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel)
-		ON CONFLICT (tenant_id, monitor, network, ledger, tx_hash, trigger) DO NOTHING`,
-		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels)
+			i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'pending', i.at, i.payload
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+				$9::timestamptz[], $10::bytea[])
+			AS i(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, at, payload)
+		WHERE NOT EXISTS (SELECT 1 FROM ozmon_deliveries d
+			WHERE d.tenant_id = i.tenant_id AND d.monitor = i.monitor AND d.network = i.network
+				AND d.ledger = i.ledger AND d.tx_hash = i.tx_hash AND d.trigger = i.trigger)
+		`+deliveryConflict+` DO NOTHING`,
+		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels, times, payloads)
 	if err != nil {
 		return fmt.Errorf("postgres: expect %d deliveries: %w", len(ds), refused(err))
 	}

@@ -83,8 +83,8 @@ func (s *Store) beginBatch(ctx context.Context, items []beginItem) ([]result[sto
 		channels = append(channels, items[i].channel)
 	}
 	rows, err := s.pool.Query(ctx, `INSERT INTO ozmon_deliveries
-			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at)
-		SELECT i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'sending', 1, NOW()
+			(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel, status, attempts, first_attempt_at, ledger_closed_at)
+		SELECT i.tenant_id, i.monitor, i.network, i.ledger, i.tx_hash, i.trigger, i.task_id, i.channel, 'sending', 1, NOW(), `+filedAt+`
 		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
 			AS i(tenant_id, monitor, network, ledger, tx_hash, trigger, task_id, channel) `+beginConflict,
 		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels)

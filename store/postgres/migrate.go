@@ -60,6 +60,12 @@ func loadMigrations() ([]migration, error) {
 // together migrate one after the other and a failure leaves nothing half
 // applied.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, 0)
+}
+
+// migrateTo is Migrate stopping after version upTo (0: the last), so tests
+// can build an older schema, fill it and upgrade it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
@@ -101,6 +107,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 
 	for _, m := range ms {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		if sum, ok := applied[m.version]; ok {
 			if sum != m.checksum {
 				// An edited migration is not re-run (it may not be

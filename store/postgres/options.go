@@ -26,6 +26,7 @@ type options struct {
 	connectTimeout time.Duration
 	keys           *envelope.Keyring
 	limits         ozconfig.Limits
+	maxPayload     int
 }
 
 func defaultOptions() options {
@@ -35,6 +36,7 @@ func defaultOptions() options {
 		reloadInterval: defaultReloadInterval,
 		connectTimeout: 15 * time.Second,
 		limits:         ozconfig.DefaultLimits(),
+		maxPayload:     DefaultMaxPayloadBytes,
 	}
 }
 
@@ -81,7 +83,21 @@ func WithLimits(l ozconfig.Limits) Option {
 	return func(o *options) { o.limits = l.WithDefaults() }
 }
 
+// DefaultMaxPayloadBytes is the largest compacted deliver payload a
+// delivery record keeps by default (see WithMaxPayloadBytes).
+const DefaultMaxPayloadBytes = 64 << 10
+
+// WithMaxPayloadBytes caps the payload one delivery record keeps for a
+// resend (default DefaultMaxPayloadBytes): ExpectDeliveries refuses a
+// larger one as store.ErrInvalid, naming the delivery and both sizes.
+func WithMaxPayloadBytes(n int) Option {
+	return func(o *options) { o.maxPayload = n }
+}
+
 func (o *options) validate() error {
+	if o.maxPayload <= 0 {
+		return fmt.Errorf("max payload bytes %d: must be positive", o.maxPayload)
+	}
 	if !validChannel(o.channel) {
 		return fmt.Errorf("notify channel %q: want a lowercase identifier of at most 63 bytes", o.channel)
 	}

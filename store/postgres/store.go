@@ -28,6 +28,8 @@ type Store struct {
 	keys      *envelope.Keyring // nil: secrets are written and read as given
 	plainOnce sync.Once         // warns of plaintext secrets once
 	limits    ozconfig.Limits
+	// maxPayload caps a delivery record's payload (WithMaxPayloadBytes).
+	maxPayload int
 
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]
@@ -83,7 +85,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 }
 
 func newStore(pool *pgxpool.Pool, o options) *Store {
-	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys, limits: o.limits}
+	s := &Store{pool: pool, log: o.logger, channel: o.channel, reload: o.reloadInterval, connectTO: o.connectTimeout, keys: o.keys, limits: o.limits, maxPayload: o.maxPayload}
 	s.begins = &groupCommit[beginItem, store.Delivery]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,
 		timeout: deliveryWriteTimeout, key: beginItem.groupKey, one: s.beginOne, batch: s.beginBatch}
 	s.finishes = &groupCommit[finishItem, struct{}]{maxBatch: deliveryBatch, maxFlights: deliveryFlights,

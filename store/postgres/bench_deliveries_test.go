@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/ozmon/ozmon/store"
+)
+
+// BenchmarkDeliveryRecords is one evaluated batch's delivery bookkeeping:
+// 64 notifications expected in one statement, then each begun and
+// finished as 64 concurrent deliver tasks do (grouped by groupCommit).
+// The log is prepared as a 90-day retention leaves it (prepareBenchLog):
+// on the partitioned log every write that does not know the partition
+// looks the key up in each partition.
+func BenchmarkDeliveryRecords(b *testing.B) {
+	s, _ := openTestStore(b)
+	ctx := context.Background()
+	tenant := importFixture(b, s, "acme", standardFixture())
+	prepareBenchLog(b, s)
+	const batch = 64
+	ledger := uint64(0)
+	for b.Loop() {
+		ledger++
+		ds := make([]store.ExpectedDelivery, batch)
+		for i := range ds {
+			ds[i] = store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet",
+				Ledger: ledger, TxHash: fmt.Sprintf("%064d", i), Trigger: "ops_hook"}, TaskID: "t", Channel: "webhook"}
+		}
+		if err := s.ExpectDeliveries(ctx, ds); err != nil {
+			b.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for _, d := range ds {
+			wg.Go(func() {
+				if _, err := s.BeginDelivery(ctx, d.Key, "t", "webhook"); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := s.FinishDelivery(ctx, d.Key, store.DeliveryDelivered, ""); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/delivery")
+}
