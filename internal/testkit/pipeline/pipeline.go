@@ -34,8 +34,8 @@ type Config struct {
 	// delivery log: the deployment's PostgreSQL schema.
 	Store *postgres.Store
 	// Redis is the deployment's Redis (the test's own database): the
-	// worker and the scheduler each open their clients on it, as separate
-	// processes would.
+	// worker and the scheduler each open their own clients on its address
+	// and database, as separate processes would.
 	Redis *redis.Options
 	// Sim serves Network's ledgers; the worker fetches and the scheduler
 	// reads the tip from it directly (the operator's registry entry for
@@ -132,6 +132,15 @@ func (p *Pipeline) addStop(f func()) {
 	p.stops = append(p.stops, f)
 }
 
+// redisClient is a new client on the configured server and database. The
+// options are copied field by field: go-redis keeps per-client state in
+// an Options it has initialised, and a second client on the same value
+// complains.
+func (p *Pipeline) redisClient() *redis.Client {
+	o := p.cfg.Redis
+	return redis.NewClient(&redis.Options{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig})
+}
+
 // Loaded reports whether the worker has monitor of tenantID compiled.
 func (p *Pipeline) Loaded(tenantID, monitor string) bool {
 	t, ok := p.Tenants.Get(tenantID)
@@ -156,7 +165,7 @@ func (p *Pipeline) startWorker(tb testing.TB) {
 	tb.Helper()
 	cfg := p.cfg
 	ctx, cancel := context.WithCancel(context.Background())
-	rdb := redis.NewClient(cfg.Redis)
+	rdb := p.redisClient()
 	m := metrics.New()
 	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
 		if len(inline) > 0 {
@@ -214,7 +223,7 @@ func (p *Pipeline) startWorker(tb testing.TB) {
 func (p *Pipeline) startScheduler(tb testing.TB) {
 	tb.Helper()
 	cfg := p.cfg
-	rdb := redis.NewClient(cfg.Redis)
+	rdb := p.redisClient()
 	client := asynq.NewClientFromRedisClient(rdb)
 	s := scheduler.New(client, cfg.Store, scheduler.WithLogger(cfg.Log), scheduler.WithProgress(cfg.Store, rdb))
 	if err := s.AddNetwork(scheduler.Network{Slug: cfg.Network, CronSchedule: "@every 1s", Tip: p.Source}); err != nil {
