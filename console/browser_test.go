@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ozmon/ozmon/internal/testkit"
-	"github.com/ozmon/ozmon/internal/testkit/pipeline"
 	"github.com/ozmon/ozmon/ozmontest"
 )
 
@@ -40,8 +39,15 @@ var chromiumOnce = sync.OnceValues(func() (string, error) {
 	return exec.LookPath("chromium")
 })
 
-// newChrome is a headless Chromium tab for the test, width px wide.
+// newChrome is a headless Chromium tab for the test, width px wide, for
+// at most a minute.
 func newChrome(t testing.TB, width int) context.Context {
+	t.Helper()
+	return newChromeFor(t, width, time.Minute)
+}
+
+// newChromeFor is newChrome for at most d.
+func newChromeFor(t testing.TB, width int, d time.Duration) context.Context {
 	t.Helper()
 	path, err := chromiumOnce()
 	if err != nil {
@@ -53,7 +59,7 @@ func newChrome(t testing.TB, width int) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, d)
 	t.Cleanup(cancel3)
 	return ctx
 }
@@ -72,13 +78,14 @@ func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 // saved, the live feed showing that monitor's matches in the next ledger
 // the simulator reveals (evaluated by a worker, in-process), an archived
 // delivery resent, sign out. The reveal-to-row latency is logged, not
-// asserted (the bound is 10 s; BenchmarkLiveLatency measures it). With OZMON_CONSOLE_SCREENSHOTS=DIR
-// it also writes every page at 1280 and 390 px to DIR.
+// asserted (the bound is 10 s; BenchmarkLiveLatency measures it). With
+// OZMON_CONSOLE_SCREENSHOTS=DIR it also writes every page at 1280 and 390
+// px to DIR.
 func TestBrowser(t *testing.T) {
 	e := newEnv(t)
 	clock := newLedgerClock()
 	sim, ids := e.simNetworkAhead(t, 5, ozmontest.SimOnCall(clock.onCall))
-	p := pipeline.Start(t, pipeline.Config{Store: e.st, Redis: e.rdb.Options(), Sim: sim, Network: "stellar_testnet", LivePrefix: e.livePrefix})
+	p := e.pipeline(t, sim)
 	e.archivedDelivery(t, e.a, "Big swaps", "aa01", "receiver said 503 Service Unavailable")
 	e.seedUsage(t, e.a, 1)
 	ctx := newChrome(t, 1280)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -15,6 +16,13 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit/pipeline"
 	"github.com/ozmon/ozmon/ozmontest"
 )
+
+// pipeline starts a worker and a scheduler on sim's stellar_testnet,
+// publishing to the live streams the API's hub reads.
+func (e *env) pipeline(tb testing.TB, sim *ozmontest.StellarSim) *pipeline.Pipeline {
+	tb.Helper()
+	return pipeline.Start(tb, pipeline.Config{Store: e.st, Redis: e.rdb.Options(), Sim: sim, Network: "stellar_testnet", LivePrefix: e.livePrefix})
+}
 
 // transferSig is the event transferMonitor watches.
 const transferSig = "transfer(Address,Address,String,I128)"
@@ -195,4 +203,64 @@ func since(from, to time.Time) string {
 		return "never"
 	}
 	return to.Sub(from).Round(time.Millisecond).String()
+}
+
+// BenchmarkLiveLatency measures, over many ledgers, how long a match takes
+// from the simulator to the live page in headless Chromium: a worker and a
+// scheduler run in-process (the scheduler polls the tip once a second, as
+// fast as its cron goes), one monitor watches the synthetic token's
+// transfers, and each iteration reveals the next ledger that has some and
+// waits for its first row in the DOM. Before each reveal it waits a random
+// fraction of a second, so reveals fall at every phase of the scheduler's
+// tick. It reports p50 and p99 (the largest, below 100 samples) from the
+// reveal, and p50 from the scheduler's first getHealth that saw the ledger
+// and from the worker's getLedgers for it; ns/op is meaningless here.
+//
+//	go test -run '^$' -bench BenchmarkLiveLatency -benchtime 30x ./console/
+func BenchmarkLiveLatency(b *testing.B) {
+	const hidden = 250 // ledgers ahead: at most about that many iterations
+	e := newEnv(b)
+	clock := newLedgerClock()
+	sim, ids := e.simNetworkAhead(b, hidden, ozmontest.SimOnCall(clock.onCall))
+	p := e.pipeline(b, sim)
+	c, err := New(WithAPI(e.srv.Config.Handler), WithRedis(e.rdb))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mon any
+	if err := json.Unmarshal([]byte(transferMonitor(ids.Token, "3 > 0")), &mon); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.exec(context.Background(), e.keyA, `mutation($m: JSON!) { createMonitor(monitor: $m) { id } }`, map[string]any{"m": mon}, nil); err != nil {
+		b.Fatalf("create the monitor: %v", err)
+	}
+	testkit.WaitUntil(b, 30*time.Second, "the worker loads the monitor", func() bool { return p.Loaded(e.a, "Any transfer") })
+	ctx := newChromeFor(b, 1280, time.Hour)
+	base := e.srv.URL + "/console"
+	run(b, ctx, "sign in",
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys("#key", e.keyA, chromedp.ByID),
+		chromedp.Click("#signin", chromedp.ByID),
+		chromedp.WaitVisible("table.monitors", chromedp.ByQuery))
+	openLiveFeed(b, ctx, e, base)
+
+	var reveal, tip, fetch []time.Duration
+	for b.Loop() {
+		time.Sleep(rand.N(time.Second))
+		seq, want := nextTransfers(b, sim, ids.Token)
+		m := watchLedger(b, ctx, clock, sim, seq, want, 30*time.Second)
+		reveal, tip, fetch = append(reveal, m.sinceReveal), append(tip, m.sinceTip), append(fetch, m.sinceFetch)
+	}
+	for _, d := range [][]time.Duration{reveal, tip, fetch} {
+		slices.Sort(d)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	q := func(d []time.Duration, p int) time.Duration { return d[min(len(d)-1, len(d)*p/100)] }
+	b.ReportMetric(ms(q(reveal, 50)), "p50-ms")
+	b.ReportMetric(ms(q(reveal, 99)), "p99-ms")
+	b.ReportMetric(ms(q(tip, 50)), "p50-from-tip-ms")
+	b.ReportMetric(ms(q(fetch, 50)), "p50-from-fetch-ms")
+	b.Logf("%d ledgers, reveal→row: min %s p50 %s p99 %s; tip read→row: p50 %s p99 %s; fetch→row: p50 %s p99 %s",
+		len(reveal), reveal[0].Round(time.Millisecond), q(reveal, 50).Round(time.Millisecond), q(reveal, 99).Round(time.Millisecond),
+		q(tip, 50).Round(time.Millisecond), q(tip, 99).Round(time.Millisecond), q(fetch, 50).Round(time.Millisecond), q(fetch, 99).Round(time.Millisecond))
 }
