@@ -88,7 +88,9 @@ func TestBrowser(t *testing.T) {
 	p := e.pipeline(t, sim)
 	e.archivedDelivery(t, e.a, "Big swaps", "aa01", "receiver said 503 Service Unavailable")
 	e.seedUsage(t, e.a, 1)
-	ctx := newChrome(t, 1280)
+	// A hang guard, not a speed check: the walk shares two loaded cores
+	// with the package's other tests and an in-process worker.
+	ctx := newChromeFor(t, 1280, 5*time.Minute)
 	base := e.srv.URL + "/console"
 	first := int(sim.Ledgers()[0])
 
