@@ -18,8 +18,18 @@ import (
 // operator's stellar_testnet.
 func (e *env) simNetwork(tb testing.TB) (*ozmontest.StellarSim, ozmontest.SyntheticIdentities) {
 	tb.Helper()
-	sim, err := ozmontest.NewStellarSim(ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 1, Ledgers: 5, TxPerLedger: 50,
-		Passphrase: network.TestNetworkPassphrase}))
+	return e.simNetworkAhead(tb, 0)
+}
+
+// simNetworkAhead is simNetwork with hidden more ledgers held back
+// behind the five visible ones, for Advance to reveal as a chain would
+// (their contents known beforehand), and opts on the simulator.
+func (e *env) simNetworkAhead(tb testing.TB, hidden int, opts ...ozmontest.SimOption) (*ozmontest.StellarSim, ozmontest.SyntheticIdentities) {
+	tb.Helper()
+	const first, visible = 1000, 5
+	cfg := ozmontest.SyntheticConfig{Seed: 1, StartLedger: first, Ledgers: visible + hidden, TxPerLedger: 50, Passphrase: network.TestNetworkPassphrase}
+	all := append([]ozmontest.SimOption{ozmontest.SimSynthetic(cfg), ozmontest.SimInitialTip(first + visible - 1)}, opts...)
+	sim, err := ozmontest.NewStellarSim(all...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -36,7 +36,9 @@ type env struct {
 	a, b       string // tenant ids
 	keyA, keyB string
 	authn      *auth.Authenticator
+	hub        *live.Hub
 	pub        *live.Publisher
+	livePrefix string // the hub's stream keys, where a worker publishes
 }
 
 func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
@@ -70,9 +72,11 @@ func newEnv(tb testing.TB, apiOpts ...api.Option) *env {
 	e.authn = auth.New(st, auth.WithArgon2(testArgon2), auth.WithOperatorToken("operator-token-for-tests"),
 		auth.WithJWTSecret(strings.Repeat("j", 32)))
 	tb.Cleanup(e.authn.Close)
-	hub := live.NewHub(e.rdb, live.WithKeyPrefix("ozmon:live:"+schema))
+	e.livePrefix = "ozmon:live:" + schema
+	hub := live.NewHub(e.rdb, live.WithKeyPrefix(e.livePrefix))
 	tb.Cleanup(hub.Close)
-	e.pub = live.NewPublisher(e.rdb, live.WithKeyPrefix("ozmon:live:"+schema), live.WithMaxLen(100))
+	e.hub = hub
+	e.pub = live.NewPublisher(e.rdb, live.WithKeyPrefix(e.livePrefix), live.WithMaxLen(100))
 	all := append([]api.Option{api.WithStore(st), api.WithWriter(tenantconfig.New(st)), api.WithAuthenticator(e.authn),
 		api.WithRedis(e.rdb), api.WithLive(api.NewHubLive(hub)), api.WithRateKeyPrefix("console-test:rate:")}, apiOpts...)
 	apiSrv, err := api.New(all...)

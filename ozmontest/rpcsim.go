@@ -33,6 +33,8 @@ type rpcServer struct {
 	answer func(method string, params json.RawMessage, f Fault) (any, *rpcErr)
 	// nullResult writes "result": null for a nil result, as EVM nodes do.
 	nullResult bool
+	// onCall, when set, hears of each request as it arrives.
+	onCall func(method string, params json.RawMessage)
 }
 
 func newRPCServer(answer func(string, json.RawMessage, Fault) (any, *rpcErr), nullResult bool) *rpcServer {
@@ -186,6 +188,9 @@ func (r *rpcServer) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 	if req.Method == "" {
 		r.write(w, rpcResp{ID: req.ID, Error: errf(codeInvalidRequest, "missing method")})
 		return
+	}
+	if r.onCall != nil {
+		r.onCall(req.Method, req.Params)
 	}
 	f, faulted := r.takeFault(req.Method)
 	if faulted {

@@ -62,6 +62,7 @@ type simConfig struct {
 	startFirst  bool
 	retention   int
 	contracts   map[string][]byte
+	onCall      func(method string, params json.RawMessage)
 }
 
 // SimLedgerDir serves every .xdr, .xdr.gz and .xdr.zst(d) LedgerCloseMeta
@@ -113,6 +114,15 @@ func SimContractWASM(contractID string, wasm []byte) SimOption {
 	}
 }
 
+// SimOnCall calls f with each request's method and raw params as the
+// request arrives, before it is answered (and before any fault applies):
+// a test can see when a client first asked for the tip after a ledger
+// appeared, or when a ledger was fetched. f runs on the request's
+// goroutine, so it must be quick and safe for concurrent use.
+func SimOnCall(f func(method string, params json.RawMessage)) SimOption {
+	return func(c *simConfig) { c.onCall = f }
+}
+
 // NewStellarSim loads the ledgers and starts serving. Close stops it.
 func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 	cfg := simConfig{addr: "127.0.0.1:0", retention: 10000}
@@ -129,6 +139,7 @@ func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 	s.rpcServer = newRPCServer(func(method string, params json.RawMessage, f Fault) (any, *rpcErr) {
 		return s.dispatch(method, params, f.Pruned)
 	}, false)
+	s.onCall = cfg.onCall
 	var err error
 	if cfg.dir != "" {
 		err = s.loadDir(cfg.dir, cfg.passphrase)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -580,4 +581,49 @@ func BenchmarkSimGetLedgers(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportMetric(float64(served)/b.Elapsed().Seconds(), "ledgers/s")
+}
+
+// TestSimOnCall: the hook hears every request, faulted ones included,
+// with its method and params, before the answer is sent.
+func TestSimOnCall(t *testing.T) {
+	t.Parallel()
+	type call struct {
+		method string
+		start  uint32
+	}
+	calls := make(chan call, 16)
+	s := ozmontest.StartStellarSim(t, ozmontest.SimSynthetic(ozmontest.SyntheticConfig{Seed: 3, StartLedger: 500, Ledgers: 3, TxPerLedger: 1}),
+		ozmontest.SimOnCall(func(method string, params json.RawMessage) {
+			var p struct {
+				StartLedger uint32 `json:"startLedger"`
+			}
+			_ = json.Unmarshal(params, &p)
+			calls <- call{method, p.StartLedger}
+		}))
+	c := sdkClient(t, s)
+	ctx := context.Background()
+	if _, err := c.GetHealth(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetLedgers(ctx, protocol.GetLedgersRequest{StartLedger: 501, Pagination: &protocol.LedgerPaginationOptions{Limit: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	s.InjectFault("getHealth", ozmontest.Fault{HTTPStatus: http.StatusServiceUnavailable, Times: 1})
+	if _, err := c.GetHealth(ctx); err == nil {
+		t.Fatal("getHealth with a 503 fault succeeded")
+	}
+	want := []call{{"getHealth", 0}, {"getLedgers", 501}, {"getHealth", 0}}
+	for i, w := range want {
+		select {
+		case got := <-calls:
+			if got != w {
+				t.Fatalf("call %d = %+v, want %+v", i, got, w)
+			}
+		default:
+			t.Fatalf("call %d (%+v) was not heard", i, w)
+		}
+	}
+	if len(calls) != 0 {
+		t.Fatalf("%d calls heard beyond the three made", len(calls))
+	}
 }
