@@ -22,6 +22,10 @@ func scenarios() []scenario {
 		{"sigterm_while_deliveries_outlast_shutdown", sigtermMidDelivery},
 		{"redis_without_persistence_restarted_empty", func(t *testing.T, s *suite) { redisRestart(t, s, NoPersistence) }},
 		{"redis_aof_killed_and_restarted", func(t *testing.T, s *suite) { redisRestart(t, s, AOF) }},
+		{"redis_cluster_primary_killed", primaryKilled(ClusterRedis, 0)},
+		{"redis_sentinel_primary_killed", primaryKilled(SentinelRedis, 0)},
+		{"redis_cluster_primary_killed_replica_lagging", primaryKilled(ClusterRedis, 2*time.Second)},
+		{"redis_sentinel_primary_killed_replicas_lagging", primaryKilled(SentinelRedis, 2*time.Second)},
 		{"rpc_down", rpcDown},
 		{"receiver_5xx_then_ok", receiver5xx},
 	}

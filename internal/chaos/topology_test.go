@@ -1,0 +1,142 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// Failover is what a primary-killed scenario measured: the kill, the
+// replica's promotion, the first notification delivered after it.
+type Failover struct {
+	Killed, Promoted, FirstAfter time.Time
+}
+
+func (f Failover) String() string {
+	first := "none"
+	if !f.FirstAfter.IsZero() {
+		first = f.FirstAfter.Sub(f.Promoted).Round(10 * time.Millisecond).String()
+	}
+	return fmt.Sprintf("killed→promoted %s, promoted→first delivery %s",
+		f.Promoted.Sub(f.Killed).Round(10*time.Millisecond), first)
+}
+
+// firstArrivalAfter is the first accepted request at or after t.
+func (c *Cluster) firstArrivalAfter(t time.Time) time.Time {
+	var first time.Time
+	for _, a := range c.Rec.Arrivals() {
+		if a.Accepted() && !a.At.Before(t) && (first.IsZero() || a.At.Before(first)) {
+			first = a.At
+		}
+	}
+	return first
+}
+
+// notifyKey is a key of the default tier's notify queue: the primary of
+// its slot holds the deliver tasks of most of the workload's tenants.
+var notifyKey = "asynq:{" + tasks.NotifyQueue(tasks.TierDefault) + "}:pending"
+
+// killPrimary kills the Redis primary holding the default notify queue
+// mid-delivery (with pauseReplicas, after pausing its replicas for lag so
+// that writes it acknowledged are lost with it), waits for a replica to be
+// promoted, and returns the times. The fault runs from the kill to the
+// promotion.
+func killPrimary(t *testing.T, c *Cluster, lag time.Duration) Failover {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var primary *testkit.RedisNode
+	var replicas []*testkit.RedisNode
+	var err error
+	switch {
+	case c.RCluster != nil:
+		if primary, err = c.RCluster.PrimaryFor(ctx, notifyKey); err == nil {
+			var shards []testkit.ClusterShard
+			shards, err = c.RCluster.Shards(ctx)
+			for _, sh := range shards {
+				if sh.Primary == primary.Addr() {
+					for _, r := range sh.Replicas {
+						replicas = append(replicas, c.RCluster.Node(r))
+					}
+				}
+			}
+		}
+	case c.RSentinel != nil:
+		if primary, err = c.RSentinel.Primary(ctx); err == nil {
+			for _, n := range c.RSentinel.Data {
+				if n != primary {
+					replicas = append(replicas, n)
+				}
+			}
+		}
+	default:
+		t.Fatal("killPrimary: the scenario has one Redis server, no replica to promote")
+	}
+	if err != nil {
+		t.Fatalf("find the primary to kill: %v", err)
+	}
+	if lag > 0 {
+		// Paused, the replicas stop applying the replication stream; the
+		// primary keeps acknowledging writes they will never have.
+		for _, r := range replicas {
+			r.Pause()
+		}
+		time.Sleep(lag)
+	}
+	var f Failover
+	primary.Kill()
+	f.Killed = time.Now()
+	c.FaultStarted()
+	for _, r := range replicas {
+		r.Resume()
+	}
+	var promoted *testkit.RedisNode
+	if c.RCluster != nil {
+		promoted, err = c.RCluster.WaitFailover(ctx, notifyKey, primary)
+	} else {
+		promoted, err = c.RSentinel.WaitFailover(ctx, primary)
+	}
+	if err != nil {
+		t.Fatalf("failover after killing %s: %v", primary.Addr(), err)
+	}
+	f.Promoted = time.Now()
+	c.FaultCleared()
+	t.Logf("killed primary %s (replicas paused %s before) at %d/%d delivered; %s promoted after %s",
+		primary.Addr(), lag, c.Delivered(), len(c.W.Expected), promoted.Addr(), f.Promoted.Sub(f.Killed).Round(10*time.Millisecond))
+	return f
+}
+
+// primaryKilled: the Redis primary holding the default notify queue is
+// killed with SIGKILL mid-delivery (receivers holding requests) and a
+// replica is promoted — by the cluster's own election or by the
+// sentinels. Every notification still arrives, exactly once: a deliver
+// task whose end could not be recorded is run again and finds its
+// notification in the PostgreSQL delivery log. With lag, the replicas are
+// paused that long before the kill, so the promoted one misses every
+// write of those last moments that the primary acknowledged (replication
+// is asynchronous): enqueued tasks, completions, the queue registry.
+func primaryKilled(topology Topology, lag time.Duration) func(t *testing.T, s *suite) {
+	return func(t *testing.T, s *suite) {
+		c := s.cluster(t, Config{Topology: topology})
+		c.Main.SetMode(Mode{Delay: slowAnswer})
+		c.Scheduler("scheduler")
+		c.Worker("worker", nil)
+		c.StartLedgers()
+		afterAQuarter(c)
+		f := killPrimary(t, c, lag)
+		c.Main.SetMode(Mode{})
+		all := c.AwaitAll(2 * time.Minute)
+		f.FirstAfter = c.firstArrivalAfter(f.Promoted)
+		c.Settle(45 * time.Second)
+		v := c.Judge(Rules{RequireKeys: *requireKeys})
+		allIn := "not all delivered"
+		if all && v.Recovery >= 0 {
+			allIn = "promoted→last expected notification " + v.Recovery.Round(100*time.Millisecond).String()
+		}
+		t.Logf("failover: %s, %s", f, allIn)
+	}
+}
