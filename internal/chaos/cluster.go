@@ -133,6 +133,16 @@ func NewCluster(t testing.TB, bin string, w *Workload, cfg Config) *Cluster {
 		t.Cleanup(func() { _ = rdb.Close() })
 		c.rdb = rdb
 	}
+	if nodes := c.redisNodes(); len(nodes) > 0 {
+		// Registered after the nodes' directory: runs before its removal.
+		t.Cleanup(func() {
+			if t.Failed() {
+				for _, n := range nodes {
+					t.Logf("--- %s (%s) log tail ---\n%s", n.Name, n.Addr(), tail(n.LogPath(), 8))
+				}
+			}
+		})
+	}
 	c.DB = CreateDatabase(t)
 	c.PG = StartPGProxy(t, c.DB.Upstream())
 	c.Sim = ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(w.LedgerDir),
@@ -486,6 +496,17 @@ func busy(insp *asynq.Inspector) bool {
 	return false
 }
 
+// redisNodes are the processes of a Cluster or Sentinel topology.
+func (c *Cluster) redisNodes() []*testkit.RedisNode {
+	if c.RCluster != nil {
+		return c.RCluster.Nodes
+	}
+	if c.RSentinel != nil {
+		return append(append([]*testkit.RedisNode(nil), c.RSentinel.Data...), c.RSentinel.Sentinels...)
+	}
+	return nil
+}
+
 // Inspector reads the scenario's queues through the suite's own client
 // (which outlives Redis restarts and failovers; Close is not needed).
 func (c *Cluster) Inspector() *asynq.Inspector { return asynq.NewInspectorFromRedisClient(c.rdb) }
@@ -511,14 +532,5 @@ func (c *Cluster) dumpLogsOnFailure() {
 	if c.Redis != nil {
 		c.T.Logf("--- redis-server log tail ---\n%s", tail(c.Redis.LogPath(), 10))
 	}
-	var nodes []*testkit.RedisNode
-	if c.RCluster != nil {
-		nodes = c.RCluster.Nodes
-	}
-	if c.RSentinel != nil {
-		nodes = append(append(nodes, c.RSentinel.Data...), c.RSentinel.Sentinels...)
-	}
-	for _, n := range nodes {
-		c.T.Logf("--- %s (%s) log tail ---\n%s", n.Name, n.Addr(), tail(n.LogPath(), 8))
-	}
+
 }

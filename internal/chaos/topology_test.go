@@ -2,19 +2,28 @@ package chaos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/tasks"
+	"github.com/redis/go-redis/v9"
 )
 
 // Failover is what a primary-killed scenario measured: the kill, the
 // replica's promotion, the first notification delivered after it.
 type Failover struct {
-	Killed, Promoted, FirstAfter time.Time
+	Paused, Killed, Promoted, FirstAfter time.Time
+	// DeliveredUnreplicated counts the notifications accepted while the
+	// replicas were paused: whatever Redis recorded about them was lost.
+	DeliveredUnreplicated int
 }
+
+// probeKey is written to the primary while its replicas are paused, in
+// the slot of notifyKey.
+var probeKey = "ozmon:chaos:probe:{" + tasks.NotifyQueue(tasks.TierDefault) + "}"
 
 func (f Failover) String() string {
 	first := "none"
@@ -79,15 +88,24 @@ func killPrimary(t *testing.T, c *Cluster, lag time.Duration) Failover {
 	if err != nil {
 		t.Fatalf("find the primary to kill: %v", err)
 	}
+	var f Failover
 	if lag > 0 {
-		// Paused, the replicas stop applying the replication stream; the
-		// primary keeps acknowledging writes they will never have.
+		// Paused and cut off, the replicas stop receiving the replication
+		// stream; the primary keeps acknowledging writes they will never
+		// have. The probe, in the queue's slot, is one of them: it proves
+		// the loss.
 		for _, r := range replicas {
 			r.Pause()
 		}
+		if err := primary.DropReplicas(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.Paused = time.Now()
+		if err := c.RedisClient().Set(ctx, probeKey, "acknowledged", 0).Err(); err != nil {
+			t.Fatalf("write the probe with the replicas paused: %v", err)
+		}
 		time.Sleep(lag)
 	}
-	var f Failover
 	primary.Kill()
 	f.Killed = time.Now()
 	c.FaultStarted()
@@ -105,33 +123,69 @@ func killPrimary(t *testing.T, c *Cluster, lag time.Duration) Failover {
 	}
 	f.Promoted = time.Now()
 	c.FaultCleared()
+	if lag > 0 {
+		for _, a := range c.Rec.Arrivals() {
+			if a.Accepted() && !a.At.Before(f.Paused) && a.At.Before(f.Killed) {
+				f.DeliveredUnreplicated++
+			}
+		}
+		got, err := c.RedisClient().Get(ctx, probeKey).Result()
+		if !errors.Is(err, redis.Nil) {
+			t.Fatalf("the probe written while the replicas were paused is still there after the failover (%q, %v): no acknowledged write was lost, the scenario tested nothing", got, err)
+		}
+		t.Logf("acknowledged writes lost: the probe is gone; %d notifications were delivered while the replicas lagged (their completions went with the primary)", f.DeliveredUnreplicated)
+	}
 	t.Logf("killed primary %s (replicas paused %s before) at %d/%d delivered; %s promoted after %s",
 		primary.Addr(), lag, c.Delivered(), len(c.W.Expected), promoted.Addr(), f.Promoted.Sub(f.Killed).Round(10*time.Millisecond))
 	return f
 }
 
+// strike is when a primary-killed scenario kills the primary.
+type strike int
+
+const (
+	// midDelivery: a quarter of the notifications are in and receivers
+	// hold requests; every ledger has been evaluated, so what Redis loses
+	// is deliver tasks' progress.
+	midDelivery strike = iota
+	// midFanOut: the first notifications are in while the chain still
+	// closes ledgers, so what Redis loses includes fetch-block, evaluate
+	// and deliver tasks just enqueued.
+	midFanOut
+)
+
 // primaryKilled: the Redis primary holding the default notify queue is
-// killed with SIGKILL mid-delivery (receivers holding requests) and a
-// replica is promoted — by the cluster's own election or by the
-// sentinels. Every notification still arrives, exactly once: a deliver
-// task whose end could not be recorded is run again and finds its
-// notification in the PostgreSQL delivery log. With lag, the replicas are
-// paused that long before the kill, so the promoted one misses every
-// write of those last moments that the primary acknowledged (replication
-// is asynchronous): enqueued tasks, completions, the queue registry.
-func primaryKilled(topology Topology, lag time.Duration) func(t *testing.T, s *suite) {
+// killed with SIGKILL and a replica is promoted — by the cluster's own
+// election or by the sentinels. Every notification still arrives, exactly
+// once: a deliver task whose end could not be recorded is run again and
+// finds its notification in the PostgreSQL delivery log. With lag, the
+// replicas are cut off that long before the kill, so the promoted one
+// misses every write of those last moments that the primary acknowledged
+// (replication is asynchronous): enqueued tasks, completions, the queue
+// registry.
+func primaryKilled(topology Topology, lag time.Duration, when strike) func(t *testing.T, s *suite) {
 	return func(t *testing.T, s *suite) {
 		c := s.cluster(t, Config{Topology: topology})
-		c.Main.SetMode(Mode{Delay: slowAnswer})
+		if when == midDelivery {
+			c.Main.SetMode(Mode{Delay: slowAnswer})
+		}
 		c.Scheduler("scheduler")
 		c.Worker("worker", nil)
 		c.StartLedgers()
-		afterAQuarter(c)
+		if when == midDelivery {
+			afterAQuarter(c)
+		} else {
+			c.WaitDelivered(1, 90*time.Second)
+		}
+		t.Logf("striking at tip %d (chain runs to %d)", c.Sim.Tip(), LastLedger)
 		f := killPrimary(t, c, lag)
 		c.Main.SetMode(Mode{})
 		all := c.AwaitAll(2 * time.Minute)
 		f.FirstAfter = c.firstArrivalAfter(f.Promoted)
-		c.Settle(45 * time.Second)
+		// Deliver tasks whose completion was lost stay active until asynq
+		// recovers them (lease 30 s, recoverer cutoff 30 s, tick 1 min):
+		// they must run again — and not resend — before the verdict.
+		c.Settle(2*time.Minute + 30*time.Second)
 		v := c.Judge(Rules{RequireKeys: *requireKeys})
 		allIn := "not all delivered"
 		if all && v.Recovery >= 0 {

@@ -130,6 +130,19 @@ func (n *RedisNode) Restart() error {
 // acknowledges writes that no replica has.
 func (n *RedisNode) Pause() { n.signal(syscall.SIGSTOP) }
 
+// DropReplicas closes this primary's connections to its replicas
+// (CLIENT KILL TYPE replica). With the replicas paused, nothing written
+// afterwards reaches them — a pause alone is not enough: the kernel keeps
+// receiving the replication stream into a stopped replica's socket.
+func (n *RedisNode) DropReplicas(ctx context.Context) error {
+	c := redis.NewClient(&redis.Options{Addr: n.Addr(), MaxRetries: -1, DialTimeout: time.Second})
+	defer c.Close()
+	if err := c.Do(ctx, "CLIENT", "KILL", "TYPE", "replica").Err(); err != nil {
+		return fmt.Errorf("%s: CLIENT KILL TYPE replica: %w", n.Name, err)
+	}
+	return nil
+}
+
 // Resume continues a paused process (SIGCONT).
 func (n *RedisNode) Resume() { n.signal(syscall.SIGCONT) }
 
