@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -140,8 +139,4 @@ func TestRedisClusterKeys(t *testing.T) {
 			t.Fatalf("scores %v, %v", scores, err)
 		}
 	})
-
-	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-		t.Fatal("ran out of time")
-	}
 }
