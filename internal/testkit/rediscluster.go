@@ -3,8 +3,10 @@ package testkit
 import (
 	"context"
 	"fmt"
+	"net"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,14 +98,17 @@ func (c *RedisCluster) Node(addr string) *RedisNode {
 	return nil
 }
 
-// ClusterShard is one slot range's primary and replicas as a node sees it.
+// ClusterShard is one shard's serving primary, its live replicas and its
+// slot ranges, as a node sees them.
 type ClusterShard struct {
 	Primary  string // host:port
 	Replicas []string
-	Slots    []redis.ClusterSlot
+	Slots    []redis.SlotRange
 }
 
-// Shards reads CLUSTER SLOTS from the first live node.
+// Shards reads CLUSTER SHARDS from the first live node. A shard without
+// slots, or whose primary is not online (failed, not yet replaced), is
+// left out; failed replicas too.
 func (c *RedisCluster) Shards(ctx context.Context) ([]ClusterShard, error) {
 	var lastErr error
 	for _, n := range c.Nodes {
@@ -111,38 +116,36 @@ func (c *RedisCluster) Shards(ctx context.Context) ([]ClusterShard, error) {
 			continue
 		}
 		cl := redis.NewClient(&redis.Options{Addr: n.Addr(), MaxRetries: -1, DialTimeout: time.Second})
-		slots, err := cl.ClusterSlots(ctx).Result()
+		shards, err := cl.ClusterShards(ctx).Result()
 		cl.Close()
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		byPrimary := map[string]*ClusterShard{}
-		var order []string
-		for _, s := range slots {
-			if len(s.Nodes) == 0 {
+		var out []ClusterShard
+		for _, sh := range shards {
+			if len(sh.Slots) == 0 {
 				continue
 			}
-			p := s.Nodes[0].Addr
-			sh := byPrimary[p]
-			if sh == nil {
-				sh = &ClusterShard{Primary: p}
-				for _, r := range s.Nodes[1:] {
-					sh.Replicas = append(sh.Replicas, r.Addr)
+			cs := ClusterShard{Slots: sh.Slots}
+			for _, node := range sh.Nodes {
+				addr := net.JoinHostPort(node.IP, strconv.FormatInt(node.Port, 10))
+				switch {
+				case node.Health != "online":
+				case node.Role == "master":
+					cs.Primary = addr
+				default:
+					cs.Replicas = append(cs.Replicas, addr)
 				}
-				byPrimary[p] = sh
-				order = append(order, p)
 			}
-			sh.Slots = append(sh.Slots, s)
+			if cs.Primary != "" {
+				out = append(out, cs)
+			}
 		}
-		slices.Sort(order)
-		out := make([]ClusterShard, len(order))
-		for i, p := range order {
-			out[i] = *byPrimary[p]
-		}
+		slices.SortFunc(out, func(a, b ClusterShard) int { return strings.Compare(a.Primary, b.Primary) })
 		return out, nil
 	}
-	return nil, fmt.Errorf("no live node answered CLUSTER SLOTS: %v", lastErr)
+	return nil, fmt.Errorf("no live node answered CLUSTER SHARDS: %v", lastErr)
 }
 
 // PrimaryFor returns the node that is primary for key's slot now.
@@ -159,7 +162,7 @@ func (c *RedisCluster) PrimaryFor(ctx context.Context, key string) (*RedisNode, 
 	}
 	for _, sh := range shards {
 		for _, r := range sh.Slots {
-			if int64(r.Start) <= slot && slot <= int64(r.End) {
+			if r.Start <= slot && slot <= r.End {
 				return c.Node(sh.Primary), nil
 			}
 		}
