@@ -167,7 +167,9 @@ func primaryKilled(topology Topology, lag time.Duration, when strike) func(t *te
 	return func(t *testing.T, s *suite) {
 		c := s.cluster(t, Config{Topology: topology})
 		if when == midDelivery {
-			c.Main.SetMode(Mode{Delay: slowAnswer})
+			// Two seconds per answer: 50 sends in flight make 25 a second,
+			// so the lag window cannot drain what is left before the kill.
+			c.Main.SetMode(Mode{Delay: 2 * time.Second})
 		}
 		c.Scheduler("scheduler")
 		c.Worker("worker", nil)
@@ -179,6 +181,9 @@ func primaryKilled(topology Topology, lag time.Duration, when strike) func(t *te
 		}
 		t.Logf("striking at tip %d (chain runs to %d)", c.Sim.Tip(), LastLedger)
 		f := killPrimary(t, c, lag)
+		if n := c.Delivered(); n == len(c.W.Expected) {
+			t.Fatalf("every notification had arrived before the primary was killed: the strike came too late to test anything")
+		}
 		c.Main.SetMode(Mode{})
 		all := c.AwaitAll(2 * time.Minute)
 		f.FirstAfter = c.firstArrivalAfter(f.Promoted)
