@@ -167,9 +167,10 @@ func primaryKilled(topology Topology, lag time.Duration, when strike) func(t *te
 	return func(t *testing.T, s *suite) {
 		c := s.cluster(t, Config{Topology: topology})
 		if when == midDelivery {
-			// Two seconds per answer: 50 sends in flight make 25 a second,
-			// so the lag window cannot drain what is left before the kill.
-			c.Main.SetMode(Mode{Delay: 2 * time.Second})
+			// A second per answer (half the suite's 2 s send timeout): 50
+			// sends in flight make 50 a second, so the lag window cannot
+			// drain what is left before the kill.
+			c.Main.SetMode(Mode{Delay: time.Second})
 		}
 		c.Scheduler("scheduler")
 		c.Worker("worker", nil)
