@@ -18,7 +18,7 @@ import (
 // every event read is offered to each of the tenant's subscribers without
 // waiting for any.
 type Hub struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	o      options
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -48,11 +48,13 @@ type feed struct {
 }
 
 // NewHub returns a hub reading through rdb, with its readers running until
-// Close. rdb must be one Redis server (not a cluster: one XREAD names many
-// tenants' keys). The hub holds at most one connection per reader at a
-// time, plus short-lived ones for subscribing and catching up. Options:
-// WithKeyPrefix, WithBuffer, WithReaders, WithMetrics, WithLogger.
-func NewHub(rdb *redis.Client, opts ...Option) *Hub {
+// Close. On one server (or a Sentinel-managed primary) the hub holds at
+// most one connection per reader at a time, plus short-lived ones for
+// subscribing and catching up. On a Redis Cluster one XREAD cannot name
+// keys of several slots, so each feed is read by a blocking XREAD of its
+// own: one connection per tenant with subscribers (see reader.runCluster).
+// Options: WithKeyPrefix, WithBuffer, WithReaders, WithMetrics, WithLogger.
+func NewHub(rdb redis.UniversalClient, opts ...Option) *Hub {
 	o := newOptions(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{rdb: rdb, o: o, ctx: ctx, cancel: cancel, feeds: map[string]*feed{}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,6 +24,10 @@ type reader struct {
 const readCount = 512
 
 func (r *reader) run(ctx context.Context) {
+	if r.cluster() {
+		r.runCluster(ctx)
+		return
+	}
 	ctlLast := "0-0"
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
@@ -96,6 +101,9 @@ func (r *reader) poke(ctx context.Context) {
 	case r.wake <- struct{}{}:
 	default:
 	}
+	if r.cluster() {
+		return // no XREAD spans feeds there: each new feed gets its own
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	pipe := r.h.rdb.Pipeline()
@@ -150,6 +158,91 @@ func (h *Hub) fanOut(f *feed, msgs []redis.XMessage) {
 				h.o.metrics.Live.SlowCuts.Inc()
 				h.endLocked(s, ErrSlowSubscriber)
 			}
+		}
+	}
+}
+
+// cluster reports whether the hub reads a Redis Cluster, where one XREAD
+// may only name keys of one hash slot.
+func (r *reader) cluster() bool {
+	_, ok := r.h.rdb.(*redis.ClusterClient)
+	return ok
+}
+
+// runCluster reads the reader's feeds on a Redis Cluster. A tenant's
+// stream is the only key of its hash tag ({tenantID}), and tenants fall in
+// any of the 16,384 slots, so each feed gets a blocking XREAD loop of its
+// own (readFeed), started here when the feed appears; it ends when the
+// feed goes or the hub closes. Subscribe's poke (the wake channel) makes
+// the reader look for new feeds.
+func (r *reader) runCluster(ctx context.Context) {
+	loops := map[*feed]context.CancelFunc{}
+	var wg sync.WaitGroup
+	defer func() {
+		for _, stop := range loops {
+			stop()
+		}
+		wg.Wait()
+	}()
+	for ctx.Err() == nil {
+		current := map[*feed]bool{}
+		r.h.mu.Lock()
+		for _, f := range r.feeds {
+			current[f] = true
+		}
+		r.h.mu.Unlock()
+		for f, stop := range loops {
+			if !current[f] {
+				stop()
+				delete(loops, f)
+			}
+		}
+		for f := range current {
+			if loops[f] == nil {
+				fctx, stop := context.WithCancel(ctx)
+				loops[f] = stop
+				wg.Go(func() { r.readFeed(fctx, f) })
+			}
+		}
+		select {
+		case <-r.wake:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// readFeed is one feed's XREAD loop on a Redis Cluster, with run's
+// retry-from-the-last-id on errors. It stops within one block timeout of
+// the feed's last subscription ending.
+func (r *reader) readFeed(ctx context.Context, f *feed) {
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		r.h.mu.Lock()
+		gone, last := f.gone, f.last.String()
+		r.h.mu.Unlock()
+		if gone {
+			return
+		}
+		res, err := r.h.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{f.key, last}, Count: readCount, Block: r.h.o.block}).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			r.h.o.metrics.Live.ReadErrors.Inc()
+			r.h.o.log.Warn("live: read a tenant stream; retrying from its last id", "tenant", f.tenant, "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff + rand.N(backoff/2)):
+			case <-ctx.Done():
+			}
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
+		backoff = 50 * time.Millisecond
+		for _, st := range res {
+			r.h.fanOut(f, st.Messages)
 		}
 	}
 }

@@ -107,19 +107,20 @@ func (a *app) Close() {
 	}
 }
 
-// openRedis connects to redisURL and checks it answers.
+// openRedis connects to redis_url — one server, a Sentinel-managed
+// primary or a Cluster (config.ParseRedisURL) — and checks it answers.
 func openRedis(ctx context.Context, redisURL string) (redis.UniversalClient, error) {
 	if redisURL == "" {
 		return nil, errors.New("no Redis configured: set redis_url, OZ_MONITOR_REDIS_URL or --redis-url (or use 'ozmon dev')")
 	}
-	opt, err := redis.ParseURL(redisURL)
+	target, err := config.ParseRedisURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", redactErr(err, redisURL))
+		return nil, err
 	}
-	rdb := redis.NewClient(opt)
+	rdb := target.NewClient()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redis (%s): %w", target, err)
 	}
 	return rdb, nil
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ozmon/ozmon/api"
@@ -34,10 +33,6 @@ func (a *app) newAPIServer() (*api.Server, error) {
 	if !ok {
 		return nil, errAPINeedsDatabase
 	}
-	rc, ok := a.rdb.(*redis.Client)
-	if !ok {
-		return nil, errors.New("api: the live hub needs a single Redis server (redis_url), not a cluster")
-	}
 	blocks, err := cache.New(a.rdb, cache.WithKeyPrefix(a.cfg.BlockCache.KeyPrefix))
 	if err != nil {
 		return nil, fmt.Errorf("api: block cache: %w", err)
@@ -49,7 +44,7 @@ func (a *app) newAPIServer() (*api.Server, error) {
 	writer := tenantconfig.New(pg, append(topts, tenantconfig.WithLogger(a.log))...)
 	authn := auth.New(pg, auth.WithJWTSecret(c.JWTSecret.Value()), auth.WithOperatorToken(c.OperatorToken.Value()),
 		auth.WithCacheTTL(c.KeyCacheTTL.D()), auth.WithTokenTTL(c.TokenTTL.D()), auth.WithLogger(a.log))
-	hub := live.NewHub(rc, live.WithBuffer(c.SubscriberBuffer), live.WithMetrics(a.m), live.WithLogger(a.log))
+	hub := live.NewHub(a.rdb, live.WithBuffer(c.SubscriberBuffer), live.WithMetrics(a.m), live.WithLogger(a.log))
 	a.closers = append(a.closers, authn.Close, hub.Close)
 	return api.New(api.WithStore(pg), api.WithWriter(writer), api.WithRedis(a.rdb), api.WithLogger(a.log),
 		api.WithAuthenticator(authn), api.WithLive(api.NewHubLive(hub)), api.WithBlockCache(blocks),

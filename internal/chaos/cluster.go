@@ -17,15 +17,33 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/ozmontest"
 	"github.com/ozmon/ozmon/store/postgres"
+	"github.com/redis/go-redis/v9"
 	"github.com/stellar/go-stellar-sdk/network"
 	"golang.org/x/sync/errgroup"
 )
 
+// Topology is the shape of a scenario's Redis.
+type Topology int
+
+const (
+	// SingleRedis: one redis-server of the suite's own ([Redis]).
+	SingleRedis Topology = iota
+	// ClusterRedis: a Redis Cluster of three primaries with a replica
+	// each ([testkit.RedisCluster]), reached through redis+cluster://.
+	ClusterRedis
+	// SentinelRedis: a primary, two replicas and three sentinels
+	// ([testkit.RedisSentinel]), reached through redis+sentinel://.
+	SentinelRedis
+)
+
 // Config shapes one scenario's world.
 type Config struct {
-	// Persistence of the scenario's Redis.
+	// Topology of the scenario's Redis (default one server).
+	Topology Topology
+	// Persistence of the scenario's Redis (one server only).
 	Persistence Persistence
 	// Env is OZ_MONITOR_* configuration for every ozmon process, on top
 	// of the suite's: JSON logs, the scenario's Redis and database, a 2 s
@@ -47,16 +65,20 @@ type Config struct {
 // when the test ends. On failure the tails of every process's log are
 // printed.
 type Cluster struct {
-	T       testing.TB
-	W       *Workload
-	Redis   *Redis
-	DB      Database
-	PG      *PGProxy
-	Sim     *ozmontest.StellarSim
-	Rec     *Recorder
-	Main    *Receiver // every tenant's endpoint but the hanging ones
-	Hanging *Receiver // the endpoints of Config.HangingTenants
-	Store   *postgres.Store
+	T     testing.TB
+	W     *Workload
+	Redis *Redis // SingleRedis only
+	// RCluster and RSentinel are the Redis of ClusterRedis and
+	// SentinelRedis scenarios.
+	RCluster  *testkit.RedisCluster
+	RSentinel *testkit.RedisSentinel
+	DB        Database
+	PG        *PGProxy
+	Sim       *ozmontest.StellarSim
+	Rec       *Recorder
+	Main      *Receiver // every tenant's endpoint but the hanging ones
+	Hanging   *Receiver // the endpoints of Config.HangingTenants
+	Store     *postgres.Store
 
 	cfg     Config
 	bin     string
@@ -64,6 +86,7 @@ type Cluster struct {
 	oz      map[string]string // OZ_MONITOR_* of every process
 	env     []string          // childEnv(oz)
 	started time.Time
+	rdb     redis.UniversalClient // the suite's own client of the scenario's Redis
 
 	mu        sync.Mutex
 	procs     []*Process
@@ -93,7 +116,33 @@ func NewCluster(t testing.TB, bin string, w *Workload, cfg Config) *Cluster {
 	c := &Cluster{T: t, W: w, cfg: cfg, bin: bin, logDir: cfg.LogDir, started: time.Now(),
 		confirmed: map[uint64]time.Time{}, tenantIDs: map[string]string{}}
 	t.Cleanup(c.dumpLogsOnFailure)
-	c.Redis = StartRedis(t, cfg.Persistence)
+	var redisURL string
+	switch cfg.Topology {
+	case ClusterRedis:
+		c.RCluster = testkit.StartRedisCluster(t, 3, 1)
+		redisURL = c.RCluster.URL()
+		c.rdb = c.RCluster.Client()
+	case SentinelRedis:
+		c.RSentinel = testkit.StartRedisSentinel(t, 2, 3)
+		redisURL = c.RSentinel.URL()
+		c.rdb = c.RSentinel.Client()
+	default:
+		c.Redis = StartRedis(t, cfg.Persistence)
+		redisURL = c.Redis.URL()
+		rdb := redis.NewClient(&redis.Options{Addr: c.Redis.Addr()})
+		t.Cleanup(func() { _ = rdb.Close() })
+		c.rdb = rdb
+	}
+	if nodes := c.redisNodes(); len(nodes) > 0 {
+		// Registered after the nodes' directory: runs before its removal.
+		t.Cleanup(func() {
+			if t.Failed() {
+				for _, n := range nodes {
+					t.Logf("--- %s (%s) log tail ---\n%s", n.Name, n.Addr(), tail(n.LogPath(), 8))
+				}
+			}
+		})
+	}
 	c.DB = CreateDatabase(t)
 	c.PG = StartPGProxy(t, c.DB.Upstream())
 	c.Sim = ozmontest.StartStellarSim(t, ozmontest.SimLedgerDir(w.LedgerDir),
@@ -104,7 +153,7 @@ func NewCluster(t testing.TB, bin string, w *Workload, cfg Config) *Cluster {
 
 	env := map[string]string{
 		"OZ_MONITOR_DATABASE_URL":        c.DB.Via(c.PG.Addr()),
-		"OZ_MONITOR_REDIS_URL":           c.Redis.URL(),
+		"OZ_MONITOR_REDIS_URL":           redisURL,
 		"OZ_MONITOR_LOG_FORMAT":          "json",
 		"OZ_MONITOR_LOG_LEVEL":           "info",
 		"OZ_MONITOR_NOTIFY_ALLOW_HOSTS":  "127.0.0.1/32",
@@ -383,8 +432,7 @@ func (c *Cluster) AwaitAll(timeout time.Duration) bool {
 // that late duplicates are in before the verdict. It reports whether
 // the pipeline went quiet.
 func (c *Cluster) Settle(max time.Duration) bool {
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: c.Redis.Addr()})
-	defer insp.Close()
+	insp := c.Inspector()
 	deadline := time.Now().Add(max)
 	quietSince := time.Time{}
 	lastN := -1
@@ -405,8 +453,7 @@ func (c *Cluster) Settle(max time.Duration) bool {
 
 // QueueDepth describes the unfinished work in every queue, for logs.
 func (c *Cluster) QueueDepth() string {
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: c.Redis.Addr()})
-	defer insp.Close()
+	insp := c.Inspector()
 	qs, err := insp.Queues()
 	if err != nil {
 		return "unknown (" + err.Error() + ")"
@@ -449,6 +496,25 @@ func busy(insp *asynq.Inspector) bool {
 	return false
 }
 
+// redisNodes are the processes of a Cluster or Sentinel topology.
+func (c *Cluster) redisNodes() []*testkit.RedisNode {
+	if c.RCluster != nil {
+		return c.RCluster.Nodes
+	}
+	if c.RSentinel != nil {
+		return append(append([]*testkit.RedisNode(nil), c.RSentinel.Data...), c.RSentinel.Sentinels...)
+	}
+	return nil
+}
+
+// Inspector reads the scenario's queues through the suite's own client
+// (which outlives Redis restarts and failovers; Close is not needed).
+func (c *Cluster) Inspector() *asynq.Inspector { return asynq.NewInspectorFromRedisClient(c.rdb) }
+
+// RedisClient is the suite's own client of the scenario's Redis, whatever
+// its topology.
+func (c *Cluster) RedisClient() redis.UniversalClient { return c.rdb }
+
 // Processes lists the ozmon processes started so far.
 func (c *Cluster) Processes() []*Process {
 	c.mu.Lock()
@@ -466,4 +532,5 @@ func (c *Cluster) dumpLogsOnFailure() {
 	if c.Redis != nil {
 		c.T.Logf("--- redis-server log tail ---\n%s", tail(c.Redis.LogPath(), 10))
 	}
+
 }

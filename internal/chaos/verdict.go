@@ -298,8 +298,7 @@ func (c *Cluster) explain(v *Verdict) {
 
 // archived calls f with every archived task of every queue.
 func (c *Cluster) archived(f func(*asynq.TaskInfo)) error {
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: c.Redis.Addr()})
-	defer insp.Close()
+	insp := c.Inspector()
 	qs, err := insp.Queues()
 	if err != nil {
 		return err

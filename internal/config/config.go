@@ -416,6 +416,11 @@ func Load(path string, environ []string) (Config, error) {
 // Validate checks the values that would otherwise fail late.
 func (c Config) Validate() error {
 	var errs []error
+	if c.RedisURL != "" {
+		if _, err := ParseRedisURL(c.RedisURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	switch c.LoadBalancer.Strategy {
 	case "consistent_hashing", "round_robin", "least_loaded", "activity_based":
 	default:
