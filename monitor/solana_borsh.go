@@ -318,9 +318,9 @@ func solanaArgKind(t *ozconfig.SolanaIDLType, v chain.Value, idl *ozconfig.Solan
 	return t.Prim
 }
 
-// appendSolanaJSON writes v as compact JSON: integers (any width) as JSON
-// numbers, floats as numbers (strings when not finite), maps as objects in
-// field order.
+// appendSolanaJSON writes v as compact JSON: integers as JSON numbers
+// (as strings beyond 64 bits, to stay exact), floats as numbers (strings
+// when not finite), maps as objects in field order.
 func appendSolanaJSON(b []byte, v chain.Value) []byte {
 	switch v.Kind {
 	case chain.KindVoid:
@@ -356,9 +356,24 @@ func appendSolanaJSON(b []byte, v chain.Value) []byte {
 		return strconv.AppendQuote(b, v.Text)
 	}
 	if s, ok := v.Decimal(); ok {
-		return append(b, s...)
+		if fitsJSONInt(s) {
+			return append(b, s...)
+		}
+		// A JSON number beyond 64 bits would be read back as a float
+		// (serde_json's rule, which expressions follow): keep it exact as
+		// a string.
+		return appendJSONString(b, s)
 	}
 	return appendJSONString(b, v.Text)
+}
+
+// fitsJSONInt reports whether the decimal text is an i64 or u64.
+func fitsJSONInt(s string) bool {
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return true
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
 }
 
 // appendJSONString quotes s as JSON (strconv.AppendQuote is Go syntax,
