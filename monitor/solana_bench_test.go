@@ -28,10 +28,10 @@ import (
 // function and event conditions.
 
 const (
-	solBenchMonitors = 50_000
-	solBenchTxs      = 1_500
-	solBenchPrograms = 300
-	computeBudget    = "ComputeBudget111111111111111111111111111111"
+	solBenchMonitorCount = 50_000
+	solBenchTxs          = 1_500
+	solBenchPrograms     = 300
+	computeBudget        = "ComputeBudget111111111111111111111111111111"
 )
 
 // solBenchKey is a deterministic public key per (kind, i).
@@ -100,8 +100,8 @@ func solBenchBlock(tb testing.TB) *chain.Block {
 func solBenchMonitors(tb testing.TB) []*CompiledMonitor {
 	idl := vaultIDL(tb, "vault_v030.json")
 	r := rand.New(rand.NewPCG(7, 8))
-	out := make([]*CompiledMonitor, 0, solBenchMonitors)
-	for i := range solBenchMonitors {
+	out := make([]*CompiledMonitor, 0, solBenchMonitorCount)
+	for i := range solBenchMonitorCount {
 		m := &ozconfig.Monitor{Name: "m" + strconv.Itoa(i), Networks: []string{"solana_mainnet"}}
 		var prog string
 		switch {
