@@ -141,3 +141,37 @@ func TestSolanaMonitorMatchJSON(t *testing.T) {
 		t.Errorf("expanded ref differs: %v\n%s", err, back)
 	}
 }
+
+// The address index offers a Solana monitor only for slots that call one
+// of its programs (top-level or inner), whatever its conditions: Solana
+// has no "every transaction" monitors (QS9).
+func TestSolanaIndex(t *testing.T) {
+	t.Parallel()
+	mk := func(name, addr, conditions string) *CompiledMonitor {
+		addrs := `[]`
+		if addr != "" {
+			addrs = `[{"address": "` + addr + `"}]`
+		}
+		return compileSolanaMonitor(t, []byte(`{"name": "`+name+`", "networks": ["solana_mainnet"], "paused": false, "addresses": `+addrs+`,
+			"match_conditions": `+conditions+`, "trigger_conditions": [], "triggers": []}`))
+	}
+	none := `{"functions": [], "events": [], "transactions": []}`
+	vault := mk("vault", vaultProgram, none)
+	system := mk("system", "11111111111111111111111111111111", `{"functions": [], "events": [], "transactions": [{"status": "Any"}]}`)
+	noAddr := mk("no-address", "", none)
+	ix := NewIndex("solana_mainnet")
+	if err := ix.SetTenant("t", []*CompiledMonitor{vault, system, noAddr}); err != nil {
+		t.Fatal(err)
+	}
+	b := solanaBlockOf(t, "solana_mainnet", vaultTx(t)) // vault (top-level, inner) and token program
+	c := ix.Candidates(b)
+	if len(c) != 1 || len(c[0].Monitors) != 1 || c[0].Monitors[0] != vault {
+		t.Fatalf("candidates %+v", c)
+	}
+	if ts := ix.TenantsFor(b); len(ts) != 1 {
+		t.Errorf("tenants %v", ts)
+	}
+	if c := ix.CandidatesOf(b, []string{"t"}); len(c) != 1 || len(c[0].Monitors) != 1 {
+		t.Errorf("CandidatesOf %+v", c)
+	}
+}
