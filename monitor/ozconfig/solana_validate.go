@@ -3,6 +3,7 @@ package ozconfig
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ozmon/ozmon/monitor/internal/base58"
@@ -108,6 +109,7 @@ func checkSolanaFunction(sig string, idls map[string]*SolanaIDL) string {
 			return fmt.Sprintf("signature %q does not match instruction %s of the IDL; write %q or just %q", sig, ins.Name, SolanaSignature(ins.Name, ins.Args), ins.Name)
 		}
 	}
+	slices.Sort(names) // several IDLs: map order
 	if len(names) > 10 {
 		names = append(names[:10], "…")
 	}
