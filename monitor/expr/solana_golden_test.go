@@ -64,7 +64,7 @@ func TestSolanaGoldenExpressions(t *testing.T) {
 	for _, c := range g.Cases {
 		params := make([]Param, len(c.Args))
 		for i, a := range c.Args {
-			params[i] = Param{Name: a.Name, Value: a.Value, Kind: a.Kind}
+			params[i] = Param(a)
 		}
 		switch c.Level {
 		case "evaluate_expression":

@@ -83,13 +83,6 @@ type SolanaIDLVariant struct {
 	Tuple  []SolanaIDLType
 }
 
-// solanaPrims are the primitive types the decoder reads.
-var solanaPrims = map[string]bool{
-	"bool": true, "u8": true, "i8": true, "u16": true, "i16": true, "u32": true, "i32": true,
-	"f32": true, "u64": true, "i64": true, "f64": true, "u128": true, "i128": true,
-	"u256": true, "i256": true, "bytes": true, "string": true, "pubkey": true,
-}
-
 // ParseSolanaIDL reads an Anchor IDL object. Errors name the offending
 // key as a path (e.g. "instructions[2].args[0].type").
 func ParseSolanaIDL(raw json.RawMessage) (*SolanaIDL, error) {
