@@ -31,6 +31,12 @@ func Run(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, src
 		if err != nil {
 			return err
 		}
+		if b == nil { // a skipped Solana slot: no block, no match
+			if err := each(seq, nil); err != nil {
+				return err
+			}
+			continue
+		}
 		ms, err := engine.EvaluateBlock(ctx, b, []*monitor.CompiledMonitor{cm})
 		if err != nil {
 			return fmt.Errorf("evaluate ledger %d: %w", seq, err)

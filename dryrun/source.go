@@ -17,11 +17,18 @@ import (
 )
 
 // Source says where ledgers come from. RPCURL and Dir are exclusive; Dir
-// is for Stellar ledger files only. Cache, when set, is read before either.
+// holds Stellar ledger files, or, on Solana, block files in OpenZeppelin
+// Monitor's Solana model (a block or an array of blocks per .json file).
+// Cache, when set, is read before either.
 type Source struct {
 	RPCURL string
 	Dir    string
 	Cache  *cache.Blocks
+	// Fetch reads one block of a network whose RPC client package dryrun
+	// does not build itself (Solana: chain/solana's source, wired by the
+	// caller). It stands for RPCURL on such networks and may return a nil
+	// block for a slot the chain skipped.
+	Fetch func(ctx context.Context, network string, n uint64) (*chain.Block, error)
 }
 
 // loadFunc reads one ledger.
@@ -30,7 +37,7 @@ type loadFunc func(seq uint64) (*chain.Block, error)
 // compile compiles mon for netw and returns it with the loader of its
 // ledgers.
 func compile(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, src Source) (*monitor.CompiledMonitor, loadFunc, error) {
-	if (src.RPCURL == "") == (src.Dir == "") {
+	if (src.RPCURL == "" && src.Fetch == nil) == (src.Dir == "") {
 		return nil, nil, errors.New("give exactly one of an RPC URL or a ledger directory")
 	}
 	var (
@@ -46,6 +53,8 @@ func compile(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network,
 			return nil, nil, fmt.Errorf("network %s is an EVM network: pass --rpc (--ledgers reads Stellar ledger files)", netw.Slug)
 		}
 		cm, load, err = evmMonitor(ctx, mon, netw, src.RPCURL)
+	case ozconfig.NetworkSolana:
+		cm, load, err = solanaMonitor(ctx, mon, netw, src)
 	default:
 		err = fmt.Errorf("network %s: %s networks are not supported", netw.Slug, netw.NetworkType)
 	}

@@ -82,8 +82,11 @@ func (s *evalState) holds(cm *CompiledMonitor, e *expr.Expr, params []expr.Param
 	if err != nil {
 		if l := s.engine.log; l != nil && l.Enabled(context.Background(), slog.LevelDebug) {
 			seq := "ledger"
-			if s.p.evm != nil {
+			switch {
+			case s.p.evm != nil:
 				seq = "block"
+			case s.p.sol != nil:
+				seq = "slot"
 			}
 			l.Debug("expression did not evaluate; condition does not match",
 				"tenant", cm.TenantID, "monitor", cm.Name, "network", s.p.Block.Network,

@@ -68,7 +68,8 @@ type PreparedBlock struct {
 	calls  map[itemKey]*resolvedCall
 	events map[itemKey]*decodedEvent
 
-	evm *evmBlock // set instead of the Stellar fields on an EVM block
+	evm *evmBlock    // set instead of the Stellar fields on an EVM block
+	sol *solanaBlock // set instead of the Stellar fields on a Solana block
 }
 
 // Prepare precomputes the block for evaluation.
@@ -76,11 +77,14 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 	if b == nil {
 		return nil, fmt.Errorf("prepare block: nil block")
 	}
-	if b.Chain == chain.EVM {
+	switch b.Chain {
+	case chain.EVM:
 		return &PreparedBlock{Block: b, evm: prepareEVM(b)}, nil
-	}
-	if b.Chain != chain.Stellar {
-		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar and evm blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
+	case chain.Solana:
+		return &PreparedBlock{Block: b, sol: prepareSolana(b)}, nil
+	case chain.Stellar:
+	default:
+		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar, evm and solana blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
 	}
 	p := &PreparedBlock{
 		Block:      b,
@@ -205,8 +209,11 @@ func (e *Engine) EvaluateTenant(ctx context.Context, tenantID string, p *Prepare
 // EvaluatePrepared is EvaluateBlock on a prepared block.
 func (e *Engine) EvaluatePrepared(ctx context.Context, p *PreparedBlock, monitors []*CompiledMonitor) ([]*Match, error) {
 	s := &evalState{engine: e, p: p, cmp: e.cmp}
-	if p.evm != nil {
+	switch {
+	case p.evm != nil:
 		s.cmp = expr.EVM{}
+	case p.sol != nil:
+		s.cmp = expr.Solana{}
 	}
 	var out []*Match
 	for _, cm := range monitors {
@@ -221,6 +228,10 @@ func (e *Engine) EvaluatePrepared(ctx context.Context, p *PreparedBlock, monitor
 		}
 		if p.evm != nil {
 			out = s.evaluateEVMMonitor(cm, out)
+			continue
+		}
+		if p.sol != nil {
+			out = s.evaluateSolanaMonitor(cm, out)
 			continue
 		}
 		out = s.evaluateMonitor(cm, out)

@@ -64,6 +64,7 @@ type CompiledMonitor struct {
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
+	sol       *solanaMonitor                      // set on Solana monitors
 
 	jsonOnce sync.Once
 	jsonVal  json.RawMessage
@@ -153,7 +154,14 @@ func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...Com
 	}
 	cm.chain = o.chain
 	if cm.chain == "" {
-		cm.chain = inferChain(cm.addrList)
+		cm.chain = inferChainOf(m.Addresses, cm.addrList)
+	}
+	if cm.chain == chain.Solana {
+		// Solana specs are Anchor IDLs, read here; no Soroban spec or ABI.
+		if err := cm.compileSolana(m); err != nil {
+			return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", ozconfig.Clip(m.Name), tenantID, err)
+		}
+		return cm, nil
 	}
 	if err := cm.compileABIs(m, o.abis); err != nil {
 		return nil, fmt.Errorf("compile monitor %q of tenant %s: %w", ozconfig.Clip(m.Name), tenantID, err)

@@ -60,5 +60,6 @@ func (cm *CompiledMonitor) Chain() chain.Chain { return cm.chain }
 // and condition-less monitors (docs/compatibility.md#quirks-we-keep), while on EVM every
 // monitor is gated by its addresses (docs/compatibility.md#evm-matching), so an EVM monitor is indexed by them.
 func (cm *CompiledMonitor) seesEveryTx() bool {
-	return cm.everyTransaction() && cm.chain != chain.EVM
+	// Solana gates every monitor by its programs too (QS9).
+	return cm.everyTransaction() && cm.chain != chain.EVM && cm.chain != chain.Solana
 }

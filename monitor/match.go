@@ -29,6 +29,10 @@ type Match struct {
 	// what MarshalOZJSON reports under "monitor". It is not serialized
 	// with the Match itself.
 	Monitor *CompiledMonitor `json:"-"`
+
+	// block is the matched block on Solana, whose header the Solana
+	// MonitorMatch reports (the transaction points into it anyway).
+	block *chain.Block
 }
 
 // MatchedOn lists the conditions that matched, per kind
@@ -90,6 +94,9 @@ func (m *Match) MarshalOZJSON() ([]byte, error) {
 	}
 	if m.Transaction.EVM != nil {
 		return m.marshalEVMJSON()
+	}
+	if m.Transaction.Solana != nil {
+		return m.marshalSolanaJSON()
 	}
 	var monitorJSON json.RawMessage
 	if m.Monitor != nil {

@@ -9,8 +9,9 @@ import (
 // Variables returns the template variables of the match
 // (docs/compatibility.md#template-variables):
 //
-//	monitor.name, transaction.hash,
+//	monitor.name, transaction.hash (Stellar, EVM),
 //	transaction.from, transaction.to, transaction.value (EVM only),
+//	transaction.signature (Solana only, instead of transaction.hash),
 //	functions.<i>.signature, functions.<i>.args.<name>,
 //	events.<i>.signature, events.<i>.args.<name>,
 //
@@ -27,10 +28,16 @@ import (
 func (m *Match) Variables() map[string]string {
 	vars := make(map[string]string, 4+4*(len(m.MatchedOn.Functions)+len(m.MatchedOn.Events)))
 	vars["monitor.name"] = m.MonitorName
-	if m.Transaction != nil {
-		vars["transaction.hash"] = m.Transaction.Hash
-		if m.Transaction.EVM != nil {
-			addEVMTransactionVars(vars, m.Transaction)
+	switch tx := m.Transaction; {
+	case tx == nil:
+	case tx.Solana != nil:
+		// OpenZeppelin Monitor's Solana matches name the transaction by
+		// its signature and have no transaction.hash.
+		vars["transaction.signature"] = tx.Solana.Signature
+	default:
+		vars["transaction.hash"] = tx.Hash
+		if tx.EVM != nil {
+			addEVMTransactionVars(vars, tx)
 		}
 	}
 	fsigs := make([]string, len(m.MatchedOn.Functions))

@@ -21,7 +21,7 @@ import (
 const tenant = "monitortest"
 
 // Matches is what one monitor matched over a set of ledgers (on EVM,
-// blocks).
+// blocks; on Solana, slots).
 type Matches struct {
 	Monitor string           // the monitor's name
 	Network string           // the network slug the ledgers were decoded for
@@ -124,6 +124,33 @@ func EVM(tb testing.TB, monitorJSON, blocksFile, receiptsFile string) Matches {
 	return evaluate(tb, cm, netw.Slug, blocks)
 }
 
+// Solana evaluates monitorJSON over the blocks of blocksFile, in
+// OpenZeppelin Monitor's fixture format (a JSON array of blocks in its
+// Solana model, as its blocks.json; a {"Solana": block} wrapper, as its
+// stored blocks, is accepted too), on the monitor's first network
+// (solana_mainnet or solana_devnet, or any network the monitor names: a
+// Solana block file needs no network settings). Anchor IDLs given as
+// contract_spec decode instructions and events, as in the pipeline.
+func Solana(tb testing.TB, monitorJSON, blocksFile string) Matches {
+	tb.Helper()
+	mon, netw := parse(tb, monitorJSON, ozconfig.NetworkSolana)
+	cm, err := monitor.Compile(tenant, mon, nil, monitor.WithChain(chain.Solana))
+	if err != nil {
+		tb.Fatalf("monitortest: compile monitor %.100q: %v", mon.Name, err)
+	}
+	var raws []json.RawMessage
+	readJSON(tb, blocksFile, &raws)
+	blocks := make([]*chain.Block, 0, len(raws))
+	for i, raw := range raws {
+		b, err := chain.SolanaBlockFromModel(netw.Slug, raw)
+		if err != nil {
+			tb.Fatalf("monitortest: %s: block %d: %v", blocksFile, i, err)
+		}
+		blocks = append(blocks, b)
+	}
+	return evaluate(tb, cm, netw.Slug, blocks)
+}
+
 // parse reads the monitor and its first network, which must be a built-in
 // network of the given type.
 func parse(tb testing.TB, monitorJSON string, want ozconfig.NetworkType) (*ozconfig.Monitor, *ozconfig.Network) {
@@ -139,6 +166,10 @@ func parse(tb testing.TB, monitorJSON string, want ozconfig.NetworkType) (*ozcon
 	mon.Paused = false
 	slug := mon.Networks[0]
 	netw, ok := ozconfig.BuiltinNetwork(slug)
+	if !ok && want == ozconfig.NetworkSolana {
+		// Block files carry everything a Solana evaluation needs.
+		netw, ok = &ozconfig.Network{NetworkType: ozconfig.NetworkSolana, Slug: slug, Name: slug}, true
+	}
 	if !ok {
 		tb.Fatalf("monitortest: monitor %.100q: network %.100q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local)", mon.Name, slug)
 	}

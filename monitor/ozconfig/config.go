@@ -41,6 +41,9 @@ func (c *Config) Validate(source string) error {
 type configValidator struct {
 	source string
 	errs   ValidationErrors
+	// solanaDone marks monitors whose Solana rules were checked, so a
+	// monitor on two Solana networks is reported once.
+	solanaDone map[*Monitor]bool
 }
 
 func (v *configValidator) fail(src, path, format string, args ...any) {
@@ -253,9 +256,13 @@ func (v *configValidator) compileExpressions(src string, m *Monitor) {
 func (v *configValidator) checkForNetwork(src, netPath string, m *Monitor, n *Network) bool {
 	switch n.NetworkType {
 	case NetworkEVM, NetworkStellar:
+	case NetworkSolana:
+		// No parenthesis rule on Solana (SOL112); its own checks instead.
+		v.checkSolanaConditions(src, m, n)
+		return true
 	default:
 		if !m.Paused {
-			v.fail(src, netPath, "network %q is of type %s, which ozmon does not run (EVM and Stellar only)", n.Slug, n.NetworkType)
+			v.fail(src, netPath, "network %q is of type %s, which ozmon does not run (EVM, Stellar and Solana only)", n.Slug, n.NetworkType)
 		}
 		return false
 	}
@@ -281,7 +288,8 @@ func (v *configValidator) checkAddresses(src string, m *Monitor, nets []*Network
 		fits := false
 		for _, n := range nets {
 			if (n.NetworkType == NetworkStellar && validStellarAddress(a.Address)) ||
-				(n.NetworkType == NetworkEVM && validEVMAddress(a.Address)) {
+				(n.NetworkType == NetworkEVM && validEVMAddress(a.Address)) ||
+				(n.NetworkType == NetworkSolana && validSolanaAddress(a.Address)) {
 				fits = true
 				break
 			}
@@ -294,12 +302,18 @@ func (v *configValidator) checkAddresses(src string, m *Monitor, nets []*Network
 					wants = append(wants, fmt.Sprintf("a Stellar contract (C…) or account (G…) address for network %q", n.Slug))
 				case NetworkEVM:
 					wants = append(wants, fmt.Sprintf("an EVM address (0x and 40 hex digits) for network %q", n.Slug))
+				case NetworkSolana:
+					wants = append(wants, fmt.Sprintf("a Solana program id (base58 of 32 bytes) for network %q", n.Slug))
 				}
 			}
 			v.fail(src, p+".address", "%q is not %s", a.Address, strings.Join(wants, ", nor "))
 		}
 		if a.ContractSpec != nil && jsonKind(a.ContractSpec) != "array" {
-			v.fail(src, p+".contract_spec", "an EVM or Stellar contract spec must be an array, got %s", jsonKind(a.ContractSpec))
+			if onSolana(nets) && jsonKind(a.ContractSpec) == "object" {
+				v.checkSolanaIDL(src, p+".contract_spec", a.ContractSpec)
+			} else {
+				v.fail(src, p+".contract_spec", "an EVM or Stellar contract spec must be an array, got %s", jsonKind(a.ContractSpec))
+			}
 		}
 	}
 }

@@ -105,8 +105,8 @@ type TriggerCondition struct {
 }
 
 // ChainConfiguration is one item of chain_configurations. EVM and Stellar
-// take no settings; Midnight and Solana settings are kept raw because ozmon
-// does not run those chains.
+// take no settings; Solana's is an empty object whose keys OZ ignores, and
+// Midnight's is not read by ozmon: both are kept raw.
 type ChainConfiguration struct {
 	EVM      json.RawMessage `json:"evm,omitempty"`
 	Stellar  json.RawMessage `json:"stellar,omitempty"`

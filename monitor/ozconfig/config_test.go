@@ -96,16 +96,16 @@ func TestValidateCrossReferences(t *testing.T) {
 func TestValidateUnsupportedNetworkPaused(t *testing.T) {
 	t.Parallel()
 	c := handBuilt()
-	c.Networks["sol"] = &Network{NetworkType: NetworkSolana, Slug: "sol", Name: "Solana"}
+	c.Networks["mid"] = &Network{NetworkType: NetworkMidnight, Slug: "mid", Name: "Midnight"}
 	m := c.Monitors["Vault watch"]
-	m.Networks = []string{"sol"}
+	m.Networks = []string{"mid"}
 	m.Paused = true
 	if err := c.Validate(""); err != nil {
-		t.Fatalf("a paused monitor may name a Solana network: %v", err)
+		t.Fatalf("a paused monitor may name a Midnight network: %v", err)
 	}
 	m.Paused = false
 	err := c.Validate("")
-	want := `monitor Vault watch: networks[0]: network "sol" is of type Solana, which ozmon does not run (EVM and Stellar only)`
+	want := `monitor Vault watch: networks[0]: network "mid" is of type Midnight, which ozmon does not run (EVM, Stellar and Solana only)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}

@@ -9,13 +9,26 @@ import (
 // Warnings lists what OpenZeppelin Monitor warns about but still runs:
 // insecure http:// and ws:// endpoints, a webhook without an authentication
 // header, a Telegram token of the wrong shape, an unusual SMTP port, a
-// network with no usable RPC URL, and a max_past_blocks below what one tick
-// needs. Only Plain secrets can be inspected. source is used as in Validate.
+// network with no usable RPC URL, a max_past_blocks below what one tick
+// needs, and Solana event conditions whose expression has no effect (QS2)
+// or whose search text is empty (QS4). Only Plain secrets can be inspected. source is used as in Validate.
 func (c *Config) Warnings(source string) ValidationErrors {
 	v := &configValidator{source: source}
 	for _, key := range inSourceOrder(c.Networks, networkSource) {
 		if n := c.Networks[key]; n != nil {
 			v.networkWarnings(v.objectSource(n.source, "network", key), n)
+		}
+	}
+	for _, key := range inSourceOrder(c.Monitors, monitorSource) {
+		m := c.Monitors[key]
+		if m == nil {
+			continue
+		}
+		for _, slug := range m.Networks {
+			if n := c.Networks[slug]; n != nil && n.NetworkType == NetworkSolana {
+				v.solanaWarnings(v.objectSource(m.source, "monitor", key), m)
+				break
+			}
 		}
 	}
 	for _, key := range inSourceOrder(c.Triggers, triggerSource) {
