@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -75,7 +77,9 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	ws.SetReadLimit(t.readLimit)
 	ctx, cancel := context.WithCancel(r.Context())
 	c := &wsConn{t: t, ws: ws, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{}}
-	c.serve()
+	// A goroutine of its own, so that this one's stack, grown by the
+	// upgrade, and what it holds (the request, its headers, w) go now.
+	go c.serve()
 }
 
 // wsConn is one graphql-transport-ws connection.
@@ -114,8 +118,18 @@ const (
 // serve reads the client's frames until the connection ends.
 func (c *wsConn) serve() {
 	defer c.shutdown()
+	defer func() {
+		// net/http's recovery does not cover this goroutine.
+		if v := recover(); v != nil {
+			c.t.log.ErrorContext(c.ctx, "api: panic serving a WebSocket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
 	initTimer := time.AfterFunc(c.t.initTimeout, func() { c.close(closeInitTimeout, "Connection initialisation timeout") })
-	defer initTimer.Stop()
+	defer func() {
+		if initTimer != nil {
+			initTimer.Stop()
+		}
+	}()
 	admitted := false
 	for {
 		_, data, err := c.ws.Read(context.Background())
@@ -134,6 +148,7 @@ func (c *wsConn) serve() {
 				return
 			}
 			initTimer.Stop()
+			initTimer = nil // not kept for the connection's life
 			if !c.init(m.Payload) {
 				return
 			}
