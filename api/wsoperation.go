@@ -144,8 +144,12 @@ func (op *wsOperation) drain() {
 	}
 }
 
-// next sends one result.
+// next sends one result, unless the client completed the operation or
+// the connection is closing: nothing more is sent for it then.
 func (op *wsOperation) next(resp *graphql.Response) bool {
+	if op.ctx.Err() != nil {
+		return false
+	}
 	b, err := json.Marshal(resp)
 	if err != nil {
 		panic(fmt.Errorf("encode the result of operation %s: %w", op.id, err))

@@ -118,65 +118,87 @@ const (
 // serve reads the client's frames until the connection ends.
 func (c *wsConn) serve() {
 	defer c.shutdown()
+	st := &wsReadState{}
+	st.initTimer = time.AfterFunc(c.t.initTimeout, func() { c.close(closeInitTimeout, "Connection initialisation timeout") })
 	defer func() {
-		// net/http's recovery does not cover this goroutine.
-		if v := recover(); v != nil {
-			c.t.log.ErrorContext(c.ctx, "api: panic serving a WebSocket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if st.initTimer != nil {
+			st.initTimer.Stop()
 		}
 	}()
-	initTimer := time.AfterFunc(c.t.initTimeout, func() { c.close(closeInitTimeout, "Connection initialisation timeout") })
-	defer func() {
-		if initTimer != nil {
-			initTimer.Stop()
-		}
-	}()
-	admitted := false
 	for {
 		_, data, err := c.ws.Read(context.Background())
 		if err != nil {
 			return // closed, by either side, or over the read limit
 		}
-		var m wsMessage
-		if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
-			c.close(closeBadRequest, "Invalid message received: want a JSON object with a type")
-			return
-		}
-		switch m.Type {
-		case "connection_init":
-			if admitted {
-				c.close(closeTooManyInitsReq, "Too many initialisation requests")
-				return
-			}
-			initTimer.Stop()
-			initTimer = nil // not kept for the connection's life
-			if !c.init(m.Payload) {
-				return
-			}
-			admitted = true
-		case "subscribe":
-			if !admitted {
-				c.close(closeUnauthorized, "Unauthorized: send connection_init first")
-				return
-			}
-			if !c.start(m.ID, m.Payload) {
-				return
-			}
-		case "complete":
-			c.mu.Lock()
-			op := c.ops[m.ID]
-			delete(c.ops, m.ID) // the id may be used again at once
-			c.mu.Unlock()
-			if op != nil {
-				op.cancel() // the client stopped listening: no frame
-			}
-		case "ping":
-			c.send(wsMessage{Type: "pong", Payload: m.Payload})
-		case "pong":
-		default:
-			c.close(closeBadRequest, "Invalid message received: unknown type")
+		// Handled on a goroutine of its own while this one waits: decoding
+		// and answering grow a stack that would otherwise stay with the
+		// read loop, which idles for the connection's whole life.
+		done := make(chan bool, 1)
+		go func() {
+			defer func() {
+				// net/http's recovery does not cover this goroutine.
+				if v := recover(); v != nil {
+					c.t.log.ErrorContext(c.ctx, "api: panic serving a WebSocket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+					done <- false
+				}
+			}()
+			done <- c.handle(data, st)
+		}()
+		if !<-done {
 			return
 		}
 	}
+}
+
+// wsReadState is what the read loop knows of the connection; one frame's
+// handler at a time uses it.
+type wsReadState struct {
+	admitted  bool
+	initTimer *time.Timer // until connection_init
+}
+
+// handle acts on one frame from the client: false when the connection
+// is to end.
+func (c *wsConn) handle(data []byte, st *wsReadState) bool {
+	var m wsMessage
+	if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
+		c.close(closeBadRequest, "Invalid message received: want a JSON object with a type")
+		return false
+	}
+	switch m.Type {
+	case "connection_init":
+		if st.admitted {
+			c.close(closeTooManyInitsReq, "Too many initialisation requests")
+			return false
+		}
+		st.initTimer.Stop()
+		st.initTimer = nil // not kept for the connection's life
+		if !c.init(m.Payload) {
+			return false
+		}
+		st.admitted = true
+	case "subscribe":
+		if !st.admitted {
+			c.close(closeUnauthorized, "Unauthorized: send connection_init first")
+			return false
+		}
+		return c.start(m.ID, m.Payload)
+	case "complete":
+		c.mu.Lock()
+		op := c.ops[m.ID]
+		delete(c.ops, m.ID) // the id may be used again at once
+		c.mu.Unlock()
+		if op != nil {
+			op.cancel() // the client stopped listening: no frame
+		}
+	case "ping":
+		c.send(wsMessage{Type: "pong", Payload: m.Payload})
+	case "pong":
+	default:
+		c.close(closeBadRequest, "Invalid message received: unknown type")
+		return false
+	}
+	return true
 }
 
 // init admits the connection (or closes it, saying why) and starts the
@@ -189,26 +211,14 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 			return false
 		}
 	}
-	// The admission's database and Redis round trips run on a goroutine
-	// of their own: the stack they grow goes with it, not with the read
-	// loop that stays for the connection's life.
-	type admitted struct {
-		ctx     context.Context
-		refused *wsRefusal
-	}
-	done := make(chan admitted, 1)
-	go func() {
-		ctx, refused := c.t.admit(c.ctx, p)
-		done <- admitted{ctx, refused}
-	}()
-	a := <-done
-	if a.refused != nil {
-		c.close(a.refused.close, a.refused.reason)
+	ctx, refused := c.t.admit(c.ctx, p)
+	if refused != nil {
+		c.close(refused.close, refused.reason)
 		return false
 	}
 	// The caller's context, derived from the connection's: it ends with
 	// it. Only now do goroutines that read c.ctx start.
-	c.ctx = a.ctx
+	c.ctx = ctx
 	if !c.send(wsMessage{Type: "connection_ack"}) {
 		return false
 	}
