@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"iter"
 
 	"github.com/ozmon/ozmon/store"
 )
@@ -35,10 +34,21 @@ type LiveEvent struct {
 // live.Hub.
 type Live interface {
 	// Subscribe streams tenantID's events of topic after the event id
-	// after ("" for new events only) until ctx ends; the sequence ends
-	// then, or after an event with End set. A resume first yields a
-	// RESUMED or a GAP notice. The sequence runs in its caller's
-	// goroutine (the subscription resolver's), so a subscription costs no
-	// goroutine of its own here; it may be ranged over once.
-	Subscribe(ctx context.Context, tenantID, topic, after string) (iter.Seq[LiveEvent], error)
+	// after ("" for new events only) until ctx ends, or until an event
+	// with End set. A resume first yields a RESUMED or a GAP notice.
+	Subscribe(ctx context.Context, tenantID, topic, after string) (LiveStream, error)
+}
+
+// LiveStream is one subscription's events, taken when told they are
+// there: no goroutine has to wait on an idle subscription, which is most
+// of them, most of the time.
+type LiveStream interface {
+	// Next takes the next event without waiting: ok is false when there
+	// is none yet; ended is true once the stream is over and its last
+	// event was taken. One goroutine at a time calls it.
+	Next() (ev LiveEvent, ok, ended bool)
+	// Notify has f called whenever Next may have something new (an
+	// event, the end), and once right away. f must return at once and
+	// must not call the stream: it may run under the source's lock.
+	Notify(f func())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"strconv"
 	"strings"
 
@@ -21,7 +20,7 @@ type hubLive struct{ h *live.Hub }
 // backlog trimmed while read) ends with an event saying why.
 func NewHubLive(h *live.Hub) Live { return hubLive{h: h} }
 
-func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (iter.Seq[LiveEvent], error) {
+func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (LiveStream, error) {
 	f := live.Filter{Kind: live.KindMatch}
 	if topic == TopicDeliveries {
 		f.Kind = live.KindDelivery
@@ -43,20 +42,42 @@ func (l hubLive) Subscribe(ctx context.Context, tenantID, topic, after string) (
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to %s of tenant %s: %w", topic, tenantID, err)
 	}
-	return func(yield func(LiveEvent) bool) {
-		defer sub.Close()
-		if notice != nil && !yield(*notice) {
-			return
+	return &hubStream{sub: sub, notice: notice}, nil
+}
+
+// hubStream is a live.Subscription as a LiveStream: the notice first,
+// then the hub's events, then, when the hub cut the subscription, an
+// event saying why.
+type hubStream struct {
+	sub    *live.Subscription
+	notice *LiveEvent // taken first
+	ended  bool
+}
+
+func (s *hubStream) Notify(f func()) { s.sub.Notify(f) }
+
+func (s *hubStream) Next() (LiveEvent, bool, bool) {
+	if s.notice != nil {
+		ev := *s.notice
+		s.notice = nil
+		return ev, true, false
+	}
+	if s.ended {
+		return LiveEvent{}, false, true
+	}
+	select {
+	case ev, open := <-s.sub.Events():
+		if open {
+			return liveEventOf(ev), true, false
 		}
-		for ev := range sub.Events() {
-			if !yield(liveEventOf(ev)) {
-				return
-			}
+		s.ended = true
+		if err := s.sub.Err(); errors.Is(err, live.ErrSlowSubscriber) || errors.Is(err, live.ErrOutsideWindow) {
+			return LiveEvent{End: err}, true, false
 		}
-		if err := sub.Err(); errors.Is(err, live.ErrSlowSubscriber) || errors.Is(err, live.ErrOutsideWindow) {
-			yield(LiveEvent{End: err})
-		}
-	}, nil
+		return LiveEvent{}, false, true
+	default:
+		return LiveEvent{}, false, false
+	}
 }
 
 func gapMessage(e *live.OutsideWindowError) string {

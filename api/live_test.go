@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +161,7 @@ func TestHubLiveCutsSlowSubscriber(t *testing.T) {
 	}
 	testkit.WaitUntil(t, 10*time.Second, "the slow subscriber cut", func() bool { return hub.Stats().Subscriptions == 0 })
 	var events int
-	for ev := range ch {
+	for ev := range streamEvents(ctx, ch) {
 		if ev.End != nil {
 			if !errors.Is(ev.End, live.ErrSlowSubscriber) {
 				t.Fatalf("end = %v", ev.End)
@@ -181,8 +179,8 @@ func TestHubLiveCutsSlowSubscriber(t *testing.T) {
 // endingLive sends one event, then ends the stream with err.
 type endingLive struct{ err error }
 
-func (l endingLive) Subscribe(context.Context, string, string, string) (iter.Seq[LiveEvent], error) {
-	return slices.Values([]LiveEvent{{Kind: EventKindEvent, ID: "1-0", Monitor: "m"}, {End: l.err}}), nil
+func (l endingLive) Subscribe(context.Context, string, string, string) (LiveStream, error) {
+	return &sliceStream{evs: []LiveEvent{{Kind: EventKindEvent, ID: "1-0", Monitor: "m"}, {End: l.err}}}, nil
 }
 
 // TestSlowSubscriberErrorFrame: a stream that ends early reaches the

@@ -33,7 +33,9 @@ func (s *Server) aroundOperations(ctx context.Context, next graphql.OperationHan
 		if cost > 0 {
 			wait, err := s.allowN(ctx, p, cost)
 			if err != nil {
-				s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
+				if ctx.Err() == nil { // else the caller left (a WebSocket closed): nothing failed
+					s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
+				}
 				return oneError(CodeInternal, "rate limit unavailable, try again", nil)
 			}
 			if wait > 0 {

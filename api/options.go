@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -38,10 +39,13 @@ type options struct {
 	introspection   bool
 	ratePrefix      string
 	argon2          auth.Argon2Params
+	wsInitTimeout   time.Duration
+	wsKeepAlive     time.Duration
 }
 
 func defaultOptions() options {
-	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, maxMutations: 10, depthLimit: 12, ratePrefix: "ozmon:api:rate:", argon2: auth.DefaultArgon2()}
+	return options{log: slog.Default(), bodyLimit: 1 << 20, complexityLimit: 1000, maxMutations: 10, depthLimit: 12, ratePrefix: "ozmon:api:rate:", argon2: auth.DefaultArgon2(),
+		wsInitTimeout: wsInitTimeout, wsKeepAlive: wsKeepAlive}
 }
 
 // WithStore sets what the resolvers read and write (required).
@@ -101,3 +105,9 @@ func WithKeyHashing(p auth.Argon2Params) Option { return func(o *options) { o.ar
 // WithMaxMutations caps the mutation fields of one operation (default
 // 10): each is a write, and each counts against the tenant's rate limit.
 func WithMaxMutations(n int) Option { return func(o *options) { o.maxMutations = n } }
+
+// withWebSocketTimings sets how long a WebSocket may wait before
+// connection_init and how often it is pinged (tests shorten them).
+func withWebSocketTimings(initTimeout, keepAlive time.Duration) Option {
+	return func(o *options) { o.wsInitTimeout, o.wsKeepAlive = initTimeout, keepAlive }
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"iter"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -30,7 +29,7 @@ func (r *subscriptionResolver) Matches(ctx context.Context, mon *string, after *
 	if err != nil {
 		return nil, err
 	}
-	return forward(ctx, src, func(ev LiveEvent) (*MatchEvent, bool) {
+	return stream(ctx, src, func(ev LiveEvent) (*MatchEvent, bool) {
 		if ev.Kind == EventKindEvent && name != "" && ev.Monitor != name {
 			return nil, false
 		}
@@ -51,7 +50,7 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 	if err != nil {
 		return nil, err
 	}
-	return forward(ctx, src, func(ev LiveEvent) (*DeliveryEvent, bool) {
+	return stream(ctx, src, func(ev LiveEvent) (*DeliveryEvent, bool) {
 		e := &DeliveryEvent{Kind: ev.Kind, ID: opt(ev.ID), Message: opt(ev.Message)}
 		if ev.Delivery != nil {
 			d := deliveryOf(*ev.Delivery)
@@ -64,27 +63,66 @@ func (r *subscriptionResolver) Deliveries(ctx context.Context, status *DeliveryS
 	}), nil
 }
 
-// forward runs src in one goroutine that hands each event, as conv makes
-// it (ok false: skip it), to the channel gqlgen reads: the only goroutine
-// a subscription adds to the transport's. An event with End set ends the
-// subscription with an error frame.
-func forward[T any](ctx context.Context, src iter.Seq[LiveEvent], conv func(LiveEvent) (T, bool)) <-chan T {
+// stream hands src's events, as conv makes them (ok false: skip one), to
+// the channel gqlgen's executor reads, and closes it when src ends; an
+// event with End set ends the subscription with an error frame.
+//
+// Over the WebSocket transport (wsOperation) no goroutine waits on an
+// idle subscription: when src says it has something, the operation puts
+// one event in the channel (pull) and has the executor take it at once.
+// Elsewhere (a subscription sent over POST or graphql-ws) a goroutine
+// forwards the events while the operation lasts.
+func stream[T any](ctx context.Context, src LiveStream, conv func(LiveEvent) (T, bool)) <-chan T {
 	out := make(chan T, 1)
-	go func() {
-		defer close(out)
-		for ev := range src {
-			if ev.End != nil {
+	closed := false
+	// pull puts src's next event in out, or closes out when src has
+	// ended: false when src has nothing yet (or ctx ended).
+	pull := func() bool {
+		for !closed {
+			ev, ok, ended := src.Next()
+			switch {
+			case ended:
+				closed = true
+				close(out)
+				return true
+			case !ok:
+				return false
+			case ev.End != nil:
 				endWithError(ctx, ev.End)
-				return
+				continue // src is over: its next answer is ended
 			}
-			e, ok := conv(ev)
-			if !ok {
+			e, keep := conv(ev)
+			if !keep {
 				continue
 			}
 			select {
 			case out <- e:
+				return true
 			case <-ctx.Done():
-				return
+				return false
+			}
+		}
+		return false
+	}
+	if op := wsOperationOf(ctx); op != nil {
+		op.attach(src, pull)
+		return out
+	}
+	wake := make(chan struct{}, 1)
+	src.Notify(func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	go func() {
+		for !closed {
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return // the executor stops reading out with ctx
+			}
+			for pull() {
 			}
 		}
 	}()
@@ -100,6 +138,10 @@ func endWithError(ctx context.Context, err error) {
 	if errors.Is(err, live.ErrSlowSubscriber) {
 		e.Message = "the subscription fell too far behind (api.subscriber_buffer) and was cut off; resubscribe with the last event id as after"
 		e.Extensions["code"] = CodeSlowSubscriber
+	}
+	if op := wsOperationOf(ctx); op != nil {
+		op.endWith(e)
+		return
 	}
 	defer func() { _ = recover() }() // not over WebSocket: no error frame to send; the stream just ends
 	transport.AddSubscriptionError(ctx, e)

@@ -63,11 +63,17 @@ func New(opts ...Option) (*Server, error) {
 	cfg := Config{Resolvers: &resolver{o: &s.o}}
 	setComplexity(&cfg.Complexity)
 	gql := handler.New(NewExecutableSchema(cfg))
+	gql.AddTransport(&wsTransport{admit: s.admitWS, log: o.log, readLimit: wsReadLimit,
+		initTimeout: o.wsInitTimeout, pingInterval: o.wsKeepAlive, writeTimeout: wsWriteTimeout})
+	// The older graphql-ws protocol, for clients that do not offer
+	// graphql-transport-ws.
+	readLimit := int64(wsReadLimit)
 	gql.AddTransport(transport.Websocket{
 		// guard has checked the Origin before the upgrade.
 		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
 		InitFunc:              s.wsInit,
-		KeepAlivePingInterval: 15 * time.Second,
+		KeepAlivePingInterval: o.wsKeepAlive,
+		PayloadReadLimit:      &readLimit,
 	})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -85,6 +91,17 @@ func New(opts ...Option) (*Server, error) {
 	s.mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	return s, nil
 }
+
+// The WebSocket transports' limits: the largest message a client may
+// send (gqlgen's default), how long a connection may wait before
+// connection_init, how often it is pinged, and how long one frame's write
+// may take.
+const (
+	wsReadLimit    = 1 << 20
+	wsInitTimeout  = 15 * time.Second
+	wsKeepAlive    = 15 * time.Second
+	wsWriteTimeout = 30 * time.Second
+)
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -11,21 +11,28 @@ import (
 	"github.com/ozmon/ozmon/internal/textcut"
 )
 
-// wsInit authenticates a WebSocket connection from connection_init's
+// wsRefusal is why a WebSocket's connection_init was refused: the close
+// code and the close frame's reason, which names the error code.
+type wsRefusal struct {
+	close  int
+	reason string
+}
+
+func (r *wsRefusal) Error() string { return r.reason }
+
+// admitWS authenticates a WebSocket connection from connection_init's
 // {"Authorization": "Bearer …"}, or keeps the caller guard found in the
 // upgrade request's header. The connection counts as one API call
 // against the tenant's rate limit.
-func (s *Server) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	h := payload.Authorization()
+func (s *Server) admitWS(ctx context.Context, payload map[string]any) (context.Context, *wsRefusal) {
+	h, _ := payload["Authorization"].(string)
 	if h == "" {
-		if v, ok := payload["authorization"].(string); ok {
-			h = v
-		}
+		h, _ = payload["authorization"].(string)
 	}
 	if h != "" {
 		token, _, err := bearer(h)
 		if err != nil {
-			return refuseInit(ctx, closeForbidden, CodeUnauthenticated, err.Error())
+			return ctx, refuseInit(closeForbidden, CodeUnauthenticated, err.Error())
 		}
 		p, _, aerr := s.authenticate(ctx, token)
 		if aerr != nil {
@@ -33,19 +40,30 @@ func (s *Server) wsInit(ctx context.Context, payload transport.InitPayload) (con
 			if aerr.code != CodeUnauthenticated {
 				code = closeTryAgainLater
 			}
-			return refuseInit(ctx, code, aerr.code, aerr.msg)
+			return ctx, refuseInit(code, aerr.code, aerr.msg)
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 	}
 	p, ok := auth.FromContext(ctx)
 	if !ok {
-		return refuseInit(ctx, closeForbidden, CodeUnauthenticated, "missing Authorization: Bearer credential (header or connection_init payload)")
+		return ctx, refuseInit(closeForbidden, CodeUnauthenticated, "missing Authorization: Bearer credential (header or connection_init payload)")
 	}
 	if wait, err := s.allow(ctx, p); err != nil {
 		s.o.log.ErrorContext(ctx, "api: rate limit check failed", "tenant", p.TenantID, "err", err)
-		return refuseInit(ctx, closeTryAgainLater, CodeInternal, "rate limit unavailable, try again")
+		return ctx, refuseInit(closeTryAgainLater, CodeInternal, "rate limit unavailable, try again")
 	} else if wait > 0 {
-		return refuseInit(ctx, closeTooManyRequests, CodeRateLimited, fmt.Sprintf("retry after %d s", retryAfterSeconds(wait)))
+		return ctx, refuseInit(closeTooManyRequests, CodeRateLimited, fmt.Sprintf("retry after %d s", retryAfterSeconds(wait)))
+	}
+	return ctx, nil
+}
+
+// wsInit is admitWS for gqlgen's WebSocket transport, which serves the
+// older graphql-ws protocol.
+func (s *Server) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	ctx, refused := s.admitWS(ctx, payload)
+	if refused != nil {
+		ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, refused.reason), refused.close)
+		return ctx, nil, errors.New(refused.reason)
 	}
 	return ctx, nil, nil
 }
@@ -59,10 +77,8 @@ const (
 	closeTryAgainLater   = 1013
 )
 
-// refuseInit closes the connection with code and a reason naming the
-// error code (the close frame's reason holds at most 123 bytes).
-func refuseInit(ctx context.Context, close int, code, msg string) (context.Context, *transport.InitPayload, error) {
-	reason := textcut.Prefix(code+": "+msg, 120)
-	ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, reason), close)
-	return ctx, nil, errors.New(reason)
+// refuseInit is a refusal with a reason naming the error code (a close
+// frame's reason holds at most 123 bytes).
+func refuseInit(close int, code, msg string) *wsRefusal {
+	return &wsRefusal{close: close, reason: textcut.Prefix(code+": "+msg, 120)}
 }

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,16 +20,65 @@ import (
 // tenant's events, then stays open until the context ends.
 type fakeLive map[string][]LiveEvent
 
-func (f fakeLive) Subscribe(ctx context.Context, tenantID, _, _ string) (iter.Seq[LiveEvent], error) {
-	evs := f[tenantID]
+func (f fakeLive) Subscribe(ctx context.Context, tenantID, _, _ string) (LiveStream, error) {
+	return &sliceStream{evs: f[tenantID], open: ctx}, nil
+}
+
+// sliceStream is a LiveStream of given events; after them it ends, or,
+// with open set, stays open until open ends.
+type sliceStream struct {
+	mu   sync.Mutex
+	evs  []LiveEvent
+	open context.Context
+}
+
+func (s *sliceStream) Notify(f func()) {
+	if s.open != nil {
+		context.AfterFunc(s.open, f)
+	}
+	f()
+}
+
+func (s *sliceStream) Next() (LiveEvent, bool, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.evs) > 0 {
+		ev := s.evs[0]
+		s.evs = s.evs[1:]
+		return ev, true, false
+	}
+	return LiveEvent{}, false, s.open == nil || s.open.Err() != nil
+}
+
+// streamEvents ranges over src's events until it ends or ctx does,
+// waiting as the transport does: for src's Notify.
+func streamEvents(ctx context.Context, src LiveStream) iter.Seq[LiveEvent] {
 	return func(yield func(LiveEvent) bool) {
-		for _, ev := range evs {
-			if !yield(ev) {
+		wake := make(chan struct{}, 1)
+		src.Notify(func() {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		})
+		for {
+			ev, ok, ended := src.Next()
+			switch {
+			case ended:
+				return
+			case ok:
+				if !yield(ev) {
+					return
+				}
+				continue
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
 				return
 			}
 		}
-		<-ctx.Done()
-	}, nil
+	}
 }
 
 func dialWS(t *testing.T, e *env, header http.Header) (*websocket.Conn, *http.Response, error) {

@@ -260,6 +260,7 @@ func (h *Hub) endLocked(s *Subscription, err error) {
 	delete(f.subs, s)
 	if s.live {
 		close(s.ch)
+		s.wake()
 	}
 	h.o.metrics.Live.Subscriptions.Dec()
 	if len(f.subs) == 0 {

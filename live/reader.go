@@ -154,6 +154,7 @@ func (h *Hub) fanOut(f *feed, msgs []redis.XMessage) {
 			}
 			select {
 			case s.ch <- ev:
+				s.wake()
 			default:
 				h.o.metrics.Live.SlowCuts.Inc()
 				h.endLocked(s, ErrSlowSubscriber)

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 )
 
 // Subscription is one subscriber's view of a tenant's events.
@@ -13,6 +14,7 @@ type Subscription struct {
 	ch     chan *Event
 	done   chan struct{} // closed when the subscription ends
 	stop   func() bool   // unregisters the context callback
+	notify atomic.Pointer[func()]
 
 	// Guarded by h.mu.
 	from  streamID // events at or before it are not (re)sent
@@ -33,6 +35,29 @@ func (s *Subscription) Err() error {
 	s.h.mu.Lock()
 	defer s.h.mu.Unlock()
 	return s.err
+}
+
+// Notify has f called whenever Events may have something new to take:
+// an event queued, or the channel closed. It is also called once right
+// away, so what was queued before is not missed. A subscriber can then
+// take events with a non-blocking receive when told, instead of keeping
+// a goroutine waiting on Events for the subscription's whole life.
+//
+// f runs on the hub's goroutines, possibly holding the hub's lock: it
+// must return at once (start a goroutine, signal a channel) and must not
+// call the hub or the subscription (Err, Close). A later Notify replaces
+// f.
+func (s *Subscription) Notify(f func()) {
+	s.notify.Store(&f)
+	f()
+}
+
+// wake tells the subscriber, if it asked (Notify), that Events has
+// something new.
+func (s *Subscription) wake() {
+	if f := s.notify.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // Close ends the subscription (ErrClosed).
@@ -81,8 +106,10 @@ func (h *Hub) catchUp(ctx context.Context, s *Subscription, f *feed) {
 			}
 			select {
 			case s.ch <- ev:
+				s.wake()
 			case <-s.done:
 				close(s.ch)
+				s.wake()
 				return
 			}
 		}
@@ -93,6 +120,7 @@ func (h *Hub) catchUp(ctx context.Context, s *Subscription, f *feed) {
 		if s.ended {
 			h.mu.Unlock()
 			close(s.ch)
+			s.wake()
 			return
 		}
 		if !cursor.less(f.last) {
@@ -112,4 +140,5 @@ func (h *Hub) abandon(s *Subscription, err error) {
 		h.endLocked(s, err)
 	}
 	close(s.ch)
+	s.wake()
 }
