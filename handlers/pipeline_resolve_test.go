@@ -60,12 +60,11 @@ func TestPagerDutyIncidentsOpenOnceAndAutoResolve(t *testing.T) {
 	}
 	stop() // the timers must outlive the worker that armed them
 	p.startWorker(5, nil)
-	reqs, err := p.sink.WaitFor(2*want+1, time.Minute)
-	if err != nil {
+	if _, err := p.sink.WaitFor(2*want+1, time.Minute); err != nil {
 		t.Fatalf("waiting for the resolve events: %v (got %d)", err, p.sink.Count())
 	}
 	time.Sleep(3 * time.Second) // a duplicate resolve or trigger would arrive by now
-	reqs = p.sink.Requests()
+	reqs := p.sink.Requests()
 
 	var events []pdEvent
 	for i, r := range reqs {
