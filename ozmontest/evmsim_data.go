@@ -161,7 +161,7 @@ func minimalReceipt(b *evmSimBlock, i int) *evmSimReceipt {
 // indexAtOrBelow is the index of the newest block numbered n or less, -1
 // if none.
 func (s *EVMSim) indexAtOrBelow(n uint64) int {
-	return sort.Search(len(s.blocks), func(i int) bool { return s.blocks[i].number > n }) - 1
+	return lastAtOrBelow(s.blocks, func(b *evmSimBlock) uint64 { return b.number }, n)
 }
 
 // visibleLocked returns visible block n, or nil.

@@ -122,7 +122,7 @@ func NewSolanaSim(opts ...SolanaSimOption) (*SolanaSim, error) {
 	}
 	s.tipIdx = len(s.slots) - 1
 	if cfg.hasInitialTip {
-		i := sort.Search(len(s.slots), func(i int) bool { return s.slots[i].slot > cfg.initialTip }) - 1
+		i := lastAtOrBelow(s.slots, func(x solSlot) uint64 { return x.slot }, cfg.initialTip)
 		if i < 0 {
 			return nil, fmt.Errorf("solana sim: initial tip %d is before the first slot %d", cfg.initialTip, s.slots[0].slot)
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -168,7 +167,7 @@ func NewStellarSim(opts ...SimOption) (*StellarSim, error) {
 	case cfg.startFirst:
 		s.tipIdx = 0
 	case cfg.initialTip != 0:
-		i := sort.Search(len(s.ledgers), func(i int) bool { return s.ledgers[i].seq > cfg.initialTip }) - 1
+		i := lastAtOrBelow(s.ledgers, func(l *simLedger) uint32 { return l.seq }, cfg.initialTip)
 		if i < 0 {
 			return nil, fmt.Errorf("stellar sim: initial tip %d is before the first ledger %d", cfg.initialTip, s.ledgers[0].seq)
 		}
