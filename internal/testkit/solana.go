@@ -54,3 +54,45 @@ func AnchorCalls(blocks []*chain.Block, program, name string) []AnchorCall {
 	}
 	return out
 }
+
+// SolanaInvokers lists the signatures of the successful and failed
+// transactions in which program is called by an instruction, top-level or
+// inner, its index resolved against the full account list (static keys,
+// then the lookup tables' writable and readonly addresses), read from the
+// raw transactions independently of the monitor engine.
+func SolanaInvokers(blocks []*chain.Block, program string) []string {
+	var out []string
+	for _, b := range blocks {
+		if b == nil {
+			continue
+		}
+		for _, tx := range b.Transactions {
+			st := tx.Solana
+			if st == nil {
+				continue
+			}
+			accounts := append([]string(nil), st.Message.AccountKeys...)
+			if st.Meta != nil && st.Meta.LoadedAddresses != nil {
+				accounts = append(append(accounts, st.Meta.LoadedAddresses.Writable...), st.Meta.LoadedAddresses.Readonly...)
+			}
+			calls := func(ix chain.SolanaInstruction) bool {
+				return int(ix.ProgramIDIndex) < len(accounts) && accounts[ix.ProgramIDIndex] == program
+			}
+			found := false
+			for _, ix := range st.Message.Instructions {
+				found = found || calls(ix)
+			}
+			if st.Meta != nil {
+				for _, inner := range st.Meta.InnerInstructions {
+					for _, ix := range inner.Instructions {
+						found = found || calls(ix)
+					}
+				}
+			}
+			if found {
+				out = append(out, st.Signature)
+			}
+		}
+	}
+	return out
+}
