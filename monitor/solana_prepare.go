@@ -42,10 +42,11 @@ type solanaData struct {
 }
 
 // solanaItemKey names an instruction or data line of a transaction as
-// decoded by one IDL.
+// decoded by one IDL (its fingerprint: equal IDLs of different monitors
+// share the result).
 type solanaItemKey struct {
 	tx, item int32
-	idl      *ozconfig.SolanaIDL
+	idl      [32]byte
 }
 
 // solanaDecoded is an instruction or event decoded by an IDL; ok is false
