@@ -15,12 +15,12 @@ import (
 // conditions: the Anchor IDL of each watched program and the conditions in
 // the form Solana compares them (docs/compatibility.md#solana-matching).
 type solanaMonitor struct {
-	idls      map[string]*ozconfig.SolanaIDL // normalized program id → IDL
+	idls map[string]*ozconfig.SolanaIDL // normalized program id → IDL
 	// idlKeys fingerprints each IDL by its configured text (sha256), so
 	// monitors of different tenants carrying the same IDL share each
 	// instruction and event decoded from a block instead of decoding it
 	// once per monitor.
-	idlKeys map[string][32]byte
+	idlKeys   map[string][32]byte
 	functions []solanaFuncCond
 	events    []solanaEventCond
 }
