@@ -29,6 +29,7 @@ type solanaMonitor struct {
 // the IDL's argument types when sig is set (QS1, our decision).
 type solanaFuncCond struct {
 	name string // instruction name (before "(", trimmed)
+	key  string // ozconfig.SolanaInstructionKey(name)
 	sig  string // the whole signature when it lists types, else ""
 	expr *expr.Expr
 	text *string
@@ -70,6 +71,7 @@ func (cm *CompiledMonitor) compileSolana(m *ozconfig.Monitor) error {
 	}
 	for i, c := range m.MatchConditions.Functions {
 		fc := solanaFuncCond{name: strings.TrimSpace(ozconfig.SolanaPattern(c.Signature)), expr: cm.functions[i].expr, text: cm.functions[i].text}
+		fc.key = ozconfig.SolanaInstructionKey(fc.name)
 		if strings.Contains(c.Signature, "(") {
 			fc.sig = c.Signature
 		}

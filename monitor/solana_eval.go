@@ -86,7 +86,7 @@ func (s *evalState) solanaFunctionMatches(cm *CompiledMonitor, ti int) ([]Functi
 		}
 		for i := range cm.sol.functions {
 			fc := &cm.sol.functions[i]
-			if !ozconfig.SolanaSameInstruction(fc.name, d.name) ||
+			if (fc.name != d.name && fc.key != d.key) ||
 				(fc.sig != "" && !ozconfig.SolanaSameSignature(fc.sig, d.signature)) ||
 				!s.holds(cm, fc.expr, d.params, tx) {
 				continue

@@ -54,6 +54,7 @@ type solanaItemKey struct {
 type solanaDecoded struct {
 	ok        bool
 	name      string
+	key       string // ozconfig.SolanaInstructionKey(name)
 	signature string
 	args      []Arg
 	params    []expr.Param
@@ -256,6 +257,7 @@ func decodeSolanaFields(name string, fields []ozconfig.SolanaIDLField, data []by
 	d := &solanaDecoded{
 		ok:        true,
 		name:      name,
+		key:       ozconfig.SolanaInstructionKey(name),
 		signature: ozconfig.SolanaSignature(name, fields),
 		args:      make([]Arg, len(fields)),
 		params:    make([]expr.Param, len(fields)),
