@@ -148,7 +148,7 @@ func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []not
 		InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 		Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log, Usage: meter,
 		DefaultRegion: a.cfg.Regions.DefaultHome,
-		Live: live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
+		Live:          live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
 	})
 }
 
