@@ -1,0 +1,147 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ozmon/ozmon/tasks"
+)
+
+// Region names and timings of the two-region scenario: a heartbeat every
+// second and a takeover after six without one.
+const (
+	eastRegion       = "east"
+	westRegion       = "west"
+	regionTimeout    = 6 * time.Second
+	regionHeartbeats = time.Second
+)
+
+// twoRegions: two regions share one PostgreSQL, each with its own Redis,
+// scheduler and worker; half the tenants are homed in each (east is the
+// default home, west's tenants are moved there with `ozmon admin tenants
+// set --home-region`). Mid-delivery the whole west region is killed —
+// scheduler, worker and its Redis, with requests held by the receiver.
+// East stops seeing west's heartbeat, takes its tenants over and drives
+// west's lane from PostgreSQL: the ledgers west had not finished, the
+// notifications west recorded but never sent, and the ledgers west never
+// scheduled. Every expected notification arrives; east's tenants' exactly
+// once, west's at most twice and then with one Idempotency-Key (a request
+// west sent and could not record). The failover time is the kill to the
+// first of west's tenants' notifications delivered by east.
+func twoRegions(t *testing.T, s *suite) {
+	c := s.cluster(t, Config{Env: map[string]string{
+		"OZ_MONITOR_REGIONS_DEFAULT_HOME":       eastRegion,
+		"OZ_MONITOR_REGIONS_HEARTBEAT_TIMEOUT":  regionTimeout.String(),
+		"OZ_MONITOR_REGIONS_HEARTBEAT_INTERVAL": regionHeartbeats.String(),
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	west := map[string]bool{}
+	for i, tn := range c.W.Tenants {
+		if i%2 == 1 {
+			west[tn.Slug] = true
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for slug := range west {
+		g.Go(func() error {
+			out, err := c.Ozmon(gctx, "admin", "tenants", "set", "--tenant", slug, "--home-region", westRegion)
+			if err != nil {
+				return fmt.Errorf("admin tenants set %s --home-region %s: %w\n%s", slug, westRegion, err, out)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{eastRegion, westRegion} {
+		if err := c.Store.AdvanceCursor(ctx, tasks.Lane(Network, r), FirstLedger-1); err != nil {
+			t.Fatalf("set the cursor of %s's lane: %v", r, err)
+		}
+	}
+	westRedis := StartRedis(t, NoPersistence)
+	eastEnv := map[string]string{"OZ_MONITOR_REGION": eastRegion}
+	westEnv := map[string]string{"OZ_MONITOR_REGION": westRegion, "OZ_MONITOR_REDIS_URL": westRedis.URL()}
+
+	c.Main.SetMode(Mode{Delay: slowAnswer})
+	c.start("scheduler-east", "scheduler", eastEnv)
+	c.Worker("worker-east", eastEnv)
+	westProcs := []*Process{c.start("scheduler-west", "scheduler", westEnv), c.Worker("worker-west", maps.Clone(westEnv))}
+	c.StartLedgers()
+	afterAQuarter(c)
+	c.WaitUntil("a notification of a west tenant", 30*time.Second, func() bool {
+		return slices.ContainsFunc(c.Rec.Arrivals(), func(a Arrival) bool { return west[a.Tenant] && a.Accepted() })
+	})
+	westLeft := len(c.W.Expected) - c.Delivered()
+	for _, p := range westProcs {
+		p.Kill()
+	}
+	westRedis.Kill()
+	killed := time.Now()
+	c.FaultStarted()
+	c.FaultCleared() // west does not come back: recovery runs from the kill
+	delivered := c.Delivered()
+	accepted := c.acceptedKeys()
+	westDone, westTotal := 0, 0
+	for _, k := range c.W.Expected {
+		if west[k.Tenant] {
+			westTotal++
+			if accepted[k] {
+				westDone++
+			}
+		}
+	}
+	t.Logf("killed region west (scheduler, worker, Redis) at tip %d with %d/%d delivered (%d/%d of west's), %d left",
+		c.Sim.Tip(), delivered, len(c.W.Expected), westDone, westTotal, westLeft)
+	if westDone == westTotal {
+		t.Fatal("every notification of west's tenants had arrived before the kill: the strike came too late to test a takeover")
+	}
+	c.Main.SetMode(Mode{})
+	c.AwaitAll(2 * time.Minute)
+	var firstWest time.Time
+	for _, a := range c.Rec.Arrivals() {
+		if west[a.Tenant] && a.Accepted() && a.At.After(killed) && (firstWest.IsZero() || a.At.Before(firstWest)) {
+			firstWest = a.At
+		}
+	}
+	c.Settle(time.Minute)
+	c.Judge(Rules{MayDuplicate: func(k Key) bool { return west[k.Tenant] }, RequireKeys: *requireKeys})
+	out, err := c.Ozmon(ctx, "admin", "regions", "list")
+	if err != nil {
+		t.Fatalf("admin regions list: %v\n%s", err, out)
+	}
+	t.Logf("regions after the takeover:\n%s", out)
+	regions, err := c.Store.Regions(ctx, regionTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range regions {
+		if want := eastRegion; g.ServedBy != want {
+			t.Errorf("region %s is served by %q after west was killed, want %q", g.Name, g.ServedBy, want)
+		}
+	}
+	if firstWest.IsZero() {
+		t.Fatal("no notification of a west tenant arrived after the kill: east never took west over")
+	}
+	t.Logf("failover: west killed → first west-tenant notification delivered by east %s (heartbeat timeout %s, beats every %s)",
+		firstWest.Sub(killed).Round(10*time.Millisecond), regionTimeout, regionHeartbeats)
+}
+
+// acceptedKeys are the expected notifications accepted at least once.
+func (c *Cluster) acceptedKeys() map[Key]bool {
+	seen := map[Key]bool{}
+	for _, a := range c.Rec.Arrivals() {
+		if k, ok := c.W.KeyOf(a); ok && a.Accepted() && c.W.Expects(k) {
+			seen[k] = true
+		}
+	}
+	return seen
+}
