@@ -76,7 +76,7 @@ func TestRegionsTakeOverStickyHandback(t *testing.T) {
 		t.Fatalf("handed back with a ledger unfinished: %+v %v", rs, err)
 	}
 	must(t, st.MarkFannedOut(ctx, westLane, 10, nil, false)) // the ledger completes
-	step(east, "east")                                      // drained: handed back
+	step(east, "east")                                       // drained: handed back
 	step(west, "west")
 	east.Timeout = time.Hour // west is beating again
 	step(east, "east")
