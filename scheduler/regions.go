@@ -52,7 +52,12 @@ type Regions struct {
 	running  map[string]*runningLane // region → its lanes' scheduler, running
 	draining map[string]*Scheduler   // region → its scheduler, stopped, finishing before a handback
 	lastBeat time.Time
-	wg       sync.WaitGroup
+	// beatingSince is when this region's heartbeats last resumed: after
+	// a PostgreSQL outage every region's last heartbeat is old, so none
+	// takes another over until it has beaten for a whole timeout itself
+	// (and the others have had the time to beat again too).
+	beatingSince time.Time
+	wg           sync.WaitGroup
 }
 
 type runningLane struct {
@@ -117,6 +122,7 @@ func (r *Regions) Step(ctx, life context.Context) error {
 	r.defaults()
 	r.mu.Unlock()
 	if err := r.Store.Heartbeat(ctx, r.Name); err != nil {
+		r.beatingSince = time.Time{}
 		// Unable to beat for a timeout, this region may be taken over: it
 		// stops scheduling rather than run beside the region that did.
 		if !r.lastBeat.IsZero() && time.Since(r.lastBeat) > r.Timeout {
@@ -127,10 +133,14 @@ func (r *Regions) Step(ctx, life context.Context) error {
 		return err
 	}
 	r.lastBeat = time.Now()
+	if r.beatingSince.IsZero() {
+		r.beatingSince = r.lastBeat
+	}
 	regions, err := r.Store.Regions(ctx, r.Timeout)
 	if err != nil {
 		return err
 	}
+	mayTakeOver := time.Since(r.beatingSince) >= r.Timeout
 	alive := map[string]bool{}
 	for _, g := range regions {
 		alive[g.Name] = g.Alive
@@ -138,7 +148,7 @@ func (r *Regions) Step(ctx, life context.Context) error {
 	alive[r.Name] = true
 	var errs []error
 	for _, g := range regions {
-		if g.ServedBy != r.Name && !alive[g.ServedBy] {
+		if g.ServedBy != r.Name && !alive[g.ServedBy] && mayTakeOver {
 			// The region serving g's tenants (g itself, or one that took
 			// them over) stopped heartbeating: take them over.
 			won, err := r.Store.TakeOver(ctx, g.Name, g.ServedBy, r.Name, r.Timeout)
