@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/tasks"
 )
 
@@ -133,6 +134,52 @@ func twoRegions(t *testing.T, s *suite) {
 	}
 	t.Logf("failover: west killed → first west-tenant notification delivered by east %s (heartbeat timeout %s, beats every %s)",
 		firstWest.Sub(killed).Round(10*time.Millisecond), regionTimeout, regionHeartbeats)
+	handBack(t, c, ctx, westRedis, westProcs)
+}
+
+// handBack: west comes back (its Redis empty, its processes restarted)
+// and serves nothing until an operator asks; then east, with nothing of
+// west's left open, hands its tenants back and west schedules its lanes
+// again — sending nothing: every notification is in already.
+func handBack(t *testing.T, c *Cluster, ctx context.Context, westRedis *Redis, westProcs []*Process) {
+	requests, _ := c.Rec.Len()
+	westRedis.Restart()
+	for _, p := range westProcs {
+		p.Start()
+	}
+	westRow := func() store.Region {
+		rs, err := c.Store.Regions(ctx, regionTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range rs {
+			if g.Name == westRegion {
+				return g
+			}
+		}
+		t.Fatalf("no row of region %s in %+v", westRegion, rs)
+		return store.Region{}
+	}
+	// Two heartbeats of west's: it is alive and still taken over.
+	time.Sleep(2 * regionHeartbeats)
+	if g := westRow(); !g.Alive || g.ServedBy != eastRegion {
+		t.Fatalf("west back: %+v, want alive and still served by east until a handback", g)
+	}
+	asked := time.Now()
+	if out, err := c.Ozmon(ctx, "admin", "regions", "handback", "--region", westRegion); err != nil {
+		t.Fatalf("admin regions handback: %v\n%s", err, out)
+	}
+	c.WaitUntil("east to hand west back", time.Minute, func() bool { return westRow().ServedBy == westRegion })
+	t.Logf("handback: asked → west serving its tenants again %s", time.Since(asked).Round(10*time.Millisecond))
+	c.Settle(30 * time.Second)
+	if n, _ := c.Rec.Len(); n != requests {
+		t.Errorf("%d requests arrived after west came back and took its tenants back; every notification was in before", n-requests)
+	}
+	for _, p := range c.Processes() {
+		if crashed, err := p.Crashed(); crashed {
+			t.Errorf("%s exited on its own after the handback (%v)", p.Name, err)
+		}
+	}
 }
 
 // acceptedKeys are the expected notifications accepted at least once.
