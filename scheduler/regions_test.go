@@ -81,3 +81,44 @@ func TestRegionsTakeOverStickyHandback(t *testing.T) {
 	east.Timeout = time.Hour // west is beating again
 	step(east, "east")
 }
+
+// TestRegionsNoTakeoverRightAfterBeatingResumes: after a PostgreSQL
+// outage every region's last heartbeat is old. A region whose own
+// heartbeats have just started takes nobody over until it has beaten for
+// a whole timeout: the others get the time to beat again.
+func TestRegionsNoTakeoverRightAfterBeatingResumes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	url, schema := testkit.PostgresSchema(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url, postgres.WithNotifyChannel("ozmon_"+schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	life, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	log := slog.New(slog.DiscardHandler)
+	lane := func(region string, _ bool) (*scheduler.Scheduler, error) {
+		return scheduler.New(e.client, st, scheduler.WithProgress(st, e.rdb), scheduler.WithLogger(log)), nil
+	}
+	must(t, st.Heartbeat(ctx, "east"))
+	// east's heartbeat is two hours old, as after a long outage.
+	if _, err := st.Pool().Exec(ctx, `UPDATE ozmon_regions SET last_seen = NOW() - interval '2 hours' WHERE name = 'east'`); err != nil {
+		t.Fatal(err)
+	}
+	west := &scheduler.Regions{Store: st, Name: "west", DefaultRegion: "east", Timeout: time.Hour, Lane: lane, Log: log}
+	if err := west.Step(ctx, life); err != nil {
+		t.Fatal(err)
+	}
+	if got := west.Serving(); !slices.Equal(got, []string{"west"}) {
+		t.Fatalf("west, beating for moments, serves %v: it took a region over before beating for a timeout", got)
+	}
+	rs, err := st.Regions(ctx, time.Hour)
+	if err != nil || rs[0].Name != "east" || rs[0].Alive || rs[0].ServedBy != "east" {
+		t.Fatalf("regions: %+v %v (east must read as silent, and still serve itself)", rs, err)
+	}
+}
