@@ -3,8 +3,12 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,7 +78,7 @@ func twoRegions(t *testing.T, s *suite) {
 
 	c.Main.SetMode(Mode{Delay: slowAnswer})
 	c.start("scheduler-east", "scheduler", eastEnv)
-	c.Worker("worker-east", eastEnv)
+	eastWorker := c.Worker("worker-east", eastEnv)
 	westProcs := []*Process{c.start("scheduler-west", "scheduler", westEnv), c.Worker("worker-west", maps.Clone(westEnv))}
 	c.StartLedgers()
 	afterAQuarter(c)
@@ -134,7 +138,43 @@ func twoRegions(t *testing.T, s *suite) {
 	}
 	t.Logf("failover: west killed → first west-tenant notification delivered by east %s (heartbeat timeout %s, beats every %s)",
 		firstWest.Sub(killed).Round(10*time.Millisecond), regionTimeout, regionHeartbeats)
+	// East fetched each ledger once, its own lane's and west's alike:
+	// the two lanes share the region's block cache.
+	if n, ledgers := rpcCalls(t, eastWorker, "getLedgers"), LastConfirmed-FirstLedger+1; n > ledgers {
+		t.Errorf("east's worker made %d successful getLedgers calls for %d ledgers: a lane taken over fetched again", n, ledgers)
+	} else {
+		t.Logf("east's worker: %d getLedgers calls for %d ledgers, both lanes", n, ledgers)
+	}
 	handBack(t, c, ctx, westRedis, westProcs)
+}
+
+// rpcCalls reads a process's successful RPC calls of one method from its
+// /metrics.
+func rpcCalls(t *testing.T, p *Process, method string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + p.MetricsAddr() + "/metrics")
+	if err != nil {
+		t.Fatalf("%s /metrics: %v", p.Name, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for line := range strings.Lines(string(body)) {
+		if !strings.HasPrefix(line, "oz_monitor_rpc_calls_total{") || !strings.Contains(line, `method="`+method+`"`) ||
+			!strings.Contains(line, `outcome="ok"`) {
+			continue
+		}
+		fields := strings.Fields(line)
+		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+		if err != nil {
+			t.Fatalf("%s /metrics: %q: %v", p.Name, line, err)
+		}
+		total += v
+	}
+	return int(total)
 }
 
 // handBack: west comes back (its Redis empty, its processes restarted)
