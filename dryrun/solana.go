@@ -3,19 +3,22 @@ package dryrun
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/solana"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // solanaMonitor compiles a Solana monitor (its Anchor IDLs come inline:
-// nothing is fetched) and returns the loader of its slots: src.Fetch, or
-// the block files of src.Dir.
+// nothing is fetched) and returns the loader of its slots: src.Fetch, the
+// block files of src.Dir, or chain/solana's source over src.RPCURL (one
+// getBlock per slot; a skipped slot is no block).
 func solanaMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, src Source) (*monitor.CompiledMonitor, loadFunc, error) {
 	cm, err := monitor.Compile("local", mon, nil, monitor.WithChain(chain.Solana))
 	if err != nil {
@@ -27,7 +30,23 @@ func solanaMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Ne
 	case src.Fetch != nil:
 		return cm, func(n uint64) (*chain.Block, error) { return src.Fetch(ctx, netw.Slug, n) }, nil
 	}
-	return nil, nil, fmt.Errorf("network %s is a Solana network: reading its slots over RPC needs the Solana block source (Source.Fetch), or pass a directory of block files", netw.Slug)
+	client, err := solana.NewClient([]chain.Endpoint{{URL: src.RPCURL, Weight: 100}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("network %s: %w", netw.Slug, err)
+	}
+	return cm, solanaRPCLoader(ctx, client, netw.Slug), nil
+}
+
+// solanaRPCLoader reads slots with client: a slot the chain skipped is a
+// nil block (no match), any other failure an error naming the slot.
+func solanaRPCLoader(ctx context.Context, client *solana.Client, slug string) loadFunc {
+	return func(slot uint64) (*chain.Block, error) {
+		b, err := client.Block(ctx, slug, slot)
+		if errors.Is(err, solana.ErrSlotSkipped) {
+			return nil, nil
+		}
+		return b, err
+	}
 }
 
 // solanaFileLoader reads the .json files of dir once, each a block or an
