@@ -58,7 +58,7 @@ func TestTestMonitorSolana(t *testing.T) {
 			var m struct {
 				Solana struct {
 					Transaction struct{ Signature string } `json:"transaction"`
-					MatchedOn   json.RawMessage              `json:"matched_on"`
+					MatchedOn   json.RawMessage            `json:"matched_on"`
 				}
 			}
 			if err := json.Unmarshal([]byte(l), &m); err != nil {
