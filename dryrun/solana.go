@@ -51,34 +51,39 @@ func solanaRPCLoader(ctx context.Context, client *solana.Client, slug string) lo
 
 // solanaFileLoader reads the .json files of dir once, each a block or an
 // array of blocks in OpenZeppelin Monitor's Solana model, and serves them
-// by slot. A slot without a block is reported as such, not skipped: a test
-// range should name the slots its files hold.
+// by slot. A file whose entries are not all blocks (no slot, blockhash,
+// previousBlockhash or parentSlot: OZ's transactions.json, a signature
+// list, a golden-case file) is not a block file and is passed over, so a
+// fixture directory can be named as it is. A slot without a block is
+// reported as such, not skipped: a test range should name the slots its
+// files hold.
 func solanaFileLoader(dir, slug string) loadFunc {
 	var index map[uint64]*chain.Block
 	return func(slot uint64) (*chain.Block, error) {
 		if index == nil {
-			index = map[uint64]*chain.Block{}
 			files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 			if err != nil {
 				return nil, err
 			}
+			index = map[uint64]*chain.Block{}
+			from := map[uint64]string{}
 			for _, p := range files {
-				data, err := os.ReadFile(p)
+				raws, err := solanaBlockFile(p)
 				if err != nil {
+					index = nil
 					return nil, err
-				}
-				raws := []json.RawMessage{data}
-				if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
-					if err := json.Unmarshal(data, &raws); err != nil {
-						return nil, fmt.Errorf("%s: %w", p, err)
-					}
 				}
 				for i, raw := range raws {
 					b, err := chain.SolanaBlockFromModel(slug, raw)
 					if err != nil {
+						index = nil
 						return nil, fmt.Errorf("%s: block %d: %w", p, i, err)
 					}
-					index[b.Ledger] = b
+					if prev, dup := from[b.Ledger]; dup {
+						index = nil
+						return nil, fmt.Errorf("%s: block %d: slot %d is also in %s", p, i, b.Ledger, prev)
+					}
+					index[b.Ledger], from[b.Ledger] = b, p
 				}
 			}
 		}
@@ -88,4 +93,37 @@ func solanaFileLoader(dir, slug string) loadFunc {
 		}
 		return b, nil
 	}
+}
+
+// solanaBlockFile returns the blocks of the file at p (bare or wrapped as
+// {"Solana": …}), or none when it is not a block file.
+func solanaBlockFile(p string) ([]json.RawMessage, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	raws := []json.RawMessage{data}
+	if strings.HasPrefix(strings.TrimSpace(string(data)), "[") {
+		if err := json.Unmarshal(data, &raws); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	for _, raw := range raws {
+		var keys map[string]json.RawMessage
+		if json.Unmarshal(raw, &keys) != nil {
+			return nil, nil
+		}
+		if w, ok := keys["Solana"]; ok && len(keys) == 1 {
+			keys = nil
+			if json.Unmarshal(w, &keys) != nil {
+				return nil, nil
+			}
+		}
+		for _, k := range []string{"slot", "blockhash", "previousBlockhash", "parentSlot"} {
+			if _, ok := keys[k]; !ok {
+				return nil, nil
+			}
+		}
+	}
+	return raws, nil
 }
