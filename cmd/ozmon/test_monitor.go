@@ -53,7 +53,12 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	var skipped []uint64
 	switch {
 	case netw.NetworkType == ozconfig.NetworkSolana && *rpcURL != "":
-		if from, to, src.Fetch, err = solanaTestSlots(ctx, *rpcURL, *ledgers, &skipped); err != nil {
+		client, err := solana.NewClient([]chain.Endpoint{{URL: *rpcURL, Weight: 100}})
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		if from, to, src.Fetch, err = solanaTestSlots(ctx, client, *ledgers, &skipped); err != nil {
 			return err
 		}
 	case *ledgers == "":
@@ -101,16 +106,12 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
-// solanaTestSlots reads a Solana network's slots over rpcURL for
+// solanaTestSlots reads a Solana network's slots with client for
 // test-monitor: the range asked, or the latest finalized slot (QS20: no
 // confirmation offset, as OZ's test mode). A single slot the chain skipped
 // is "Slot N not found", as OZ says; in a range, skipped slots are
 // appended to skipped and read as no block.
-func solanaTestSlots(ctx context.Context, rpcURL, ledgers string, skipped *[]uint64) (from, to uint64, fetch func(context.Context, string, uint64) (*chain.Block, error), err error) {
-	client, err := solana.NewClient([]chain.Endpoint{{URL: rpcURL, Weight: 100}})
-	if err != nil {
-		return 0, 0, nil, err
-	}
+func solanaTestSlots(ctx context.Context, client *solana.Client, ledgers string, skipped *[]uint64) (from, to uint64, fetch func(context.Context, string, uint64) (*chain.Block, error), err error) {
 	if ledgers == "" {
 		if from, err = client.Slot(ctx); err != nil {
 			return 0, 0, nil, fmt.Errorf("get the latest finalized slot: %w", err)
