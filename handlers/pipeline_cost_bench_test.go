@@ -1,0 +1,397 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/stellar"
+	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/monitor"
+	"github.com/ozmon/ozmon/tenants"
+)
+
+// BenchmarkPipelineCost splits what the pipeline spends per mainnet ledger
+// into a fixed part (fetch from the simulator, decode LedgerCloseMeta,
+// cache put, the fetch-block task, the index lookup, the scheduler's poll:
+// a catch-up of the 20 ledgers with no tenant) and a marginal part per
+// tenant (the same catch-up with N tenants × 5 monitors, less the fixed
+// part, divided by N). Every tenant's five monitors are candidates on the
+// ledgers their contracts appear in; "quiet" tenants' expressions never
+// hold, "deliver" tenants also have one monitor firing on a rare event, so
+// the marginal cost then carries deliver tasks and delivery records too.
+//
+// Next to it, eval-ms/ledger is what the same tenants' monitors cost in
+// monitor.Engine alone (Prepare once per ledger, the index's candidates,
+// EvaluateTenant), on one goroutine, and ratio = marginal / evaluation.
+//
+// CPU is measured, not wall time: this process (worker, scheduler,
+// simulator and sink all run in it; getrusage), plus the Redis server
+// (its INFO process_id) and the PostgreSQL backends of this process
+// (application_name "ozmon-bench"), each from the worker's start to the
+// last queue drained. Point OZ_TEST_REDIS_ADDR at a Redis server of the
+// benchmark's own for a Redis figure that is not shared with other tests.
+// The worker's idle cost (asynq polling, heartbeats) is measured apart, per
+// second, and subtracted for the duration of each run.
+//
+// OZMON_BENCH_TENANTS lists the tenant counts (default "100,1000").
+// Run it with -benchtime 1x: each iteration is several deployments.
+func BenchmarkPipelineCost(b *testing.B) {
+	benchPostgresApp(b)
+	sizes := []int{100, 1000}
+	if s := os.Getenv("OZMON_BENCH_TENANTS"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				b.Fatalf("OZMON_BENCH_TENANTS: %q is not a number", f)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	dir, blocks := mainnetLedgers(b)
+	for b.Loop() {
+		idle := idleCost(b, dir)
+		b.ReportMetric(idle.total()*1000, "idle-CPU-ms/s")
+		fixed := catchupCost(b, dir, blocks, 0, false, idle)
+		b.ReportMetric(fixed.total()*1000/20, "fixed-CPU-ms/ledger")
+		b.ReportMetric(fixed.proc*1000/20, "fixed-proc-ms/ledger")
+		b.ReportMetric(fixed.redis*1000/20, "fixed-redis-ms/ledger")
+		b.ReportMetric(fixed.pg*1000/20, "fixed-pg-ms/ledger")
+		for _, n := range sizes {
+			prepare, eval := evalCost(b, dir, blocks, n)
+			b.ReportMetric(prepare*1000/20, fmt.Sprintf("eval-%d-prepare-ms/ledger", n))
+			b.ReportMetric(eval*1000/20, fmt.Sprintf("eval-%d-ms/ledger", n))
+			var quiet cpuCost
+			for _, deliver := range []bool{false, true} {
+				mode := "quiet"
+				if deliver {
+					mode = "deliver"
+				}
+				c := catchupCost(b, dir, blocks, n, deliver, idle)
+				marginal := (c.total() - fixed.total()) / 20 / float64(n)
+				b.ReportMetric(c.total(), fmt.Sprintf("%s-%d-CPU-s/catchup", mode, n))
+				b.ReportMetric(c.redis, fmt.Sprintf("%s-%d-redis-s/catchup", mode, n))
+				b.ReportMetric(c.pg, fmt.Sprintf("%s-%d-pg-s/catchup", mode, n))
+				b.ReportMetric(marginal*1e6, fmt.Sprintf("%s-%d-marginal-µs/tenant", mode, n))
+				b.ReportMetric(marginal/(eval/20/float64(n)), fmt.Sprintf("%s-%d-ratio", mode, n))
+				if deliver {
+					// Beyond the quiet run: what each notification costs
+					// (deliver task, send, delivery record).
+					b.ReportMetric((c.total()-quiet.total())/float64(c.notifications)*1e6, fmt.Sprintf("deliver-%d-µs/notification", n))
+				} else {
+					quiet = c
+				}
+			}
+		}
+	}
+}
+
+const benchApp = "ozmon-bench"
+
+// benchPostgresApp names this process's PostgreSQL backends benchApp, so
+// that cpuMeter finds them.
+func benchPostgresApp(b *testing.B) {
+	u := testkit.PostgresURL()
+	if strings.Contains(u, "application_name=") {
+		return
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	b.Setenv("OZ_TEST_DATABASE_URL", u+sep+"application_name="+benchApp)
+}
+
+// cpuCost is CPU seconds spent by this process, the Redis server and this
+// process's PostgreSQL backends.
+type cpuCost struct {
+	proc, redis, pg float64
+	notifications   int // delivered in the run
+}
+
+func (c cpuCost) total() float64 { return c.proc + c.redis + c.pg }
+
+func (c cpuCost) minus(o cpuCost) cpuCost {
+	return cpuCost{c.proc - o.proc, c.redis - o.redis, c.pg - o.pg, c.notifications}
+}
+
+func (c cpuCost) scale(f float64) cpuCost {
+	return cpuCost{c.proc * f, c.redis * f, c.pg * f, c.notifications}
+}
+
+// cpuMeter samples the three CPU counters.
+type cpuMeter struct {
+	rdb  *redis.Client
+	pg   *pgx.Conn
+	pids map[int]float64 // PostgreSQL backends seen at start
+}
+
+func newCPUMeter(tb testing.TB, p *pipeline) *cpuMeter {
+	tb.Helper()
+	conn, err := pgx.Connect(context.Background(), testkit.PostgresURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := &cpuMeter{rdb: redis.NewClient(p.rdbOpts), pg: conn}
+	p.addStop(func() { m.rdb.Close(); conn.Close(context.Background()) })
+	return m
+}
+
+func (m *cpuMeter) sample(tb testing.TB) cpuCost {
+	tb.Helper()
+	c := cpuCost{proc: procSec(tb)}
+	info, err := m.rdb.Info(context.Background(), "server").Result()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, l := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			c.redis = pidCPU(pid)
+		}
+	}
+	// Backends that come and go during a run are counted from their
+	// start (0) to the end; one that exits mid-run loses its share.
+	rows, err := m.pg.Query(context.Background(), "SELECT pid FROM pg_stat_activity WHERE application_name = $1", benchApp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	now := map[int]float64{}
+	for _, pid := range pids {
+		now[int(pid)] = pidCPU(int(pid))
+		c.pg += now[int(pid)]
+	}
+	if m.pids == nil {
+		m.pids = now
+	} else {
+		for pid, v := range m.pids {
+			if _, ok := now[pid]; !ok {
+				c.pg += v // gone: keep what it had, so the delta is not negative
+			}
+		}
+	}
+	return c
+}
+
+func tvSec(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+
+// pidCPU is a process's user + system CPU seconds (Linux /proc).
+func pidCPU(pid int) float64 {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	end := strings.LastIndexByte(string(stat), ')')
+	if end < 0 {
+		return 0
+	}
+	f := strings.Fields(string(stat[end+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var user, sys float64
+	_, _ = fmt.Sscan(f[11], &user)
+	_, _ = fmt.Sscan(f[12], &sys)
+	return (user + sys) / 100
+}
+
+// idleCost is what a started worker and scheduler spend per second with
+// nothing to do (no new ledger at the simulator).
+func idleCost(b *testing.B, dir string) cpuCost {
+	p := newPipeline(b, dir)
+	defer p.stopAll()
+	m := newCPUMeter(b, p)
+	if err := p.st.AdvanceCursor(context.Background(), mainnet, firstLedger); err != nil {
+		b.Fatal(err)
+	}
+	p.startWorker(50, nil)
+	p.startSchedulerEvery("@every 1s")
+	time.Sleep(time.Second)
+	c0 := m.sample(b)
+	const span = 4 * time.Second
+	time.Sleep(span)
+	return m.sample(b).minus(c0).scale(1 / span.Seconds())
+}
+
+// costTenants imports n tenants × 5 monitors on the targets' contracts;
+// with deliver, each tenant's first monitor fires on a rare event. It
+// returns the notifications expected.
+func costTenants(b *testing.B, p *pipeline, blocks []*chain.Block, n int, deliver bool) int {
+	targets := rareTargets(blocks, 1000)
+	rare := rareTargets(blocks, 2)
+	want := 0
+	for i := 0; i < n; i++ {
+		var tgs []eventTarget
+		var exprs []string
+		for j := 0; j < 5; j++ {
+			tgs = append(tgs, targets[(i*5+j)%len(targets)])
+			exprs = append(exprs, "0 == 'never-this-value'")
+		}
+		if deliver {
+			tgs[0], exprs[0] = rare[i%len(rare)], ""
+			want += len(rare[i%len(rare)].txs)
+		}
+		cfg, raw := multiMonitorTenant(b, fmt.Sprintf("t%05d", i), tgs, exprs, p.sink.URL())
+		p.importTenant(fmt.Sprintf("t%05d", i), cfg, raw, "")
+	}
+	return want
+}
+
+// catchupCost runs the 20 ledgers through one worker with n tenants and
+// returns the CPU spent, less the idle cost of the run's duration.
+func catchupCost(b *testing.B, dir string, blocks []*chain.Block, n int, deliver bool, idle cpuCost) cpuCost {
+	p := newPipeline(b, dir)
+	defer p.stopAll()
+	p.batch = 200 // the configuration default
+	p.configure = benchUsage(b, p)
+	want := costTenants(b, p, blocks, n, deliver)
+	m := newCPUMeter(b, p)
+	if _, err := p.sim.Advance(lastLedger - firstLedger); err != nil {
+		b.Fatal(err)
+	}
+	p.startWorker(50, nil)
+	time.Sleep(500 * time.Millisecond) // started: its start-up is not a ledger's cost
+	stopProfile := windowProfile(b, fmt.Sprintf("%d-%v", n, deliver))
+	start := time.Now()
+	c0 := m.sample(b)
+	p.startSchedulerEvery("@every 1s")
+	if want > 0 {
+		p.sink.WaitFor(want, 5*time.Minute)
+	}
+	drained(b, p)
+	el := time.Since(start)
+	c := m.sample(b).minus(c0).minus(idle.scale(el.Seconds()))
+	stopProfile()
+	c.notifications = want
+	if got := p.sink.Count(); got != want {
+		b.Fatalf("%d tenants: %d notifications, want %d", n, got, want)
+	}
+	b.Logf("%d tenants (deliver %v): %.2f CPU-s (process %.2f, redis %.2f, postgres %.2f) in %s",
+		n, deliver, c.total(), c.proc, c.redis, c.pg, el.Round(time.Millisecond))
+	return c
+}
+
+// windowProfile writes a CPU profile of one run's measured window to
+// $OZMON_BENCH_CPUPROFILE-<name>.prof when that is set (instead of
+// -test.cpuprofile, which would mostly show the tenants' import).
+func windowProfile(b *testing.B, name string) func() {
+	prefix := os.Getenv("OZMON_BENCH_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "-" + name + ".prof")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// drained waits until every ledger is fetched and evaluated, the cursor
+// is at the last ledger and every queue is empty.
+func drained(b *testing.B, p *pipeline) {
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.rdbOpts.Addr, DB: p.rdbOpts.DB})
+	defer insp.Close()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		if p.sim.Calls("getLedgers") < 20 {
+			continue
+		}
+		cur, _, _ := p.st.Cursor(context.Background(), mainnet)
+		if cur != lastLedger {
+			continue
+		}
+		busy := 0
+		queues, _ := insp.Queues()
+		for _, q := range queues {
+			if info, err := insp.GetQueueInfo(q); err == nil {
+				busy += info.Pending + info.Active + info.Scheduled + info.Retry
+			}
+		}
+		if busy == 0 {
+			return
+		}
+	}
+	b.Fatalf("pipeline did not drain: getLedgers=%d", p.sim.Calls("getLedgers"))
+}
+
+// evalCost is the CPU seconds monitor.Engine alone spends on the 20
+// ledgers for the n tenants costTenants makes (quiet), loaded as a worker
+// loads them: Prepare per ledger (prepare), then each candidate tenant's
+// monitors as the index finds them (eval).
+func evalCost(b *testing.B, dir string, blocks []*chain.Block, n int) (prepare, eval float64) {
+	p := newPipeline(b, dir)
+	defer p.stopAll()
+	costTenants(b, p, blocks, n, false)
+	specs := func(_, _ string, inline json.RawMessage) (*chain.ContractSpec, error) {
+		if len(inline) > 0 {
+			return stellar.ParseSpecJSON(inline)
+		}
+		return nil, nil
+	}
+	ts := tenants.New(p.st, tenants.WithSpecs(specs), tenants.WithNetworks(mainnet), tenants.WithLogger(p.log))
+	if err := ts.Reload(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	ix := ts.Index(mainnet)
+	e := monitor.NewEngine()
+	ctx := context.Background()
+	preps := make([]*monitor.PreparedBlock, len(blocks))
+	// Nothing else runs in this process now (no worker, no scheduler).
+	c0 := procSec(b)
+	for i, blk := range blocks {
+		prep, err := e.Prepare(blk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		preps[i] = prep
+	}
+	c1 := procSec(b)
+	matches := 0
+	for i, blk := range blocks {
+		for _, tm := range ix.Candidates(blk) {
+			ms, err := e.EvaluateTenant(ctx, tm.TenantID, preps[i], tm.Monitors)
+			if err != nil {
+				b.Fatal(err)
+			}
+			matches += len(ms)
+		}
+	}
+	c2 := procSec(b)
+	if matches != 0 {
+		b.Fatalf("%d matches of never-true expressions", matches)
+	}
+	return c1 - c0, c2 - c1
+}
+
+// procSec is this process's CPU seconds so far.
+func procSec(tb testing.TB) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return tvSec(ru.Utime) + tvSec(ru.Stime)
+}
