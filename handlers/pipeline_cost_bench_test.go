@@ -125,6 +125,13 @@ func benchPostgresApp(b *testing.B) {
 	b.Setenv("OZ_TEST_DATABASE_URL", u+sep+"application_name="+benchApp)
 }
 
+// closePipeline stops p and closes its store at once (not when the
+// benchmark ends), so that the runs do not pile up connections.
+func closePipeline(p *pipeline) {
+	p.stopAll()
+	p.st.Close()
+}
+
 // cpuCost is CPU seconds spent by this process, the Redis server and this
 // process's PostgreSQL backends.
 type cpuCost struct {
@@ -229,7 +236,7 @@ func pidCPU(pid int) float64 {
 // nothing to do (no new ledger at the simulator).
 func idleCost(b *testing.B, dir string) cpuCost {
 	p := newPipeline(b, dir)
-	defer p.stopAll()
+	defer closePipeline(p)
 	m := newCPUMeter(b, p)
 	if err := p.st.AdvanceCursor(context.Background(), mainnet, firstLedger); err != nil {
 		b.Fatal(err)
@@ -271,7 +278,7 @@ func costTenants(b *testing.B, p *pipeline, blocks []*chain.Block, n int, delive
 	}
 	w := tenantconfig.New(p.st, tenantconfig.WithNotifyOptions(notify.WithGuard(guard)))
 	g, ctx := errgroup.WithContext(context.Background())
-	g.SetLimit(8)
+	g.SetLimit(4)
 	for i, raw := range raws {
 		g.Go(func() error {
 			t, err := p.st.CreateTenant(ctx, postgres.NewTenant{Slug: fmt.Sprintf("t%05d", i)})
@@ -292,7 +299,7 @@ func costTenants(b *testing.B, p *pipeline, blocks []*chain.Block, n int, delive
 // returns the CPU spent, less the idle cost of the run's duration.
 func catchupCost(b *testing.B, dir string, blocks []*chain.Block, n int, deliver bool, idle cpuCost) cpuCost {
 	p := newPipeline(b, dir)
-	defer p.stopAll()
+	defer closePipeline(p)
 	p.batch = 200 // the configuration default
 	p.configure = benchUsage(b, p)
 	want := costTenants(b, p, blocks, n, deliver)
@@ -448,4 +455,40 @@ func procSec(tb testing.TB) float64 {
 		tb.Fatal(err)
 	}
 	return tvSec(ru.Utime) + tvSec(ru.Stime)
+}
+
+// BenchmarkFanOutCandidates compares the two ways fan-out can find a
+// ledger's candidate tenants among 1,000 tenants × 5 monitors, per ledger
+// (the 20 mainnet ledgers in turn): the index's per-tenant monitor lists
+// (Registry.Candidates, which least_loaded needs) and the tenant ids alone
+// with each tenant's tier (what the other strategies read).
+func BenchmarkFanOutCandidates(b *testing.B) {
+	benchPostgresApp(b)
+	dir, blocks := mainnetLedgers(b)
+	p := newPipeline(b, dir)
+	defer closePipeline(p)
+	costTenants(b, p, blocks, 1000, false)
+	ts := tenants.New(p.st, tenants.WithNetworks(mainnet), tenants.WithLogger(p.log))
+	if err := ts.Reload(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("monitor-lists", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			_ = ts.Candidates(mainnet, blocks[i%len(blocks)])
+			i++
+		}
+	})
+	b.Run("tenant-ids", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			ids := ts.Index(mainnet).TenantsFor(blocks[i%len(blocks)])
+			out := make([]tenants.Candidate, 0, len(ids))
+			for _, id := range ids {
+				t, _ := ts.Get(id)
+				out = append(out, tenants.Candidate{TenantID: id, Tier: t.Tier})
+			}
+			i++
+		}
+	})
 }
