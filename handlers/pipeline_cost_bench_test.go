@@ -482,13 +482,17 @@ func BenchmarkFanOutCandidates(b *testing.B) {
 	}
 	b.Run("monitor-lists", func(b *testing.B) {
 		i := 0
+		n := 0
 		for b.Loop() {
-			_ = ts.Candidates(mainnet, blocks[i%len(blocks)])
+			n += len(ts.Candidates(mainnet, blocks[i%len(blocks)]))
 			i++
+		}
+		if n == 0 {
+			b.Fatal("no candidates")
 		}
 	})
 	b.Run("tenant-ids", func(b *testing.B) {
-		i := 0
+		i, n := 0, 0
 		for b.Loop() {
 			ids := ts.Index(mainnet).TenantsFor(blocks[i%len(blocks)])
 			out := make([]tenants.Candidate, 0, len(ids))
@@ -496,7 +500,11 @@ func BenchmarkFanOutCandidates(b *testing.B) {
 				t, _ := ts.Get(id)
 				out = append(out, tenants.Candidate{TenantID: id, Tier: t.Tier})
 			}
+			n += len(out)
 			i++
+		}
+		if n == 0 {
+			b.Fatal("no candidates")
 		}
 	})
 }
