@@ -53,7 +53,8 @@ import (
 // The worker's idle cost (asynq polling, heartbeats) is measured apart, per
 // second, and subtracted for the duration of each run.
 //
-// OZMON_BENCH_TENANTS lists the tenant counts (default "100,1000").
+// OZMON_BENCH_TENANTS lists the tenant counts (default "100,1000");
+// OZMON_BENCH_BATCH sets max_tenants_per_batch (default 200).
 // Run it with -benchtime 1x: each iteration is several deployments.
 func BenchmarkPipelineCost(b *testing.B) {
 	benchPostgresApp(b)
@@ -301,6 +302,12 @@ func catchupCost(b *testing.B, dir string, blocks []*chain.Block, n int, deliver
 	p := newPipeline(b, dir)
 	defer closePipeline(p)
 	p.batch = 200 // the configuration default
+	if v := os.Getenv("OZMON_BENCH_BATCH"); v != "" {
+		var err error
+		if p.batch, err = strconv.Atoi(v); err != nil || p.batch < 1 {
+			b.Fatalf("OZMON_BENCH_BATCH: %q is not a positive number", v)
+		}
+	}
 	p.configure = benchUsage(b, p)
 	want := costTenants(b, p, blocks, n, deliver)
 	var prepare, eval float64
