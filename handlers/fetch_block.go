@@ -134,7 +134,7 @@ func short(hash string) string {
 func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, cands []tenants.Candidate, suffix string) error {
 	network, region := tasks.SplitLane(p.Network)
 	if cands == nil {
-		cands = h.cfg.Tenants.Candidates(network, b)
+		cands = h.batchCandidates(network, b)
 	}
 	if region != "" {
 		cands = h.inRegion(cands, region)
@@ -167,6 +167,31 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 		return fmt.Errorf("fan out ledger %s/%d: %w", p.Network, p.Ledger, err)
 	}
 	return nil
+}
+
+// batchCandidates are the tenants a block concerns, with what batching
+// reads of them. Only least_loaded reads their candidate monitors (to
+// count them); for the other strategies the index finds the tenant ids
+// without building and sorting each tenant's monitor list, which
+// evaluate-tenants builds again for its own batch anyway.
+func (h *Handlers) batchCandidates(network string, b *chain.Block) []tenants.Candidate {
+	if h.cfg.Strategy == LeastLoaded {
+		return h.cfg.Tenants.Candidates(network, b)
+	}
+	ix := h.cfg.Tenants.Index(network)
+	if ix == nil {
+		return nil
+	}
+	ids := ix.TenantsFor(b)
+	out := make([]tenants.Candidate, 0, len(ids))
+	for _, id := range ids {
+		tier := tasks.TierDefault // removed since the index was read
+		if t, ok := h.cfg.Tenants.Get(id); ok {
+			tier = t.Tier
+		}
+		out = append(out, tenants.Candidate{TenantID: id, Tier: tier})
+	}
+	return out
 }
 
 // batches groups a block's candidate tenants into evaluate-tenants tasks.
