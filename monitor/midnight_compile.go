@@ -97,3 +97,21 @@ func isMidnightMonitor(m *ozconfig.Monitor) bool {
 	}
 	return true
 }
+
+// WithNetworkType states the chain by the OZ network type of the
+// monitor's networks, for callers that know the networks but not
+// package chain (Midnight addresses of unusual lengths do not tell their
+// chain).
+func WithNetworkType(t ozconfig.NetworkType) CompileOption {
+	switch t {
+	case ozconfig.NetworkMidnight:
+		return WithChain(chain.Midnight)
+	case ozconfig.NetworkSolana:
+		return WithChain(chain.Solana)
+	case ozconfig.NetworkEVM:
+		return WithChain(chain.EVM)
+	case ozconfig.NetworkStellar:
+		return WithChain(chain.Stellar)
+	}
+	return func(*compileOptions) {}
+}

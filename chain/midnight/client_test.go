@@ -304,3 +304,13 @@ func TestDecodeBlockBadHashSkipsOnlyThatTransaction(t *testing.T) {
 		t.Errorf("bad number: %+v %v", b, err)
 	}
 }
+
+// MID12: chain names map to network ids.
+func TestNetworkID(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"testnet-02-1": "TestNet", "mainnet-02-1": "MainNet", "devnet-02-1": "DevNet", "custom-02-1": "Undeployed"} {
+		if got := midnight.NetworkID(in); got != want {
+			t.Errorf("NetworkID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

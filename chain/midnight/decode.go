@@ -146,3 +146,20 @@ func SetStatuses(b *chain.Block) {
 		b.Transactions[i].Success = applied[b.Transactions[i].Hash]
 	}
 }
+
+// NetworkID maps a chain name (system_chain) to the Midnight network id
+// OpenZeppelin Monitor derives from it: a name containing "testnet",
+// "mainnet" or "devnet" (in that order of test) is TestNet, MainNet or
+// DevNet, anything else Undeployed. OZ passes it to a parameter it does
+// not use; ozmon keeps it for the same reason: to show in logs.
+func NetworkID(chainName string) string {
+	switch n := strings.ToLower(chainName); {
+	case strings.Contains(n, "testnet"):
+		return "TestNet"
+	case strings.Contains(n, "mainnet"):
+		return "MainNet"
+	case strings.Contains(n, "devnet"):
+		return "DevNet"
+	}
+	return "Undeployed"
+}
