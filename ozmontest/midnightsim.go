@@ -82,11 +82,23 @@ type MidnightSimCall struct {
 	Name    string // circuit name; the entry point is its hex
 }
 
+// MidnightSimOption configures a MidnightSim.
+type MidnightSimOption func(*midSimConfig)
+
+type midSimConfig struct{ addr string }
+
+// MidnightSimAddr sets the listen address (default 127.0.0.1:0).
+func MidnightSimAddr(addr string) MidnightSimOption { return func(c *midSimConfig) { c.addr = addr } }
+
 // NewMidnightSim starts an empty simulator (chain name testnet-02-1).
-func NewMidnightSim() (*MidnightSim, error) {
+func NewMidnightSim(opts ...MidnightSimOption) (*MidnightSim, error) {
+	cfg := midSimConfig{addr: "127.0.0.1:0"}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	s := &MidnightSim{done: make(chan struct{}), blocks: map[uint64]*midSimBlock{}, byHash: map[string]uint64{},
 		chainName: "testnet-02-1", calls: map[string]int{}, faults: map[string]*MidnightFault{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("midnight sim: listen: %w", err)
 	}
@@ -101,9 +113,9 @@ func NewMidnightSim() (*MidnightSim, error) {
 }
 
 // StartMidnightSim is NewMidnightSim closed at the end of the test.
-func StartMidnightSim(tb testing.TB) *MidnightSim {
+func StartMidnightSim(tb testing.TB, opts ...MidnightSimOption) *MidnightSim {
 	tb.Helper()
-	s, err := NewMidnightSim()
+	s, err := NewMidnightSim(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -416,4 +428,39 @@ func (s *MidnightSim) answer(method string, params json.RawMessage) (any, *rpcEr
 		return blk.events, nil
 	}
 	return nil, errf(-32601, "method not found: %s", method)
+}
+
+// MidnightSimBulletin is the contract the synthetic blocks call (OZ's
+// bulletin-board example address), with circuits "post" and "take_down".
+const MidnightSimBulletin = "020200048fe17c5b2ae77e7154ff983dc37f18736a61aaef774c7a997935e84abe8361"
+
+// AddSyntheticBlock adds the block after the highest one: txs
+// transactions, each calling the bulletin contract's post (or, one in
+// four, take_down), one in five not applied (its status Failure). The
+// hashes follow from seed and the block number. It returns the number.
+func (s *MidnightSim) AddSyntheticBlock(seed uint64, txs int) uint64 {
+	s.mu.Lock()
+	n := uint64(1)
+	for k := range s.blocks {
+		n = max(n, k+1)
+	}
+	s.mu.Unlock()
+	list := make([]MidnightSimTx, txs)
+	for i := range list {
+		h := sha256.Sum256(fmt.Appendf(nil, "%d/%d/%d", seed, n, i))
+		name := "post"
+		if i%4 == 3 {
+			name = "take_down"
+		}
+		list[i] = MidnightSimTx{Hash: hex.EncodeToString(h[:]), Applied: i%5 != 4, Calls: []MidnightSimCall{{Address: MidnightSimBulletin, Name: name}}}
+	}
+	s.AddBlock(n, list...)
+	return n
+}
+
+// Tip is the finalised head's number.
+func (s *MidnightSim) Tip() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tip
 }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/midnight"
+	"github.com/ozmon/ozmon/internal/testkit"
+)
+
+// `ozmon simulate --chain midnight` serves synthetic blocks over WebSocket
+// JSON-RPC; chain/midnight reads its tip and a block.
+func TestSimulateMidnight(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"simulate", "--chain", "midnight", "--addr", "127.0.0.1:0", "--interval", "0", "--tx-per-ledger", "4"}, &out, &errOut)
+	}()
+	var url string
+	waitFor(t, func() bool {
+		_, rest, ok := strings.Cut(out.String(), " on ")
+		if ok {
+			url = strings.TrimSuffix(strings.Fields(rest)[0], ",")
+		}
+		return ok
+	})
+	c, err := midnight.NewClient([]chain.Endpoint{{URL: url, Weight: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	src := &midnight.Source{Client: c, Network: "midnight_sim"}
+	tip, err := src.Tip(context.Background())
+	if err != nil || tip != 10 {
+		t.Fatalf("tip = %d, %v", tip, err)
+	}
+	b, err := src.FetchBlock(context.Background(), tip)
+	if err != nil || len(b.Transactions) != 4 || !b.Transactions[0].Success {
+		t.Fatalf("block: %+v, %v", b, err)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("simulate exited %d: %s", code, errOut.String())
+	}
+}
+
+// `ozmon validate` accepts every config of OpenZeppelin Monitor 1.6's
+// examples/config — the EVM and Stellar ones, the two Solana monitors and
+// the Midnight bulletin-board monitor with their networks — with the one
+// network the directory lacks (anvil_local) added.
+func TestValidateOZ16ExamplesWithMidnight(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	oz := testkit.SharedPath(t, "testdata", "ozmonitor")
+	copyGlob := func(src, sub string) {
+		t.Helper()
+		files, err := filepath.Glob(filepath.Join(oz, src, sub, "*.json"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files in %s/%s: %v", src, sub, err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustWrite(t, filepath.Join(dir, sub, filepath.Base(f)), string(data))
+		}
+	}
+	for _, sub := range []string{"networks", "monitors", "triggers"} {
+		copyGlob("examples/config", sub)
+	}
+	for _, src := range []string{"solana/examples", "midnight/examples"} {
+		copyGlob(src, "networks")
+		copyGlob(src, "monitors")
+	}
+	mustWrite(t, filepath.Join(dir, "networks", "anvil_local.json"), `{"network_type": "EVM", "slug": "anvil_local", "name": "Anvil",
+		"rpc_urls": [{"type_": "rpc", "url": {"type": "plain", "value": "http://127.0.0.1:8545"}, "weight": 100}],
+		"chain_id": 31337, "block_time_ms": 1000, "confirmation_blocks": 1, "cron_schedule": "*/5 * * * * *"}`)
+	monitors, _ := filepath.Glob(filepath.Join(dir, "monitors", "*.json"))
+	if len(monitors) != 6 {
+		t.Fatalf("%d monitors, want OZ's 6", len(monitors))
+	}
+	code, out, errOut := runCmd(t, "validate", dir)
+	if code != 0 || !strings.Contains(out, ": ok") {
+		t.Fatalf("validate: code %d\n%s\n%s", code, out, errOut)
+	}
+}
