@@ -168,8 +168,7 @@ func (s *MidnightSim) LoadFixtures(blocksJSON []byte, events map[uint64][]json.R
 // AddRawBlock serves block n with that block JSON and those decoded events;
 // the tip moves up to n when n is higher.
 func (s *MidnightSim) AddRawBlock(n uint64, blockJSON []byte, events []json.RawMessage) {
-	sum := sha256.Sum256(append(strconv.AppendUint(nil, n, 10), blockJSON...))
-	b := &midSimBlock{number: n, hash: "0x" + hex.EncodeToString(sum[:]), json: blockJSON, events: events}
+	b := &midSimBlock{number: n, hash: midSimHash(n), json: blockJSON, events: events}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old := s.blocks[n]; old != nil {
@@ -180,6 +179,13 @@ func (s *MidnightSim) AddRawBlock(n uint64, blockJSON []byte, events []json.RawM
 	if n > s.tip {
 		s.tip = n
 	}
+}
+
+// midSimHash is block n's hash: a function of the number alone, so that a
+// synthetic block's parentHash is its predecessor's hash.
+func midSimHash(n uint64) string {
+	sum := sha256.Sum256(strconv.AppendUint([]byte("midnight-sim/"), n, 10))
+	return "0x" + hex.EncodeToString(sum[:])
 }
 
 // AddBlock serves a synthetic block n (timestamp n×6 s) with the
@@ -203,7 +209,7 @@ func (s *MidnightSim) AddBlock(n uint64, txs ...MidnightSimTx) {
 		}
 	}
 	blk, _ := json.Marshal(map[string]any{
-		"header": map[string]any{"parentHash": fmt.Sprintf("0x%064x", n-1), "number": "0x" + strconv.FormatUint(n, 16),
+		"header": map[string]any{"parentHash": midSimHash(n - 1), "number": "0x" + strconv.FormatUint(n, 16),
 			"stateRoot": "0x00", "extrinsicsRoot": "0x00", "digest": map[string][]string{"logs": {}}},
 		"body": body, "transactions_index": [][]string{}})
 	s.AddRawBlock(n, blk, events)
@@ -379,7 +385,7 @@ func (s *MidnightSim) answer(method string, params json.RawMessage) (any, *rpcEr
 		if !ok {
 			return nil, nil
 		}
-		return map[string]string{"parentHash": fmt.Sprintf("0x%064x", n-1), "number": "0x" + strconv.FormatUint(n, 16)}, nil
+		return map[string]string{"parentHash": midSimHash(n - 1), "number": "0x" + strconv.FormatUint(n, 16)}, nil
 	case "chain_getBlockHash":
 		h, ok := str(0)
 		if !ok {
