@@ -18,14 +18,16 @@ import (
 
 // Source says where ledgers come from. RPCURL and Dir are exclusive; Dir
 // holds Stellar ledger files, or, on Solana, block files in OpenZeppelin
-// Monitor's Solana model (a block or an array of blocks per .json file).
+// Monitor's Solana model (a block or an array of blocks per .json file),
+// or, on Midnight, block files in OZ's Midnight fixture format.
 // Cache, when set, is read before either.
 type Source struct {
 	RPCURL string
 	Dir    string
 	Cache  *cache.Blocks
 	// Fetch reads one block of a network whose RPC client package dryrun
-	// does not build itself (Solana: chain/solana's source, wired by the
+	// does not build itself (Solana, Midnight: chain/solana's or
+	// chain/midnight's source, wired by the
 	// caller). It stands for RPCURL on such networks and may return a nil
 	// block for a slot the chain skipped.
 	Fetch func(ctx context.Context, network string, n uint64) (*chain.Block, error)
@@ -55,6 +57,8 @@ func compile(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network,
 		cm, load, err = evmMonitor(ctx, mon, netw, src.RPCURL)
 	case ozconfig.NetworkSolana:
 		cm, load, err = solanaMonitor(ctx, mon, netw, src)
+	case ozconfig.NetworkMidnight:
+		cm, load, err = midnightMonitor(ctx, mon, netw, src)
 	default:
 		err = fmt.Errorf("network %s: %s networks are not supported", netw.Slug, netw.NetworkType)
 	}

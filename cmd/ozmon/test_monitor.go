@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/midnight"
 	"github.com/ozmon/ozmon/dryrun"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
@@ -25,8 +27,8 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	slug := fs.String("network", "", "network slug (stellar_mainnet, stellar_testnet, ethereum_mainnet and anvil_local are built in)")
 	netFile := fs.String("network-file", "", "network JSON file for other networks")
 	ledgers := fs.String("ledger", "", "ledger N or range N:M")
-	rpcURL := fs.String("rpc", "", "RPC URL to fetch ledgers (Stellar) or blocks (EVM) from")
-	dir := fs.String("ledgers", "", "Stellar only: directory of LedgerCloseMeta files instead of --rpc")
+	rpcURL := fs.String("rpc", "", "RPC URL to fetch ledgers (Stellar) or blocks (EVM; Midnight: ws:// or wss://) from")
+	dir := fs.String("ledgers", "", "directory of LedgerCloseMeta files (Stellar) or block files (Solana, Midnight: OZ's blocks.json format) instead of --rpc")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ozmon test-monitor --monitor FILE --network SLUG --ledger N[:M] (--rpc URL | --ledgers DIR) [--network-file F]")
 		fs.PrintDefaults()
@@ -54,8 +56,19 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	src := dryrun.Source{RPCURL: *rpcURL, Dir: *dir}
+	if netw.NetworkType == ozconfig.NetworkMidnight && *rpcURL != "" {
+		// Midnight speaks WebSocket JSON-RPC: chain/midnight's source.
+		client, err := midnight.NewClient([]chain.Endpoint{{URL: *rpcURL, Weight: 1}})
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		ms := &midnight.Source{Client: client, Network: netw.Slug}
+		src = dryrun.Source{Fetch: func(ctx context.Context, _ string, n uint64) (*chain.Block, error) { return ms.FetchBlock(ctx, n) }}
+	}
 	matches, start := 0, time.Now()
-	err = dryrun.Run(ctx, mon, netw, dryrun.Source{RPCURL: *rpcURL, Dir: *dir}, from, to, func(seq uint64, ms []*monitor.Match) error {
+	err = dryrun.Run(ctx, mon, netw, src, from, to, func(seq uint64, ms []*monitor.Match) error {
 		for _, m := range ms {
 			js, err := m.MarshalOZJSON()
 			if err != nil {
