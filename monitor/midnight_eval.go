@@ -9,8 +9,9 @@ import (
 // once per block: each transaction's status (from the block's applied
 // events) and its calls as (contract, circuit name) pairs.
 type midnightBlock struct {
-	success []bool
-	calls   [][]midnightCall
+	success    []bool
+	calls      [][]midnightCall
+	byContract map[string][]int32 // called contract → tx indexes, ascending, each once
 }
 
 type midnightCall struct {
@@ -28,7 +29,8 @@ func prepareMidnight(b *chain.Block) *midnightBlock {
 			}
 		}
 	}
-	mb := &midnightBlock{success: make([]bool, len(b.Transactions)), calls: make([][]midnightCall, len(b.Transactions))}
+	mb := &midnightBlock{success: make([]bool, len(b.Transactions)), calls: make([][]midnightCall, len(b.Transactions)),
+		byContract: map[string][]int32{}}
 	for ti := range b.Transactions {
 		tx := &b.Transactions[ti]
 		if tx.Midnight == nil {
@@ -44,7 +46,11 @@ func prepareMidnight(b *chain.Block) *midnightBlock {
 			if !ok {
 				continue // undecodable entry point: dropped, as in OZ
 			}
-			mb.calls[ti] = append(mb.calls[ti], midnightCall{address: chain.MidnightAddressKey(op.Address), key: midnightNameKey(name), name: name})
+			addr := chain.MidnightAddressKey(op.Address)
+			mb.calls[ti] = append(mb.calls[ti], midnightCall{address: addr, key: midnightNameKey(name), name: name})
+			if l := mb.byContract[addr]; len(l) == 0 || l[len(l)-1] != int32(ti) {
+				mb.byContract[addr] = append(l, int32(ti))
+			}
 		}
 	}
 	return mb
@@ -60,8 +66,17 @@ func (s *evalState) evaluateMidnightMonitor(cm *CompiledMonitor, out []*Match) [
 	if cm.mid == nil {
 		return out // compiled for another chain
 	}
-	b := s.p.Block
-	for ti := range b.Transactions {
+	if len(cm.mid.functions) > 0 {
+		// Events never match (QM2), so only a function can make a match:
+		// only transactions calling a watched contract can.
+		for _, ti := range s.gate(cm, s.p.mid.byContract) {
+			if m := s.evaluateMidnightTx(cm, int(ti)); m != nil {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	for ti := range s.p.Block.Transactions {
 		if m := s.evaluateMidnightTx(cm, ti); m != nil {
 			out = append(out, m)
 		}
