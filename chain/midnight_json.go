@@ -58,7 +58,7 @@ func (o *MidnightOperation) UnmarshalJSON(data []byte) error {
 		switch kind {
 		case MidnightFallibleCoins, MidnightGuaranteedCoins:
 		default:
-			o.Raw = append(json.RawMessage(nil), data...)
+			o.Raw = compactJSON(data)
 		}
 		return nil
 	}
@@ -97,11 +97,22 @@ func (o *MidnightOperation) UnmarshalJSON(data []byte) error {
 		if err != nil {
 			return fmt.Errorf("midnight operation ClaimMint value: %w", err)
 		}
-		o.Value, o.CoinType = v, append(json.RawMessage(nil), c.CoinType...)
+		o.Value, o.CoinType = v, compactJSON(c.CoinType)
 	default:
-		o.Raw = append(json.RawMessage(nil), data...)
+		o.Raw = compactJSON(data)
 	}
 	return nil
+}
+
+// compactJSON is data without insignificant whitespace: the form
+// encoding/json writes a MarshalJSON result in, so a kept element
+// re-marshals to itself.
+func compactJSON(data []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return append(json.RawMessage(nil), data...)
+	}
+	return buf.Bytes()
 }
 
 // midnightTagged splits an externally tagged object {"Kind": inner}.
