@@ -10,6 +10,7 @@ import (
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/midnight"
 	"github.com/ozmon/ozmon/internal/testkit"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // `ozmon simulate --chain midnight` serves synthetic blocks over WebSocket
@@ -89,5 +90,38 @@ func TestValidateOZ16ExamplesWithMidnight(t *testing.T) {
 	code, out, errOut := runCmd(t, "validate", dir)
 	if code != 0 || !strings.Contains(out, ": ok") {
 		t.Fatalf("validate: code %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// `ozmon test-monitor` runs OZ's Midnight fixture monitor over block 11243
+// from a directory holding blocks.json and from the simulator over
+// WebSocket: one match, take_down, as OZ's MonitorMatch JSON.
+func TestTestMonitorMidnight(t *testing.T) {
+	t.Parallel()
+	oz := testkit.SharedPath(t, "testdata", "ozmonitor", "midnight")
+	mon := filepath.Join(oz, "monitors", "monitor.json")
+	netFile := filepath.Join(oz, "examples", "networks", "midnight_testnet.json")
+	blocks, err := os.ReadFile(filepath.Join(oz, "blocks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "blocks.json"), string(blocks))
+	sim := ozmontest.StartMidnightSim(t)
+	if err := sim.LoadFixtures(blocks, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range [][]string{{"--ledgers", dir}, {"--rpc", sim.URL()}} {
+		args := append([]string{"test-monitor", "--monitor", mon, "--network", "midnight_testnet", "--network-file", netFile, "--ledger", "11243"}, src...)
+		code, out, errOut := runCmd(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: code %d %s", src, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"Midnight":{"monitor":`) ||
+			!strings.Contains(lines[0], `"matched_on_args":{"functions":[{"signature":"take_down","args":null,"hex_signature":"take_down"}],"events":null}`) ||
+			!strings.HasPrefix(lines[1], `1 match(es) of monitor "Monitor for Bulletin Board Take down" in ledgers 11243..11243 on midnight_testnet`) {
+			t.Errorf("%v: output\n%s", src, out)
+		}
 	}
 }
