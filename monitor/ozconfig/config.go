@@ -318,7 +318,7 @@ func (v *configValidator) checkAddresses(src string, m *Monitor, nets []*Network
 			}
 			v.fail(src, p+".address", "%q is not %s", a.Address, strings.Join(wants, ", nor "))
 		}
-		if a.ContractSpec != nil && jsonKind(a.ContractSpec) != "array" && !(onMidnight(nets) && isNull(a.ContractSpec)) {
+		if a.ContractSpec != nil && jsonKind(a.ContractSpec) != "array" && !onlyMidnight(nets) && !(onMidnight(nets) && isNull(a.ContractSpec)) {
 			if onSolana(nets) && jsonKind(a.ContractSpec) == "object" {
 				v.checkSolanaIDL(src, p+".contract_spec", a.ContractSpec)
 			} else {
@@ -356,6 +356,17 @@ func validMidnightAddress(a string) bool {
 	}
 	_, err := hex.DecodeString(s)
 	return err == nil
+}
+
+// onlyMidnight: every network is Midnight, whose own check of
+// contract_spec (null or absent) says all there is to say.
+func onlyMidnight(nets []*Network) bool {
+	for _, n := range nets {
+		if n.NetworkType != NetworkMidnight {
+			return false
+		}
+	}
+	return len(nets) > 0
 }
 
 func onMidnight(nets []*Network) bool {

@@ -92,6 +92,7 @@ func TestValidateMidnightErrors(t *testing.T) {
 	}{
 		{"", "post", "", `bulletin.json: match_conditions.functions[0].signature: signature "post" must have the form name(type,…) for Midnight network "midnight_testnet"`},
 		{`, "contract_spec": []`, "post()", "", `bulletin.json: addresses[0].contract_spec: must be null or absent on Midnight network "midnight_testnet" (there is no Midnight contract spec), got array`},
+		{`, "contract_spec": {"abi": 1}`, "post()", "", `bulletin.json: addresses[0].contract_spec: must be null or absent on Midnight network "midnight_testnet" (there is no Midnight contract spec), got object`},
 		{`, "contract_spec": null`, "post()", `{"signature": "Posted"}`, `bulletin.json: match_conditions.events[0].signature: signature "Posted" must have the form name(type,…) for Midnight network "midnight_testnet"`},
 	}
 	for _, c := range cases {
@@ -100,7 +101,7 @@ func TestValidateMidnightErrors(t *testing.T) {
 			t.Fatalf("parse: %v", err)
 		}
 		err = cfg.Validate("")
-		if err == nil || !strings.Contains(err.Error(), c.want) {
+		if err == nil || err.Error() != c.want {
 			t.Errorf("got %v\nwant %s", err, c.want)
 		}
 	}
