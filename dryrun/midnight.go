@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 
 	"github.com/ozmon/ozmon/chain"
+	"github.com/ozmon/ozmon/chain/midnight"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 )
 
 // midnightMonitor compiles a Midnight monitor and returns the loader of its
-// blocks: src.Fetch (chain/midnight's source, wired by the caller), or the
-// block files of src.Dir.
+// blocks: src.Fetch, the block files of src.Dir, or chain/midnight's source
+// over src.RPCURL (a ws:// or wss:// URL; each block with its events).
 func midnightMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network, src Source) (*monitor.CompiledMonitor, loadFunc, error) {
 	cm, err := monitor.Compile("local", mon, nil, monitor.WithChain(chain.Midnight))
 	if err != nil {
@@ -25,7 +26,14 @@ func midnightMonitor(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.
 	case src.Fetch != nil:
 		return cm, func(n uint64) (*chain.Block, error) { return src.Fetch(ctx, netw.Slug, n) }, nil
 	}
-	return nil, nil, fmt.Errorf("network %s is a Midnight network: reading its blocks over RPC needs the Midnight block source (Source.Fetch), or pass a directory of block files", netw.Slug)
+	client, err := midnight.NewClient([]chain.Endpoint{{URL: src.RPCURL, Weight: 100}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("network %s: %w", netw.Slug, err)
+	}
+	ms := &midnight.Source{Client: client, Network: netw.Slug}
+	// The WebSocket (and its reader) lives until the run's context ends.
+	context.AfterFunc(ctx, func() { _ = client.Close() })
+	return cm, func(n uint64) (*chain.Block, error) { return ms.FetchBlock(ctx, n) }, nil
 }
 
 // midnightFileLoader reads the .json files of dir once, each an array of

@@ -11,6 +11,7 @@ import (
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/monitor"
 	"github.com/ozmon/ozmon/monitor/ozconfig"
+	"github.com/ozmon/ozmon/ozmontest"
 )
 
 // A Midnight monitor runs over a directory of block files in OZ's fixture
@@ -64,8 +65,22 @@ func TestRunMidnight(t *testing.T) {
 	}); err != nil || matches != 1 || fetched != 1 {
 		t.Fatalf("through Fetch: %d matches, %d fetches, %v", matches, fetched, err)
 	}
-	err = Run(context.Background(), mon, netw, Source{RPCURL: "wss://x"}, 1, 1, func(uint64, []*monitor.Match) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "Midnight network: reading its blocks over RPC needs the Midnight block source") {
-		t.Errorf("RPC URL alone: %v", err)
+	// Over RPC: chain/midnight's source against the simulator.
+	sim := ozmontest.StartMidnightSim(t)
+	if err := sim.LoadFixtures(read("blocks.json"), nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	matches = 0
+	if err := Run(ctx, mon, netw, Source{RPCURL: sim.URL()}, 11243, 11243, func(_ uint64, ms []*monitor.Match) error {
+		matches += len(ms)
+		return nil
+	}); err != nil || matches != 1 || sim.Calls("midnight_jsonBlock") != 1 {
+		t.Fatalf("over RPC: %d matches, %v", matches, err)
+	}
+	err = Run(ctx, mon, netw, Source{RPCURL: "https://not-websocket"}, 1, 1, func(uint64, []*monitor.Match) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "no WebSocket URLs available") {
+		t.Errorf("http URL: %v", err)
 	}
 }

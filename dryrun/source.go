@@ -18,18 +18,16 @@ import (
 
 // Source says where ledgers come from. RPCURL and Dir are exclusive; Dir
 // holds Stellar ledger files, or, on Solana, block files in OpenZeppelin
-// Monitor's Solana model (a block or an array of blocks per .json file),
-// or, on Midnight, block files in OZ's Midnight fixture format.
+// Monitor's Solana model (a block or an array of blocks per .json file).
 // Cache, when set, is read before either.
 type Source struct {
 	RPCURL string
 	Dir    string
 	Cache  *cache.Blocks
-	// Fetch reads one block of a network whose RPC client package dryrun
-	// does not build itself (Solana, Midnight: chain/solana's or
-	// chain/midnight's source, wired by the
-	// caller). It stands for RPCURL on such networks and may return a nil
-	// block for a slot the chain skipped.
+	// Fetch, when set on a Solana or Midnight network, reads its slots or
+	// blocks instead of a client dryrun builds over RPCURL (a caller that
+	// judges a skipped slot itself, as test-monitor does). It may return a
+	// nil block for a slot the chain skipped.
 	Fetch func(ctx context.Context, network string, n uint64) (*chain.Block, error)
 }
 

@@ -133,7 +133,7 @@ func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error
 	if h.cfg.Progress == nil {
 		return nil
 	}
-	if err := h.cfg.Progress.MarkBatchDone(ctx, p.Network, p.Ledger, batchRef(p)); err != nil {
+	if err := h.cfg.Progress.MarkBatchDone(ctx, tasks.Lane(p.Network, p.Region), p.Ledger, batchRef(p)); err != nil {
 		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
 	}
 	return nil

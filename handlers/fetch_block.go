@@ -23,7 +23,10 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	b, fetcher, cands, err := h.block(ctx, "fetch", p.Network, p.Ledger)
+	// p.Network may be a region's lane of the network (tasks.Lane): the
+	// ledger is the network's, fetched and cached once for every lane.
+	network, _ := tasks.SplitLane(p.Network)
+	b, fetcher, cands, err := h.block(ctx, "fetch", network, p.Ledger)
 	if err != nil {
 		return err
 	}
@@ -92,6 +95,8 @@ func (h *Handlers) checkLinks(ctx context.Context, p tasks.FetchBlock, fetcher B
 		// an empty hash here would read as a reorganisation there.
 		return nil
 	}
+	// Links are kept per lane (p.Network, see tasks.Lane): each lane
+	// walks a reorganisation for its own tenants.
 	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
 	if b.ParentHash != "" && p.Ledger > 0 {
 		prev, ok, err := links.get(ctx, p.Network, p.Ledger-1)
@@ -127,8 +132,12 @@ func short(hash string) string {
 // so the ledger counts as complete only once each of them is done, and a
 // batch that Redis loses is found missing by the scheduler.
 func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, cands []tenants.Candidate, suffix string) error {
+	network, region := tasks.SplitLane(p.Network)
 	if cands == nil {
-		cands = h.cfg.Tenants.Candidates(p.Network, b)
+		cands = h.cfg.Tenants.Candidates(network, b)
+	}
+	if region != "" {
+		cands = h.inRegion(cands, region)
 	}
 	batches := h.batches(ctx, cands, p, b, suffix)
 	track := h.cfg.Progress != nil && suffix == ""
@@ -182,8 +191,9 @@ func (h *Handlers) batches(ctx context.Context, cands []tenants.Candidate, p tas
 	}
 	var out []tasks.EvaluateTenants
 	for _, bt := range makeBatches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {
+		network, region := tasks.SplitLane(p.Network)
 		out = append(out, tasks.EvaluateTenants{
-			Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
+			Network: network, Region: region, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
 			BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,
 		})
 	}
@@ -199,5 +209,5 @@ func (h *Handlers) doneIfCompleted(ctx context.Context, bt tasks.EvaluateTenants
 	if err != nil || info.State != asynq.TaskStateCompleted {
 		return nil // still to run (it marks itself), or gone: the scheduler looks again
 	}
-	return h.cfg.Progress.MarkBatchDone(ctx, bt.Network, bt.Ledger, batchRef(bt))
+	return h.cfg.Progress.MarkBatchDone(ctx, tasks.Lane(bt.Network, bt.Region), bt.Ledger, batchRef(bt))
 }

@@ -53,41 +53,10 @@ func TestSimulateMidnight(t *testing.T) {
 
 // `ozmon validate` accepts every config of OpenZeppelin Monitor 1.6's
 // examples/config — the EVM and Stellar ones, the two Solana monitors and
-// the Midnight bulletin-board monitor with their networks — with the one
-// network the directory lacks (anvil_local) added.
+// the Midnight bulletin-board monitor with their networks — cleanly.
 func TestValidateOZ16ExamplesWithMidnight(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	oz := testkit.SharedPath(t, "testdata", "ozmonitor")
-	copyGlob := func(src, sub string) {
-		t.Helper()
-		files, err := filepath.Glob(filepath.Join(oz, src, sub, "*.json"))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no files in %s/%s: %v", src, sub, err)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mustWrite(t, filepath.Join(dir, sub, filepath.Base(f)), string(data))
-		}
-	}
-	for _, sub := range []string{"networks", "monitors", "triggers"} {
-		copyGlob("examples/config", sub)
-	}
-	for _, src := range []string{"solana/examples", "midnight/examples"} {
-		copyGlob(src, "networks")
-		copyGlob(src, "monitors")
-	}
-	mustWrite(t, filepath.Join(dir, "networks", "anvil_local.json"), `{"network_type": "EVM", "slug": "anvil_local", "name": "Anvil",
-		"rpc_urls": [{"type_": "rpc", "url": {"type": "plain", "value": "http://127.0.0.1:8545"}, "weight": 100}],
-		"chain_id": 31337, "block_time_ms": 1000, "confirmation_blocks": 1, "cron_schedule": "*/5 * * * * *"}`)
-	monitors, _ := filepath.Glob(filepath.Join(dir, "monitors", "*.json"))
-	if len(monitors) != 6 {
-		t.Fatalf("%d monitors, want OZ's 6", len(monitors))
-	}
-	code, out, errOut := runCmd(t, "validate", dir)
+	code, out, errOut := runCmd(t, "validate", ozExamplesDir(t, true))
 	if code != 0 || !strings.Contains(out, ": ok") {
 		t.Fatalf("validate: code %d\n%s\n%s", code, out, errOut)
 	}
