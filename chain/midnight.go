@@ -129,6 +129,16 @@ func MidnightAddressKey(a string) string {
 }
 
 func stripSpaceLower(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || ('A' <= c && c <= 'Z') || c == ' ' || ('\t' <= c && c <= '\r') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s // the usual case: node hashes are lowercase hex
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
