@@ -27,12 +27,15 @@ type Block struct {
 	Transactions []Transaction `json:"transactions"`
 	// Solana is set on Solana networks' blocks (nil elsewhere).
 	Solana *SolanaBlock `json:"solana,omitempty"`
+	// Midnight is set on Midnight networks' blocks (nil elsewhere).
+	Midnight *MidnightBlock `json:"midnight,omitempty"`
 }
 
 // Contracts returns every contract address the block touches (called or
 // emitting an event), each once, in first-seen order. On EVM that is each
 // transaction's To and every log's Address, as lowercase hex; on Solana
-// every program id a top-level or inner instruction calls (base58). The monitor index uses
+// every program id a top-level or inner instruction calls (base58); on
+// Midnight every contract a Call operation calls (MidnightAddressKey form). The monitor index uses
 // it to find candidate monitors in time proportional to the block, not to
 // the number of monitors.
 func (b *Block) Contracts() []string {
@@ -67,6 +70,13 @@ func (b *Block) Contracts() []string {
 					for j := range group.Instructions {
 						add(x.ProgramID(&group.Instructions[j], accounts))
 					}
+				}
+			}
+		}
+		if x := tx.Midnight; x != nil {
+			for j := range x.Operations {
+				if op := &x.Operations[j]; op.Kind == MidnightCall {
+					add(MidnightAddressKey(op.Address))
 				}
 			}
 		}

@@ -168,6 +168,9 @@ func (d *decoder) blockFields(b *Block, txs []Transaction) error {
 	if b.Solana, err2 = d.solanaBlock(); err2 != nil {
 		return fmt.Errorf("solana: %w", err2)
 	}
+	if b.Midnight, err2 = d.midnightBlock(); err2 != nil {
+		return fmt.Errorf("midnight: %w", err2)
+	}
 	return nil
 }
 
@@ -184,7 +187,7 @@ func (d *decoder) transaction(tx *Transaction) error {
 	if err != nil {
 		return err
 	}
-	if flags&^(txSuccess|txFeeBump|txEVM|txSolana) != 0 {
+	if flags&^(txSuccess|txFeeBump|txEVM|txSolana|txMidnight) != 0 {
 		return d.fail(start, "unknown transaction flags %#x", flags)
 	}
 	tx.Success = flags&txSuccess != 0
@@ -249,6 +252,13 @@ func (d *decoder) transaction(tx *Transaction) error {
 			return fmt.Errorf("solana: %w", err)
 		}
 		tx.Solana = x
+	}
+	if flags&txMidnight != 0 {
+		x, err := d.midnightTx()
+		if err != nil {
+			return fmt.Errorf("midnight: %w", err)
+		}
+		tx.Midnight = x
 	}
 	return nil
 }

@@ -91,6 +91,7 @@ func (e *encoder) block(b *Block) {
 		e.transaction(&b.Transactions[i])
 	}
 	e.solanaBlock(b.Solana)
+	e.midnightBlock(b.Midnight)
 }
 
 func (e *encoder) transaction(tx *Transaction) {
@@ -108,6 +109,9 @@ func (e *encoder) transaction(tx *Transaction) {
 	}
 	if tx.Solana != nil {
 		flags |= txSolana
+	}
+	if tx.Midnight != nil {
+		flags |= txMidnight
 	}
 	e.buf = append(e.buf, flags)
 	e.varint(tx.FeeCharged)
@@ -136,6 +140,9 @@ func (e *encoder) transaction(tx *Transaction) {
 	}
 	if x := tx.Solana; x != nil {
 		e.solanaTx(x)
+	}
+	if x := tx.Midnight; x != nil {
+		e.midnightTx(x)
 	}
 }
 

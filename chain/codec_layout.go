@@ -5,9 +5,9 @@ package chain
 // allocations; this format decodes in a fraction of that with a handful of
 // allocations.
 //
-// Layout (version 3), integers as encoding/binary uvarints unless noted:
+// Layout (version 4), integers as encoding/binary uvarints unless noted:
 //
-//	byte    version (3)
+//	byte    version (4)
 //	uvarint text heap length, bytes heap length
 //	uvarint counts: transactions, operations, events, calls, payments,
 //	        values, map entries, EVM transactions, EVM logs, EVM log
@@ -67,11 +67,19 @@ package chain
 // the optional numbers is kept; empty lists and raw JSON decode as nil.
 // Solana lists are allocated per list, not carved from header totals;
 // each count is checked against the bytes left before allocating.
+//
+// Midnight (version 4): a transaction whose Midnight field is set has the
+// txMidnight flag and, after its Solana part, tx hash, identifiers (count,
+// strings), operations (count; each kind, address, entry point, value,
+// coin type and raw JSON as bytes). After the Solana byte every block ends
+// with its Midnight byte: 0 for none, else 1 then chain name, events error
+// and events (count; each kind, tx hash, address, raw JSON as bytes).
+// Empty lists and raw JSON decode as nil.
 
 // binaryVersion is the first byte of MarshalBinary's output; a change of
 // layout takes a new version so that caches holding the old one miss
 // instead of misreading.
-const binaryVersion byte = 3
+const binaryVersion byte = 4
 
 // maxValueDepth bounds Value nesting (a Vec is one level deeper than its
 // parent). Soroban itself caps nesting well below it; the bound keeps a
@@ -92,10 +100,11 @@ const (
 
 // Transaction flag bits.
 const (
-	txSuccess = 1
-	txFeeBump = 2
-	txEVM     = 4
-	txSolana  = 8
+	txSuccess  = 1
+	txFeeBump  = 2
+	txEVM      = 4
+	txSolana   = 8
+	txMidnight = 16
 )
 
 // Operation payload bits.
@@ -115,7 +124,7 @@ const (
 	minPaymentLen = 4  // from, to, asset, amount
 	minValueLen   = 1  // tag
 	minEntryLen   = 2  // key and value tags
-	minBlockLen   = 10 // chain, network, ledger, hash, parent, seconds, nanos, protocol, #transactions, solana byte
+	minBlockLen   = 11 // chain, network, ledger, hash, parent, seconds, nanos, protocol, #transactions, solana byte, midnight byte
 	minEVMTxLen   = 13 // from, to, value, input, nonce, gas, 3 fee fields, tx index, #logs, receipt bit, raw
 	minLogLen     = 5  // address, #topics, data, log index, raw
 	minTopicLen   = 1  // length

@@ -67,7 +67,11 @@ func (s *sizer) block(b *Block) error {
 		if x := tx.Solana; x != nil {
 			s.solanaTx(x)
 		}
+		if x := tx.Midnight; x != nil {
+			s.midnightTx(x)
+		}
 	}
+	s.midnightBlock(b.Midnight)
 	return nil
 }
 

@@ -99,6 +99,7 @@ func handBuiltBlocks() []*chain.Block {
 		evmBlock(),
 		solanaBlock(),
 		{Chain: chain.Solana, Network: "solana_mainnet", Ledger: 300, Solana: &chain.SolanaBlock{Skipped: true}},
+		midnightBlock(),
 	}
 }
 
@@ -313,8 +314,8 @@ func oneEventBlock(values, entries uint64, data []byte) []byte {
 	b = append(b, 0, 1)                      // no operations, one event
 	b = append(b, 0, 0)                      // contract, no topics
 	b = append(b, data...)
-	b = append(b, 1, 2)       // op index -1, tx index 1
-	return append(b, 0, 0, 0) // envelope, result, no Solana block part
+	b = append(b, 1, 2)          // op index -1, tx index 1
+	return append(b, 0, 0, 0, 0) // envelope, result, no Solana and no Midnight block part
 }
 
 func TestUnmarshalBinaryHandMadeEncoding(t *testing.T) {
@@ -348,7 +349,7 @@ func TestUnmarshalBinaryRejectsBadInput(t *testing.T) {
 		{"unknown version", "\x01", "unknown format version 1"},
 		{"huge text heap", string(binary.AppendUvarint([]byte{chain.BinaryVersion}, 1<<62)), "truncated"},
 		{"huge heaps", string(header("", "", 0, 0, 0, 0, 0, 0, 0)[:1]) + "\xff\xff\xff\xff\x0f\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "exceed the"},
-		{"varint overflow", "\x03\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
+		{"varint overflow", "\x04\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "overflows 64 bits"},
 		{"huge value total", string(header("", "", 0, 0, 0, 0, 0, 1<<40, 0)) + "\x00\x00\x00\x00\x00\x00\x00\x00\x00", "header totals need more"},
 		{"huge transaction total", string(header("", "", 1<<20, 0, 0, 0, 0, 0, 0)) + strings.Repeat("\x00", 64), "header totals need more"},
 		{"unknown kind", string(oneEventBlock(0, 0, []byte{0x1f})), "unknown value kind 31"},

@@ -31,6 +31,8 @@ type Transaction struct {
 	EVM *EVMTransaction `json:"evm,omitempty"`
 	// Solana is set on Solana networks' transactions (nil elsewhere).
 	Solana *SolanaTransaction `json:"solana,omitempty"`
+	// Midnight is set on Midnight networks' transactions (nil elsewhere).
+	Midnight *MidnightTransaction `json:"midnight,omitempty"`
 }
 
 // Memo is a Stellar transaction memo. Type is "none", "text", "id", "hash"

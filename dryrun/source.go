@@ -24,10 +24,10 @@ type Source struct {
 	RPCURL string
 	Dir    string
 	Cache  *cache.Blocks
-	// Fetch, when set on a Solana network, reads its slots instead of a
-	// client dryrun builds over RPCURL (a caller that judges a skipped
-	// slot itself, as test-monitor does). It may return a nil block for a
-	// slot the chain skipped.
+	// Fetch, when set on a Solana or Midnight network, reads its slots or
+	// blocks instead of a client dryrun builds over RPCURL (a caller that
+	// judges a skipped slot itself, as test-monitor does). It may return a
+	// nil block for a slot the chain skipped.
 	Fetch func(ctx context.Context, network string, n uint64) (*chain.Block, error)
 }
 
@@ -55,6 +55,8 @@ func compile(ctx context.Context, mon *ozconfig.Monitor, netw *ozconfig.Network,
 		cm, load, err = evmMonitor(ctx, mon, netw, src.RPCURL)
 	case ozconfig.NetworkSolana:
 		cm, load, err = solanaMonitor(ctx, mon, netw, src)
+	case ozconfig.NetworkMidnight:
+		cm, load, err = midnightMonitor(ctx, mon, netw, src)
 	default:
 		err = fmt.Errorf("network %s: %s networks are not supported", netw.Slug, netw.NetworkType)
 	}

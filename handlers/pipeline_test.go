@@ -161,11 +161,14 @@ type pipeline struct {
 	st      *postgres.Store
 	rdbOpts *redis.Options
 	src     *stellar.Source
-	limit   notify.Limit      // per-tenant notification rate; zero: none
-	evm     *evmNet           // a second, EVM network served beside mainnet
-	batch   int               // max tenants per evaluate-tenants task
-	records store.DeliveryLog // the workers' delivery log; nil: st
-	retain  time.Duration     // deliver task retention; 0: the default
+	limit   notify.Limit // per-tenant notification rate; zero: none
+	evm     *evmNet      // a second, EVM network served beside mainnet
+	// extraNetworks are more networks the workers' tenant registry serves
+	// (their fetchers come from configure).
+	extraNetworks []string
+	batch         int               // max tenants per evaluate-tenants task
+	records       store.DeliveryLog // the workers' delivery log; nil: st
+	retain        time.Duration     // deliver task retention; 0: the default
 	// tenantMetrics turns on the workers' per-tenant Prometheus series.
 	tenantMetrics bool
 	// networks are more networks the workers index (Solana); their
@@ -272,7 +275,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 		}
 		return nil, nil
 	}
-	networks := []string{mainnet}
+	networks := append([]string{mainnet}, p.extraNetworks...)
 	if p.evm != nil {
 		networks = append(networks, p.evm.slug)
 	}

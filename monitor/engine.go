@@ -68,8 +68,9 @@ type PreparedBlock struct {
 	calls  map[itemKey]*resolvedCall
 	events map[itemKey]*decodedEvent
 
-	evm *evmBlock    // set instead of the Stellar fields on an EVM block
-	sol *solanaBlock // set instead of the Stellar fields on a Solana block
+	evm *evmBlock      // set instead of the Stellar fields on an EVM block
+	sol *solanaBlock   // set instead of the Stellar fields on a Solana block
+	mid *midnightBlock // set instead of the Stellar fields on a Midnight block
 }
 
 // Prepare precomputes the block for evaluation.
@@ -82,9 +83,11 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 		return &PreparedBlock{Block: b, evm: prepareEVM(b)}, nil
 	case chain.Solana:
 		return &PreparedBlock{Block: b, sol: prepareSolana(b)}, nil
+	case chain.Midnight:
+		return &PreparedBlock{Block: b, mid: prepareMidnight(b)}, nil
 	case chain.Stellar:
 	default:
-		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar, evm and solana blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
+		return nil, fmt.Errorf("evaluate %s block %d of network %s: %w (the engine evaluates stellar, evm, solana and midnight blocks)", b.Chain, b.Ledger, b.Network, ErrBlockTypeMismatch)
 	}
 	p := &PreparedBlock{
 		Block:      b,
@@ -232,6 +235,10 @@ func (e *Engine) EvaluatePrepared(ctx context.Context, p *PreparedBlock, monitor
 		}
 		if p.sol != nil {
 			out = s.evaluateSolanaMonitor(cm, out)
+			continue
+		}
+		if p.mid != nil {
+			out = s.evaluateMidnightMonitor(cm, out)
 			continue
 		}
 		out = s.evaluateMonitor(cm, out)

@@ -65,6 +65,7 @@ type CompiledMonitor struct {
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
 	sol       *solanaMonitor                      // set on Solana monitors
+	mid       *midnightMonitor                    // set on Midnight monitors and those of no known chain
 
 	jsonOnce sync.Once
 	jsonVal  json.RawMessage
@@ -153,8 +154,21 @@ func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...Com
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
 	}
 	cm.chain = o.chain
+	if cm.chain == "" && isMidnightMonitor(m) {
+		cm.chain = chain.Midnight
+	}
 	if cm.chain == "" {
 		cm.chain = inferChainOf(m.Addresses, cm.addrList)
+	}
+	if cm.chain == chain.Midnight {
+		// No specs on Midnight: matching is by name (QM1).
+		cm.compileMidnight(m)
+		return cm, nil
+	}
+	if cm.chain == "" {
+		// No address to tell the chain by: a condition-less or
+		// transaction-only monitor may be handed a Midnight block too.
+		cm.mid = newMidnightMonitor(m, cm.functions)
 	}
 	if cm.chain == chain.Solana {
 		// Solana specs are Anchor IDLs, read here; no Soroban spec or ABI.

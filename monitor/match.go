@@ -98,6 +98,9 @@ func (m *Match) MarshalOZJSON() ([]byte, error) {
 	if m.Transaction.Solana != nil {
 		return m.marshalSolanaJSON()
 	}
+	if m.Transaction.Midnight != nil {
+		return m.marshalMidnightJSON()
+	}
 	var monitorJSON json.RawMessage
 	if m.Monitor != nil {
 		var err error

@@ -12,6 +12,7 @@ import (
 //	monitor.name, transaction.hash (Stellar, EVM),
 //	transaction.from, transaction.to, transaction.value (EVM only),
 //	transaction.signature (Solana only, instead of transaction.hash),
+//	(Midnight: monitor.name, transaction.hash, functions.<i>.signature only),
 //	functions.<i>.signature, functions.<i>.args.<name>,
 //	events.<i>.signature, events.<i>.args.<name>,
 //
@@ -34,6 +35,9 @@ func (m *Match) Variables() map[string]string {
 		// OpenZeppelin Monitor's Solana matches name the transaction by
 		// its signature and have no transaction.hash.
 		vars["transaction.signature"] = tx.Solana.Signature
+	case tx.Midnight != nil:
+		// The hash as the block body writes it (no 0x), as OZ names it.
+		vars["transaction.hash"] = tx.Midnight.TxHash
 	default:
 		vars["transaction.hash"] = tx.Hash
 		if tx.EVM != nil {

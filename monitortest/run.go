@@ -151,6 +151,31 @@ func Solana(tb testing.TB, monitorJSON, blocksFile string) Matches {
 	return evaluate(tb, cm, netw.Slug, blocks)
 }
 
+// Midnight evaluates monitorJSON over the blocks of blocksFile, in
+// OpenZeppelin Monitor's Midnight fixture format (a JSON array of
+// {"Midnight": block}, as its blocks.json), on the monitor's first network
+// (any slug: a Midnight block file needs no network settings). An item may
+// carry the block's decoded events beside it ("events": the node's
+// midnight_decodeEvents elements); without them every transaction counts
+// as failed (chain.MidnightBlocksFromFile).
+func Midnight(tb testing.TB, monitorJSON, blocksFile string) Matches {
+	tb.Helper()
+	mon, netw := parse(tb, monitorJSON, ozconfig.NetworkMidnight)
+	cm, err := monitor.Compile(tenant, mon, nil, monitor.WithChain(chain.Midnight))
+	if err != nil {
+		tb.Fatalf("monitortest: compile monitor %.100q: %v", mon.Name, err)
+	}
+	data, err := os.ReadFile(blocksFile)
+	if err != nil {
+		tb.Fatalf("monitortest: %v", err)
+	}
+	blocks, err := chain.MidnightBlocksFromFile(netw.Slug, data)
+	if err != nil {
+		tb.Fatalf("monitortest: %s: %v", blocksFile, err)
+	}
+	return evaluate(tb, cm, netw.Slug, blocks)
+}
+
 // parse reads the monitor and its first network, which must be a built-in
 // network of the given type.
 func parse(tb testing.TB, monitorJSON string, want ozconfig.NetworkType) (*ozconfig.Monitor, *ozconfig.Network) {
@@ -166,9 +191,9 @@ func parse(tb testing.TB, monitorJSON string, want ozconfig.NetworkType) (*ozcon
 	mon.Paused = false
 	slug := mon.Networks[0]
 	netw, ok := ozconfig.BuiltinNetwork(slug)
-	if !ok && want == ozconfig.NetworkSolana {
-		// Block files carry everything a Solana evaluation needs.
-		netw, ok = &ozconfig.Network{NetworkType: ozconfig.NetworkSolana, Slug: slug, Name: slug}, true
+	if !ok && (want == ozconfig.NetworkSolana || want == ozconfig.NetworkMidnight) {
+		// Block files carry everything a Solana or Midnight evaluation needs.
+		netw, ok = &ozconfig.Network{NetworkType: want, Slug: slug, Name: slug}, true
 	}
 	if !ok {
 		tb.Fatalf("monitortest: monitor %.100q: network %.100q is not built in (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local)", mon.Name, slug)

@@ -143,6 +143,10 @@ func (ts *Registry) reloadTenant(ctx context.Context, id string) error {
 		if ts.abis != nil {
 			opts = append(opts, monitor.WithABISource(ts.abis))
 		}
+		if onlyMidnight(tc.Config, m) {
+			// Midnight addresses of odd lengths do not tell their chain.
+			opts = append(opts, monitor.WithNetworkType(ozconfig.NetworkMidnight))
+		}
 		cm, err := monitor.Compile(id, m, ts.specs, opts...)
 		if err != nil {
 			t.Problems = append(t.Problems, fmt.Errorf("monitor %q: %w", name, err))
@@ -315,4 +319,18 @@ func (ts *Registry) Watch(ctx context.Context, w store.ChangeWatcher, interval t
 			}
 		}
 	}
+}
+
+// onlyMidnight reports whether every network the monitor names is a
+// Midnight network of the tenant's configuration.
+func onlyMidnight(c *ozconfig.Config, m *ozconfig.Monitor) bool {
+	if c == nil || len(m.Networks) == 0 {
+		return false
+	}
+	for _, slug := range m.Networks {
+		if n := c.Networks[slug]; n == nil || n.NetworkType != ozconfig.NetworkMidnight {
+			return false
+		}
+	}
+	return true
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ozmon/ozmon/chain"
 	"github.com/ozmon/ozmon/chain/evm"
+	"github.com/ozmon/ozmon/chain/midnight"
 	"github.com/ozmon/ozmon/chain/solana"
 	"github.com/ozmon/ozmon/chain/stellar"
 	"github.com/ozmon/ozmon/internal/config"
@@ -292,6 +293,16 @@ func (a *app) openSource(n *ozconfig.Network, eps []endpoint, observe func(metho
 		slug := n.Slug
 		return &solana.Source{Client: client, Network: slug,
 			OnSkipped: func(uint64) { a.m.EmptySlots.WithLabelValues(slug).Inc() }}, nil
+	case ozconfig.NetworkMidnight:
+		// One WebSocket connection per network (validation allows only
+		// ws:// and wss:// URLs for Midnight).
+		client, err := midnight.NewClient(ce, midnight.WithLogger(a.log), midnight.WithCallObserver(observe),
+			midnight.WithMaxMessageBytes(lim.MaxResponseBytes))
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, func() { _ = client.Close() })
+		return &midnight.Source{Client: client, Network: n.Slug}, nil
 	}
 	return nil, nil
 }

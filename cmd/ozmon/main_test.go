@@ -283,7 +283,8 @@ func TestTestMonitorEVM(t *testing.T) {
 	}
 }
 
-// TestSimulateServesBothChains starts `ozmon simulate` for each chain (Stellar, EVM, Solana) and
+// TestSimulateServesBothChains starts `ozmon simulate` for each HTTP chain (Stellar, EVM, Solana;
+// Midnight's WebSocket one is TestSimulateMidnight) and
 // reads its tip over JSON-RPC.
 func TestSimulateServesBothChains(t *testing.T) {
 	t.Parallel()

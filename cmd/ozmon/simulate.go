@@ -18,12 +18,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8000", "listen address")
-	dir := fs.String("ledgers", "", "serve files: Stellar LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst), for --chain evm a directory with OZ's blocks.json and transaction_receipts.json, for --chain solana a directory with OZ's blocks.json")
+	dir := fs.String("ledgers", "", "serve files: Stellar LedgerCloseMeta files (.xdr, .xdr.gz, .xdr.zst), for --chain evm a directory with OZ's blocks.json and transaction_receipts.json, for --chain solana or midnight a directory with OZ's blocks.json")
 	seed := fs.Int64("seed", 1, "seed of the synthetic ledgers (without --ledgers)")
 	tx := fs.Int("tx-per-ledger", 50, "transactions per synthetic ledger")
 	passphrase := fs.String("passphrase", "", "network passphrase (default: the test network for synthetic, mainnet for files)")
 	interval := fs.Duration("interval", 5*time.Second, "close a ledger this often (0: serve every ledger at once); with --ledgers, the files are served from the first one, one more each interval")
-	chainName := fs.String("chain", "stellar", "stellar, evm or solana")
+	chainName := fs.String("chain", "stellar", "stellar, evm, solana or midnight")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,8 +33,10 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return simulateEVM(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
 	case "solana":
 		return simulateSolana(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
+	case "midnight":
+		return simulateMidnight(ctx, *addr, *dir, uint64(*seed), *tx, *interval, stdout)
 	default:
-		return fmt.Errorf("--chain %q: want stellar, evm or solana", *chainName)
+		return fmt.Errorf("--chain %q: want stellar, evm, solana or midnight", *chainName)
 	}
 	opts := []ozmontest.SimOption{ozmontest.SimAddr(*addr), ozmontest.SimTipInterval(*interval)}
 	if *passphrase != "" {
@@ -113,4 +115,43 @@ func simulateSolana(ctx context.Context, addr, dir string, seed uint64, tx int, 
 	fmt.Fprintf(stdout, "Solana RPC simulator on %s, slots %d..%d, tip %d (Anchor program %s)\n", sim.URL(), ss[0], ss[len(ss)-1], sim.Tip(), ozmontest.SolanaSimAnchorProgram)
 	<-ctx.Done()
 	return nil
+}
+
+// simulateMidnight serves a Midnight node's WebSocket JSON-RPC: OpenZeppelin
+// Monitor's fixture blocks (blocks.json in dir) or synthetic blocks calling
+// the bulletin-board contract, one more each interval.
+func simulateMidnight(ctx context.Context, addr, dir string, seed uint64, tx int, interval time.Duration, stdout io.Writer) error {
+	sim, err := ozmontest.NewMidnightSim(ozmontest.MidnightSimAddr(addr))
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	if dir != "" {
+		blocks, err := os.ReadFile(filepath.Join(dir, "blocks.json"))
+		if err != nil {
+			return err
+		}
+		if err := sim.LoadFixtures(blocks, nil); err != nil {
+			return err
+		}
+	} else {
+		for range 10 {
+			sim.AddSyntheticBlock(seed, tx)
+		}
+	}
+	fmt.Fprintf(stdout, "Midnight RPC simulator on %s, tip %d (bulletin contract %s)\n", sim.URL(), sim.Tip(), ozmontest.MidnightSimBulletin)
+	if dir != "" || interval <= 0 {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			sim.AddSyntheticBlock(seed, tx)
+		}
+	}
 }

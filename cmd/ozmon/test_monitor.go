@@ -31,8 +31,8 @@ func runTestMonitor(ctx context.Context, args []string, stdout, stderr io.Writer
 	slug := fs.String("network", "", "network slug (stellar_mainnet, stellar_testnet, ethereum_mainnet, anvil_local, solana_mainnet and solana_devnet are built in)")
 	netFile := fs.String("network-file", "", "network JSON file for other networks")
 	ledgers := fs.String("ledger", "", "ledger (Solana: slot) N or range N:M; on Solana with --rpc, default the latest finalized slot")
-	rpcURL := fs.String("rpc", "", "RPC URL to fetch ledgers (Stellar), blocks (EVM) or slots (Solana) from")
-	dir := fs.String("ledgers", "", "instead of --rpc: a directory of LedgerCloseMeta files (Stellar) or of block files in OpenZeppelin Monitor's model (Solana)")
+	rpcURL := fs.String("rpc", "", "RPC URL to fetch ledgers (Stellar), blocks (EVM; Midnight: ws:// or wss://) or slots (Solana) from")
+	dir := fs.String("ledgers", "", "instead of --rpc: a directory of LedgerCloseMeta files (Stellar) or of block files in OpenZeppelin Monitor's model (Solana, Midnight: its blocks.json format)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ozmon test-monitor --monitor FILE --network SLUG [--ledger N[:M]] (--rpc URL | --ledgers DIR) [--network-file F]")
 		fs.PrintDefaults()

@@ -260,9 +260,16 @@ func (v *configValidator) checkForNetwork(src, netPath string, m *Monitor, n *Ne
 		// No parenthesis rule on Solana (SOL112); its own checks instead.
 		v.checkSolanaConditions(src, m, n)
 		return true
+	case NetworkMidnight:
+		// There is no Midnight contract spec: OZ's union only takes null.
+		for i, a := range m.Addresses {
+			if a.ContractSpec != nil && !isNull(a.ContractSpec) {
+				v.fail(src, joinIndex("addresses", i)+".contract_spec", "must be null or absent on Midnight network %q (there is no Midnight contract spec), got %s", n.Slug, jsonKind(a.ContractSpec))
+			}
+		}
 	default:
 		if !m.Paused {
-			v.fail(src, netPath, "network %q is of type %s, which ozmon does not run (EVM, Stellar and Solana only)", n.Slug, n.NetworkType)
+			v.fail(src, netPath, "network %q is of type %s, which ozmon does not run (EVM, Stellar, Solana and Midnight only)", n.Slug, n.NetworkType)
 		}
 		return false
 	}
@@ -289,7 +296,8 @@ func (v *configValidator) checkAddresses(src string, m *Monitor, nets []*Network
 		for _, n := range nets {
 			if (n.NetworkType == NetworkStellar && validStellarAddress(a.Address)) ||
 				(n.NetworkType == NetworkEVM && validEVMAddress(a.Address)) ||
-				(n.NetworkType == NetworkSolana && validSolanaAddress(a.Address)) {
+				(n.NetworkType == NetworkSolana && validSolanaAddress(a.Address)) ||
+				(n.NetworkType == NetworkMidnight && validMidnightAddress(a.Address)) {
 				fits = true
 				break
 			}
@@ -304,11 +312,13 @@ func (v *configValidator) checkAddresses(src string, m *Monitor, nets []*Network
 					wants = append(wants, fmt.Sprintf("an EVM address (0x and 40 hex digits) for network %q", n.Slug))
 				case NetworkSolana:
 					wants = append(wants, fmt.Sprintf("a Solana program id (base58 of 32 bytes) for network %q", n.Slug))
+				case NetworkMidnight:
+					wants = append(wants, fmt.Sprintf("a Midnight contract address (hex of 32 bytes, or 35 with the network prefix, 0x optional) for network %q", n.Slug))
 				}
 			}
 			v.fail(src, p+".address", "%q is not %s", a.Address, strings.Join(wants, ", nor "))
 		}
-		if a.ContractSpec != nil && jsonKind(a.ContractSpec) != "array" {
+		if a.ContractSpec != nil && jsonKind(a.ContractSpec) != "array" && !onlyMidnight(nets) && !(onMidnight(nets) && isNull(a.ContractSpec)) {
 			if onSolana(nets) && jsonKind(a.ContractSpec) == "object" {
 				v.checkSolanaIDL(src, p+".contract_spec", a.ContractSpec)
 			} else {
@@ -333,6 +343,39 @@ func (v *configValidator) checkSignature(src, path, sig string, n *Network) {
 func validStellarAddress(a string) bool {
 	s := strings.ToUpper(strings.Join(strings.Fields(a), ""))
 	return strkey.IsValidContractAddress(s) || strkey.IsValidEd25519PublicKey(s)
+}
+
+// validMidnightAddress accepts what OZ compares as a Midnight contract:
+// hex of 32 bytes, or 35 with the 3-byte network prefix, 0x optional,
+// whitespace and case ignored.
+func validMidnightAddress(a string) bool {
+	s := strings.ToLower(strings.Join(strings.Fields(a), ""))
+	s = strings.TrimPrefix(s, "0x")
+	if len(s) != 64 && len(s) != 70 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// onlyMidnight: every network is Midnight, whose own check of
+// contract_spec (null or absent) says all there is to say.
+func onlyMidnight(nets []*Network) bool {
+	for _, n := range nets {
+		if n.NetworkType != NetworkMidnight {
+			return false
+		}
+	}
+	return len(nets) > 0
+}
+
+func onMidnight(nets []*Network) bool {
+	for _, n := range nets {
+		if n.NetworkType == NetworkMidnight {
+			return true
+		}
+	}
+	return false
 }
 
 // validEVMAddress accepts 40 hex digits with an optional 0x, in any case.

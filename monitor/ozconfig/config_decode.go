@@ -353,6 +353,12 @@ func (o *cfgObject) secret(key string, required bool) (SecretValue, bool) {
 	if !ok {
 		return SecretValue{}, false
 	}
+	return o.r.secretAt(p, raw)
+}
+
+// secretAt reads the secret at path p.
+func (r *cfgReader) secretAt(p string, raw json.RawMessage) (SecretValue, bool) {
+	o := &cfgObject{r: r}
 	if jsonKind(raw) != "object" {
 		o.r.fail(p, `expected secret object {"type": …, "value": …}, got %s`, jsonKind(raw))
 		return SecretValue{}, false

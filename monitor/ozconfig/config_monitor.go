@@ -106,12 +106,21 @@ type TriggerCondition struct {
 
 // ChainConfiguration is one item of chain_configurations. EVM and Stellar
 // take no settings; Solana's is an empty object whose keys OZ ignores, and
-// Midnight's is not read by ozmon: both are kept raw.
+// Midnight's holds viewing keys (MidnightConfig).
 type ChainConfiguration struct {
 	EVM      json.RawMessage `json:"evm,omitempty"`
 	Stellar  json.RawMessage `json:"stellar,omitempty"`
-	Midnight json.RawMessage `json:"midnight,omitempty"`
+	Midnight *MidnightConfig `json:"midnight,omitempty"`
 	Solana   json.RawMessage `json:"solana,omitempty"`
+}
+
+// MidnightConfig is a Midnight monitor's chain configuration. OpenZeppelin
+// Monitor resolves the viewing keys and uses them only to decrypt coins it
+// then discards (QM7): ozmon checks their shape and never resolves them,
+// so no tenant key is read from the environment or a vault for nothing.
+// Plain keys marshal redacted, like every plain secret.
+type MidnightConfig struct {
+	ViewingKeys []SecretValue `json:"viewing_keys"`
 }
 
 // ParseMonitor reads and validates one monitor file; source names it in
@@ -377,8 +386,18 @@ func (r *cfgReader) chainConfiguration(p string, raw json.RawMessage) (ChainConf
 		}
 	}
 	if v, kp, ok := o.get("midnight", false); ok {
-		if r.object(kp, v, "midnight configuration") != nil {
-			c.Midnight = v
+		if mo := r.object(kp, v, "midnight configuration"); mo != nil {
+			mc := &MidnightConfig{ViewingKeys: []SecretValue{}}
+			if vk, vp, ok := mo.get("viewing_keys", false); ok && !isNull(vk) {
+				items, _ := r.array(vp, vk, "a list of secrets")
+				for i, it := range items {
+					if sv, ok := r.secretAt(joinIndex(vp, i), it); ok {
+						mc.ViewingKeys = append(mc.ViewingKeys, sv)
+					}
+				}
+			}
+			mo.finish()
+			c.Midnight = mc
 		}
 	}
 	if v, kp, ok := o.get("solana", false); ok {

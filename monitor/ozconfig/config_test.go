@@ -93,24 +93,6 @@ func TestValidateCrossReferences(t *testing.T) {
 	}
 }
 
-func TestValidateUnsupportedNetworkPaused(t *testing.T) {
-	t.Parallel()
-	c := handBuilt()
-	c.Networks["mid"] = &Network{NetworkType: NetworkMidnight, Slug: "mid", Name: "Midnight"}
-	m := c.Monitors["Vault watch"]
-	m.Networks = []string{"mid"}
-	m.Paused = true
-	if err := c.Validate(""); err != nil {
-		t.Fatalf("a paused monitor may name a Midnight network: %v", err)
-	}
-	m.Paused = false
-	err := c.Validate("")
-	want := `monitor Vault watch: networks[0]: network "mid" is of type Midnight, which ozmon does not run (EVM, Stellar and Solana only)`
-	if err == nil || err.Error() != want {
-		t.Fatalf("got %v\nwant %s", err, want)
-	}
-}
-
 func TestValidateNilEntries(t *testing.T) {
 	t.Parallel()
 	c := &Config{Networks: map[string]*Network{"n": nil}, Monitors: map[string]*Monitor{"m": nil}, Triggers: map[string]*Trigger{"t": nil}}

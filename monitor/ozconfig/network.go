@@ -11,9 +11,7 @@ import (
 // NetworkType is a network's chain family, spelled exactly as in OZ JSON.
 type NetworkType string
 
-// The network types OZ accepts. ozmon runs monitors on EVM, Stellar and
-// Solana; Midnight networks parse (so OZ directories import) but a monitor
-// that uses one is rejected by Config.Validate.
+// The network types OZ accepts; ozmon runs monitors on all four.
 const (
 	NetworkEVM      NetworkType = "EVM"
 	NetworkStellar  NetworkType = "Stellar"

@@ -10,8 +10,10 @@ import (
 // insecure http:// and ws:// endpoints, a webhook without an authentication
 // header, a Telegram token of the wrong shape, an unusual SMTP port, a
 // network with no usable RPC URL, a max_past_blocks below what one tick
-// needs, and Solana event conditions whose expression has no effect (QS2)
-// or whose search text is empty (QS4). Only Plain secrets can be inspected. source is used as in Validate.
+// needs, Solana event conditions whose expression has no effect (QS2)
+// or whose search text is empty (QS4), and Midnight event conditions,
+// which never match (QM2), and Midnight expressions, which are never
+// evaluated (QM1). Only Plain secrets can be inspected. source is used as in Validate.
 func (c *Config) Warnings(source string) ValidationErrors {
 	v := &configValidator{source: source}
 	for _, key := range inSourceOrder(c.Networks, networkSource) {
@@ -27,6 +29,12 @@ func (c *Config) Warnings(source string) ValidationErrors {
 		for _, slug := range m.Networks {
 			if n := c.Networks[slug]; n != nil && n.NetworkType == NetworkSolana {
 				v.solanaWarnings(v.objectSource(m.source, "monitor", key), m)
+				break
+			}
+		}
+		for _, slug := range m.Networks {
+			if n := c.Networks[slug]; n != nil && n.NetworkType == NetworkMidnight {
+				v.midnightWarnings(v.objectSource(m.source, "monitor", key), m, n)
 				break
 			}
 		}
@@ -120,4 +128,23 @@ func telegramTokenShape(s string) bool {
 		}
 	}
 	return true
+}
+
+// midnightWarnings: on Midnight, event conditions never match (QM2), and
+// no expression is evaluated (QM1): transaction expressions are ignored,
+// function expressions only echoed.
+func (v *configValidator) midnightWarnings(src string, m *Monitor, n *Network) {
+	for i := range m.MatchConditions.Events {
+		v.fail(src, joinIndex("match_conditions.events", i), "event conditions never match on Midnight network %q (OpenZeppelin Monitor does not implement them): this condition has no effect", n.Slug)
+	}
+	for i, f := range m.MatchConditions.Functions {
+		if f.Expression != "" {
+			v.fail(src, joinIndex("match_conditions.functions", i)+".expression", "is not evaluated on Midnight network %q (arguments are private): the function matches by name whatever its arguments", n.Slug)
+		}
+	}
+	for i, t := range m.MatchConditions.Transactions {
+		if t.Expression != "" {
+			v.fail(src, joinIndex("match_conditions.transactions", i)+".expression", "is ignored on Midnight network %q: only the status is checked", n.Slug)
+		}
+	}
 }
