@@ -60,6 +60,7 @@ type PreparedBlock struct {
 	byContract map[string][]int32 // normalized contract → tx indexes, ascending, each once
 	txOps      [][][]expr.Param   // per tx: transaction params per relevant operation
 	txBase     [][]expr.Param     // per tx: params when it has no relevant operation
+	txFacts    ledgerTxFacts      // what transaction-only monitors' gates read
 
 	// Calls and events resolved against a spec, filled lazily by the
 	// evaluations that need them and shared by all later ones, whatever
@@ -137,6 +138,7 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 		}
 		p.txOps[ti], p.txBase[ti] = transactionParams(tx, ledger)
 	}
+	p.txFacts = txFactsOf(p.txOps, p.txBase)
 	return p, nil
 }
 

@@ -61,6 +61,7 @@ type CompiledMonitor struct {
 	functions []sigCond
 	events    []sigCond
 	txs       []txCond
+	txGate    txGate // transaction-only Stellar monitors: what a ledger must hold (stellar_gate.go)
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
@@ -151,6 +152,9 @@ func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...Com
 			return nil, fmt.Errorf("compile monitor %q of tenant %s: match_conditions.transactions[%d]: %w", ozconfig.Clip(m.Name), tenantID, i, err)
 		}
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
+	}
+	if cm.everyTransaction() {
+		cm.txGate = compileTxGate(cm.txs)
 	}
 	cm.chain = o.chain
 	if cm.chain == "" {

@@ -35,6 +35,9 @@ func (s *evalState) event(ti, ei int, cs *contractSpec) *decodedEvent {
 func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match {
 	b := s.p.Block
 	if cm.everyTransaction() {
+		if cm.txGate != nil && !cm.txGate.mayMatch(&s.p.txFacts) {
+			return out // no operation of the ledger can satisfy a condition
+		}
 		for ti := range b.Transactions {
 			if m := s.evaluateTx(cm, ti); m != nil {
 				out = append(out, m)
