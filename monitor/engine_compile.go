@@ -61,7 +61,7 @@ type CompiledMonitor struct {
 	functions []sigCond
 	events    []sigCond
 	txs       []txCond
-	txGate    txGate // transaction-only Stellar monitors: what a ledger must hold (stellar_gate.go)
+	txGate    txGate                              // transaction-only Stellar monitors: what a ledger must hold (stellar_gate.go)
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
