@@ -68,6 +68,7 @@ type PreparedBlock struct {
 	mu     sync.Mutex
 	calls  map[itemKey]*resolvedCall
 	events map[itemKey]*decodedEvent
+	argMax map[argMaxKey]int64 // stellar_arggate.go
 
 	evm *evmBlock    // set instead of the Stellar fields on an EVM block
 	sol *solanaBlock // set instead of the Stellar fields on a Solana block
@@ -96,6 +97,7 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 		txBase:     make([][]expr.Param, len(b.Transactions)),
 		calls:      make(map[itemKey]*resolvedCall),
 		events:     make(map[itemKey]*decodedEvent),
+		argMax:     make(map[argMaxKey]int64),
 	}
 	norm := make(map[string]string, 64)
 	normOf := func(a string) string {

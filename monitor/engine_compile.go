@@ -62,6 +62,7 @@ type CompiledMonitor struct {
 	events    []sigCond
 	txs       []txCond
 	txGate    txGate                              // transaction-only Stellar monitors: what a ledger must hold (stellar_gate.go)
+	argGate   bool                                // every function and event condition bounds an argument (stellar_arggate.go)
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
@@ -86,7 +87,8 @@ type CompiledMonitor struct {
 type sigCond struct {
 	sigNorm string
 	expr    *expr.Expr
-	text    *string // nil: no expression
+	text    *string    // nil: no expression
+	lower   lowerBound // what the expression requires (stellar_arggate.go)
 }
 
 type txCond struct {
@@ -156,6 +158,7 @@ func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...Com
 	if cm.everyTransaction() {
 		cm.txGate = compileTxGate(cm.txs)
 	}
+	cm.argGate = compileArgGate(cm)
 	cm.chain = o.chain
 	if cm.chain == "" {
 		cm.chain = inferChainOf(m.Addresses, cm.addrList)
@@ -209,7 +212,9 @@ func compileSigCond(sig, src string, e *expr.Expr) (sigCond, error) {
 	if err != nil {
 		return sigCond{}, err
 	}
-	return sigCond{sigNorm: normalizeKey(sig), expr: pe, text: text}, nil
+	c := sigCond{sigNorm: normalizeKey(sig), expr: pe, text: text}
+	c.lower = lowerBoundOf(&c)
+	return c, nil
 }
 
 // compileExpr returns the parsed expression of a condition, parsing the

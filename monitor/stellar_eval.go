@@ -47,6 +47,9 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 	}
 	// Function and event conditions can only match a transaction that
 	// touches a watched contract, so only those are visited.
+	if cm.argGate && !s.argsMayMatch(cm) {
+		return out // no call or event of the ledger reaches a condition's bound
+	}
 	for _, ti := range s.gate(cm, s.p.byContract) {
 		if m := s.evaluateTx(cm, int(ti)); m != nil {
 			out = append(out, m)

@@ -61,3 +61,21 @@ func (n *node) required(fn func(*condition) bool) bool {
 	}
 	return false
 }
+
+// RequiredLowerBound is RequiredAbove for whichever parameter the
+// expression first requires a lower bound of (`amount > 1000`, `3 >= 5`).
+func (e *Expr) RequiredLowerBound() (name string, bound int64, strict, ok bool) {
+	e.root.required(func(c *condition) bool {
+		if len(c.path) != 0 || (c.op != opGt && c.op != opGte) ||
+			c.lit.kind != litNumber || !c.lit.numOK || !c.lit.num.fits(64, true) {
+			return false
+		}
+		b := int64(c.lit.num.mag)
+		if c.lit.num.negative() {
+			b = -b
+		}
+		name, bound, strict, ok = c.name, b, c.op == opGt, true
+		return true
+	})
+	return name, bound, strict, ok
+}

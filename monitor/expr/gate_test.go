@@ -38,6 +38,15 @@ func TestRequired(t *testing.T) {
 			t.Errorf("%q: RequiredAbove = %d, %v, %v; want %d, %v, %v", c.src, b, strict, ok, c.bound, c.strict, c.hasMin)
 		}
 	}
+	for src, want := range map[string]string{"3 > 10": "3", "amount >= -1 AND to == 'x'": "amount", "to == 'x' AND amount < 3": ""} {
+		e, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name, _, _, ok := e.RequiredLowerBound(); name != want || ok != (want != "") {
+			t.Errorf("%q: RequiredLowerBound names %q, %v; want %q", src, name, ok, want)
+		}
+	}
 	if AddressKey(" GAB c") != "gabc" {
 		t.Errorf("AddressKey = %q", AddressKey(" GAB c"))
 	}
