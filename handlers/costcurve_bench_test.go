@@ -209,7 +209,7 @@ func (cc *costCurve) run(b *testing.B) {
 		}
 		ix := cc.reg.Index(population.Network)
 		for _, bt := range bs {
-			for _, tm := range ix.CandidatesOf(blk, bt.Tenants) {
+			for _, tm := range ix.CandidatesOfPrepared(prep, bt.Tenants) {
 				tn, ok := cc.reg.Get(tm.TenantID)
 				if !ok {
 					b.Fatalf("tenant %s gone", tm.TenantID)

@@ -70,6 +70,9 @@ type PreparedBlock struct {
 	events map[itemKey]*decodedEvent
 	argMax map[argMaxKey]int64 // stellar_arggate.go
 
+	touchedOnce sync.Once
+	touchedSet  map[string]struct{} // normalized contracts the block touches (Index.CandidatesOfPrepared)
+
 	evm *evmBlock    // set instead of the Stellar fields on an EVM block
 	sol *solanaBlock // set instead of the Stellar fields on a Solana block
 }
@@ -142,6 +145,13 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 	}
 	p.txFacts = txFactsOf(p.txOps, p.txBase)
 	return p, nil
+}
+
+// touched returns the normalized contracts the block touches, the way the
+// index keys them, computed once.
+func (p *PreparedBlock) touched() map[string]struct{} {
+	p.touchedOnce.Do(func() { p.touchedSet = touchedSet(p.Block) })
+	return p.touchedSet
 }
 
 // transactionParams builds the parameters transaction expressions see
