@@ -79,10 +79,6 @@ type costCurve struct {
 func newCostCurve(b *testing.B, blocks []*chain.Block, n int) *costCurve {
 	b.Helper()
 	ctx := context.Background()
-	pop, err := population.Generate(blocks, n, 17, population.DefaultMix())
-	if err != nil {
-		b.Fatal(err)
-	}
 	url, schema := testkit.PostgresSchema(b)
 	st, err := postgres.Open(ctx, url, postgres.WithNotifyChannel("ozmon_"+schema))
 	if err != nil {
@@ -92,20 +88,12 @@ func newCostCurve(b *testing.B, blocks []*chain.Block, n int) *costCurve {
 	if err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ids, err := population.CopyInto(ctx, conn, pop)
-	_ = conn.Close(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ids, specs, changed := populate(b, blocks, n, url)
 
 	cc := &costCurve{blocks: blocks, n: n, engine: monitor.NewEngine()}
 	heap0 := liveHeap()
 	cpu0, wall0 := processCPU(), time.Now()
-	cc.reg = tenants.New(st, tenants.WithNetworks(population.Network), tenants.WithSpecs(pop.Specs()),
+	cc.reg = tenants.New(st, tenants.WithNetworks(population.Network), tenants.WithSpecs(specs),
 		tenants.WithLogger(slog.New(slog.DiscardHandler)))
 	if err := cc.reg.Reload(ctx); err != nil {
 		b.Fatal(err)
@@ -124,24 +112,48 @@ func newCostCurve(b *testing.B, blocks []*chain.Block, n int) *costCurve {
 	wctx, cancel := context.WithCancel(ctx)
 	cc.cancel = cancel
 	go cc.reg.Watch(wctx, st, time.Hour)
-	cc.liveMean, cc.liveMax = liveChanges(b, st, cc.reg, ids, pop)
+	cc.liveMean, cc.liveMax = liveChanges(b, st, cc.reg, changed)
 	return cc
 }
 
 func (cc *costCurve) close() { cc.cancel() }
 
-// liveChanges rewrites one monitor of five tenants, one after the other,
-// and times each until the registry serves it.
-func liveChanges(b *testing.B, st *postgres.Store, reg *tenants.Registry, ids []string, pop *population.Population) (mean, most time.Duration) {
+// populate generates n tenants and copies them into the database at url.
+// It returns their ids, the contract specs a worker would fetch, and the
+// changes liveChanges makes: a worker holds no generated JSON, so none is
+// kept alive past it and the heap and the collector's work are a
+// worker's.
+func populate(b *testing.B, blocks []*chain.Block, n int, url string) ([]string, monitor.SpecSource, []liveChange) {
 	b.Helper()
 	ctx := context.Background()
-	// The watcher listens once its first fingerprint snapshot is taken;
-	// Watch then runs one full reload. Wait until a change is seen at all.
-	const changes = 5
-	var total time.Duration
-	for k := range changes + 1 {
+	pop, err := population.Generate(blocks, n, 17, population.DefaultMix())
+	if err != nil {
+		b.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	ids, err := population.CopyInto(ctx, conn, pop)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ids, pop.Specs(), liveChangeTenants(pop, ids)
+}
+
+// liveChange is one tenant's monitor as a live change rewrites it.
+type liveChange struct {
+	id, monitor string
+	data        []byte // the monitor, paused
+}
+
+// liveChangeTenants picks the tenants liveChanges rewrites, one more than
+// it times.
+func liveChangeTenants(pop *population.Population, ids []string) []liveChange {
+	var out []liveChange
+	for k := range liveChangeCount + 1 {
 		i := (k*7919 + 13) % len(ids)
-		id := ids[i]
 		var name string
 		for n := range pop.Tenants[i].Monitors {
 			name = n
@@ -149,36 +161,52 @@ func liveChanges(b *testing.B, st *postgres.Store, reg *tenants.Registry, ids []
 		}
 		var m map[string]any
 		if err := json.Unmarshal(pop.Tenants[i].Monitors[name], &m); err != nil {
-			b.Fatal(err)
+			panic(err) // generated JSON
 		}
 		m["paused"] = true // a change the registry shows: the monitor leaves the tenant's compiled set
 		data, _ := json.Marshal(m)
+		out = append(out, liveChange{id: ids[i], monitor: name, data: data})
+	}
+	return out
+}
+
+// liveChangeCount is how many changes are timed.
+const liveChangeCount = 5
+
+// liveChanges rewrites one monitor of each tenant, one after the other,
+// and times each until the registry serves it. The first is not timed:
+// it waits for the watcher to start listening.
+func liveChanges(b *testing.B, st *postgres.Store, reg *tenants.Registry, changes []liveChange) (mean, most time.Duration) {
+	b.Helper()
+	ctx := context.Background()
+	var total time.Duration
+	for k, c := range changes {
 		start := time.Now()
-		err := st.UpdateTenantConfig(ctx, id, func(ctx context.Context, c *postgres.ConfigTx) error {
-			_, err := c.PutMonitor(ctx, name, population.Network, data, true)
+		err := st.UpdateTenantConfig(ctx, c.id, func(ctx context.Context, tx *postgres.ConfigTx) error {
+			_, err := tx.PutMonitor(ctx, c.monitor, population.Network, c.data, true)
 			return err
 		})
 		if err != nil {
-			b.Fatalf("change tenant %s: %v", id, err)
+			b.Fatalf("change tenant %s: %v", c.id, err)
 		}
 		deadline := start.Add(2 * time.Minute)
 		for {
-			if t, ok := reg.Get(id); ok && len(t.Monitors) == population.MonitorsPerTenant-1 {
+			if t, ok := reg.Get(c.id); ok && len(t.Monitors) == population.MonitorsPerTenant-1 {
 				break
 			}
 			if time.Now().After(deadline) {
-				b.Fatalf("tenant %s: change not served after 2 minutes", id)
+				b.Fatalf("tenant %s: change not served after 2 minutes", c.id)
 			}
 			time.Sleep(time.Millisecond)
 		}
 		d := time.Since(start)
 		if k == 0 {
-			continue // the first waits for the watcher to start listening
+			continue
 		}
 		total += d
 		most = max(most, d)
 	}
-	return total / changes, most
+	return total / time.Duration(len(changes)-1), most
 }
 
 func (cc *costCurve) run(b *testing.B) {

@@ -445,8 +445,9 @@ func triggerJSON(slug, what string, r *rand.Rand) json.RawMessage {
 // Specs is the contract-spec source a worker would have for the ledgers:
 // a spec per called contract, shaped after the calls seen.
 func (p *Population) Specs() monitor.SpecSource {
+	specs := p.specs // not p: the source must not keep the tenants' JSON alive
 	return func(network, contract string, inline json.RawMessage) (*chain.ContractSpec, error) {
-		return p.specs[contract], nil
+		return specs[contract], nil
 	}
 }
 
