@@ -24,10 +24,10 @@ type Source struct {
 	RPCURL string
 	Dir    string
 	Cache  *cache.Blocks
-	// Fetch reads one block of a network whose RPC client package dryrun
-	// does not build itself (Solana: chain/solana's source, wired by the
-	// caller). It stands for RPCURL on such networks and may return a nil
-	// block for a slot the chain skipped.
+	// Fetch, when set on a Solana network, reads its slots instead of a
+	// client dryrun builds over RPCURL (a caller that judges a skipped
+	// slot itself, as test-monitor does). It may return a nil block for a
+	// slot the chain skipped.
 	Fetch func(ctx context.Context, network string, n uint64) (*chain.Block, error)
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strconv"
 
@@ -66,9 +65,14 @@ func makeBatches(st Strategy, cands []candidate, limit int, tierTotal func(tasks
 	if limit <= 0 {
 		limit = 1
 	}
-	byTier := map[tasks.Tier][]candidate{}
-	for _, c := range cands {
-		byTier[c.Tier] = append(byTier[c.Tier], c)
+	byTier := make(map[tasks.Tier][]candidate, 4)
+	if len(cands) > 0 && sameTier(cands) {
+		// The common case: every candidate in one tier, no copy per tier.
+		byTier[cands[0].Tier] = slices.Clone(cands)
+	} else {
+		for _, c := range cands {
+			byTier[c.Tier] = append(byTier[c.Tier], c)
+		}
 	}
 	var out []batch
 	for _, tier := range tasks.Tiers() {
@@ -107,6 +111,15 @@ func makeBatches(st Strategy, cands []candidate, limit int, tierTotal func(tasks
 	return out
 }
 
+func sameTier(cs []candidate) bool {
+	for _, c := range cs[1:] {
+		if c.Tier != cs[0].Tier {
+			return false
+		}
+	}
+	return true
+}
+
 func cmpString(a, b string) int {
 	switch {
 	case a < b:
@@ -124,19 +137,15 @@ func hashed(tier tasks.Tier, cs []candidate, limit, total int) []batch {
 		return nil
 	}
 	nb := buckets(max(total, len(cs)), limit)
-	groups := make(map[int][]string, nb)
+	// Indexed by bucket, walked in bucket order: no map, no key sort (fan-out
+	// runs this for every tenant of every ledger).
+	groups := make([][]string, nb)
 	for _, c := range cs {
 		b := jumpHash(tenantHash(c.TenantID), nb)
 		groups[b] = append(groups[b], c.TenantID)
 	}
-	keys := make([]int, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var out []batch
-	for _, k := range keys {
-		ids := groups[k]
+	for k, ids := range groups {
 		// Hashing is not perfectly even: an over-full bucket is split, the
 		// part index keeping keys deterministic for the same tenant set.
 		for part := 0; len(ids) > 0; part++ {
@@ -189,10 +198,15 @@ func leastLoaded(tier tasks.Tier, cs []candidate, limit int) []batch {
 	return out
 }
 
+// tenantHash is 64-bit FNV-1a of the id (as hash/fnv's New64a computes
+// it, which batch keys were first made with), without an allocation.
 func tenantHash(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // jumpHash is Lamping and Veach's jump consistent hash: key → bucket in

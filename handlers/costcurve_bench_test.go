@@ -245,6 +245,7 @@ func (cc *costCurve) run(b *testing.B) {
 	ctx := context.Background()
 	var cands, candTenants, matches, tasksN, batchesN int
 	var fanout, eval time.Duration
+	h := &Handlers{cfg: Config{Strategy: ConsistentHashing, Tenants: cc.reg}}
 	b.ReportAllocs()
 	cpu0 := processCPU()
 	b.ResetTimer()
@@ -252,11 +253,10 @@ func (cc *costCurve) run(b *testing.B) {
 		blk := cc.blocks[i%len(cc.blocks)]
 		t0 := time.Now()
 		// Fan-out, as FetchBlock does it.
-		cs := cc.reg.Candidates(population.Network, blk)
+		cs := h.batchCandidates(population.Network, blk)
 		list := make([]candidate, 0, len(cs))
 		for _, c := range cs {
 			list = append(list, candidate{TenantID: c.TenantID, Tier: c.Tier, Monitors: len(c.Monitors)})
-			cands += len(c.Monitors)
 		}
 		candTenants += len(cs)
 		bs := makeBatches(ConsistentHashing, list, 200, cc.reg.TierTotal)
@@ -274,6 +274,7 @@ func (cc *costCurve) run(b *testing.B) {
 				if !ok {
 					b.Fatalf("tenant %s gone", tm.TenantID)
 				}
+				cands += len(tm.Monitors)
 				ms, err := cc.engine.EvaluateTenant(ctx, tm.TenantID, prep, tm.Monitors)
 				if err != nil {
 					b.Fatal(err)

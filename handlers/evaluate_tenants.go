@@ -117,7 +117,11 @@ func (h *Handlers) enqueueDelivers(ctx context.Context, p tasks.EvaluateTenants,
 	g.SetLimit(16)
 	for _, q := range out {
 		g.Go(func() error {
-			if _, err := tasks.Enqueue(gctx, h.cfg.Client, q.task, q.opts...); err != nil {
+			var pl tasks.Payload = q.task
+			if q.js != nil {
+				pl = tasks.Encoded{Payload: q.task, JSON: q.js}
+			}
+			if _, err := tasks.Enqueue(gctx, h.cfg.Client, pl, q.opts...); err != nil {
 				return fmt.Errorf("evaluate ledger %s/%d: tenant %s: %w", p.Network, p.Ledger, q.task.TenantID, err)
 			}
 			return nil
@@ -133,7 +137,7 @@ func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error
 	if h.cfg.Progress == nil {
 		return nil
 	}
-	if err := h.cfg.Progress.MarkBatchDone(ctx, p.Network, p.Ledger, batchRef(p)); err != nil {
+	if err := h.cfg.Progress.MarkBatchDone(ctx, tasks.Lane(p.Network, p.Region), p.Ledger, batchRef(p)); err != nil {
 		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
 	}
 	return nil
@@ -152,11 +156,13 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 		return nil
 	}
 	ds := make([]store.ExpectedDelivery, len(out))
-	for i, q := range out {
-		d := q.task
+	for i := range out {
+		d := out[i].task
+		// Encoded once: the record keeps it compacted, the task carries it.
+		out[i].js = h.encodeDeliver(d)
 		ds[i] = store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: d.TenantID, Monitor: d.Monitor, Network: d.Network,
-			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: q.channel,
-			LedgerClosedAt: d.LedgerClosedAt, Payload: h.keptPayload(d)}
+			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: out[i].channel,
+			LedgerClosedAt: d.LedgerClosedAt, Payload: h.keptPayload(d, out[i].js)}
 	}
 	err := h.cfg.Deliveries.ExpectDeliveries(ctx, ds)
 	switch {
@@ -173,12 +179,11 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 // its task has left Redis: the compacted payload, or nothing (logged, with
 // the tenant, monitor and sizes) when it is over MaxPayloadBytes. The
 // notification itself is sent either way.
-func (h *Handlers) keptPayload(d tasks.Deliver) []byte {
-	b, err := h.codec.Compact(d)
-	if err != nil {
-		h.cfg.Log.Error("compact notification payload; record kept without it", "tenant", d.TenantID, "monitor", d.Monitor, "err", err)
-		return nil
+func (h *Handlers) keptPayload(d tasks.Deliver, js []byte) []byte {
+	if js == nil {
+		return nil // encodeDeliver said why
 	}
+	b := h.codec.CompactJSON(js)
 	if len(b) > h.cfg.MaxPayloadBytes {
 		h.cfg.Log.Warn("notification payload over storage.max_payload_bytes; its record keeps none, so once its task leaves Redis it cannot be resent",
 			"tenant", d.TenantID, "monitor", d.Monitor, "trigger", d.Trigger, "ledger", d.Ledger, "bytes", len(b), "max_payload_bytes", h.cfg.MaxPayloadBytes)
@@ -187,12 +192,25 @@ func (h *Handlers) keptPayload(d tasks.Deliver) []byte {
 	return b
 }
 
+// encodeDeliver is d's task payload, or nil (logged) when it does not
+// encode: the record is then kept without it, and enqueuing the task
+// reports the error.
+func (h *Handlers) encodeDeliver(d tasks.Deliver) []byte {
+	js, err := d.MarshalJSON()
+	if err != nil {
+		h.cfg.Log.Error("encode notification payload; record kept without it", "tenant", d.TenantID, "monitor", d.Monitor, "err", err)
+		return nil
+	}
+	return js
+}
+
 // queuedDeliver is a deliver task waiting to be enqueued, with its start
 // time when the tenant's rate limit delays it.
 type queuedDeliver struct {
 	task    tasks.Deliver
 	opts    []asynq.Option
 	channel string // the trigger's type
+	js      []byte // the task's payload, once expect has encoded it
 }
 
 // evaluateTenant evaluates one tenant's candidate monitors (those whose

@@ -23,7 +23,10 @@ func (h *Handlers) FetchBlock(ctx context.Context, t *asynq.Task) error {
 	if err := tasks.Decode(t, &p); err != nil {
 		return err
 	}
-	b, fetcher, cands, err := h.block(ctx, "fetch", p.Network, p.Ledger)
+	// p.Network may be a region's lane of the network (tasks.Lane): the
+	// ledger is the network's, fetched and cached once for every lane.
+	network, _ := tasks.SplitLane(p.Network)
+	b, fetcher, cands, err := h.block(ctx, "fetch", network, p.Ledger)
 	if err != nil {
 		return err
 	}
@@ -92,6 +95,8 @@ func (h *Handlers) checkLinks(ctx context.Context, p tasks.FetchBlock, fetcher B
 		// an empty hash here would read as a reorganisation there.
 		return nil
 	}
+	// Links are kept per lane (p.Network, see tasks.Lane): each lane
+	// walks a reorganisation for its own tenants.
 	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
 	if b.ParentHash != "" && p.Ledger > 0 {
 		prev, ok, err := links.get(ctx, p.Network, p.Ledger-1)
@@ -127,8 +132,12 @@ func short(hash string) string {
 // so the ledger counts as complete only once each of them is done, and a
 // batch that Redis loses is found missing by the scheduler.
 func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Block, cands []tenants.Candidate, suffix string) error {
+	network, region := tasks.SplitLane(p.Network)
 	if cands == nil {
-		cands = h.cfg.Tenants.Candidates(p.Network, b)
+		cands = h.batchCandidates(network, b)
+	}
+	if region != "" {
+		cands = h.inRegion(cands, region)
 	}
 	batches := h.batches(ctx, cands, p, b, suffix)
 	track := h.cfg.Progress != nil && suffix == ""
@@ -160,6 +169,31 @@ func (h *Handlers) fanOut(ctx context.Context, p tasks.FetchBlock, b *chain.Bloc
 	return nil
 }
 
+// batchCandidates are the tenants a block concerns, with what batching
+// reads of them. Only least_loaded reads their candidate monitors (to
+// count them); for the other strategies the index finds the tenant ids
+// without building and sorting each tenant's monitor list, which
+// evaluate-tenants builds again for its own batch anyway.
+func (h *Handlers) batchCandidates(network string, b *chain.Block) []tenants.Candidate {
+	if h.cfg.Strategy == LeastLoaded {
+		return h.cfg.Tenants.Candidates(network, b)
+	}
+	ix := h.cfg.Tenants.Index(network)
+	if ix == nil {
+		return nil
+	}
+	ids := ix.TenantsFor(b)
+	out := make([]tenants.Candidate, 0, len(ids))
+	for _, id := range ids {
+		tier := tasks.TierDefault // removed since the index was read
+		if t, ok := h.cfg.Tenants.Get(id); ok {
+			tier = t.Tier
+		}
+		out = append(out, tenants.Candidate{TenantID: id, Tier: tier})
+	}
+	return out
+}
+
 // batches groups a block's candidate tenants into evaluate-tenants tasks.
 func (h *Handlers) batches(ctx context.Context, cands []tenants.Candidate, p tasks.FetchBlock, b *chain.Block, suffix string) []tasks.EvaluateTenants {
 	if len(cands) == 0 {
@@ -182,8 +216,9 @@ func (h *Handlers) batches(ctx context.Context, cands []tenants.Candidate, p tas
 	}
 	var out []tasks.EvaluateTenants
 	for _, bt := range makeBatches(h.cfg.Strategy, list, h.cfg.MaxTenantsPerBatch, h.cfg.Tenants.TierTotal) {
+		network, region := tasks.SplitLane(p.Network)
 		out = append(out, tasks.EvaluateTenants{
-			Network: p.Network, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
+			Network: network, Region: region, Ledger: p.Ledger, Batch: bt.Key + suffix, Tier: bt.Tier, Tenants: bt.Tenants,
 			BlockHash: b.Hash, ScheduledAt: p.ScheduledAt,
 		})
 	}
@@ -199,5 +234,5 @@ func (h *Handlers) doneIfCompleted(ctx context.Context, bt tasks.EvaluateTenants
 	if err != nil || info.State != asynq.TaskStateCompleted {
 		return nil // still to run (it marks itself), or gone: the scheduler looks again
 	}
-	return h.cfg.Progress.MarkBatchDone(ctx, bt.Network, bt.Ledger, batchRef(bt))
+	return h.cfg.Progress.MarkBatchDone(ctx, tasks.Lane(bt.Network, bt.Region), bt.Ledger, batchRef(bt))
 }

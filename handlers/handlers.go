@@ -106,6 +106,11 @@ type Config struct {
 	// outcomes for cost attribution (nil: not metered).
 	Usage *usage.Meter
 
+	// DefaultRegion is the region serving tenants without a home region
+	// (regions.default_home; docs/multi-region.md). A region's lane
+	// (tasks.Lane) fans out only to the tenants homed in its region.
+	DefaultRegion string
+
 	Strategy           Strategy
 	MaxTenantsPerBatch int
 	Metrics            *metrics.Metrics

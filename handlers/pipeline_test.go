@@ -168,6 +168,9 @@ type pipeline struct {
 	retain  time.Duration     // deliver task retention; 0: the default
 	// tenantMetrics turns on the workers' per-tenant Prometheus series.
 	tenantMetrics bool
+	// networks are more networks the workers index (Solana); their
+	// fetchers come from configure.
+	networks []string
 	// configure, when set, adjusts each worker's handler config (channel
 	// options, in-doubt policy, in-flight bounds).
 	configure func(*handlers.Config)
@@ -273,6 +276,7 @@ func (p *pipeline) newHandlers(ctx context.Context, rdb *redis.Client, m *metric
 	if p.evm != nil {
 		networks = append(networks, p.evm.slug)
 	}
+	networks = append(networks, p.networks...)
 	ts := tenants.New(p.st, tenants.WithSpecs(specs), tenants.WithNetworks(networks...), tenants.WithLogger(p.log),
 		tenants.WithMetrics(m), tenants.WithABIs(abiSource()))
 	if err := ts.Reload(ctx); err != nil {

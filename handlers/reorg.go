@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ozmon/ozmon/tasks"
 	"strconv"
 	"time"
 
@@ -52,14 +53,17 @@ func (l chainLinks) set(ctx context.Context, network string, n uint64, hash stri
 // until one agrees with what was processed, and for each replaced block it
 // flags the deliveries of transactions the new branch dropped, caches the
 // canonical block and evaluates it. It returns how many blocks were
-// replaced.
-func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetcher, tip *chain.Block, fanOut func(context.Context, *chain.Block, []tenants.Candidate) error) (int, error) {
+// replaced. lane is the network or a region's lane of it (tasks.Lane):
+// each lane keeps its own links, so each walks a reorganisation for its
+// own tenants.
+func (h *Handlers) reorg(ctx context.Context, lane string, fetcher BlockFetcher, tip *chain.Block, fanOut func(context.Context, *chain.Block, []tenants.Candidate) error) (int, error) {
+	network, _ := tasks.SplitLane(lane)
 	links := chainLinks{rdb: h.cfg.Redis, ttl: 24 * time.Hour}
 	var replaced []*chain.Block
 	var candsOf [][]tenants.Candidate // each replaced block's, if fetch looked them up
 	parent := tip.ParentHash
 	for n := tip.Ledger - 1; n+maxReorgDepth >= tip.Ledger && n > 0; n-- {
-		seen, ok, err := links.get(ctx, network, n)
+		seen, ok, err := links.get(ctx, lane, n)
 		if err != nil {
 			return 0, err
 		}
@@ -100,7 +104,7 @@ func (h *Handlers) reorg(ctx context.Context, network string, fetcher BlockFetch
 		if err := fanOut(ctx, canon, candsOf[i]); err != nil {
 			return 0, err
 		}
-		if err := links.set(ctx, network, canon.Ledger, canon.Hash); err != nil {
+		if err := links.set(ctx, lane, canon.Ledger, canon.Hash); err != nil {
 			return 0, err
 		}
 	}

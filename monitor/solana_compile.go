@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -14,7 +15,12 @@ import (
 // conditions: the Anchor IDL of each watched program and the conditions in
 // the form Solana compares them (docs/compatibility.md#solana-matching).
 type solanaMonitor struct {
-	idls      map[string]*ozconfig.SolanaIDL // normalized program id → IDL
+	idls map[string]*ozconfig.SolanaIDL // normalized program id → IDL
+	// idlKeys fingerprints each IDL by its configured text (sha256), so
+	// monitors of different tenants carrying the same IDL share each
+	// instruction and event decoded from a block instead of decoding it
+	// once per monitor.
+	idlKeys   map[string][32]byte
 	functions []solanaFuncCond
 	events    []solanaEventCond
 }
@@ -23,6 +29,7 @@ type solanaMonitor struct {
 // the IDL's argument types when sig is set (QS1, our decision).
 type solanaFuncCond struct {
 	name string // instruction name (before "(", trimmed)
+	key  string // ozconfig.SolanaInstructionKey(name)
 	sig  string // the whole signature when it lists types, else ""
 	expr *expr.Expr
 	text *string
@@ -58,11 +65,13 @@ func (cm *CompiledMonitor) compileSolana(m *ozconfig.Monitor) error {
 		}
 		if sm.idls == nil {
 			sm.idls = make(map[string]*ozconfig.SolanaIDL, len(m.Addresses))
+			sm.idlKeys = make(map[string][32]byte, len(m.Addresses))
 		}
-		sm.idls[n] = idl
+		sm.idls[n], sm.idlKeys[n] = idl, sha256.Sum256(a.ContractSpec)
 	}
 	for i, c := range m.MatchConditions.Functions {
 		fc := solanaFuncCond{name: strings.TrimSpace(ozconfig.SolanaPattern(c.Signature)), expr: cm.functions[i].expr, text: cm.functions[i].text}
+		fc.key = ozconfig.SolanaInstructionKey(fc.name)
 		if strings.Contains(c.Signature, "(") {
 			fc.sig = c.Signature
 		}

@@ -80,13 +80,13 @@ func (s *evalState) solanaFunctionMatches(cm *CompiledMonitor, ti int) ([]Functi
 		if idl == nil {
 			continue
 		}
-		d := s.solanaCall(ti, ii, idl)
+		d := s.solanaCall(ti, ii, idl, cm.sol.idlKeys[x.program])
 		if !d.ok {
 			continue
 		}
 		for i := range cm.sol.functions {
 			fc := &cm.sol.functions[i]
-			if !ozconfig.SolanaSameInstruction(fc.name, d.name) ||
+			if (fc.name != d.name && fc.key != d.key) ||
 				(fc.sig != "" && !ozconfig.SolanaSameSignature(fc.sig, d.signature)) ||
 				!s.holds(cm, fc.expr, d.params, tx) {
 				continue
@@ -143,7 +143,7 @@ func (s *evalState) solanaEvent(cm *CompiledMonitor, ti int, ec *solanaEventCond
 		if idl == nil {
 			continue
 		}
-		ev := s.solanaDecodedEvent(ti, di, idl)
+		ev := s.solanaDecodedEvent(ti, di, idl, cm.sol.idlKeys[d.program])
 		if ev.ok && ev.name == ec.pattern && s.holds(cm, ec.expr, ev.params, tx) {
 			return ev
 		}
@@ -204,17 +204,17 @@ func (s *evalState) solanaData(ti int) []solanaData {
 
 // solanaCall returns instruction ii of the transaction decoded by the IDL,
 // decoding it on first use.
-func (s *evalState) solanaCall(ti, ii int, idl *ozconfig.SolanaIDL) *solanaDecoded {
+func (s *evalState) solanaCall(ti, ii int, idl *ozconfig.SolanaIDL, key [32]byte) *solanaDecoded {
 	p := s.p
-	return lazy(&p.mu, p.sol.calls, solanaItemKey{tx: int32(ti), item: int32(ii), idl: idl}, func() *solanaDecoded {
+	return lazy(&p.mu, p.sol.calls, solanaItemKey{tx: int32(ti), item: int32(ii), idl: key}, func() *solanaDecoded {
 		return decodeSolanaInstruction(p.sol.ixs[ti][ii].ix.Data, idl)
 	})
 }
 
 // solanaDecodedEvent is solanaCall for data line di.
-func (s *evalState) solanaDecodedEvent(ti, di int, idl *ozconfig.SolanaIDL) *solanaDecoded {
+func (s *evalState) solanaDecodedEvent(ti, di int, idl *ozconfig.SolanaIDL, key [32]byte) *solanaDecoded {
 	p := s.p
-	return lazy(&p.mu, p.sol.events, solanaItemKey{tx: int32(ti), item: int32(di), idl: idl}, func() *solanaDecoded {
+	return lazy(&p.mu, p.sol.events, solanaItemKey{tx: int32(ti), item: int32(di), idl: key}, func() *solanaDecoded {
 		return decodeSolanaEvent(s.solanaData(ti)[di].bytes, idl)
 	})
 }

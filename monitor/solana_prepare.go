@@ -42,10 +42,11 @@ type solanaData struct {
 }
 
 // solanaItemKey names an instruction or data line of a transaction as
-// decoded by one IDL.
+// decoded by one IDL (its fingerprint: equal IDLs of different monitors
+// share the result).
 type solanaItemKey struct {
 	tx, item int32
-	idl      *ozconfig.SolanaIDL
+	idl      [32]byte
 }
 
 // solanaDecoded is an instruction or event decoded by an IDL; ok is false
@@ -53,6 +54,7 @@ type solanaItemKey struct {
 type solanaDecoded struct {
 	ok        bool
 	name      string
+	key       string // ozconfig.SolanaInstructionKey(name)
 	signature string
 	args      []Arg
 	params    []expr.Param
@@ -255,6 +257,7 @@ func decodeSolanaFields(name string, fields []ozconfig.SolanaIDLField, data []by
 	d := &solanaDecoded{
 		ok:        true,
 		name:      name,
+		key:       ozconfig.SolanaInstructionKey(name),
 		signature: ozconfig.SolanaSignature(name, fields),
 		args:      make([]Arg, len(fields)),
 		params:    make([]expr.Param, len(fields)),

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -123,6 +124,14 @@ func (r *rpcServer) Calls(method string) int {
 	r.fmu.Lock()
 	defer r.fmu.Unlock()
 	return r.calls[method]
+}
+
+// CallCounts is how many requests arrived for each method called so far
+// (faulted ones included): what a test asserts to say "nothing else".
+func (r *rpcServer) CallCounts() map[string]int {
+	r.fmu.Lock()
+	defer r.fmu.Unlock()
+	return maps.Clone(r.calls)
 }
 
 // ResetCalls zeroes the call counters.

@@ -15,6 +15,9 @@ type Tenant struct {
 	Name   string
 	Tier   tasks.Tier
 	Active bool
+	// HomeRegion is the region that serves the tenant ("": the default
+	// region); see docs/multi-region.md.
+	HomeRegion string
 
 	MaxMonitors             int
 	MaxNetworks             int

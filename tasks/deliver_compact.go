@@ -46,7 +46,14 @@ func (c *DeliverCodec) Compact(p Deliver) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tasks: compact deliver payload %s: %w", p.TaskID(), err)
 	}
-	return c.enc.EncodeAll(js, make([]byte, 0, len(js)/3)), nil
+	return c.CompactJSON(js), nil
+}
+
+// CompactJSON compresses a Deliver payload already encoded (by
+// Deliver.MarshalJSON or Encode), so that a caller who enqueues the task
+// too encodes it once.
+func (c *DeliverCodec) CompactJSON(js []byte) []byte {
+	return c.enc.EncodeAll(js, make([]byte, 0, len(js)/3))
 }
 
 // Expand reverses Compact, checking the payload version as Decode does.

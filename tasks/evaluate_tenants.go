@@ -27,12 +27,14 @@ type EvaluateTenants struct {
 	BlockHash string `json:"block_hash,omitempty"`
 	// ScheduledAt is carried from FetchBlock for latency accounting.
 	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
+	// Region is the lane's region (see Lane); empty without regions.
+	Region string `json:"region,omitempty"`
 }
 
 func (EvaluateTenants) Type() string    { return TypeEvaluateTenants }
 func (p EvaluateTenants) Queue() string { return EvalQueue(p.Tier) }
 func (p EvaluateTenants) TaskID() string {
-	return fmt.Sprintf("eval:%s:%d:%s", p.Network, p.Ledger, p.Batch)
+	return fmt.Sprintf("eval:%s:%d:%s", Lane(p.Network, p.Region), p.Ledger, p.Batch)
 }
 
 // Retention: a fetch-block retry re-enqueues its batches; they must still be

@@ -13,7 +13,9 @@ const TypeFetchBlock = "fetch-block"
 
 // FetchBlock asks for one ledger of one network.
 type FetchBlock struct {
-	V       int    `json:"v"`
+	V int `json:"v"`
+	// Network is the network, or a region's lane of it ("net@region",
+	// see Lane): the scheduler of a lane schedules the lane's name.
 	Network string `json:"network"`
 	Ledger  uint64 `json:"ledger"`
 	// ScheduledAt is when the scheduler saw the ledger at the tip; it

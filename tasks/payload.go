@@ -27,6 +27,16 @@ type Payload interface {
 
 // NewTask encodes p into an asynq task with its TaskID, queue and options.
 func NewTask(p Payload) (*asynq.Task, error) {
+	data, err := encode(p)
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]asynq.Option{asynq.TaskID(p.TaskID()), asynq.Queue(p.Queue())}, p.Options()...)
+	return asynq.NewTask(p.Type(), data, opts...), nil
+}
+
+// encode is p's JSON payload.
+func encode(p Payload) ([]byte, error) {
 	var data []byte
 	var err error
 	if m, ok := p.(json.Marshaler); ok {
@@ -39,8 +49,7 @@ func NewTask(p Payload) (*asynq.Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", p.Type(), err)
 	}
-	opts := append([]asynq.Option{asynq.TaskID(p.TaskID()), asynq.Queue(p.Queue())}, p.Options()...)
-	return asynq.NewTask(p.Type(), data, opts...), nil
+	return data, nil
 }
 
 // Decode reads a task payload into p, checking its version. Payload types

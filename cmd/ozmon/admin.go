@@ -37,6 +37,9 @@ const adminUsage = `usage: ozmon admin <what> [flags]
                                            is skipped, and resent only with --force
   secrets status                           rows with plaintext secrets, rows sealed under each key
   secrets rotate                           move every secret under secrets.active (docs/secrets.md)
+  regions list                             regions: last heartbeat, alive, who serves their tenants
+  regions handback --region R              hand R's tenants back from the region that took them over,
+                                           once their outstanding work there is finished
   tenants create|list|set, keys create|list|revoke, users create
                                            tenants, quotas, API keys and users ('ozmon admin keys -h')
 
@@ -54,6 +57,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rest := args[1:]
 	if what == "secrets" {
 		return runAdminSecrets(ctx, rest, stdout, stderr)
+	}
+	if what == "regions" {
+		return runAdminRegions(ctx, rest, stdout, stderr)
 	}
 	if what == "tenants" || what == "keys" || what == "users" {
 		return runAdminAccounts(ctx, what, rest, os.Stdin, stdout, stderr)

@@ -25,7 +25,9 @@ const accountsUsage = `usage: ozmon admin <what> <verb> [flags]
   tenants storage [--tenant SLUG|ID]
                  delivery records, their bytes (kept payloads among them) and config bytes
                  per tenant, against max_storage_mb
-  tenants set    --tenant SLUG|ID [--name N] [--tier T] [--active true|false] [quota flags]
+  tenants set    --tenant SLUG|ID [--name N] [--tier T] [--active true|false] [--home-region R] [quota flags]
+                 --home-region: the region serving the tenant ('' for regions.default_home;
+                 docs/multi-region.md)
                  quota flags: --max-monitors --max-networks --max-triggers-per-monitor
                               --max-rpc-requests-per-minute --max-storage-mb
   keys create    --tenant SLUG|ID --name N [--role viewer|member|admin] [--expires 720h | RFC 3339]
@@ -62,6 +64,11 @@ func runAdminAccounts(ctx context.Context, what string, args []string, stdin io.
 	id := fs.String("id", "", "key id")
 	email := fs.String("email", "", "user's e-mail address")
 	pwEnv := fs.String("password-env", "", "environment variable holding the user's password (default: read stdin)")
+	var homeRegion *string
+	fs.Func("home-region", "tenants set: the region serving the tenant ('' for regions.default_home)", func(s string) error {
+		homeRegion = &s
+		return nil
+	})
 	quotas := map[string]*int{}
 	for _, q := range []string{"max-monitors", "max-networks", "max-triggers-per-monitor", "max-rpc-requests-per-minute", "max-storage-mb"} {
 		quotas[q] = nil
@@ -126,7 +133,7 @@ func runAdminAccounts(ctx context.Context, what string, args []string, stdin io.
 		if err != nil {
 			return err
 		}
-		ch := postgres.TenantChange{Quotas: q}
+		ch := postgres.TenantChange{Quotas: q, HomeRegion: homeRegion}
 		if *name != "" {
 			ch.Name = name
 		}

@@ -147,7 +147,8 @@ func (a *app) newHandlers(client *asynq.Client, ts *tenants.Registry, opts []not
 		ChannelOptions: opts, Activity: activity, Conditions: conds, ConditionBudget: a.cfg.Notify.ConditionBudget.D(), RateLimiter: limiter, DeliverRetention: a.cfg.Notify.Retention.D(), MaxPayloadBytes: a.cfg.Storage.MaxPayloadBytes, Redis: a.rdb,
 		InDoubt: handlers.InDoubtPolicy(a.cfg.Notify.InDoubt), TenantInFlight: perTenant, DestinationInFlight: perDest,
 		Strategy: strategy, MaxTenantsPerBatch: a.cfg.LoadBalancer.MaxTenantsPerBatch, Metrics: a.m, Log: a.log, Usage: meter,
-		Live: live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
+		DefaultRegion: a.cfg.Regions.DefaultHome,
+		Live:          live.NewPublisher(a.rdb, live.WithMaxLen(a.cfg.API.StreamMaxLen), live.WithMetrics(a.m), live.WithLogger(a.log)),
 	})
 }
 

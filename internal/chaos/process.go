@@ -39,6 +39,18 @@ func newProcess(tb testing.TB, bin, name, role, logDir string, env []string) *Pr
 	return p
 }
 
+// StartProcess runs one ozmon role from bin outside a Cluster — for other
+// suites that need real processes (internal/e2e) — with env as its whole
+// environment (OZ_MONITOR_METRICS_ADDR is chosen per start), its log in
+// logDir/name.log; it waits until the role answers /readyz and is killed
+// when the test ends.
+func StartProcess(tb testing.TB, bin, name, role, logDir string, env []string) *Process {
+	tb.Helper()
+	p := newProcess(tb, bin, name, role, logDir, env)
+	p.Start()
+	return p
+}
+
 // LogPath is the file the process's stdout and stderr go to.
 func (p *Process) LogPath() string { return p.log }
 

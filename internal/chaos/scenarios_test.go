@@ -38,6 +38,7 @@ func scenarios() []scenario {
 	}
 	list = append(list, []scenario{
 		{"two_schedulers_two_workers_one_of_each_killed", twoOfEachOneKilled},
+		{"two_regions_one_killed", twoRegions},
 		{"worker_kill9_mid_delivery", workerKill9},
 		{"baseline", baseline},
 		{"five_tenants_hang", fiveTenantsHang},

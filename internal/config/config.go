@@ -49,6 +49,12 @@ type Config struct {
 	Limits       Limits       `yaml:"limits" envPrefix:"LIMITS_"`
 	Storage      Storage      `yaml:"storage" envPrefix:"STORAGE_"`
 
+	// Region names this process's region in a multi-region deployment
+	// (docs/multi-region.md): its scheduler serves the tenants homed there
+	// and heartbeats into PostgreSQL. Empty: one region, no heartbeat.
+	Region  string  `yaml:"region" env:"REGION"`
+	Regions Regions `yaml:"regions" envPrefix:"REGIONS_"`
+
 	IgnoredTop `yaml:",inline"` // accepted, ignored (ignored.go)
 }
 
@@ -83,6 +89,20 @@ type LoadBalancer struct {
 	MaxTenantsPerBatch int    `yaml:"max_tenants_per_batch" env:"MAX_TENANTS_PER_BATCH"`
 
 	IgnoredLoadBalancer `yaml:",inline"` // accepted, ignored (ignored.go)
+}
+
+// Regions configures a multi-region deployment (with Region set); every
+// region's processes must agree on it.
+type Regions struct {
+	// DefaultHome is the region serving tenants without a home region
+	// (required with region).
+	DefaultHome string `yaml:"default_home" env:"DEFAULT_HOME"`
+	// HeartbeatTimeout is how long a region may go without a heartbeat
+	// before another takes over its tenants (default 30s).
+	HeartbeatTimeout Duration `yaml:"heartbeat_timeout" env:"HEARTBEAT_TIMEOUT"`
+	// HeartbeatInterval is how often a region's scheduler beats and looks
+	// at the others (default a fifth of the timeout).
+	HeartbeatInterval Duration `yaml:"heartbeat_interval" env:"HEARTBEAT_INTERVAL"`
 }
 
 // Storage bounds what the delivery log keeps in PostgreSQL.
@@ -382,6 +402,7 @@ func Defaults() Config {
 		Notify: Notify{Retention: Duration(time.Hour), SendTimeout: Duration(30 * time.Second), InDoubt: "resend",
 			ScriptUID: 65534, ScriptGID: 65534, ConditionBudget: Duration(30 * time.Second)},
 		Storage: Storage{DeliveryRetention: Duration(90 * 24 * time.Hour), MaintenanceInterval: Duration(time.Hour), MaxPayloadBytes: 64 << 10},
+		Regions: Regions{HeartbeatTimeout: Duration(30 * time.Second)},
 		Limits:  Limits{ExpressionBytes: lim.ExpressionBytes, ListItems: lim.ListItems, ItemBytes: lim.ItemBytes, TenantBytes: lim.TenantBytes},
 	}
 }
@@ -460,6 +481,7 @@ func (c Config) Validate() error {
 	if c.Notify.SendTimeout.D() <= 0 {
 		errs = append(errs, fmt.Errorf("notify.send_timeout: must be > 0"))
 	}
+	errs = append(errs, c.validateRegions()...)
 	switch c.Notify.InDoubt {
 	case "resend", "hold":
 	default:

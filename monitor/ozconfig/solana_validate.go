@@ -123,6 +123,12 @@ func SolanaSameInstruction(cond, idlName string) bool {
 	return cond == idlName || anchorSnake(cond) == anchorSnake(idlName)
 }
 
+// SolanaInstructionKey is the form SolanaSameInstruction compares names
+// in (snake case): two names are the same instruction when they are equal
+// or their keys are. Evaluators compute it once per condition and decoded
+// instruction instead of once per comparison.
+func SolanaInstructionKey(name string) string { return anchorSnake(name) }
+
 // SolanaSameSignature compares two name(types) signatures with whitespace
 // removed, the name as SolanaSameInstruction does and the types exactly
 // (case-sensitive, as OpenZeppelin Monitor's Solana signature comparison).

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/tasks"
 )
 
 // progressKeep is how many completed ledgers below the watermark are kept
@@ -215,6 +216,9 @@ func (s *Store) UnfinishedDeliveryLedgers(ctx context.Context, network string, l
 	if limit <= 0 {
 		limit = 1000
 	}
+	// A region's lane (tasks.Lane) reads its network's deliveries: the log
+	// is the network's, whichever region recorded them.
+	network, _ = tasks.SplitLane(network)
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ledger FROM ozmon_deliveries
 		WHERE network = $1 AND status IN ('pending', 'sending', 'failed') ORDER BY ledger LIMIT $2`, network, limit)
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 const tenantColumns = `t.id::text, t.slug, t.name, COALESCE(s.tier, 'default'), COALESCE(t.is_active, true),
 	COALESCE(t.max_monitors, 10), COALESCE(t.max_networks, 5), COALESCE(t.max_triggers_per_monitor, 10),
 	COALESCE(t.max_rpc_requests_per_minute, 1000), COALESCE(t.max_storage_mb, 1000),
-	COALESCE(t.created_at, 'epoch'::timestamptz), COALESCE(t.updated_at, 'epoch'::timestamptz), ` + tenantVersion
+	COALESCE(t.created_at, 'epoch'::timestamptz), COALESCE(t.updated_at, 'epoch'::timestamptz),
+	COALESCE(s.home_region, ''), ` + tenantVersion
 
 // tenantVersion fingerprints everything a worker compiles from a tenant:
 // the full text of its row, its settings and each of its network, monitor
@@ -38,7 +39,7 @@ func scanTenant(row pgx.Row) (store.Tenant, error) {
 	var tier string
 	err := row.Scan(&t.ID, &t.Slug, &t.Name, &tier, &t.Active,
 		&t.MaxMonitors, &t.MaxNetworks, &t.MaxTriggers, &t.MaxRPCRequestsPerMinute, &t.MaxStorageMB,
-		&t.CreatedAt, &t.UpdatedAt, &t.Version)
+		&t.CreatedAt, &t.UpdatedAt, &t.HomeRegion, &t.Version)
 	t.Tier = tasks.Tier(tier)
 	return t, err
 }

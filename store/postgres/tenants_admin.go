@@ -51,7 +51,10 @@ type TenantChange struct {
 	Name   *string
 	Tier   *tasks.Tier
 	Active *bool
-	Quotas Quotas
+	// HomeRegion moves the tenant to another region ("": the default
+	// region); see docs/multi-region.md.
+	HomeRegion *string
+	Quotas     Quotas
 }
 
 func validSlug(s string) bool {
@@ -161,6 +164,9 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID string, ch TenantChan
 	if err := ch.Quotas.validate(); err != nil {
 		return store.Tenant{}, fmt.Errorf("postgres: update tenant %s: %w", tenantID, err)
 	}
+	if ch.HomeRegion != nil && *ch.HomeRegion != "" && !tasks.ValidRegion(*ch.HomeRegion) {
+		return store.Tenant{}, fmt.Errorf("postgres: update tenant %s: home region %q: want 1 to 63 of a-z, 0-9, '-', '_', starting with a letter or digit", tenantID, *ch.HomeRegion)
+	}
 	q := ch.Quotas
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var id string
@@ -177,6 +183,13 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID string, ch TenantChan
 		if ch.Tier != nil {
 			_, err = tx.Exec(ctx, `INSERT INTO ozmon_tenant_settings (tenant_id, tier) VALUES ($1, $2)
 				ON CONFLICT (tenant_id) DO UPDATE SET tier = EXCLUDED.tier`, tenantID, string(*ch.Tier))
+			if err != nil {
+				return err
+			}
+		}
+		if ch.HomeRegion != nil {
+			_, err = tx.Exec(ctx, `INSERT INTO ozmon_tenant_settings (tenant_id, home_region) VALUES ($1, $2)
+				ON CONFLICT (tenant_id) DO UPDATE SET home_region = EXCLUDED.home_region`, tenantID, *ch.HomeRegion)
 		}
 		return err
 	})
