@@ -66,7 +66,7 @@ func (h *Handlers) EvaluateTenants(ctx context.Context, t *asynq.Task) error {
 	var held []heldMatches
 	var ready []encodedMatch // published to the live stream once enqueued
 	matched := map[string]int{}
-	for _, tm := range ix.CandidatesOf(b, p.Tenants) {
+	for _, tm := range ix.CandidatesOfPrepared(prep, p.Tenants) {
 		id := tm.TenantID
 		ds, hm, n, err := h.evaluateTenant(ctx, p, prep, id, tm.Monitors)
 		if err != nil {

@@ -60,6 +60,7 @@ type PreparedBlock struct {
 	byContract map[string][]int32 // normalized contract → tx indexes, ascending, each once
 	txOps      [][][]expr.Param   // per tx: transaction params per relevant operation
 	txBase     [][]expr.Param     // per tx: params when it has no relevant operation
+	txFacts    ledgerTxFacts      // what transaction-only monitors' gates read
 
 	// Calls and events resolved against a spec, filled lazily by the
 	// evaluations that need them and shared by all later ones, whatever
@@ -67,6 +68,10 @@ type PreparedBlock struct {
 	mu     sync.Mutex
 	calls  map[itemKey]*resolvedCall
 	events map[itemKey]*decodedEvent
+	argMax map[argMaxKey]int64 // stellar_arggate.go
+
+	touchedOnce sync.Once
+	touchedSet  map[string]struct{} // normalized contracts the block touches (Index.CandidatesOfPrepared)
 
 	evm *evmBlock      // set instead of the Stellar fields on an EVM block
 	sol *solanaBlock   // set instead of the Stellar fields on a Solana block
@@ -98,6 +103,7 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 		txBase:     make([][]expr.Param, len(b.Transactions)),
 		calls:      make(map[itemKey]*resolvedCall),
 		events:     make(map[itemKey]*decodedEvent),
+		argMax:     make(map[argMaxKey]int64),
 	}
 	norm := make(map[string]string, 64)
 	normOf := func(a string) string {
@@ -140,7 +146,15 @@ func (e *Engine) Prepare(b *chain.Block) (*PreparedBlock, error) {
 		}
 		p.txOps[ti], p.txBase[ti] = transactionParams(tx, ledger)
 	}
+	p.txFacts = txFactsOf(p.txOps, p.txBase)
 	return p, nil
+}
+
+// touched returns the normalized contracts the block touches, the way the
+// index keys them, computed once.
+func (p *PreparedBlock) touched() map[string]struct{} {
+	p.touchedOnce.Do(func() { p.touchedSet = touchedSet(p.Block) })
+	return p.touchedSet
 }
 
 // transactionParams builds the parameters transaction expressions see

@@ -36,7 +36,7 @@ type benchData struct {
 	specs     map[string]*chain.ContractSpec // a spec per called contract, from its calls
 }
 
-func loadMainnet(b *testing.B) *benchData {
+func loadMainnet(b testing.TB) *benchData {
 	b.Helper()
 	dir := testkit.SharedPath(b, "testdata", "stellar", "mainnet")
 	files, err := filepath.Glob(filepath.Join(dir, "ledger-630*.xdr.gz"))

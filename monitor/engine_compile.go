@@ -61,6 +61,8 @@ type CompiledMonitor struct {
 	functions []sigCond
 	events    []sigCond
 	txs       []txCond
+	txGate    txGate                              // transaction-only Stellar monitors: what a ledger must hold (stellar_gate.go)
+	argGate   bool                                // every function and event condition bounds an argument (stellar_arggate.go)
 	specs     map[string]map[string]*contractSpec // network → normalized address → spec
 	chain     chain.Chain                         // "" when unknown: any block
 	abis      map[string]map[string]*evmABI       // network → normalized EVM address → ABI
@@ -86,7 +88,8 @@ type CompiledMonitor struct {
 type sigCond struct {
 	sigNorm string
 	expr    *expr.Expr
-	text    *string // nil: no expression
+	text    *string    // nil: no expression
+	lower   lowerBound // what the expression requires (stellar_arggate.go)
 }
 
 type txCond struct {
@@ -153,6 +156,10 @@ func Compile(tenantID string, m *ozconfig.Monitor, specs SpecSource, opts ...Com
 		}
 		cm.txs = append(cm.txs, txCond{status: c.Status, expr: e, text: text})
 	}
+	if cm.everyTransaction() {
+		cm.txGate = compileTxGate(cm.txs)
+	}
+	cm.argGate = compileArgGate(cm)
 	cm.chain = o.chain
 	if cm.chain == "" && isMidnightMonitor(m) {
 		cm.chain = chain.Midnight
@@ -219,7 +226,9 @@ func compileSigCond(sig, src string, e *expr.Expr) (sigCond, error) {
 	if err != nil {
 		return sigCond{}, err
 	}
-	return sigCond{sigNorm: normalizeKey(sig), expr: pe, text: text}, nil
+	c := sigCond{sigNorm: normalizeKey(sig), expr: pe, text: text}
+	c.lower = lowerBoundOf(&c)
+	return c, nil
 }
 
 // compileExpr returns the parsed expression of a condition, parsing the

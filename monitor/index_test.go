@@ -59,6 +59,13 @@ func TestIndexCandidatesOnlyForTouchedContracts(t *testing.T) {
 	wantEqual(t, "candidates of t2 (and an unknown tenant)", names(ix.CandidatesOf(both, []string{"t2", "nobody", "t2"})), []string{"t2/on-b"})
 	wantEqual(t, "candidates of both tenants", names(ix.CandidatesOf(both, []string{"t2", "t1"})), names(ix.Candidates(both)))
 	wantEqual(t, "candidates of t2 for a block touching A", names(ix.CandidatesOf(onlyA, []string{"t2"})), []string(nil))
+	// So does a batch on the prepared block, as the evaluate handler asks.
+	prep, err := monitor.NewEngine().Prepare(both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "candidates of both tenants, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "t1"})), names(ix.Candidates(both)))
+	wantEqual(t, "candidates of t2, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "nobody"})), []string{"t2/on-b"})
 
 	other := newBlock(tx("h", true, callOp("COTHER", "f")))
 	other.Network = "stellar_testnet"

@@ -35,6 +35,9 @@ func (s *evalState) event(ti, ei int, cs *contractSpec) *decodedEvent {
 func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match {
 	b := s.p.Block
 	if cm.everyTransaction() {
+		if cm.txGate != nil && !cm.txGate.mayMatch(&s.p.txFacts) {
+			return out // no operation of the ledger can satisfy a condition
+		}
 		for ti := range b.Transactions {
 			if m := s.evaluateTx(cm, ti); m != nil {
 				out = append(out, m)
@@ -44,6 +47,9 @@ func (s *evalState) evaluateMonitor(cm *CompiledMonitor, out []*Match) []*Match 
 	}
 	// Function and event conditions can only match a transaction that
 	// touches a watched contract, so only those are visited.
+	if cm.argGate && !s.argsMayMatch(cm) {
+		return out // no call or event of the ledger reaches a condition's bound
+	}
 	for _, ti := range s.gate(cm, s.p.byContract) {
 		if m := s.evaluateTx(cm, int(ti)); m != nil {
 			out = append(out, m)

@@ -28,6 +28,17 @@ type TenantSource interface {
 	TenantConfig(ctx context.Context, tenantID string) (*TenantConfig, error)
 }
 
+// BulkTenantSource is a TenantSource that loads many tenants'
+// configurations at once; a registry's full reload uses it when its
+// source has it, so a cold start costs a round trip per chunk of tenants,
+// not per tenant.
+type BulkTenantSource interface {
+	TenantSource
+	// TenantConfigs loads the configurations of the tenants with the
+	// given ids, each as TenantConfig would; unknown ids are left out.
+	TenantConfigs(ctx context.Context, ids []string) ([]*TenantConfig, error)
+}
+
 // NetworkRegistry is the operator's list of networks ozmon fetches ledgers
 // from. Tenants reference these networks by slug; the RPC endpoints in a
 // tenant's own network definitions are never used for fetching.

@@ -73,13 +73,20 @@ func (ts *Registry) Reload(ctx context.Context) error {
 		return fmt.Errorf("reload tenants: %w", err)
 	}
 	seen := make(map[string]bool, len(list))
+	var stale []string
 	for _, t := range list {
 		seen[t.ID] = true
-		if ts.current(t) {
-			continue
+		if !ts.current(t) {
+			stale = append(stale, t.ID)
 		}
-		if err := ts.reloadTenant(ctx, t.ID); err != nil {
-			ts.log.Error("reload tenant", "tenant", t.ID, "err", err)
+	}
+	if bulk, ok := ts.src.(store.BulkTenantSource); ok && len(stale) > 1 {
+		ts.reloadBulk(ctx, bulk, stale)
+	} else {
+		for _, id := range stale {
+			if err := ts.reloadTenant(ctx, id); err != nil {
+				ts.log.Error("reload tenant", "tenant", id, "err", err)
+			}
 		}
 	}
 	ts.mu.RLock()
@@ -94,6 +101,58 @@ func (ts *Registry) Reload(ctx context.Context) error {
 		ts.remove(id)
 	}
 	return nil
+}
+
+// bulkChunk is how many tenants one bulk load reads: large enough that
+// a round trip is spread over many tenants, small enough that one chunk's
+// rows (about 4 KB a tenant) stay a few megabytes.
+const bulkChunk = 1000
+
+// reloadBulk loads ids a chunk at a time, reading the next chunk from the
+// store while this one compiles, so PostgreSQL and the compiler work side
+// by side. A chunk that fails to load is retried tenant by tenant.
+func (ts *Registry) reloadBulk(ctx context.Context, src store.BulkTenantSource, ids []string) {
+	type chunk struct {
+		ids []string
+		tcs []*store.TenantConfig
+		err error
+	}
+	loaded := make(chan chunk, 1)
+	go func() {
+		defer close(loaded)
+		for start := 0; start < len(ids) && ctx.Err() == nil; start += bulkChunk {
+			part := ids[start:min(start+bulkChunk, len(ids))]
+			tcs, err := src.TenantConfigs(ctx, part)
+			select {
+			case loaded <- chunk{ids: part, tcs: tcs, err: err}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for c := range loaded {
+		if c.err != nil {
+			ts.log.Warn("bulk tenant load failed; loading the chunk tenant by tenant", "tenants", len(c.ids), "err", c.err)
+			for _, id := range c.ids {
+				if err := ts.reloadTenant(ctx, id); err != nil {
+					ts.log.Error("reload tenant", "tenant", id, "err", err)
+				}
+			}
+			continue
+		}
+		found := make(map[string]bool, len(c.tcs))
+		for _, tc := range c.tcs {
+			found[tc.Tenant.ID] = true
+			if err := ts.install(ctx, tc); err != nil {
+				ts.log.Error("reload tenant", "tenant", tc.Tenant.ID, "err", err)
+			}
+		}
+		for _, id := range c.ids {
+			if !found[id] {
+				ts.remove(id) // deleted since it was listed
+			}
+		}
+	}
 }
 
 // current reports whether the loaded copy of t is up to date.
@@ -121,6 +180,13 @@ func (ts *Registry) reloadTenant(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("load tenant %s: %w", id, err)
 	}
+	return ts.install(ctx, tc)
+}
+
+// install compiles a loaded tenant and swaps it into the registry and the
+// indexes; an inactive one is removed.
+func (ts *Registry) install(ctx context.Context, tc *store.TenantConfig) error {
+	id := tc.Tenant.ID
 	if !tc.Tenant.Active {
 		ts.remove(id)
 		return nil

@@ -57,6 +57,10 @@ func (e *evalError) Error() string { return e.Code.String() + ": " + e.Msg }
 
 func evalErr(code errorCode, msg string) error { return &evalError{Code: code, Msg: msg} }
 
+func notFound(name string) *evalError {
+	return &evalError{Code: errVariableNotFound, Msg: "variable " + quoteCut(name) + " not found"}
+}
+
 // Eval evaluates the expression against params with a chain's rules. AND
 // and OR short-circuit left to right, so an error in a side that is not
 // evaluated is not reported (as in OpenZeppelin Monitor).
@@ -98,7 +102,10 @@ func (cd *condition) eval(params []Param, c Comparator) (bool, error) {
 		}
 	}
 	if p == nil {
-		return false, evalErr(errVariableNotFound, "variable "+quoteCut(cd.name)+" not found")
+		if cd.notFound != nil {
+			return false, cd.notFound
+		}
+		return false, notFound(cd.name)
 	}
 	if len(cd.path) == 0 {
 		return c.compare(p.Kind, p.Value, cd.op, &cd.lit)

@@ -131,6 +131,7 @@ func (p *parser) parseCondition() (*condition, error) {
 	if err := p.parseValue(&c.lit); err != nil {
 		return nil, err
 	}
+	c.notFound = notFound(c.name)
 	return c, nil
 }
 

@@ -61,6 +61,13 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 	if err := br.Close(); err != nil {
 		return nil, fmt.Errorf("postgres: load config of tenant %s: %w", tenantID, err)
 	}
+	return s.assemble(tenant, items), nil
+}
+
+// assemble builds a tenant's configuration from its rows (networks,
+// monitors, triggers, each in the order TenantConfig reads them): quotas,
+// secrets, parsing and the one validation.
+func (s *Store) assemble(tenant store.Tenant, items [3][]namedJSON) *store.TenantConfig {
 	tc := &store.TenantConfig{Tenant: tenant}
 	var quotaProblems []error
 	items[0], items[1], quotaProblems = overQuota(tenant, items[0], items[1])
@@ -72,7 +79,7 @@ func (s *Store) TenantConfig(ctx context.Context, tenantID string) (*store.Tenan
 		tc.Problems = append(append(append(tc.Problems, netProblems...), trigProblems...), quotaProblems...)
 		sortItemErrors(tc.Problems)
 	}
-	return tc, nil
+	return tc
 }
 
 type namedJSON struct {
