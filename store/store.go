@@ -127,3 +127,15 @@ type PayloadKeeper interface {
 	// there is no record or it keeps no payload.
 	DeliveryPayload(ctx context.Context, key DeliveryKey) ([]byte, error)
 }
+
+// PendingLister is implemented by delivery logs that can list the
+// notifications still pending, oldest first. The scheduler checks each one
+// older than its grace period against Redis: a deliver task whose enqueue
+// Redis lost (a failover to a replica that had not received it) leaves a
+// pending record and nothing else, once its ledger counts as complete.
+type PendingLister interface {
+	// PendingDeliveries lists network's pending records created in
+	// [since, until), in creation order (then by key), starting after
+	// after (nil: from the first), at most limit.
+	PendingDeliveries(ctx context.Context, network string, since, until time.Time, after *DeliveryPosition, limit int) ([]PendingDelivery, error)
+}
