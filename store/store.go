@@ -95,6 +95,18 @@ type ExpectedDelivery struct {
 	Payload []byte
 }
 
+// DeliveryLogAt is implemented by delivery logs filed by ledger close
+// time (store/postgres partitions by week of it): told the close time of
+// the key's ledger — ExpectedDelivery.LedgerClosedAt, carried on the
+// deliver task — they read and write the one place that time files the
+// record under, instead of looking in every one. A record filed under
+// another time is still found: the methods then behave as BeginDelivery
+// and FinishDelivery, at their cost.
+type DeliveryLogAt interface {
+	BeginDeliveryAt(ctx context.Context, key DeliveryKey, closedAt time.Time, taskID, channel string) (Delivery, error)
+	FinishDeliveryAt(ctx context.Context, key DeliveryKey, closedAt time.Time, status DeliveryStatus, lastError string) error
+}
+
 // Store is everything the pipeline needs from persistence.
 type Store interface {
 	TenantSource
