@@ -16,9 +16,6 @@ import (
 // monitor) always passes, so a tenant over its cap can always get back
 // under it. A tenant never measured is held to its configuration alone.
 func (w *Writer) checkStorage(ctx context.Context, t store.Tenant, s *state, rows postgres.ConfigRows) error {
-	if t.MaxStorageMB <= 0 {
-		return nil
-	}
 	before, after := rowsBytes(rows), s.bytes()
 	if after <= before {
 		return nil
