@@ -57,8 +57,10 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 	if err := s.reconcileAfterLoss(ctx, slug, &res); err != nil {
 		return res, err
 	}
+	// A failed sweep does not hold up the ledgers below: it is logged and
+	// runs again with the next recovery.
 	if err := s.requeueStranded(ctx, slug, rc, &res); err != nil {
-		return res, err
+		s.log.Error("scheduler recovery: requeue pending notifications", "network", slug, "err", err)
 	}
 	completed, ok, open, err := s.progress.Incomplete(ctx, slug, 1000)
 	if err != nil || !ok {
