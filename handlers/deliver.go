@@ -53,7 +53,9 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	key := store.DeliveryKey{TenantID: p.TenantID, Monitor: p.Monitor, Network: p.Network, Ledger: p.Ledger, TxHash: p.TxHash, Trigger: p.Trigger}
-	ctx = withLedgerClosedAt(ctx, p.LedgerClosedAt)
+	if h.cfg.CloseTimeWrites {
+		ctx = withLedgerClosedAt(ctx, p.LedgerClosedAt)
+	}
 	tn, ok := h.cfg.Tenants.Get(p.TenantID)
 	if !ok {
 		return fmt.Errorf("deliver %s: tenant is not active: %w", key, asynq.SkipRetry)
