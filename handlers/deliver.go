@@ -53,6 +53,9 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	key := store.DeliveryKey{TenantID: p.TenantID, Monitor: p.Monitor, Network: p.Network, Ledger: p.Ledger, TxHash: p.TxHash, Trigger: p.Trigger}
+	if h.cfg.CloseTimeWrites {
+		ctx = withLedgerClosedAt(ctx, p.LedgerClosedAt)
+	}
 	tn, ok := h.cfg.Tenants.Get(p.TenantID)
 	if !ok {
 		return fmt.Errorf("deliver %s: tenant is not active: %w", key, asynq.SkipRetry)
@@ -76,7 +79,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 	}
 	defer release()
 
-	rec, err := h.cfg.Deliveries.BeginDelivery(ctx, key, p.TaskID(), channel)
+	rec, err := h.beginDelivery(ctx, key, p.TaskID(), channel)
 	if errors.Is(err, store.ErrInvalid) {
 		return fmt.Errorf("deliver %s: %w: %w", key, err, asynq.SkipRetry)
 	}
@@ -277,7 +280,7 @@ func (h *Handlers) finish(ctx context.Context, t *asynq.Task, key store.Delivery
 	defer cancel()
 	var err error
 	for wait := 100 * time.Millisecond; wctx.Err() == nil; wait *= 2 {
-		err = h.cfg.Deliveries.FinishDelivery(wctx, key, st, msg)
+		err = h.finishDelivery(wctx, key, st, msg)
 		if err == nil || errors.Is(err, store.ErrNotFound) {
 			h.publishOutcome(ctx, key, st)
 			return true

@@ -162,7 +162,7 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 		out[i].js = h.encodeDeliver(d)
 		ds[i] = store.ExpectedDelivery{Key: store.DeliveryKey{TenantID: d.TenantID, Monitor: d.Monitor, Network: d.Network,
 			Ledger: d.Ledger, TxHash: d.TxHash, Trigger: d.Trigger}, TaskID: d.TaskID(), Channel: out[i].channel,
-			LedgerClosedAt: d.LedgerClosedAt, Payload: h.keptPayload(d, out[i].js)}
+			LedgerClosedAt: d.LedgerClosedAt, Payload: h.keptPayload(ctx, d, out[i].js)}
 	}
 	err := h.cfg.Deliveries.ExpectDeliveries(ctx, ds)
 	switch {
@@ -176,15 +176,21 @@ func (h *Handlers) expect(ctx context.Context, p tasks.EvaluateTenants, out []qu
 }
 
 // keptPayload is what the delivery record keeps of d for a resend once
-// its task has left Redis: the compacted payload, or nothing (logged, with
-// the tenant, monitor and sizes) when it is over MaxPayloadBytes. The
-// notification itself is sent either way.
-func (h *Handlers) keptPayload(d tasks.Deliver, js []byte) []byte {
+// its task has left Redis: the compacted payload (js is the task's own
+// encoding), or nothing when it is over MaxPayloadBytes (logged, with the
+// tenant, monitor and sizes) or its tenant is over its max_storage_mb
+// (storageCapped). The notification itself is sent either way.
+func (h *Handlers) keptPayload(ctx context.Context, d tasks.Deliver, js []byte) []byte {
 	if js == nil {
 		return nil // encodeDeliver said why
 	}
+	if h.storageCapped(ctx, d.TenantID) {
+		h.cfg.Metrics.PayloadsNotKept.WithLabelValues("over_max_storage_mb").Inc()
+		return nil
+	}
 	b := h.codec.CompactJSON(js)
 	if len(b) > h.cfg.MaxPayloadBytes {
+		h.cfg.Metrics.PayloadsNotKept.WithLabelValues("over_max_payload_bytes").Inc()
 		h.cfg.Log.Warn("notification payload over storage.max_payload_bytes; its record keeps none, so once its task leaves Redis it cannot be resent",
 			"tenant", d.TenantID, "monitor", d.Monitor, "trigger", d.Trigger, "ledger", d.Ledger, "bytes", len(b), "max_payload_bytes", h.cfg.MaxPayloadBytes)
 		return nil

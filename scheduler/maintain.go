@@ -26,6 +26,11 @@ type Maintenance struct {
 	// time forward through it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// MeasureStorage, when set, measures what each tenant occupies
+	// against its max_storage_mb after each round and returns the tenants
+	// over it (store/postgres MeasureTenantStorage): workers and config
+	// writes read that measurement.
+	MeasureStorage func(ctx context.Context) (over []string, err error)
 }
 
 // Run runs rounds until ctx ends. A failed round is logged and tried again
@@ -64,6 +69,16 @@ func (m Maintenance) Round(ctx context.Context) (made int, dropped []string, err
 		log.Error("delivery log maintenance failed; trying again at the next round", "err", err, "every", m.Every)
 	case made > 0 || len(dropped) > 0:
 		log.Info("delivery log maintained", "partitions_made", made, "partitions_dropped", dropped, "retention", m.Retention)
+	}
+	if m.MeasureStorage != nil {
+		over, merr := m.MeasureStorage(ctx)
+		switch {
+		case merr != nil && ctx.Err() == nil:
+			log.Error("tenant storage measurement failed; the last one stands until the next round", "err", merr)
+		case len(over) > 0:
+			log.Warn("tenants over their max_storage_mb: their new notifications keep no payload and their configuration may not grow",
+				"tenants", over)
+		}
 	}
 	return made, dropped, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ozmon/ozmon/internal/testkit"
 	"github.com/ozmon/ozmon/scheduler"
+	"github.com/ozmon/ozmon/store"
 	"github.com/ozmon/ozmon/store/postgres"
 )
 
@@ -77,5 +78,52 @@ func TestMaintenanceNeedsAnInterval(t *testing.T) {
 	err := scheduler.Maintenance{}.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "positive interval") {
 		t.Fatalf("Run without store or interval: %v", err)
+	}
+}
+
+// Each round measures tenant storage after the log's partitions, on the
+// real store: the tenant past its max_storage_mb comes back, and workers
+// then read it as over.
+func TestMaintenanceMeasuresTenantStorage(t *testing.T) {
+	t.Parallel()
+	url, schema := testkit.PostgresSchema(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url, postgres.WithNotifyChannel("ozmon_"+schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	zero := 0
+	capped, err := st.CreateTenant(ctx, postgres.NewTenant{Slug: "capped", Quotas: postgres.Quotas{MaxStorageMB: &zero}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateTenant(ctx, postgres.NewTenant{Slug: "roomy"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExpectDeliveries(ctx, []store.ExpectedDelivery{{Key: store.DeliveryKey{TenantID: capped.ID, Monitor: "m",
+		Network: "stellar_testnet", Ledger: 1, TxHash: "a", Trigger: "hook"}, TaskID: "t", Payload: []byte("payload")}}); err != nil {
+		t.Fatal(err)
+	}
+	var over []string
+	m := scheduler.Maintenance{Log: st, Every: time.Hour, Logger: slog.New(slog.DiscardHandler),
+		MeasureStorage: func(ctx context.Context) ([]string, error) {
+			ts, err := st.MeasureTenantStorage(ctx)
+			for _, t := range ts {
+				over = append(over, t.Slug)
+			}
+			return over, err
+		}}
+	if _, _, err := m.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(over, []string{"capped"}) {
+		t.Fatalf("over their cap after a round: %v, want [capped]", over)
+	}
+	if ok, err := st.OverStorage(ctx, capped.ID); !ok || err != nil {
+		t.Fatalf("OverStorage(capped) = %v, %v after the round", ok, err)
 	}
 }

@@ -66,6 +66,12 @@ type Recovery struct {
 	// RetryArchived re-drives ledgers whose tasks were archived too (their
 	// archived tasks are removed from the dead-letter queue when re-driven).
 	RetryArchived bool
+	// PendingWindow is how far back (by record creation) notifications
+	// still pending are checked for a deliver task in Redis (default 15
+	// minutes; see requeueStranded). A failover loses only the writes of
+	// its last moments, so a record is checked for minutes after its
+	// grace, not for the retention.
+	PendingWindow time.Duration
 }
 
 func (r Recovery) withDefaults() Recovery {
@@ -77,6 +83,9 @@ func (r Recovery) withDefaults() Recovery {
 	}
 	if r.MaxRedrives <= 0 {
 		r.MaxRedrives = 10
+	}
+	if r.PendingWindow <= 0 {
+		r.PendingWindow = 15 * time.Minute
 	}
 	return r
 }

@@ -22,6 +22,9 @@ type RecoverResult struct {
 	// RedisLost is set when the run found that Redis had lost writes; the
 	// ledgers with unfinished notifications were then re-driven.
 	RedisLost bool
+	// Requeued are the TaskIDs of pending notifications whose deliver
+	// task was gone from Redis, enqueued again (requeueStranded).
+	Requeued []string
 }
 
 // Recover looks at a network's unfinished ledgers and drives again those
@@ -29,7 +32,8 @@ type RecoverResult struct {
 // recorded batch that no longer exists. Their TaskIDs are free again, or
 // the re-drive carries a new one (FetchBlock.Redrive), and the delivery log
 // refuses a second send of anything already delivered, so re-driving is
-// safe. A ledger still in flight (pending, active, scheduled, retrying) is
+// safe. Notifications still pending whose deliver task is gone are
+// enqueued again (requeueStranded). A ledger still in flight (pending, active, scheduled, retrying) is
 // left alone; one whose task was archived stays in the dead-letter queue
 // unless the network's Recovery retries archived work. A ledger past the
 // limits is given up loudly: an error log naming it, a metric, a record.
@@ -52,6 +56,11 @@ func (s *Scheduler) Recover(ctx context.Context, slug string) (RecoverResult, er
 	}
 	if err := s.reconcileAfterLoss(ctx, slug, &res); err != nil {
 		return res, err
+	}
+	// A failed sweep does not hold up the ledgers below: it is logged and
+	// runs again with the next recovery.
+	if err := s.requeueStranded(ctx, slug, rc, &res); err != nil {
+		s.log.Error("scheduler recovery: requeue pending notifications", "network", slug, "err", err)
 	}
 	completed, ok, open, err := s.progress.Incomplete(ctx, slug, 1000)
 	if err != nil || !ok {

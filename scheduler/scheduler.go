@@ -28,6 +28,7 @@ type Scheduler struct {
 	m          *metrics.Metrics
 	maxPerTick uint64      // ledgers one tick enqueues: a long catch-up proceeds in slices and the cursor moves as it goes
 	problems   *problemLog // nil: problems are logged only
+	stranded   strandedSweep
 
 	mu       sync.Mutex
 	networks map[string]Network

@@ -106,6 +106,18 @@ type ExpectedDelivery struct {
 	Payload []byte
 }
 
+// DeliveryLogAt is implemented by delivery logs filed by ledger close
+// time (store/postgres partitions by week of it): told the close time of
+// the key's ledger — ExpectedDelivery.LedgerClosedAt, carried on the
+// deliver task — they read and write the one place that time files the
+// record under, instead of looking in every one. A record filed under
+// another time is still found: the methods then behave as BeginDelivery
+// and FinishDelivery, at their cost.
+type DeliveryLogAt interface {
+	BeginDeliveryAt(ctx context.Context, key DeliveryKey, closedAt time.Time, taskID, channel string) (Delivery, error)
+	FinishDeliveryAt(ctx context.Context, key DeliveryKey, closedAt time.Time, status DeliveryStatus, lastError string) error
+}
+
 // Store is everything the pipeline needs from persistence.
 type Store interface {
 	TenantSource
@@ -137,4 +149,16 @@ type PayloadKeeper interface {
 	// DeliveryPayload returns the payload kept for key; ErrNotFound when
 	// there is no record or it keeps no payload.
 	DeliveryPayload(ctx context.Context, key DeliveryKey) ([]byte, error)
+}
+
+// PendingLister is implemented by delivery logs that can list the
+// notifications still pending, oldest first. The scheduler checks each one
+// older than its grace period against Redis: a deliver task whose enqueue
+// Redis lost (a failover to a replica that had not received it) leaves a
+// pending record and nothing else, once its ledger counts as complete.
+type PendingLister interface {
+	// PendingDeliveries lists network's pending records created in
+	// [since, until), in creation order (then by key), starting after
+	// after (nil: from the first), at most limit.
+	PendingDeliveries(ctx context.Context, network string, since, until time.Time, after *DeliveryPosition, limit int) ([]PendingDelivery, error)
 }

@@ -86,3 +86,13 @@ type DeliveryFilter struct {
 	// list order: the next page after a page's last record.
 	After *DeliveryPosition
 }
+
+// PendingDelivery is a notification recorded as expected and never
+// attempted (status pending), with the compacted payload its deliver task
+// was enqueued with (ExpectedDelivery.Payload; nil when none was kept).
+type PendingDelivery struct {
+	Key       DeliveryKey
+	TaskID    string
+	CreatedAt time.Time
+	Payload   []byte
+}

@@ -141,6 +141,9 @@ func (w *Writer) check(ctx context.Context, t store.Tenant, rows postgres.Config
 		if err := checkQuotas(t, s, rows, cfg, registry); err != nil {
 			return nil, audit{}, nil, err
 		}
+		if err := w.checkStorage(ctx, t, s, rows); err != nil {
+			return nil, audit{}, nil, err
+		}
 	}
 	return s, a, cfg, nil
 }

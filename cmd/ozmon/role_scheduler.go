@@ -12,6 +12,7 @@ import (
 	"github.com/ozmon/ozmon/monitor/ozconfig"
 	"github.com/ozmon/ozmon/scheduler"
 	"github.com/ozmon/ozmon/store"
+	"github.com/ozmon/ozmon/store/postgres"
 	"github.com/ozmon/ozmon/tasks"
 )
 
@@ -38,6 +39,16 @@ func (a *app) startScheduler(ctx context.Context, g *errgroup.Group, client *asy
 		// The delivery log's partitions: made ahead, dropped past retention.
 		m := scheduler.Maintenance{Log: lm, Retention: a.cfg.Storage.DeliveryRetention.D(),
 			Every: a.cfg.Storage.MaintenanceInterval.D(), Logger: a.log}
+		if pg, ok := a.st.(*postgres.Store); ok {
+			m.MeasureStorage = func(ctx context.Context) ([]string, error) {
+				over, err := pg.MeasureTenantStorage(ctx)
+				slugs := make([]string, len(over))
+				for i, t := range over {
+					slugs[i] = t.Slug
+				}
+				return slugs, err
+			}
+		}
 		g.Go(func() error { return m.Run(ctx) })
 	}
 	return nil

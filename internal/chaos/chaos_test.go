@@ -18,10 +18,10 @@ import (
 
 var (
 	soak        = flag.Bool("chaos.soak", false, "longer faults (the tester's durations: 40-60 s hangs, 17-30 s outages)")
-	topologies  = flag.Bool("chaos.topologies", false, "also kill the primary of a real Redis Cluster and Sentinel setup (about four minutes each)")
+	topologies  = flag.Bool("chaos.topologies", true, "kill the primary of a real Redis Cluster and of a Sentinel setup (two scenarios of about two minutes, mostly waiting on asynq's lease recovery); =false leaves them out")
 	requireKeys = flag.Bool("chaos.require-keys", false, "fail every request without an Idempotency-Key, not only duplicated ones")
 	keepLogs    = flag.String("chaos.logs", "", "keep every scenario's process logs under this directory")
-	parallel    = flag.Int("chaos.parallel", 2, "scenarios run at once (each has its own Redis, database and processes)")
+	parallel    = flag.Int("chaos.parallel", 3, "scenarios run at once (each has its own Redis, database and processes)")
 )
 
 // binaryDir holds the ozmon binary built for this test binary. TestMain

@@ -9,10 +9,10 @@ import (
 )
 
 // soakScenarios run only with -chaos.soak: primary kills whose replicas
-// were cut off for 2 s first, so that acknowledged writes are lost. The
-// Cluster ones expose a known gap (docs/redis-topologies.md): a deliver
-// task enqueued in the lost window, after its batch was recorded done in
-// PostgreSQL, is not re-driven — its notification stays pending.
+// were cut off for 2 s first, so that acknowledged writes are lost. A
+// deliver task enqueued in the lost window, after its batch was recorded
+// done in PostgreSQL, is found pending in the delivery log and requeued by
+// the scheduler's recovery (docs/redis-topologies.md).
 func soakScenarios() []scenario {
 	return []scenario{
 		{"redis_cluster_primary_killed_replica_lagging", primaryKilled(ClusterRedis, 2*time.Second, midDelivery)},
@@ -29,9 +29,10 @@ func scenarios() []scenario {
 	var list []scenario
 	if *topologies || *soak {
 		// A killed Redis primary: the verdict waits for asynq to recover
-		// the tasks whose completion went with it (see primaryKilled).
-		// About four minutes each on two cores, so `make test` leaves them
-		// to `make chaos` (-chaos.topologies) to stay under its budget.
+		// the tasks whose completion went with it (see primaryKilled): a
+		// 30 s lease, then the recoverer's one-minute tick. That wait is
+		// idle, so they run beside the others (-chaos.parallel 3) and cost
+		// `make test` little time; -chaos.topologies=false leaves them out.
 		list = append(list,
 			scenario{"redis_cluster_primary_killed", primaryKilled(ClusterRedis, 0, midDelivery)},
 			scenario{"redis_sentinel_primary_killed", primaryKilled(SentinelRedis, 0, midDelivery)})

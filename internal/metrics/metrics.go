@@ -49,6 +49,14 @@ type Metrics struct {
 	LedgersLost       *prometheus.CounterVec
 	LedgersUnfinished *prometheus.GaugeVec
 	LedgersCompleted  *prometheus.GaugeVec
+	// DeliveriesRequeued counts pending notifications whose deliver task
+	// was gone from Redis (network, outcome: requeued, or unrecoverable
+	// when the record keeps no payload to rebuild it from).
+	DeliveriesRequeued *prometheus.CounterVec
+	// PayloadsNotKept counts notifications whose delivery record keeps no
+	// payload for a later resend (reason: over_max_payload_bytes, or
+	// over_max_storage_mb for a tenant over its storage cap).
+	PayloadsNotKept *prometheus.CounterVec
 
 	// Per-tenant series (label tenant): nil unless WithTenantLabels. Count
 	// through the Tenant* methods, which skip them when nil.
@@ -104,6 +112,9 @@ func New(opts ...Option) *Metrics {
 	m.LedgersCompleted = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oz_monitor_ledger_completed", Help: "The ledger up to which every scheduled ledger is complete."}, []string{"network"})
 	r.MustRegister(m.WorkerCount, m.TenantCount, m.RPCCalls, m.CacheRequests, m.CacheHits, m.CacheMisses, m.BlockProcessing, m.LedgersBehind, m.LedgersEnqueued, m.LedgersSkipped, m.EmptySlots, m.EndToEnd, m.Matches, m.Deliveries, m.Evaluations, m.ScriptMs, m.ConfigErrors, m.Reorgs, m.OrphanedDeliveries,
 		m.LedgersRedriven, m.LedgersLost, m.LedgersUnfinished, m.LedgersCompleted)
+	m.DeliveriesRequeued = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_deliveries_requeued_total", Help: "Pending notifications whose deliver task was gone from Redis, by outcome: requeued from the delivery log, or unrecoverable (no payload kept)."}, []string{"network", "outcome"})
+	m.PayloadsNotKept = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_payloads_not_kept_total", Help: "Notifications sent whose delivery record keeps no payload for a resend, by reason (over_max_payload_bytes, over_max_storage_mb)."}, []string{"reason"})
+	r.MustRegister(m.DeliveriesRequeued, m.PayloadsNotKept)
 	if o.tenantLabels {
 		m.TenantEvaluations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_evaluations_total", Help: "Per-tenant cost: ledger evaluations."}, []string{"tenant"})
 		m.TenantMatches = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oz_monitor_tenant_matches_total", Help: "Per-tenant cost: matches."}, []string{"tenant"})

@@ -93,12 +93,21 @@ func (s *Store) BeginDelivery(ctx context.Context, key store.DeliveryKey, taskID
 	if err := checkKey(key); err != nil {
 		return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, err)
 	}
-	return s.begins.do(ctx, beginItem{key, sanitizeName(taskID), sanitizeName(channel)})
+	return s.begins.do(ctx, beginItem{key: key, taskID: sanitizeName(taskID), channel: sanitizeName(channel)})
 }
 
 // beginOne is BeginDelivery as one statement.
 func (s *Store) beginOne(ctx context.Context, it beginItem) (store.Delivery, error) {
 	key, taskID, channel := it.key, it.taskID, it.channel
+	if !it.at.IsZero() {
+		got, err := s.beginAt(ctx, []beginItem{it})
+		if err != nil {
+			return store.Delivery{}, fmt.Errorf("postgres: begin delivery %s: %w", key, refused(err))
+		}
+		if d, ok := got[it.groupKey()]; ok {
+			return d, nil
+		}
+	}
 	// The no-op update on a delivered row is what makes RETURNING hand
 	// back the existing record in the same statement.
 	d, err := scanBegun(s.pool.QueryRow(ctx, `INSERT INTO ozmon_deliveries
@@ -161,13 +170,22 @@ func (s *Store) FinishDelivery(ctx context.Context, key store.DeliveryKey, statu
 	// A receiver's reply or a script's stderr may hold NUL bytes or invalid
 	// UTF-8, which PostgreSQL refuses: a refused outcome would leave the
 	// record in sending. It is also cut to maxStoredText.
-	_, err := s.finishes.do(ctx, finishItem{key, status, sanitizeText(lastError)})
+	_, err := s.finishes.do(ctx, finishItem{key: key, status: status, lastError: sanitizeText(lastError)})
 	return err
 }
 
 // finishOne is FinishDelivery as one statement.
 func (s *Store) finishOne(ctx context.Context, it finishItem) (struct{}, error) {
 	key, status, lastError := it.key, it.status, it.lastError
+	if !it.at.IsZero() {
+		missed, err := s.finishAt(ctx, []finishItem{it})
+		if err != nil {
+			return struct{}{}, fmt.Errorf("postgres: finish delivery %s as %s: %w", key, status, refused(err))
+		}
+		if len(missed) == 0 {
+			return struct{}{}, nil
+		}
+	}
 	var current string
 	err := s.pool.QueryRow(ctx, `WITH upd AS (
 			UPDATE ozmon_deliveries SET status = $7, last_error = $8, updated_at = NOW(),

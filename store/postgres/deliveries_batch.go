@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ const (
 type beginItem struct {
 	key             store.DeliveryKey
 	taskID, channel string
+	at              time.Time // the key's ledger close time; zero: not known
 }
 
 func (it beginItem) groupKey() string { return keyString(it.key) }
@@ -35,6 +37,7 @@ type finishItem struct {
 	key       store.DeliveryKey
 	status    store.DeliveryStatus
 	lastError string
+	at        time.Time // the key's ledger close time; zero: not known
 }
 
 func (it finishItem) groupKey() string { return keyString(it.key) }
@@ -73,8 +76,41 @@ func (a *keyArrays) add(k store.DeliveryKey) {
 	a.triggers = append(a.triggers, k.Trigger)
 }
 
-// beginBatch is BeginDelivery for several records in one statement.
+// beginBatch is BeginDelivery for several records: those whose close
+// time is known in one statement on their partitions (beginAt), the rest
+// — and any not found there — in one statement across partitions.
 func (s *Store) beginBatch(ctx context.Context, items []beginItem) ([]result[store.Delivery], error) {
+	got, err := s.beginAt(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	var rest []beginItem
+	for _, it := range items {
+		if _, ok := got[it.groupKey()]; !ok {
+			rest = append(rest, it)
+		}
+	}
+	if len(rest) > 0 {
+		more, err := s.beginAcross(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(got, more)
+	}
+	out := make([]result[store.Delivery], len(items))
+	for i, it := range items {
+		d, ok := got[it.groupKey()]
+		if !ok {
+			return nil, fmt.Errorf("begin delivery %s: no row returned", it.key)
+		}
+		out[i].val = d
+	}
+	return out, nil
+}
+
+// beginAcross begins items in one statement that looks each key up across
+// every partition (filedAt), keyed by keyString.
+func (s *Store) beginAcross(ctx context.Context, items []beginItem) (map[string]store.Delivery, error) {
 	var a keyArrays
 	var taskIDs, channels []string
 	for _, i := range keyOrder(len(items), func(i int) string { return items[i].groupKey() }) {
@@ -91,32 +127,39 @@ func (s *Store) beginBatch(ctx context.Context, items []beginItem) ([]result[sto
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	got := make(map[string]store.Delivery, len(items))
-	for rows.Next() {
-		d, err := scanBegun(rows)
-		if err != nil {
-			return nil, err
-		}
-		got[keyString(d.Key)] = d
-	}
-	if err := rows.Err(); err != nil {
+	return collectBegun(rows, len(items))
+}
+
+// finishBatch is FinishDelivery for several records: those whose close
+// time is known in one statement on their partitions (finishAt), the rest
+// — and any not found there — in one statement across partitions, which
+// returns the positions of records that do not exist.
+func (s *Store) finishBatch(ctx context.Context, items []finishItem) ([]result[struct{}], error) {
+	missed, err := s.finishAt(ctx, items)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]result[store.Delivery], len(items))
-	for i, it := range items {
-		d, ok := got[it.groupKey()]
-		if !ok {
-			return nil, fmt.Errorf("begin delivery %s: no row returned", it.key)
-		}
-		out[i].val = d
+	out := make([]result[struct{}], len(items))
+	if len(missed) == 0 {
+		return out, nil
+	}
+	rest := make([]finishItem, len(missed))
+	for j, i := range missed {
+		rest[j] = items[i]
+	}
+	res, err := s.finishAcross(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range missed {
+		out[i] = res[j]
 	}
 	return out, nil
 }
 
-// finishBatch is FinishDelivery for several records in one statement; the
-// statement returns the positions of records that do not exist.
-func (s *Store) finishBatch(ctx context.Context, items []finishItem) ([]result[struct{}], error) {
+// finishAcross finishes items in one statement that finds each key in
+// whichever partition holds it.
+func (s *Store) finishAcross(ctx context.Context, items []finishItem) ([]result[struct{}], error) {
 	var a keyArrays
 	var statuses, errs []string
 	order := keyOrder(len(items), func(i int) string { return items[i].groupKey() })

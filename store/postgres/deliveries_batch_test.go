@@ -109,7 +109,7 @@ func TestGroupedWriteFailsOnlyTheBadRow(t *testing.T) {
 	key := func(tx string) store.DeliveryKey {
 		return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: 9, TxHash: tx, Trigger: "ops_hook"}
 	}
-	items := []beginItem{{key("good-1"), "t1", "webhook"}, {key("bad\x00"), "t2", "webhook"}, {key("good-2"), "t3", "webhook"}}
+	items := []beginItem{{key: key("good-1"), taskID: "t1", channel: "webhook"}, {key: key("bad\x00"), taskID: "t2", channel: "webhook"}, {key: key("good-2"), taskID: "t3", channel: "webhook"}}
 	if _, err := s.beginBatch(ctx, items); err == nil {
 		t.Fatal("the grouped statement accepted a NUL byte; this test would not exercise the fallback")
 	}

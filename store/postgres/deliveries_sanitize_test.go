@@ -65,10 +65,10 @@ func TestRefusedDataIsInvalid(t *testing.T) {
 	ctx := context.Background()
 	tenant := importFixture(t, s, "acme", standardFixture())
 	key := store.DeliveryKey{TenantID: tenant, Monitor: "m", Network: "n", Ledger: 1, TxHash: "bad\x00", Trigger: "t"}
-	if _, err := s.beginOne(ctx, beginItem{key, "task", "webhook"}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := s.beginOne(ctx, beginItem{key: key, taskID: "task", channel: "webhook"}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("begin with a NUL byte: %v, want ErrInvalid", err)
 	}
-	if _, err := s.finishOne(ctx, finishItem{key, store.DeliveryFailed, "x"}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := s.finishOne(ctx, finishItem{key: key, status: store.DeliveryFailed, lastError: "x"}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("finish with a NUL byte: %v, want ErrInvalid", err)
 	}
 }

@@ -29,7 +29,7 @@ func TestBeginDeliveryReportsPreviousStatus(t *testing.T) {
 			var err error
 			if grouped {
 				var rs []result[store.Delivery]
-				rs, err = s.beginBatch(ctx, []beginItem{{k, "task", "webhook"}})
+				rs, err = s.beginBatch(ctx, []beginItem{{key: k, taskID: "task", channel: "webhook"}})
 				if err == nil {
 					d = rs[0].val
 				}

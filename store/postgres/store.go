@@ -34,6 +34,9 @@ type Store struct {
 	// Delivery records are written in groups (groupcommit.go).
 	begins   *groupCommit[beginItem, store.Delivery]
 	finishes *groupCommit[finishItem, struct{}]
+
+	// over caches the tenants measured over max_storage_mb (storage_cap.go).
+	over overCache
 }
 
 var _ store.Store = (*Store)(nil)
