@@ -29,6 +29,9 @@ type Scheduler struct {
 	maxPerTick uint64      // ledgers one tick enqueues: a long catch-up proceeds in slices and the cursor moves as it goes
 	problems   *problemLog // nil: problems are logged only
 	stranded   strandedSweep
+	// defaultRegion is the home of tenants without one, in a multi-region
+	// deployment (WithDefaultRegion).
+	defaultRegion string
 
 	mu       sync.Mutex
 	networks map[string]Network
@@ -45,6 +48,11 @@ func WithLogger(l *slog.Logger) Option { return func(s *Scheduler) { s.log = l }
 
 // WithMetrics records lag, enqueued and skipped ledgers.
 func WithMetrics(m *metrics.Metrics) Option { return func(s *Scheduler) { s.m = m } }
+
+// WithDefaultRegion names the home region of tenants that have none, in a
+// multi-region deployment: a region's lanes requeue only their own
+// tenants' lost notifications (docs/multi-region.md).
+func WithDefaultRegion(r string) Option { return func(s *Scheduler) { s.defaultRegion = r } }
 
 // WithProgress keeps each ledger's progress durably in p and re-drives
 // ledgers whose tasks the Redis behind rdb lost (see Recover).

@@ -66,7 +66,9 @@ func (s *Scheduler) requeueStranded(ctx context.Context, slug string, rc Recover
 	if after != nil && after.CreatedAt.Before(since) {
 		after = nil // the window moved past it
 	}
-	list, err := pl.PendingDeliveries(ctx, slug, since, until, after, pendingPerRun)
+	network, region := tasks.SplitLane(slug)
+	scope := store.PendingScope{Network: network, Region: region, DefaultRegion: s.defaultRegion}
+	list, err := pl.PendingDeliveries(ctx, scope, since, until, after, pendingPerRun)
 	if err != nil {
 		return fmt.Errorf("network %s: list pending notifications: %w", slug, err)
 	}

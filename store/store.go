@@ -157,8 +157,19 @@ type PayloadKeeper interface {
 // Redis lost (a failover to a replica that had not received it) leaves a
 // pending record and nothing else, once its ledger counts as complete.
 type PendingLister interface {
-	// PendingDeliveries lists network's pending records created in
+	// PendingDeliveries lists the pending records of scope created in
 	// [since, until), in creation order (then by key), starting after
 	// after (nil: from the first), at most limit.
-	PendingDeliveries(ctx context.Context, network string, since, until time.Time, after *DeliveryPosition, limit int) ([]PendingDelivery, error)
+	PendingDeliveries(ctx context.Context, scope PendingScope, since, until time.Time, after *DeliveryPosition, limit int) ([]PendingDelivery, error)
+}
+
+// PendingScope is whose pending records a PendingLister lists: one
+// network's, and in a multi-region deployment only those of the tenants
+// homed in Region (a tenant without a home region is DefaultRegion's).
+// A region's scheduler requeues only its own tenants' notifications, into
+// its own Redis; listing another region's would send them from two places.
+type PendingScope struct {
+	Network       string
+	Region        string // "": every tenant
+	DefaultRegion string
 }

@@ -60,7 +60,8 @@ func (a *app) startScheduler(ctx context.Context, g *errgroup.Group, client *asy
 // there is re-driven once it has been quiet for the heartbeat timeout
 // rather than the usual grace.
 func (a *app) newScheduler(client *asynq.Client, region string, adopted bool) (*scheduler.Scheduler, error) {
-	sopts := []scheduler.Option{scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m)}
+	sopts := []scheduler.Option{scheduler.WithLogger(a.log), scheduler.WithMetrics(a.m),
+		scheduler.WithDefaultRegion(a.cfg.Regions.DefaultHome)}
 	if p, ok := a.st.(store.Progress); ok {
 		sopts = append(sopts, scheduler.WithProgress(p, a.rdb))
 	}

@@ -15,20 +15,28 @@ var _ store.PendingLister = (*Store)(nil)
 // 0002's idx_ozmon_deliveries_created): the scheduler asks every few
 // seconds for a window of minutes, and status is deliberately not indexed
 // (an indexed status would make every outcome update a non-HOT one, 0004).
-func (s *Store) PendingDeliveries(ctx context.Context, network string, since, until time.Time, after *store.DeliveryPosition, limit int) ([]store.PendingDelivery, error) {
+func (s *Store) PendingDeliveries(ctx context.Context, scope store.PendingScope, since, until time.Time, after *store.DeliveryPosition, limit int) ([]store.PendingDelivery, error) {
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
-	network = sanitizeName(network)
+	network := sanitizeName(scope.Network)
 	args := []any{network, since, until, limit}
 	cond := ""
+	if scope.Region != "" {
+		// The tenant's home region, as RegionDeliveriesOpen reads it.
+		args = append(args, scope.Region, scope.DefaultRegion)
+		cond = fmt.Sprintf(` AND COALESCE((SELECT NULLIF(h.home_region, '') FROM ozmon_tenant_settings h
+			WHERE h.tenant_id = ozmon_deliveries.tenant_id), $%d) = $%d`, len(args), len(args)-1)
+	}
 	if after != nil {
 		k := cleanKey(after.Key)
 		if !validUUID(k.TenantID) {
 			return nil, fmt.Errorf("postgres: pending deliveries of %s: position's tenant id %q is not a UUID: %w", network, k.TenantID, store.ErrInvalid)
 		}
+		n := len(args)
 		args = append(args, after.CreatedAt, k.TenantID, k.Monitor, int64(k.Ledger), k.TxHash, k.Trigger)
-		cond = ` AND (created_at, tenant_id, monitor, ledger, tx_hash, trigger) > ($5, $6::uuid, $7, $8, $9, $10)`
+		cond += fmt.Sprintf(` AND (created_at, tenant_id, monitor, ledger, tx_hash, trigger) > ($%d, $%d::uuid, $%d, $%d, $%d, $%d)`,
+			n+1, n+2, n+3, n+4, n+5, n+6)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT tenant_id::text, monitor, network, ledger, tx_hash, trigger, task_id, created_at, payload
 		FROM ozmon_deliveries
