@@ -101,14 +101,9 @@ func (m *Match) MarshalOZJSON() ([]byte, error) {
 	if m.Transaction.Midnight != nil {
 		return m.marshalMidnightJSON()
 	}
-	var monitorJSON json.RawMessage
-	if m.Monitor != nil {
-		var err error
-		if monitorJSON, err = m.Monitor.configJSON(); err != nil {
-			return nil, fmt.Errorf("marshal match of tenant %s monitor %q: %w", m.TenantID, m.MonitorName, err)
-		}
-	} else {
-		monitorJSON, _ = json.Marshal(map[string]string{"name": m.MonitorName})
+	monitorJSON, err := m.monitorJSON()
+	if err != nil {
+		return nil, err
 	}
 	tx := m.Transaction
 	status := "FAILED"
@@ -205,4 +200,18 @@ func (e ArgsEntry) MarshalJSON() ([]byte, error) {
 		p.Args = []Arg{}
 	}
 	return ozconfig.MarshalNoEscape(p)
+}
+
+// monitorJSON is the "monitor" object of every chain's MonitorMatch: the
+// monitor as configured, or only its name when the match carries no
+// compiled monitor.
+func (m *Match) monitorJSON() (json.RawMessage, error) {
+	if m.Monitor == nil {
+		return json.Marshal(map[string]string{"name": m.MonitorName})
+	}
+	b, err := m.Monitor.configJSON()
+	if err != nil {
+		return nil, fmt.Errorf("marshal match of tenant %s monitor %q: %w", m.TenantID, m.MonitorName, err)
+	}
+	return b, nil
 }

@@ -15,14 +15,9 @@ import (
 // circuit name as hex_signature (QM6); matched_on_args.events is always
 // null (QM2).
 func (m *Match) marshalMidnightJSON() ([]byte, error) {
-	var monitorJSON json.RawMessage
-	if m.Monitor != nil {
-		var err error
-		if monitorJSON, err = m.Monitor.configJSON(); err != nil {
-			return nil, fmt.Errorf("marshal match of tenant %s monitor %q: %w", m.TenantID, m.MonitorName, err)
-		}
-	} else {
-		monitorJSON, _ = json.Marshal(map[string]string{"name": m.MonitorName})
+	monitorJSON, err := m.monitorJSON()
+	if err != nil {
+		return nil, err
 	}
 	tx := *m.Transaction.Midnight
 	tx.Operations = orEmpty(tx.Operations)

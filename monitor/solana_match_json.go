@@ -15,14 +15,9 @@ import (
 // block.transactions holds only the matched transaction, not every
 // transaction of the slot (which made each OZ payload megabytes).
 func (m *Match) marshalSolanaJSON() ([]byte, error) {
-	var monitorJSON json.RawMessage
-	if m.Monitor != nil {
-		var err error
-		if monitorJSON, err = m.Monitor.configJSON(); err != nil {
-			return nil, fmt.Errorf("marshal match of tenant %s monitor %q: %w", m.TenantID, m.MonitorName, err)
-		}
-	} else {
-		monitorJSON, _ = json.Marshal(map[string]string{"name": m.MonitorName})
+	monitorJSON, err := m.monitorJSON()
+	if err != nil {
+		return nil, err
 	}
 	tx := ozSolanaTransaction(m.Transaction.Solana)
 	blk := ozSolanaBlock{Slot: m.Ledger, Blockhash: m.LedgerHash, Transactions: []*chain.SolanaTransaction{tx}}
