@@ -61,7 +61,7 @@ func (s *Store) beginAt(ctx context.Context, items []beginItem) (map[string]stor
 		a.add(items[i].key)
 		taskIDs = append(taskIDs, items[i].taskID)
 		channels = append(channels, items[i].channel)
-		times = append(times, items[i].at)
+		times = append(times, atMicros(items[i].at))
 	}
 	if len(times) == 0 {
 		return map[string]store.Delivery{}, nil
@@ -104,7 +104,7 @@ func (s *Store) finishAt(ctx context.Context, items []finishItem) (missed []int,
 		a.add(items[i].key)
 		statuses = append(statuses, string(items[i].status))
 		errs = append(errs, items[i].lastError)
-		times = append(times, items[i].at)
+		times = append(times, atMicros(items[i].at))
 		pos = append(pos, i)
 	}
 	found := make([]bool, len(items))
@@ -136,6 +136,11 @@ func (s *Store) finishAt(ctx context.Context, items []finishItem) (missed []int,
 	}
 	return missed, nil
 }
+
+// atMicros is t as PostgreSQL stores it (microseconds, truncated as the
+// binary encoding of ExpectDeliveries truncates): the close-time
+// statements send text, which PostgreSQL would round instead.
+func atMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
 // planEachTime runs the close-time statements as the unnamed statement
 // (one round trip, text parameters), which PostgreSQL plans for the

@@ -82,7 +82,8 @@ func TestDeliveryWritesAtCloseTimeFindEveryRecord(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tenant := importFixture(t, s, "acme", standardFixture())
-	closed := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	// Nanoseconds on purpose: PostgreSQL keeps microseconds.
+	closed := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond).Add(999 * time.Nanosecond)
 	key := func(tx string) store.DeliveryKey {
 		return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: 9, TxHash: tx, Trigger: "ops_hook"}
 	}
