@@ -13,16 +13,16 @@ import (
 // BenchmarkDeliveryRecords is one evaluated batch's delivery bookkeeping:
 // 64 notifications expected in one statement, then each begun and
 // finished as 64 concurrent deliver tasks do (grouped by groupCommit).
-// Each variant has a fresh schema of its own holding a year of records
-// (prepareBenchLog: 51 partitions, 100,000 rows), so none runs on what
+// Each variant has a fresh schema of its own, so none runs on what
 // another wrote.
 //
 // close_time_unknown writes as BeginDelivery and FinishDelivery do;
 // close_time_known as BeginDeliveryAt and FinishDeliveryAt do (the deliver
 // handler, whose task carries its ledger's close time), on one partition.
-// this_week writes into the current week's partition (analyzed, ~2,200
-// records); new_week into next week's, made ahead, empty and never
-// analyzed, as every Monday.
+// year_log writes into the current week's partition (analyzed, ~2,200
+// records); year_log_new_week into next week's, made ahead, empty and
+// never analyzed, as every Monday; new_log into a log just migrated (19
+// partitions, all empty and never analyzed), as a new deployment.
 //
 // pg-cpu-ms-expect/batch and pg-cpu-ms-deliver/batch are the CPU of the
 // PostgreSQL backends serving the benchmark (from /proc, 10 ms ticks:
@@ -30,24 +30,36 @@ import (
 // begins and finishes; ms-deliver/batch is the latter's wall time. Run
 // each variant in a process of its own to compare them:
 //
-//	go test -run '^$' -bench 'BenchmarkDeliveryRecords/close_time_known/this_week$' -benchtime 60x ./store/postgres/
+//	go test -run '^$' -bench 'BenchmarkDeliveryRecords/close_time_known/year_log$' -benchtime 60x ./store/postgres/
 func BenchmarkDeliveryRecords(b *testing.B) {
-	for _, v := range []struct {
+	type variant struct {
 		name  string
 		known bool
+		year  bool          // a year of records; else a log just migrated, every partition empty
 		ahead time.Duration // how far ahead of now the batches' close times are
-	}{
-		{"close_time_unknown/this_week", false, 0},
-		{"close_time_known/this_week", true, 0},
-		{"close_time_unknown/new_week", false, 7 * 24 * time.Hour},
-		{"close_time_known/new_week", true, 7 * 24 * time.Hour},
-	} {
+	}
+	var variants []variant
+	for _, known := range []bool{false, true} {
+		name := "close_time_unknown"
+		if known {
+			name = "close_time_known"
+		}
+		variants = append(variants,
+			variant{name + "/year_log", known, true, 0},
+			variant{name + "/year_log_new_week", known, true, 7 * 24 * time.Hour},
+			variant{name + "/new_log", known, false, 0})
+	}
+	for _, v := range variants {
 		known := v.known
 		b.Run(v.name, func(b *testing.B) {
 			s, app := openBenchStore(b)
 			ctx := context.Background()
 			tenant := importFixture(b, s, "acme", standardFixture())
-			prepareBenchLog(b, s, tenant)
+			if v.year {
+				prepareBenchLog(b, s, tenant)
+			} else if _, err := s.EnsureDeliveryPartitions(ctx, time.Now().Add(-90*24*time.Hour), time.Now().Add(PartitionsAhead)); err != nil {
+				b.Fatal(err)
+			}
 			const batch = 64
 			ledger := uint64(10_000_000)
 			// One batch before the clock starts opens the pool's

@@ -143,18 +143,19 @@ func (s *Store) finishAt(ctx context.Context, items []finishItem) (missed []int,
 func atMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
 // planEachTime runs the close-time statements as the unnamed statement
-// (one round trip, text parameters), which PostgreSQL plans for the
-// parameters of each execution. Cached as a named prepared statement —
-// pgx's default — the plan went generic after five executions, and a
-// generic plan is made from the statistics of the moment: a week's
-// partition made ahead and still empty is planned as a sequential scan,
-// run once per key (a nested loop), and kept while the partition fills,
-// until autovacuum analyzes it. BenchmarkDeliveryRecords on partitions
-// that were empty at planning time measured 36–660 ms per batch of 64,
-// growing with the records (90–146 ms with plan_cache_mode
-// force_generic_plan, 14–22 ms with force_custom_plan). Planned each
-// time, the plan prunes to the one partition and its join follows the
-// partition's size and the batch's.
+// (one round trip, text parameters), which PostgreSQL plans for each
+// execution, seeing the partition as it is then. As a named prepared
+// statement — pgx's default — the plan may go generic after five
+// executions and stay cached: made while the week's partition was never
+// analyzed and small, it probed it with the (tenant_id, monitor,
+// created_at, …) list index instead of the primary key, so each key read
+// every record of its tenant's monitor in the week, for as long as the
+// plan was kept (until autovacuum analyzed the partition). EXPLAIN
+// ANALYZE of beginAtSQL, 64 keys, a never-analyzed partition of 4,064
+// records: 20–90 ms on the cached plan made at 64 records, 2.6 ms
+// planned afresh (primary key), 3.0 ms once analyzed. That was
+// BenchmarkDeliveryRecords' order effect (docs/storage.md). Planning
+// costs ~0.6 ms per statement; the plan prunes to the one partition.
 const planEachTime = pgx.QueryExecModeExec
 
 // beginAtSQL is beginAt's statement; $9 holds the close times.
