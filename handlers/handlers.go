@@ -69,8 +69,9 @@ type Config struct {
 	// NoCloseTimeWrites turns off writing each delivery record on its
 	// ledger close time's partition (store.DeliveryLogAt, used when the
 	// log supports it): records are then looked up in every partition.
-	// On by default: about a third of the PostgreSQL CPU per record on a
-	// year of weekly partitions (BenchmarkDeliveryRecords, docs/storage.md).
+	// On by default: a quarter to a third of the PostgreSQL CPU per
+	// record on a year of weekly partitions (BenchmarkDeliveryRecords,
+	// docs/storage.md).
 	NoCloseTimeWrites bool
 	// InDoubt is the policy for in-doubt notifications on channels that
 	// carry no notification id (default InDoubtResend).
