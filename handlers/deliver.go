@@ -53,7 +53,7 @@ func (h *Handlers) Deliver(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	key := store.DeliveryKey{TenantID: p.TenantID, Monitor: p.Monitor, Network: p.Network, Ledger: p.Ledger, TxHash: p.TxHash, Trigger: p.Trigger}
-	if h.cfg.CloseTimeWrites {
+	if !h.cfg.NoCloseTimeWrites {
 		ctx = withLedgerClosedAt(ctx, p.LedgerClosedAt)
 	}
 	tn, ok := h.cfg.Tenants.Get(p.TenantID)

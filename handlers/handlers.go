@@ -66,12 +66,13 @@ type Config struct {
 	// keeps for a resend once its task has left Redis (storage.max_payload_bytes;
 	// 0: 64 KiB). A larger one is not kept, and said so in the log.
 	MaxPayloadBytes int
-	// CloseTimeWrites writes each delivery record on its ledger close
-	// time's partition (store.DeliveryLogAt) when the log supports it.
-	// Off by default: faster on a fresh partition, but measured several
-	// times slower on one already holding thousands of records
-	// (BenchmarkDeliveryRecords, #17), not yet understood.
-	CloseTimeWrites bool
+	// NoCloseTimeWrites turns off writing each delivery record on its
+	// ledger close time's partition (store.DeliveryLogAt, used when the
+	// log supports it): records are then looked up in every partition.
+	// On by default: a quarter to a third of the PostgreSQL CPU per
+	// record on a year of weekly partitions (BenchmarkDeliveryRecords,
+	// docs/storage.md).
+	NoCloseTimeWrites bool
 	// InDoubt is the policy for in-doubt notifications on channels that
 	// carry no notification id (default InDoubtResend).
 	InDoubt InDoubtPolicy

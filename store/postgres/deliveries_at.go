@@ -61,12 +61,12 @@ func (s *Store) beginAt(ctx context.Context, items []beginItem) (map[string]stor
 		a.add(items[i].key)
 		taskIDs = append(taskIDs, items[i].taskID)
 		channels = append(channels, items[i].channel)
-		times = append(times, items[i].at)
+		times = append(times, atMicros(items[i].at))
 	}
 	if len(times) == 0 {
 		return map[string]store.Delivery{}, nil
 	}
-	rows, err := s.pool.Query(ctx, beginAtSQL,
+	rows, err := s.pool.Query(ctx, beginAtSQL, planEachTime,
 		a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, taskIDs, channels, times)
 	if err != nil {
 		return nil, err
@@ -104,12 +104,12 @@ func (s *Store) finishAt(ctx context.Context, items []finishItem) (missed []int,
 		a.add(items[i].key)
 		statuses = append(statuses, string(items[i].status))
 		errs = append(errs, items[i].lastError)
-		times = append(times, items[i].at)
+		times = append(times, atMicros(items[i].at))
 		pos = append(pos, i)
 	}
 	found := make([]bool, len(items))
 	if len(times) > 0 {
-		rows, err := s.pool.Query(ctx, finishAtSQL,
+		rows, err := s.pool.Query(ctx, finishAtSQL, planEachTime,
 			a.tenants, a.monitors, a.networks, a.ledgers, a.hashes, a.triggers, statuses, errs, times)
 		if err != nil {
 			return nil, err
@@ -136,6 +136,27 @@ func (s *Store) finishAt(ctx context.Context, items []finishItem) (missed []int,
 	}
 	return missed, nil
 }
+
+// atMicros is t as PostgreSQL stores it (microseconds, truncated as the
+// binary encoding of ExpectDeliveries truncates): the close-time
+// statements send text, which PostgreSQL would round instead.
+func atMicros(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+
+// planEachTime runs the close-time statements as the unnamed statement
+// (one round trip, text parameters), which PostgreSQL plans for each
+// execution, seeing the partition as it is then. As a named prepared
+// statement — pgx's default — the plan may go generic after five
+// executions and stay cached: made while the week's partition was never
+// analyzed and small, it probed it with the (tenant_id, monitor,
+// created_at, …) list index instead of the primary key, so each key read
+// every record of its tenant's monitor in the week, for as long as the
+// plan was kept (until autovacuum analyzed the partition). EXPLAIN
+// ANALYZE of beginAtSQL, 64 keys, a never-analyzed partition of 4,064
+// records: 20–90 ms on the cached plan made at 64 records, 2.6 ms
+// planned afresh (primary key), 3.0 ms once analyzed. That was
+// BenchmarkDeliveryRecords' order effect (docs/storage.md). Planning
+// costs ~0.6 ms per statement; the plan prunes to the one partition.
+const planEachTime = pgx.QueryExecModeExec
 
 // beginAtSQL is beginAt's statement; $9 holds the close times.
 const beginAtSQL = `WITH i AS (

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ozmon/ozmon/store"
 )
 
@@ -80,7 +82,8 @@ func TestDeliveryWritesAtCloseTimeFindEveryRecord(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx := context.Background()
 	tenant := importFixture(t, s, "acme", standardFixture())
-	closed := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	// Nanoseconds on purpose: PostgreSQL keeps microseconds.
+	closed := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond).Add(999 * time.Nanosecond)
 	key := func(tx string) store.DeliveryKey {
 		return store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: 9, TxHash: tx, Trigger: "ops_hook"}
 	}
@@ -137,5 +140,54 @@ func TestDeliveryWritesAtCloseTimeFindEveryRecord(t *testing.T) {
 	missing := key("never")
 	if err := s.FinishDeliveryAt(ctx, missing, closed, store.DeliveryFailed, ""); err == nil {
 		t.Fatal("finishing a record that does not exist succeeded")
+	}
+}
+
+// The close-time writes are planned for each batch, never run from a
+// plan cached on the connection: a generic plan made while the week's
+// partition was empty scans it once per key for as long as it is kept
+// (planEachTime). After more batches than PostgreSQL needs to switch a
+// prepared statement to its generic plan, no connection of the pool holds
+// either statement prepared.
+func TestDeliveryWritesAtCloseTimeNotPreparedOnConnections(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := context.Background()
+	tenant := importFixture(t, s, "acme", standardFixture())
+	closed := time.Now().UTC().Truncate(time.Second)
+	for ledger := uint64(1); ledger <= 8; ledger++ {
+		key := store.DeliveryKey{TenantID: tenant, Monitor: "Big swaps", Network: "stellar_testnet", Ledger: ledger, TxHash: "ab", Trigger: "ops_hook"}
+		if err := s.ExpectDeliveries(ctx, []store.ExpectedDelivery{{Key: key, TaskID: "t", LedgerClosedAt: closed}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BeginDeliveryAt(ctx, key, closed, "t", "webhook"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishDeliveryAt(ctx, key, closed, store.DeliveryDelivered, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conns := s.pool.AcquireAllIdle(ctx)
+	if len(conns) == 0 {
+		t.Fatal("no idle connection to look at")
+	}
+	for _, c := range conns {
+		var prepared []string
+		rows, err := c.Query(ctx, `SELECT statement FROM pg_prepared_statements`)
+		if err == nil {
+			prepared, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		}
+		c.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range prepared {
+			if q == beginAtSQL || q == finishAtSQL {
+				t.Errorf("a connection holds a close-time write prepared (its plan can go generic and stale): %.80s…", q)
+			}
+		}
+		if len(prepared) == 0 {
+			t.Error("the connection holds no prepared statement at all; the check above means nothing")
+		}
 	}
 }
