@@ -32,6 +32,25 @@ type Index struct {
 	byContract map[string]map[string][]indexEntry // contract → tenant → entries
 	everyTx    map[string][]indexEntry            // tenant → monitors that see every transaction
 	total      int
+	gen        uint64 // bumped by every change, so memoized candidates know they are stale
+
+	memoMu sync.Mutex
+	memo   []*ledgerCandidates // newest last, at most ledgerMemo
+}
+
+// ledgerMemo is how many prepared blocks' candidates an index keeps: the
+// few ledgers a worker evaluates at once (handlers keep as many prepared).
+const ledgerMemo = 8
+
+// ledgerCandidates is every tenant's candidate monitors for one prepared
+// block, as the index was at generation gen: the batches of a ledger look
+// their tenants up in it instead of walking each tenant's monitors and
+// addresses again (CandidatesOfPrepared).
+type ledgerCandidates struct {
+	prep     *PreparedBlock
+	gen      uint64
+	once     sync.Once
+	byTenant map[string][]*CompiledMonitor
 }
 
 type indexEntry struct {
@@ -83,6 +102,7 @@ func (ix *Index) SetTenant(tenantID string, monitors []*CompiledMonitor) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(tenantID)
+	ix.gen++
 	if len(kept) == 0 {
 		return nil
 	}
@@ -111,6 +131,7 @@ func (ix *Index) RemoveTenant(tenantID string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(tenantID)
+	ix.gen++
 }
 
 func (ix *Index) removeLocked(tenantID string) {
@@ -195,14 +216,95 @@ func (ix *Index) CandidatesOf(b *chain.Block, tenantIDs []string) []TenantMonito
 	return ix.candidatesOf(touchedSet(b), tenantIDs)
 }
 
-// CandidatesOfPrepared is CandidatesOf on a prepared block, whose touched
-// contracts are normalized once per ledger rather than once per batch: at
-// 100,000 tenants a ledger has 500 batches.
+// CandidatesOfPrepared is CandidatesOf on a prepared block. Every tenant's
+// candidates for the block are found once, from the block's touched
+// contracts, and kept with the block (for the last few blocks, until the
+// index changes): a ledger has one batch per 200 tenants, and each batch
+// then costs a lookup per tenant rather than a walk of its monitors and
+// their addresses. The Monitors slices are shared between callers: they
+// must not be modified.
 func (ix *Index) CandidatesOfPrepared(p *PreparedBlock, tenantIDs []string) []TenantMonitors {
 	if p == nil || p.Block.Network != ix.network || len(tenantIDs) == 0 {
 		return nil
 	}
-	return ix.candidatesOf(p.touched(), tenantIDs)
+	byTenant := ix.ledgerCandidatesOf(p)
+	ids := tenantIDs
+	if !slices.IsSorted(ids) {
+		ids = slices.Sorted(slices.Values(tenantIDs))
+	}
+	out := make([]TenantMonitors, 0, len(ids))
+	for i, t := range ids {
+		if i > 0 && ids[i-1] == t {
+			continue
+		}
+		if ms := byTenant[t]; len(ms) > 0 {
+			out = append(out, TenantMonitors{TenantID: t, Monitors: ms})
+		}
+	}
+	return out
+}
+
+// ledgerCandidatesOf returns every tenant's candidate monitors for p,
+// computed once per block and index generation.
+func (ix *Index) ledgerCandidatesOf(p *PreparedBlock) map[string][]*CompiledMonitor {
+	ix.mu.RLock()
+	gen := ix.gen
+	ix.mu.RUnlock()
+	ix.memoMu.Lock()
+	var lc *ledgerCandidates
+	for _, m := range ix.memo {
+		if m.prep == p && m.gen == gen {
+			lc = m
+			break
+		}
+	}
+	if lc == nil {
+		lc = &ledgerCandidates{prep: p, gen: gen}
+		ix.memo = slices.DeleteFunc(ix.memo, func(m *ledgerCandidates) bool { return m.prep == p })
+		if len(ix.memo) >= ledgerMemo {
+			ix.memo = slices.Delete(ix.memo, 0, 1)
+		}
+		ix.memo = append(ix.memo, lc)
+	}
+	ix.memoMu.Unlock()
+	lc.once.Do(func() { lc.byTenant = ix.candidatesByTenant(p.touched()) })
+	return lc.byTenant
+}
+
+// candidatesByTenant is Candidates as a map, from the touched contracts.
+func (ix *Index) candidatesByTenant(touched map[string]struct{}) map[string][]*CompiledMonitor {
+	ix.mu.RLock()
+	found := make(map[string][]indexEntry)
+	for c := range touched {
+		for t, es := range ix.byContract[c] {
+			found[t] = append(found[t], es...)
+		}
+	}
+	for t, es := range ix.everyTx {
+		found[t] = append(found[t], es...)
+	}
+	ix.mu.RUnlock()
+	out := make(map[string][]*CompiledMonitor, len(found))
+	for t, es := range found {
+		out[t] = monitorsOf(es)
+	}
+	return out
+}
+
+// monitorsOf orders a tenant's entries as its monitors were given and
+// drops those found through several contracts.
+func monitorsOf(es []indexEntry) []*CompiledMonitor {
+	if len(es) > 1 {
+		slices.SortFunc(es, func(a, b indexEntry) int { return int(a.pos) - int(b.pos) })
+	}
+	ms := make([]*CompiledMonitor, 0, len(es))
+	for i, e := range es {
+		if i > 0 && es[i-1].pos == e.pos {
+			continue // watched through several touched contracts
+		}
+		ms = append(ms, e.cm)
+	}
+	return ms
 }
 
 func touchedSet(b *chain.Block) map[string]struct{} {
