@@ -272,40 +272,56 @@ func (ix *Index) ledgerCandidatesOf(p *PreparedBlock) map[string][]*CompiledMoni
 }
 
 // candidatesByTenant is Candidates as a map, from the touched contracts.
+// Its monitor lists share one backing array, and a tenant found through
+// one contract only is not copied before that: a ledger's candidates are
+// thousands of tenants, and the garbage collector pays for every
+// allocation made here.
 func (ix *Index) candidatesByTenant(touched map[string]struct{}) map[string][]*CompiledMonitor {
 	ix.mu.RLock()
-	found := make(map[string][]indexEntry)
+	defer ix.mu.RUnlock()
+	hint := len(ix.everyTx)
+	for c := range touched {
+		hint += len(ix.byContract[c])
+	}
+	found := make(map[string][]indexEntry, hint)
+	total := 0
+	add := func(t string, es []indexEntry) {
+		total += len(es)
+		if prev, ok := found[t]; ok {
+			found[t] = append(prev, es...) // prev is clipped: this copies
+			return
+		}
+		found[t] = slices.Clip(es) // the index's own entries, read only
+	}
 	for c := range touched {
 		for t, es := range ix.byContract[c] {
-			found[t] = append(found[t], es...)
+			add(t, es)
 		}
 	}
 	for t, es := range ix.everyTx {
-		found[t] = append(found[t], es...)
+		add(t, es)
 	}
-	ix.mu.RUnlock()
+	all := make([]*CompiledMonitor, 0, total)
 	out := make(map[string][]*CompiledMonitor, len(found))
 	for t, es := range found {
-		out[t] = monitorsOf(es)
+		// A tenant's entries from one contract are in order already; from
+		// several they were copied, and are sorted in the copy.
+		if !slices.IsSortedFunc(es, byPos) {
+			slices.SortFunc(es, byPos)
+		}
+		from := len(all)
+		for i, e := range es {
+			if i > 0 && es[i-1].pos == e.pos {
+				continue // watched through several touched contracts
+			}
+			all = append(all, e.cm)
+		}
+		out[t] = all[from:len(all):len(all)]
 	}
 	return out
 }
 
-// monitorsOf orders a tenant's entries as its monitors were given and
-// drops those found through several contracts.
-func monitorsOf(es []indexEntry) []*CompiledMonitor {
-	if len(es) > 1 {
-		slices.SortFunc(es, func(a, b indexEntry) int { return int(a.pos) - int(b.pos) })
-	}
-	ms := make([]*CompiledMonitor, 0, len(es))
-	for i, e := range es {
-		if i > 0 && es[i-1].pos == e.pos {
-			continue // watched through several touched contracts
-		}
-		ms = append(ms, e.cm)
-	}
-	return ms
-}
+func byPos(a, b indexEntry) int { return int(a.pos) - int(b.pos) }
 
 func touchedSet(b *chain.Block) map[string]struct{} {
 	cs := normalizedContracts(b)
