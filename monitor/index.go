@@ -32,25 +32,6 @@ type Index struct {
 	byContract map[string]map[string][]indexEntry // contract → tenant → entries
 	everyTx    map[string][]indexEntry            // tenant → monitors that see every transaction
 	total      int
-	gen        uint64 // bumped by every change, so memoized candidates know they are stale
-
-	memoMu sync.Mutex
-	memo   []*ledgerCandidates // newest last, at most ledgerMemo
-}
-
-// ledgerMemo is how many prepared blocks' candidates an index keeps: the
-// few ledgers a worker evaluates at once (handlers keep as many prepared).
-const ledgerMemo = 8
-
-// ledgerCandidates is every tenant's candidate monitors for one prepared
-// block, as the index was at generation gen: the batches of a ledger look
-// their tenants up in it instead of walking each tenant's monitors and
-// addresses again (CandidatesOfPrepared).
-type ledgerCandidates struct {
-	prep     *PreparedBlock
-	gen      uint64
-	once     sync.Once
-	byTenant map[string][]*CompiledMonitor
 }
 
 type indexEntry struct {
@@ -102,7 +83,6 @@ func (ix *Index) SetTenant(tenantID string, monitors []*CompiledMonitor) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(tenantID)
-	ix.gen++
 	if len(kept) == 0 {
 		return nil
 	}
@@ -131,7 +111,6 @@ func (ix *Index) RemoveTenant(tenantID string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(tenantID)
-	ix.gen++
 }
 
 func (ix *Index) removeLocked(tenantID string) {
@@ -216,112 +195,16 @@ func (ix *Index) CandidatesOf(b *chain.Block, tenantIDs []string) []TenantMonito
 	return ix.candidatesOf(touchedSet(b), tenantIDs)
 }
 
-// CandidatesOfPrepared is CandidatesOf on a prepared block. Every tenant's
-// candidates for the block are found once, from the block's touched
-// contracts, and kept with the block (for the last few blocks, until the
-// index changes): a ledger has one batch per 200 tenants, and each batch
-// then costs a lookup per tenant rather than a walk of its monitors and
-// their addresses. The Monitors slices are shared between callers: they
-// must not be modified.
+// CandidatesOfPrepared is CandidatesOf on a prepared block, whose touched
+// contracts are normalized once per ledger rather than once per batch: at
+// 100,000 tenants a ledger has 500 batches. The batch's monitor lists
+// share one backing array.
 func (ix *Index) CandidatesOfPrepared(p *PreparedBlock, tenantIDs []string) []TenantMonitors {
 	if p == nil || p.Block.Network != ix.network || len(tenantIDs) == 0 {
 		return nil
 	}
-	byTenant := ix.ledgerCandidatesOf(p)
-	ids := tenantIDs
-	if !slices.IsSorted(ids) {
-		ids = slices.Sorted(slices.Values(tenantIDs))
-	}
-	out := make([]TenantMonitors, 0, len(ids))
-	for i, t := range ids {
-		if i > 0 && ids[i-1] == t {
-			continue
-		}
-		if ms := byTenant[t]; len(ms) > 0 {
-			out = append(out, TenantMonitors{TenantID: t, Monitors: ms})
-		}
-	}
-	return out
+	return ix.candidatesOf(p.touched(), tenantIDs)
 }
-
-// ledgerCandidatesOf returns every tenant's candidate monitors for p,
-// computed once per block and index generation.
-func (ix *Index) ledgerCandidatesOf(p *PreparedBlock) map[string][]*CompiledMonitor {
-	ix.mu.RLock()
-	gen := ix.gen
-	ix.mu.RUnlock()
-	ix.memoMu.Lock()
-	var lc *ledgerCandidates
-	for _, m := range ix.memo {
-		if m.prep == p && m.gen == gen {
-			lc = m
-			break
-		}
-	}
-	if lc == nil {
-		lc = &ledgerCandidates{prep: p, gen: gen}
-		ix.memo = slices.DeleteFunc(ix.memo, func(m *ledgerCandidates) bool { return m.prep == p })
-		if len(ix.memo) >= ledgerMemo {
-			ix.memo = slices.Delete(ix.memo, 0, 1)
-		}
-		ix.memo = append(ix.memo, lc)
-	}
-	ix.memoMu.Unlock()
-	lc.once.Do(func() { lc.byTenant = ix.candidatesByTenant(p.touched()) })
-	return lc.byTenant
-}
-
-// candidatesByTenant is Candidates as a map, from the touched contracts.
-// Its monitor lists share one backing array, and a tenant found through
-// one contract only is not copied before that: a ledger's candidates are
-// thousands of tenants, and the garbage collector pays for every
-// allocation made here.
-func (ix *Index) candidatesByTenant(touched map[string]struct{}) map[string][]*CompiledMonitor {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	hint := len(ix.everyTx)
-	for c := range touched {
-		hint += len(ix.byContract[c])
-	}
-	found := make(map[string][]indexEntry, hint)
-	total := 0
-	add := func(t string, es []indexEntry) {
-		total += len(es)
-		if prev, ok := found[t]; ok {
-			found[t] = append(prev, es...) // prev is clipped: this copies
-			return
-		}
-		found[t] = slices.Clip(es) // the index's own entries, read only
-	}
-	for c := range touched {
-		for t, es := range ix.byContract[c] {
-			add(t, es)
-		}
-	}
-	for t, es := range ix.everyTx {
-		add(t, es)
-	}
-	all := make([]*CompiledMonitor, 0, total)
-	out := make(map[string][]*CompiledMonitor, len(found))
-	for t, es := range found {
-		// A tenant's entries from one contract are in order already; from
-		// several they were copied, and are sorted in the copy.
-		if !slices.IsSortedFunc(es, byPos) {
-			slices.SortFunc(es, byPos)
-		}
-		from := len(all)
-		for i, e := range es {
-			if i > 0 && es[i-1].pos == e.pos {
-				continue // watched through several touched contracts
-			}
-			all = append(all, e.cm)
-		}
-		out[t] = all[from:len(all):len(all)]
-	}
-	return out
-}
-
-func byPos(a, b indexEntry) int { return int(a.pos) - int(b.pos) }
 
 func touchedSet(b *chain.Block) map[string]struct{} {
 	cs := normalizedContracts(b)
@@ -333,28 +216,35 @@ func touchedSet(b *chain.Block) map[string]struct{} {
 }
 
 func (ix *Index) candidatesOf(touched map[string]struct{}, tenantIDs []string) []TenantMonitors {
-	ids := slices.Clone(tenantIDs)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var out []TenantMonitors
+	ids := tenantIDs
+	if !slices.IsSorted(ids) {
+		ids = slices.Sorted(slices.Values(tenantIDs))
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, t := range ids {
-		var ms []*CompiledMonitor
+	// One backing array for the batch's lists, each clipped to its own
+	// (when it grows, the lists made so far keep the old one).
+	all := make([]*CompiledMonitor, 0, 4*len(ids))
+	out := make([]TenantMonitors, 0, len(ids))
+	for i, t := range ids {
+		if i > 0 && ids[i-1] == t {
+			continue
+		}
+		from := len(all)
 		for _, cm := range ix.tenants[t] {
 			if cm.seesEveryTx() {
-				ms = append(ms, cm)
+				all = append(all, cm)
 				continue
 			}
 			for _, a := range cm.addrList {
 				if _, ok := touched[a]; ok {
-					ms = append(ms, cm)
+					all = append(all, cm)
 					break
 				}
 			}
 		}
-		if len(ms) > 0 {
-			out = append(out, TenantMonitors{TenantID: t, Monitors: ms})
+		if len(all) > from {
+			out = append(out, TenantMonitors{TenantID: t, Monitors: all[from:len(all):len(all)]})
 		}
 	}
 	return out

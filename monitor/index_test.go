@@ -66,8 +66,8 @@ func TestIndexCandidatesOnlyForTouchedContracts(t *testing.T) {
 	}
 	wantEqual(t, "candidates of both tenants, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "t1"})), names(ix.Candidates(both)))
 	wantEqual(t, "candidates of t2, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "nobody"})), []string{"t2/on-b"})
-	// The prepared block's candidates are kept, but not past a change of
-	// the index.
+	// A prepared block sees the index as it is when a batch asks, not as
+	// it was when the block was first asked about.
 	if err := ix.SetTenant("t2", []*monitor.CompiledMonitor{eventMonitor(t, "t2", "on-a", cA), eventMonitor(t, "t2", "on-b-again", cB)}); err != nil {
 		t.Fatal(err)
 	}
