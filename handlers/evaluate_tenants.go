@@ -137,7 +137,8 @@ func (h *Handlers) batchDone(ctx context.Context, p tasks.EvaluateTenants) error
 	if h.cfg.Progress == nil {
 		return nil
 	}
-	if err := h.cfg.Progress.MarkBatchDone(ctx, tasks.Lane(p.Network, p.Region), p.Ledger, batchRef(p)); err != nil {
+	// Written together with the batches finishing meanwhile (doneMarks).
+	if err := h.marks.mark(ctx, store.BatchDone{Network: tasks.Lane(p.Network, p.Region), Ledger: p.Ledger, Batch: batchRef(p)}); err != nil {
 		return tasks.Defer(storeDelay(), fmt.Errorf("evaluate ledger %s/%d: %w", p.Network, p.Ledger, err))
 	}
 	return nil

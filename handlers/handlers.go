@@ -132,6 +132,7 @@ type Handlers struct {
 	inflight *inflight
 	insp     *asynq.Inspector    // reads outcomes kept on tasks; nil without Redis
 	codec    *tasks.DeliverCodec // compacts payloads for the delivery log
+	marks    *doneMarks          // batches' done records, group-written; nil without Progress
 }
 
 // New checks cfg and returns the handlers. A missing required dependency
@@ -189,6 +190,9 @@ func New(cfg Config) (*Handlers, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	h := &Handlers{cfg: cfg, prepared: newPreparedCache(8), codec: codec}
+	if cfg.Progress != nil {
+		h.marks = &doneMarks{progress: cfg.Progress}
+	}
 	if cfg.TenantInFlight > 0 || cfg.DestinationInFlight > 0 {
 		h.inflight = newInflight(cfg.TenantInFlight, cfg.DestinationInFlight, cfg.InFlightWait, cfg.StuckAfter)
 	}

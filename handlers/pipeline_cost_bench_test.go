@@ -54,7 +54,9 @@ import (
 // second, and subtracted for the duration of each run.
 //
 // OZMON_BENCH_TENANTS lists the tenant counts (default "100,1000");
-// OZMON_BENCH_BATCH sets max_tenants_per_batch (default 200).
+// OZMON_BENCH_BATCH sets max_tenants_per_batch (default 200);
+// OZMON_BENCH_QUIET=1 skips the deliver runs (the ratio needs only the
+// quiet ones).
 // Run it with -benchtime 1x: each iteration is several deployments.
 func BenchmarkPipelineCost(b *testing.B) {
 	benchPostgresApp(b)
@@ -69,6 +71,10 @@ func BenchmarkPipelineCost(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
+	modes := []bool{false, true}
+	if os.Getenv("OZMON_BENCH_QUIET") == "1" {
+		modes = modes[:1]
+	}
 	dir, blocks := mainnetLedgers(b)
 	for b.Loop() {
 		idle := idleCost(b, dir)
@@ -81,7 +87,7 @@ func BenchmarkPipelineCost(b *testing.B) {
 		for _, n := range sizes {
 			var quiet cpuCost
 			var eval float64
-			for _, deliver := range []bool{false, true} {
+			for _, deliver := range modes {
 				mode := "quiet"
 				if deliver {
 					mode = "deliver"

@@ -197,7 +197,8 @@ func (ix *Index) CandidatesOf(b *chain.Block, tenantIDs []string) []TenantMonito
 
 // CandidatesOfPrepared is CandidatesOf on a prepared block, whose touched
 // contracts are normalized once per ledger rather than once per batch: at
-// 100,000 tenants a ledger has 500 batches.
+// 100,000 tenants a ledger has 500 batches. The batch's monitor lists
+// share one backing array.
 func (ix *Index) CandidatesOfPrepared(p *PreparedBlock, tenantIDs []string) []TenantMonitors {
 	if p == nil || p.Block.Network != ix.network || len(tenantIDs) == 0 {
 		return nil
@@ -215,28 +216,35 @@ func touchedSet(b *chain.Block) map[string]struct{} {
 }
 
 func (ix *Index) candidatesOf(touched map[string]struct{}, tenantIDs []string) []TenantMonitors {
-	ids := slices.Clone(tenantIDs)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var out []TenantMonitors
+	ids := tenantIDs
+	if !slices.IsSorted(ids) {
+		ids = slices.Sorted(slices.Values(tenantIDs))
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, t := range ids {
-		var ms []*CompiledMonitor
+	// One backing array for the batch's lists, each clipped to its own
+	// (when it grows, the lists made so far keep the old one).
+	all := make([]*CompiledMonitor, 0, 4*len(ids))
+	out := make([]TenantMonitors, 0, len(ids))
+	for i, t := range ids {
+		if i > 0 && ids[i-1] == t {
+			continue
+		}
+		from := len(all)
 		for _, cm := range ix.tenants[t] {
 			if cm.seesEveryTx() {
-				ms = append(ms, cm)
+				all = append(all, cm)
 				continue
 			}
 			for _, a := range cm.addrList {
 				if _, ok := touched[a]; ok {
-					ms = append(ms, cm)
+					all = append(all, cm)
 					break
 				}
 			}
 		}
-		if len(ms) > 0 {
-			out = append(out, TenantMonitors{TenantID: t, Monitors: ms})
+		if len(all) > from {
+			out = append(out, TenantMonitors{TenantID: t, Monitors: all[from:len(all):len(all)]})
 		}
 	}
 	return out

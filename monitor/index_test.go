@@ -66,6 +66,14 @@ func TestIndexCandidatesOnlyForTouchedContracts(t *testing.T) {
 	}
 	wantEqual(t, "candidates of both tenants, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "t1"})), names(ix.Candidates(both)))
 	wantEqual(t, "candidates of t2, prepared", names(ix.CandidatesOfPrepared(prep, []string{"t2", "nobody"})), []string{"t2/on-b"})
+	// A prepared block sees the index as it is when a batch asks, not as
+	// it was when the block was first asked about.
+	if err := ix.SetTenant("t2", []*monitor.CompiledMonitor{eventMonitor(t, "t2", "on-a", cA), eventMonitor(t, "t2", "on-b-again", cB)}); err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "candidates of t2, prepared, after t2 changed", names(ix.CandidatesOfPrepared(prep, []string{"t2"})), []string{"t2/on-a", "t2/on-b-again"})
+	ix.RemoveTenant("t1")
+	wantEqual(t, "candidates of both tenants, prepared, after t1 left", names(ix.CandidatesOfPrepared(prep, []string{"t1", "t2"})), []string{"t2/on-a", "t2/on-b-again"})
 
 	other := newBlock(tx("h", true, callOp("COTHER", "f")))
 	other.Network = "stellar_testnet"

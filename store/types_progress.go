@@ -12,6 +12,13 @@ type BatchRef struct {
 	TaskID string
 }
 
+// BatchDone names one finished batch of one ledger (MarkBatchesDone).
+type BatchDone struct {
+	Network string
+	Ledger  uint64
+	Batch   BatchRef
+}
+
 // LedgerProgress is the durable record of one scheduled ledger that has
 // not completed: fetched, every batch evaluated, every deliver task
 // enqueued.
@@ -46,6 +53,10 @@ type Progress interface {
 	// MarkBatchDone records one batch as evaluated, its deliver tasks
 	// enqueued; the last one completes the ledger.
 	MarkBatchDone(ctx context.Context, network string, ledger uint64, batch BatchRef) error
+	// MarkBatchesDone is MarkBatchDone for several batches, of one ledger
+	// or several, in one write: a worker records the batches that finish
+	// together at once.
+	MarkBatchesDone(ctx context.Context, done []BatchDone) error
 	// Incomplete moves network's completed watermark past every finished
 	// ledger and returns it (ok false: nothing recorded yet) with up to limit
 	// unfinished ledgers, oldest first.

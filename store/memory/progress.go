@@ -83,6 +83,16 @@ func (s *Store) MarkBatchDone(_ context.Context, network string, ledger uint64, 
 	return nil
 }
 
+// MarkBatchesDone implements store.Progress.
+func (s *Store) MarkBatchesDone(ctx context.Context, done []store.BatchDone) error {
+	for _, d := range done {
+		if err := s.MarkBatchDone(ctx, d.Network, d.Ledger, d.Batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Incomplete implements store.Progress.
 func (s *Store) Incomplete(_ context.Context, network string, limit int) (uint64, bool, []store.LedgerProgress, error) {
 	s.mu.Lock()

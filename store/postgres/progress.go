@@ -93,6 +93,36 @@ func (s *Store) MarkBatchDone(ctx context.Context, network string, ledger uint64
 	return nil
 }
 
+// MarkBatchesDone implements store.Progress: one statement, each ledger's
+// row updated once whatever the number of its batches done.
+func (s *Store) MarkBatchesDone(ctx context.Context, done []store.BatchDone) error {
+	if len(done) == 0 {
+		return nil
+	}
+	networks := make([]string, len(done))
+	ledgers := make([]int64, len(done))
+	refs := make([]string, len(done))
+	for i, d := range done {
+		if err := checkLedgers(d.Network, d.Ledger); err != nil {
+			return fmt.Errorf("postgres: mark batch %s of ledger %s/%d done: %w", d.Batch.TaskID, d.Network, d.Ledger, err)
+		}
+		networks[i], ledgers[i], refs[i] = d.Network, int64(d.Ledger), batchString(d.Batch)
+	}
+	_, err := s.pool.Exec(ctx, `WITH d AS (SELECT network, ledger, array_agg(ref) AS refs
+			FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(network, ledger, ref) GROUP BY network, ledger)
+		UPDATE ozmon_ledger_progress p SET
+			pending = ARRAY(SELECT x FROM unnest(p.pending) WITH ORDINALITY AS e(x, i) WHERE x <> ALL(d.refs) ORDER BY i),
+			completed_at = CASE WHEN p.fanned_out_at IS NOT NULL
+					AND NOT EXISTS (SELECT 1 FROM unnest(p.pending) AS x WHERE x <> ALL(d.refs))
+				THEN NOW() ELSE p.completed_at END
+		FROM d WHERE p.network = d.network AND p.ledger = d.ledger AND p.pending && d.refs`,
+		networks, ledgers, refs)
+	if err != nil {
+		return fmt.Errorf("postgres: mark %d batches done (first: %s of ledger %s/%d): %w", len(done), done[0].Batch.TaskID, done[0].Network, done[0].Ledger, err)
+	}
+	return nil
+}
+
 // Incomplete implements store.Progress. The watermark is the ledger before
 // the oldest unfinished one, or the newest recorded when all are finished;
 // it never moves backwards.

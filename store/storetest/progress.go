@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ozmon/ozmon/store"
@@ -47,6 +48,26 @@ func progress(t *testing.T, newStores func(t *testing.T) Stores) {
 		}
 		must(t, p.MarkBatchDone(ctx, "n", 101, b(1)))
 		must(t, p.MarkBatchDone(ctx, "n", 101, b(1))) // twice: no-op
+		// Several batches of several ledgers at once: each ledger loses
+		// only its own, in order, and completes with its last.
+		must(t, p.MarkScheduled(ctx, "m", 200, 201))
+		cursor("m")
+		must(t, p.MarkFannedOut(ctx, "m", 200, []store.BatchRef{b(0), b(1), b(2), b(3)}, false))
+		must(t, p.MarkFannedOut(ctx, "m", 201, []store.BatchRef{b(0), b(1)}, false))
+		must(t, p.MarkBatchesDone(ctx, []store.BatchDone{{Network: "m", Ledger: 200, Batch: b(2)},
+			{Network: "m", Ledger: 201, Batch: b(0)}, {Network: "m", Ledger: 200, Batch: b(0)},
+			{Network: "m", Ledger: 201, Batch: b(0)}, {Network: "m", Ledger: 201, Batch: b(1)},
+			{Network: "m", Ledger: 202, Batch: b(1)}}))
+		mdone, _, mopen, err := p.Incomplete(ctx, "m", 10)
+		must(t, err)
+		if mdone != 199 || len(mopen) != 1 || mopen[0].Ledger != 200 || !slices.Equal(mopen[0].Pending, []store.BatchRef{b(1), b(3)}) {
+			t.Fatalf("after batches of two ledgers done at once: done %d open %+v", mdone, mopen)
+		}
+		must(t, p.MarkBatchesDone(ctx, []store.BatchDone{{Network: "m", Ledger: 200, Batch: b(3)}, {Network: "m", Ledger: 200, Batch: b(1)}}))
+		must(t, p.MarkBatchesDone(ctx, nil))
+		if mdone, _, mopen, err = p.Incomplete(ctx, "m", 10); err != nil || mdone != 201 || len(mopen) != 0 {
+			t.Fatalf("after the last batches: done %d open %+v err %v", mdone, mopen, err)
+		}
 		for l := uint64(102); l <= 104; l++ {
 			must(t, p.MarkFannedOut(ctx, "n", l, []store.BatchRef{b(2)}, false))
 		}
