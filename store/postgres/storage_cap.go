@@ -105,27 +105,39 @@ func (s *Store) OverStorage(ctx context.Context, tenantID string) (bool, error) 
 	c := &s.over
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ids == nil || time.Since(c.loaded) > overCacheTTL {
-		rows, err := s.pool.Query(ctx, `SELECT tenant_id::text FROM ozmon_tenant_storage WHERE over`)
-		if err != nil {
-			return false, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
-		}
-		ids := map[string]bool{}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return false, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
-			}
-			ids[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return false, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
-		}
+	if c.loaded.IsZero() || time.Since(c.loaded) > overCacheTTL {
+		// A failed read is kept for the TTL like a good one (as no tenant
+		// over): this runs once per notification, and a PostgreSQL outage
+		// must not turn each into a query under c.mu.
+		ids, err := s.tenantsOverStorage(ctx)
 		c.ids, c.loaded = ids, time.Now()
+		if err != nil {
+			return false, err
+		}
 	}
 	return c.ids[tenantID], nil
+}
+
+// tenantsOverStorage reads the ids of the tenants over their cap when last
+// measured.
+func (s *Store) tenantsOverStorage(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT tenant_id::text FROM ozmon_tenant_storage WHERE over`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
+	}
+	defer rows.Close()
+	ids := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
+		}
+		ids[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: tenants over their storage cap: %w", err)
+	}
+	return ids, nil
 }
 
 // StoredDeliveryBytes is the size of the tenant's delivery records as
