@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -80,21 +79,7 @@ func newSuite() *suite {
 	return &suite{
 		results: map[string]string{},
 		binary: sync.OnceValues(func() (string, error) {
-			root, err := testkit.ModuleRoot()
-			if err != nil {
-				return "", fmt.Errorf("module root: %w", err)
-			}
-			goBin, err := exec.LookPath("go")
-			if err != nil {
-				return "", fmt.Errorf("go toolchain not on PATH: %w", err)
-			}
-			out := filepath.Join(binaryDir, "ozmon")
-			cmd := exec.Command(goBin, "build", "-o", out, "./cmd/ozmon")
-			cmd.Dir = root
-			if b, err := cmd.CombinedOutput(); err != nil {
-				return "", fmt.Errorf("go build ./cmd/ozmon: %w\n%s", err, b)
-			}
-			return out, nil
+			return testkit.BuildOzmon(binaryDir)
 		}),
 		workload: sync.OnceValues(func() (*Workload, error) {
 			root, err := testkit.ModuleRoot()

@@ -40,21 +40,11 @@ const erc20TransferABI = `[{"type":"event","name":"Transfer","anonymous":false,"
 // ozmonBinary builds cmd/ozmon once per test binary (the Go build cache
 // makes it a link after the first time).
 var ozmonBinary = sync.OnceValues(func() (string, error) {
-	root, err := testkit.ModuleRoot()
-	if err != nil {
-		return "", fmt.Errorf("module root: %w", err)
-	}
 	dir, err := os.MkdirTemp("", "ozmon-e2e-bin-")
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "ozmon")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/ozmon")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/ozmon: %w\n%s", err, b)
-	}
-	return out, nil
+	return testkit.BuildOzmon(dir)
 })
 
 // threeChains is a deployment of real ozmon processes (scheduler, worker)
